@@ -1,0 +1,66 @@
+--[[ claimTasks-5.lua — a worker takes up to `max` tasks of one queue, in
+priority order (FIFO within a priority). Due scheduled tasks are promoted
+first. The first `start` tasks go straight to running (free slots); the rest
+are reserved in the worker's window. A task past its deadline is expired
+instead of handed out. Wakes the next blocked worker if work remains.
+
+KEYS[1] ready      {p:q}:ready        zset id → readyScore
+KEYS[2] scheduled  {p:q}:sched        zset id → run time (ms)
+KEYS[3] window     {p:q}:win:<w>      zset id → readyScore (reserved)
+KEYS[4] running    {p:q}:run:<w>      zset id → attempt (the fence)
+KEYS[5] workers    {p:q}:workers      set of worker ids with tasks here
+ARGV[1] base       `{p:q}:`
+ARGV[2] now        ms since the epoch
+ARGV[3] maxLen     approximate length cap of the event stream
+ARGV[4] worker     worker id
+ARGV[5] max        tasks to take at most
+ARGV[6] start      how many of them to start at once
+ARGV[7] promote    due scheduled tasks to promote at most
+Returns: { nextDue, then 7 values per task: id, readyScore, attempt,
+  started (1/0), spec JSON, payload JSON, deadline ('' = none) }
+  nextDue: run time (ms) of the earliest scheduled task when the ready set
+  ran dry, else -1 (the worker blocks until then at most).
+]]
+-- @include keys
+-- @include record
+-- @include lifecycle
+-- @include handout
+
+local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
+local max, start = tonumber(ARGV[5]), tonumber(ARGV[6])
+
+promoteDue(base, now, tonumber(ARGV[7]))
+local popped = redis.call('ZPOPMIN', KEYS[1], max)
+local out = { -1 }
+local window, running, startedIds, reservedIds = {}, {}, {}, {}
+for i = 1, #popped, 2 do
+  local id, score = popped[i], popped[i + 1]
+  local startNow = #startedIds < start
+  if handout(base, now, out, id, score, startNow, worker) then
+    if startNow then
+      running[#running + 1] = out[#out - 4]; running[#running + 1] = id
+      startedIds[#startedIds + 1] = id
+    else
+      window[#window + 1] = score; window[#window + 1] = id
+      reservedIds[#reservedIds + 1] = id
+    end
+  end
+end
+if #popped > 0 then redis.call('SADD', KEYS[5], worker) end
+if #running > 0 then
+  bulk('ZADD', KEYS[4], running)
+  note('running', table.concat(startedIds, ' '), nil, worker)
+  count('started', #startedIds)
+end
+if #window > 0 then
+  bulk('ZADD', KEYS[3], window)
+  note('reserved', table.concat(reservedIds, ' '), nil, worker)
+end
+if #popped < max * 2 then
+  local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  if first[2] then out[1] = tonumber(first[2]) end
+elseif redis.call('ZCARD', KEYS[1]) > 0 then
+  wake(base)
+end
+flush(base, now, maxLen)
+return out

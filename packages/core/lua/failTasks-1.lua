@@ -1,0 +1,42 @@
+--[[ failTasks-1.lua — a worker reports failed attempts. Fenced like
+completeTasks. Each accepted failure retries with backoff (scheduled, or
+queued when the delay is 0), or fails when retries are exhausted or the
+error is permanent, or expires when the retry would fall on or past the
+deadline. Dependents of a task that ends are cancelled.
+
+KEYS[1] running    {p:q}:run:<w>      zset id → attempt
+ARGV[1] base       `{p:q}:`
+ARGV[2] now        ms since the epoch
+ARGV[3] maxLen     approximate length cap of the event stream
+ARGV[4] worker     worker id
+ARGV[5] seed       random seed for the backoff jitter
+ARGV[6..]          5 values per task: id, attempt, error message,
+                   reason (timeout, handler_error, unknown_task_type, …), permanent ('1'/'0')
+Returns one value per task: the state it moved to (scheduled, queued, failed,
+expired), or '' when refused by the fence.
+]]
+-- @include keys
+-- @include record
+-- @include lifecycle
+-- @include attempt
+
+local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
+math.randomseed(tonumber(ARGV[5]))
+local ids = {}
+for o = 6, #ARGV, 5 do ids[#ids + 1] = ARGV[o] end
+local fence = redis.call('ZMSCORE', KEYS[1], unpack(ids))
+local out, fenced = {}, 0
+for i, id in ipairs(ids) do
+  local o = 6 + (i - 1) * 5
+  local attempt = tonumber(ARGV[o + 1])
+  if fence[i] and tonumber(fence[i]) == attempt then
+    redis.call('ZREM', KEYS[1], id)
+    out[i] = failAttempt(base, now, id, attempt, ARGV[o + 2], ARGV[o + 3], ARGV[o + 4] == '1', worker)
+  else
+    fenced = fenced + 1
+    out[i] = ''
+  end
+end
+if fenced > 0 then count('fenced', fenced) end
+flush(base, now, maxLen)
+return out

@@ -1,0 +1,51 @@
+--[[ attempt.lua — a failed attempt: retry with backoff (exponential with full
+jitter, capped), never scheduled at or past the deadline; fail when retries
+are exhausted or the error is permanent. The caller has checked the fence
+and removed the task from the worker's running set.
+Needs: keys.lua, record.lua, lifecycle.lua; math.randomseed set by the script. ]]
+local MAX_ERROR_HISTORY = 10
+
+local function backoffDelay(backoff, attempt)
+  local base = tonumber(backoff and backoff.baseMs) or 1000
+  local cap = tonumber(backoff and backoff.maxMs) or 3600000
+  local delay = base
+  if not backoff or backoff.type ~= 'fixed' then delay = base * 2 ^ (attempt - 1) end
+  if delay > cap then delay = cap end
+  if not backoff or backoff.jitter ~= false then delay = math.random() * delay end
+  return math.floor(delay)
+end
+
+-- Returns the state the task moved to.
+local function failAttempt(base, now, id, attempt, message, reason, permanent, worker)
+  local tkey = taskKey(base, id)
+  local f = redis.call('HMGET', tkey, 'd', 'dl', 'eh', 'p')
+  if not f[1] then return 'missing' end
+  local spec = cjson.decode(f[1])
+  local err = cjson.encode({ message = message, reason = reason, attempt = attempt, at = now })
+  local history = f[3] and cjson.decode(f[3]) or {}
+  history[#history + 1] = cjson.decode(err)
+  while #history > MAX_ERROR_HISTORY do table.remove(history, 1) end
+  redis.call('HSET', tkey, 'e', err, 'eh', cjson.encode(history))
+  count('attempts_failed', 1)
+  if permanent or attempt > (tonumber(spec.maxRetries) or 0) then
+    finish(base, now, id, 'failed', reason, nil, worker)
+    return 'failed'
+  end
+  local delay = backoffDelay(spec.backoff, attempt)
+  local deadline = tonumber(f[2])
+  if deadline and now + delay >= deadline then
+    finish(base, now, id, 'expired', 'deadline', nil, worker)
+    return 'expired'
+  end
+  count('retried', 1)
+  if delay > 0 then
+    redis.call('ZADD', base .. 'sched', now + delay, id)
+    redis.call('HSET', tkey, 's', 'scheduled', 'rs', 'retry')
+    note('scheduled', id, 'retry', worker)
+    wake(base)
+    return 'scheduled'
+  end
+  enqueue(base, id, f[4], 'retry', worker)
+  wake(base)
+  return 'queued'
+end

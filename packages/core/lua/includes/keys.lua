@@ -1,0 +1,23 @@
+--[[ keys.lua — key suffixes under a queue's base `{prefix:queue}:`.
+Must agree with QueueKeys in src/keys.ts (a test checks it). Every key a
+script builds shares the queue's hash tag, so one script touches one slot. ]]
+local function taskKey(base, id) return base .. 't:' .. id end
+local function depsKey(base, id) return base .. 'deps:' .. id end
+local function doneKey(base, state) return base .. 'done:' .. state end
+local function windowKey(base, worker) return base .. 'win:' .. worker end
+local function runningKey(base, worker) return base .. 'run:' .. worker end
+local function secondKey(base, now) return base .. 'sec:' .. math.floor(now / 1000) end
+local PRIORITY_BAND = 1e13
+local function readyScore(priority, seq)
+  return string.format('%.0f', (10 - tonumber(priority)) * PRIORITY_BAND + seq)
+end
+-- Variadic commands over long lists, in chunks that stay below Lua's unpack limit.
+local function bulk(cmd, key, list)
+  local n = #list
+  local i = 1
+  while i <= n do
+    local j = math.min(i + 3999, n)
+    redis.call(cmd, key, unpack(list, i, j))
+    i = j + 1
+  end
+end

@@ -1,0 +1,104 @@
+--[[ lifecycle.lua — the transitions shared by several scripts: ending a
+task (and cancelling its dependents when it did not succeed), releasing the
+dependents of a task that succeeded, putting a task in the ready set, and
+deleting a task for retention.
+Needs: keys.lua, record.lua. ]]
+local TERMINAL = { succeeded = true, failed = true, expired = true, cancelled = true }
+
+local function enqueue(base, id, priority, reason, worker)
+  local seq = redis.call('INCR', base .. 'seq')
+  redis.call('ZADD', base .. 'ready', readyScore(priority, seq), id)
+  redis.call('HSET', taskKey(base, id), 's', 'queued')
+  note('queued', id, reason, worker)
+end
+
+local finish
+
+-- Cancels, transitively, the pending dependents of a task that did not succeed.
+local function cancelDependents(base, now, id)
+  local dkey = depsKey(base, id)
+  local children = redis.call('SMEMBERS', dkey)
+  if #children == 0 then return end
+  redis.call('DEL', dkey)
+  redis.call('SREM', base .. 'parents', id)
+  for _, child in ipairs(children) do
+    if redis.call('HGET', taskKey(base, child), 's') == 'pending' then
+      redis.call('SREM', base .. 'pending', child)
+      finish(base, now, child, 'cancelled', 'dependency_failed', nil, nil)
+    end
+  end
+end
+
+-- Ends a task in a terminal state. The caller has already taken it out of
+-- the structure it was in (ready, window, running, scheduled, pending).
+finish = function(base, now, id, state, reason, errorJson, worker)
+  local fields = { 'HSET', taskKey(base, id), 's', state, 'ft', now }
+  if reason then fields[#fields + 1] = 'rs'; fields[#fields + 1] = reason end
+  if errorJson then fields[#fields + 1] = 'e'; fields[#fields + 1] = errorJson end
+  redis.call(unpack(fields))
+  redis.call('ZADD', doneKey(base, state), now, id)
+  note(state, id, reason, worker)
+  count(state, 1)
+  if state ~= 'succeeded' then cancelDependents(base, now, id) end
+end
+
+-- A parent succeeded: each dependent that now waits for nothing becomes
+-- queued (or scheduled, if its run time is still ahead).
+local function releaseDependents(base, now, id)
+  local dkey = depsKey(base, id)
+  local children = redis.call('SMEMBERS', dkey)
+  if #children == 0 then return end
+  redis.call('DEL', dkey)
+  redis.call('SREM', base .. 'parents', id)
+  for _, child in ipairs(children) do
+    local tkey = taskKey(base, child)
+    local f = redis.call('HMGET', tkey, 's', 'p', 'ra')
+    if f[1] == 'pending' and redis.call('HINCRBY', tkey, 'wt', -1) <= 0 then
+      redis.call('SREM', base .. 'pending', child)
+      local runAt = tonumber(f[3])
+      if runAt and runAt > now then
+        redis.call('ZADD', base .. 'sched', runAt, child)
+        redis.call('HSET', tkey, 's', 'scheduled')
+        note('scheduled', child, 'dependencies_met', nil)
+      else
+        enqueue(base, child, f[2], 'dependencies_met', nil)
+      end
+      wake(base)
+    end
+  end
+end
+
+-- Deletes terminal tasks for retention: their hash, dependents set and idempotency key.
+local function deleteTasks(base, ids)
+  for _, id in ipairs(ids) do
+    local tkey = taskKey(base, id)
+    local ik = redis.call('HGET', tkey, 'ik')
+    if ik then
+      if redis.call('HGET', base .. 'idem', ik) == id then redis.call('HDEL', base .. 'idem', ik) end
+    end
+    redis.call('DEL', tkey, depsKey(base, id))
+  end
+end
+
+-- Keeps at most `max` tasks in a terminal set, removing the oldest (at most `limit` a call).
+local function capDone(base, state, max, limit)
+  local key = doneKey(base, state)
+  local over = redis.call('ZCARD', key) - max
+  if over <= 0 then return 0 end
+  local popped = redis.call('ZPOPMIN', key, math.min(over, limit))
+  local ids = {}
+  for i = 1, #popped, 2 do ids[#ids + 1] = popped[i] end
+  deleteTasks(base, ids)
+  return #ids
+end
+
+-- Moves due scheduled tasks to the ready set (at most `limit`).
+local function promoteDue(base, now, limit)
+  local due = redis.call('ZRANGEBYSCORE', base .. 'sched', '-inf', now, 'LIMIT', 0, limit)
+  if #due == 0 then return 0 end
+  bulk('ZREM', base .. 'sched', due)
+  for _, id in ipairs(due) do
+    enqueue(base, id, redis.call('HGET', taskKey(base, id), 'p') or 1, 'due', nil)
+  end
+  return #due
+end

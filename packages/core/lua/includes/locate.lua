@@ -1,0 +1,23 @@
+--[[ locate.lua — takes a not-yet-terminal task out of whatever structure
+holds it (pending set, scheduled set, ready set, some worker's window, its
+worker's running set), so that the caller can end it.
+Needs: keys.lua. ]]
+
+-- Returns the state the task was really in ('reserved' for a task in a window).
+local function takeOut(base, id, state, worker)
+  if state == 'pending' then
+    redis.call('SREM', base .. 'pending', id)
+  elseif state == 'scheduled' then
+    redis.call('ZREM', base .. 'sched', id)
+  elseif state == 'running' then
+    if worker then redis.call('ZREM', runningKey(base, worker), id) end
+  elseif state == 'queued' then
+    if redis.call('ZREM', base .. 'ready', id) == 0 then
+      -- Not in the ready set: reserved in one of the workers' windows.
+      for _, w in ipairs(redis.call('SMEMBERS', base .. 'workers')) do
+        if redis.call('ZREM', windowKey(base, w), id) == 1 then return 'reserved' end
+      end
+    end
+  end
+  return state
+end

@@ -1,0 +1,49 @@
+--[[ record.lua — batches this script's transitions into as few stream
+entries as possible (one per state/reason/worker), and its counters into one
+HINCRBY per counter on the current second's hash and on the totals.
+Needs: keys.lua. ]]
+local EVENTS, EVENT_ORDER, COUNTS, COUNT_ORDER = {}, {}, {}, {}
+local SECOND_TTL = 3600 -- per-second counters live an hour; the coordinator rolls them up
+
+local function note(state, id, reason, worker)
+  local k = state .. '\0' .. (reason or '') .. '\0' .. (worker or '')
+  local ids = EVENTS[k]
+  if not ids then
+    ids = {}
+    EVENTS[k] = ids
+    EVENT_ORDER[#EVENT_ORDER + 1] = k
+  end
+  ids[#ids + 1] = id
+end
+
+local function count(name, n)
+  if not COUNTS[name] then
+    COUNTS[name] = 0
+    COUNT_ORDER[#COUNT_ORDER + 1] = name
+  end
+  COUNTS[name] = COUNTS[name] + (n or 1)
+end
+
+local function flush(base, now, maxLen)
+  for _, k in ipairs(EVENT_ORDER) do
+    local state, reason, worker = string.match(k, '^([^%z]*)%z([^%z]*)%z(.*)$')
+    local args = { 'XADD', base .. 'events', 'MAXLEN', '~', maxLen, '*', 's', state, 'ids', table.concat(EVENTS[k], ' ') }
+    if reason ~= '' then args[#args + 1] = 'r'; args[#args + 1] = reason end
+    if worker ~= '' then args[#args + 1] = 'w'; args[#args + 1] = worker end
+    redis.call(unpack(args))
+  end
+  if #COUNT_ORDER > 0 then
+    local sec = secondKey(base, now)
+    for _, name in ipairs(COUNT_ORDER) do
+      redis.call('HINCRBY', sec, name, COUNTS[name])
+      redis.call('HINCRBY', base .. 'totals', name, COUNTS[name])
+    end
+    redis.call('EXPIRE', sec, SECOND_TTL, 'NX')
+  end
+end
+
+-- Wakes one worker blocked on this queue (it wakes the next if work remains).
+local function wake(base)
+  local key = base .. 'wake'
+  if redis.call('LLEN', key) == 0 then redis.call('RPUSH', key, '1') end
+end

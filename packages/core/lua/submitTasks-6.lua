@@ -1,0 +1,142 @@
+--[[ submitTasks-6.lua — creates a batch of tasks in one queue.
+For each task: an idempotency key already known returns the earlier task and
+writes nothing; every dependency must exist in this queue (or earlier in the
+batch); the task starts pending (waits for dependencies), cancelled (a
+dependency already ended unsuccessfully), scheduled (runs later) or queued.
+In atomic mode a batch with any refused task writes nothing at all.
+
+KEYS[1] ready      {p:q}:ready      zset id → readyScore
+KEYS[2] scheduled  {p:q}:sched      zset id → run time (ms)
+KEYS[3] pending    {p:q}:pending    set of ids waiting for dependencies
+KEYS[4] deadlines  {p:q}:dl         zset id → deadline (ms)
+KEYS[5] idem       {p:q}:idem       hash idempotency key → id
+KEYS[6] seq        {p:q}:seq        FIFO counter
+ARGV[1] base       `{p:q}:`, the prefix of every key of the queue
+ARGV[2] now        ms since the epoch
+ARGV[3] maxLen     approximate length cap of the event stream
+ARGV[4] atomic     '1': all or nothing; '0': each task on its own
+ARGV[5..]          8 values per task:
+  id, priority (1-10), runAt (ms, '' = now), deadline (ms, '' = none),
+  idempotency key ('' = none), dependsOn (ids separated by spaces, '' = none),
+  spec (JSON of the immutable fields), payload (JSON)
+Returns a flat array, 3 values per task, in order:
+   0, id, state         created
+   1, earlierId, state  idempotency key seen before: the earlier task
+  -1, dependencyId, ''  unknown dependency: nothing written for this task
+  -2, '', ''            not written: another task of the atomic batch was refused
+]]
+-- @include keys
+-- @include record
+-- @include lifecycle
+
+local base, now, maxLen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local atomic = ARGV[4] == '1'
+local FIELDS, FIRST = 8, 5
+local n = (#ARGV - FIRST + 1) / FIELDS
+
+-- Phase 1: decide, without writing.
+local out = {}
+local plan = {}       -- per task: nil (refused) or a table
+local batchIds = {}   -- ids created by this batch, for in-batch dependencies
+local batchKeys = {}  -- idempotency keys of this batch → id
+local refused = false
+for i = 0, n - 1 do
+  local o = FIRST + i * FIELDS
+  local id, ikey, deps = ARGV[o], ARGV[o + 4], ARGV[o + 5]
+  local earlier = nil
+  if ikey ~= '' then earlier = batchKeys[ikey] or redis.call('HGET', KEYS[5], ikey) end
+  if earlier then
+    local s = redis.call('HGET', taskKey(base, earlier), 's') or 'queued'
+    out[#out + 1] = 1; out[#out + 1] = earlier; out[#out + 1] = s
+  else
+    local depList, unknown = {}, nil
+    if deps ~= '' then
+      for dep in string.gmatch(deps, '%S+') do
+        if not batchIds[dep] and redis.call('EXISTS', taskKey(base, dep)) == 0 then unknown = dep; break end
+        depList[#depList + 1] = dep
+      end
+    end
+    if unknown then
+      refused = true
+      out[#out + 1] = -1; out[#out + 1] = unknown; out[#out + 1] = ''
+    else
+      plan[i] = { o = o, deps = depList }
+      batchIds[id] = true
+      if ikey ~= '' then batchKeys[ikey] = id end
+      out[#out + 1] = 0; out[#out + 1] = id; out[#out + 1] = ''
+    end
+  end
+end
+if atomic and refused then
+  for i = 0, n - 1 do
+    if out[i * 3 + 1] == 0 then out[i * 3 + 1] = -2; out[i * 3 + 2] = ''; end
+  end
+  return out
+end
+
+-- Phase 2: write. One INCRBY reserves FIFO numbers for the whole batch.
+local seq = redis.call('INCRBY', KEYS[6], n) - n
+local ready, sched, deadlines, submitted = {}, {}, {}, 0
+for i = 0, n - 1 do
+  local p = plan[i]
+  if p then
+    local o = p.o
+    local id, priority, runAt, deadline, ikey = ARGV[o], ARGV[o + 1], tonumber(ARGV[o + 2]), ARGV[o + 3], ARGV[o + 4]
+    local tkey = taskKey(base, id)
+    local waiting, failedDep = 0, false
+    for _, dep in ipairs(p.deps) do
+      local s = redis.call('HGET', taskKey(base, dep), 's')
+      if s ~= 'succeeded' then
+        if TERMINAL[s] then
+          failedDep = true
+        else
+          waiting = waiting + 1
+          redis.call('SADD', depsKey(base, dep), id)
+          redis.call('SADD', base .. 'parents', dep)
+        end
+      end
+    end
+    local fields = { 'HSET', tkey, 's', 'queued', 'p', priority, 'a', 0, 'd', ARGV[o + 6], 'pl', ARGV[o + 7] }
+    if deadline ~= '' then
+      fields[#fields + 1] = 'dl'; fields[#fields + 1] = deadline
+      deadlines[#deadlines + 1] = deadline; deadlines[#deadlines + 1] = id
+    end
+    if runAt then fields[#fields + 1] = 'ra'; fields[#fields + 1] = runAt end
+    if ikey ~= '' then
+      fields[#fields + 1] = 'ik'; fields[#fields + 1] = ikey
+      redis.call('HSET', KEYS[5], ikey, id)
+    end
+    local state
+    if failedDep then
+      state = 'cancelled'
+      redis.call(unpack(fields))
+      finish(base, now, id, 'cancelled', 'dependency_failed', nil, nil)
+    elseif waiting > 0 then
+      state = 'pending'
+      fields[6] = 'pending'; fields[#fields + 1] = 'wt'; fields[#fields + 1] = waiting
+      redis.call(unpack(fields))
+      redis.call('SADD', KEYS[3], id)
+      note('pending', id, nil, nil)
+    elseif runAt and runAt > now then
+      state = 'scheduled'
+      fields[6] = 'scheduled'
+      redis.call(unpack(fields))
+      sched[#sched + 1] = runAt; sched[#sched + 1] = id
+      note('scheduled', id, nil, nil)
+    else
+      state = 'queued'
+      redis.call(unpack(fields))
+      ready[#ready + 1] = readyScore(priority, seq + i + 1); ready[#ready + 1] = id
+      note('queued', id, nil, nil)
+    end
+    submitted = submitted + 1
+    out[i * 3 + 3] = state
+  end
+end
+if #ready > 0 then bulk('ZADD', KEYS[1], ready) end
+if #sched > 0 then bulk('ZADD', KEYS[2], sched) end
+if #deadlines > 0 then bulk('ZADD', KEYS[4], deadlines) end
+if #ready > 0 or #sched > 0 then wake(base) end
+if submitted > 0 then count('submitted', submitted) end
+flush(base, now, maxLen)
+return out

@@ -1,0 +1,194 @@
+import { EngineContext, type EngineOptions } from '../context.js';
+import { ClosedError, DtpsError, InvalidStateError, TaskNotFoundError, UnknownDependencyError, ValidationError } from '../errors.js';
+import { runScript } from '../scripts/registry.js';
+import type { SubmitResult, Task, TaskSpec, TaskState } from '../task/types.js';
+import { countTasks, type ListOptions, listTasks, type TaskPage } from './listing.js';
+import { prepareBatch, prepareOne } from './prepare.js';
+import { findQueueOf, readTask } from './reader.js';
+import { Submitter } from './submitter.js';
+import { QueueWaiter } from './waiter.js';
+
+/** Where a call looks for a task: the given queue, or every known queue. */
+export interface TaskRef {
+  queue?: string;
+}
+
+/** What `cancel` reports. */
+export interface CancelResult {
+  id: string;
+  queue: string;
+  /** The state the task was in. */
+  previousState: TaskState;
+  /** The worker that was running it, told to abort; null if it was not running. */
+  worker: string | null;
+}
+
+/**
+ * The producer's and operator's side of dtps: submit, read, wait, cancel,
+ * retry, list and count tasks.
+ */
+export class Client {
+  readonly ctx: EngineContext;
+  readonly #submitter: Submitter;
+  readonly #waiters = new Map<string, QueueWaiter>();
+  #closed = false;
+
+  constructor(opts: EngineOptions) {
+    this.ctx = new EngineContext(opts);
+    this.#submitter = new Submitter(this.ctx);
+  }
+
+  /**
+   * Submits one task. Concurrent submits are sent together, one script call per
+   * queue and tick. Throws ValidationError (nothing written) or
+   * UnknownDependencyError.
+   */
+  async submit(spec: TaskSpec): Promise<SubmitResult> {
+    this.#open();
+    return this.#submitter.submit(prepareOne(this.ctx, spec));
+  }
+
+  /**
+   * Submits many tasks; results come in the order of `specs`. Specs may name
+   * each other by `ref` in `dependsOn`. A batch with dependencies is written
+   * all or nothing (per queue); any invalid spec refuses the whole batch.
+   */
+  async submitMany(specs: readonly TaskSpec[]): Promise<SubmitResult[]> {
+    this.#open();
+    const { ordered, positionOf } = prepareBatch(this.ctx, specs);
+    const byQueue = new Map<string, typeof ordered>();
+    for (const s of ordered) {
+      const list = byQueue.get(s.queue) ?? [];
+      list.push(s);
+      byQueue.set(s.queue, list);
+    }
+    const results = new Map<string, SubmitResult>();
+    await Promise.all(
+      [...byQueue].map(async ([queue, list]) => {
+        const atomic = list.some((s) => s.dependsOn.length > 0);
+        const written = await this.#submitter.submitBatch(queue, list, atomic);
+        list.forEach((s, i) => results.set(s.id, written[i]!));
+      }),
+    );
+    return positionOf.map((pos) => results.get(ordered[pos]!.id)!);
+  }
+
+  /** The task, or TaskNotFoundError. */
+  async get(id: string, ref: TaskRef = {}): Promise<Task> {
+    const task = await this.find(id, ref);
+    if (!task) throw new TaskNotFoundError(id, ref.queue);
+    return task;
+  }
+
+  /** The task, or null. */
+  async find(id: string, ref: TaskRef = {}): Promise<Task | null> {
+    this.#open();
+    if (typeof id !== 'string' || id.length === 0) throw new ValidationError('id', 'must be a task id');
+    const queue = await findQueueOf(this.ctx, id, ref.queue);
+    return queue === null ? null : readTask(this.ctx, queue, id);
+  }
+
+  /**
+   * Resolves with the task once it has ended (succeeded, failed, expired,
+   * cancelled), read from the queue's event stream. Rejects with
+   * WaitTimeoutError after `timeoutMs`.
+   */
+  async wait(id: string, opts: TaskRef & { timeoutMs?: number } = {}): Promise<Task> {
+    this.#open();
+    if (opts.timeoutMs !== undefined && (!Number.isInteger(opts.timeoutMs) || opts.timeoutMs < 0)) {
+      throw new ValidationError('timeoutMs', 'must be a non-negative integer');
+    }
+    const queue = await findQueueOf(this.ctx, id, opts.queue);
+    if (queue === null) throw new TaskNotFoundError(id, opts.queue);
+    let waiter = this.#waiters.get(queue);
+    if (!waiter) {
+      waiter = new QueueWaiter(this.ctx, queue, (taskId) => readTask(this.ctx, queue, taskId));
+      this.#waiters.set(queue, waiter);
+    }
+    return waiter.wait(id, opts.timeoutMs);
+  }
+
+  /**
+   * Cancels a task that has not ended; its pending dependents are cancelled
+   * too. A running task's worker is told to abort it (its AbortSignal fires).
+   */
+  async cancel(id: string, opts: TaskRef & { reason?: string } = {}): Promise<CancelResult> {
+    this.#open();
+    const queue = await findQueueOf(this.ctx, id, opts.queue);
+    if (queue === null) throw new TaskNotFoundError(id, opts.queue);
+    const k = this.ctx.keys(queue);
+    const reply = (await runScript(
+      this.ctx.redis,
+      'cancelTask',
+      [k.task(id)],
+      [k.base, this.ctx.clock.now(), this.ctx.eventsMaxLen, id, opts.reason ?? 'cancelled'],
+    )) as [number, string?, string?];
+    const code = Number(reply[0]);
+    if (code === -1) throw new TaskNotFoundError(id, queue);
+    if (code === -3) throw new InvalidStateError(id, reply[1]!, 'it has already ended; only a task that has not ended can be cancelled');
+    const worker = reply[2] ? reply[2] : null;
+    if (worker) {
+      await this.ctx.redis.publish(this.ctx.fleet.control(worker), JSON.stringify({ command: 'abort', queue, id }));
+    }
+    return { id, queue, previousState: reply[1] as TaskState, worker };
+  }
+
+  /**
+   * An operator's retry of a task that has ended: a new attempt series. Refused
+   * while it has not ended, when its deadline has passed, or when a dependency
+   * did not succeed (retry that one first).
+   */
+  async retry(id: string, ref: TaskRef = {}): Promise<SubmitResult> {
+    this.#open();
+    const queue = await findQueueOf(this.ctx, id, ref.queue);
+    if (queue === null) throw new TaskNotFoundError(id, ref.queue);
+    const k = this.ctx.keys(queue);
+    const reply = (await runScript(this.ctx.redis, 'retryTask', [k.task(id)], [k.base, this.ctx.clock.now(), this.ctx.eventsMaxLen, id])) as (
+      | number
+      | string
+    )[];
+    const code = Number(reply[0]);
+    if (code === 1) return { id, queue, state: reply[1] as TaskState, duplicate: false };
+    if (code === -1) throw new TaskNotFoundError(id, queue);
+    if (code === -3) throw new InvalidStateError(id, String(reply[1]), 'only a task that has ended can be retried');
+    if (code === -5) {
+      const dep = String(reply[1]);
+      if (!reply[2]) throw new UnknownDependencyError(dep, queue);
+      throw new DtpsError('dependency_not_satisfied', `dependsOn: task ${dep} is ${reply[2]}; retry it first`, { field: 'dependsOn' });
+    }
+    if (code === -6) throw new DtpsError('deadline_passed', `deadline: the deadline of task ${id} has passed; submit a new task instead`, { field: 'deadline' });
+    throw new DtpsError('script_error', `retryTask returned unknown code ${code}`);
+  }
+
+  /** Tasks by state, priority and queue, a page at a time. */
+  list(opts: ListOptions = {}): Promise<TaskPage> {
+    this.#open();
+    return listTasks(this.ctx, opts);
+  }
+
+  /** The number of tasks in each state of a queue. */
+  counts(queue?: string): Promise<Record<TaskState, number>> {
+    this.#open();
+    return countTasks(this.ctx, queue ?? this.ctx.defaultQueue);
+  }
+
+  /** Every queue that was ever used with this prefix. */
+  queues(): Promise<string[]> {
+    this.#open();
+    return this.ctx.queueNames();
+  }
+
+  /**
+   * Stops waits (they reject with ClosedError). The Redis connection passed in
+   * is the caller's to close.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const w of this.#waiters.values()) w.close();
+    this.#waiters.clear();
+  }
+
+  #open(): void {
+    if (this.#closed) throw new ClosedError('client');
+  }
+}

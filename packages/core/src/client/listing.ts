@@ -1,0 +1,136 @@
+import type { EngineContext } from '../context.js';
+import { ValidationError } from '../errors.js';
+import { PRIORITY_BAND } from '../keys.js';
+import { decodeTask } from '../task/codec.js';
+import { TASK_STATES, type Task, type TaskState, TERMINAL_STATES } from '../task/types.js';
+
+/** Filters and paging of `list`. */
+export interface ListOptions {
+  queue?: string;
+  /** Only this state; all states (running first, then waiting, then ended) when absent. */
+  state?: TaskState;
+  /** Only this priority. */
+  priority?: number;
+  /** Page size, 1–1000; default 50. */
+  limit?: number;
+  /** The `cursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface TaskPage {
+  tasks: Task[];
+  /** Pass to the next call for the next page; null at the end. */
+  cursor: string | null;
+}
+
+const LIST_ORDER: TaskState[] = ['running', 'reserved', 'queued', 'scheduled', 'pending', ...TERMINAL_STATES];
+
+/** Task counts by state of one queue. */
+export async function countTasks(ctx: EngineContext, queue: string): Promise<Record<TaskState, number>> {
+  const k = ctx.keys(queue);
+  const r = ctx.redis;
+  const workers = await r.smembers(k.workers);
+  const [queued, scheduled, pending, succeeded, failed, expired, cancelled, windows, running] = await Promise.all([
+    r.zcard(k.ready),
+    r.zcard(k.scheduled),
+    r.scard(k.pending),
+    r.zcard(k.done('succeeded')),
+    r.zcard(k.done('failed')),
+    r.zcard(k.done('expired')),
+    r.zcard(k.done('cancelled')),
+    Promise.all(workers.map((w) => r.zcard(k.window(w)))),
+    Promise.all(workers.map((w) => r.zcard(k.running(w)))),
+  ]);
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  return { pending, scheduled, queued, reserved: sum(windows), running: sum(running), succeeded, failed, expired, cancelled };
+}
+
+/** Ids of one state, a page at a time, with the worker that holds each where there is one. */
+async function idsOf(
+  ctx: EngineContext,
+  queue: string,
+  state: TaskState,
+  priority: number | undefined,
+  offset: number,
+  limit: number,
+): Promise<{ ids: string[]; workers: (string | null)[]; more: boolean }> {
+  const k = ctx.keys(queue);
+  const r = ctx.redis;
+  const page = (all: string[], owners: (string | null)[]) => ({
+    ids: all.slice(offset, offset + limit),
+    workers: owners.slice(offset, offset + limit),
+    more: all.length > offset + limit,
+  });
+  if (state === 'queued') {
+    const [min, max] =
+      priority === undefined ? ['-inf', '+inf'] : [(10 - priority) * PRIORITY_BAND, (11 - priority) * PRIORITY_BAND - 1];
+    const ids = await r.zrangebyscore(k.ready, min, max, 'LIMIT', offset, limit + 1);
+    return { ids: ids.slice(0, limit), workers: ids.map(() => null), more: ids.length > limit };
+  }
+  if (state === 'scheduled') {
+    const ids = await r.zrange(k.scheduled, String(offset), String(offset + limit));
+    return { ids: ids.slice(0, limit), workers: ids.map(() => null), more: ids.length > limit };
+  }
+  if ((TERMINAL_STATES as readonly string[]).includes(state)) {
+    const ids = await r.zrevrange(k.done(state as (typeof TERMINAL_STATES)[number]), offset, offset + limit);
+    return { ids: ids.slice(0, limit), workers: ids.map(() => null), more: ids.length > limit };
+  }
+  if (state === 'pending') {
+    const ids = (await r.smembers(k.pending)).sort();
+    return page(ids, ids.map(() => null));
+  }
+  // reserved or running: the union of the workers' windows or running sets.
+  const workers = (await r.smembers(k.workers)).sort();
+  const lists = await Promise.all(
+    workers.map((w) => r.zrange(state === 'reserved' ? k.window(w) : k.running(w), '0', '-1')),
+  );
+  const ids: string[] = [];
+  const owners: string[] = [];
+  lists.forEach((list, i) => {
+    for (const id of list) {
+      ids.push(id);
+      owners.push(workers[i]!);
+    }
+  });
+  return page(ids, owners);
+}
+
+/** Lists tasks by state, priority and queue, a page at a time. */
+export async function listTasks(ctx: EngineContext, opts: ListOptions): Promise<TaskPage> {
+  const queue = opts.queue ?? ctx.defaultQueue;
+  const limit = opts.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ValidationError('limit', 'must be an integer from 1 to 1000');
+  if (opts.state !== undefined && !(TASK_STATES as readonly string[]).includes(opts.state)) {
+    throw new ValidationError('state', `must be one of ${TASK_STATES.join(', ')}`);
+  }
+  if (opts.priority !== undefined && (!Number.isInteger(opts.priority) || opts.priority < 1 || opts.priority > 10)) {
+    throw new ValidationError('priority', 'must be an integer from 1 to 10');
+  }
+  const states = opts.state ? [opts.state] : LIST_ORDER;
+  let [stateIndex, offset] = [0, 0];
+  if (opts.cursor !== undefined) {
+    const m = /^(\d+):(\d+)$/.exec(opts.cursor);
+    if (!m || Number(m[1]) >= states.length) throw new ValidationError('cursor', 'is not a cursor from a previous page');
+    [stateIndex, offset] = [Number(m[1]), Number(m[2])];
+  }
+  const tasks: Task[] = [];
+  const k = ctx.keys(queue);
+  while (stateIndex < states.length && tasks.length < limit) {
+    const state = states[stateIndex]!;
+    const want = limit - tasks.length;
+    const { ids, workers, more } = await idsOf(ctx, queue, state, opts.priority, offset, want);
+    const hashes = await Promise.all(ids.map((id) => ctx.redis.hgetall(k.task(id)) as Promise<Record<string, string>>));
+    hashes.forEach((h, i) => {
+      if (!h.d) return; // deleted between the two reads
+      const t = decodeTask(h, state === 'reserved' ? { state, worker: workers[i]! } : {});
+      if (opts.priority === undefined || t.priority === opts.priority) tasks.push(t);
+    });
+    if (more) {
+      offset += ids.length;
+      return { tasks, cursor: `${stateIndex}:${offset}` };
+    }
+    stateIndex += 1;
+    offset = 0;
+  }
+  return { tasks, cursor: stateIndex < states.length ? `${stateIndex}:${offset}` : null };
+}

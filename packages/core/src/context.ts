@@ -1,0 +1,86 @@
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { FleetKeys, QueueKeys } from './keys.js';
+import type { RedisClient } from './scripts/registry.js';
+import { DEFAULT_BACKOFF } from './task/validate.js';
+import type { BackoffPolicy } from './task/types.js';
+
+/** Retention of terminal tasks of one state. */
+export interface RetentionRule {
+  /** Delete tasks that ended longer ago than this, in ms. */
+  ageMs: number;
+  /** Keep at most this many. */
+  max: number;
+}
+
+export interface Retention {
+  succeeded: RetentionRule;
+  failed: RetentionRule;
+  expired: RetentionRule;
+  cancelled: RetentionRule;
+}
+
+export const DEFAULT_RETENTION: Retention = {
+  succeeded: { ageMs: 3_600_000, max: 10_000 },
+  failed: { ageMs: 604_800_000, max: 100_000 },
+  expired: { ageMs: 604_800_000, max: 100_000 },
+  cancelled: { ageMs: 604_800_000, max: 100_000 },
+};
+
+/** Options shared by everything that talks to the engine's Redis data. */
+export interface EngineOptions {
+  /** An ioredis connection (single, Sentinel or Cluster). dtps does not close a connection it was given. */
+  redis: RedisClient;
+  /** Key prefix; default `dtps`. */
+  prefix?: string;
+  /** Queue used when a call names none; default `default`. */
+  defaultQueue?: string;
+  /** Largest payload, in bytes of JSON; default 1 MiB. */
+  payloadMaxBytes?: number;
+  /** Approximate length cap of each queue's event stream; default 10,000. */
+  eventsMaxLen?: number;
+  retention?: Retention;
+  backoff?: BackoffPolicy;
+  clock?: Clock;
+}
+
+/** The resolved options, and key builders. Collaborators receive this, not the owning class. */
+export class EngineContext {
+  readonly redis: RedisClient;
+  readonly prefix: string;
+  readonly defaultQueue: string;
+  readonly payloadMaxBytes: number;
+  readonly eventsMaxLen: number;
+  readonly retention: Retention;
+  readonly backoff: BackoffPolicy;
+  readonly clock: Clock;
+  readonly fleet: FleetKeys;
+  readonly #queues = new Map<string, QueueKeys>();
+
+  constructor(opts: EngineOptions) {
+    this.redis = opts.redis;
+    this.prefix = opts.prefix ?? 'dtps';
+    this.defaultQueue = opts.defaultQueue ?? 'default';
+    this.payloadMaxBytes = opts.payloadMaxBytes ?? 1_048_576;
+    this.eventsMaxLen = opts.eventsMaxLen ?? 10_000;
+    this.retention = opts.retention ?? DEFAULT_RETENTION;
+    this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this.clock = opts.clock ?? systemClock;
+    this.fleet = new FleetKeys(this.prefix);
+  }
+
+  /** Key builder of a queue (cached: it is on every hot path). */
+  keys(queue: string): QueueKeys {
+    let k = this.#queues.get(queue);
+    if (!k) {
+      k = new QueueKeys(this.prefix, queue);
+      this.#queues.set(queue, k);
+    }
+    return k;
+  }
+
+  /** All queue names ever used with this prefix. */
+  async queueNames(): Promise<string[]> {
+    return (await this.redis.smembers(this.fleet.queues)).sort();
+  }
+}

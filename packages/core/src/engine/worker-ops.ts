@@ -1,0 +1,198 @@
+import { randomInt } from 'node:crypto';
+import type { EngineContext } from '../context.js';
+import { ValidationError } from '../errors.js';
+import { runScript } from '../scripts/registry.js';
+import { type ClaimedTask, decodeHandout } from './claimed.js';
+import { histogramArgs } from './latency.js';
+
+/** A task to start from the window. */
+export interface StartRequest {
+  id: string;
+  /** The new attempt number (last attempt + 1). */
+  attempt: number;
+  deadline: number | null;
+}
+
+/** Outcome of a start: started, no longer in the window, or expired at its deadline. */
+export type StartOutcome = 'started' | 'gone' | 'expired';
+
+/** A successful attempt to report. */
+export interface Completion {
+  id: string;
+  attempt: number;
+  result: unknown;
+  /** createdAt of the task, for the latency histogram. */
+  createdAt?: number;
+}
+
+/** A failed attempt to report. */
+export interface Failure {
+  id: string;
+  attempt: number;
+  message: string;
+  /** `handler_error`, `timeout`, `unknown_task_type`, `aborted`, … */
+  reason: string;
+  /** Skip the remaining retries. */
+  permanent: boolean;
+}
+
+/** The result of a claim. */
+export interface ClaimResult {
+  tasks: ClaimedTask[];
+  /** When the ready set ran dry: the run time of the earliest scheduled task (the longest a worker should block), else null. */
+  nextDueAt: number | null;
+}
+
+/**
+ * The worker's side of the task lifecycle, one script call per batch: claim,
+ * start, complete, fail, release, steal, recover, progress. Each call is
+ * fenced by the worker id and the attempt number. The worker runtime builds on
+ * these; they are a library of their own so that they can be tested without it.
+ */
+export class WorkerOps {
+  readonly #ctx: EngineContext;
+  readonly workerId: string;
+  readonly #servedQueues = new Set<string>();
+
+  constructor(ctx: EngineContext, workerId: string) {
+    if (!/^[A-Za-z0-9_.:@-]{1,128}$/.test(workerId)) {
+      throw new ValidationError('workerId', 'must be 1–128 characters of letters, digits and _ . : @ -');
+    }
+    this.#ctx = ctx;
+    this.workerId = workerId;
+  }
+
+  /**
+   * Takes up to `max` tasks of a queue in priority order; the first `start` of
+   * them start at once, the rest are reserved in this worker's window.
+   */
+  async claim(queue: string, opts: { max: number; start?: number; promoteLimit?: number }): Promise<ClaimResult> {
+    const ctx = this.#ctx;
+    const k = ctx.keys(queue);
+    await this.#registerQueue(queue);
+    const reply = (await runScript(
+      ctx.redis,
+      'claimTasks',
+      [k.ready, k.scheduled, k.window(this.workerId), k.running(this.workerId), k.workers],
+      [k.base, ctx.clock.now(), ctx.eventsMaxLen, this.workerId, opts.max, opts.start ?? 0, opts.promoteLimit ?? 100],
+    )) as (string | number)[];
+    const nextDue = Number(reply[0]);
+    return { tasks: decodeHandout(queue, reply, 1), nextDueAt: nextDue < 0 ? null : nextDue };
+  }
+
+  /** Starts reserved tasks (window → running). */
+  async start(queue: string, tasks: readonly StartRequest[]): Promise<StartOutcome[]> {
+    if (tasks.length === 0) return [];
+    const ctx = this.#ctx;
+    const k = ctx.keys(queue);
+    const args: (string | number)[] = [k.base, ctx.clock.now(), ctx.eventsMaxLen, this.workerId];
+    for (const t of tasks) args.push(t.id, t.attempt, t.deadline ?? '');
+    const reply = (await runScript(ctx.redis, 'startTasks', [k.window(this.workerId), k.running(this.workerId)], args)) as number[];
+    return reply.map((c) => (c === 1 ? 'started' : c === 0 ? 'gone' : 'expired'));
+  }
+
+  /** Reports successes; returns, per task, whether the fence accepted it. */
+  async complete(queue: string, done: readonly Completion[]): Promise<boolean[]> {
+    if (done.length === 0) return [];
+    const ctx = this.#ctx;
+    const k = ctx.keys(queue);
+    const now = ctx.clock.now();
+    const latencies = done.filter((d) => d.createdAt !== undefined).map((d) => now - d.createdAt!);
+    const hist = histogramArgs(latencies);
+    const args: (string | number)[] = [k.base, now, ctx.eventsMaxLen, this.workerId, ctx.retention.succeeded.max, hist.length / 2, ...hist];
+    for (const d of done) args.push(d.id, d.attempt, JSON.stringify(d.result === undefined ? null : d.result));
+    const reply = (await runScript(ctx.redis, 'completeTasks', [k.running(this.workerId), k.done('succeeded')], args)) as number[];
+    return reply.map((c) => c === 1);
+  }
+
+  /** Reports failed attempts; returns, per task, the state it moved to, or null when the fence refused it. */
+  async fail(queue: string, failures: readonly Failure[]): Promise<(string | null)[]> {
+    if (failures.length === 0) return [];
+    const ctx = this.#ctx;
+    const k = ctx.keys(queue);
+    const args: (string | number)[] = [k.base, ctx.clock.now(), ctx.eventsMaxLen, this.workerId, randomInt(2 ** 31)];
+    for (const f of failures) args.push(f.id, f.attempt, f.message, f.reason, f.permanent ? '1' : '0');
+    const reply = (await runScript(ctx.redis, 'failTasks', [k.running(this.workerId)], args)) as string[];
+    return reply.map((s) => (s === '' ? null : s));
+  }
+
+  /** Hands unstarted tasks back to the queue (all of the window when `ids` is absent). */
+  async release(queue: string, ids?: readonly string[]): Promise<number> {
+    const ctx = this.#ctx;
+    const k = ctx.keys(queue);
+    return Number(
+      await runScript(
+        ctx.redis,
+        'releaseTasks',
+        [k.window(this.workerId), k.ready],
+        [k.base, ctx.clock.now(), ctx.eventsMaxLen, this.workerId, ...(ids ?? [])],
+      ),
+    );
+  }
+
+  /** Takes up to `max` unstarted tasks from the back of `victim`'s window into this worker's window. */
+  async steal(queue: string, victim: string, max: number): Promise<ClaimedTask[]> {
+    const ctx = this.#ctx;
+    const k = ctx.keys(queue);
+    const reply = (await runScript(
+      ctx.redis,
+      'stealTasks',
+      [k.window(victim), k.window(this.workerId), k.workers],
+      [k.base, ctx.clock.now(), ctx.eventsMaxLen, this.workerId, victim, max],
+    )) as (string | number)[];
+    return decodeHandout(queue, reply, 0);
+  }
+
+  /** Records a running attempt's progress (0–100); false when this worker does not run that attempt. */
+  async progress(queue: string, id: string, attempt: number, percent: number): Promise<boolean> {
+    if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw new ValidationError('progress', 'must be a number from 0 to 100');
+    const ctx = this.#ctx;
+    const k = ctx.keys(queue);
+    const r = await runScript(
+      ctx.redis,
+      'reportProgress',
+      [k.running(this.workerId)],
+      [k.base, ctx.clock.now(), ctx.eventsMaxLen, this.workerId, id, attempt, Math.round(percent)],
+    );
+    return Number(r) === 1;
+  }
+
+  /** Results of the given tasks (a task's parents), by id; null for a task without a stored result. */
+  async results(queue: string, ids: readonly string[]): Promise<Record<string, unknown>> {
+    const k = this.#ctx.keys(queue);
+    const raw = await Promise.all(ids.map((id) => this.#ctx.redis.hget(k.task(id), 'r')));
+    const out: Record<string, unknown> = {};
+    ids.forEach((id, i) => {
+      out[id] = raw[i] == null ? null : JSON.parse(raw[i]!);
+    });
+    return out;
+  }
+
+  async #registerQueue(queue: string): Promise<void> {
+    if (this.#servedQueues.has(queue)) return;
+    await this.#ctx.redis.sadd(this.#ctx.fleet.queues, queue);
+    this.#servedQueues.add(queue);
+  }
+}
+
+/**
+ * Recovers a dead worker in every queue: its window goes back to the ready
+ * sets, its running tasks count a failed attempt (`worker_lost`) and retry
+ * under their policy. Returns totals over all queues.
+ */
+export async function recoverWorker(ctx: EngineContext, workerId: string): Promise<{ requeued: number; recovered: number }> {
+  let requeued = 0;
+  let recovered = 0;
+  for (const queue of await ctx.queueNames()) {
+    const k = ctx.keys(queue);
+    const [a, b] = (await runScript(
+      ctx.redis,
+      'recoverWorker',
+      [k.window(workerId), k.running(workerId), k.workers],
+      [k.base, ctx.clock.now(), ctx.eventsMaxLen, workerId, randomInt(2 ** 31)],
+    )) as [number, number];
+    requeued += Number(a);
+    recovered += Number(b);
+  }
+  return { requeued, recovered };
+}

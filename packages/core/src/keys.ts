@@ -1,0 +1,131 @@
+/**
+ * The one module that builds Redis keys (asynq's base.go). Everything of a
+ * queue lives under the hash tag `{<prefix>:<queue>}` so that one Lua script
+ * only ever touches one Redis Cluster slot; fleet-wide keys (worker registry,
+ * leader lease, queue list) share the tag `{<prefix>}`.
+ *
+ * The Lua scripts build per-task keys from the queue's key prefix; the suffixes
+ * they use are in `lua/includes/keys.lua`, which must agree with `QueueKeys`
+ * (a test checks it).
+ */
+
+/** Tasks of one queue are ordered by this score: priority band, then FIFO sequence. */
+export const PRIORITY_BAND = 1e13;
+
+/** The ready-set score of a task: higher priority first, FIFO within a priority. */
+export function readyScore(priority: number, seq: number): number {
+  return (10 - priority) * PRIORITY_BAND + seq;
+}
+
+/** The priority encoded in a ready-set score. */
+export function priorityOfScore(score: number): number {
+  return 10 - Math.floor(score / PRIORITY_BAND);
+}
+
+/** Keys of one queue. */
+export class QueueKeys {
+  /** `{prefix:queue}:` — what every key of this queue starts with. */
+  readonly base: string;
+  constructor(
+    readonly prefix: string,
+    readonly queue: string,
+  ) {
+    this.base = `{${prefix}:${queue}}:`;
+  }
+  /** Hash of one task. */
+  task(id: string): string {
+    return `${this.base}t:${id}`;
+  }
+  /** Set of the task ids that depend on `id`. */
+  dependents(id: string): string {
+    return `${this.base}deps:${id}`;
+  }
+  /** Sorted set of queued tasks, by readyScore. */
+  get ready(): string {
+    return `${this.base}ready`;
+  }
+  /** Sorted set of scheduled tasks (delay or backoff), by run time in ms. */
+  get scheduled(): string {
+    return `${this.base}sched`;
+  }
+  /** Set of pending tasks (waiting for dependencies). */
+  get pending(): string {
+    return `${this.base}pending`;
+  }
+  /** Set of task ids that have dependents. */
+  get parents(): string {
+    return `${this.base}parents`;
+  }
+  /** Sorted set of not-yet-terminal tasks with a deadline, by deadline in ms. */
+  get deadlines(): string {
+    return `${this.base}dl`;
+  }
+  /** Sorted set of terminal tasks in `state`, by finish time in ms. */
+  done(state: 'succeeded' | 'failed' | 'expired' | 'cancelled'): string {
+    return `${this.base}done:${state}`;
+  }
+  /** A worker's prefetch window in this queue: reserved task ids by readyScore. */
+  window(workerId: string): string {
+    return `${this.base}win:${workerId}`;
+  }
+  /** A worker's running tasks in this queue: task id by attempt number (the fence). */
+  running(workerId: string): string {
+    return `${this.base}run:${workerId}`;
+  }
+  /** Set of worker ids that hold, or held, tasks of this queue. */
+  get workers(): string {
+    return `${this.base}workers`;
+  }
+  /** Hash idempotency key → task id. */
+  get idempotency(): string {
+    return `${this.base}idem`;
+  }
+  /** The bounded event stream of this queue's transitions. */
+  get events(): string {
+    return `${this.base}events`;
+  }
+  /** FIFO sequence counter. */
+  get seq(): string {
+    return `${this.base}seq`;
+  }
+  /** List that wakes a worker blocked on this queue. */
+  get wake(): string {
+    return `${this.base}wake`;
+  }
+  /** Cumulative counters (submitted, succeeded, fenced, …). */
+  get totals(): string {
+    return `${this.base}totals`;
+  }
+  /** Counters of one second (epoch seconds). */
+  perSecond(epochSecond: number): string {
+    return `${this.base}sec:${epochSecond}`;
+  }
+}
+
+/** Fleet-wide keys, under the hash tag `{prefix}`. */
+export class FleetKeys {
+  readonly base: string;
+  constructor(readonly prefix: string) {
+    this.base = `{${prefix}}:`;
+  }
+  /** Set of known queue names. */
+  get queues(): string {
+    return `${this.base}queues`;
+  }
+  /** Sorted set of live workers, by last heartbeat in ms. */
+  get workers(): string {
+    return `${this.base}workers`;
+  }
+  /** Hash of one worker's latest heartbeat. */
+  worker(id: string): string {
+    return `${this.base}worker:${id}`;
+  }
+  /** The coordinator leader lease. */
+  get leader(): string {
+    return `${this.base}leader`;
+  }
+  /** Pub/sub channel of control commands for one worker. */
+  control(workerId: string): string {
+    return `${this.base}ctl:${workerId}`;
+  }
+}

@@ -1,0 +1,78 @@
+import type { Cluster, Redis } from 'ioredis';
+import { DtpsError } from '../errors.js';
+import { loadScripts, type ScriptSource } from './load.js';
+
+/** A connection of either kind. */
+export type RedisClient = Redis | Cluster;
+
+/** The scripts of lua/, by name. */
+export type ScriptName =
+  | 'submitTasks'
+  | 'claimTasks'
+  | 'startTasks'
+  | 'completeTasks'
+  | 'failTasks'
+  | 'releaseTasks'
+  | 'stealTasks'
+  | 'recoverWorker'
+  | 'cancelTask'
+  | 'retryTask'
+  | 'expireDue'
+  | 'promoteDue'
+  | 'trimDone'
+  | 'reportProgress';
+
+let sources: Map<string, ScriptSource> | undefined;
+function scriptSources(): Map<string, ScriptSource> {
+  sources ??= new Map(loadScripts().map((s) => [s.name, s]));
+  return sources;
+}
+
+const registered = new WeakSet<object>();
+type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
+
+/**
+ * Registers every script on a connection, once (ioredis then calls EVALSHA
+ * and falls back to EVAL after a Redis restart flushed the script cache).
+ */
+export function registerScripts(redis: RedisClient): void {
+  if (registered.has(redis)) return;
+  for (const s of scriptSources().values()) {
+    redis.defineCommand(s.name, { numberOfKeys: s.numberOfKeys, lua: s.lua });
+  }
+  registered.add(redis);
+}
+
+/**
+ * The one way dtps calls a script. `keys` must have exactly the script's
+ * number of KEYS. Redis errors raised inside a script become DtpsError
+ * `script_error` with the script's name.
+ */
+export async function runScript(
+  redis: RedisClient,
+  name: ScriptName,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  registerScripts(redis);
+  const expected = scriptSources().get(name)?.numberOfKeys;
+  if (expected !== keys.length) {
+    throw new DtpsError('script_error', `${name} takes ${expected} keys, was given ${keys.length}`);
+  }
+  const fn = (redis as unknown as Record<string, ScriptFn>)[name]!;
+  try {
+    return await fn.call(redis, ...keys, ...args);
+  } catch (err) {
+    const msg = (err as Error).message ?? String(err);
+    // Connection errors pass through unchanged: callers map them to redis_unavailable.
+    if (/ERR|WRONGTYPE|script/i.test(msg) && !/ECONNREFUSED|Connection is closed/.test(msg)) {
+      throw new DtpsError('script_error', `script ${name} failed: ${msg}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** A new connection to the same Redis (single, Sentinel or Cluster), e.g. for blocking reads. */
+export function duplicateClient(redis: RedisClient): RedisClient {
+  return (redis as { duplicate(): RedisClient }).duplicate();
+}

@@ -1,0 +1,136 @@
+/** The task model of DESIGN.md §3. */
+
+/** Every state a task can be in. */
+export const TASK_STATES = [
+  'pending',
+  'scheduled',
+  'queued',
+  'reserved',
+  'running',
+  'succeeded',
+  'failed',
+  'expired',
+  'cancelled',
+] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+/** The states a task never leaves except by an operator's retry. */
+export const TERMINAL_STATES = ['succeeded', 'failed', 'expired', 'cancelled'] as const;
+export type TerminalState = (typeof TERMINAL_STATES)[number];
+
+export function isTerminal(state: string): state is TerminalState {
+  return (TERMINAL_STATES as readonly string[]).includes(state);
+}
+
+/** Retry backoff: exponential with full jitter by default, capped at `maxMs`. */
+export interface BackoffPolicy {
+  /** `exponential`: base·2^(attempt-1); `fixed`: always base. */
+  type: 'exponential' | 'fixed';
+  /** Delay before the first retry, in ms. */
+  baseMs: number;
+  /** Upper bound of any delay, in ms. */
+  maxMs: number;
+  /** Full jitter: a uniformly random delay in [0, computed]. */
+  jitter: boolean;
+}
+
+/** What a producer gives to submit a task. */
+export interface TaskSpec {
+  /** The handler name. 1–128 characters. */
+  type: string;
+  /** Any JSON value; at most `payloadMaxBytes` once serialised. */
+  payload?: unknown;
+  /** Queue name; the client's default queue when absent. */
+  queue?: string;
+  /** 1–10, 10 runs first. Default 1. */
+  priority?: number;
+  /** Retries after the first attempt, 0–100. Default 3. */
+  maxRetries?: number;
+  /** Partial backoff policy; missing fields take the defaults. */
+  backoff?: Partial<BackoffPolicy>;
+  /** Time limit of one attempt, in ms. */
+  timeoutMs?: number;
+  /** Absolute deadline: RFC 3339 string, Date, or ms since the epoch. */
+  deadline?: string | Date | number;
+  /** Ids of tasks (same queue) that must succeed first; in `submitMany`, also `ref`s of the batch. */
+  dependsOn?: readonly string[];
+  /** Run no earlier than this time. */
+  runAt?: string | Date | number;
+  /** Run no earlier than this many ms from now. */
+  delayMs?: number;
+  /** A second submit with the same key returns the first task and writes nothing. */
+  idempotencyKey?: string;
+  /** In `submitMany`: a local name that other specs of the batch can list in `dependsOn`. */
+  ref?: string;
+}
+
+/** A task spec after validation and defaults: what is stored. */
+export interface NormalizedSpec {
+  id: string;
+  queue: string;
+  type: string;
+  /** The payload, already serialised as JSON. */
+  payloadJson: string;
+  priority: number;
+  maxRetries: number;
+  backoff: BackoffPolicy;
+  timeoutMs: number | null;
+  deadline: number | null;
+  dependsOn: string[];
+  runAt: number | null;
+  idempotencyKey: string | null;
+  /** W3C trace context of the producer (traceparent, tracestate). */
+  trace: Record<string, string> | null;
+  createdAt: number;
+}
+
+/** The error of a failed attempt, as stored. */
+export interface TaskError {
+  message: string;
+  /** Machine-readable cause: `timeout`, `worker_lost`, `unknown_task_type`, `handler_error`, … */
+  reason: string;
+  attempt?: number;
+  at?: number;
+}
+
+/** A task as read back from Redis. */
+export interface Task {
+  id: string;
+  queue: string;
+  type: string;
+  payload: unknown;
+  state: TaskState;
+  priority: number;
+  attempts: number;
+  maxRetries: number;
+  backoff: BackoffPolicy;
+  timeoutMs: number | null;
+  deadline: number | null;
+  dependsOn: string[];
+  runAt: number | null;
+  idempotencyKey: string | null;
+  trace: Record<string, string> | null;
+  result: unknown;
+  /** The last error, if any. */
+  error: TaskError | null;
+  /** Errors of earlier attempts, oldest first (at most the last 10). */
+  errors: TaskError[];
+  /** Why the task is in its state when that is not obvious: `dependency_failed`, `deadline`, … */
+  reason: string | null;
+  /** The worker that runs or ran the last attempt; the worker holding it when reserved. */
+  worker: string | null;
+  /** Last progress the handler reported, 0–100. */
+  progress: number | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+/** What `submit` returns. */
+export interface SubmitResult {
+  id: string;
+  queue: string;
+  state: TaskState;
+  /** True when an earlier task with the same idempotency key was returned instead. */
+  duplicate: boolean;
+}
