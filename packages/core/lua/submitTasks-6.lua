@@ -113,13 +113,13 @@ for i = 0, n - 1 do
       finish(base, now, id, 'cancelled', 'dependency_failed', nil, nil)
     elseif waiting > 0 then
       state = 'pending'
-      fields[6] = 'pending'; fields[#fields + 1] = 'wt'; fields[#fields + 1] = waiting
+      fields[4] = 'pending'; fields[#fields + 1] = 'wt'; fields[#fields + 1] = waiting
       redis.call(unpack(fields))
       redis.call('SADD', KEYS[3], id)
       note('pending', id, nil, nil)
     elseif runAt and runAt > now then
       state = 'scheduled'
-      fields[6] = 'scheduled'
+      fields[4] = 'scheduled'
       redis.call(unpack(fields))
       sched[#sched + 1] = runAt; sched[#sched + 1] = id
       note('scheduled', id, nil, nil)

@@ -1,0 +1,10 @@
+/**
+ * `@dtps/core/testing`: real Redis servers, clusters and sentinel setups for
+ * tests, on free ports with temp dirs, that never outlive the test process.
+ * Needs `redis-server` and `redis-cli` on the PATH.
+ */
+export { type HookRegistrar, type RedisServerHandle, uniquePrefix, useRedisServer } from './ava-hooks.js';
+export { freePort } from './free-port.js';
+export { RedisCluster, type RedisClusterOptions, type RedisNodeAddress } from './redis-cluster.js';
+export { RedisSentinelSetup } from './redis-sentinel.js';
+export { RedisServer, type RedisServerOptions } from './redis-server.js';
