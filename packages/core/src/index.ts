@@ -48,3 +48,27 @@ export {
   type TerminalState,
 } from './task/types.js';
 export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN } from './task/validate.js';
+export {
+  type ConfigRow,
+  type ConfigSource,
+  configSchema,
+  type DtpsConfig,
+  describeConfig,
+  engineOptionsFrom,
+  envNameOf,
+  formatSource,
+  type LoadConfigOptions,
+  type LoadedConfig,
+  loadConfig,
+  PREFIX_PATTERN,
+} from './config/index.js';
+export {
+  ACCEPTED_REDIS_URL_FORMS,
+  type ConnectRedisOptions,
+  connectRedis,
+  createRedis,
+  duplicateConnection,
+  parseRedisUrl,
+  type RedisTarget,
+  redactRedisUrl,
+} from './connection/index.js';

@@ -1,7 +1,8 @@
 import type { EngineContext } from '../context.js';
 import { ClosedError, WaitTimeoutError } from '../errors.js';
 import { lastEventId, readEvents } from '../events.js';
-import { duplicateClient, type RedisClient } from '../scripts/registry.js';
+import { duplicateConnection } from '../connection/duplicate-connection.js';
+import type { RedisClient } from '../scripts/registry.js';
 import { isTerminal, type Task } from '../task/types.js';
 
 interface Waiter {
@@ -86,7 +87,7 @@ export class QueueWaiter {
 
   async #loop(): Promise<void> {
     const stream = this.#ctx.keys(this.#queue).events;
-    this.#reader ??= duplicateClient(this.#ctx.redis);
+    this.#reader ??= duplicateConnection(this.#ctx.redis);
     try {
       while (!this.#closed && this.#waiters.size > 0) {
         try {

@@ -72,7 +72,3 @@ export async function runScript(
   }
 }
 
-/** A new connection to the same Redis (single, Sentinel or Cluster), e.g. for blocking reads. */
-export function duplicateClient(redis: RedisClient): RedisClient {
-  return (redis as { duplicate(): RedisClient }).duplicate();
-}

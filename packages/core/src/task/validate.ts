@@ -2,7 +2,11 @@ import { ValidationError } from '../errors.js';
 import { TASK_ID_PATTERN } from './ids.js';
 import type { BackoffPolicy, TaskSpec } from './types.js';
 
-/** Queue names: letters, digits and `_ . : -`, 1–64 characters (no braces: they would break the hash tag). */
+/**
+ * The characters of a queue name. It sits inside a hash tag (`{dtps:<queue>}`),
+ * so `{` and `}` would break cluster slot routing; whitespace would break
+ * command lines. Allowed: letters, digits and `_ . : -`, 1-64 characters.
+ */
 export const QUEUE_NAME_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /** Defaults and limits that validation applies. */

@@ -1,0 +1,119 @@
+/**
+ * The dtps configuration: one zod schema holding every key, its type, its
+ * allowed values and its default. Everything else (environment variable
+ * names, the leaf list of `dtps config`, validation messages) is derived from
+ * it, so a new setting is added here and nowhere else: add a key to a section,
+ * or a new section (`worker: section({...})`) to `configSchema`.
+ */
+import { z } from 'zod';
+import { QUEUE_NAME_PATTERN } from '../task/validate.js';
+import { parseRedisUrl } from '../connection/index.js';
+import { ValidationError } from '../errors.js';
+
+/** Extra facts about a leaf that zod's own types cannot carry. */
+export interface ConfigLeafMeta {
+  /** What the value may be, in words, for error messages ("1-32 letters, ..."). */
+  allowed?: string;
+  /** Never echo the value (in errors or `dtps config`): it is or holds a secret. */
+  secret?: boolean;
+}
+
+/** Where leaves register their `ConfigLeafMeta`; read by the leaf walker. */
+export const configMeta = z.registry<ConfigLeafMeta>();
+
+/**
+ * The characters of a key prefix: it becomes part of every Redis key and hash
+ * tag (`{dtps:queue}`), so `{`, `}`, `:` and whitespace are out.
+ */
+export const PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+
+
+const MIB = 1024 * 1024;
+
+/** An integer leaf with bounds and a default. */
+function int(defaultValue: number, min: number, max?: number) {
+  const base = z.number().int().min(min);
+  return (max === undefined ? base : base.max(max)).default(defaultValue);
+}
+
+/**
+ * A section: an object whose missing keys take their defaults. `prefault`
+ * (not `default`) runs the empty object through the schema, so that the inner
+ * defaults apply when the whole section is absent.
+ */
+function section<Shape extends z.ZodRawShape>(shape: Shape) {
+  // Every key of a section has a default or is optional, so `{}` is a valid
+  // input; TypeScript cannot see that through the generic shape.
+  return z.strictObject(shape).prefault({} as never);
+}
+
+/** How long and how many finished tasks of one terminal state are kept. */
+function retentionOf(ageMs: number, max: number) {
+  return section({ ageMs: int(ageMs, 1000), max: int(max, 1) });
+}
+
+const redisUrl = z
+  .string()
+  .superRefine((value, ctx) => {
+    try {
+      parseRedisUrl(value);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      // The ValidationError message starts with its field; the config error
+      // names the key itself, so only the reason is kept.
+      ctx.addIssue({ code: 'custom', message: err.message.replace(/^redis\.url: /, '') });
+    }
+  })
+  .register(configMeta, { secret: true, allowed: 'a Redis URL' });
+
+/** The schema of the whole configuration, with every default. */
+export const configSchema = z.strictObject({
+  redis: section({ url: redisUrl.default('redis://127.0.0.1:6379') }),
+  prefix: z
+    .string()
+    .regex(PREFIX_PATTERN)
+    .register(configMeta, { allowed: '1-32 letters, digits, "_" or "-"' })
+    .default('dtps'),
+  queue: z
+    .string()
+    .regex(QUEUE_NAME_PATTERN)
+    .register(configMeta, { allowed: '1-64 letters, digits, "_", ".", ":" or "-"' })
+    .default('default'),
+  payloadMaxBytes: int(MIB, 1, 64 * MIB),
+  events: section({ maxLen: int(10_000, 100) }),
+  retention: section({
+    succeeded: retentionOf(3_600_000, 10_000),
+    failed: retentionOf(604_800_000, 100_000),
+    expired: retentionOf(604_800_000, 100_000),
+    cancelled: retentionOf(604_800_000, 100_000),
+  }),
+  backoff: section({ baseMs: int(1000, 1), maxMs: int(3_600_000, 1) }).superRefine((backoff, ctx) => {
+    if (backoff.maxMs < backoff.baseMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxMs'],
+        message: `expected an integer >= backoff.baseMs (${backoff.baseMs}), got ${backoff.maxMs}`,
+      });
+    }
+  }),
+  logFormat: z.enum(['pretty', 'json']).default('pretty'),
+  monitor: section({
+    host: z
+      .string()
+      .min(1)
+      .register(configMeta, { allowed: 'a host name or IP address' })
+      .default('127.0.0.1'),
+    port: int(7420, 1, 65535),
+    token: z.string().min(1).register(configMeta, { secret: true, allowed: 'a non-empty string' }).optional(),
+  }),
+  telemetry: section({
+    traces: z.boolean().default(false),
+    otlpEndpoint: z.url().register(configMeta, { allowed: 'a URL (http://host:4318)' }).optional(),
+  }),
+});
+
+/** The configuration after defaults are applied: what programs read. */
+export type DtpsConfig = z.output<typeof configSchema>;
+
+/** What a config file may contain: every key optional. */
+export type DtpsConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,84 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { parseRedisUrl } from './parse-redis-url.js';
+import type { RedisTarget } from './redis-target.js';
+
+/** Options of `createRedis`; every one is optional. */
+export interface CreateRedisOptions {
+  /** Time allowed for the TCP (and TLS) connect, in ms (ioredis `connectTimeout`). */
+  connectTimeoutMs?: number;
+  /** Do not connect until the first command (ioredis `lazyConnect`). */
+  lazyConnect?: boolean;
+  /**
+   * How often a command is retried over reconnects before it fails
+   * (ioredis default 20); `null` waits forever, which blocking reads want.
+   */
+  maxRetriesPerRequest?: number | null;
+  /** Connection name shown by `CLIENT LIST`, to tell dtps processes apart. */
+  name?: string;
+}
+
+/**
+ * Decides whether ioredis should reconnect after a command error. After a
+ * Sentinel failover the old connection may still point at the demoted master,
+ * which answers writes with `READONLY`; 2 means "reconnect (so Sentinel is
+ * asked for the new master) and resend the command". Without this, ioredis
+ * keeps writing to the replica (see TOOLCHAIN.md). A write refused with
+ * READONLY was not executed, so resending it is safe.
+ */
+export function reconnectOnReadonly(err: Error): boolean | 2 {
+  return /\bREADONLY\b/.test(err.message) ? 2 : false;
+}
+
+/**
+ * Builds an ioredis client for `url` (any form `parseRedisUrl` accepts): a
+ * `Redis` for a single server or a Sentinel-managed master, a `Cluster` for a
+ * Redis Cluster. The client starts connecting at once unless `lazyConnect`.
+ * It does not wait for the connection; use `connectRedis` for that.
+ *
+ * @throws ValidationError (field `redis.url`) when the URL is not acceptable.
+ */
+export function createRedis(url: string, options: CreateRedisOptions = {}): Redis | Cluster {
+  return createRedisForTarget(parseRedisUrl(url), options);
+}
+
+/** Like `createRedis`, for an already parsed target. */
+export function createRedisForTarget(target: RedisTarget, options: CreateRedisOptions = {}): Redis | Cluster {
+  // Only options the caller set are passed, so ioredis keeps its own defaults
+  // for the rest (an explicit `undefined` would override some of them).
+  const common: RedisOptions = {
+    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeout: options.connectTimeoutMs }),
+    ...(options.maxRetriesPerRequest === undefined
+      ? {}
+      : { maxRetriesPerRequest: options.maxRetriesPerRequest }),
+    ...(options.name === undefined ? {} : { connectionName: options.name }),
+    ...(target.username === undefined ? {} : { username: target.username }),
+    ...(target.password === undefined ? {} : { password: target.password }),
+    ...(target.tls ? { tls: {} } : {}),
+  };
+  const lazy = options.lazyConnect === undefined ? {} : { lazyConnect: options.lazyConnect };
+
+  switch (target.kind) {
+    case 'single':
+      return new Redis({ ...common, ...lazy, host: target.host, port: target.port, db: target.db });
+    case 'sentinel':
+      return new Redis({
+        ...common,
+        ...lazy,
+        sentinels: target.sentinels,
+        name: target.name,
+        db: target.db,
+        ...(target.sentinelPassword === undefined ? {} : { sentinelPassword: target.sentinelPassword }),
+        // rediss+sentinel: TLS both to the Sentinels and to the master they name.
+        ...(target.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+        failoverDetector: true,
+        reconnectOnError: reconnectOnReadonly,
+      });
+    case 'cluster':
+      return new Cluster(target.nodes, {
+        ...lazy,
+        redisOptions: common,
+        // Reads from replicas could see stale task state; dtps reads its own writes.
+        scaleReads: 'master',
+      });
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Engine test fixture: one Redis per test file — a single redis-server, or a
+ * 3-master Redis Cluster when DTPS_TEST_REDIS=cluster (the same tests then
+ * prove there is no CROSSSLOT anywhere) — and, per test, a key prefix of its
+ * own, a manual clock and a Client.
+ */
+import type { TestFn } from 'ava';
+import { Cluster, Redis } from 'ioredis';
+import { Client, type EngineOptions, ManualClock, WorkerOps } from '../../src/index.js';
+import { RedisCluster, RedisServer, uniquePrefix } from '../../src/testing/index.js';
+
+export const CLUSTER = process.env.DTPS_TEST_REDIS === 'cluster';
+
+export interface Engine {
+  client: Client;
+  clock: ManualClock;
+  redis: Redis | Cluster;
+  prefix: string;
+  ops(workerId: string): WorkerOps;
+  /** Every key of this test's prefix. */
+  keys(): Promise<string[]>;
+}
+
+export function useEngine(test: TestFn) {
+  let server: RedisServer | RedisCluster | undefined;
+  const conns: (Redis | Cluster)[] = [];
+  const clients: Client[] = [];
+  test.before(async () => {
+    server = CLUSTER ? await RedisCluster.start() : await RedisServer.start();
+  });
+  test.after.always(async () => {
+    for (const c of clients) await c.close();
+    for (const c of conns) c.disconnect();
+    await server?.stop();
+  });
+  const connect = (): Redis | Cluster => {
+    const s = server!;
+    const conn =
+      s instanceof RedisCluster ? new Cluster(s.nodes, { scaleReads: 'master' }) : new Redis({ port: s.port, host: s.host });
+    conns.push(conn);
+    return conn;
+  };
+  return {
+    get server() {
+      return server!;
+    },
+    connect,
+    async make(opts: Partial<EngineOptions> = {}): Promise<Engine> {
+      const redis = connect();
+      const clock = new ManualClock(Date.now());
+      const prefix = uniquePrefix();
+      const client = new Client({ redis, prefix, clock, ...opts });
+      clients.push(client);
+      return {
+        client,
+        clock,
+        redis,
+        prefix,
+        ops: (id: string) => new WorkerOps(client.ctx, id),
+        async keys() {
+          const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+          const all = await Promise.all(nodes.map((n) => n.keys(`{${prefix}*`)));
+          return all.flat().sort();
+        },
+      };
+    },
+  };
+}
