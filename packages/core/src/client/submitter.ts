@@ -105,8 +105,11 @@ export class Submitter {
       );
     }
     const keys = [k.ready, k.scheduled, k.pending, k.deadlines, k.idempotency, k.seq];
-    const [reply] = await Promise.all([runScript(ctx.redis, 'submitTasks', keys, args), this.#registerQueue(queue)]);
-    const flat = reply as (number | string)[];
+    const flat = (await runScript(ctx.redis, 'submitTasks', keys, args)) as (number | string)[];
+    // The queue joins the list of known queues once something was written to it.
+    if (!this.#registeredQueues.has(queue) && flat.some((v, i) => i % 3 === 0 && Number(v) === 0)) {
+      await this.#registerQueue(queue);
+    }
     return specs.map((s, i) => {
       const code = Number(flat[i * 3]);
       const id = String(flat[i * 3 + 1]);

@@ -1,0 +1,135 @@
+import test from 'ava';
+import { useEngine } from './fixture.js';
+
+const engine = useEngine(test);
+
+test('claim hands out by priority, FIFO within a priority', async (t) => {
+  const e = await engine.make();
+  const submitted: { id: string; priority: number }[] = [];
+  for (const priority of [1, 5, 10, 5, 1, 10, 3]) {
+    const r = await e.client.submit({ type: 'x', priority });
+    submitted.push({ id: r.id, priority });
+  }
+  const expected = [...submitted].sort((a, b) => b.priority - a.priority).map((s) => s.id); // stable sort keeps FIFO
+  const { tasks } = await e.ops('w1').claim('default', { max: 3 });
+  const { tasks: rest } = await e.ops('w1').claim('default', { max: 10 });
+  t.deepEqual([...tasks, ...rest].map((x) => x.id), expected);
+});
+
+test('claim starts the first `start` tasks and reserves the rest in the window', async (t) => {
+  const e = await engine.make();
+  await e.client.submitMany(Array.from({ length: 5 }, () => ({ type: 'x', payload: { a: 1 } })));
+  const { tasks } = await e.ops('w1').claim('default', { max: 4, start: 2 });
+  t.deepEqual(
+    tasks.map((x) => [x.started, x.attempt]),
+    [
+      [true, 1],
+      [true, 1],
+      [false, 0],
+      [false, 0],
+    ],
+  );
+  t.deepEqual(tasks[0]!.payload, { a: 1 });
+  t.like(await e.client.counts(), { queued: 1, reserved: 2, running: 2 });
+  const running = await e.client.get(tasks[0]!.id);
+  t.like(running, { state: 'running', worker: 'w1', attempts: 1, startedAt: e.clock.now() });
+  const reserved = await e.client.get(tasks[2]!.id);
+  t.like(reserved, { state: 'reserved', worker: 'w1', attempts: 0 });
+});
+
+test('claim on an empty queue returns nothing, and the next due time of scheduled work', async (t) => {
+  const e = await engine.make();
+  const none = await e.ops('w1').claim('default', { max: 5 });
+  t.deepEqual(none, { tasks: [], nextDueAt: null });
+  await e.client.submit({ type: 'x', delayMs: 3000 });
+  const later = await e.ops('w1').claim('default', { max: 5 });
+  t.deepEqual(later, { tasks: [], nextDueAt: e.clock.now() + 3000 });
+  e.clock.advance(3000);
+  const due = await e.ops('w1').claim('default', { max: 5, start: 1 });
+  t.is(due.tasks.length, 1);
+  t.true(due.tasks[0]!.started);
+});
+
+test('claim expires a task past its deadline instead of handing it out', async (t) => {
+  const e = await engine.make();
+  const doomed = await e.client.submit({ type: 'x', deadline: e.clock.now() + 1000, priority: 9 });
+  const fine = await e.client.submit({ type: 'x' });
+  e.clock.advance(1000);
+  const { tasks } = await e.ops('w1').claim('default', { max: 5, start: 5 });
+  t.deepEqual(
+    tasks.map((x) => x.id),
+    [fine.id],
+  );
+  t.like(await e.client.get(doomed.id), { state: 'expired', reason: 'deadline', startedAt: null });
+});
+
+test('start moves window tasks to running; a task no longer in the window is not started', async (t) => {
+  const e = await engine.make();
+  await e.client.submitMany([{ type: 'x' }, { type: 'x' }, { type: 'x', deadline: e.clock.now() + 500 }]);
+  const w1 = e.ops('w1');
+  const { tasks } = await w1.claim('default', { max: 3 });
+  const stolen = await e.ops('w2').steal('default', 'w1', 1); // takes the back: the third task
+  t.deepEqual(
+    stolen.map((x) => x.id),
+    [tasks[2]!.id],
+  );
+  e.clock.advance(100);
+  const outcomes = await w1.start(
+    'default',
+    tasks.map((x) => ({ id: x.id, attempt: x.attempt + 1, deadline: x.deadline })),
+  );
+  t.deepEqual(outcomes, ['started', 'started', 'gone']);
+  t.like(await e.client.get(tasks[0]!.id), { state: 'running', attempts: 1, worker: 'w1' });
+  // Past its deadline, a reserved task expires at start instead of running.
+  e.clock.advance(1000);
+  const [late] = await e.ops('w2').start('default', [{ id: stolen[0]!.id, attempt: 1, deadline: stolen[0]!.deadline }]);
+  t.is(late, 'expired');
+  t.like(await e.client.get(stolen[0]!.id), { state: 'expired', reason: 'deadline' });
+});
+
+test('steal takes from the back of the busiest window and never a started task', async (t) => {
+  const e = await engine.make();
+  const rs = await e.client.submitMany([1, 2, 3, 4, 5].map((p) => ({ type: 'x', priority: p })));
+  const { tasks } = await e.ops('victim').claim('default', { max: 5, start: 2 }); // priorities 5, 4 start
+  t.deepEqual(
+    tasks.map((x) => x.priority),
+    [5, 4, 3, 2, 1],
+  );
+  const stolen = await e.ops('thief').steal('default', 'victim', 10);
+  t.deepEqual(
+    stolen.map((x) => x.priority),
+    [1, 2, 3],
+  );
+  t.true(stolen.every((x) => !x.started));
+  t.like(await e.client.get(rs[0]!.id), { state: 'reserved', worker: 'thief' });
+  t.like(await e.client.counts(), { running: 2, reserved: 3 });
+  const totals = await e.redis.hgetall(e.client.ctx.keys('default').totals);
+  t.is(totals.steals, '3');
+  t.deepEqual(await e.ops('thief').steal('default', 'victim', 10), []);
+});
+
+test('release hands the window back: the tasks keep their place in the queue', async (t) => {
+  const e = await engine.make();
+  const rs = await e.client.submitMany([{ type: 'x' }, { type: 'x' }, { type: 'x' }]);
+  const w1 = e.ops('w1');
+  await w1.claim('default', { max: 2 });
+  t.is(await w1.release('default'), 2);
+  t.like(await e.client.counts(), { queued: 3, reserved: 0 });
+  const { tasks } = await e.ops('w2').claim('default', { max: 3 });
+  t.deepEqual(
+    tasks.map((x) => x.id),
+    rs.map((r) => r.id),
+  );
+  // Releasing named tasks hands back only those that are still in the window.
+  t.is(await e.ops('w2').release('default', [tasks[1]!.id, 'not-mine']), 1);
+});
+
+test('a higher-priority task submitted later is claimed before older lower-priority ones', async (t) => {
+  const e = await engine.make();
+  await e.client.submitMany(Array.from({ length: 20 }, () => ({ type: 'low', priority: 2 })));
+  const w = e.ops('w1');
+  await w.claim('default', { max: 5, start: 5 });
+  const urgent = await e.client.submit({ type: 'urgent', priority: 8 });
+  const { tasks } = await w.claim('default', { max: 1, start: 1 });
+  t.is(tasks[0]!.id, urgent.id);
+});
