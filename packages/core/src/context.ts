@@ -2,8 +2,8 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { FleetKeys, QueueKeys } from './keys.js';
 import type { RedisClient } from './scripts/registry.js';
-import { DEFAULT_BACKOFF } from './task/validate.js';
 import type { BackoffPolicy } from './task/types.js';
+import { DEFAULT_BACKOFF } from './task/validate.js';
 
 /** Retention of terminal tasks of one state. */
 export interface RetentionRule {

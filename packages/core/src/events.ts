@@ -53,15 +53,26 @@ export async function readEvents(
   cursor: string,
   opts: { count: number; blockMs: number },
 ): Promise<TransitionEvent[]> {
-  const reply = (await redis.xread('COUNT', opts.count, 'BLOCK', opts.blockMs, 'STREAMS', streamKey, cursor)) as
-    | [string, RawEntries][]
-    | null;
+  const reply = (await redis.xread(
+    'COUNT',
+    opts.count,
+    'BLOCK',
+    opts.blockMs,
+    'STREAMS',
+    streamKey,
+    cursor,
+  )) as [string, RawEntries][] | null;
   if (!reply) return [];
   return reply[0]![1].map(([id, fields]) => parseEvent(id, fields));
 }
 
 /** Entries of a stream in a range, oldest first (for catch-up and UIs). */
-export async function rangeEvents(redis: RedisClient, streamKey: string, from: string, count: number): Promise<TransitionEvent[]> {
+export async function rangeEvents(
+  redis: RedisClient,
+  streamKey: string,
+  from: string,
+  count: number,
+): Promise<TransitionEvent[]> {
   const entries = (await redis.xrange(streamKey, from, '+', 'COUNT', count)) as RawEntries;
   return entries.map(([id, fields]) => parseEvent(id, fields));
 }

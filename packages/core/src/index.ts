@@ -3,51 +3,11 @@
  * Redis key layout and Lua scripts, the Client, the worker-side primitives,
  * events and typed errors.
  */
-export { Client } from './client/client.js';
+
 export type { CancelResult, TaskRef } from './client/client.js';
+export { Client } from './client/client.js';
 export type { ListOptions, TaskPage } from './client/listing.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
-export { DEFAULT_RETENTION, EngineContext } from './context.js';
-export type { EngineOptions, Retention, RetentionRule } from './context.js';
-export type { ClaimedTask } from './engine/claimed.js';
-export { LATENCY_BOUNDS_MS, latencyBucket } from './engine/latency.js';
-export { expireDue, promoteDue, trimQueue } from './engine/sweeps.js';
-export { waitForWork } from './engine/wake.js';
-export { recoverWorker, WorkerOps } from './engine/worker-ops.js';
-export type { ClaimResult, Completion, Failure, StartOutcome, StartRequest } from './engine/worker-ops.js';
-export {
-  ClosedError,
-  ConfigError,
-  DependencyCycleError,
-  DtpsError,
-  type ErrorCode,
-  InvalidStateError,
-  PermanentError,
-  RedisUnavailableError,
-  TaskNotFoundError,
-  UnknownDependencyError,
-  ValidationError,
-  WaitTimeoutError,
-} from './errors.js';
-export { lastEventId, parseEvent, rangeEvents, readEvents, type TransitionEvent } from './events.js';
-export { FleetKeys, PRIORITY_BAND, priorityOfScore, QueueKeys, readyScore } from './keys.js';
-export { registerScripts, type RedisClient, runScript, type ScriptName } from './scripts/registry.js';
-export { backoffDelay } from './task/backoff.js';
-export { newTaskId, TASK_ID_PATTERN } from './task/ids.js';
-export {
-  type BackoffPolicy,
-  isTerminal,
-  type NormalizedSpec,
-  type SubmitResult,
-  TASK_STATES,
-  type Task,
-  type TaskError,
-  type TaskSpec,
-  type TaskState,
-  TERMINAL_STATES,
-  type TerminalState,
-} from './task/types.js';
-export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN } from './task/validate.js';
 export {
   type ConfigRow,
   type ConfigSource,
@@ -72,3 +32,44 @@ export {
   type RedisTarget,
   redactRedisUrl,
 } from './connection/index.js';
+export type { EngineOptions, Retention, RetentionRule } from './context.js';
+export { DEFAULT_RETENTION, EngineContext } from './context.js';
+export type { ClaimedTask } from './engine/claimed.js';
+export { LATENCY_BOUNDS_MS, latencyBucket } from './engine/latency.js';
+export { expireDue, promoteDue, trimQueue } from './engine/sweeps.js';
+export { waitForWork } from './engine/wake.js';
+export type { ClaimResult, Completion, Failure, StartOutcome, StartRequest } from './engine/worker-ops.js';
+export { recoverWorker, WorkerOps } from './engine/worker-ops.js';
+export {
+  ClosedError,
+  ConfigError,
+  DependencyCycleError,
+  DtpsError,
+  type ErrorCode,
+  InvalidStateError,
+  PermanentError,
+  RedisUnavailableError,
+  TaskNotFoundError,
+  UnknownDependencyError,
+  ValidationError,
+  WaitTimeoutError,
+} from './errors.js';
+export { lastEventId, parseEvent, rangeEvents, readEvents, type TransitionEvent } from './events.js';
+export { FleetKeys, PRIORITY_BAND, priorityOfScore, QueueKeys, readyScore } from './keys.js';
+export { type RedisClient, registerScripts, runScript, type ScriptName } from './scripts/registry.js';
+export { backoffDelay } from './task/backoff.js';
+export { newTaskId, TASK_ID_PATTERN } from './task/ids.js';
+export {
+  type BackoffPolicy,
+  isTerminal,
+  type NormalizedSpec,
+  type SubmitResult,
+  TASK_STATES,
+  type Task,
+  type TaskError,
+  type TaskSpec,
+  type TaskState,
+  TERMINAL_STATES,
+  type TerminalState,
+} from './task/types.js';
+export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN } from './task/validate.js';

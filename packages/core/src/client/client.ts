@@ -1,5 +1,12 @@
 import { EngineContext, type EngineOptions } from '../context.js';
-import { ClosedError, DtpsError, InvalidStateError, TaskNotFoundError, UnknownDependencyError, ValidationError } from '../errors.js';
+import {
+  ClosedError,
+  DtpsError,
+  InvalidStateError,
+  TaskNotFoundError,
+  UnknownDependencyError,
+  ValidationError,
+} from '../errors.js';
 import { runScript } from '../scripts/registry.js';
 import type { SubmitResult, Task, TaskSpec, TaskState } from '../task/types.js';
 import { countTasks, type ListOptions, listTasks, type TaskPage } from './listing.js';
@@ -67,7 +74,9 @@ export class Client {
       [...byQueue].map(async ([queue, list]) => {
         const atomic = list.some((s) => s.dependsOn.length > 0);
         const written = await this.#submitter.submitBatch(queue, list, atomic);
-        list.forEach((s, i) => results.set(s.id, written[i]!));
+        list.forEach((s, i) => {
+          results.set(s.id, written[i]!);
+        });
       }),
     );
     return positionOf.map((pos) => results.get(ordered[pos]!.id)!);
@@ -125,10 +134,18 @@ export class Client {
     )) as [number, string?, string?];
     const code = Number(reply[0]);
     if (code === -1) throw new TaskNotFoundError(id, queue);
-    if (code === -3) throw new InvalidStateError(id, reply[1]!, 'it has already ended; only a task that has not ended can be cancelled');
+    if (code === -3)
+      throw new InvalidStateError(
+        id,
+        reply[1]!,
+        'it has already ended; only a task that has not ended can be cancelled',
+      );
     const worker = reply[2] ? reply[2] : null;
     if (worker) {
-      await this.ctx.redis.publish(this.ctx.fleet.control(worker), JSON.stringify({ command: 'abort', queue, id }));
+      await this.ctx.redis.publish(
+        this.ctx.fleet.control(worker),
+        JSON.stringify({ command: 'abort', queue, id }),
+      );
     }
     return { id, queue, previousState: reply[1] as TaskState, worker };
   }
@@ -143,20 +160,32 @@ export class Client {
     const queue = await findQueueOf(this.ctx, id, ref.queue);
     if (queue === null) throw new TaskNotFoundError(id, ref.queue);
     const k = this.ctx.keys(queue);
-    const reply = (await runScript(this.ctx.redis, 'retryTask', [k.task(id)], [k.base, this.ctx.clock.now(), this.ctx.eventsMaxLen, id])) as (
-      | number
-      | string
-    )[];
+    const reply = (await runScript(
+      this.ctx.redis,
+      'retryTask',
+      [k.task(id)],
+      [k.base, this.ctx.clock.now(), this.ctx.eventsMaxLen, id],
+    )) as (number | string)[];
     const code = Number(reply[0]);
     if (code === 1) return { id, queue, state: reply[1] as TaskState, duplicate: false };
     if (code === -1) throw new TaskNotFoundError(id, queue);
-    if (code === -3) throw new InvalidStateError(id, String(reply[1]), 'only a task that has ended can be retried');
+    if (code === -3)
+      throw new InvalidStateError(id, String(reply[1]), 'only a task that has ended can be retried');
     if (code === -5) {
       const dep = String(reply[1]);
       if (!reply[2]) throw new UnknownDependencyError(dep, queue);
-      throw new DtpsError('dependency_not_satisfied', `dependsOn: task ${dep} is ${reply[2]}; retry it first`, { field: 'dependsOn' });
+      throw new DtpsError(
+        'dependency_not_satisfied',
+        `dependsOn: task ${dep} is ${reply[2]}; retry it first`,
+        { field: 'dependsOn' },
+      );
     }
-    if (code === -6) throw new DtpsError('deadline_passed', `deadline: the deadline of task ${id} has passed; submit a new task instead`, { field: 'deadline' });
+    if (code === -6)
+      throw new DtpsError(
+        'deadline_passed',
+        `deadline: the deadline of task ${id} has passed; submit a new task instead`,
+        { field: 'deadline' },
+      );
     throw new DtpsError('script_error', `retryTask returned unknown code ${code}`);
   }
 

@@ -30,19 +30,30 @@ export async function countTasks(ctx: EngineContext, queue: string): Promise<Rec
   const k = ctx.keys(queue);
   const r = ctx.redis;
   const workers = await r.smembers(k.workers);
-  const [queued, scheduled, pending, succeeded, failed, expired, cancelled, windows, running] = await Promise.all([
-    r.zcard(k.ready),
-    r.zcard(k.scheduled),
-    r.scard(k.pending),
-    r.zcard(k.done('succeeded')),
-    r.zcard(k.done('failed')),
-    r.zcard(k.done('expired')),
-    r.zcard(k.done('cancelled')),
-    Promise.all(workers.map((w) => r.zcard(k.window(w)))),
-    Promise.all(workers.map((w) => r.zcard(k.running(w)))),
-  ]);
+  const [queued, scheduled, pending, succeeded, failed, expired, cancelled, windows, running] =
+    await Promise.all([
+      r.zcard(k.ready),
+      r.zcard(k.scheduled),
+      r.scard(k.pending),
+      r.zcard(k.done('succeeded')),
+      r.zcard(k.done('failed')),
+      r.zcard(k.done('expired')),
+      r.zcard(k.done('cancelled')),
+      Promise.all(workers.map((w) => r.zcard(k.window(w)))),
+      Promise.all(workers.map((w) => r.zcard(k.running(w)))),
+    ]);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  return { pending, scheduled, queued, reserved: sum(windows), running: sum(running), succeeded, failed, expired, cancelled };
+  return {
+    pending,
+    scheduled,
+    queued,
+    reserved: sum(windows),
+    running: sum(running),
+    succeeded,
+    failed,
+    expired,
+    cancelled,
+  };
 }
 
 /** Ids of one state, a page at a time, with the worker that holds each where there is one. */
@@ -63,7 +74,9 @@ async function idsOf(
   });
   if (state === 'queued') {
     const [min, max] =
-      priority === undefined ? ['-inf', '+inf'] : [(10 - priority) * PRIORITY_BAND, (11 - priority) * PRIORITY_BAND - 1];
+      priority === undefined
+        ? ['-inf', '+inf']
+        : [(10 - priority) * PRIORITY_BAND, (11 - priority) * PRIORITY_BAND - 1];
     const ids = await r.zrangebyscore(k.ready, min, max, 'LIMIT', offset, limit + 1);
     return { ids: ids.slice(0, limit), workers: ids.map(() => null), more: ids.length > limit };
   }
@@ -77,7 +90,10 @@ async function idsOf(
   }
   if (state === 'pending') {
     const ids = (await r.smembers(k.pending)).sort();
-    return page(ids, ids.map(() => null));
+    return page(
+      ids,
+      ids.map(() => null),
+    );
   }
   // reserved or running: the union of the workers' windows or running sets.
   const workers = (await r.smembers(k.workers)).sort();
@@ -99,18 +115,23 @@ async function idsOf(
 export async function listTasks(ctx: EngineContext, opts: ListOptions): Promise<TaskPage> {
   const queue = opts.queue ?? ctx.defaultQueue;
   const limit = opts.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ValidationError('limit', 'must be an integer from 1 to 1000');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new ValidationError('limit', 'must be an integer from 1 to 1000');
   if (opts.state !== undefined && !(TASK_STATES as readonly string[]).includes(opts.state)) {
     throw new ValidationError('state', `must be one of ${TASK_STATES.join(', ')}`);
   }
-  if (opts.priority !== undefined && (!Number.isInteger(opts.priority) || opts.priority < 1 || opts.priority > 10)) {
+  if (
+    opts.priority !== undefined &&
+    (!Number.isInteger(opts.priority) || opts.priority < 1 || opts.priority > 10)
+  ) {
     throw new ValidationError('priority', 'must be an integer from 1 to 10');
   }
   const states = opts.state ? [opts.state] : LIST_ORDER;
   let [stateIndex, offset] = [0, 0];
   if (opts.cursor !== undefined) {
     const m = /^(\d+):(\d+)$/.exec(opts.cursor);
-    if (!m || Number(m[1]) >= states.length) throw new ValidationError('cursor', 'is not a cursor from a previous page');
+    if (!m || Number(m[1]) >= states.length)
+      throw new ValidationError('cursor', 'is not a cursor from a previous page');
     [stateIndex, offset] = [Number(m[1]), Number(m[2])];
   }
   const tasks: Task[] = [];
@@ -119,7 +140,9 @@ export async function listTasks(ctx: EngineContext, opts: ListOptions): Promise<
     const state = states[stateIndex]!;
     const want = limit - tasks.length;
     const { ids, workers, more } = await idsOf(ctx, queue, state, opts.priority, offset, want);
-    const hashes = await Promise.all(ids.map((id) => ctx.redis.hgetall(k.task(id)) as Promise<Record<string, string>>));
+    const hashes = await Promise.all(
+      ids.map((id) => ctx.redis.hgetall(k.task(id)) as Promise<Record<string, string>>),
+    );
     hashes.forEach((h, i) => {
       if (!h.d) return; // deleted between the two reads
       const t = decodeTask(h, state === 'reserved' ? { state, worker: workers[i]! } : {});

@@ -12,7 +12,12 @@ function currentTrace(): Record<string, string> | null {
   return carrier.traceparent ? carrier : null;
 }
 
-function normalize(checked: CheckedSpec, id: string, now: number, trace: Record<string, string> | null): NormalizedSpec {
+function normalize(
+  checked: CheckedSpec,
+  id: string,
+  now: number,
+  trace: Record<string, string> | null,
+): NormalizedSpec {
   return {
     id,
     queue: checked.queue,
@@ -32,7 +37,11 @@ function normalize(checked: CheckedSpec, id: string, now: number, trace: Record<
 }
 
 function limits(ctx: EngineContext) {
-  return { payloadMaxBytes: ctx.payloadMaxBytes, defaultQueue: ctx.defaultQueue, defaultBackoff: ctx.backoff };
+  return {
+    payloadMaxBytes: ctx.payloadMaxBytes,
+    defaultQueue: ctx.defaultQueue,
+    defaultBackoff: ctx.backoff,
+  };
 }
 
 /** Validates one spec and gives it an id. Throws ValidationError naming the field. */
@@ -49,7 +58,10 @@ export function prepareOne(ctx: EngineContext, input: TaskSpec): NormalizedSpec 
  * after the batch tasks it depends on. Returns the specs in submission order
  * and, for each input index, its position in that order.
  */
-export function prepareBatch(ctx: EngineContext, inputs: readonly TaskSpec[]): { ordered: NormalizedSpec[]; positionOf: number[] } {
+export function prepareBatch(
+  ctx: EngineContext,
+  inputs: readonly TaskSpec[],
+): { ordered: NormalizedSpec[]; positionOf: number[] } {
   if (!Array.isArray(inputs)) throw new ValidationError('specs', 'must be an array of task specs');
   const now = ctx.clock.now();
   const trace = currentTrace();
@@ -57,7 +69,8 @@ export function prepareBatch(ctx: EngineContext, inputs: readonly TaskSpec[]): {
     try {
       return checkSpec(input, limits(ctx), now);
     } catch (err) {
-      if (err instanceof ValidationError) throw new ValidationError(`specs[${i}].${err.field}`, err.message.replace(/^[^:]*: /, ''));
+      if (err instanceof ValidationError)
+        throw new ValidationError(`specs[${i}].${err.field}`, err.message.replace(/^[^:]*: /, ''));
       throw err;
     }
   });
@@ -65,7 +78,8 @@ export function prepareBatch(ctx: EngineContext, inputs: readonly TaskSpec[]): {
   const byRef = new Map<string, number>();
   checked.forEach((c, i) => {
     if (c.ref === null) return;
-    if (byRef.has(c.ref)) throw new ValidationError(`specs[${i}].ref`, `"${c.ref}" is used twice in the batch`);
+    if (byRef.has(c.ref))
+      throw new ValidationError(`specs[${i}].ref`, `"${c.ref}" is used twice in the batch`);
     byRef.set(c.ref, i);
   });
   // Resolve refs; remember in-batch edges for the cycle check and the ordering.
@@ -75,7 +89,10 @@ export function prepareBatch(ctx: EngineContext, inputs: readonly TaskSpec[]): {
       const j = byRef.get(dep);
       if (j === undefined) return dep;
       if (specs[j]!.queue !== spec.queue) {
-        throw new ValidationError(`specs[${i}].dependsOn`, `"${dep}" is in queue ${specs[j]!.queue}; a task can only depend on tasks of its own queue`);
+        throw new ValidationError(
+          `specs[${i}].dependsOn`,
+          `"${dep}" is in queue ${specs[j]!.queue}; a task can only depend on tasks of its own queue`,
+        );
       }
       parentsOf[i]!.push(j);
       return specs[j]!.id;

@@ -22,7 +22,9 @@ export async function readTask(ctx: EngineContext, queue: string, id: string): P
 /** Reads many tasks of one queue (missing ones are left out), without the reserved check. */
 export async function readTasks(ctx: EngineContext, queue: string, ids: readonly string[]): Promise<Task[]> {
   const k = ctx.keys(queue);
-  const all = await Promise.all(ids.map((id) => ctx.redis.hgetall(k.task(id)) as Promise<Record<string, string>>));
+  const all = await Promise.all(
+    ids.map((id) => ctx.redis.hgetall(k.task(id)) as Promise<Record<string, string>>),
+  );
   return all.filter((f) => f.d !== undefined).map((f) => decodeTask(f));
 }
 

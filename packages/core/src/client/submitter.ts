@@ -49,7 +49,11 @@ export class Submitter {
    * (needed when the batch depends on itself). Not atomic: written in chunks,
    * each task on its own.
    */
-  async submitBatch(queue: string, specs: readonly NormalizedSpec[], atomic: boolean): Promise<SubmitResult[]> {
+  async submitBatch(
+    queue: string,
+    specs: readonly NormalizedSpec[],
+    atomic: boolean,
+  ): Promise<SubmitResult[]> {
     if (atomic) return this.#call(queue, specs, true);
     const chunks: Promise<SubmitResult[]>[] = [];
     for (let i = 0; i < specs.length; i += MAX_SCRIPT_BATCH) {
@@ -73,7 +77,11 @@ export class Submitter {
   }
 
   async #callEach(queue: string, part: Waiting[]): Promise<void> {
-    const raw = await this.#run(queue, part.map((w) => w.spec), false);
+    const raw = await this.#run(
+      queue,
+      part.map((w) => w.spec),
+      false,
+    );
     part.forEach((w, i) => {
       const r = raw[i]!;
       if (r instanceof Error) w.reject(r);
@@ -88,7 +96,11 @@ export class Submitter {
     return raw as SubmitResult[];
   }
 
-  async #run(queue: string, specs: readonly NormalizedSpec[], atomic: boolean): Promise<(SubmitResult | Error)[]> {
+  async #run(
+    queue: string,
+    specs: readonly NormalizedSpec[],
+    atomic: boolean,
+  ): Promise<(SubmitResult | Error)[]> {
     const ctx = this.#ctx;
     const k = ctx.keys(queue);
     const args: (string | number)[] = [k.base, ctx.clock.now(), ctx.eventsMaxLen, atomic ? '1' : '0'];

@@ -1,7 +1,7 @@
+import { duplicateConnection } from '../connection/duplicate-connection.js';
 import type { EngineContext } from '../context.js';
 import { ClosedError, WaitTimeoutError } from '../errors.js';
 import { lastEventId, readEvents } from '../events.js';
-import { duplicateConnection } from '../connection/duplicate-connection.js';
 import type { RedisClient } from '../scripts/registry.js';
 import { isTerminal, type Task } from '../task/types.js';
 
@@ -81,7 +81,8 @@ export class QueueWaiter {
   /** Stops reading and rejects every wait. */
   close(): void {
     this.#closed = true;
-    for (const [id, set] of this.#waiters) for (const w of set) this.#settle(id, w, new ClosedError('client'));
+    for (const [id, set] of this.#waiters)
+      for (const w of set) this.#settle(id, w, new ClosedError('client'));
     this.#reader?.disconnect();
   }
 
@@ -91,7 +92,10 @@ export class QueueWaiter {
     try {
       while (!this.#closed && this.#waiters.size > 0) {
         try {
-          const events = await readEvents(this.#reader, stream, this.#position, { count: 1000, blockMs: BLOCK_MS });
+          const events = await readEvents(this.#reader, stream, this.#position, {
+            count: 1000,
+            blockMs: BLOCK_MS,
+          });
           for (const ev of events) {
             this.#position = ev.streamId;
             if (!isTerminal(ev.state)) continue;

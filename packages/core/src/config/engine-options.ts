@@ -11,6 +11,11 @@ export function engineOptionsFrom(config: DtpsConfig, redis: RedisClient): Engin
     payloadMaxBytes: config.payloadMaxBytes,
     eventsMaxLen: config.events.maxLen,
     retention: config.retention,
-    backoff: { type: 'exponential', baseMs: config.backoff.baseMs, maxMs: config.backoff.maxMs, jitter: true },
+    backoff: {
+      type: 'exponential',
+      baseMs: config.backoff.baseMs,
+      maxMs: config.backoff.maxMs,
+      jitter: true,
+    },
   };
 }

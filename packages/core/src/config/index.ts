@@ -10,6 +10,7 @@ export {
   findConfigFile,
 } from './config-file.js';
 export { type ConfigRow, describeConfig } from './describe-config.js';
+export { engineOptionsFrom } from './engine-options.js';
 export { ENV_ALIASES, ENV_PREFIX, envNameOf } from './env-name.js';
 export { unusedEnvNames } from './env-values.js';
 export { CONFIG_LEAVES, type ConfigLeaf, type ConfigLeafKind, listLeaves } from './leaves.js';
@@ -22,5 +23,4 @@ export {
   type DtpsConfigInput,
   PREFIX_PATTERN,
 } from './schema.js';
-export { engineOptionsFrom } from './engine-options.js';
 export { type ConfigSource, formatSource } from './source.js';

@@ -6,9 +6,9 @@
  * or a new section (`worker: section({...})`) to `configSchema`.
  */
 import { z } from 'zod';
-import { QUEUE_NAME_PATTERN } from '../task/validate.js';
 import { parseRedisUrl } from '../connection/index.js';
 import { ValidationError } from '../errors.js';
+import { QUEUE_NAME_PATTERN } from '../task/validate.js';
 
 /** Extra facts about a leaf that zod's own types cannot carry. */
 export interface ConfigLeafMeta {
@@ -26,7 +26,6 @@ export const configMeta = z.registry<ConfigLeafMeta>();
  * tag (`{dtps:queue}`), so `{`, `}`, `:` and whitespace are out.
  */
 export const PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
-
 
 const MIB = 1024 * 1024;
 

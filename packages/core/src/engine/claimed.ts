@@ -27,7 +27,11 @@ export interface ClaimedTask {
 const WIDTH = 7;
 
 /** Decodes the tasks of a claim or steal reply, from `offset` on. */
-export function decodeHandout(queue: string, flat: readonly (string | number)[], offset: number): ClaimedTask[] {
+export function decodeHandout(
+  queue: string,
+  flat: readonly (string | number)[],
+  offset: number,
+): ClaimedTask[] {
   const out: ClaimedTask[] = [];
   for (let i = offset; i + WIDTH <= flat.length; i += WIDTH) {
     const spec = decodeSpec(String(flat[i + 4]));

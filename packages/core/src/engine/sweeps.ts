@@ -9,13 +9,27 @@ import { runScript } from '../scripts/registry.js';
 /** Expires not-yet-started tasks past their deadline (at most `limit`); returns how many. */
 export async function expireDue(ctx: EngineContext, queue: string, limit = 1000): Promise<number> {
   const k = ctx.keys(queue);
-  return Number(await runScript(ctx.redis, 'expireDue', [k.deadlines], [k.base, ctx.clock.now(), ctx.eventsMaxLen, limit]));
+  return Number(
+    await runScript(
+      ctx.redis,
+      'expireDue',
+      [k.deadlines],
+      [k.base, ctx.clock.now(), ctx.eventsMaxLen, limit],
+    ),
+  );
 }
 
 /** Moves due scheduled tasks to the ready set (at most `limit`); returns how many. */
 export async function promoteDue(ctx: EngineContext, queue: string, limit = 1000): Promise<number> {
   const k = ctx.keys(queue);
-  return Number(await runScript(ctx.redis, 'promoteDue', [k.scheduled], [k.base, ctx.clock.now(), ctx.eventsMaxLen, limit]));
+  return Number(
+    await runScript(
+      ctx.redis,
+      'promoteDue',
+      [k.scheduled],
+      [k.base, ctx.clock.now(), ctx.eventsMaxLen, limit],
+    ),
+  );
 }
 
 /** Retention: deletes terminal tasks past their age or beyond their count (at most `limit` per state); returns how many. */

@@ -7,7 +7,12 @@ import type { RedisClient } from '../scripts/registry.js';
  * BLPOP per wake-up. `blocking` must be a connection of its own.
  * Returns true when woken by work.
  */
-export async function waitForWork(ctx: EngineContext, blocking: RedisClient, queue: string, timeoutMs: number): Promise<boolean> {
+export async function waitForWork(
+  ctx: EngineContext,
+  blocking: RedisClient,
+  queue: string,
+  timeoutMs: number,
+): Promise<boolean> {
   const seconds = Math.max(0.01, timeoutMs / 1000);
   const reply = await blocking.blpop(ctx.keys(queue).wake, seconds);
   return reply !== null;

@@ -66,7 +66,10 @@ export class WorkerOps {
    * Takes up to `max` tasks of a queue in priority order; the first `start` of
    * them start at once, the rest are reserved in this worker's window.
    */
-  async claim(queue: string, opts: { max: number; start?: number; promoteLimit?: number }): Promise<ClaimResult> {
+  async claim(
+    queue: string,
+    opts: { max: number; start?: number; promoteLimit?: number },
+  ): Promise<ClaimResult> {
     const ctx = this.#ctx;
     const k = ctx.keys(queue);
     await this.#registerQueue(queue);
@@ -74,7 +77,15 @@ export class WorkerOps {
       ctx.redis,
       'claimTasks',
       [k.ready, k.scheduled, k.window(this.workerId), k.running(this.workerId), k.workers],
-      [k.base, ctx.clock.now(), ctx.eventsMaxLen, this.workerId, opts.max, opts.start ?? 0, opts.promoteLimit ?? 100],
+      [
+        k.base,
+        ctx.clock.now(),
+        ctx.eventsMaxLen,
+        this.workerId,
+        opts.max,
+        opts.start ?? 0,
+        opts.promoteLimit ?? 100,
+      ],
     )) as (string | number)[];
     const nextDue = Number(reply[0]);
     return { tasks: decodeHandout(queue, reply, 1), nextDueAt: nextDue < 0 ? null : nextDue };
@@ -87,7 +98,12 @@ export class WorkerOps {
     const k = ctx.keys(queue);
     const args: (string | number)[] = [k.base, ctx.clock.now(), ctx.eventsMaxLen, this.workerId];
     for (const t of tasks) args.push(t.id, t.attempt, t.deadline ?? '');
-    const reply = (await runScript(ctx.redis, 'startTasks', [k.window(this.workerId), k.running(this.workerId)], args)) as number[];
+    const reply = (await runScript(
+      ctx.redis,
+      'startTasks',
+      [k.window(this.workerId), k.running(this.workerId)],
+      args,
+    )) as number[];
     return reply.map((c) => (c === 1 ? 'started' : c === 0 ? 'gone' : 'expired'));
   }
 
@@ -99,9 +115,23 @@ export class WorkerOps {
     const now = ctx.clock.now();
     const latencies = done.filter((d) => d.createdAt !== undefined).map((d) => now - d.createdAt!);
     const hist = histogramArgs(latencies);
-    const args: (string | number)[] = [k.base, now, ctx.eventsMaxLen, this.workerId, ctx.retention.succeeded.max, hist.length / 2, ...hist];
-    for (const d of done) args.push(d.id, d.attempt, JSON.stringify(d.result === undefined ? null : d.result));
-    const reply = (await runScript(ctx.redis, 'completeTasks', [k.running(this.workerId), k.done('succeeded')], args)) as number[];
+    const args: (string | number)[] = [
+      k.base,
+      now,
+      ctx.eventsMaxLen,
+      this.workerId,
+      ctx.retention.succeeded.max,
+      hist.length / 2,
+      ...hist,
+    ];
+    for (const d of done)
+      args.push(d.id, d.attempt, JSON.stringify(d.result === undefined ? null : d.result));
+    const reply = (await runScript(
+      ctx.redis,
+      'completeTasks',
+      [k.running(this.workerId), k.done('succeeded')],
+      args,
+    )) as number[];
     return reply.map((c) => c === 1);
   }
 
@@ -110,7 +140,13 @@ export class WorkerOps {
     if (failures.length === 0) return [];
     const ctx = this.#ctx;
     const k = ctx.keys(queue);
-    const args: (string | number)[] = [k.base, ctx.clock.now(), ctx.eventsMaxLen, this.workerId, randomInt(2 ** 31)];
+    const args: (string | number)[] = [
+      k.base,
+      ctx.clock.now(),
+      ctx.eventsMaxLen,
+      this.workerId,
+      randomInt(2 ** 31),
+    ];
     for (const f of failures) args.push(f.id, f.attempt, f.message, f.reason, f.permanent ? '1' : '0');
     const reply = (await runScript(ctx.redis, 'failTasks', [k.running(this.workerId)], args)) as string[];
     return reply.map((s) => (s === '' ? null : s));
@@ -145,7 +181,8 @@ export class WorkerOps {
 
   /** Records a running attempt's progress (0–100); false when this worker does not run that attempt. */
   async progress(queue: string, id: string, attempt: number, percent: number): Promise<boolean> {
-    if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw new ValidationError('progress', 'must be a number from 0 to 100');
+    if (!Number.isFinite(percent) || percent < 0 || percent > 100)
+      throw new ValidationError('progress', 'must be a number from 0 to 100');
     const ctx = this.#ctx;
     const k = ctx.keys(queue);
     const r = await runScript(
@@ -180,7 +217,10 @@ export class WorkerOps {
  * sets, its running tasks count a failed attempt (`worker_lost`) and retry
  * under their policy. Returns totals over all queues.
  */
-export async function recoverWorker(ctx: EngineContext, workerId: string): Promise<{ requeued: number; recovered: number }> {
+export async function recoverWorker(
+  ctx: EngineContext,
+  workerId: string,
+): Promise<{ requeued: number; recovered: number }> {
   let requeued = 0;
   let recovered = 0;
   for (const queue of await ctx.queueNames()) {

@@ -31,7 +31,11 @@ export function loadScripts(dir = LUA_DIR): ScriptSource[] {
   for (const file of readdirSync(dir)) {
     const m = /^(\w+)-(\d+)\.lua$/.exec(file);
     if (!m) continue;
-    out.push({ name: m[1]!, numberOfKeys: Number(m[2]), lua: inline(readFileSync(join(dir, file), 'utf8'), new Set()) });
+    out.push({
+      name: m[1]!,
+      numberOfKeys: Number(m[2]),
+      lua: inline(readFileSync(join(dir, file), 'utf8'), new Set()),
+    });
   }
   return out;
 }

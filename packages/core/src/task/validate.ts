@@ -16,7 +16,12 @@ export interface SpecLimits {
   defaultBackoff: BackoffPolicy;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { type: 'exponential', baseMs: 1000, maxMs: 3_600_000, jitter: true };
+export const DEFAULT_BACKOFF: BackoffPolicy = {
+  type: 'exponential',
+  baseMs: 1000,
+  maxMs: 3_600_000,
+  jitter: true,
+};
 
 /** A spec that passed validation, before it gets an id. */
 export interface CheckedSpec {
@@ -69,11 +74,17 @@ export function parseTime(field: string, v: unknown): number {
   else if (typeof v === 'string') {
     // RFC 3339 needs a date, a time and an offset; Date.parse alone would take "tomorrow-ish" strings.
     if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$/.test(v)) {
-      throw new ValidationError(field, `must be an RFC 3339 time like 2030-01-22T15:04:05Z, got ${JSON.stringify(v)}`);
+      throw new ValidationError(
+        field,
+        `must be an RFC 3339 time like 2030-01-22T15:04:05Z, got ${JSON.stringify(v)}`,
+      );
     }
     ms = Date.parse(v);
   } else {
-    throw new ValidationError(field, `must be an RFC 3339 string, a Date or ms since the epoch, got ${typeof v}`);
+    throw new ValidationError(
+      field,
+      `must be an RFC 3339 string, a Date or ms since the epoch, got ${typeof v}`,
+    );
   }
   if (!Number.isFinite(ms) || ms < 0) throw new ValidationError(field, 'is not a valid time');
   return Math.floor(ms);
@@ -86,12 +97,16 @@ function payloadJson(v: unknown, maxBytes: number): string {
   } catch (err) {
     throw new ValidationError('payload', `must be JSON-serialisable: ${(err as Error).message}`);
   }
-  if (json === undefined) throw new ValidationError('payload', 'must be a JSON value (got a function or symbol)');
+  if (json === undefined)
+    throw new ValidationError('payload', 'must be a JSON value (got a function or symbol)');
   // Byte length only matters near the limit; the string length bounds it from below and by 3x from above.
   if (json.length * 3 > maxBytes) {
     const bytes = Buffer.byteLength(json);
     if (bytes > maxBytes) {
-      throw new ValidationError('payload', `is ${bytes} bytes of JSON; the limit is ${maxBytes} (payloadMaxBytes)`);
+      throw new ValidationError(
+        'payload',
+        `is ${bytes} bytes of JSON; the limit is ${maxBytes} (payloadMaxBytes)`,
+      );
     }
   }
   return json;
@@ -110,11 +125,18 @@ function backoffOf(v: unknown, defaults: BackoffPolicy): BackoffPolicy {
   }
   const type = b.type ?? defaults.type;
   if (type !== 'exponential' && type !== 'fixed') {
-    throw new ValidationError('backoff.type', `must be "exponential" or "fixed", got ${JSON.stringify(type)}`);
+    throw new ValidationError(
+      'backoff.type',
+      `must be "exponential" or "fixed", got ${JSON.stringify(type)}`,
+    );
   }
   const baseMs = b.baseMs === undefined ? defaults.baseMs : intIn('backoff.baseMs', b.baseMs, 0, 86_400_000);
-  const maxMs = b.maxMs === undefined ? Math.max(defaults.maxMs, baseMs) : intIn('backoff.maxMs', b.maxMs, 0, 604_800_000);
-  if (maxMs < baseMs) throw new ValidationError('backoff.maxMs', `must be at least backoff.baseMs (${baseMs})`);
+  const maxMs =
+    b.maxMs === undefined
+      ? Math.max(defaults.maxMs, baseMs)
+      : intIn('backoff.maxMs', b.maxMs, 0, 604_800_000);
+  if (maxMs < baseMs)
+    throw new ValidationError('backoff.maxMs', `must be at least backoff.baseMs (${baseMs})`);
   const jitter = b.jitter ?? defaults.jitter;
   if (typeof jitter !== 'boolean') throw new ValidationError('backoff.jitter', 'must be true or false');
   return { type, baseMs, maxMs, jitter };
@@ -153,15 +175,20 @@ export function checkSpec(input: unknown, limits: SpecLimits, now: number): Chec
   }
   const queue = spec.queue ?? limits.defaultQueue;
   if (typeof queue !== 'string' || !QUEUE_NAME_PATTERN.test(queue)) {
-    throw new ValidationError('queue', `must be 1–64 characters of letters, digits and _ . : -, got ${JSON.stringify(queue)}`);
+    throw new ValidationError(
+      'queue',
+      `must be 1–64 characters of letters, digits and _ . : -, got ${JSON.stringify(queue)}`,
+    );
   }
   const priority = spec.priority === undefined ? 1 : intIn('priority', spec.priority, 1, 10);
   const maxRetries = spec.maxRetries === undefined ? 3 : intIn('maxRetries', spec.maxRetries, 0, 100);
-  const timeoutMs = spec.timeoutMs === undefined ? null : intIn('timeoutMs', spec.timeoutMs, 1, 2_147_483_647);
+  const timeoutMs =
+    spec.timeoutMs === undefined ? null : intIn('timeoutMs', spec.timeoutMs, 1, 2_147_483_647);
   let deadline: number | null = null;
   if (spec.deadline !== undefined) {
     deadline = parseTime('deadline', spec.deadline);
-    if (deadline <= now) throw new ValidationError('deadline', `is in the past (${new Date(deadline).toISOString()})`);
+    if (deadline <= now)
+      throw new ValidationError('deadline', `is in the past (${new Date(deadline).toISOString()})`);
   }
   if (spec.runAt !== undefined && spec.delayMs !== undefined) {
     throw new ValidationError('delayMs', 'give either runAt or delayMs, not both');
@@ -175,7 +202,11 @@ export function checkSpec(input: unknown, limits: SpecLimits, now: number): Chec
   if (runAt !== null && runAt <= now) runAt = null;
   let idempotencyKey: string | null = null;
   if (spec.idempotencyKey !== undefined) {
-    if (typeof spec.idempotencyKey !== 'string' || spec.idempotencyKey.length === 0 || spec.idempotencyKey.length > 256) {
+    if (
+      typeof spec.idempotencyKey !== 'string' ||
+      spec.idempotencyKey.length === 0 ||
+      spec.idempotencyKey.length > 256
+    ) {
       throw new ValidationError('idempotencyKey', 'must be a non-empty string of at most 256 characters');
     }
     idempotencyKey = spec.idempotencyKey;

@@ -66,7 +66,9 @@ test('retry of an ended task starts a new attempt series', async (t) => {
   const r = await e.client.submit({ type: 'x', maxRetries: 0 });
   const w = e.ops('w1');
   await w.claim('default', { max: 1, start: 1 });
-  await w.fail('default', [{ id: r.id, attempt: 1, message: 'boom', reason: 'handler_error', permanent: false }]);
+  await w.fail('default', [
+    { id: r.id, attempt: 1, message: 'boom', reason: 'handler_error', permanent: false },
+  ]);
   t.is((await e.client.get(r.id)).state, 'failed');
   t.deepEqual(await e.client.retry(r.id), { id: r.id, queue: 'default', state: 'queued', duplicate: false });
   const again = await e.client.get(r.id);
@@ -91,7 +93,10 @@ test('retry is refused while a task has not ended, past its deadline, and when a
   const late = await t.throwsAsync(e.client.retry(timed.id), { instanceOf: DtpsError });
   t.is(late?.code, 'deadline_passed');
 
-  const [parent, child] = await e.client.submitMany([{ type: 'p', ref: 'p' }, { type: 'c', dependsOn: ['p'] }]);
+  const [parent, child] = await e.client.submitMany([
+    { type: 'p', ref: 'p' },
+    { type: 'c', dependsOn: ['p'] },
+  ]);
   await e.client.cancel(parent!.id);
   t.is((await e.client.get(child!.id)).reason, 'dependency_failed');
   const blocked = await t.throwsAsync(e.client.retry(child!.id), { instanceOf: DtpsError });

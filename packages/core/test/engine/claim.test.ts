@@ -13,7 +13,10 @@ test('claim hands out by priority, FIFO within a priority', async (t) => {
   const expected = [...submitted].sort((a, b) => b.priority - a.priority).map((s) => s.id); // stable sort keeps FIFO
   const { tasks } = await e.ops('w1').claim('default', { max: 3 });
   const { tasks: rest } = await e.ops('w1').claim('default', { max: 10 });
-  t.deepEqual([...tasks, ...rest].map((x) => x.id), expected);
+  t.deepEqual(
+    [...tasks, ...rest].map((x) => x.id),
+    expected,
+  );
 });
 
 test('claim starts the first `start` tasks and reserves the rest in the window', async (t) => {
@@ -82,7 +85,9 @@ test('start moves window tasks to running; a task no longer in the window is not
   t.like(await e.client.get(tasks[0]!.id), { state: 'running', attempts: 1, worker: 'w1' });
   // Past its deadline, a reserved task expires at start instead of running.
   e.clock.advance(1000);
-  const [late] = await e.ops('w2').start('default', [{ id: stolen[0]!.id, attempt: 1, deadline: stolen[0]!.deadline }]);
+  const [late] = await e
+    .ops('w2')
+    .start('default', [{ id: stolen[0]!.id, attempt: 1, deadline: stolen[0]!.deadline }]);
   t.is(late, 'expired');
   t.like(await e.client.get(stolen[0]!.id), { state: 'expired', reason: 'deadline' });
 });

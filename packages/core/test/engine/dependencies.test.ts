@@ -4,7 +4,10 @@ import { type Engine, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
 
-async function runAll(e: Engine, outcome: (task: ClaimedTask) => 'ok' | 'fail' = () => 'ok'): Promise<string[]> {
+async function runAll(
+  e: Engine,
+  outcome: (task: ClaimedTask) => 'ok' | 'fail' = () => 'ok',
+): Promise<string[]> {
   const w = e.ops('w1');
   const order: string[] = [];
   for (;;) {
@@ -12,8 +15,12 @@ async function runAll(e: Engine, outcome: (task: ClaimedTask) => 'ok' | 'fail' =
     if (tasks.length === 0) return order;
     for (const task of tasks) {
       order.push(task.id);
-      if (outcome(task) === 'ok') await w.complete('default', [{ id: task.id, attempt: task.attempt, result: { from: task.id } }]);
-      else await w.fail('default', [{ id: task.id, attempt: task.attempt, message: 'no', reason: 'handler_error', permanent: true }]);
+      if (outcome(task) === 'ok')
+        await w.complete('default', [{ id: task.id, attempt: task.attempt, result: { from: task.id } }]);
+      else
+        await w.fail('default', [
+          { id: task.id, attempt: task.attempt, message: 'no', reason: 'handler_error', permanent: true },
+        ]);
     }
   }
 }
@@ -48,7 +55,11 @@ test('a failed dependency cancels its dependents transitively with reason depend
   await runAll(e, (task) => (task.id === root!.id ? 'fail' : 'ok'));
   t.like(await e.client.get(root!.id), { state: 'failed' });
   t.like(await e.client.get(child!.id), { state: 'cancelled', reason: 'dependency_failed', startedAt: null });
-  t.like(await e.client.get(grandchild!.id), { state: 'cancelled', reason: 'dependency_failed', startedAt: null });
+  t.like(await e.client.get(grandchild!.id), {
+    state: 'cancelled',
+    reason: 'dependency_failed',
+    startedAt: null,
+  });
   t.like(await e.client.get(unrelated!.id), { state: 'succeeded' });
 });
 
@@ -79,7 +90,10 @@ test('depending on a task that already succeeded runs at once; on one that faile
 
 test('a dependent with a delay becomes scheduled when its dependencies are met', async (t) => {
   const e = await engine.make();
-  const [parent, child] = await e.client.submitMany([{ type: 'p', ref: 'p' }, { type: 'c', dependsOn: ['p'], delayMs: 10_000 }]);
+  const [parent, child] = await e.client.submitMany([
+    { type: 'p', ref: 'p' },
+    { type: 'c', dependsOn: ['p'], delayMs: 10_000 },
+  ]);
   const w = e.ops('w1');
   await w.claim('default', { max: 1, start: 1 });
   await w.complete('default', [{ id: parent!.id, attempt: 1, result: null }]);

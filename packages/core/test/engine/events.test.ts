@@ -7,11 +7,17 @@ const engine = useEngine(test);
 test('every transition is recorded in the queue stream', async (t) => {
   const e = await engine.make({ backoff: { type: 'fixed', baseMs: 100, maxMs: 100, jitter: false } });
   const stream = e.client.ctx.keys('default').events;
-  const [a, b, c] = await e.client.submitMany([{ type: 'a', maxRetries: 1 }, { type: 'b' }, { type: 'c', ref: 'c' }]);
+  const [a, b, c] = await e.client.submitMany([
+    { type: 'a', maxRetries: 1 },
+    { type: 'b' },
+    { type: 'c', ref: 'c' },
+  ]);
   const d = await e.client.submit({ type: 'd', dependsOn: [c!.id] });
   const w = e.ops('w1');
   await w.claim('default', { max: 3, start: 1 }); // a runs, b and c reserved
-  await w.fail('default', [{ id: a!.id, attempt: 1, message: 'x', reason: 'handler_error', permanent: false }]);
+  await w.fail('default', [
+    { id: a!.id, attempt: 1, message: 'x', reason: 'handler_error', permanent: false },
+  ]);
   await e.ops('w2').steal('default', 'w1', 1); // c
   await w.start('default', [{ id: b!.id, attempt: 1, deadline: null }]);
   await w.complete('default', [{ id: b!.id, attempt: 1, result: 1 }]);

@@ -36,7 +36,9 @@ export function useEngine(test: TestFn) {
   const connect = (): Redis | Cluster => {
     const s = server!;
     const conn =
-      s instanceof RedisCluster ? new Cluster(s.nodes, { scaleReads: 'master' }) : new Redis({ port: s.port, host: s.host });
+      s instanceof RedisCluster
+        ? new Cluster(s.nodes, { scaleReads: 'master' })
+        : new Redis({ port: s.port, host: s.host });
     conns.push(conn);
     return conn;
   };

@@ -14,8 +14,15 @@ test('complete stores the result and ends succeeded', async (t) => {
   const e = await engine.make();
   const { id, task } = await runOne(e);
   e.clock.advance(25);
-  t.deepEqual(await e.ops('w1').complete('default', [{ id, attempt: task.attempt, result: { rows: 3 } }]), [true]);
-  t.like(await e.client.get(id), { state: 'succeeded', result: { rows: 3 }, attempts: 1, finishedAt: e.clock.now() });
+  t.deepEqual(await e.ops('w1').complete('default', [{ id, attempt: task.attempt, result: { rows: 3 } }]), [
+    true,
+  ]);
+  t.like(await e.client.get(id), {
+    state: 'succeeded',
+    result: { rows: 3 },
+    attempts: 1,
+    finishedAt: e.clock.now(),
+  });
   t.like(await e.client.counts(), { running: 0, succeeded: 1 });
 });
 
@@ -23,10 +30,18 @@ test('fencing: a report by another worker or for another attempt is refused, cou
   const e = await engine.make();
   const { id, task } = await runOne(e);
   const before = await e.client.get(id);
-  t.deepEqual(await e.ops('w2').complete('default', [{ id, attempt: task.attempt, result: 'hijack' }]), [false]);
-  t.deepEqual(await e.ops('w1').complete('default', [{ id, attempt: task.attempt + 1, result: 'stale' }]), [false]);
+  t.deepEqual(await e.ops('w2').complete('default', [{ id, attempt: task.attempt, result: 'hijack' }]), [
+    false,
+  ]);
+  t.deepEqual(await e.ops('w1').complete('default', [{ id, attempt: task.attempt + 1, result: 'stale' }]), [
+    false,
+  ]);
   t.deepEqual(
-    await e.ops('w2').fail('default', [{ id, attempt: task.attempt, message: 'x', reason: 'handler_error', permanent: true }]),
+    await e
+      .ops('w2')
+      .fail('default', [
+        { id, attempt: task.attempt, message: 'x', reason: 'handler_error', permanent: true },
+      ]),
     [null],
   );
   t.deepEqual(await e.client.get(id), before);
@@ -38,9 +53,13 @@ test('fencing: a report by another worker or for another attempt is refused, cou
 });
 
 test('a failed attempt retries after a backoff within [0, base], then succeeds', async (t) => {
-  const e = await engine.make({ backoff: { type: 'exponential', baseMs: 1000, maxMs: 60_000, jitter: true } });
+  const e = await engine.make({
+    backoff: { type: 'exponential', baseMs: 1000, maxMs: 60_000, jitter: true },
+  });
   const { id, task } = await runOne(e);
-  const [state] = await e.ops('w1').fail('default', [{ id, attempt: 1, message: 'boom', reason: 'handler_error', permanent: false }]);
+  const [state] = await e
+    .ops('w1')
+    .fail('default', [{ id, attempt: 1, message: 'boom', reason: 'handler_error', permanent: false }]);
   const after = await e.client.get(id);
   t.true(state === 'scheduled' || state === 'queued');
   t.is(after.state as string, state!);
@@ -58,10 +77,15 @@ test('a failed attempt retries after a backoff within [0, base], then succeeds',
 
 test('backoff grows exponentially and is capped (no jitter)', async (t) => {
   const e = await engine.make();
-  const { id } = await runOne(e, 'w1', { maxRetries: 10, backoff: { baseMs: 100, maxMs: 350, jitter: false } });
+  const { id } = await runOne(e, 'w1', {
+    maxRetries: 10,
+    backoff: { baseMs: 100, maxMs: 350, jitter: false },
+  });
   const delays: number[] = [];
   for (let attempt = 1; attempt <= 4; attempt++) {
-    await e.ops('w1').fail('default', [{ id, attempt, message: 'x', reason: 'handler_error', permanent: false }]);
+    await e
+      .ops('w1')
+      .fail('default', [{ id, attempt, message: 'x', reason: 'handler_error', permanent: false }]);
     const score = Number(await e.redis.zscore(e.client.ctx.keys('default').scheduled, id));
     delays.push(score - e.clock.now());
     e.clock.advance(score - e.clock.now());
@@ -76,9 +100,11 @@ test('retries exhausted: the task fails and keeps every error', async (t) => {
   const { id } = await runOne(e, 'w1', { maxRetries: 2, backoff: { baseMs: 0, maxMs: 0 } });
   for (let attempt = 1; attempt <= 3; attempt++) {
     if (attempt > 1) await e.ops('w1').claim('default', { max: 1, start: 1 });
-    const [state] = await e.ops('w1').fail('default', [
-      { id, attempt, message: `fail ${attempt}`, reason: 'handler_error', permanent: false },
-    ]);
+    const [state] = await e
+      .ops('w1')
+      .fail('default', [
+        { id, attempt, message: `fail ${attempt}`, reason: 'handler_error', permanent: false },
+      ]);
     t.is(state, attempt < 3 ? 'queued' : 'failed');
   }
   const task = await e.client.get(id);
@@ -87,13 +113,20 @@ test('retries exhausted: the task fails and keeps every error', async (t) => {
     task.errors.map((x) => x.message),
     ['fail 1', 'fail 2', 'fail 3'],
   );
-  t.deepEqual((await e.client.list({ state: 'failed' })).tasks.map((x) => x.id), [id]);
+  t.deepEqual(
+    (await e.client.list({ state: 'failed' })).tasks.map((x) => x.id),
+    [id],
+  );
 });
 
 test('a permanent error fails at once, without using retries', async (t) => {
   const e = await engine.make();
   const { id } = await runOne(e, 'w1', { maxRetries: 5 });
-  const [state] = await e.ops('w1').fail('default', [{ id, attempt: 1, message: 'bad input', reason: 'unknown_task_type', permanent: true }]);
+  const [state] = await e
+    .ops('w1')
+    .fail('default', [
+      { id, attempt: 1, message: 'bad input', reason: 'unknown_task_type', permanent: true },
+    ]);
   t.is(state, 'failed');
   t.like(await e.client.get(id), { state: 'failed', attempts: 1, reason: 'unknown_task_type' });
 });
@@ -104,7 +137,9 @@ test('no retry is scheduled at or past the deadline: the task expires', async (t
     deadline: e.clock.now() + 500,
     backoff: { baseMs: 1000, maxMs: 1000, jitter: false },
   });
-  const [state] = await e.ops('w1').fail('default', [{ id, attempt: 1, message: 'x', reason: 'timeout', permanent: false }]);
+  const [state] = await e
+    .ops('w1')
+    .fail('default', [{ id, attempt: 1, message: 'x', reason: 'timeout', permanent: false }]);
   t.is(state, 'expired');
   t.like(await e.client.get(id), { state: 'expired', reason: 'deadline' });
 });
@@ -130,7 +165,9 @@ test('recover: a dead worker’s window is queued again in place, its running ta
     [rs[2]!.id, rs[3]!.id, rs[0]!.id],
   );
   // The dead worker's late report is refused.
-  t.deepEqual(await e.ops('dead').complete('default', [{ id: rs[0]!.id, attempt: 1, result: 'late' }]), [false]);
+  t.deepEqual(await e.ops('dead').complete('default', [{ id: rs[0]!.id, attempt: 1, result: 'late' }]), [
+    false,
+  ]);
   t.deepEqual(await recoverWorker(e.client.ctx, 'dead'), { requeued: 0, recovered: 0 });
 });
 
@@ -146,7 +183,9 @@ test('a batch of completions writes one stream entry', async (t) => {
   );
   t.true(ok.every(Boolean));
   t.is(await e.redis.xlen(stream), before + 1);
-  const second = await e.redis.hgetall(e.client.ctx.keys('default').perSecond(Math.floor(e.clock.now() / 1000)));
+  const second = await e.redis.hgetall(
+    e.client.ctx.keys('default').perSecond(Math.floor(e.clock.now() / 1000)),
+  );
   t.is(second.succeeded, '50');
   t.is(second.started, '50');
   t.is(second.lat_le_1, '50'); // the manual clock did not move: 0 ms each

@@ -16,7 +16,10 @@ test('submit stores a queued task with every field of the spec', async (t) => {
     deadline: new Date(deadline).toISOString(),
     backoff: { baseMs: 50, maxMs: 500 },
   });
-  t.deepEqual({ state: r.state, queue: r.queue, duplicate: r.duplicate }, { state: 'queued', queue: 'default', duplicate: false });
+  t.deepEqual(
+    { state: r.state, queue: r.queue, duplicate: r.duplicate },
+    { state: 'queued', queue: 'default', duplicate: false },
+  );
   const task = await e.client.get(r.id);
   t.like(task, {
     id: r.id,
@@ -72,7 +75,9 @@ test('an idempotency key returns the first task and writes nothing', async (t) =
 
 test('concurrent single submits all land, each with its own id', async (t) => {
   const e = await engine.make();
-  const results = await Promise.all(Array.from({ length: 2500 }, (_, i) => e.client.submit({ type: 'x', payload: i })));
+  const results = await Promise.all(
+    Array.from({ length: 2500 }, (_, i) => e.client.submit({ type: 'x', payload: i })),
+  );
   t.is(new Set(results.map((r) => r.id)).size, 2500);
   t.is((await e.client.counts()).queued, 2500);
 });
@@ -118,7 +123,9 @@ for (const [title, spec, field] of invalid) {
 
 test('a payload over the limit is refused with its size', async (t) => {
   const e = await engine.make({ payloadMaxBytes: 1000 });
-  const err = await t.throwsAsync(e.client.submit({ type: 'x', payload: 'é'.repeat(600) }), { instanceOf: ValidationError });
+  const err = await t.throwsAsync(e.client.submit({ type: 'x', payload: 'é'.repeat(600) }), {
+    instanceOf: ValidationError,
+  });
   t.is(err?.field, 'payload');
   t.regex(err!.message, /1202 bytes.*limit is 1000/);
   t.deepEqual(await e.keys(), []);
@@ -144,7 +151,9 @@ test('an unknown dependency is refused and writes nothing; other submits of the 
 test('a dependency in another queue counts as unknown', async (t) => {
   const e = await engine.make();
   const other = await e.client.submit({ type: 'x', queue: 'other' });
-  await t.throwsAsync(e.client.submit({ type: 'x', dependsOn: [other.id] }), { instanceOf: UnknownDependencyError });
+  await t.throwsAsync(e.client.submit({ type: 'x', dependsOn: [other.id] }), {
+    instanceOf: UnknownDependencyError,
+  });
 });
 
 test('submitMany returns results in order and carries its own DAG by ref', async (t) => {
@@ -180,7 +189,9 @@ test('submitMany refuses a cycle and writes nothing', async (t) => {
   t.is(err?.code, 'dependency_cycle');
   t.is(err?.cycle.length, 4);
   t.deepEqual(await e.keys(), []);
-  await t.throwsAsync(e.client.submitMany([{ type: 'x', ref: 'self', dependsOn: ['self'] }]), { instanceOf: DependencyCycleError });
+  await t.throwsAsync(e.client.submitMany([{ type: 'x', ref: 'self', dependsOn: ['self'] }]), {
+    instanceOf: DependencyCycleError,
+  });
 });
 
 test('submitMany with one invalid spec writes nothing and names the spec', async (t) => {
@@ -195,7 +206,11 @@ test('submitMany with one invalid spec writes nothing and names the spec', async
 test('submitMany with dependencies is all or nothing when one dependency is unknown', async (t) => {
   const e = await engine.make();
   await t.throwsAsync(
-    e.client.submitMany([{ type: 'x', ref: 'a' }, { type: 'x', dependsOn: ['a'] }, { type: 'x', dependsOn: ['missing-id'] }]),
+    e.client.submitMany([
+      { type: 'x', ref: 'a' },
+      { type: 'x', dependsOn: ['a'] },
+      { type: 'x', dependsOn: ['missing-id'] },
+    ]),
     { instanceOf: UnknownDependencyError },
   );
   t.deepEqual(await e.keys(), []);
@@ -203,7 +218,9 @@ test('submitMany with dependencies is all or nothing when one dependency is unkn
 
 test('submitMany in bulk: 5,000 tasks in chunks', async (t) => {
   const e = await engine.make();
-  const rs = await e.client.submitMany(Array.from({ length: 5000 }, (_, i) => ({ type: 'x', payload: { i } })));
+  const rs = await e.client.submitMany(
+    Array.from({ length: 5000 }, (_, i) => ({ type: 'x', payload: { i } })),
+  );
   t.is(rs.length, 5000);
   t.is((await e.client.counts()).queued, 5000);
   t.deepEqual((await e.client.get(rs[4321]!.id)).payload, { i: 4321 });
