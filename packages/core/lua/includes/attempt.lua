@@ -1,6 +1,8 @@
---[[ attempt.lua — a failed attempt: retry with backoff (exponential with full
-jitter, capped), never scheduled at or past the deadline; fail when retries
-are exhausted or the error is permanent. The caller has checked the fence
+--[[ attempt.lua — a failed attempt: expire when the deadline has passed
+(whatever the error: an aborted attempt past its deadline ends `expired`);
+fail when retries are exhausted or the error is permanent; else retry with
+backoff (exponential with full jitter, capped), never scheduled at or past
+the deadline (it expires instead). The caller has checked the fence
 and removed the task from the worker's running set.
 Needs: keys.lua, record.lua, lifecycle.lua; math.randomseed set by the script. ]]
 local MAX_ERROR_HISTORY = 10
@@ -27,12 +29,16 @@ local function failAttempt(base, now, id, attempt, message, reason, permanent, w
   while #history > MAX_ERROR_HISTORY do table.remove(history, 1) end
   redis.call('HSET', tkey, 'e', err, 'eh', cjson.encode(history))
   count('attempts_failed', 1)
+  local deadline = tonumber(f[2])
+  if deadline and now >= deadline then
+    finish(base, now, id, 'expired', 'deadline', nil, worker)
+    return 'expired'
+  end
   if permanent or attempt > (tonumber(spec.maxRetries) or 0) then
     finish(base, now, id, 'failed', reason, nil, worker)
     return 'failed'
   end
   local delay = backoffDelay(spec.backoff, attempt)
-  local deadline = tonumber(f[2])
   if deadline and now + delay >= deadline then
     finish(base, now, id, 'expired', 'deadline', nil, worker)
     return 'expired'

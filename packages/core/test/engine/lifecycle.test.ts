@@ -190,3 +190,12 @@ test('a batch of completions writes one stream entry', async (t) => {
   t.is(second.started, '50');
   t.is(second.lat_le_1, '50'); // the manual clock did not move: 0 ms each
 });
+
+test('an attempt that fails after its deadline ends expired, even without retries left', async (t) => {
+  const e = await engine.make();
+  const { id } = await runOne(e, 'w1', { deadline: e.clock.now() + 500, maxRetries: 0 });
+  e.clock.advance(500);
+  const [state] = await e.ops('w1').fail('default', [{ id, attempt: 1, message: 'aborted', reason: 'deadline', permanent: false }]);
+  t.is(state, 'expired');
+  t.like(await e.client.get(id), { state: 'expired', reason: 'deadline', attempts: 1 });
+});
