@@ -64,11 +64,13 @@ export class WorkerOps {
 
   /**
    * Takes up to `max` tasks of a queue in priority order; the first `start` of
-   * them start at once, the rest are reserved in this worker's window.
+   * them start at once, the rest are reserved in this worker's window. With
+   * `steal` > 0, when the queue cannot fill the claim, takes up to that many
+   * unstarted tasks from the back of the busiest peer's window.
    */
   async claim(
     queue: string,
-    opts: { max: number; start?: number; promoteLimit?: number },
+    opts: { max: number; start?: number; promoteLimit?: number; steal?: number },
   ): Promise<ClaimResult> {
     const ctx = this.#ctx;
     const k = ctx.keys(queue);
@@ -85,6 +87,7 @@ export class WorkerOps {
         opts.max,
         opts.start ?? 0,
         opts.promoteLimit ?? 100,
+        opts.steal ?? 0,
       ],
     )) as (string | number)[];
     const nextDue = Number(reply[0]);

@@ -138,3 +138,26 @@ test('a higher-priority task submitted later is claimed before older lower-prior
   const { tasks } = await w.claim('default', { max: 1, start: 1 });
   t.is(tasks[0]!.id, urgent.id);
 });
+
+test('claim with steal: when the queue is dry, takes half of the busiest peer window from its back', async (t) => {
+  const e = await engine.make();
+  const rs = await e.client.submitMany(Array.from({ length: 9 }, (_, i) => ({ type: 'x', priority: 10 - i })));
+  await e.ops('small').claim('default', { max: 1 });
+  await e.ops('big').claim('default', { max: 8, start: 2 }); // 2 running, 6 reserved
+  const { tasks } = await e.ops('thief').claim('default', { max: 5, start: 1, steal: 5 });
+  // Half of big's 6 reserved tasks, from the back (lowest priority first); the first starts at once.
+  t.deepEqual(
+    tasks.map((x) => [x.id, x.started]),
+    [
+      [rs[8]!.id, true],
+      [rs[7]!.id, false],
+      [rs[6]!.id, false],
+    ],
+  );
+  t.like(await e.client.get(rs[8]!.id), { state: 'running', worker: 'thief' });
+  t.like(await e.client.get(rs[6]!.id), { state: 'reserved', worker: 'thief' });
+  const totals = await e.redis.hgetall(e.client.ctx.keys('default').totals);
+  t.is(totals.steals, '3');
+  // Without steal, a dry queue gives nothing.
+  t.deepEqual((await e.ops('idle').claim('default', { max: 5 })).tasks, []);
+});
