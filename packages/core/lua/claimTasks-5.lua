@@ -20,8 +20,9 @@ ARGV[5] max        tasks to take at most
 ARGV[6] start      how many of them to start at once
 ARGV[7] promote    due scheduled tasks to promote at most
 ARGV[8] steal      tasks to steal at most when the ready set runs dry (0: never)
-Returns: { nextDue, then 7 values per task: id, readyScore, attempt,
+Returns: { nextDue, stolen, then 7 values per task: id, readyScore, attempt,
   started (1/0), spec JSON, payload JSON, deadline ('' = none) }
+  stolen: how many of the tasks were taken from a peer.
   nextDue: run time (ms) of the earliest scheduled task when the ready set
   ran dry, else -1 (the worker blocks until then at most).
 ]]
@@ -35,7 +36,7 @@ local max, start = tonumber(ARGV[5]), tonumber(ARGV[6])
 
 promoteDue(base, now, tonumber(ARGV[7]))
 local popped = redis.call('ZPOPMIN', KEYS[1], max)
-local out = { -1 }
+local out = { -1, 0 }
 local window, running, startedIds, reservedIds = {}, {}, {}, {}
 local function take(list)
   for i = 1, #list, 2 do
@@ -69,6 +70,7 @@ if stealMax > 0 and #popped < max * 2 then
     local n = math.min(stealMax, max - #popped / 2, math.ceil(longest / 2))
     local taken = redis.call('ZPOPMAX', windowKey(base, victim), n)
     stolen = #taken / 2
+    out[2] = stolen
     take(taken)
     count('steals', stolen)
     local ids = {}

@@ -54,6 +54,8 @@ export {
   ValidationError,
   WaitTimeoutError,
 } from './errors.js';
+export { listWorkers, publishControl, removeWorker, sendControl, writeHeartbeat } from './fleet/registry.js';
+export type { ControlCommand, WorkerInfo } from './fleet/types.js';
 export { lastEventId, parseEvent, rangeEvents, readEvents, type TransitionEvent } from './events.js';
 export { FleetKeys, PRIORITY_BAND, priorityOfScore, QueueKeys, readyScore } from './keys.js';
 export { type RedisClient, registerScripts, runScript, type ScriptName } from './scripts/registry.js';

@@ -7,6 +7,8 @@ import {
   UnknownDependencyError,
   ValidationError,
 } from '../errors.js';
+import { listWorkers, publishControl, sendControl } from '../fleet/registry.js';
+import type { ControlCommand, WorkerInfo } from '../fleet/types.js';
 import { runScript } from '../scripts/registry.js';
 import type { SubmitResult, Task, TaskSpec, TaskState } from '../task/types.js';
 import { countTasks, type ListOptions, listTasks, type TaskPage } from './listing.js';
@@ -205,6 +207,25 @@ export class Client {
   queues(): Promise<string[]> {
     this.#open();
     return this.ctx.queueNames();
+  }
+
+  /**
+   * Workers in the registry, newest heartbeat first; with `aliveWithinMs`, only
+   * those heard from within that time.
+   */
+  workers(opts: { aliveWithinMs?: number } = {}): Promise<WorkerInfo[]> {
+    this.#open();
+    return listWorkers(this.ctx, opts);
+  }
+
+  /**
+   * Sends a control command to a worker: scale (size, min, max), pause,
+   * resume, drain, steal on/off, abort a task. Throws `not_found` for a worker
+   * the registry does not know, ValidationError for a bad value.
+   */
+  control(workerId: string, command: ControlCommand): Promise<void> {
+    this.#open();
+    return sendControl(this.ctx, workerId, command);
   }
 
   /**

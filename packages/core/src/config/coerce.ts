@@ -21,6 +21,8 @@ export function coerceText(leaf: ConfigLeaf, text: string): unknown {
       if (lower === 'false' || lower === '0') return false;
       return text;
     }
+    case 'list':
+      return trimmed === '' ? [] : trimmed.split(',').map((part) => part.trim());
     case 'string':
     case 'enum':
       return text;

@@ -11,7 +11,7 @@ export interface ConfigRow {
    * The value, safe to print: Redis URLs with the password redacted, other
    * secrets as `***`; undefined when the key is unset.
    */
-  value: string | number | boolean | undefined;
+  value: string | number | boolean | string[] | undefined;
   /** `default`, `file /path/.dtpsrc.yaml`, `env DTPS_REDIS_URL`, `flag --redis`. */
   source: string;
 }

@@ -3,7 +3,7 @@ import { envNameOf } from './env-name.js';
 import { configMeta, configSchema } from './schema.js';
 
 /** The value types a config leaf can have; environment strings are coerced to them. */
-export type ConfigLeafKind = 'string' | 'int' | 'number' | 'boolean' | 'enum';
+export type ConfigLeafKind = 'string' | 'int' | 'number' | 'boolean' | 'enum' | 'list';
 
 /** One settable value of the configuration, as derived from the schema. */
 export interface ConfigLeaf {
@@ -63,6 +63,7 @@ function describeLeaf(inner: z.ZodType, kind: ConfigLeafKind, values: readonly s
   const given = configMeta.get(inner)?.allowed;
   if (given !== undefined) return given;
   if (kind === 'boolean') return 'true or false';
+  if (kind === 'list') return 'a list of names (comma-separated in the environment)';
   if (kind === 'enum') return `one of ${(values ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
   if (kind === 'int' || kind === 'number') {
     const n = inner as z.ZodNumber;
@@ -101,6 +102,10 @@ function leafOf(path: string, schema: z.ZodType): ConfigLeaf {
     case 'enum':
       kind = 'enum';
       values = Object.values(def.entries ?? {});
+      break;
+    case 'array':
+      // A list of strings: YAML gives a sequence, environment and flags a comma-separated text.
+      kind = 'list';
       break;
     default:
       // A new leaf type must be taught to the walker (and to env coercion).

@@ -105,6 +105,31 @@ export const configSchema = z.strictObject({
     port: int(7420, 1, 65535),
     token: z.string().min(1).register(configMeta, { secret: true, allowed: 'a non-empty string' }).optional(),
   }),
+  worker: section({
+    queues: z
+      .array(z.string().regex(QUEUE_NAME_PATTERN))
+      .min(1)
+      .register(configMeta, { allowed: 'one or more queue names (comma-separated in the environment)' })
+      .default(['default']),
+    workers: int(5, 0, 10_000),
+    min: int(1, 0, 10_000),
+    max: int(10, 1, 10_000),
+    steal: z.boolean().default(false),
+    prefetch: z.number().int().min(0).max(100_000).optional(),
+    isolation: z.enum(['inline', 'thread']).default('inline'),
+    handlers: z.string().min(1).register(configMeta, { allowed: 'a path to a handler module' }).optional(),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:@-]{1,128}$/)
+      .register(configMeta, { allowed: '1-128 letters, digits, "_", ".", ":", "@" or "-"' })
+      .optional(),
+    heartbeatMs: int(1000, 10, 60_000),
+    graceMs: int(30_000, 0),
+    idleBlockMs: int(5000, 10, 60_000),
+    autoscaleCooldownMs: int(10_000, 0),
+  }).superRefine((w, ctx) => {
+    if (w.min > w.max) ctx.addIssue({ code: 'custom', path: ['min'], message: `expected an integer <= worker.max (${w.max}), got ${w.min}` });
+  }),
   telemetry: section({
     traces: z.boolean().default(false),
     otlpEndpoint: z.url().register(configMeta, { allowed: 'a URL (http://host:4318)' }).optional(),

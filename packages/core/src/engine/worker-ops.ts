@@ -41,6 +41,8 @@ export interface ClaimResult {
   tasks: ClaimedTask[];
   /** When the ready set ran dry: the run time of the earliest scheduled task (the longest a worker should block), else null. */
   nextDueAt: number | null;
+  /** How many of the tasks were stolen from a peer's window. */
+  stolen: number;
 }
 
 /**
@@ -91,7 +93,7 @@ export class WorkerOps {
       ],
     )) as (string | number)[];
     const nextDue = Number(reply[0]);
-    return { tasks: decodeHandout(queue, reply, 1), nextDueAt: nextDue < 0 ? null : nextDue };
+    return { tasks: decodeHandout(queue, reply, 2), nextDueAt: nextDue < 0 ? null : nextDue, stolen: Number(reply[1]) };
   }
 
   /** Starts reserved tasks (window → running). */

@@ -352,3 +352,20 @@ test('describeConfig redacts a redis.url from the file too', async (t) => {
   t.is(rows.find((r) => r.key === 'redis.url')?.value, 'redis://:***@filehost:6380');
   t.is(rows.find((r) => r.key === 'monitor.token')?.value, undefined);
 });
+
+test('worker section: lists from YAML, comma-separated lists from the environment, min <= max', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'dtps-cfg-'));
+  await writeFile(join(dir, '.dtpsrc.yaml'), 'worker:\n  queues: [default, mail]\n  max: 20\n');
+  const fromFile = await loadConfig({ cwd: dir, stopDir: dir, env: {} });
+  t.deepEqual(fromFile.config.worker.queues, ['default', 'mail']);
+  t.is(fromFile.config.worker.max, 20);
+  t.is(fromFile.config.worker.prefetch, undefined);
+  const fromEnv = await loadConfig({ cwd: dir, stopDir: dir, env: { DTPS_WORKER_QUEUES: 'a, b ,c', DTPS_WORKER_STEAL: 'true' } });
+  t.deepEqual(fromEnv.config.worker.queues, ['a', 'b', 'c']);
+  t.is(fromEnv.config.worker.steal, true);
+  t.deepEqual(fromEnv.sources['worker.queues'], { kind: 'env', name: 'DTPS_WORKER_QUEUES' });
+  const err = await t.throwsAsync(loadConfig({ cwd: dir, stopDir: dir, env: { DTPS_WORKER_MIN: '30' } }));
+  t.regex(err!.message, /worker\.min/);
+  const bad = await t.throwsAsync(loadConfig({ cwd: dir, stopDir: dir, env: { DTPS_WORKER_QUEUES: 'ok,not ok' } }));
+  t.regex(bad!.message, /worker\.queues/);
+});

@@ -43,10 +43,10 @@ test('claim starts the first `start` tasks and reserves the rest in the window',
 test('claim on an empty queue returns nothing, and the next due time of scheduled work', async (t) => {
   const e = await engine.make();
   const none = await e.ops('w1').claim('default', { max: 5 });
-  t.deepEqual(none, { tasks: [], nextDueAt: null });
+  t.deepEqual(none, { tasks: [], nextDueAt: null, stolen: 0 });
   await e.client.submit({ type: 'x', delayMs: 3000 });
   const later = await e.ops('w1').claim('default', { max: 5 });
-  t.deepEqual(later, { tasks: [], nextDueAt: e.clock.now() + 3000 });
+  t.deepEqual(later, { tasks: [], nextDueAt: e.clock.now() + 3000, stolen: 0 });
   e.clock.advance(3000);
   const due = await e.ops('w1').claim('default', { max: 5, start: 1 });
   t.is(due.tasks.length, 1);
@@ -144,7 +144,8 @@ test('claim with steal: when the queue is dry, takes half of the busiest peer wi
   const rs = await e.client.submitMany(Array.from({ length: 9 }, (_, i) => ({ type: 'x', priority: 10 - i })));
   await e.ops('small').claim('default', { max: 1 });
   await e.ops('big').claim('default', { max: 8, start: 2 }); // 2 running, 6 reserved
-  const { tasks } = await e.ops('thief').claim('default', { max: 5, start: 1, steal: 5 });
+  const { tasks, stolen } = await e.ops('thief').claim('default', { max: 5, start: 1, steal: 5 });
+  t.is(stolen, 3);
   // Half of big's 6 reserved tasks, from the back (lowest priority first); the first starts at once.
   t.deepEqual(
     tasks.map((x) => [x.id, x.started]),

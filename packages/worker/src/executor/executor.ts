@@ -1,0 +1,21 @@
+import type { ClaimedTask } from '@dtps/core';
+
+/** What a running attempt can do besides computing its result. */
+export interface AttemptHooks {
+  progress(percent: number): void;
+  log(message: string): void;
+  parents: Record<string, unknown>;
+}
+
+/**
+ * Runs one handler call, in this thread or in a pool thread. It resolves with
+ * the handler's result or rejects with its error; aborting, timeouts and
+ * abandonment are the caller's (see runAttempt).
+ */
+export interface Executor {
+  /** Task types it has handlers for. */
+  readonly types: readonly string[];
+  has(type: string): boolean;
+  run(task: ClaimedTask, attempt: number, signal: AbortSignal, hooks: AttemptHooks): Promise<unknown>;
+  close(): Promise<void>;
+}

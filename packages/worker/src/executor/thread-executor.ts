@@ -1,0 +1,70 @@
+import { availableParallelism } from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
+import type { ClaimedTask } from '@dtps/core';
+import { Piscina } from 'piscina';
+import type { HandlerMap } from '../handlers/types.js';
+import type { AttemptHooks, Executor } from './executor.js';
+import type { ThreadError, ThreadTask } from './thread-entry.js';
+
+/**
+ * Runs handlers in a pool of worker threads (Piscina), so that CPU-bound
+ * handlers never block the worker's event loop — its heartbeats, claims and
+ * reports. An aborted task (timeout, deadline, cancel) terminates its thread.
+ */
+export class ThreadExecutor implements Executor {
+  readonly types: readonly string[];
+  readonly #pool: Piscina;
+
+  /** `handlers` is the module loaded in this thread, for its task types; each pool thread loads `handlersModule` itself. */
+  constructor(handlersModule: string, handlers: HandlerMap, opts: { maxThreads?: number } = {}) {
+    this.types = Object.keys(handlers).sort();
+    const maxThreads = Math.max(1, opts.maxThreads ?? availableParallelism());
+    this.#pool = new Piscina({
+      filename: new URL('./thread-entry.js', import.meta.url).href,
+      workerData: { handlersModule },
+      minThreads: 1,
+      maxThreads,
+      idleTimeout: 30_000,
+    });
+  }
+
+  has(type: string): boolean {
+    return this.types.includes(type);
+  }
+
+  async run(task: ClaimedTask, attempt: number, signal: AbortSignal, hooks: AttemptHooks): Promise<unknown> {
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (m: { progress?: number; log?: string }) => {
+      if (m.progress !== undefined) hooks.progress(m.progress);
+      if (m.log !== undefined) hooks.log(m.log);
+    });
+    const job: ThreadTask = {
+      type: task.type,
+      payload: task.payload,
+      task: {
+        id: task.id,
+        queue: task.queue,
+        type: task.type,
+        attempt,
+        priority: task.priority,
+        maxRetries: task.maxRetries,
+        deadline: task.deadline,
+      },
+      parents: hooks.parents,
+      port: port2,
+    };
+    try {
+      return await this.#pool.run(job, { signal, transferList: [port2] });
+    } catch (err) {
+      const e = err as Partial<ThreadError>;
+      if (e?.dtpsThreadError) throw Object.assign(new Error(e.message), { permanent: e.permanent });
+      throw err;
+    } finally {
+      port1.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.destroy();
+  }
+}

@@ -1,0 +1,276 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import {
+  type ControlCommand,
+  EngineContext,
+  removeWorker,
+  type WorkerInfo,
+  WorkerOps,
+  writeHeartbeat,
+} from '@dtps/core';
+import type { Executor } from './executor/executor.js';
+import { InlineExecutor } from './executor/inline-executor.js';
+import { ThreadExecutor } from './executor/thread-executor.js';
+import { handlerModuleUrl, loadHandlerModule } from './handlers/load.js';
+import { type Logger, silentLogger } from './logger.js';
+import { type ResolvedWorkerOptions, resolveOptions, type WorkerOptions } from './options.js';
+import { SlotPool } from './pool.js';
+import { QueueRunner } from './queue-runner.js';
+import { Reporter } from './reporter.js';
+import { Autoscaler } from './units/autoscaler.js';
+import { ControlListener } from './units/control-listener.js';
+import { Loop } from './units/loop.js';
+
+export const VERSION = '0.1.0';
+
+/**
+ * A dtps worker: serves queues with an autoscaling pool of slots, prefetches
+ * a bounded window, steals from busy peers when idle (if asked), beats a
+ * heartbeat with its stats, obeys operator commands, and shuts down without
+ * losing a task. Embed it in any Node program, or run `dtps-worker`.
+ */
+export class Worker {
+  readonly id: string;
+  readonly ctx: EngineContext;
+  readonly options: ResolvedWorkerOptions;
+  readonly log: Logger;
+  readonly pool: SlotPool;
+  readonly #input: WorkerOptions;
+  readonly #ops: WorkerOps;
+  readonly #runners = new Map<string, QueueRunner>();
+  #executor: Executor | undefined;
+  #reporter: Reporter;
+  #steal: boolean;
+  #draining = false;
+  #closing: Promise<void> | undefined;
+  #startedAt = 0;
+  readonly #lag = monitorEventLoopDelay({ resolution: 20 });
+  readonly #heartbeat: Loop;
+  readonly #autoscaleLoop: Loop;
+  readonly #reconcileLoop: Loop;
+  readonly #autoscaler: Autoscaler;
+  readonly #control: ControlListener;
+  #onReconnect: (() => void) | undefined;
+  /** Called once a `drain` command has emptied the worker (the daemon exits then). */
+  onDrained: (() => void) | undefined;
+
+  constructor(opts: WorkerOptions) {
+    this.options = resolveOptions(opts);
+    this.#input = opts;
+    this.id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+    this.ctx = new EngineContext({ ...opts.engine, redis: opts.redis, ...(opts.clock ? { clock: opts.clock } : {}) });
+    this.log = (opts.logger ?? silentLogger()).child({ worker: this.id });
+    this.#ops = new WorkerOps(this.ctx, this.id);
+    this.#steal = this.options.steal;
+    this.pool = new SlotPool(this.options, () => this.#pumpAll());
+    this.#reporter = new Reporter(this.#ops, this.log);
+    this.#autoscaler = new Autoscaler(
+      this.pool,
+      { backlog: () => [...this.#runners.values()].reduce((n, r) => n + r.window.length + (r.lastClaimFull ? 1 : 0), 0) },
+      this.options.autoscale,
+      this.log,
+      () => this.ctx.clock.now(),
+    );
+    this.#heartbeat = new Loop('heartbeater', this.options.heartbeatMs, () => writeHeartbeat(this.ctx, this.info()), this.log);
+    this.#autoscaleLoop = new Loop('autoscaler', this.options.autoscale.intervalMs, () => {
+      if (this.#autoscaler.decide() !== null) this.#heartbeat.now();
+    }, this.log);
+    this.#reconcileLoop = new Loop('reconciler', 60_000, () => this.#reconcile(), this.log);
+    this.#control = new ControlListener(this.ctx, this.id, (cmd) => this.apply(cmd), this.log);
+  }
+
+  /** Loads handlers, registers the worker, and starts serving. */
+  async start(): Promise<void> {
+    const o = this.options;
+    let handlers = this.#input.handlers;
+    if (this.#input.handlersModule) handlers = await loadHandlerModule(this.#input.handlersModule);
+    this.#executor =
+      o.isolation === 'thread'
+        ? new ThreadExecutor(handlerModuleUrl(this.#input.handlersModule!), handlers!, { maxThreads: o.max })
+        : new InlineExecutor(handlers!);
+    for (const queue of o.queues) {
+      this.#runners.set(
+        queue,
+        new QueueRunner(queue, {
+          ctx: this.ctx,
+          ops: this.#ops,
+          pool: this.pool,
+          executor: this.#executor,
+          reporter: this.#reporter,
+          log: this.log,
+          prefetch: () => o.prefetch ?? this.pool.size,
+          stealing: () => this.#steal && !this.#draining,
+          idleBlockMs: o.idleBlockMs,
+        }),
+      );
+    }
+    this.#startedAt = this.ctx.clock.now();
+    this.#lag.enable();
+    await writeHeartbeat(this.ctx, this.info());
+    await this.#control.start();
+    this.#heartbeat.start();
+    if (o.autoscale.enabled) this.#autoscaleLoop.start();
+    this.#reconcileLoop.start();
+    // After a reconnect, make Redis and the runners agree (a lost claim reply leaves strays).
+    let wasDown = false;
+    const onClose = () => {
+      wasDown = true;
+    };
+    this.#onReconnect = () => {
+      if (!wasDown) return;
+      wasDown = false;
+      this.log.info('Redis is back; reconciling');
+      setTimeout(() => this.#reconcile().catch(() => {}), 1000).unref();
+      for (const r of this.#runners.values()) r.pump();
+    };
+    this.ctx.redis.on('close', onClose);
+    this.ctx.redis.on('ready', this.#onReconnect);
+    this.log.info({ queues: o.queues, pool: { size: this.pool.size, min: o.min, max: o.max }, steal: this.#steal, isolation: o.isolation, handlers: this.#executor.types }, 'worker started');
+    this.#pumpAll();
+  }
+
+  /** What the heartbeat announces. */
+  info(): WorkerInfo {
+    const runners = [...this.#runners.values()];
+    const lagMs = Math.round((this.#lag.mean / 1e6) * 10) / 10;
+    this.#lag.reset();
+    return {
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      version: VERSION,
+      queues: this.options.queues,
+      handlers: [...(this.#executor?.types ?? [])],
+      poolSize: this.pool.size,
+      min: this.pool.min,
+      max: this.pool.max,
+      busy: this.pool.busy,
+      window: runners.reduce((n, r) => n + r.window.length, 0),
+      processed: this.#reporter.stats.processed,
+      failed: this.#reporter.stats.failed,
+      steals: runners.reduce((n, r) => n + r.steals, 0),
+      steal: this.#steal,
+      paused: this.pool.paused,
+      draining: this.#draining,
+      isolation: this.options.isolation,
+      memoryRss: process.memoryUsage.rss(),
+      eventLoopLagMs: Number.isFinite(lagMs) ? lagMs : 0,
+      startedAt: this.#startedAt,
+      lastHeartbeatAt: this.ctx.clock.now(),
+    };
+  }
+
+  /** Applies an operator's command (from the control channel, or called directly). */
+  apply(cmd: ControlCommand): void {
+    this.log.info({ command: cmd }, 'control command');
+    switch (cmd.command) {
+      case 'scale':
+        this.pool.resize({
+          ...(cmd.size !== undefined ? { size: cmd.size } : {}),
+          ...(cmd.min !== undefined ? { min: cmd.min } : {}),
+          ...(cmd.max !== undefined ? { max: cmd.max } : {}),
+        });
+        break;
+      case 'pause':
+        this.pool.pause();
+        this.#handBackAll();
+        break;
+      case 'resume':
+        this.#draining = false;
+        this.pool.resume();
+        break;
+      case 'drain':
+        this.#draining = true;
+        this.pool.pause();
+        this.#handBackAll();
+        this.#whenIdle().then(() => this.onDrained?.());
+        break;
+      case 'steal':
+        this.#steal = cmd.on;
+        this.#pumpAll();
+        break;
+      case 'abort':
+        this.#runners.get(cmd.queue)?.abortTask(cmd.id, 'cancelled');
+        break;
+      default:
+        this.log.warn({ command: cmd }, 'unknown control command');
+        return;
+    }
+    this.#heartbeat.now();
+  }
+
+  /**
+   * Graceful shutdown, in this order: stop claiming (so nothing new arrives),
+   * hand the unstarted window back at once (so other workers can take it),
+   * let running tasks finish within the grace period, abort what is still
+   * running (reported as a failed attempt, retried elsewhere), flush the
+   * reports, then leave the registry and close connections.
+   */
+  close(opts: { graceMs?: number } = {}): Promise<void> {
+    this.#closing ??= this.#close(opts.graceMs ?? this.options.graceMs);
+    return this.#closing;
+  }
+
+  /** A forced stop (second signal): abort everything, report what can be, leave. Unreported tasks are recovered by the coordinator. */
+  async forceClose(): Promise<void> {
+    for (const r of this.#runners.values()) {
+      r.stop();
+      for (const run of r.running.values()) run.abort('shutdown');
+    }
+    await Promise.race([this.#reporter.flush(), new Promise((res) => setTimeout(res, 1000))]);
+    this.#reporter.close();
+  }
+
+  async #close(graceMs: number): Promise<void> {
+    this.log.info({ graceMs }, 'shutting down');
+    for (const r of this.#runners.values()) r.stop();
+    this.pool.pause();
+    const handedBack = await this.#handBackAll();
+    this.log.info({ handedBack, running: this.#runningCount() }, 'window handed back; waiting for running tasks');
+    const idle = await Promise.race([this.#whenIdle().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs))]);
+    if (!idle) {
+      this.log.warn({ running: this.#runningCount() }, 'grace period over; aborting running tasks');
+      for (const r of this.#runners.values()) for (const run of r.running.values()) run.abort('shutdown');
+      await this.#whenIdle();
+    }
+    await this.#reporter.flush();
+    await this.#heartbeat.stop();
+    await this.#autoscaleLoop.stop();
+    await this.#reconcileLoop.stop();
+    await this.#control.stop();
+    if (this.#onReconnect) this.ctx.redis.off('ready', this.#onReconnect);
+    this.#lag.disable();
+    await removeWorker(this.ctx, this.id).catch(() => {});
+    await this.#executor?.close();
+    this.log.info({ processed: this.#reporter.stats.processed }, 'worker stopped');
+  }
+
+  #runningCount(): number {
+    let n = 0;
+    for (const r of this.#runners.values()) n += r.running.size;
+    return n;
+  }
+
+  async #whenIdle(): Promise<void> {
+    while (this.#runningCount() > 0) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  async #handBackAll(): Promise<number> {
+    const counts = await Promise.all([...this.#runners.values()].map((r) => r.handBack().catch(() => 0)));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  async #reconcile(): Promise<void> {
+    for (const r of this.#runners.values()) {
+      const { released, failed } = await r.reconcile();
+      if (released + failed > 0) this.log.warn({ queue: r.queue, released, failed }, 'reconciled tasks this worker had lost track of');
+    }
+  }
+
+  #pumpAll(): void {
+    this.#autoscaler?.sample();
+    for (const r of this.#runners.values()) r.pump();
+  }
+}
+
