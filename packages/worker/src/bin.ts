@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+/**
+ * dtps-worker: parse flags, load config, start the Worker, wire signals.
+ * Everything else lives in the Worker runtime.
+ */
+import { ConfigError, connectRedis, DtpsError, engineOptionsFrom, loadConfig, RedisUnavailableError } from '@dtps/core';
+import meow from 'meow';
+import { DEMO_HANDLERS_URL } from './handlers/load.js';
+import { createLogger } from './logger.js';
+import { VERSION, Worker } from './worker.js';
+
+const cli = meow(
+  `
+  Usage
+    $ dtps-worker [options]
+
+  Runs a worker that executes tasks. Without --handlers it runs the demo
+  handlers: noop, echo, sleep {ms}, cpu {ms}, flaky {failTimes}, fail {message, permanent}.
+
+  Options
+    --redis URL          Redis URL (redis://, rediss://, redis+sentinel://, redis+cluster://)
+    --queue Q            Queue to serve; repeat for several (default: default)
+    --workers N          Initial pool size (default 5)
+    --min N              Autoscaler lower bound (default 1)
+    --max N              Autoscaler upper bound (default 10)
+    --steal              Take unstarted tasks from busy peers when idle
+    --handlers FILE      Handler module: default export maps task type -> async (payload, ctx) => result
+    --isolation MODE     inline (default) or thread (CPU-bound handlers, in a thread pool)
+    --prefetch N         Tasks reserved ahead of free slots (default: the pool size)
+    --id NAME            Worker id (default: host-pid-random)
+    --grace MS           How long running tasks may finish on SIGTERM (default 30000)
+    --log-format FORMAT  pretty (default) or json
+    --config FILE        Config file (default: .dtpsrc.yaml and friends, searched upward)
+    --prefix P           Redis key prefix (default dtps)
+
+  Signals
+    SIGTERM, SIGINT      Stop taking work, hand the window back, let running tasks finish, exit 0
+    a second one         Stop now (running tasks are recovered by the coordinator)
+
+  Examples
+    $ dtps-worker --workers 8 --max 32 --steal
+    $ dtps-worker --handlers ./tasks.mjs --queue emails --queue reports
+    $ DTPS_REDIS_URL=redis://:secret@redis:6379 dtps-worker --isolation thread --handlers ./cpu.mjs
+`,
+  {
+    importMeta: import.meta,
+    version: VERSION,
+    flags: {
+      redis: { type: 'string' },
+      queue: { type: 'string', isMultiple: true },
+      workers: { type: 'number' },
+      min: { type: 'number' },
+      max: { type: 'number' },
+      steal: { type: 'boolean' },
+      handlers: { type: 'string' },
+      isolation: { type: 'string' },
+      prefetch: { type: 'number' },
+      id: { type: 'string' },
+      grace: { type: 'number' },
+      logFormat: { type: 'string' },
+      config: { type: 'string' },
+      prefix: { type: 'string' },
+    },
+  },
+);
+
+const EXIT_USAGE = 2;
+const EXIT_REDIS = 3;
+
+async function main(): Promise<void> {
+  const f = cli.flags;
+  const flags: Record<string, unknown> = {
+    'redis.url': f.redis,
+    prefix: f.prefix,
+    logFormat: f.logFormat,
+    'worker.queues': f.queue && f.queue.length > 0 ? f.queue : undefined,
+    'worker.workers': f.workers,
+    'worker.min': f.min,
+    'worker.max': f.max,
+    'worker.steal': f.steal,
+    'worker.handlers': f.handlers,
+    'worker.isolation': f.isolation,
+    'worker.prefetch': f.prefetch,
+    'worker.id': f.id,
+    'worker.graceMs': f.grace,
+  };
+  const flagNames: Record<string, string> = {
+    'redis.url': '--redis',
+    logFormat: '--log-format',
+    'worker.queues': '--queue',
+    'worker.workers': '--workers',
+    'worker.handlers': '--handlers',
+    'worker.graceMs': '--grace',
+  };
+  const { config } = await loadConfig({ ...(f.config ? { configFile: f.config } : {}), flags, flagNames });
+  const w = config.worker;
+  const log = createLogger({ format: config.logFormat, name: 'dtps-worker' });
+  const redis = await connectRedis(config.redis.url, { maxRetriesPerRequest: null, name: 'dtps-worker' });
+  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'Redis connection trouble; retrying'));
+  const handlersModule = w.handlers ?? DEMO_HANDLERS_URL;
+  const worker = new Worker({
+    redis,
+    engine: engineOptionsFrom(config, redis),
+    queues: w.queues,
+    handlersModule,
+    pool: { size: Math.min(Math.max(w.workers, w.min), w.max), min: w.min, max: w.max },
+    steal: w.steal,
+    ...(w.prefetch !== undefined ? { prefetch: w.prefetch } : {}),
+    isolation: w.isolation,
+    ...(w.id !== undefined ? { id: w.id } : {}),
+    heartbeatMs: w.heartbeatMs,
+    graceMs: w.graceMs,
+    idleBlockMs: w.idleBlockMs,
+    autoscale: { cooldownMs: w.autoscaleCooldownMs },
+    logger: log,
+  });
+
+  let signals = 0;
+  const shutdown = async (signal: string) => {
+    signals++;
+    if (signals === 1) {
+      log.info({ signal }, 'stopping gracefully (send it again to stop now)');
+      await worker.close();
+      redis.disconnect();
+      process.exit(0);
+    } else {
+      log.warn({ signal }, 'stopping now');
+      await worker.forceClose();
+      process.exit(130);
+    }
+  };
+  // SIGTERM: how process managers ask to stop. SIGINT: Ctrl-C in a terminal.
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // An operator's `dtps drain`: the worker finished its running tasks and takes no more.
+  worker.onDrained = () => void shutdown('drain');
+  await worker.start();
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`dtps-worker: ${message}\n`);
+  if (err instanceof RedisUnavailableError) process.exit(EXIT_REDIS);
+  if (err instanceof ConfigError || err instanceof DtpsError) process.exit(EXIT_USAGE);
+  process.exit(1);
+});
