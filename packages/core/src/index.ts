@@ -75,3 +75,13 @@ export {
   type TerminalState,
 } from './task/types.js';
 export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN } from './task/validate.js';
+export {
+  Inspector,
+  type QueueSummary,
+  type Recommendation,
+  type TaskDetail,
+  type WorkerView,
+} from './inspector/inspector.js';
+export { latencyBuckets, percentile, pointFromCounters, SERIES_COUNTERS, type SeriesPoint } from './inspector/series.js';
+export { createLogger, type Logger, prettyLine, silentLogger } from './runtime/logger.js';
+export { Loop } from './runtime/loop.js';

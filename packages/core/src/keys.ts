@@ -96,6 +96,10 @@ export class QueueKeys {
   get totals(): string {
     return `${this.base}totals`;
   }
+  /** Rolled-up series of this queue (JSON points, newest first) at a resolution. */
+  series(resolution: '1s' | '1m'): string {
+    return `${this.base}series:${resolution}`;
+  }
   /** Counters of one second (epoch seconds). */
   perSecond(epochSecond: number): string {
     return `${this.base}sec:${epochSecond}`;
@@ -123,6 +127,18 @@ export class FleetKeys {
   /** The coordinator leader lease. */
   get leader(): string {
     return `${this.base}leader`;
+  }
+  /** Rolled-up series of one worker (JSON points, newest first). */
+  workerSeries(id: string, resolution: '1s' | '1m'): string {
+    return `${this.base}wseries:${id}:${resolution}`;
+  }
+  /** The coordinator's advice on how many worker processes the backlog needs (JSON). */
+  get recommendation(): string {
+    return `${this.base}recommendation`;
+  }
+  /** Fleet events: workers declared dead, leadership changes. */
+  get events(): string {
+    return `${this.base}events`;
   }
   /** Pub/sub channel of control commands for one worker. */
   control(workerId: string): string {

@@ -6,7 +6,7 @@
 import { ConfigError, connectRedis, DtpsError, engineOptionsFrom, loadConfig, RedisUnavailableError } from '@dtps/core';
 import meow from 'meow';
 import { DEMO_HANDLERS_URL } from './handlers/load.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '@dtps/core';
 import { VERSION, Worker } from './worker.js';
 
 const cli = meow(

@@ -1,7 +1,7 @@
 import type { Clock, EngineOptions, RedisClient } from '@dtps/core';
 import { ValidationError } from '@dtps/core';
 import type { HandlerMap } from './handlers/types.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '@dtps/core';
 
 /** Options of an embedded Worker. */
 export interface WorkerOptions {

@@ -8,7 +8,7 @@ import {
 } from '@dtps/core';
 import type { Executor } from './executor/executor.js';
 import { type AbortReason, RunningAttempt, runAttempt } from './executor/run-attempt.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '@dtps/core';
 import type { SlotPool } from './pool.js';
 import type { Reporter } from './reporter.js';
 import { LocalWindow } from './window.js';

@@ -1,5 +1,5 @@
 import { type Completion, DtpsError, type Failure, type WorkerOps } from '@dtps/core';
-import type { Logger } from './logger.js';
+import type { Logger } from '@dtps/core';
 
 /** Counters the reporter keeps for heartbeats. */
 export interface ReportStats {

@@ -13,14 +13,14 @@ import type { Executor } from './executor/executor.js';
 import { InlineExecutor } from './executor/inline-executor.js';
 import { ThreadExecutor } from './executor/thread-executor.js';
 import { handlerModuleUrl, loadHandlerModule } from './handlers/load.js';
-import { type Logger, silentLogger } from './logger.js';
+import { type Logger, silentLogger } from '@dtps/core';
 import { type ResolvedWorkerOptions, resolveOptions, type WorkerOptions } from './options.js';
 import { SlotPool } from './pool.js';
 import { QueueRunner } from './queue-runner.js';
 import { Reporter } from './reporter.js';
 import { Autoscaler } from './units/autoscaler.js';
 import { ControlListener } from './units/control-listener.js';
-import { Loop } from './units/loop.js';
+import { Loop } from '@dtps/core';
 
 export const VERSION = '0.1.0';
 

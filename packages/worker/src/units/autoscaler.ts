@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '@dtps/core';
 import type { SlotPool } from '../pool.js';
 
 /** What the autoscaler reads: utilisation and backlog, both local (no Redis reads). */

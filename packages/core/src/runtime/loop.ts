@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from './logger.js';
 
 /**
  * A background unit with one job, asynq style: it runs `tick` every
