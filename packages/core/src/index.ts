@@ -85,3 +85,4 @@ export {
 export { latencyBuckets, percentile, pointFromCounters, SERIES_COUNTERS, type SeriesPoint } from './inspector/series.js';
 export { createLogger, type Logger, prettyLine, silentLogger } from './runtime/logger.js';
 export { Loop } from './runtime/loop.js';
+export { acquireLease, releaseLease } from './fleet/lease.js';

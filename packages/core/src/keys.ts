@@ -128,6 +128,14 @@ export class FleetKeys {
   get leader(): string {
     return `${this.base}leader`;
   }
+  /** Fencing epoch of the leader lease: one more each time it changes hands. */
+  get leaderEpoch(): string {
+    return `${this.base}leader:epoch`;
+  }
+  /** Pub/sub channel on which a leader that steps down tells the standbys. */
+  get leaderReleased(): string {
+    return `${this.base}leader:released`;
+  }
   /** Rolled-up series of one worker (JSON points, newest first). */
   workerSeries(id: string, resolution: '1s' | '1m'): string {
     return `${this.base}wseries:${id}:${resolution}`;

@@ -20,7 +20,9 @@ export type ScriptName =
   | 'expireDue'
   | 'promoteDue'
   | 'trimDone'
-  | 'reportProgress';
+  | 'reportProgress'
+  | 'acquireLease'
+  | 'releaseLease';
 
 let sources: Map<string, ScriptSource> | undefined;
 function scriptSources(): Map<string, ScriptSource> {

@@ -1,0 +1,122 @@
+/**
+ * Runs one benchmark case against the bench's Redis: warm-up, FLUSHALL, then
+ * a timed run between two INFO snapshots, and turns the deltas into per-task
+ * figures. Shared by every group of cases (submit now, workers later).
+ */
+import { performance } from 'node:perf_hooks';
+import type { Redis } from 'ioredis';
+import { diff, snapshot } from './redis-stats.js';
+
+/** What a case needs: the connection the engine uses, and one for statistics. */
+export interface BenchEnv {
+  /** The engine's connection (the case builds its Client on it). */
+  redis: Redis;
+  /** A second connection for INFO and FLUSHALL, so they never queue behind the workload. */
+  stats: Redis;
+}
+
+/** One case of a group. */
+export interface BenchCase {
+  name: string;
+  /** One line: what is measured, with its parameters. */
+  description: string;
+  /** Does the work for `tasks` tasks; resolves when all are acknowledged. */
+  run(env: BenchEnv, tasks: number): Promise<void>;
+}
+
+export interface CommandFigure {
+  name: string;
+  calls: number;
+  callsPerTask: number;
+  usecPerCall: number;
+  usecPerTask: number;
+}
+
+/** The figures of one case; "per task" means divided by the measured task count. */
+export interface CaseResult {
+  name: string;
+  description: string;
+  tasks: number;
+  seconds: number;
+  tasksPerSec: number;
+  redis: {
+    /** used_cpu_sys + used_cpu_user of the server process, per task. */
+    cpuUsPerTask: number;
+    /** The same, main thread only. */
+    mainThreadCpuUsPerTask: number;
+    /** Redis CPU time / wall time: 1.0 is one core saturated. */
+    cpuLoad: number;
+    /** Every call commandstats counted (script calls and the commands run inside them), per task. */
+    commandsPerTask: number;
+    /** EVAL/EVALSHA calls per task. */
+    scriptCallsPerTask: number;
+    /** The commands other than script calls (mostly those run from Lua), per task. */
+    innerCommandsPerTask: number;
+    /** By command, busiest first. An evalsha's usec includes the commands it ran. */
+    commands: CommandFigure[];
+  };
+  node: {
+    /** process.cpuUsage() (user + system) of this Node process, per task. */
+    cpuUsPerTask: number;
+    /** Node CPU time / wall time (can exceed 1.0: GC and libuv threads). */
+    cpuLoad: number;
+    /** Event loop utilisation over the run: near 1.0 means the producer is the limit. */
+    eventLoopUtilization: number;
+  };
+}
+
+export interface MeasureOptions {
+  tasks: number;
+  warmupTasks: number;
+}
+
+/** Warm-up, FLUSHALL, measured run. */
+export async function measure(env: BenchEnv, c: BenchCase, opts: MeasureOptions): Promise<CaseResult> {
+  if (opts.warmupTasks > 0) await c.run(env, opts.warmupTasks);
+  await env.stats.flushall('SYNC');
+  const before = await snapshot(env.stats);
+  const elu0 = performance.eventLoopUtilization();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await c.run(env, opts.tasks);
+  const t1 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
+  const after = await snapshot(env.stats);
+  const d = diff(before, after);
+  const n = opts.tasks;
+  const wallUs = (t1 - t0) * 1000;
+  const nodeUs = cpu.user + cpu.system;
+  return {
+    name: c.name,
+    description: c.description,
+    tasks: n,
+    seconds: round((t1 - t0) / 1000, 3),
+    tasksPerSec: Math.round(n / ((t1 - t0) / 1000)),
+    redis: {
+      cpuUsPerTask: round(d.cpuUs / n, 2),
+      mainThreadCpuUsPerTask: round(d.mainThreadCpuUs / n, 2),
+      cpuLoad: round(d.cpuUs / wallUs, 2),
+      commandsPerTask: round(d.totalCalls / n, 4),
+      scriptCallsPerTask: round(d.scriptCalls / n, 4),
+      innerCommandsPerTask: round(d.otherCalls / n, 4),
+      commands: d.commands.map((x) => ({
+        name: x.name,
+        calls: x.calls,
+        callsPerTask: round(x.calls / n, 4),
+        usecPerCall: round(x.usec / x.calls, 2),
+        usecPerTask: round(x.usec / n, 2),
+      })),
+    },
+    node: {
+      cpuUsPerTask: round(nodeUs / n, 2),
+      cpuLoad: round(nodeUs / wallUs, 2),
+      eventLoopUtilization: round(elu.utilization, 2),
+    },
+  };
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

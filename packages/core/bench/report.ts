@@ -1,0 +1,110 @@
+/** Printing a group's results as a table, and writing them as JSON. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CaseResult } from './measure.js';
+
+/** packages/core/bench/results (the source folder, also when run from dist/bench). */
+export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
+
+/** A target from the issue: `value(result)` must be at least / below `limit`. */
+export interface Target {
+  caseName: string;
+  label: string;
+  limit: number;
+  kind: 'min' | 'max';
+  value: (r: CaseResult) => number;
+}
+
+export interface TargetCheck {
+  case: string;
+  target: string;
+  value: number;
+  met: boolean;
+}
+
+export function checkTargets(results: readonly CaseResult[], targets: readonly Target[]): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  for (const t of targets) {
+    const r = results.find((x) => x.name === t.caseName);
+    if (!r) continue;
+    const value = t.value(r);
+    out.push({
+      case: t.caseName,
+      target: t.label,
+      value,
+      met: t.kind === 'min' ? value >= t.limit : value < t.limit,
+    });
+  }
+  return out;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const fmt = (x: number, digits = 0) =>
+  x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** The summary table, then the five costliest commands of each case. */
+export function formatResults(results: readonly CaseResult[], checks: readonly TargetCheck[]): string {
+  const summary = table(
+    [
+      'case',
+      'tasks',
+      'tasks/s',
+      'Redis µs/task',
+      'Redis load',
+      'cmds/task',
+      'scripts/task',
+      'Node µs/task',
+      'Node ELU',
+    ],
+    results.map((r) => [
+      r.name,
+      fmt(r.tasks),
+      fmt(r.tasksPerSec),
+      fmt(r.redis.cpuUsPerTask, 2),
+      fmt(r.redis.cpuLoad, 2),
+      fmt(r.redis.commandsPerTask, 3),
+      fmt(r.redis.scriptCallsPerTask, 4),
+      fmt(r.node.cpuUsPerTask, 2),
+      fmt(r.node.eventLoopUtilization, 2),
+    ]),
+  );
+  const parts = [summary, ''];
+  for (const r of results) {
+    parts.push(`${r.name}: ${r.description}`);
+    parts.push(
+      table(
+        ['  command', 'calls', 'calls/task', 'µs/call', 'µs/task'],
+        r.redis.commands
+          .slice(0, 6)
+          .map((c) => [
+            `  ${c.name}`,
+            fmt(c.calls),
+            fmt(c.callsPerTask, 4),
+            fmt(c.usecPerCall, 2),
+            fmt(c.usecPerTask, 2),
+          ]),
+      ),
+    );
+    parts.push('');
+  }
+  if (checks.length > 0) {
+    parts.push('targets:');
+    for (const c of checks)
+      parts.push(`  ${c.met ? 'met   ' : 'MISSED'} ${c.case}: ${c.target} (got ${fmt(c.value, 2)})`);
+  }
+  return parts.join('\n');
+}
+
+export async function writeResults(file: string, data: unknown): Promise<string> {
+  const path = join(RESULTS_DIR, file);
+  await mkdir(RESULTS_DIR, { recursive: true });
+  await writeFile(path, `${JSON.stringify(data, null, 2)}\n`);
+  return path;
+}
