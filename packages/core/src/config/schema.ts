@@ -97,6 +97,7 @@ export const configSchema = z.strictObject({
   }),
   logFormat: z.enum(['pretty', 'json']).default('pretty'),
   monitor: section({
+    enabled: z.boolean().default(false),
     host: z
       .string()
       .min(1)
@@ -129,6 +130,17 @@ export const configSchema = z.strictObject({
     autoscaleCooldownMs: int(10_000, 0),
   }).superRefine((w, ctx) => {
     if (w.min > w.max) ctx.addIssue({ code: 'custom', path: ['min'], message: `expected an integer <= worker.max (${w.max}), got ${w.min}` });
+  }),
+  coordinator: section({
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:@-]{1,128}$/)
+      .register(configMeta, { allowed: '1-128 letters, digits, "_", ".", ":", "@" or "-"' })
+      .optional(),
+    leaseMs: int(5000, 500, 600_000),
+    heartbeatTimeoutMs: int(5000, 500, 3_600_000),
+    sweepIntervalMs: int(500, 50, 60_000),
+    janitorIntervalMs: int(10_000, 100, 3_600_000),
   }),
   telemetry: section({
     traces: z.boolean().default(false),

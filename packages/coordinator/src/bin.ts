@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+/**
+ * dtps-coordinator: parse flags, load config, start the Coordinator, wire
+ * signals. Everything else lives in the Coordinator runtime.
+ */
+import { ConfigError, connectRedis, createLogger, DtpsError, engineOptionsFrom, loadConfig, RedisUnavailableError } from '@dtps/core';
+import meow from 'meow';
+import { Coordinator } from './coordinator.js';
+
+const cli = meow(
+  `
+  Usage
+    $ dtps-coordinator [options]
+
+  The control plane: detects dead workers and recovers their tasks, promotes
+  due tasks, expires tasks past their deadline, enforces retention, rolls up
+  metrics, and (with --monitor) serves the HTTP monitor. Run several: one
+  leads, the others stand by and take over within the lease time.
+
+  Options
+    --redis URL          Redis URL (redis://, rediss://, redis+sentinel://, redis+cluster://)
+    --monitor            Serve the HTTP monitor: JSON API, SSE, /metrics, web dashboard
+    --host HOST          Monitor address (default 127.0.0.1; others need a token)
+    --port PORT          Monitor port (default 7420)
+    --token TOKEN        Bearer token for changing endpoints (or DTPS_API_TOKEN)
+    --id NAME            Coordinator id (default host-pid-random)
+    --lease MS           Leader lease time (default 5000)
+    --heartbeat-timeout MS  Silence after which a worker is declared dead (default 5000)
+    --log-format FORMAT  pretty (default) or json
+    --config FILE        Config file (default: .dtpsrc.yaml and friends, searched upward)
+    --prefix P           Redis key prefix (default dtps)
+
+  Examples
+    $ dtps-coordinator --monitor
+    $ DTPS_API_TOKEN=s3cret dtps-coordinator --monitor --host 0.0.0.0
+`,
+  {
+    importMeta: import.meta,
+    flags: {
+      redis: { type: 'string' },
+      monitor: { type: 'boolean' },
+      host: { type: 'string' },
+      port: { type: 'number' },
+      token: { type: 'string' },
+      id: { type: 'string' },
+      lease: { type: 'number' },
+      heartbeatTimeout: { type: 'number' },
+      logFormat: { type: 'string' },
+      config: { type: 'string' },
+      prefix: { type: 'string' },
+    },
+  },
+);
+
+async function main(): Promise<void> {
+  const f = cli.flags;
+  const { config } = await loadConfig({
+    ...(f.config ? { configFile: f.config } : {}),
+    flags: {
+      'redis.url': f.redis,
+      prefix: f.prefix,
+      logFormat: f.logFormat,
+      'monitor.enabled': f.monitor,
+      'monitor.host': f.host,
+      'monitor.port': f.port,
+      'monitor.token': f.token,
+      'coordinator.id': f.id,
+      'coordinator.leaseMs': f.lease,
+      'coordinator.heartbeatTimeoutMs': f.heartbeatTimeout,
+    },
+    flagNames: {
+      'redis.url': '--redis',
+      logFormat: '--log-format',
+      'monitor.enabled': '--monitor',
+      'monitor.host': '--host',
+      'monitor.port': '--port',
+      'monitor.token': '--token',
+      'coordinator.id': '--id',
+      'coordinator.leaseMs': '--lease',
+      'coordinator.heartbeatTimeoutMs': '--heartbeat-timeout',
+    },
+  });
+  const log = createLogger({ format: config.logFormat, name: 'dtps-coordinator' });
+  const redis = await connectRedis(config.redis.url, { maxRetriesPerRequest: null, name: 'dtps-coordinator' });
+  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'Redis connection trouble; retrying'));
+  const c = config.coordinator;
+  const coordinator = new Coordinator({
+    redis,
+    engine: engineOptionsFrom(config, redis),
+    ...(c.id ? { id: c.id } : {}),
+    leaseMs: c.leaseMs,
+    heartbeatTimeoutMs: c.heartbeatTimeoutMs,
+    sweepIntervalMs: c.sweepIntervalMs,
+    janitorIntervalMs: c.janitorIntervalMs,
+    ...(config.monitor.enabled
+      ? {
+          monitor: {
+            host: config.monitor.host,
+            port: config.monitor.port,
+            ...(config.monitor.token ? { token: config.monitor.token } : {}),
+          },
+        }
+      : {}),
+    logger: log,
+  });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) process.exit(130); // a second signal: now
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    await coordinator.close();
+    redis.disconnect();
+    process.exit(0);
+  };
+  // SIGTERM: process managers; SIGINT: Ctrl-C. Both hand the lease over at once.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  await coordinator.start();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`dtps-coordinator: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (err instanceof RedisUnavailableError) process.exit(3);
+  if (err instanceof ConfigError || err instanceof DtpsError) process.exit(2);
+  process.exit(1);
+});

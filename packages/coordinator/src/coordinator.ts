@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Client, EngineContext, Inspector, type Logger, Loop, silentLogger } from '@dtps/core';
+import { createMonitorServer } from './monitor/server.js';
+import type { CoordinatorStatus, MonitorServer } from './monitor/types.js';
+import type { CoordinatorOptions } from './options.js';
+import { FailureDetector } from './units/failure-detector.js';
+import { LeaderLease } from './units/leader-lease.js';
+import { Rollup } from './units/rollup.js';
+import { DeadlineSweeper, Janitor, Promoter } from './units/sweepers.js';
+
+/**
+ * The control plane (DESIGN §2): tasks flow without it; with it the fleet
+ * heals itself and can be seen. Several may run: one leads (lease), the
+ * others stand by. Only the leader runs the sweeps; every coordinator can
+ * serve the monitor.
+ */
+export class Coordinator {
+  readonly id: string;
+  readonly ctx: EngineContext;
+  readonly log: Logger;
+  readonly lease: LeaderLease;
+  readonly #opts: CoordinatorOptions;
+  readonly #client: Client;
+  readonly #inspector: Inspector;
+  readonly #loops: Loop[];
+  readonly detector: FailureDetector;
+  #monitor: MonitorServer | undefined;
+  #startedAt = 0;
+
+  constructor(opts: CoordinatorOptions) {
+    this.#opts = opts;
+    this.id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+    this.ctx = new EngineContext({ ...opts.engine, redis: opts.redis, ...(opts.clock ? { clock: opts.clock } : {}) });
+    this.log = (opts.logger ?? silentLogger()).child({ coordinator: this.id });
+    this.#client = new Client({ ...opts.engine, redis: opts.redis, ...(opts.clock ? { clock: opts.clock } : {}) });
+    this.#inspector = new Inspector(this.ctx);
+    const heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 5000;
+    const sweepMs = opts.sweepIntervalMs ?? 500;
+    this.lease = new LeaderLease(this.ctx, this.id, opts.leaseMs ?? 5000, this.log);
+    this.detector = new FailureDetector(this.ctx, heartbeatTimeoutMs, this.log);
+    const promoter = new Promoter(this.ctx, this.log);
+    const deadlines = new DeadlineSweeper(this.ctx, this.log);
+    const janitor = new Janitor(this.ctx, this.log);
+    const rollup = new Rollup(this.ctx, heartbeatTimeoutMs, this.log);
+    // Leader-only units: each tick first checks that the lease is still ours.
+    const asLeader = (fn: () => Promise<unknown>) => async () => {
+      if (this.lease.isLeader()) await fn();
+    };
+    this.#loops = [
+      new Loop('failure-detector', sweepMs, asLeader(() => this.detector.tick()), this.log),
+      new Loop('promoter', sweepMs, asLeader(() => promoter.tick()), this.log),
+      new Loop('deadline-sweeper', sweepMs, asLeader(() => deadlines.tick()), this.log),
+      new Loop('janitor', opts.janitorIntervalMs ?? 10_000, asLeader(() => janitor.tick()), this.log),
+      new Loop('rollup', 1000, asLeader(() => rollup.tick()), this.log),
+    ];
+  }
+
+  status(): CoordinatorStatus {
+    return { id: this.id, leading: this.lease.isLeader(), epoch: this.lease.epoch, startedAt: this.#startedAt };
+  }
+
+  /** The monitor's address, when it runs. */
+  get monitorUrl(): string | undefined {
+    return this.#monitor?.url;
+  }
+
+  async start(): Promise<void> {
+    this.#startedAt = this.ctx.clock.now();
+    await this.lease.start();
+    for (const loop of this.#loops) loop.start();
+    const m = this.#opts.monitor;
+    if (m) {
+      this.#monitor = await createMonitorServer({
+        ctx: this.ctx,
+        client: this.#client,
+        inspector: this.#inspector,
+        status: () => this.status(),
+        log: this.log,
+        host: m.host ?? '127.0.0.1',
+        port: m.port ?? 7420,
+        ...(m.token ? { token: m.token } : {}),
+      });
+      this.log.info({ url: this.#monitor.url }, 'monitor listening');
+    }
+    this.log.info({ leading: this.lease.isLeader() }, 'coordinator started');
+  }
+
+  /**
+   * Stops in this order: the sweeps (no half-done leader work after the lease
+   * goes), then the lease (handed over at once), then the monitor.
+   */
+  async close(): Promise<void> {
+    for (const loop of this.#loops) await loop.stop();
+    await this.lease.stop();
+    await this.#monitor?.close();
+    await this.#client.close();
+    this.log.info('coordinator stopped');
+  }
+}

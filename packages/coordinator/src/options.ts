@@ -1,0 +1,21 @@
+import type { Clock, EngineOptions, Logger, RedisClient } from '@dtps/core';
+
+/** Options of an embedded Coordinator. */
+export interface CoordinatorOptions {
+  redis: RedisClient;
+  engine?: Omit<EngineOptions, 'redis'>;
+  /** Coordinator id; default `<host>-<pid>-<random>`. */
+  id?: string;
+  /** Leader lease time, ms (default 5000): a standby takes over within it when the leader dies. */
+  leaseMs?: number;
+  /** A worker silent this long is declared dead, ms (default 5000). */
+  heartbeatTimeoutMs?: number;
+  /** Cadence of failure detection, promotion and deadline sweeps, ms (default 500). */
+  sweepIntervalMs?: number;
+  /** Cadence of retention and stream trimming, ms (default 10,000). */
+  janitorIntervalMs?: number;
+  /** Start the HTTP monitor. */
+  monitor?: { host?: string; port?: number; token?: string };
+  logger?: Logger;
+  clock?: Clock;
+}

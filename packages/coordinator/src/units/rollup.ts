@@ -1,0 +1,156 @@
+import {
+  type EngineContext,
+  Inspector,
+  type Logger,
+  latencyBuckets,
+  percentile,
+  pointFromCounters,
+  type Recommendation,
+  type SeriesPoint,
+  type WorkerView,
+} from '@dtps/core';
+
+const KEEP_1S = 600; // 10 minutes
+const KEEP_1M = 1440; // 24 hours
+const WORKER_SERIES_TTL_S = 86_400;
+/** The backlog should be gone within this time; the recommendation sizes the fleet for it. */
+const TARGET_DRAIN_S = 60;
+
+/**
+ * Rolls the engine's per-second counters up into series that the console and
+ * the web page read: per queue and per worker, one point a second for the
+ * last 10 minutes and one a minute for 24 hours. Also computes the fleet-level
+ * recommendation of how many worker processes the backlog needs.
+ */
+export class Rollup {
+  readonly #inspector: Inspector;
+  readonly #last = new Map<string, number>();
+  #lastMinute = 0;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly heartbeatTimeoutMs: number,
+    private readonly log: Logger,
+  ) {
+    this.#inspector = new Inspector(ctx);
+  }
+
+  async tick(): Promise<void> {
+    const upto = Math.floor(this.ctx.clock.now() / 1000) - 1; // the last whole second
+    const minute = Math.floor((upto + 1) / 60);
+    const minuteDone = this.#lastMinute !== 0 && minute > this.#lastMinute ? minute - 1 : null;
+    this.#lastMinute = minute;
+    const queues = await this.ctx.queueNames();
+    for (const q of queues) await this.#rollQueue(q, upto, minuteDone);
+    const workers = await this.#inspector.workers({ aliveWithinMs: this.heartbeatTimeoutMs });
+    await this.#rollWorkers(workers, upto, minuteDone);
+    await this.#recommend(queues, workers, upto);
+  }
+
+  async #rollQueue(queue: string, upto: number, minuteDone: number | null): Promise<SeriesPoint[]> {
+    const k = this.ctx.keys(queue);
+    const r = this.ctx.redis;
+    let last = this.#last.get(queue);
+    if (last === undefined) {
+      const head = await r.lindex(k.series('1s'), 0);
+      last = head ? Math.floor((JSON.parse(head) as SeriesPoint).t / 1000) : upto - 1;
+    }
+    if (last >= upto) return [];
+    const from = Math.max(last + 1, upto - 9); // after a pause, no more than 10 s of catch-up
+    const seconds = Array.from({ length: upto - from + 1 }, (_, i) => from + i);
+    const [hashes, summary] = await Promise.all([
+      Promise.all(seconds.map((s) => r.hgetall(k.perSecond(s)))),
+      this.#inspector.queue(queue),
+    ]);
+    const points = hashes.map((h, i) => pointFromCounters(seconds[i]! * 1000, h));
+    points[points.length - 1]!.depth = summary.counts;
+    const tx = r.multi();
+    for (const p of points) tx.lpush(k.series('1s'), JSON.stringify(p));
+    tx.ltrim(k.series('1s'), 0, KEEP_1S - 1);
+    if (minuteDone !== null) {
+      const minute = await this.#minutePoint(queue, minuteDone);
+      minute.depth = summary.counts;
+      tx.lpush(k.series('1m'), JSON.stringify(minute)).ltrim(k.series('1m'), 0, KEEP_1M - 1);
+    }
+    await tx.exec();
+    this.#last.set(queue, upto);
+    return points;
+  }
+
+  /** A minute's point from its 60 per-second hashes (latency percentiles over the whole minute). */
+  async #minutePoint(queue: string, minute: number): Promise<SeriesPoint> {
+    const k = this.ctx.keys(queue);
+    const seconds = Array.from({ length: 60 }, (_, i) => minute * 60 + i);
+    const hashes = await Promise.all(seconds.map((s) => this.ctx.redis.hgetall(k.perSecond(s))));
+    const sum: Record<string, number> = {};
+    for (const h of hashes) for (const [f, v] of Object.entries(h)) sum[f] = (sum[f] ?? 0) + Number(v);
+    const point = pointFromCounters(minute * 60_000, Object.fromEntries(Object.entries(sum).map(([f, v]) => [f, String(v)])));
+    const buckets = latencyBuckets(Object.fromEntries(Object.entries(sum).map(([f, v]) => [f, String(v)])));
+    point.p50Ms = percentile(buckets, 0.5);
+    point.p99Ms = percentile(buckets, 0.99);
+    return point;
+  }
+
+  async #rollWorkers(workers: WorkerView[], upto: number, minuteDone: number | null): Promise<void> {
+    if (workers.length === 0) return;
+    const tx = this.ctx.redis.multi();
+    for (const w of workers) {
+      const point = { t: upto * 1000, poolSize: w.poolSize, busy: w.busy, window: w.window, processed: w.processed, failed: w.failed, steals: w.steals };
+      const key1s = this.ctx.fleet.workerSeries(w.id, '1s');
+      tx.lpush(key1s, JSON.stringify(point)).ltrim(key1s, 0, KEEP_1S - 1).expire(key1s, WORKER_SERIES_TTL_S);
+      if (minuteDone !== null) {
+        const key1m = this.ctx.fleet.workerSeries(w.id, '1m');
+        tx.lpush(key1m, JSON.stringify({ ...point, t: minuteDone * 60_000 })).ltrim(key1m, 0, KEEP_1M - 1).expire(key1m, WORKER_SERIES_TTL_S);
+      }
+    }
+    await tx.exec();
+  }
+
+  /**
+   * How many worker processes the backlog needs: demand (recent submit rate
+   * plus the backlog spread over TARGET_DRAIN_S) over the capacity of one
+   * worker (its recent completions, scaled up by how idle it was).
+   */
+  async #recommend(queues: string[], workers: WorkerView[], upto: number): Promise<void> {
+    let backlog = 0;
+    let submitted = 0;
+    let done = 0;
+    for (const q of queues) {
+      const [summary, seconds] = await Promise.all([this.#inspector.queue(q), this.#inspector.recentSeconds(q, 10)]);
+      backlog += summary.counts.queued + summary.counts.reserved;
+      for (const p of seconds) {
+        submitted += p.submitted;
+        done += p.succeeded + p.failed + p.retried + p.expired;
+      }
+    }
+    const live = workers.length;
+    const throughput = done / 10;
+    const slots = workers.reduce((n, w) => n + w.poolSize, 0);
+    const busy = workers.reduce((n, w) => n + w.busy, 0);
+    const utilisation = slots === 0 ? 0 : busy / slots;
+    const perWorker = live === 0 ? 0 : throughput / live / Math.max(utilisation, 0.1);
+    const demand = submitted / 10 + backlog / TARGET_DRAIN_S;
+    let need: number;
+    let reason: string;
+    if (demand === 0) {
+      need = Math.min(live, 1);
+      reason = 'no backlog and no arrivals';
+    } else if (perWorker === 0) {
+      need = Math.max(1, live);
+      reason = live === 0 ? 'work is waiting and no worker is alive' : 'not enough data on worker capacity yet';
+    } else {
+      need = Math.max(1, Math.ceil(demand / perWorker));
+      reason = `demand ${demand.toFixed(1)} tasks/s over ${perWorker.toFixed(1)} tasks/s per worker`;
+    }
+    const rec: Recommendation = {
+      at: upto * 1000,
+      workers: need,
+      liveWorkers: live,
+      backlog,
+      throughput: Math.round(throughput * 10) / 10,
+      perWorker: Math.round(perWorker * 10) / 10,
+      reason,
+    };
+    await this.ctx.redis.set(this.ctx.fleet.recommendation, JSON.stringify(rec), 'PX', 60_000);
+  }
+}
