@@ -81,7 +81,7 @@ export class Coordinator {
         port: m.port ?? 7420,
         ...(m.token ? { token: m.token } : {}),
       });
-      this.log.info({ url: this.#monitor.url }, 'monitor listening');
+      this.log.info({ url: this.#monitor?.url }, 'monitor listening');
     }
     this.log.info({ leading: this.lease.isLeader() }, 'coordinator started');
   }

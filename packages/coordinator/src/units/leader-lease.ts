@@ -51,13 +51,18 @@ export class LeaderLease {
   async tick(): Promise<void> {
     const wasLeading = this.isLeader();
     const startedAt = this.ctx.clock.now();
-    let epoch = 0;
+    let epoch: number | null = null;
     try {
       epoch = await acquireLease(this.ctx, this.holder, this.leaseMs);
     } catch (err) {
+      // Unknown: keep leading until the local validity runs out, no longer.
       this.log.warn({ err: (err as Error).message }, 'could not reach Redis to renew the lease');
     }
-    if (epoch > 0) {
+    if (epoch === 0) {
+      // Another coordinator holds it: certainly not us.
+      this.#epoch = 0;
+      this.#validUntil = 0;
+    } else if (epoch !== null) {
       // Count from before the call: the lease may have been set up to that long ago.
       this.#validUntil = startedAt + Math.floor(this.leaseMs * 0.9);
       if (this.#epoch !== epoch) {

@@ -1,0 +1,69 @@
+import test from 'ava';
+import { createRedis, EngineContext, ManualClock, type RedisClient, silentLogger } from '@dtps/core';
+import { RedisServer, uniquePrefix } from '@dtps/core/testing';
+import { LeaderLease } from '../../src/units/leader-lease.js';
+
+let server: RedisServer;
+const conns: RedisClient[] = [];
+test.before(async () => {
+  server = await RedisServer.start();
+});
+test.after.always(async () => {
+  for (const c of conns) c.disconnect();
+  await server.stop();
+});
+
+function context(prefix: string, clock = new ManualClock(Date.now())) {
+  const redis = createRedis(server.url);
+  conns.push(redis);
+  return new EngineContext({ redis, prefix, clock });
+}
+
+test('one of several coordinators leads; a standby takes over when the lease lapses, with a new epoch', async (t) => {
+  const prefix = uniquePrefix();
+  const a = new LeaderLease(context(prefix), 'a', 300, silentLogger());
+  const b = new LeaderLease(context(prefix), 'b', 300, silentLogger());
+  await a.tick();
+  await b.tick();
+  t.true(a.isLeader());
+  t.false(b.isLeader());
+  const firstEpoch = a.epoch;
+  // a stops renewing (as if killed): the key expires in Redis after the lease time.
+  const redis = conns[0]!;
+  while ((await redis.pttl(`{${prefix}}:leader`)) > 0) await new Promise((r) => setTimeout(r, 20));
+  await b.tick();
+  t.true(b.isLeader());
+  t.is(b.epoch, firstEpoch + 1);
+  await a.tick();
+  t.false(a.isLeader());
+});
+
+test('a leader that cannot renew in time stops leading before its lease could pass on', async (t) => {
+  const prefix = uniquePrefix();
+  const clock = new ManualClock(Date.now());
+  const a = new LeaderLease(context(prefix, clock), 'a', 1000, silentLogger());
+  await a.tick();
+  t.true(a.isLeader());
+  clock.advance(899);
+  t.true(a.isLeader());
+  clock.advance(2);
+  t.false(a.isLeader());
+});
+
+test('a clean stop hands the lease over at once', async (t) => {
+  const prefix = uniquePrefix();
+  const a = new LeaderLease(context(prefix), 'a', 60_000, silentLogger());
+  const b = new LeaderLease(context(prefix), 'b', 60_000, silentLogger());
+  await a.start();
+  await b.start();
+  t.true(a.isLeader());
+  const changes: boolean[] = [];
+  b.onChange((leading) => changes.push(leading));
+  await a.stop();
+  // b hears the release on pub/sub and takes the lease without waiting out 60 s.
+  const started = Date.now();
+  while (!b.isLeader() && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 10));
+  t.true(b.isLeader());
+  t.deepEqual(changes, [true]);
+  await b.stop();
+});
