@@ -41,6 +41,8 @@ end
 if #accepted > 0 then
   bulk('ZREM', KEYS[1], accepted)
   bulk('ZADD', KEYS[2], done)
+  -- Ended tasks leave the deadline index (skipped, at O(1), when no task has a deadline).
+  if redis.call('ZCARD', base .. 'dl') > 0 then bulk('ZREM', base .. 'dl', accepted) end
   note('succeeded', table.concat(accepted, ' '), nil, worker)
   count('succeeded', #accepted)
   local parents = redis.call('SMISMEMBER', base .. 'parents', unpack(accepted))

@@ -1,6 +1,7 @@
 --[[ startTasks-2.lua — a worker starts tasks from its window. A task that is
 no longer in the window (stolen, handed back, recovered, cancelled) is not
-started; one past its deadline ends expired.
+started; one past its deadline ends expired. The deadline is read from the
+deadline index (one ZMSCORE for the batch), not taken from the caller.
 
 KEYS[1] window     {p:q}:win:<w>      zset id → readyScore
 KEYS[2] running    {p:q}:run:<w>      zset id → attempt
@@ -8,7 +9,7 @@ ARGV[1] base       `{p:q}:`
 ARGV[2] now        ms since the epoch
 ARGV[3] maxLen     approximate length cap of the event stream
 ARGV[4] worker     worker id
-ARGV[5..]          3 values per task: id, attempt (the new attempt number), deadline ('' = none)
+ARGV[5..]          2 values per task: id, attempt (the new attempt number)
 Returns one code per task: 1 started, 0 not in the window, -1 expired.
 ]]
 -- @include keys
@@ -17,16 +18,17 @@ Returns one code per task: 1 started, 0 not in the window, -1 expired.
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local ids = {}
-for o = 5, #ARGV, 3 do ids[#ids + 1] = ARGV[o] end
+for o = 5, #ARGV, 2 do ids[#ids + 1] = ARGV[o] end
 local present = redis.call('ZMSCORE', KEYS[1], unpack(ids))
+local deadlines = redis.call('ZMSCORE', base .. 'dl', unpack(ids))
 local out, taken, running, startedIds = {}, {}, {}, {}
 for i, id in ipairs(ids) do
-  local o = 5 + (i - 1) * 3
+  local o = 5 + (i - 1) * 2
   if not present[i] then
     out[i] = 0
   else
     taken[#taken + 1] = id
-    local deadline = tonumber(ARGV[o + 2])
+    local deadline = tonumber(deadlines[i])
     if deadline and deadline <= now then
       finish(base, now, id, 'expired', 'deadline', nil, worker)
       out[i] = -1

@@ -54,10 +54,27 @@ export {
   ValidationError,
   WaitTimeoutError,
 } from './errors.js';
+export { lastEventId, parseEvent, rangeEvents, readEvents, type TransitionEvent } from './events.js';
+export { acquireLease, releaseLease } from './fleet/lease.js';
 export { listWorkers, publishControl, removeWorker, sendControl, writeHeartbeat } from './fleet/registry.js';
 export type { ControlCommand, WorkerInfo } from './fleet/types.js';
-export { lastEventId, parseEvent, rangeEvents, readEvents, type TransitionEvent } from './events.js';
+export {
+  Inspector,
+  type QueueSummary,
+  type Recommendation,
+  type TaskDetail,
+  type WorkerView,
+} from './inspector/inspector.js';
+export {
+  latencyBuckets,
+  percentile,
+  pointFromCounters,
+  SERIES_COUNTERS,
+  type SeriesPoint,
+} from './inspector/series.js';
 export { FleetKeys, PRIORITY_BAND, priorityOfScore, QueueKeys, readyScore } from './keys.js';
+export { createLogger, type Logger, prettyLine, silentLogger } from './runtime/logger.js';
+export { Loop } from './runtime/loop.js';
 export { type RedisClient, registerScripts, runScript, type ScriptName } from './scripts/registry.js';
 export { backoffDelay } from './task/backoff.js';
 export { newTaskId, TASK_ID_PATTERN } from './task/ids.js';
@@ -75,14 +92,3 @@ export {
   type TerminalState,
 } from './task/types.js';
 export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN } from './task/validate.js';
-export {
-  Inspector,
-  type QueueSummary,
-  type Recommendation,
-  type TaskDetail,
-  type WorkerView,
-} from './inspector/inspector.js';
-export { latencyBuckets, percentile, pointFromCounters, SERIES_COUNTERS, type SeriesPoint } from './inspector/series.js';
-export { createLogger, type Logger, prettyLine, silentLogger } from './runtime/logger.js';
-export { Loop } from './runtime/loop.js';
-export { acquireLease, releaseLease } from './fleet/lease.js';

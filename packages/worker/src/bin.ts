@@ -3,10 +3,17 @@
  * dtps-worker: parse flags, load config, start the Worker, wire signals.
  * Everything else lives in the Worker runtime.
  */
-import { ConfigError, connectRedis, DtpsError, engineOptionsFrom, loadConfig, RedisUnavailableError } from '@dtps/core';
+import {
+  ConfigError,
+  connectRedis,
+  createLogger,
+  DtpsError,
+  engineOptionsFrom,
+  loadConfig,
+  RedisUnavailableError,
+} from '@dtps/core';
 import meow from 'meow';
 import { DEMO_HANDLERS_URL } from './handlers/load.js';
-import { createLogger } from '@dtps/core';
 import { VERSION, Worker } from './worker.js';
 
 const cli = meow(

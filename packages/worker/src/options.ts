@@ -1,7 +1,6 @@
-import type { Clock, EngineOptions, RedisClient } from '@dtps/core';
+import type { Clock, EngineOptions, Logger, RedisClient } from '@dtps/core';
 import { ValidationError } from '@dtps/core';
 import type { HandlerMap } from './handlers/types.js';
-import type { Logger } from '@dtps/core';
 
 /** Options of an embedded Worker. */
 export interface WorkerOptions {
@@ -54,7 +53,8 @@ export interface ResolvedWorkerOptions {
 
 function intAtLeast(field: string, v: number | undefined, fallback: number, min: number): number {
   if (v === undefined) return fallback;
-  if (!Number.isInteger(v) || v < min) throw new ValidationError(field, `must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(v) || v < min)
+    throw new ValidationError(field, `must be an integer >= ${min}, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -64,15 +64,21 @@ export function resolveOptions(o: WorkerOptions): ResolvedWorkerOptions {
   const max = intAtLeast('pool.max', o.pool?.max, Math.max(10, min), 1);
   if (min > max) throw new ValidationError('pool.min', `must not exceed pool.max (${max})`);
   const size = intAtLeast('pool.size', o.pool?.size, Math.min(Math.max(5, min), max), 0);
-  if (size < min || size > max) throw new ValidationError('pool.size', `must be between pool.min (${min}) and pool.max (${max})`);
+  if (size < min || size > max)
+    throw new ValidationError('pool.size', `must be between pool.min (${min}) and pool.max (${max})`);
   const queues = [...(o.queues ?? ['default'])];
   if (queues.length === 0) throw new ValidationError('queues', 'name at least one queue');
   const isolation = o.isolation ?? 'inline';
-  if (isolation !== 'inline' && isolation !== 'thread') throw new ValidationError('isolation', 'must be "inline" or "thread"');
+  if (isolation !== 'inline' && isolation !== 'thread')
+    throw new ValidationError('isolation', 'must be "inline" or "thread"');
   if (isolation === 'thread' && !o.handlersModule) {
-    throw new ValidationError('handlersModule', 'isolation "thread" needs a handler module path (threads load it themselves)');
+    throw new ValidationError(
+      'handlersModule',
+      'isolation "thread" needs a handler module path (threads load it themselves)',
+    );
   }
-  if (!o.handlers && !o.handlersModule) throw new ValidationError('handlers', 'give handlers or a handler module');
+  if (!o.handlers && !o.handlersModule)
+    throw new ValidationError('handlers', 'give handlers or a handler module');
   return {
     queues,
     size,

@@ -1,14 +1,14 @@
+import type { Logger } from '@dtps/core';
 import {
   type ClaimedTask,
+  duplicateConnection,
   type EngineContext,
   type RedisClient,
-  duplicateConnection,
-  waitForWork,
   type WorkerOps,
+  waitForWork,
 } from '@dtps/core';
 import type { Executor } from './executor/executor.js';
 import { type AbortReason, RunningAttempt, runAttempt } from './executor/run-attempt.js';
-import type { Logger } from '@dtps/core';
 import type { SlotPool } from './pool.js';
 import type { Reporter } from './reporter.js';
 import { LocalWindow } from './window.js';
@@ -80,7 +80,10 @@ export class QueueRunner {
   async handBack(): Promise<number> {
     const held = this.window.clear();
     if (held.length === 0) return 0;
-    return this.#d.ops.release(this.queue, held.map((t) => t.id));
+    return this.#d.ops.release(
+      this.queue,
+      held.map((t) => t.id),
+    );
   }
 
   /** Aborts one running task (cancellation); true if it ran here. Drops it from the window if reserved. */
@@ -112,13 +115,19 @@ export class QueueRunner {
     const strayWindow = inWindow.filter((id) => !known.has(id));
     const strayRunning: { id: string; attempt: number }[] = [];
     for (let i = 0; i < inRunning.length; i += 2) {
-      if (!this.running.has(inRunning[i]!)) strayRunning.push({ id: inRunning[i]!, attempt: Number(inRunning[i + 1]) });
+      if (!this.running.has(inRunning[i]!))
+        strayRunning.push({ id: inRunning[i]!, attempt: Number(inRunning[i + 1]) });
     }
     const released = strayWindow.length > 0 ? await ops.release(this.queue, strayWindow) : 0;
     if (strayRunning.length > 0) {
       await ops.fail(
         this.queue,
-        strayRunning.map((s) => ({ ...s, message: 'the worker lost track of it (Redis connection lost)', reason: 'worker_lost', permanent: false })),
+        strayRunning.map((s) => ({
+          ...s,
+          message: 'the worker lost track of it (Redis connection lost)',
+          reason: 'worker_lost',
+          permanent: false,
+        })),
       );
     }
     return { released, failed: strayRunning.length };
@@ -235,14 +244,30 @@ export class QueueRunner {
         hooks.parents = p;
         return runAttempt(executor, running, hooks, ctx.clock);
       })
-      .catch((err: Error) => ({ kind: 'failed' as const, message: err.message, reason: 'worker_error', permanent: false }))
+      .catch((err: Error) => ({
+        kind: 'failed' as const,
+        message: err.message,
+        reason: 'worker_error',
+        permanent: false,
+      }))
       .then((outcome) => {
         this.running.delete(task.id);
         pool.release(1);
         if (outcome.kind === 'succeeded') {
-          reporter.complete(queue, { id: task.id, attempt, result: outcome.result, createdAt: task.createdAt });
+          reporter.complete(queue, {
+            id: task.id,
+            attempt,
+            result: outcome.result,
+            createdAt: task.createdAt,
+          });
         } else if (outcome.kind === 'failed') {
-          reporter.fail(queue, { id: task.id, attempt, message: outcome.message, reason: outcome.reason, permanent: outcome.permanent });
+          reporter.fail(queue, {
+            id: task.id,
+            attempt,
+            message: outcome.message,
+            reason: outcome.reason,
+            permanent: outcome.permanent,
+          });
         } else if (outcome.reason !== 'cancelled') {
           const message =
             outcome.reason === 'timeout'
@@ -250,7 +275,13 @@ export class QueueRunner {
               : outcome.reason === 'deadline'
                 ? 'deadline passed while running'
                 : 'the worker shut down before the task finished';
-          reporter.fail(queue, { id: task.id, attempt, message, reason: outcome.reason === 'shutdown' ? 'worker_shutdown' : outcome.reason, permanent: false });
+          reporter.fail(queue, {
+            id: task.id,
+            attempt,
+            message,
+            reason: outcome.reason === 'shutdown' ? 'worker_shutdown' : outcome.reason,
+            permanent: false,
+          });
         }
         this.pump();
       });

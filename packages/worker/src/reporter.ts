@@ -1,5 +1,5 @@
-import { type Completion, DtpsError, type Failure, type WorkerOps } from '@dtps/core';
 import type { Logger } from '@dtps/core';
+import { type Completion, DtpsError, type Failure, type WorkerOps } from '@dtps/core';
 
 /** Counters the reporter keeps for heartbeats. */
 export interface ReportStats {
@@ -70,7 +70,8 @@ export class Reporter {
     const all = this.#pending;
     this.#pending = new Map();
     for (const [queue, b] of all) {
-      if (b.completions.length > 0) this.#track(this.#retrying(() => this.#sendCompletions(queue, b.completions)));
+      if (b.completions.length > 0)
+        this.#track(this.#retrying(() => this.#sendCompletions(queue, b.completions)));
       if (b.failures.length > 0) this.#track(this.#retrying(() => this.#sendFailures(queue, b.failures)));
     }
   }
@@ -81,7 +82,10 @@ export class Reporter {
       this.stats.processed++;
       if (!ok) {
         this.stats.fenced++;
-        this.#log.warn({ queue, task: list[i]!.id, attempt: list[i]!.attempt }, 'completion refused by the fence: this worker no longer owns the attempt');
+        this.#log.warn(
+          { queue, task: list[i]!.id, attempt: list[i]!.attempt },
+          'completion refused by the fence: this worker no longer owns the attempt',
+        );
       }
     });
   }
@@ -94,9 +98,15 @@ export class Reporter {
       const f = list[i]!;
       if (state === null) {
         this.stats.fenced++;
-        this.#log.warn({ queue, task: f.id, attempt: f.attempt }, 'failure refused by the fence: this worker no longer owns the attempt');
+        this.#log.warn(
+          { queue, task: f.id, attempt: f.attempt },
+          'failure refused by the fence: this worker no longer owns the attempt',
+        );
       } else {
-        this.#log.info({ queue, task: f.id, attempt: f.attempt, reason: f.reason, next: state }, `attempt failed: ${f.message}`);
+        this.#log.info(
+          { queue, task: f.id, attempt: f.attempt, reason: f.reason, next: state },
+          `attempt failed: ${f.message}`,
+        );
       }
     });
   }
@@ -111,7 +121,10 @@ export class Reporter {
           this.#log.error({ err }, 'could not report task outcomes');
           return;
         }
-        this.#log.warn({ err: (err as Error).message }, `Redis did not take the report; again in ${delay} ms`);
+        this.#log.warn(
+          { err: (err as Error).message },
+          `Redis did not take the report; again in ${delay} ms`,
+        );
         await new Promise((r) => setTimeout(r, delay));
       }
     }

@@ -4,7 +4,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
   type ControlCommand,
   EngineContext,
+  type Logger,
+  Loop,
   removeWorker,
+  silentLogger,
   type WorkerInfo,
   WorkerOps,
   writeHeartbeat,
@@ -13,14 +16,12 @@ import type { Executor } from './executor/executor.js';
 import { InlineExecutor } from './executor/inline-executor.js';
 import { ThreadExecutor } from './executor/thread-executor.js';
 import { handlerModuleUrl, loadHandlerModule } from './handlers/load.js';
-import { type Logger, silentLogger } from '@dtps/core';
 import { type ResolvedWorkerOptions, resolveOptions, type WorkerOptions } from './options.js';
 import { SlotPool } from './pool.js';
 import { QueueRunner } from './queue-runner.js';
 import { Reporter } from './reporter.js';
 import { Autoscaler } from './units/autoscaler.js';
 import { ControlListener } from './units/control-listener.js';
-import { Loop } from '@dtps/core';
 
 export const VERSION = '0.1.0';
 
@@ -59,7 +60,11 @@ export class Worker {
     this.options = resolveOptions(opts);
     this.#input = opts;
     this.id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
-    this.ctx = new EngineContext({ ...opts.engine, redis: opts.redis, ...(opts.clock ? { clock: opts.clock } : {}) });
+    this.ctx = new EngineContext({
+      ...opts.engine,
+      redis: opts.redis,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+    });
     this.log = (opts.logger ?? silentLogger()).child({ worker: this.id });
     this.#ops = new WorkerOps(this.ctx, this.id);
     this.#steal = this.options.steal;
@@ -67,15 +72,28 @@ export class Worker {
     this.#reporter = new Reporter(this.#ops, this.log);
     this.#autoscaler = new Autoscaler(
       this.pool,
-      { backlog: () => [...this.#runners.values()].reduce((n, r) => n + r.window.length + (r.lastClaimFull ? 1 : 0), 0) },
+      {
+        backlog: () =>
+          [...this.#runners.values()].reduce((n, r) => n + r.window.length + (r.lastClaimFull ? 1 : 0), 0),
+      },
       this.options.autoscale,
       this.log,
       () => this.ctx.clock.now(),
     );
-    this.#heartbeat = new Loop('heartbeater', this.options.heartbeatMs, () => writeHeartbeat(this.ctx, this.info()), this.log);
-    this.#autoscaleLoop = new Loop('autoscaler', this.options.autoscale.intervalMs, () => {
-      if (this.#autoscaler.decide() !== null) this.#heartbeat.now();
-    }, this.log);
+    this.#heartbeat = new Loop(
+      'heartbeater',
+      this.options.heartbeatMs,
+      () => writeHeartbeat(this.ctx, this.info()),
+      this.log,
+    );
+    this.#autoscaleLoop = new Loop(
+      'autoscaler',
+      this.options.autoscale.intervalMs,
+      () => {
+        if (this.#autoscaler.decide() !== null) this.#heartbeat.now();
+      },
+      this.log,
+    );
     this.#reconcileLoop = new Loop('reconciler', 60_000, () => this.#reconcile(), this.log);
     this.#control = new ControlListener(this.ctx, this.id, (cmd) => this.apply(cmd), this.log);
   }
@@ -126,7 +144,16 @@ export class Worker {
     };
     this.ctx.redis.on('close', onClose);
     this.ctx.redis.on('ready', this.#onReconnect);
-    this.log.info({ queues: o.queues, pool: { size: this.pool.size, min: o.min, max: o.max }, steal: this.#steal, isolation: o.isolation, handlers: this.#executor.types }, 'worker started');
+    this.log.info(
+      {
+        queues: o.queues,
+        pool: { size: this.pool.size, min: o.min, max: o.max },
+        steal: this.#steal,
+        isolation: o.isolation,
+        handlers: this.#executor.types,
+      },
+      'worker started',
+    );
     this.#pumpAll();
   }
 
@@ -227,8 +254,14 @@ export class Worker {
     for (const r of this.#runners.values()) r.stop();
     this.pool.pause();
     const handedBack = await this.#handBackAll();
-    this.log.info({ handedBack, running: this.#runningCount() }, 'window handed back; waiting for running tasks');
-    const idle = await Promise.race([this.#whenIdle().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs))]);
+    this.log.info(
+      { handedBack, running: this.#runningCount() },
+      'window handed back; waiting for running tasks',
+    );
+    const idle = await Promise.race([
+      this.#whenIdle().then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), graceMs)),
+    ]);
     if (!idle) {
       this.log.warn({ running: this.#runningCount() }, 'grace period over; aborting running tasks');
       for (const r of this.#runners.values()) for (const run of r.running.values()) run.abort('shutdown');
@@ -264,7 +297,8 @@ export class Worker {
   async #reconcile(): Promise<void> {
     for (const r of this.#runners.values()) {
       const { released, failed } = await r.reconcile();
-      if (released + failed > 0) this.log.warn({ queue: r.queue, released, failed }, 'reconciled tasks this worker had lost track of');
+      if (released + failed > 0)
+        this.log.warn({ queue: r.queue, released, failed }, 'reconciled tasks this worker had lost track of');
     }
   }
 
@@ -273,4 +307,3 @@ export class Worker {
     for (const r of this.#runners.values()) r.pump();
   }
 }
-

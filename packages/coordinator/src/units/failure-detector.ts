@@ -36,7 +36,10 @@ export class FailureDetector {
         'recovered',
         String(recovered),
       );
-      this.log.warn({ worker: id, requeued, recovered, silentMs: this.heartbeatTimeoutMs }, 'worker declared dead; its tasks were recovered');
+      this.log.warn(
+        { worker: id, requeued, recovered, silentMs: this.heartbeatTimeoutMs },
+        'worker declared dead; its tasks were recovered',
+      );
     }
     return dead;
   }

@@ -1,4 +1,12 @@
-import { acquireLease, duplicateConnection, type EngineContext, type Logger, Loop, type RedisClient, releaseLease } from '@dtps/core';
+import {
+  acquireLease,
+  duplicateConnection,
+  type EngineContext,
+  type Logger,
+  Loop,
+  type RedisClient,
+  releaseLease,
+} from '@dtps/core';
 
 /**
  * The leader lease: any number of coordinators run, exactly one leads. The
@@ -69,7 +77,19 @@ export class LeaderLease {
         this.#epoch = epoch;
         this.log.info({ epoch }, 'leading');
         await this.ctx.redis
-          .xadd(this.ctx.fleet.events, 'MAXLEN', '~', '1000', '*', 'kind', 'leader:elected', 'id', this.holder, 'epoch', String(epoch))
+          .xadd(
+            this.ctx.fleet.events,
+            'MAXLEN',
+            '~',
+            '1000',
+            '*',
+            'kind',
+            'leader:elected',
+            'id',
+            this.holder,
+            'epoch',
+            String(epoch),
+          )
           .catch(() => {});
       }
     } else if (!this.isLeader()) {

@@ -84,7 +84,10 @@ export class Rollup {
     const hashes = await Promise.all(seconds.map((s) => this.ctx.redis.hgetall(k.perSecond(s))));
     const sum: Record<string, number> = {};
     for (const h of hashes) for (const [f, v] of Object.entries(h)) sum[f] = (sum[f] ?? 0) + Number(v);
-    const point = pointFromCounters(minute * 60_000, Object.fromEntries(Object.entries(sum).map(([f, v]) => [f, String(v)])));
+    const point = pointFromCounters(
+      minute * 60_000,
+      Object.fromEntries(Object.entries(sum).map(([f, v]) => [f, String(v)])),
+    );
     const buckets = latencyBuckets(Object.fromEntries(Object.entries(sum).map(([f, v]) => [f, String(v)])));
     point.p50Ms = percentile(buckets, 0.5);
     point.p99Ms = percentile(buckets, 0.99);
@@ -95,12 +98,24 @@ export class Rollup {
     if (workers.length === 0) return;
     const tx = this.ctx.redis.multi();
     for (const w of workers) {
-      const point = { t: upto * 1000, poolSize: w.poolSize, busy: w.busy, window: w.window, processed: w.processed, failed: w.failed, steals: w.steals };
+      const point = {
+        t: upto * 1000,
+        poolSize: w.poolSize,
+        busy: w.busy,
+        window: w.window,
+        processed: w.processed,
+        failed: w.failed,
+        steals: w.steals,
+      };
       const key1s = this.ctx.fleet.workerSeries(w.id, '1s');
-      tx.lpush(key1s, JSON.stringify(point)).ltrim(key1s, 0, KEEP_1S - 1).expire(key1s, WORKER_SERIES_TTL_S);
+      tx.lpush(key1s, JSON.stringify(point))
+        .ltrim(key1s, 0, KEEP_1S - 1)
+        .expire(key1s, WORKER_SERIES_TTL_S);
       if (minuteDone !== null) {
         const key1m = this.ctx.fleet.workerSeries(w.id, '1m');
-        tx.lpush(key1m, JSON.stringify({ ...point, t: minuteDone * 60_000 })).ltrim(key1m, 0, KEEP_1M - 1).expire(key1m, WORKER_SERIES_TTL_S);
+        tx.lpush(key1m, JSON.stringify({ ...point, t: minuteDone * 60_000 }))
+          .ltrim(key1m, 0, KEEP_1M - 1)
+          .expire(key1m, WORKER_SERIES_TTL_S);
       }
     }
     await tx.exec();
@@ -116,7 +131,10 @@ export class Rollup {
     let submitted = 0;
     let done = 0;
     for (const q of queues) {
-      const [summary, seconds] = await Promise.all([this.#inspector.queue(q), this.#inspector.recentSeconds(q, 10)]);
+      const [summary, seconds] = await Promise.all([
+        this.#inspector.queue(q),
+        this.#inspector.recentSeconds(q, 10),
+      ]);
       backlog += summary.counts.queued + summary.counts.reserved;
       for (const p of seconds) {
         submitted += p.submitted;
@@ -137,7 +155,8 @@ export class Rollup {
       reason = 'no backlog and no arrivals';
     } else if (perWorker === 0) {
       need = Math.max(1, live);
-      reason = live === 0 ? 'work is waiting and no worker is alive' : 'not enough data on worker capacity yet';
+      reason =
+        live === 0 ? 'work is waiting and no worker is alive' : 'not enough data on worker capacity yet';
     } else {
       need = Math.max(1, Math.ceil(demand / perWorker));
       reason = `demand ${demand.toFixed(1)} tasks/s over ${perWorker.toFixed(1)} tasks/s per worker`;
@@ -152,5 +171,6 @@ export class Rollup {
       reason,
     };
     await this.ctx.redis.set(this.ctx.fleet.recommendation, JSON.stringify(rec), 'PX', 60_000);
+    this.log.debug({ recommendation: rec }, 'fleet recommendation');
   }
 }

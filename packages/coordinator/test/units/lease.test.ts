@@ -1,6 +1,6 @@
-import test from 'ava';
 import { createRedis, EngineContext, ManualClock, type RedisClient, silentLogger } from '@dtps/core';
 import { RedisServer, uniquePrefix } from '@dtps/core/testing';
+import test from 'ava';
 import { LeaderLease } from '../../src/units/leader-lease.js';
 
 let server: RedisServer;

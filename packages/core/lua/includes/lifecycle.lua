@@ -37,6 +37,7 @@ finish = function(base, now, id, state, reason, errorJson, worker)
   if errorJson then fields[#fields + 1] = 'e'; fields[#fields + 1] = errorJson end
   redis.call(unpack(fields))
   redis.call('ZADD', doneKey(base, state), now, id)
+  redis.call('ZREM', base .. 'dl', id) -- an ended task leaves the deadline index (no-op without a deadline)
   note(state, id, reason, worker)
   count(state, 1)
   if state ~= 'succeeded' then cancelDependents(base, now, id) end
@@ -78,6 +79,7 @@ local function deleteTasks(base, ids)
     end
     redis.call('DEL', tkey, depsKey(base, id))
   end
+  bulk('ZREM', base .. 'dl', ids)
 end
 
 -- Keeps at most `max` tasks in a terminal set, removing the oldest (at most `limit` a call).

@@ -143,12 +143,7 @@ export class Client {
         'it has already ended; only a task that has not ended can be cancelled',
       );
     const worker = reply[2] ? reply[2] : null;
-    if (worker) {
-      await this.ctx.redis.publish(
-        this.ctx.fleet.control(worker),
-        JSON.stringify({ command: 'abort', queue, id }),
-      );
-    }
+    if (worker) await publishControl(this.ctx, worker, { command: 'abort', queue, id });
     return { id, queue, previousState: reply[1] as TaskState, worker };
   }
 

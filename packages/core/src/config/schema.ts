@@ -129,7 +129,12 @@ export const configSchema = z.strictObject({
     idleBlockMs: int(5000, 10, 60_000),
     autoscaleCooldownMs: int(10_000, 0),
   }).superRefine((w, ctx) => {
-    if (w.min > w.max) ctx.addIssue({ code: 'custom', path: ['min'], message: `expected an integer <= worker.max (${w.max}), got ${w.min}` });
+    if (w.min > w.max)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['min'],
+        message: `expected an integer <= worker.max (${w.max}), got ${w.min}`,
+      });
   }),
   coordinator: section({
     id: z

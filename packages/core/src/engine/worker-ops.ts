@@ -10,7 +10,8 @@ export interface StartRequest {
   id: string;
   /** The new attempt number (last attempt + 1). */
   attempt: number;
-  deadline: number | null;
+  /** Ignored: the script reads the stored deadline. Kept so a ClaimedTask's fields can be passed as they are. */
+  deadline?: number | null;
 }
 
 /** Outcome of a start: started, no longer in the window, or expired at its deadline. */
@@ -93,7 +94,11 @@ export class WorkerOps {
       ],
     )) as (string | number)[];
     const nextDue = Number(reply[0]);
-    return { tasks: decodeHandout(queue, reply, 2), nextDueAt: nextDue < 0 ? null : nextDue, stolen: Number(reply[1]) };
+    return {
+      tasks: decodeHandout(queue, reply, 2),
+      nextDueAt: nextDue < 0 ? null : nextDue,
+      stolen: Number(reply[1]),
+    };
   }
 
   /** Starts reserved tasks (window → running). */
@@ -102,7 +107,7 @@ export class WorkerOps {
     const ctx = this.#ctx;
     const k = ctx.keys(queue);
     const args: (string | number)[] = [k.base, ctx.clock.now(), ctx.eventsMaxLen, this.workerId];
-    for (const t of tasks) args.push(t.id, t.attempt, t.deadline ?? '');
+    for (const t of tasks) args.push(t.id, t.attempt);
     const reply = (await runScript(
       ctx.redis,
       'startTasks',

@@ -12,7 +12,8 @@ export async function acquireLease(ctx: EngineContext, holder: string, leaseMs: 
 
 /** Gives the lease up (if still held with this epoch) and tells the standbys at once. */
 export async function releaseLease(ctx: EngineContext, holder: string, epoch: number): Promise<boolean> {
-  const released = Number(await runScript(ctx.redis, 'releaseLease', [ctx.fleet.leader], [holder, epoch])) === 1;
+  const released =
+    Number(await runScript(ctx.redis, 'releaseLease', [ctx.fleet.leader], [holder, epoch])) === 1;
   if (released) await ctx.redis.publish(ctx.fleet.leaderReleased, holder);
   return released;
 }

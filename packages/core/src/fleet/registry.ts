@@ -26,7 +26,10 @@ export async function removeWorker(ctx: EngineContext, workerId: string): Promis
  * Workers in the registry with their last heartbeat, newest first. With
  * `aliveWithinMs`, only those heard from within that time.
  */
-export async function listWorkers(ctx: EngineContext, opts: { aliveWithinMs?: number } = {}): Promise<WorkerInfo[]> {
+export async function listWorkers(
+  ctx: EngineContext,
+  opts: { aliveWithinMs?: number } = {},
+): Promise<WorkerInfo[]> {
   const min = opts.aliveWithinMs === undefined ? '-inf' : ctx.clock.now() - opts.aliveWithinMs;
   const ids = await ctx.redis.zrevrangebyscore(ctx.fleet.workers, '+inf', min);
   const raw = await Promise.all(ids.map((id) => ctx.redis.get(ctx.fleet.worker(id))));
@@ -84,7 +87,11 @@ function checkCommand(cmd: ControlCommand): void {
 }
 
 /** Publishes a command on a worker's control channel; resolves with the receivers seen (per node in a Cluster). */
-export async function publishControl(ctx: EngineContext, workerId: string, cmd: ControlCommand): Promise<number> {
+export async function publishControl(
+  ctx: EngineContext,
+  workerId: string,
+  cmd: ControlCommand,
+): Promise<number> {
   return ctx.redis.publish(ctx.fleet.control(workerId), JSON.stringify(cmd));
 }
 
@@ -96,9 +103,13 @@ export async function publishControl(ctx: EngineContext, workerId: string, cmd: 
 export async function sendControl(ctx: EngineContext, workerId: string, cmd: ControlCommand): Promise<void> {
   checkCommand(cmd);
   if ((await ctx.redis.zscore(ctx.fleet.workers, workerId)) === null) {
-    throw new DtpsError('not_found', `worker ${workerId} is not registered; \`dtps workers\` lists the live ones`, {
-      field: 'worker',
-    });
+    throw new DtpsError(
+      'not_found',
+      `worker ${workerId} is not registered; \`dtps workers\` lists the live ones`,
+      {
+        field: 'worker',
+      },
+    );
   }
   await publishControl(ctx, workerId, cmd);
 }

@@ -2,7 +2,7 @@ import { countTasks, type ListOptions, listTasks, type TaskPage } from '../clien
 import { findQueueOf, readTask } from '../client/reader.js';
 import type { EngineContext } from '../context.js';
 import { TaskNotFoundError } from '../errors.js';
-import { type TransitionEvent, lastEventId, rangeEvents, readEvents } from '../events.js';
+import { lastEventId, rangeEvents, readEvents, type TransitionEvent } from '../events.js';
 import { listWorkers } from '../fleet/registry.js';
 import type { WorkerInfo } from '../fleet/types.js';
 import type { RedisClient } from '../scripts/registry.js';
@@ -57,8 +57,15 @@ export class Inspector {
   }
 
   async queue(name: string): Promise<QueueSummary> {
-    const [counts, totals] = await Promise.all([countTasks(this.ctx, name), this.ctx.redis.hgetall(this.ctx.keys(name).totals)]);
-    return { name, counts, totals: Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, Number(v)])) };
+    const [counts, totals] = await Promise.all([
+      countTasks(this.ctx, name),
+      this.ctx.redis.hgetall(this.ctx.keys(name).totals),
+    ]);
+    return {
+      name,
+      counts,
+      totals: Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, Number(v)])),
+    };
   }
 
   async overview(): Promise<QueueSummary[]> {
@@ -68,7 +75,10 @@ export class Inspector {
   /** Workers in the registry, newest heartbeat first, with heartbeat age. */
   async workers(opts: { aliveWithinMs?: number } = {}): Promise<WorkerView[]> {
     const now = this.ctx.clock.now();
-    return (await listWorkers(this.ctx, opts)).map((w) => ({ ...w, heartbeatAgeMs: Math.max(0, now - w.lastHeartbeatAt) }));
+    return (await listWorkers(this.ctx, opts)).map((w) => ({
+      ...w,
+      heartbeatAgeMs: Math.max(0, now - w.lastHeartbeatAt),
+    }));
   }
 
   tasks(opts: ListOptions): Promise<TaskPage> {
@@ -96,7 +106,11 @@ export class Inspector {
    * The coordinator's rolled-up series of a queue, oldest first (empty
    * without a coordinator: use `recentSeconds`).
    */
-  async series(queue: string, resolution: '1s' | '1m', limit = resolution === '1s' ? 600 : 1440): Promise<SeriesPoint[]> {
+  async series(
+    queue: string,
+    resolution: '1s' | '1m',
+    limit = resolution === '1s' ? 600 : 1440,
+  ): Promise<SeriesPoint[]> {
     const raw = await this.ctx.redis.lrange(this.ctx.keys(queue).series(resolution), 0, limit - 1);
     return raw.map((j) => JSON.parse(j) as SeriesPoint).reverse();
   }
@@ -142,7 +156,12 @@ export class Inspector {
   }
 
   /** Blocks up to `blockMs` for events after `cursor`; give it a connection of its own. */
-  waitEvents(blocking: RedisClient, queue: string, cursor: string, blockMs: number): Promise<TransitionEvent[]> {
+  waitEvents(
+    blocking: RedisClient,
+    queue: string,
+    cursor: string,
+    blockMs: number,
+  ): Promise<TransitionEvent[]> {
     return readEvents(blocking, this.ctx.keys(queue).events, cursor, { count: 1000, blockMs });
   }
 }

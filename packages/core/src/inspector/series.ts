@@ -22,7 +22,17 @@ export interface SeriesPoint {
 }
 
 /** Counter fields of a point that add up over time. */
-export const SERIES_COUNTERS = ['submitted', 'started', 'succeeded', 'failed', 'retried', 'expired', 'cancelled', 'fenced', 'steals'] as const;
+export const SERIES_COUNTERS = [
+  'submitted',
+  'started',
+  'succeeded',
+  'failed',
+  'retried',
+  'expired',
+  'cancelled',
+  'fenced',
+  'steals',
+] as const;
 
 /** Latency bucket counts from a counters hash (`lat_le_<bound>`). */
 export function latencyBuckets(fields: Record<string, string>): number[] {

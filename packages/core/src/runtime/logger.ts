@@ -1,9 +1,16 @@
 import { Writable } from 'node:stream';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
-const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVELS: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 const SKIP = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'name']);
 
 /** One JSON log line as a short human line: `12:03:04.123 INFO  worker w1 started  queues=default`. */
@@ -24,7 +31,9 @@ export function prettyLine(json: string): string {
 }
 
 /** A pino logger writing JSON lines, or short human lines (`pretty`), to `dest` (stderr by default). */
-export function createLogger(opts: { format?: 'pretty' | 'json'; level?: string; name?: string; dest?: NodeJS.WritableStream } = {}): Logger {
+export function createLogger(
+  opts: { format?: 'pretty' | 'json'; level?: string; name?: string; dest?: NodeJS.WritableStream } = {},
+): Logger {
   const dest = opts.dest ?? process.stderr;
   const stream =
     opts.format === 'json'
@@ -35,7 +44,14 @@ export function createLogger(opts: { format?: 'pretty' | 'json'; level?: string;
             cb();
           },
         });
-  return pino({ level: opts.level ?? 'info', base: opts.name ? { name: opts.name } : {}, timestamp: pino.stdTimeFunctions.epochTime }, stream);
+  return pino(
+    {
+      level: opts.level ?? 'info',
+      base: opts.name ? { name: opts.name } : {},
+      timestamp: pino.stdTimeFunctions.epochTime,
+    },
+    stream,
+  );
 }
 
 /** A logger that writes nothing (the embeddable Worker's default). */

@@ -360,12 +360,18 @@ test('worker section: lists from YAML, comma-separated lists from the environmen
   t.deepEqual(fromFile.config.worker.queues, ['default', 'mail']);
   t.is(fromFile.config.worker.max, 20);
   t.is(fromFile.config.worker.prefetch, undefined);
-  const fromEnv = await loadConfig({ cwd: dir, stopDir: dir, env: { DTPS_WORKER_QUEUES: 'a, b ,c', DTPS_WORKER_STEAL: 'true' } });
+  const fromEnv = await loadConfig({
+    cwd: dir,
+    stopDir: dir,
+    env: { DTPS_WORKER_QUEUES: 'a, b ,c', DTPS_WORKER_STEAL: 'true' },
+  });
   t.deepEqual(fromEnv.config.worker.queues, ['a', 'b', 'c']);
   t.is(fromEnv.config.worker.steal, true);
   t.deepEqual(fromEnv.sources['worker.queues'], { kind: 'env', name: 'DTPS_WORKER_QUEUES' });
   const err = await t.throwsAsync(loadConfig({ cwd: dir, stopDir: dir, env: { DTPS_WORKER_MIN: '30' } }));
   t.regex(err!.message, /worker\.min/);
-  const bad = await t.throwsAsync(loadConfig({ cwd: dir, stopDir: dir, env: { DTPS_WORKER_QUEUES: 'ok,not ok' } }));
+  const bad = await t.throwsAsync(
+    loadConfig({ cwd: dir, stopDir: dir, env: { DTPS_WORKER_QUEUES: 'ok,not ok' } }),
+  );
   t.regex(bad!.message, /worker\.queues/);
 });

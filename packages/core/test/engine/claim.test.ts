@@ -141,7 +141,9 @@ test('a higher-priority task submitted later is claimed before older lower-prior
 
 test('claim with steal: when the queue is dry, takes half of the busiest peer window from its back', async (t) => {
   const e = await engine.make();
-  const rs = await e.client.submitMany(Array.from({ length: 9 }, (_, i) => ({ type: 'x', priority: 10 - i })));
+  const rs = await e.client.submitMany(
+    Array.from({ length: 9 }, (_, i) => ({ type: 'x', priority: 10 - i })),
+  );
   await e.ops('small').claim('default', { max: 1 });
   await e.ops('big').claim('default', { max: 8, start: 2 }); // 2 running, 6 reserved
   const { tasks, stolen } = await e.ops('thief').claim('default', { max: 5, start: 1, steal: 5 });

@@ -195,7 +195,9 @@ test('an attempt that fails after its deadline ends expired, even without retrie
   const e = await engine.make();
   const { id } = await runOne(e, 'w1', { deadline: e.clock.now() + 500, maxRetries: 0 });
   e.clock.advance(500);
-  const [state] = await e.ops('w1').fail('default', [{ id, attempt: 1, message: 'aborted', reason: 'deadline', permanent: false }]);
+  const [state] = await e
+    .ops('w1')
+    .fail('default', [{ id, attempt: 1, message: 'aborted', reason: 'deadline', permanent: false }]);
   t.is(state, 'expired');
   t.like(await e.client.get(id), { state: 'expired', reason: 'deadline', attempts: 1 });
 });

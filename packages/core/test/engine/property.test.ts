@@ -8,6 +8,16 @@
  * worker's running set (with its attempt as the fence), and the ready set,
  * windows, scheduled set, pending set and terminal sets hold exactly what the
  * model says, in priority/FIFO order.
+ *
+ * Where the engine makes a choice of its own (backoff jitter after a failed
+ * attempt, SMEMBERS order of dependents released together, the victim among
+ * equally long peer windows), the test checks the choice was allowed and
+ * reads it back into the model.
+ *
+ * 40 runs by default (the first three are the EXAMPLES below). Knobs:
+ * DTPS_PROPERTY_RUNS=<n> for a longer soak; DTPS_PROPERTY_SEED and
+ * DTPS_PROPERTY_PATH replay a reported failure; DTPS_PROPERTY_LOG=1 prints
+ * every run's steps.
  */
 import assert from 'node:assert/strict';
 import test from 'ava';
@@ -546,7 +556,7 @@ function sub(over: Partial<Extract<Cmd, { k: 'submit' }>> = {}): Cmd {
   return { k: 'submit', priority: 5, maxRetries: 1, delayMs: null, deadlineIn: null, deps: [], ...over };
 }
 
-/** Sequences that reach rare paths on every run, before the random ones. */
+/** Sequences that reach rare paths in every test run; they are the first runs of `numRuns`. */
 const EXAMPLES: [number, Cmd[], Cmd[]][] = [
   // One parent releases three dependents at once (the engine picks their FIFO order); priority then decides.
   [

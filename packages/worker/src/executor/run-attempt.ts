@@ -56,7 +56,8 @@ export async function runAttempt(
   const signal = running.controller.signal;
   const timers: NodeJS.Timeout[] = [];
   if (task.timeoutMs !== null) timers.push(setTimeout(() => running.abort('timeout'), task.timeoutMs));
-  if (task.deadline !== null) timers.push(setTimeout(() => running.abort('deadline'), Math.max(0, task.deadline - clock.now())));
+  if (task.deadline !== null)
+    timers.push(setTimeout(() => running.abort('deadline'), Math.max(0, task.deadline - clock.now())));
   const aborted = new Promise<AttemptOutcome>((resolve) => {
     const onAbort = () => resolve({ kind: 'aborted', reason: signal.reason as AbortReason });
     if (signal.aborted) onAbort();

@@ -11,7 +11,15 @@ import type { HandlerMap } from '../handlers/types.js';
 export interface ThreadTask {
   type: string;
   payload: unknown;
-  task: { id: string; queue: string; type: string; attempt: number; priority: number; maxRetries: number; deadline: number | null };
+  task: {
+    id: string;
+    queue: string;
+    type: string;
+    attempt: number;
+    priority: number;
+    maxRetries: number;
+    deadline: number | null;
+  };
   parents: Record<string, unknown>;
   port: MessagePort;
 }
@@ -26,7 +34,9 @@ export interface ThreadError {
 let handlers: Promise<HandlerMap> | undefined;
 
 export default async function runInThread(t: ThreadTask): Promise<unknown> {
-  handlers ??= import((workerData as { handlersModule: string }).handlersModule).then((m) => (m.default ?? m) as HandlerMap);
+  handlers ??= import((workerData as { handlersModule: string }).handlersModule).then(
+    (m) => (m.default ?? m) as HandlerMap,
+  );
   const map = await handlers;
   const never = new AbortController();
   try {
@@ -41,7 +51,8 @@ export default async function runInThread(t: ThreadTask): Promise<unknown> {
     const thrown: ThreadError = {
       dtpsThreadError: true,
       message: err instanceof Error ? err.message : String(err),
-      permanent: (err as { permanent?: unknown })?.permanent === true || (err as Error)?.name === 'PermanentError',
+      permanent:
+        (err as { permanent?: unknown })?.permanent === true || (err as Error)?.name === 'PermanentError',
     };
     throw thrown;
   } finally {

@@ -12,7 +12,10 @@ function objectPayload(payload: unknown): Record<string, unknown> {
 
 function msOf(payload: unknown, fallback: number): number {
   const ms = Number(objectPayload(payload).ms ?? fallback);
-  if (!Number.isFinite(ms) || ms < 0) throw new PermanentError(`payload.ms must be a number >= 0, got ${JSON.stringify(objectPayload(payload).ms)}`);
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new PermanentError(
+      `payload.ms must be a number >= 0, got ${JSON.stringify(objectPayload(payload).ms)}`,
+    );
   return ms;
 }
 
@@ -65,7 +68,8 @@ const demo: HandlerMap = {
   /** `{failTimes}`: fails that many attempts (default 1), then succeeds. */
   flaky(payload, ctx: HandlerContext) {
     const failTimes = Number(objectPayload(payload).failTimes ?? 1);
-    if (ctx.task.attempt <= failTimes) throw new Error(`flaky: attempt ${ctx.task.attempt} of ${failTimes} planned failures`);
+    if (ctx.task.attempt <= failTimes)
+      throw new Error(`flaky: attempt ${ctx.task.attempt} of ${failTimes} planned failures`);
     return { attempt: ctx.task.attempt };
   },
 

@@ -34,12 +34,19 @@ export async function loadHandlerModule(pathOrUrl: string, cwd?: string): Promis
     );
   }
   const entries = Object.entries(exported as Record<string, unknown>);
-  if (entries.length === 0) throw new DtpsError('invalid_argument', `handlers: ${pathOrUrl} exports no handlers`, { field: 'handlers' });
+  if (entries.length === 0)
+    throw new DtpsError('invalid_argument', `handlers: ${pathOrUrl} exports no handlers`, {
+      field: 'handlers',
+    });
   for (const [type, fn] of entries) {
     if (typeof fn !== 'function') {
-      throw new DtpsError('invalid_argument', `handlers: ${pathOrUrl}: "${type}" must be a function, got ${typeof fn}`, {
-        field: 'handlers',
-      });
+      throw new DtpsError(
+        'invalid_argument',
+        `handlers: ${pathOrUrl}: "${type}" must be a function, got ${typeof fn}`,
+        {
+          field: 'handlers',
+        },
+      );
     }
   }
   return exported as HandlerMap;

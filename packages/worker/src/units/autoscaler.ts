@@ -29,7 +29,13 @@ export class Autoscaler {
   #lastChange: number;
   #quietSince: number | null = null;
 
-  constructor(pool: SlotPool, signals: ScalingSignals, opts: AutoscalerOptions, log: Logger, now: () => number = Date.now) {
+  constructor(
+    pool: SlotPool,
+    signals: ScalingSignals,
+    opts: AutoscalerOptions,
+    log: Logger,
+    now: () => number = Date.now,
+  ) {
     this.#pool = pool;
     this.#signals = signals;
     this.#opts = opts;
@@ -55,8 +61,14 @@ export class Autoscaler {
     const backlog = this.#signals.backlog();
     if (pool.paused) return null;
     if (util >= 0.85 && backlog > 0 && pool.size < pool.max) {
-      const size = Math.min(pool.max, pool.size + Math.max(1, Math.ceil(pool.size / 2), Math.min(backlog, pool.size)));
-      this.#log.info({ from: pool.size, to: size, utilisation: round(util), backlog }, 'autoscale: grow, all slots busy and work waiting');
+      const size = Math.min(
+        pool.max,
+        pool.size + Math.max(1, Math.ceil(pool.size / 2), Math.min(backlog, pool.size)),
+      );
+      this.#log.info(
+        { from: pool.size, to: size, utilisation: round(util), backlog },
+        'autoscale: grow, all slots busy and work waiting',
+      );
       pool.resize({ size });
       this.#lastChange = now;
       this.#quietSince = null;
@@ -64,7 +76,10 @@ export class Autoscaler {
     }
     if (util < 0.5 && backlog === 0 && pool.size > pool.min) {
       this.#quietSince ??= now;
-      if (now - this.#quietSince >= this.#opts.cooldownMs && now - this.#lastChange >= this.#opts.cooldownMs) {
+      if (
+        now - this.#quietSince >= this.#opts.cooldownMs &&
+        now - this.#lastChange >= this.#opts.cooldownMs
+      ) {
         // Enough slots for the recent load at 70 % utilisation; none at all busy means min.
         const size = Math.max(pool.min, pool.busy, Math.ceil((pool.size * util) / 0.7));
         if (size < pool.size) {

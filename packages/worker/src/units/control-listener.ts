@@ -1,5 +1,5 @@
-import { type ControlCommand, type EngineContext, type RedisClient, duplicateConnection } from '@dtps/core';
 import type { Logger } from '@dtps/core';
+import { type ControlCommand, duplicateConnection, type EngineContext, type RedisClient } from '@dtps/core';
 
 /**
  * Listens on the worker's control channel (pub/sub) and hands each command
