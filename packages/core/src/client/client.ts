@@ -84,6 +84,15 @@ export class Client {
     return positionOf.map((pos) => results.get(ordered[pos]!.id)!);
   }
 
+  /**
+   * Checks specs exactly as `submitMany` would (fields, refs, cycles) without
+   * touching Redis. Throws ValidationError (field `specs[i].x`) or
+   * DependencyCycleError; unknown dependency ids are only found at submit.
+   */
+  validate(specs: readonly TaskSpec[]): void {
+    prepareBatch(this.ctx, specs);
+  }
+
   /** The task, or TaskNotFoundError. */
   async get(id: string, ref: TaskRef = {}): Promise<Task> {
     const task = await this.find(id, ref);

@@ -88,7 +88,11 @@ export class QueueWaiter {
 
   async #loop(): Promise<void> {
     const stream = this.#ctx.keys(this.#queue).events;
-    this.#reader ??= duplicateConnection(this.#ctx.redis);
+    if (!this.#reader) {
+      this.#reader = duplicateConnection(this.#ctx.redis);
+      // Outages surface in the read loop (which re-checks the awaited tasks); not as unhandled events.
+      this.#reader.on('error', () => {});
+    }
     try {
       while (!this.#closed && this.#waiters.size > 0) {
         try {

@@ -46,6 +46,9 @@ export function createRedisForTarget(target: RedisTarget, options: CreateRedisOp
   // Only options the caller set are passed, so ioredis keeps its own defaults
   // for the rest (an explicit `undefined` would override some of them).
   const common: RedisOptions = {
+    // After disconnect(), ioredis waits this long for the socket to close before it
+    // destroys it; its default 2 s timer kept short-lived programs (the CLI) alive.
+    disconnectTimeout: 200,
     ...(options.connectTimeoutMs === undefined ? {} : { connectTimeout: options.connectTimeoutMs }),
     ...(options.maxRetriesPerRequest === undefined
       ? {}

@@ -225,3 +225,12 @@ test('submitMany in bulk: 5,000 tasks in chunks', async (t) => {
   t.is((await e.client.counts()).queued, 5000);
   t.deepEqual((await e.client.get(rs[4321]!.id)).payload, { i: 4321 });
 });
+
+test('validate checks specs without touching Redis', async (t) => {
+  const e = await engine.make();
+  t.notThrows(() => e.client.validate([{ type: 'a', ref: 'a' }, { type: 'b', dependsOn: ['a'] }]));
+  const err = t.throws(() => e.client.validate([{ type: 'a' }, { type: 'b', priority: 0 }]), { instanceOf: ValidationError });
+  t.is(err?.field, 'specs[1].priority');
+  t.throws(() => e.client.validate([{ type: 'a', ref: 'a', dependsOn: ['a'] }]), { instanceOf: DependencyCycleError });
+  t.deepEqual(await e.keys(), []);
+});

@@ -1,0 +1,14 @@
+import { cancel } from './cancel.js';
+import type { Command } from './command.js';
+import { config } from './config.js';
+import { list } from './list.js';
+import { retry } from './retry.js';
+import { stats } from './stats.js';
+import { status } from './status.js';
+import { submit } from './submit.js';
+import { wait } from './wait.js';
+
+/** Every command of `dtps`, in the order the help lists them. */
+export const COMMANDS: readonly Command[] = [submit, status, wait, list, stats, cancel, retry, config];
+
+export type { Command } from './command.js';

@@ -1,0 +1,136 @@
+import type { Readable } from 'node:stream';
+import {
+  Client,
+  connectRedis,
+  engineOptionsFrom,
+  type LoadedConfig,
+  loadConfig,
+  type RedisClient,
+} from '@dtps/core';
+import type { CliFlags } from './flags.js';
+import type { Output } from './output.js';
+
+/**
+ * How long after the process started to give up reaching Redis (exit 3):
+ * below the 5 s a user or a health check should ever wait for "Redis is
+ * down". Counted from process start, not from the connect, so that a slow
+ * start on a busy machine does not push the exit past 5 s.
+ */
+export const CONNECT_TIMEOUT_MS = 4000;
+
+/** The least time a connect gets, however slow the start was. */
+const MIN_CONNECT_TIMEOUT_MS = 1500;
+
+function connectTimeoutMs(): number {
+  const elapsed = Math.round(process.uptime() * 1000);
+  return Math.min(CONNECT_TIMEOUT_MS, Math.max(MIN_CONNECT_TIMEOUT_MS, CONNECT_TIMEOUT_MS - elapsed));
+}
+
+/**
+ * How often a command is resent over reconnects before it fails. Low, so that
+ * a refused connection (nothing listening) is reported at once rather than
+ * after the whole connect budget, and Redis going away mid-command ends the
+ * CLI (exit 3) instead of hanging. A host that does not answer at all still
+ * gets the whole budget. (Waits are not affected: their reader retries.)
+ */
+const MAX_RETRIES_PER_REQUEST = 2;
+
+/** How long `close` lets QUIT take before it cuts the connection. */
+const QUIT_GRACE_MS = 1000;
+
+/** What the process gives a command besides its arguments. */
+export interface Environment {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdin: Readable;
+}
+
+/**
+ * What a command runs with: its arguments and flags, the output, and, on
+ * first use, the loaded config and a connected Client. Config first, then
+ * connect, then Client: each step only when the command needs it (`dtps
+ * config` never connects).
+ */
+export class CommandContext {
+  readonly args: readonly string[];
+  readonly flags: CliFlags;
+  readonly out: Output;
+  readonly environment: Environment;
+  #config: Promise<LoadedConfig> | undefined;
+  #redis: RedisClient | undefined;
+  #client: Client | undefined;
+
+  constructor(args: readonly string[], flags: CliFlags, out: Output, environment: Environment) {
+    this.args = args;
+    this.flags = flags;
+    this.out = out;
+    this.environment = environment;
+  }
+
+  /**
+   * The effective config: defaults < file < DTPS_* environment < flags.
+   * `--redis`, `--prefix` and `--queue` are the flag layer.
+   */
+  config(): Promise<LoadedConfig> {
+    this.#config ??= loadConfig({
+      cwd: this.environment.cwd,
+      env: this.environment.env,
+      ...(this.flags.config === undefined ? {} : { configFile: this.flags.config }),
+      flags: { 'redis.url': this.flags.redis, prefix: this.flags.prefix, queue: this.flags.queue },
+      flagNames: { 'redis.url': '--redis', prefix: '--prefix', queue: '--queue' },
+    });
+    return this.#config;
+  }
+
+  /**
+   * A Client on a connection that answered PING. Throws
+   * RedisUnavailableError (exit 3) when Redis cannot be reached within
+   * CONNECT_TIMEOUT_MS of process start.
+   */
+  async client(): Promise<Client> {
+    if (this.#client) return this.#client;
+    const { config } = await this.config();
+    const redis = await connectRedis(config.redis.url, {
+      timeoutMs: connectTimeoutMs(),
+      maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
+      name: 'dtps-cli',
+    });
+    // A lost connection shows as rejected commands, reported as exit 3;
+    // without a listener ioredis would also print each reconnect attempt.
+    redis.on('error', () => undefined);
+    this.#redis = redis;
+    this.#client = new Client(engineOptionsFrom(config, redis));
+    return this.#client;
+  }
+
+  /** The Redis URL in use, once connected (for naming it, redacted, in errors). */
+  async redisUrl(): Promise<string | undefined> {
+    if (this.#config === undefined) return undefined;
+    try {
+      return (await this.#config).config.redis.url;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stops waits and closes the connection, so that the process can exit at once. */
+  async close(): Promise<void> {
+    await this.#client?.close();
+    const redis = this.#redis;
+    if (!redis) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        redis.quit(),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, QUIT_GRACE_MS);
+        }),
+      ]);
+    } catch {
+      // Redis already gone: nothing to say goodbye to.
+    } finally {
+      clearTimeout(timer);
+      redis.disconnect();
+    }
+  }
+}
