@@ -78,6 +78,11 @@ export const FLAGS = {
   cursor: { type: 'string', arg: 'C', help: 'Next page: the cursor the previous page printed' },
   // cancel
   reason: { type: 'string', arg: 'TEXT', help: 'Why, stored with the task (default cancelled)' },
+  // workers, scale
+  all: { type: 'boolean', help: 'Also workers that stopped beating (their last heartbeat)' },
+  size: { type: 'string', arg: 'N', help: 'Pool size: slots that run tasks at once' },
+  min: { type: 'string', arg: 'N', help: 'Lower bound of the autoscaler' },
+  max: { type: 'string', arg: 'N', help: 'Upper bound of the autoscaler' },
 } satisfies Record<string, FlagSpec>;
 
 export type FlagName = keyof typeof FLAGS;
@@ -108,6 +113,10 @@ export interface CliFlags {
   limit?: string;
   cursor?: string;
   reason?: string;
+  all?: boolean;
+  size?: string;
+  min?: string;
+  max?: string;
 }
 
 /** Flags that every command takes. */

@@ -7,8 +7,25 @@ import { stats } from './stats.js';
 import { status } from './status.js';
 import { submit } from './submit.js';
 import { wait } from './wait.js';
+import { drain, pause, resume, scale, steal } from './worker-control.js';
+import { workers } from './workers.js';
 
 /** Every command of `dtps`, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [submit, status, wait, list, stats, cancel, retry, config];
+export const COMMANDS: readonly Command[] = [
+  submit,
+  status,
+  wait,
+  list,
+  stats,
+  cancel,
+  retry,
+  workers,
+  scale,
+  pause,
+  resume,
+  drain,
+  steal,
+  config,
+];
 
 export type { Command } from './command.js';
