@@ -3,7 +3,16 @@
  * dtps-coordinator: parse flags, load config, start the Coordinator, wire
  * signals. Everything else lives in the Coordinator runtime.
  */
-import { ConfigError, connectRedis, createLogger, DtpsError, engineOptionsFrom, loadConfig, RedisUnavailableError } from '@dtps/core';
+import {
+  ConfigError,
+  connectRedis,
+  createLogger,
+  DtpsError,
+  engineOptionsFrom,
+  loadConfig,
+  RedisUnavailableError,
+  startTelemetry,
+} from '@dtps/core';
 import meow from 'meow';
 import { Coordinator } from './coordinator.js';
 
@@ -81,7 +90,14 @@ async function main(): Promise<void> {
     },
   });
   const log = createLogger({ format: config.logFormat, name: 'dtps-coordinator' });
-  const redis = await connectRedis(config.redis.url, { maxRetriesPerRequest: null, name: 'dtps-coordinator' });
+  const stopTelemetry = startTelemetry('dtps-coordinator', {
+    traces: config.telemetry.traces,
+    ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
+  });
+  const redis = await connectRedis(config.redis.url, {
+    maxRetriesPerRequest: null,
+    name: 'dtps-coordinator',
+  });
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'Redis connection trouble; retrying'));
   const c = config.coordinator;
   const coordinator = new Coordinator({
@@ -110,6 +126,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'stopping');
     await coordinator.close();
     redis.disconnect();
+    await stopTelemetry();
     process.exit(0);
   };
   // SIGTERM: process managers; SIGINT: Ctrl-C. Both hand the lease over at once.

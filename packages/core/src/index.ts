@@ -92,3 +92,13 @@ export {
   type TerminalState,
 } from './task/types.js';
 export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN } from './task/validate.js';
+export { startTelemetry, type TelemetryOptions } from './telemetry/setup.js';
+export {
+  type AttemptInfo,
+  contextOf,
+  endAttemptSpan,
+  inSubmitSpan,
+  setTracingEnabled,
+  startAttemptSpan,
+  tracingEnabled,
+} from './telemetry/tracing.js';

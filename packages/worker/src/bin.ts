@@ -11,6 +11,7 @@ import {
   engineOptionsFrom,
   loadConfig,
   RedisUnavailableError,
+  startTelemetry,
 } from '@dtps/core';
 import meow from 'meow';
 import { DEMO_HANDLERS_URL } from './handlers/load.js';
@@ -102,6 +103,10 @@ async function main(): Promise<void> {
   const { config } = await loadConfig({ ...(f.config ? { configFile: f.config } : {}), flags, flagNames });
   const w = config.worker;
   const log = createLogger({ format: config.logFormat, name: 'dtps-worker' });
+  const stopTelemetry = startTelemetry('dtps-worker', {
+    traces: config.telemetry.traces,
+    ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
+  });
   const redis = await connectRedis(config.redis.url, { maxRetriesPerRequest: null, name: 'dtps-worker' });
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'Redis connection trouble; retrying'));
   const handlersModule = w.handlers ?? DEMO_HANDLERS_URL;
@@ -129,6 +134,7 @@ async function main(): Promise<void> {
       log.info({ signal }, 'stopping gracefully (send it again to stop now)');
       await worker.close();
       redis.disconnect();
+      await stopTelemetry();
       process.exit(0);
     } else {
       log.warn({ signal }, 'stopping now');

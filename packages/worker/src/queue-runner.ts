@@ -3,7 +3,10 @@ import {
   type ClaimedTask,
   duplicateConnection,
   type EngineContext,
+  endAttemptSpan,
   type RedisClient,
+  startAttemptSpan,
+  tracingEnabled,
   type WorkerOps,
   waitForWork,
 } from '@dtps/core';
@@ -238,6 +241,19 @@ export class QueueRunner {
       },
       log: (message: string) => log.info({ queue, task: task.id, type: task.type, attempt }, message),
     };
+    // Tracing costs nothing on the hot path unless the producer traced the task or this process traces.
+    const span =
+      task.trace !== null || tracingEnabled()
+        ? startAttemptSpan({
+            id: task.id,
+            queue,
+            type: task.type,
+            attempt,
+            createdAt: task.createdAt,
+            startedAt: ctx.clock.now(),
+            trace: task.trace,
+          })
+        : null;
     const parents = task.dependsOn.length > 0 ? ops.results(queue, task.dependsOn) : Promise.resolve({});
     parents
       .then((p) => {
@@ -251,6 +267,18 @@ export class QueueRunner {
         permanent: false,
       }))
       .then((outcome) => {
+        if (span) {
+          endAttemptSpan(
+            span,
+            outcome.kind === 'succeeded'
+              ? { ok: true }
+              : {
+                  ok: false,
+                  reason: outcome.reason,
+                  ...(outcome.kind === 'failed' ? { message: outcome.message } : {}),
+                },
+          );
+        }
         this.running.delete(task.id);
         pool.release(1);
         if (outcome.kind === 'succeeded') {

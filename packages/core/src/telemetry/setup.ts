@@ -1,0 +1,34 @@
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { setTracingEnabled } from './tracing.js';
+
+/** Telemetry settings (config `telemetry.*`). */
+export interface TelemetryOptions {
+  /** Export traces; off by default (DESIGN §7: one switch turns it on). */
+  traces: boolean;
+  /** OTLP/HTTP endpoint, e.g. http://collector:4318 (default: the OTEL_EXPORTER_OTLP_* environment, else localhost:4318). */
+  otlpEndpoint?: string;
+  /** For tests: export here instead of OTLP. */
+  exporter?: SpanExporter;
+}
+
+/**
+ * Starts OpenTelemetry for a dtps program (`service.name` = `serviceName`).
+ * Returns a shutdown function that flushes the spans; a no-op when traces are off.
+ */
+export function startTelemetry(serviceName: string, opts: TelemetryOptions): () => Promise<void> {
+  if (!opts.traces) return async () => {};
+  const traceExporter =
+    opts.exporter ??
+    new OTLPTraceExporter(
+      opts.otlpEndpoint ? { url: `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces` } : {},
+    );
+  const sdk = new NodeSDK({ serviceName, traceExporter, instrumentations: [] });
+  sdk.start();
+  setTracingEnabled(true);
+  return async () => {
+    setTracingEnabled(false);
+    await sdk.shutdown();
+  };
+}
