@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Client, EngineContext, Inspector, type Logger, Loop, silentLogger } from '@dtps/core';
+import { assertBindAllowed } from './monitor/auth.js';
 import { createMonitorServer } from './monitor/server.js';
 import type { CoordinatorStatus, MonitorServer } from './monitor/types.js';
 import type { CoordinatorOptions } from './options.js';
@@ -31,9 +32,17 @@ export class Coordinator {
   constructor(opts: CoordinatorOptions) {
     this.#opts = opts;
     this.id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
-    this.ctx = new EngineContext({ ...opts.engine, redis: opts.redis, ...(opts.clock ? { clock: opts.clock } : {}) });
+    this.ctx = new EngineContext({
+      ...opts.engine,
+      redis: opts.redis,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+    });
     this.log = (opts.logger ?? silentLogger()).child({ coordinator: this.id });
-    this.#client = new Client({ ...opts.engine, redis: opts.redis, ...(opts.clock ? { clock: opts.clock } : {}) });
+    this.#client = new Client({
+      ...opts.engine,
+      redis: opts.redis,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+    });
     this.#inspector = new Inspector(this.ctx);
     const heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 5000;
     const sweepMs = opts.sweepIntervalMs ?? 500;
@@ -48,16 +57,46 @@ export class Coordinator {
       if (this.lease.isLeader()) await fn();
     };
     this.#loops = [
-      new Loop('failure-detector', sweepMs, asLeader(() => this.detector.tick()), this.log),
-      new Loop('promoter', sweepMs, asLeader(() => promoter.tick()), this.log),
-      new Loop('deadline-sweeper', sweepMs, asLeader(() => deadlines.tick()), this.log),
-      new Loop('janitor', opts.janitorIntervalMs ?? 10_000, asLeader(() => janitor.tick()), this.log),
-      new Loop('rollup', 1000, asLeader(() => rollup.tick()), this.log),
+      new Loop(
+        'failure-detector',
+        sweepMs,
+        asLeader(() => this.detector.tick()),
+        this.log,
+      ),
+      new Loop(
+        'promoter',
+        sweepMs,
+        asLeader(() => promoter.tick()),
+        this.log,
+      ),
+      new Loop(
+        'deadline-sweeper',
+        sweepMs,
+        asLeader(() => deadlines.tick()),
+        this.log,
+      ),
+      new Loop(
+        'janitor',
+        opts.janitorIntervalMs ?? 10_000,
+        asLeader(() => janitor.tick()),
+        this.log,
+      ),
+      new Loop(
+        'rollup',
+        1000,
+        asLeader(() => rollup.tick()),
+        this.log,
+      ),
     ];
   }
 
   status(): CoordinatorStatus {
-    return { id: this.id, leading: this.lease.isLeader(), epoch: this.lease.epoch, startedAt: this.#startedAt };
+    return {
+      id: this.id,
+      leading: this.lease.isLeader(),
+      epoch: this.lease.epoch,
+      startedAt: this.#startedAt,
+    };
   }
 
   /** The monitor's address, when it runs. */
@@ -66,12 +105,15 @@ export class Coordinator {
   }
 
   async start(): Promise<void> {
+    // Refuse a monitor that may not listen (no token beyond loopback) before taking the lease.
+    const m = this.#opts.monitor;
+    if (m) assertBindAllowed(m.host ?? '127.0.0.1', m.token);
     this.#startedAt = this.ctx.clock.now();
     await this.lease.start();
     for (const loop of this.#loops) loop.start();
-    const m = this.#opts.monitor;
     if (m) {
       this.#monitor = await createMonitorServer({
+        heartbeatTimeoutMs: this.#opts.heartbeatTimeoutMs ?? 5000,
         ctx: this.ctx,
         client: this.#client,
         inspector: this.#inspector,

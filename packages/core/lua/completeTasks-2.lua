@@ -11,24 +11,30 @@ ARGV[2] now        ms since the epoch
 ARGV[3] maxLen     approximate length cap of the event stream
 ARGV[4] worker     worker id
 ARGV[5] keep       retention: most succeeded tasks to keep
-ARGV[6] buckets    number L of latency histogram pairs that follow
-ARGV[7..6+2L]      pairs: histogram bucket name, count (added to this second's counters)
-ARGV[7+2L..]       3 values per task: id, attempt, result JSON
+ARGV[6..]          4 values per task: id, attempt, result JSON, end-to-end latency
+                   in ms ('' = unknown), counted in the latency histogram
+                   (`lat_le_<bound>`, `lat_sum_ms`) only when accepted
 Returns one code per task: 1 accepted, 0 refused by the fence.
 ]]
 -- @include keys
 -- @include record
 -- @include lifecycle
+-- @include latency
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
-local first = 7 + 2 * tonumber(ARGV[6])
+local first = 6
 local ids = {}
-for o = first, #ARGV, 3 do ids[#ids + 1] = ARGV[o] end
+for o = first, #ARGV, 4 do ids[#ids + 1] = ARGV[o] end
 local fence = redis.call('ZMSCORE', KEYS[1], unpack(ids))
 local out, accepted, done, fenced = {}, {}, {}, 0
 for i, id in ipairs(ids) do
-  local o = first + (i - 1) * 3
+  local o = first + (i - 1) * 4
   if fence[i] and tonumber(fence[i]) == tonumber(ARGV[o + 1]) then
+    local latency = tonumber(ARGV[o + 3])
+    if latency then
+      count(latencyBucket(latency), 1)
+      count('lat_sum_ms', latency)
+    end
     redis.call('HSET', taskKey(base, id), 's', 'succeeded', 'r', ARGV[o + 2], 'ft', now)
     accepted[#accepted + 1] = id
     done[#done + 1] = now; done[#done + 1] = id
@@ -52,6 +58,5 @@ if #accepted > 0 then
   capDone(base, 'succeeded', tonumber(ARGV[5]), 1000)
 end
 if fenced > 0 then count('fenced', fenced) end
-for o = 7, first - 1, 2 do count(ARGV[o], tonumber(ARGV[o + 1])) end
 flush(base, now, maxLen)
 return out

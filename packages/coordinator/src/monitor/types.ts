@@ -19,11 +19,22 @@ export interface MonitorDeps {
   port: number;
   /** Bearer token for changing endpoints; without one, only loopback hosts are allowed. */
   token?: string;
+  /**
+   * The workers' heartbeat interval, ms (default 1000, the worker default): a
+   * worker is `fresh` within 2× of it and `late` after that.
+   */
+  heartbeatMs?: number;
+  /** Silence after which a worker counts as `dead`, ms (default 5 × heartbeatMs, the coordinator default). */
+  heartbeatTimeoutMs?: number;
+  /** Most Server-Sent Events clients served at once (default 100); more get 503. */
+  maxSseClients?: number;
+  /** Interval of the SSE keep-alive comment, ms (default 15,000). */
+  sseKeepAliveMs?: number;
 }
 
 /** A running monitor. */
 export interface MonitorServer {
-  /** The address it listens on, e.g. http://127.0.0.1:7420. */
+  /** The address it listens on, e.g. http://127.0.0.1:7420 (the real port when `port` was 0). */
   readonly url: string;
   close(): Promise<void>;
 }

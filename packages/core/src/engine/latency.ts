@@ -11,15 +11,3 @@ export function latencyBucket(ms: number): string {
   for (const b of LATENCY_BOUNDS_MS) if (ms <= b) return `lat_le_${b}`;
   return 'lat_le_inf';
 }
-
-/** Counts latencies per bucket: flat [bucket, count, …] for the completeTasks script. */
-export function histogramArgs(latencies: readonly number[]): (string | number)[] {
-  const counts = new Map<string, number>();
-  for (const ms of latencies) {
-    const b = latencyBucket(ms);
-    counts.set(b, (counts.get(b) ?? 0) + 1);
-  }
-  const out: (string | number)[] = [];
-  for (const [b, n] of counts) out.push(b, n);
-  return out;
-}

@@ -3,7 +3,6 @@ import type { EngineContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { runScript } from '../scripts/registry.js';
 import { type ClaimedTask, decodeHandout } from './claimed.js';
-import { histogramArgs } from './latency.js';
 
 /** A task to start from the window. */
 export interface StartRequest {
@@ -123,19 +122,17 @@ export class WorkerOps {
     const ctx = this.#ctx;
     const k = ctx.keys(queue);
     const now = ctx.clock.now();
-    const latencies = done.filter((d) => d.createdAt !== undefined).map((d) => now - d.createdAt!);
-    const hist = histogramArgs(latencies);
     const args: (string | number)[] = [
       k.base,
       now,
       ctx.eventsMaxLen,
       this.workerId,
       ctx.retention.succeeded.max,
-      hist.length / 2,
-      ...hist,
     ];
-    for (const d of done)
-      args.push(d.id, d.attempt, JSON.stringify(d.result === undefined ? null : d.result));
+    for (const d of done) {
+      const latency = d.createdAt === undefined ? '' : Math.max(0, now - d.createdAt);
+      args.push(d.id, d.attempt, JSON.stringify(d.result === undefined ? null : d.result), latency);
+    }
     const reply = (await runScript(
       ctx.redis,
       'completeTasks',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
-import { QueueKeys, recoverWorker } from '../../src/index.js';
+import { LATENCY_BOUNDS_MS, QueueKeys, recoverWorker } from '../../src/index.js';
 import { LUA_DIR } from '../../src/scripts/load.js';
 import { useEngine } from './fixture.js';
 
@@ -68,4 +68,13 @@ test('the Lua key suffixes agree with QueueKeys', (t) => {
     t.true(scripts.includes(`base .. '${suffix}'`), suffix);
     t.is(key, k.base + suffix!);
   }
+});
+
+test('the Lua latency buckets agree with LATENCY_BOUNDS_MS', (t) => {
+  const lua = readFileSync(join(LUA_DIR, 'includes', 'latency.lua'), 'utf8');
+  const m = /LATENCY_BOUNDS = \{ ([\d, ]+) \}/.exec(lua);
+  t.deepEqual(
+    m?.[1]?.split(',').map((x) => Number(x.trim())),
+    [...LATENCY_BOUNDS_MS],
+  );
 });

@@ -47,6 +47,7 @@ test('fencing: a report by another worker or for another attempt is refused, cou
   t.deepEqual(await e.client.get(id), before);
   const totals = await e.redis.hgetall(e.client.ctx.keys('default').totals);
   t.is(totals.fenced, '3');
+  t.is(totals.lat_sum_ms, undefined); // refused reports add nothing to the latency histogram
   t.false(await e.ops('w2').progress('default', id, task.attempt, 50));
   t.true(await e.ops('w1').progress('default', id, task.attempt, 50));
   t.is((await e.client.get(id)).progress, 50);
@@ -189,6 +190,7 @@ test('a batch of completions writes one stream entry', async (t) => {
   t.is(second.succeeded, '50');
   t.is(second.started, '50');
   t.is(second.lat_le_1, '50'); // the manual clock did not move: 0 ms each
+  t.is(second.lat_sum_ms, '0');
 });
 
 test('an attempt that fails after its deadline ends expired, even without retries left', async (t) => {

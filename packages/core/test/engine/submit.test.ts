@@ -228,9 +228,18 @@ test('submitMany in bulk: 5,000 tasks in chunks', async (t) => {
 
 test('validate checks specs without touching Redis', async (t) => {
   const e = await engine.make();
-  t.notThrows(() => e.client.validate([{ type: 'a', ref: 'a' }, { type: 'b', dependsOn: ['a'] }]));
-  const err = t.throws(() => e.client.validate([{ type: 'a' }, { type: 'b', priority: 0 }]), { instanceOf: ValidationError });
+  t.notThrows(() =>
+    e.client.validate([
+      { type: 'a', ref: 'a' },
+      { type: 'b', dependsOn: ['a'] },
+    ]),
+  );
+  const err = t.throws(() => e.client.validate([{ type: 'a' }, { type: 'b', priority: 0 }]), {
+    instanceOf: ValidationError,
+  });
   t.is(err?.field, 'specs[1].priority');
-  t.throws(() => e.client.validate([{ type: 'a', ref: 'a', dependsOn: ['a'] }]), { instanceOf: DependencyCycleError });
+  t.throws(() => e.client.validate([{ type: 'a', ref: 'a', dependsOn: ['a'] }]), {
+    instanceOf: DependencyCycleError,
+  });
   t.deepEqual(await e.keys(), []);
 });

@@ -1,0 +1,126 @@
+import { TASK_STATES, type TaskSpec, type TaskState } from '@dtps/core';
+import type { FastifyInstance } from 'fastify';
+import { API, type MonitorContext, schemas } from '../context.js';
+
+const idParams = { type: 'object', required: ['id'], properties: { id: schemas.taskId } } as const;
+const queueQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { queue: schemas.queue },
+} as const;
+
+/**
+ * The fields of a TaskSpec and their JSON types. Values (ranges, times,
+ * sizes) are checked by core's validation, the one rule for every way in;
+ * the schema catches wrong types and unknown fields and names the field.
+ */
+const specBody = {
+  type: 'object',
+  required: ['type'],
+  additionalProperties: false,
+  properties: {
+    type: { type: 'string' },
+    payload: {},
+    queue: { type: 'string' },
+    priority: { type: 'integer' },
+    maxRetries: { type: 'integer' },
+    backoff: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        type: { type: 'string', enum: ['exponential', 'fixed'] },
+        baseMs: { type: 'integer' },
+        maxMs: { type: 'integer' },
+        jitter: { type: 'boolean' },
+      },
+    },
+    timeoutMs: { type: 'integer' },
+    deadline: { type: ['string', 'integer'] },
+    dependsOn: { type: 'array', items: { type: 'string' } },
+    runAt: { type: ['string', 'integer'] },
+    delayMs: { type: 'integer' },
+    idempotencyKey: { type: 'string' },
+  },
+} as const;
+
+interface ListQuery {
+  queue?: string;
+  state?: TaskState;
+  priority?: number;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Tasks: list with filters and paging, one with its dependencies, submit, cancel, retry. */
+export function taskRoutes(app: FastifyInstance, m: MonitorContext): void {
+  const { inspector, client } = m.deps;
+
+  app.get<{ Querystring: ListQuery }>(
+    `${API}/tasks`,
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            queue: schemas.queue,
+            state: { type: 'string', enum: [...TASK_STATES] },
+            priority: { type: 'integer', minimum: 1, maximum: 10 },
+            limit: { type: 'integer', minimum: 1, maximum: 1000 },
+            cursor: { type: 'string', pattern: '^\\d+:\\d+$' },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const queue = q.queue ?? m.deps.ctx.defaultQueue;
+      const page = await inspector.tasks({ ...q, queue });
+      return { queue, ...page };
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { queue?: string } }>(
+    `${API}/tasks/:id`,
+    { schema: { params: idParams, querystring: queueQuery } },
+    async (request) => inspector.task(request.params.id, request.query.queue),
+  );
+
+  app.post<{ Body: TaskSpec }>(`${API}/tasks`, { schema: { body: specBody } }, async (request, reply) => {
+    const r = await client.submit(request.body);
+    return reply.status(r.duplicate ? 200 : 201).send(r);
+  });
+
+  app.post<{
+    Params: { id: string };
+    Querystring: { queue?: string };
+    Body: { reason?: string };
+  }>(
+    `${API}/tasks/:id/cancel`,
+    {
+      schema: {
+        params: idParams,
+        querystring: queueQuery,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { reason: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+      },
+    },
+    async (request) => {
+      const { queue } = request.query;
+      const reason = request.body?.reason;
+      return client.cancel(request.params.id, { ...(queue ? { queue } : {}), ...(reason ? { reason } : {}) });
+    },
+  );
+
+  app.post<{ Params: { id: string }; Querystring: { queue?: string } }>(
+    `${API}/tasks/:id/retry`,
+    { schema: { params: idParams, querystring: queueQuery } },
+    async (request) => {
+      const { queue } = request.query;
+      return client.retry(request.params.id, queue ? { queue } : {});
+    },
+  );
+}
