@@ -22,16 +22,25 @@ interface Group {
   targets: Target[];
 }
 
-const { values: args } = parseArgs({
-  options: {
-    n: { type: 'string', default: '200000' },
-    warmup: { type: 'string' },
-    only: { type: 'string' },
-    window: { type: 'string', default: String(DEFAULT_SUBMIT_OPTIONS.window) },
-    chunk: { type: 'string', default: String(DEFAULT_SUBMIT_OPTIONS.chunk) },
-    'bulk-inflight': { type: 'string', default: String(DEFAULT_SUBMIT_OPTIONS.bulkInflight) },
-  },
-});
+const options = {
+  n: { type: 'string', default: '200000' },
+  warmup: { type: 'string' },
+  only: { type: 'string' },
+  window: { type: 'string', default: String(DEFAULT_SUBMIT_OPTIONS.window) },
+  chunk: { type: 'string', default: String(DEFAULT_SUBMIT_OPTIONS.chunk) },
+  'bulk-inflight': { type: 'string', default: String(DEFAULT_SUBMIT_OPTIONS.bulkInflight) },
+} as const;
+let args: ReturnType<typeof parseArgs<{ options: typeof options }>>['values'];
+try {
+  args = parseArgs({ options }).values;
+} catch (err) {
+  console.error(
+    `${(err as Error).message}\nflags: ${Object.keys(options)
+      .map((k) => `--${k}`)
+      .join(' ')}`,
+  );
+  process.exit(2);
+}
 
 function intArg(name: string, value: string | undefined, min = 1): number {
   const n = Number(value);

@@ -6,7 +6,9 @@ KEYS[1] lease      {p}:leader         string "<holder> <epoch>", expires after t
 KEYS[2] epoch      {p}:leader:epoch   counter: one more each time the lease changes hands
 ARGV[1] holder     coordinator id
 ARGV[2] leaseMs    lease time, ms
-Returns the holder's epoch (> 0) when it holds the lease now, 0 when another does.
+Returns the holder's epoch (> 0) when it holds the lease now; when another
+does, minus the ms left on that lease (-1 at least), so that a standby can
+try again the moment it lapses.
 ]]
 local current = redis.call('GET', KEYS[1])
 if current then
@@ -15,7 +17,7 @@ if current then
     redis.call('PEXPIRE', KEYS[1], ARGV[2])
     return tonumber(epoch)
   end
-  return 0
+  return -math.max(1, redis.call('PTTL', KEYS[1]))
 end
 local epoch = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. epoch, 'PX', ARGV[2])

@@ -11,7 +11,8 @@ ARGV[3] maxLen     approximate length cap of the event stream
 ARGV[4] worker     worker id
 ARGV[5] seed       random seed for the backoff jitter
 ARGV[6..]          5 values per task: id, attempt, error message,
-                   reason (timeout, handler_error, unknown_task_type, …), permanent ('1'/'0')
+                   reason (timeout, handler_error, unknown_task_type, …; `worker_lost`
+                   retries at once, ahead of its priority), permanent ('1'/'0')
 Returns one value per task: the state it moved to (scheduled, queued, failed,
 expired), or '' when refused by the fence.
 ]]
@@ -31,7 +32,8 @@ for i, id in ipairs(ids) do
   local attempt = tonumber(ARGV[o + 1])
   if fence[i] and tonumber(fence[i]) == attempt then
     redis.call('ZREM', KEYS[1], id)
-    out[i] = failAttempt(base, now, id, attempt, ARGV[o + 2], ARGV[o + 3], ARGV[o + 4] == '1', worker)
+    local reason = ARGV[o + 3]
+    out[i] = failAttempt(base, now, id, attempt, ARGV[o + 2], reason, ARGV[o + 4] == '1', worker, reason == 'worker_lost')
   else
     fenced = fenced + 1
     out[i] = ''

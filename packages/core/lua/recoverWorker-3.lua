@@ -1,7 +1,8 @@
 --[[ recoverWorker-3.lua — a worker was declared dead: its window goes back to
 the ready set (keeping each task's place) and each running task counts a
-failed attempt with reason `worker_lost`, then retries under its policy (so a
-task that kills its worker cannot loop for ever). The worker's late reports
+failed attempt with reason `worker_lost` (so a task that kills its worker
+cannot loop for ever: maxRetries applies) and, unless that was its last,
+is queued again at once, ahead of its priority. The worker's late reports
 are refused by the fence afterwards, since it no longer holds the tasks.
 
 KEYS[1] window     {p:q}:win:<w>      zset id → readyScore
@@ -35,7 +36,7 @@ end
 local run = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
 redis.call('DEL', KEYS[1], KEYS[2])
 for i = 1, #run, 2 do
-  failAttempt(base, now, run[i], tonumber(run[i + 1]), 'worker ' .. worker .. ' was lost', 'worker_lost', false, worker)
+  failAttempt(base, now, run[i], tonumber(run[i + 1]), 'worker ' .. worker .. ' was lost', 'worker_lost', false, worker, true)
 end
 redis.call('SREM', KEYS[3], worker)
 flush(base, now, maxLen)

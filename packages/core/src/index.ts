@@ -39,7 +39,7 @@ export { LATENCY_BOUNDS_MS, latencyBucket } from './engine/latency.js';
 export { expireDue, promoteDue, trimQueue } from './engine/sweeps.js';
 export { waitForWork } from './engine/wake.js';
 export type { ClaimResult, Completion, Failure, StartOutcome, StartRequest } from './engine/worker-ops.js';
-export { recoverWorker, WorkerOps } from './engine/worker-ops.js';
+export { leaveQueue, recoverWorker, WorkerOps } from './engine/worker-ops.js';
 export {
   ClosedError,
   ConfigError,

@@ -6,6 +6,7 @@ import {
   EngineContext,
   type Logger,
   Loop,
+  leaveQueue,
   removeWorker,
   silentLogger,
   type WorkerInfo,
@@ -275,6 +276,7 @@ export class Worker {
     if (this.#onReconnect) this.ctx.redis.off('ready', this.#onReconnect);
     this.#lag.disable();
     await removeWorker(this.ctx, this.id).catch(() => {});
+    for (const queue of this.options.queues) await leaveQueue(this.ctx, queue, this.id).catch(() => false);
     await this.#executor?.close();
     this.log.info({ processed: this.#reporter.stats.processed }, 'worker stopped');
   }

@@ -20,6 +20,7 @@ export class LeaderLease {
   #validUntil = 0;
   readonly #loop: Loop;
   #sub: RedisClient | undefined;
+  #retry: NodeJS.Timeout | undefined;
   readonly #listeners: ((leading: boolean) => void)[] = [];
 
   constructor(
@@ -66,10 +67,14 @@ export class LeaderLease {
       // Unknown: keep leading until the local validity runs out, no longer.
       this.log.warn({ err: (err as Error).message }, 'could not reach Redis to renew the lease');
     }
-    if (epoch === 0) {
-      // Another coordinator holds it: certainly not us.
+    if (epoch !== null && epoch < 0) {
+      // Another coordinator holds it: certainly not us. Try again the moment it lapses
+      // (not just at the next tick), so a standby takes over within the lease time.
       this.#epoch = 0;
       this.#validUntil = 0;
+      clearTimeout(this.#retry);
+      this.#retry = setTimeout(() => this.#loop.now(), -epoch + 1);
+      this.#retry.unref();
     } else if (epoch !== null) {
       // Count from before the call: the lease may have been set up to that long ago.
       this.#validUntil = startedAt + Math.floor(this.leaseMs * 0.9);
@@ -104,6 +109,7 @@ export class LeaderLease {
 
   /** Stops; a leader hands the lease over at once. */
   async stop(): Promise<void> {
+    clearTimeout(this.#retry);
     await this.#loop.stop();
     this.#sub?.disconnect();
     if (this.#epoch > 0) {

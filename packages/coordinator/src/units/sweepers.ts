@@ -1,4 +1,4 @@
-import { type EngineContext, expireDue, type Logger, promoteDue, trimQueue } from '@dtps/core';
+import { type EngineContext, expireDue, type Logger, leaveQueue, promoteDue, trimQueue } from '@dtps/core';
 
 /**
  * The queue sweeps, one unit each (asynq's forwarder and janitor): each
@@ -42,10 +42,24 @@ export class DeadlineSweeper extends QueueSweep {
   }
 }
 
-/** Enforces retention (age and count per terminal state) and trims the event streams. */
+/**
+ * Enforces retention (age and count per terminal state), trims the event
+ * streams, and prunes queue worker sets of workers that left the registry
+ * holding nothing (so that per-worker costs follow the live fleet).
+ */
 export class Janitor extends QueueSweep {
   protected readonly what = 'deleted old tasks';
-  protected sweep(queue: string): Promise<number> {
-    return trimQueue(this.ctx, queue, 1000);
+  protected async sweep(queue: string): Promise<number> {
+    const deleted = await trimQueue(this.ctx, queue, 1000);
+    const members = await this.ctx.redis.smembers(this.ctx.keys(queue).workers);
+    const registered = await Promise.all(
+      members.map((id) => this.ctx.redis.zscore(this.ctx.fleet.workers, id)),
+    );
+    for (const [i, id] of members.entries()) {
+      if (registered[i] === null && (await leaveQueue(this.ctx, queue, id))) {
+        this.log.debug({ queue, worker: id }, 'pruned a worker that left');
+      }
+    }
+    return deleted;
   }
 }

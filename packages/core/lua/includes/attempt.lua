@@ -2,7 +2,7 @@
 (whatever the error: an aborted attempt past its deadline ends `expired`);
 fail when retries are exhausted or the error is permanent; else retry with
 backoff (exponential with full jitter, capped), never scheduled at or past
-the deadline (it expires instead). The caller has checked the fence
+the deadline (it expires instead); a lost attempt retries at once, in front. The caller has checked the fence
 and removed the task from the worker's running set.
 Needs: keys.lua, record.lua, lifecycle.lua; math.randomseed set by the script. ]]
 local MAX_ERROR_HISTORY = 10
@@ -17,8 +17,10 @@ local function backoffDelay(backoff, attempt)
   return math.floor(delay)
 end
 
--- Returns the state the task moved to.
-local function failAttempt(base, now, id, attempt, message, reason, permanent, worker)
+-- Returns the state the task moved to. A `lost` attempt (its worker died or
+-- lost track of it) counts against the retries but retries at once, ahead of
+-- its priority: it had already waited its turn.
+local function failAttempt(base, now, id, attempt, message, reason, permanent, worker, lost)
   local tkey = taskKey(base, id)
   local f = redis.call('HMGET', tkey, 'd', 'dl', 'eh', 'p')
   if not f[1] then return 'missing' end
@@ -37,6 +39,12 @@ local function failAttempt(base, now, id, attempt, message, reason, permanent, w
   if permanent or attempt > (tonumber(spec.maxRetries) or 0) then
     finish(base, now, id, 'failed', reason, nil, worker)
     return 'failed'
+  end
+  if lost then
+    count('retried', 1)
+    enqueue(base, id, f[4], reason, worker, true)
+    wake(base)
+    return 'queued'
   end
   local delay = backoffDelay(spec.backoff, attempt)
   if deadline and now + delay >= deadline then

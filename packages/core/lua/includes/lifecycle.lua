@@ -5,8 +5,10 @@ deleting a task for retention.
 Needs: keys.lua, record.lua. ]]
 local TERMINAL = { succeeded = true, failed = true, expired = true, cancelled = true }
 
-local function enqueue(base, id, priority, reason, worker)
-  local seq = redis.call('INCR', base .. 'seq')
+-- Puts a task in the ready set: at the back of its priority, or (`front`) ahead
+-- of every task of its priority — for work a lost worker had already started.
+local function enqueue(base, id, priority, reason, worker, front)
+  local seq = front and 0 or redis.call('INCR', base .. 'seq')
   redis.call('ZADD', base .. 'ready', readyScore(priority, seq), id)
   redis.call('HSET', taskKey(base, id), 's', 'queued')
   note('queued', id, reason, worker)

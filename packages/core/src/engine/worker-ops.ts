@@ -220,6 +220,21 @@ export class WorkerOps {
 }
 
 /**
+ * Takes a worker out of a queue's worker set if it holds no task there (a
+ * clean stop, or the janitor's pruning). Returns true when it left.
+ */
+export async function leaveQueue(ctx: EngineContext, queue: string, workerId: string): Promise<boolean> {
+  const k = ctx.keys(queue);
+  const r = await runScript(
+    ctx.redis,
+    'leaveQueue',
+    [k.window(workerId), k.running(workerId), k.workers],
+    [workerId],
+  );
+  return Number(r) === 1;
+}
+
+/**
  * Recovers a dead worker in every queue: its window goes back to the ready
  * sets, its running tasks count a failed attempt (`worker_lost`) and retry
  * under their policy. Returns totals over all queues.

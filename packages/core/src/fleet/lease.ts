@@ -2,8 +2,9 @@ import type { EngineContext } from '../context.js';
 import { runScript } from '../scripts/registry.js';
 
 /**
- * Tries to take or renew the leader lease. Returns the fencing epoch when
- * `holder` holds it (a new epoch each time it changes hands), else 0.
+ * Tries to take or renew the leader lease. Returns the fencing epoch (> 0)
+ * when `holder` holds it (a new epoch each time it changes hands); when
+ * another holds it, minus the ms left on its lease.
  */
 export async function acquireLease(ctx: EngineContext, holder: string, leaseMs: number): Promise<number> {
   const f = ctx.fleet;

@@ -22,7 +22,8 @@ export type ScriptName =
   | 'trimDone'
   | 'reportProgress'
   | 'acquireLease'
-  | 'releaseLease';
+  | 'releaseLease'
+  | 'leaveQueue';
 
 let sources: Map<string, ScriptSource> | undefined;
 function scriptSources(): Map<string, ScriptSource> {

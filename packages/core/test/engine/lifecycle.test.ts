@@ -159,11 +159,11 @@ test('recover: a dead worker’s window is queued again in place, its running ta
   t.like(await e.client.get(rs[0]!.id), { state: 'queued', attempts: 1, error: { reason: 'worker_lost' } });
   t.like(await e.client.get(rs[1]!.id), { state: 'failed', reason: 'worker_lost' });
   t.is((await e.client.get(rs[2]!.id)).state, 'queued');
-  // The window kept its place; the retried task went to the back of its priority.
+  // The window kept its place; the lost running task comes first: it had already waited its turn.
   const { tasks } = await e.ops('alive').claim('default', { max: 3 });
   t.deepEqual(
     tasks.map((x) => x.id),
-    [rs[2]!.id, rs[3]!.id, rs[0]!.id],
+    [rs[0]!.id, rs[2]!.id, rs[3]!.id],
   );
   // The dead worker's late report is refused.
   t.deepEqual(await e.ops('dead').complete('default', [{ id: rs[0]!.id, attempt: 1, result: 'late' }]), [
