@@ -1,5 +1,5 @@
 import type { Clock, EngineOptions, Logger, RedisClient } from '@dtps/core';
-import { ValidationError } from '@dtps/core';
+import { QUEUE_NAME_PATTERN, ValidationError } from '@dtps/core';
 import type { HandlerMap } from './handlers/types.js';
 
 /** Options of an embedded Worker. */
@@ -68,6 +68,17 @@ export function resolveOptions(o: WorkerOptions): ResolvedWorkerOptions {
     throw new ValidationError('pool.size', `must be between pool.min (${min}) and pool.max (${max})`);
   const queues = [...(o.queues ?? ['default'])];
   if (queues.length === 0) throw new ValidationError('queues', 'name at least one queue');
+  for (const q of queues) {
+    if (typeof q !== 'string' || !QUEUE_NAME_PATTERN.test(q)) {
+      throw new ValidationError(
+        'queues',
+        `${JSON.stringify(q)} is not a queue name (1-64 letters, digits, _ . : -)`,
+      );
+    }
+  }
+  if (o.id !== undefined && !/^[A-Za-z0-9_.:@-]{1,128}$/.test(o.id)) {
+    throw new ValidationError('id', 'must be 1-128 characters of letters, digits and _ . : @ -');
+  }
   const isolation = o.isolation ?? 'inline';
   if (isolation !== 'inline' && isolation !== 'thread')
     throw new ValidationError('isolation', 'must be "inline" or "thread"');

@@ -9,9 +9,21 @@ export class SlotPool {
   #max: number;
   #busy = 0;
   #paused = false;
+  /** Busy slot-ms since the last utilisation reading, and when that reading was. */
+  #busyMs = 0;
+  #since: number;
+  #changedAt: number;
+  readonly #now: () => number;
   readonly #onFree: () => void;
 
-  constructor(opts: { size: number; min: number; max: number }, onFree: () => void) {
+  constructor(
+    opts: { size: number; min: number; max: number },
+    onFree: () => void,
+    now: () => number = () => performance.now(),
+  ) {
+    this.#now = now;
+    this.#since = now();
+    this.#changedAt = this.#since;
     this.#min = opts.min;
     this.#max = opts.max;
     this.#size = clamp(opts.size, opts.min, opts.max);
@@ -42,12 +54,37 @@ export class SlotPool {
   /** Takes up to `n` slots; returns how many it got. */
   acquire(n: number): number {
     const got = Math.min(n, this.available());
+    this.#account();
     this.#busy += got;
     return got;
   }
 
+  /**
+   * The share of the slots busy since the last reading, weighted by time
+   * (then starts over), or right now if that is more. Short tasks free and
+   * refill a slot within the same tick, so a reading at the instant of a
+   * release would see a busy pool as partly idle.
+   */
+  takeUtilisation(): number {
+    this.#account();
+    const elapsed = this.#changedAt - this.#since;
+    const current = this.#size > 0 ? this.#busy / this.#size : 0;
+    const weighted = elapsed > 0 && this.#size > 0 ? this.#busyMs / (elapsed * this.#size) : current;
+    this.#busyMs = 0;
+    this.#since = this.#changedAt;
+    // The busier of the interval and this moment: a pool busy right now is not idle.
+    return Math.min(1, Math.max(weighted, current));
+  }
+
+  #account(): void {
+    const now = this.#now();
+    this.#busyMs += this.#busy * (now - this.#changedAt);
+    this.#changedAt = now;
+  }
+
   /** Gives `n` slots back. */
   release(n = 1): void {
+    this.#account();
     this.#busy -= n;
     if (this.#busy < 0) this.#busy = 0;
     this.#onFree();

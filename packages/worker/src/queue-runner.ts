@@ -50,6 +50,8 @@ export class QueueRunner {
   #pumpScheduled = false;
   #stopped = false;
   #steals = 0;
+  /** The claim in flight (and any hand-back it started), so that a pause or stop can wait for it. */
+  #settling: Promise<unknown> = Promise.resolve();
   /** True when the last claim came back full: the queue has more (a backlog signal for the autoscaler). */
   lastClaimFull = false;
 
@@ -79,8 +81,17 @@ export class QueueRunner {
     this.#blocking = undefined;
   }
 
-  /** Hands the unstarted window back to the queue at once. */
+  /** Resolves once no claim is in flight (its tasks are in the window, running, or handed back). */
+  async settle(): Promise<void> {
+    for (let last: Promise<unknown> | undefined; last !== this.#settling; ) {
+      last = this.#settling;
+      await last.catch(() => {});
+    }
+  }
+
+  /** Hands the unstarted window back to the queue at once (after any claim in flight lands). */
   async handBack(): Promise<number> {
+    await this.settle();
     const held = this.window.clear();
     if (held.length === 0) return 0;
     return this.#d.ops.release(
@@ -154,7 +165,7 @@ export class QueueRunner {
     this.#claiming = true;
     const slots = pool.acquire(freeSlots);
     const steal = this.#d.stealing() && slots > 0 ? slots : 0;
-    ops
+    this.#settling = ops
       .claim(this.queue, { max, start: slots, steal })
       .then(({ tasks, nextDueAt, stolen }) => {
         let started = 0;
@@ -166,7 +177,18 @@ export class QueueRunner {
           } else reserved.push(t);
         }
         if (slots > started) pool.release(slots - started);
-        this.window.add(reserved);
+        if (pool.paused || this.#stopped) {
+          // Paused or stopping while the claim was in flight: what it reserved goes straight back.
+          if (reserved.length > 0)
+            this.#settling = ops
+              .release(
+                this.queue,
+                reserved.map((t) => t.id),
+              )
+              .then(() => {});
+        } else {
+          this.window.add(reserved);
+        }
         this.lastClaimFull = tasks.length >= max;
         this.#claiming = false;
         this.#steals += stolen;
@@ -192,6 +214,11 @@ export class QueueRunner {
     if (nextDueAt !== null) timeout = Math.min(timeout, Math.max(1, nextDueAt - ctx.clock.now()));
     this.#blocking ??= duplicateConnection(ctx.redis);
     waitForWork(ctx, this.#blocking, this.queue, timeout)
+      .then((woken) => {
+        // Woken while paused or stopping: pass the wake-up on to a worker that can take the work.
+        if (woken && (this.#d.pool.paused || this.#stopped))
+          return ctx.redis.rpush(ctx.keys(this.queue).wake, '1');
+      })
       .catch((err: Error) => {
         if (!this.#stopped) log.warn({ queue: this.queue, err: err.message }, 'waiting for work failed');
         return new Promise((r) => setTimeout(r, 500).unref());

@@ -26,6 +26,9 @@ import { ControlListener } from './units/control-listener.js';
 
 export const VERSION = '0.1.0';
 
+/** Threads a thread-isolated worker may start at most, whatever its max (scale can raise max later). */
+const MAX_THREADS = 256;
+
 /**
  * A dtps worker: serves queues with an autoscaling pool of slots, prefetches
  * a bounded window, steals from busy peers when idle (if asked), beats a
@@ -69,7 +72,11 @@ export class Worker {
     this.log = (opts.logger ?? silentLogger()).child({ worker: this.id });
     this.#ops = new WorkerOps(this.ctx, this.id);
     this.#steal = this.options.steal;
-    this.pool = new SlotPool(this.options, () => this.#pumpAll());
+    this.pool = new SlotPool(
+      this.options,
+      () => this.#pumpAll(),
+      () => this.ctx.clock.now(),
+    );
     this.#reporter = new Reporter(this.#ops, this.log);
     this.#autoscaler = new Autoscaler(
       this.pool,
@@ -106,8 +113,14 @@ export class Worker {
     if (this.#input.handlersModule) handlers = await loadHandlerModule(this.#input.handlersModule);
     this.#executor =
       o.isolation === 'thread'
-        ? new ThreadExecutor(handlerModuleUrl(this.#input.handlersModule!), handlers!, { maxThreads: o.max })
+        ? new ThreadExecutor(handlerModuleUrl(this.#input.handlersModule!), handlers!, {
+            // Slots bound how many run at once; threads start lazily (idle ones exit), so a
+            // later `scale` that raises max finds threads to use.
+            maxThreads: Math.max(o.max, MAX_THREADS),
+            minThreads: Math.max(1, Math.min(this.pool.size, o.max)),
+          })
         : new InlineExecutor(handlers!);
+    if (this.#executor instanceof ThreadExecutor) await this.#executor.warm();
     for (const queue of o.queues) {
       this.#runners.set(
         queue,
@@ -199,10 +212,13 @@ export class Worker {
           ...(cmd.min !== undefined ? { min: cmd.min } : {}),
           ...(cmd.max !== undefined ? { max: cmd.max } : {}),
         });
+        // More slots for thread work: bring threads up now, not when the next task waits for one.
+        if (this.#executor instanceof ThreadExecutor) this.#executor.warm(this.pool.size).catch(() => {});
         break;
       case 'pause':
         this.pool.pause();
-        this.#handBackAll();
+        // The heartbeat goes out now and again once the window is back in the queue.
+        this.#handBackAll().then(() => this.#heartbeat.now());
         break;
       case 'resume':
         this.#draining = false;
@@ -211,7 +227,7 @@ export class Worker {
       case 'drain':
         this.#draining = true;
         this.pool.pause();
-        this.#handBackAll();
+        this.#handBackAll().then(() => this.#heartbeat.now());
         this.#whenIdle().then(() => this.onDrained?.());
         break;
       case 'steal':
@@ -254,7 +270,7 @@ export class Worker {
     this.log.info({ graceMs }, 'shutting down');
     for (const r of this.#runners.values()) r.stop();
     this.pool.pause();
-    const handedBack = await this.#handBackAll();
+    const handedBack = await this.#handBackAll(); // waits for claims in flight first
     this.log.info(
       { handedBack, running: this.#runningCount() },
       'window handed back; waiting for running tasks',
@@ -305,7 +321,6 @@ export class Worker {
   }
 
   #pumpAll(): void {
-    this.#autoscaler?.sample();
     for (const r of this.#runners.values()) r.pump();
   }
 }

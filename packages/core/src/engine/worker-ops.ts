@@ -58,7 +58,10 @@ export class WorkerOps {
 
   constructor(ctx: EngineContext, workerId: string) {
     if (!/^[A-Za-z0-9_.:@-]{1,128}$/.test(workerId)) {
-      throw new ValidationError('workerId', 'must be 1–128 characters of letters, digits and _ . : @ -');
+      throw new ValidationError(
+        'id',
+        'a worker id must be 1–128 characters of letters, digits and _ . : @ -',
+      );
     }
     this.#ctx = ctx;
     this.workerId = workerId;

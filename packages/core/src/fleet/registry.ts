@@ -69,7 +69,18 @@ function placeholder(id: string): WorkerInfo {
   };
 }
 
+const COMMANDS = ['scale', 'pause', 'resume', 'drain', 'steal', 'abort'];
+
 function checkCommand(cmd: ControlCommand): void {
+  if (cmd === null || typeof cmd !== 'object' || !COMMANDS.includes(cmd.command)) {
+    throw new ValidationError('command', `must be one of ${COMMANDS.join(', ')}`);
+  }
+  if (cmd.command === 'steal' && typeof cmd.on !== 'boolean') {
+    throw new ValidationError('on', 'must be true or false');
+  }
+  if (cmd.command === 'abort' && (typeof cmd.queue !== 'string' || typeof cmd.id !== 'string')) {
+    throw new ValidationError('id', 'abort needs a queue and a task id');
+  }
   if (cmd.command === 'scale') {
     for (const field of ['size', 'min', 'max'] as const) {
       const v = cmd[field];

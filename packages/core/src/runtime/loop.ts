@@ -8,6 +8,8 @@ export class Loop {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = true;
+  /** now() was called during a tick: run another as soon as it ends. */
+  #again = false;
 
   constructor(
     readonly name: string,
@@ -21,9 +23,13 @@ export class Loop {
     this.#schedule();
   }
 
-  /** Runs a tick now (e.g. a heartbeat right after an operator's command). */
+  /** Runs a tick now (e.g. a heartbeat right after an operator's command); during a tick, right after it. */
   now(): void {
     if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
     clearTimeout(this.#timer);
     this.#run();
   }
@@ -44,13 +50,20 @@ export class Loop {
   #run(): void {
     if (this.#running) return;
     this.#running = (async () => {
+      // Yield first, so that #running is set even when tick() throws synchronously.
+      await null;
       try {
         await this.tick();
       } catch (err) {
         this.log.warn({ unit: this.name, err: (err as Error).message }, 'tick failed');
       } finally {
         this.#running = undefined;
-        this.#schedule();
+        if (this.#again && !this.#stopped) {
+          this.#again = false;
+          this.#run();
+        } else {
+          this.#schedule();
+        }
       }
     })();
   }

@@ -1,6 +1,8 @@
 import { type ClaimedTask, type Clock, PermanentError } from '@dtps/core';
 import type { AttemptHooks, Executor } from './executor.js';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Why an attempt was aborted. */
 export type AbortReason = 'timeout' | 'deadline' | 'cancelled' | 'shutdown';
 
@@ -55,9 +57,12 @@ export async function runAttempt(
   }
   const signal = running.controller.signal;
   const timers: NodeJS.Timeout[] = [];
-  if (task.timeoutMs !== null) timers.push(setTimeout(() => running.abort('timeout'), task.timeoutMs));
-  if (task.deadline !== null)
-    timers.push(setTimeout(() => running.abort('deadline'), Math.max(0, task.deadline - clock.now())));
+  // setTimeout fires at once past 2^31-1 ms (~24.8 days): a limit further out is not armed.
+  const arm = (ms: number, reason: AbortReason) => {
+    if (ms <= MAX_TIMER_MS) timers.push(setTimeout(() => running.abort(reason), Math.max(0, ms)));
+  };
+  if (task.timeoutMs !== null) arm(task.timeoutMs, 'timeout');
+  if (task.deadline !== null) arm(task.deadline - clock.now(), 'deadline');
   const aborted = new Promise<AttemptOutcome>((resolve) => {
     const onAbort = () => resolve({ kind: 'aborted', reason: signal.reason as AbortReason });
     if (signal.aborted) onAbort();

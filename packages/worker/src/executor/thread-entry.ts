@@ -33,11 +33,13 @@ export interface ThreadError {
 
 let handlers: Promise<HandlerMap> | undefined;
 
-export default async function runInThread(t: ThreadTask): Promise<unknown> {
+export default async function runInThread(t: ThreadTask | { warmup: true }): Promise<unknown> {
   handlers ??= import((workerData as { handlersModule: string }).handlersModule).then(
     (m) => (m.default ?? m) as HandlerMap,
   );
   const map = await handlers;
+  // A warm-up only loads the module, so that the first task's timeout does not pay for it.
+  if ('warmup' in t) return null;
   const never = new AbortController();
   try {
     return await map[t.type]!(t.payload, {

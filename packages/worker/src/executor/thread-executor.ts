@@ -16,16 +16,30 @@ export class ThreadExecutor implements Executor {
   readonly #pool: Piscina;
 
   /** `handlers` is the module loaded in this thread, for its task types; each pool thread loads `handlersModule` itself. */
-  constructor(handlersModule: string, handlers: HandlerMap, opts: { maxThreads?: number } = {}) {
+  constructor(
+    handlersModule: string,
+    handlers: HandlerMap,
+    opts: { maxThreads?: number; minThreads?: number } = {},
+  ) {
     this.types = Object.keys(handlers).sort();
     const maxThreads = Math.max(1, opts.maxThreads ?? availableParallelism());
+    // Threads kept warm: a cold thread's start-up (loading the handler module) would eat into a task's timeout.
+    const minThreads = Math.min(maxThreads, Math.max(1, opts.minThreads ?? 1));
     this.#pool = new Piscina({
       filename: new URL('./thread-entry.js', import.meta.url).href,
       workerData: { handlersModule },
-      minThreads: 1,
+      minThreads,
       maxThreads,
       idleTimeout: 30_000,
     });
+  }
+
+  /**
+   * Starts `threads` threads (default: the kept-warm ones) and loads the
+   * handler module in them, so that no task's timeout pays for a cold thread.
+   */
+  async warm(threads = this.#pool.minThreads): Promise<void> {
+    await Promise.all(Array.from({ length: threads }, () => this.#pool.run({ warmup: true })));
   }
 
   has(type: string): boolean {

@@ -25,7 +25,6 @@ export class Autoscaler {
   readonly #opts: AutoscalerOptions;
   readonly #log: Logger;
   readonly #now: () => number;
-  #busySamples: number[] = [];
   #lastChange: number;
   #quietSince: number | null = null;
 
@@ -44,20 +43,12 @@ export class Autoscaler {
     this.#lastChange = now();
   }
 
-  /** Samples utilisation; call often (each claim/completion pass or a fast timer). */
-  sample(): void {
-    const p = this.#pool;
-    this.#busySamples.push(p.size === 0 ? 0 : Math.min(1, p.busy / p.size));
-    if (this.#busySamples.length > 100) this.#busySamples.shift();
-  }
-
   /** Decides once; returns the new size when it changed it. */
   decide(): number | null {
-    this.sample();
     const pool = this.#pool;
     const now = this.#now();
-    const util = this.#busySamples.reduce((a, b) => a + b, 0) / this.#busySamples.length;
-    this.#busySamples = [];
+    // Time-weighted over the interval: slots that free and refill within a tick count as busy.
+    const util = pool.takeUtilisation();
     const backlog = this.#signals.backlog();
     if (pool.paused) return null;
     if (util >= 0.85 && backlog > 0 && pool.size < pool.max) {
