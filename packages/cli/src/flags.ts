@@ -83,6 +83,12 @@ export const FLAGS = {
   size: { type: 'string', arg: 'N', help: 'Pool size: slots that run tasks at once' },
   min: { type: 'string', arg: 'N', help: 'Lower bound of the autoscaler' },
   max: { type: 'string', arg: 'N', help: 'Upper bound of the autoscaler' },
+  // up
+  demo: { type: 'boolean', help: 'Also submit a trickle of demo tasks, a few a second' },
+  tui: { type: 'boolean', help: 'Run the console in the foreground (--no-tui: no console)' },
+  port: { type: 'string', arg: 'PORT', help: 'Port of the HTTP monitor (default 7420)' },
+  workers: { type: 'string', arg: 'N', help: "The worker's initial pool size (default 5)" },
+  jsonLogs: { type: 'boolean', help: 'The daemons log JSON lines instead of readable text' },
 } satisfies Record<string, FlagSpec>;
 
 export type FlagName = keyof typeof FLAGS;
@@ -117,6 +123,11 @@ export interface CliFlags {
   size?: string;
   min?: string;
   max?: string;
+  demo?: boolean;
+  tui?: boolean;
+  port?: string;
+  workers?: string;
+  jsonLogs?: boolean;
 }
 
 /** Flags that every command takes. */

@@ -6,6 +6,7 @@ import { retry } from './retry.js';
 import { stats } from './stats.js';
 import { status } from './status.js';
 import { submit } from './submit.js';
+import { up } from './up.js';
 import { wait } from './wait.js';
 import { drain, pause, resume, scale, steal } from './worker-control.js';
 import { workers } from './workers.js';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   drain,
   steal,
   config,
+  up,
 ];
 
 export type { Command } from './command.js';
