@@ -19,7 +19,7 @@ import type { Output } from './output.js';
 export const CONNECT_TIMEOUT_MS = 4000;
 
 /** The least time a connect gets, however slow the start was. */
-const MIN_CONNECT_TIMEOUT_MS = 1500;
+const MIN_CONNECT_TIMEOUT_MS = 3000;
 
 function connectTimeoutMs(): number {
   const elapsed = Math.round(process.uptime() * 1000);

@@ -107,7 +107,7 @@ test.serial(
     // The lease lapses at most the lease time after the kill (it was renewed every third of it);
     // the standby retries the moment it lapses.
     t.true(
-      takeoverMs <= LEASE_MS + 100,
+      takeoverMs <= LEASE_MS + 300,
       `the standby led ${takeoverMs} ms after the kill (lease ${LEASE_MS} ms)`,
     );
 
@@ -211,7 +211,8 @@ test.serial(
     }
     t.log(`standby led ${takeovers.join(', ')} ms after the kill (lease ${LEASE_MS} ms)`);
     // The lease runs out LEASE_MS after the last renewal, which here is the moment of the kill; the
-    // standby takes it within a few ms of that (its retry is timed to the lease's time left).
-    for (const ms of takeovers) t.true(ms <= LEASE_MS + 100, `led ${ms} ms after the kill`);
+    // standby takes it within a few ms of that (its retry is timed to the lease's time left), plus
+    // whatever a loaded machine adds to timers and process scheduling.
+    for (const ms of takeovers) t.true(ms <= LEASE_MS + 300, `led ${ms} ms after the kill`);
   },
 );

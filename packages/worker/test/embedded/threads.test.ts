@@ -171,7 +171,7 @@ test.serial('after scale raises max, two thread tasks run at once', async (t) =>
   const e = await embed(t, redis.server, { ...threaded, pool: { size: 1, min: 1, max: 1 } });
   await e.client.control(e.worker.id, { command: 'scale', size: 2, max: 2 });
   await until('the new size', async () => (await e.info())?.poolSize === 2);
-  const { overlap } = await twoSpins(e, 4000);
+  const { overlap } = await twoSpins(e, 8000);
   t.log(`the spins overlapped ${overlap} ms`);
   t.true(overlap > 0);
 });
