@@ -192,9 +192,11 @@ export class QueueRunner {
         this.lastClaimFull = tasks.length >= max;
         this.#claiming = false;
         this.#steals += stolen;
-        // Nothing to take: wait on Redis for a submit (completions meanwhile only start from the window).
-        if (tasks.length === 0) this.#block(nextDueAt);
-        else this.pump();
+        if (tasks.length > 0) this.pump();
+        // Nothing to take with slots free: wait on Redis for a submit. With every slot busy (the claim
+        // only topped up the window), the next completion claims again instead — and, stealing,
+        // steals again the moment a slot frees rather than after a blocked wait.
+        else if (slots > 0 || this.running.size === 0) this.#block(nextDueAt);
       })
       .catch((err: Error) => {
         pool.release(slots);
@@ -212,7 +214,11 @@ export class QueueRunner {
     this.#blocked = true;
     let timeout = this.#d.stealing() ? Math.min(this.#d.idleBlockMs, 1000) : this.#d.idleBlockMs;
     if (nextDueAt !== null) timeout = Math.min(timeout, Math.max(1, nextDueAt - ctx.clock.now()));
-    this.#blocking ??= duplicateConnection(ctx.redis);
+    if (!this.#blocking) {
+      this.#blocking = duplicateConnection(ctx.redis);
+      // Outages show up as a failed wait below (logged once); not as ioredis's unhandled-error prints.
+      this.#blocking.on('error', () => {});
+    }
     waitForWork(ctx, this.#blocking, this.queue, timeout)
       .then((woken) => {
         // Woken while paused or stopping: pass the wake-up on to a worker that can take the work.

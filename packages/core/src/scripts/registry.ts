@@ -67,8 +67,11 @@ export async function runScript(
     return await fn.call(redis, ...keys, ...args);
   } catch (err) {
     const msg = (err as Error).message ?? String(err);
-    // Connection errors pass through unchanged: callers map them to redis_unavailable.
-    if (/ERR|WRONGTYPE|script/i.test(msg) && !/ECONNREFUSED|Connection is closed/.test(msg)) {
+    // Connection errors and Redis's passing refusals (out of memory, busy with a script,
+    // loading, failing over) pass through unchanged: callers retry or map them to redis_unavailable.
+    const transient =
+      /^(OOM|BUSY|MISCONF|LOADING|READONLY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN)\b|ECONNREFUSED|Connection is closed/;
+    if (/ERR|WRONGTYPE|script/i.test(msg) && !transient.test(msg)) {
       throw new DtpsError('script_error', `script ${name} failed: ${msg}`, { cause: err });
     }
     throw err;

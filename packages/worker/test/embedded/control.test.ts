@@ -283,7 +283,7 @@ test.serial('a paused worker does not swallow the wake-up meant for an idle peer
       .split('\n')
       .filter((l) => / flags=b /.test(l) && / cmd=blpop /.test(l)).length;
   await until('worker a to block', async () => (await blockedInBlpop()) >= 1);
-  const b = await embed(t, redis.server, { handlers: { quick: () => 'b' }, ...still }, true, a.prefix);
+  await embed(t, redis.server, { handlers: { quick: () => 'b' }, ...still }, true, a.prefix);
   await until('both workers to block', async () => (await blockedInBlpop()) >= 2);
   await commandShows(t, a, { command: 'pause' }, (w) => w.paused);
   const submitted = performance.now();
