@@ -11,7 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from './wait.js';
+import { waitFor } from '@dtps/core/testing';
 
 /** The compiled coordinator daemon: this file is packages/coordinator/dist/test/e2e/daemon.js. */
 export const COORDINATOR_BIN = fileURLToPath(new URL('../../src/bin.js', import.meta.url));

@@ -8,11 +8,10 @@
  * are queued again ahead of their priority, so they run again within that
  * time too, even behind a backlog (the second test).
  */
-import { RedisServer, uniquePrefix } from '@dtps/core/testing';
+import { RedisServer, uniquePrefix, waitFor, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { type Daemon, spawnCoordinator, spawnWorker, stopAll } from './daemon.js';
 import { byTask, EVENTS_ENV, scope, total, transitionsByTask } from './fixture.js';
-import { waitFor, waitForValue } from './wait.js';
 
 const TASKS = 2000;
 const SLOTS = 6;

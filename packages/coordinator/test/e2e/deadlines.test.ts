@@ -6,11 +6,10 @@
  * coordinator alone; nothing else moves.
  */
 import type { Task } from '@dtps/core';
-import { RedisServer, uniquePrefix } from '@dtps/core/testing';
+import { RedisServer, uniquePrefix, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { type Daemon, spawnCoordinator, stopAll } from './daemon.js';
 import { EVENTS_ENV, scope, transitionsByTask } from './fixture.js';
-import { waitForValue } from './wait.js';
 
 let server: RedisServer;
 const daemons: Daemon[] = [];

@@ -5,11 +5,10 @@
  * of the kill, does not hold when the leader dies right after renewing
  * (the standby only retries every third of the lease): the last test shows it.
  */
-import { RedisServer, uniquePrefix } from '@dtps/core/testing';
+import { RedisServer, uniquePrefix, waitFor, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { type Daemon, spawnCoordinator, spawnWorker, stopAll } from './daemon.js';
 import { EVENTS_ENV, type Scope, scope } from './fixture.js';
-import { waitFor, waitForValue } from './wait.js';
 
 const HEARTBEAT_TIMEOUT_MS = 1500;
 

@@ -4,11 +4,10 @@
  * `{prefix:queue}:workers` (countTasks), twice a tick. That set must
  * therefore hold the workers that hold tasks, not every worker that ever did.
  */
-import { RedisServer, uniquePrefix } from '@dtps/core/testing';
+import { RedisServer, uniquePrefix, waitFor, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { type Daemon, spawnCoordinator, spawnWorker, stopAll } from './daemon.js';
 import { EVENTS_ENV, scope } from './fixture.js';
-import { waitFor, waitForValue } from './wait.js';
 
 let server: RedisServer;
 const daemons: Daemon[] = [];

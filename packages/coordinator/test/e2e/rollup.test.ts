@@ -5,11 +5,10 @@
  * fleet recommendation is written that follows the backlog.
  */
 import type { Recommendation, SeriesPoint } from '@dtps/core';
-import { RedisServer, uniquePrefix } from '@dtps/core/testing';
+import { RedisServer, uniquePrefix, waitFor, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { type Daemon, spawnCoordinator, spawnWorker, stopAll } from './daemon.js';
 import { EVENTS_ENV, scope } from './fixture.js';
-import { waitFor, waitForValue } from './wait.js';
 
 const TASKS = 300;
 

@@ -4,11 +4,10 @@
  * SIGCONT it: its late completions are refused by the fence, counted
  * (`fenced` in the queue's totals), and change nothing.
  */
-import { RedisServer, uniquePrefix } from '@dtps/core/testing';
+import { RedisServer, uniquePrefix, waitFor, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { type Daemon, spawnCoordinator, spawnWorker, stopAll } from './daemon.js';
 import { byTask, EVENTS_ENV, scope, transitionsByTask } from './fixture.js';
-import { waitFor, waitForValue } from './wait.js';
 
 const HEARTBEAT_TIMEOUT_MS = 1500;
 const TASKS = 4;

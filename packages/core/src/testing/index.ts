@@ -4,6 +4,7 @@
  * Needs `redis-server` and `redis-cli` on the PATH.
  */
 export { type HookRegistrar, type RedisServerHandle, uniquePrefix, useRedisServer } from './ava-hooks.js';
+export { type WaitOptions, waitFor, waitForValue } from './conditions.js';
 export { freePort } from './free-port.js';
 export { RedisCluster, type RedisClusterOptions, type RedisNodeAddress } from './redis-cluster.js';
 export { RedisSentinelSetup } from './redis-sentinel.js';

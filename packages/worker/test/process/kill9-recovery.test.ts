@@ -5,12 +5,11 @@
  * the killed worker ran twice.
  */
 import { recoverWorker } from '@dtps/core';
-import { RedisServer, uniquePrefix } from '@dtps/core/testing';
+import { RedisServer, uniquePrefix, waitFor, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { scope, total, totals } from './fixture.js';
 import { parseRecords, recordKey } from './recording-handlers.js';
 import { RECORDING_HANDLERS, stopAll, WorkerProcess } from './spawn-worker.js';
-import { waitFor, waitForValue } from './wait.js';
 
 const TASKS = 300;
 

@@ -19,11 +19,10 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkerOps } from '@dtps/core';
-import { RedisServer, uniquePrefix } from '@dtps/core/testing';
+import { RedisServer, uniquePrefix, waitFor, waitForValue } from '@dtps/core/testing';
 import test, { type ExecutionContext } from 'ava';
 import { type Scope, scope } from './fixture.js';
 import { RECORDING_HANDLERS, stopAll, WorkerProcess } from './spawn-worker.js';
-import { waitFor, waitForValue } from './wait.js';
 
 /** An ioredis connection, as the testing module makes them. */
 type Redis = ReturnType<RedisServer['client']>;

@@ -5,11 +5,10 @@
  * that meets one when it reports an outcome must try again, as it does for a
  * lost connection, and not drop the outcome.
  */
-import { RedisServer, uniquePrefix } from '@dtps/core/testing';
+import { RedisServer, uniquePrefix, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { scope } from './fixture.js';
 import { stopAll, WorkerProcess } from './spawn-worker.js';
-import { waitForValue } from './wait.js';
 
 let server: RedisServer;
 const workers: WorkerProcess[] = [];

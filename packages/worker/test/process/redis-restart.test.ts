@@ -5,11 +5,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, createRedis, type SubmitResult, type TaskSpec } from '@dtps/core';
-import { RedisServer, uniquePrefix } from '@dtps/core/testing';
+import { RedisServer, uniquePrefix, waitFor, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { scope, total, totals } from './fixture.js';
 import { stopAll, WorkerProcess } from './spawn-worker.js';
-import { waitFor, waitForValue } from './wait.js';
 
 const TASKS = 500;
 const CHUNK = 25;

@@ -5,11 +5,10 @@
  * promptly, and what it was running stays recoverable.
  */
 import { recoverWorker } from '@dtps/core';
-import { RedisServer, uniquePrefix } from '@dtps/core/testing';
+import { RedisServer, uniquePrefix, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { scope, total } from './fixture.js';
 import { RECORDING_HANDLERS, stopAll, WorkerProcess } from './spawn-worker.js';
-import { waitForValue } from './wait.js';
 
 let server: RedisServer;
 const workers: WorkerProcess[] = [];

@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from './wait.js';
+import { waitFor } from '@dtps/core/testing';
 
 /** The compiled daemon: this file is dist/test/process/spawn-worker.js. */
 export const WORKER_BIN = fileURLToPath(new URL('../../src/bin.js', import.meta.url));

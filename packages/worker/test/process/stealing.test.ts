@@ -11,11 +11,10 @@
  * 2-core machine) out of the makespans being compared.
  */
 import { rangeEvents, type TaskSpec } from '@dtps/core';
-import { RedisServer, uniquePrefix } from '@dtps/core/testing';
+import { RedisServer, uniquePrefix, waitForValue } from '@dtps/core/testing';
 import test, { type ExecutionContext } from 'ava';
 import { type Scope, scope } from './fixture.js';
 import { stopAll, WorkerProcess } from './spawn-worker.js';
-import { waitForValue } from './wait.js';
 
 const SLOTS = 2;
 const PREFETCH = 20;

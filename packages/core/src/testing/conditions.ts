@@ -1,7 +1,7 @@
 /**
- * Awaiting conditions in process-level tests: poll until true, with a
+ * Awaiting conditions in tests that drive real processes: poll until true, with a
  * generous timeout and a message that says what was awaited and what was
- * last seen, never sleep-and-hope.
+ * last seen. Never sleep-and-hope.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -12,12 +12,12 @@ export interface WaitOptions {
   intervalMs?: number;
   /** What is awaited, for the error message. */
   what?: string;
-  /** Extra text for the error message (last seen state, log tail). */
+  /** Extra text for the error message (last seen state, log tails). */
   details?: () => string | Promise<string>;
 }
 
 /**
- * Calls `check` until it returns true. A thrown error from `check` fails the
+ * Calls `check` until it returns true. An error thrown by `check` fails the
  * wait at once (so a dead process does not cost the whole timeout).
  */
 export async function waitFor(
@@ -37,9 +37,9 @@ export async function waitFor(
 }
 
 /**
- * Like {@link waitFor}, for a value: calls `read` until `accept` takes what it
- * returned, and resolves with that value. The last value read goes into the
- * timeout message.
+ * Like {@link waitFor}, for a value: calls `read` until `accept` takes what
+ * it returned, and resolves with that value. The last value read goes into
+ * the timeout message.
  */
 export async function waitForValue<T>(
   read: () => Promise<T>,
