@@ -114,23 +114,28 @@ export class QueueRunner {
    * Makes Redis and this runner agree after a connection loss: a claim whose
    * reply was lost leaves tasks in our window or running set that we do not
    * know; the window ones go back to the queue, the running ones count a lost
-   * attempt and retry. Skipped while a claim or start is in flight.
+   * attempt and retry. Returns null, doing nothing, while a claim or start is
+   * in flight (the caller tries again).
    */
-  async reconcile(): Promise<{ released: number; failed: number }> {
-    if (this.#claiming || this.#starting > 0) return { released: 0, failed: 0 };
-    const { ctx, ops } = this.#d;
+  async reconcile(): Promise<{ released: number; failed: number } | null> {
+    if (this.#claiming || this.#starting > 0) return null;
+    const { ctx, ops, reporter } = this.#d;
     const k = ctx.keys(this.queue);
     const [inWindow, inRunning] = await Promise.all([
       ctx.redis.zrange(k.window(ops.workerId), '0', '-1'),
       ctx.redis.zrange(k.running(ops.workerId), '0', '-1', 'WITHSCORES'),
     ]);
-    if (this.#claiming || this.#starting > 0) return { released: 0, failed: 0 };
+    if (this.#claiming || this.#starting > 0) return null;
+    // Known after the read: what runs here, what the window holds, and what finished but whose
+    // outcome is still on its way to Redis (not lost: its report settles it).
     const known = new Set(this.window.ids());
     const strayWindow = inWindow.filter((id) => !known.has(id));
     const strayRunning: { id: string; attempt: number }[] = [];
     for (let i = 0; i < inRunning.length; i += 2) {
-      if (!this.running.has(inRunning[i]!))
-        strayRunning.push({ id: inRunning[i]!, attempt: Number(inRunning[i + 1]) });
+      const id = inRunning[i]!;
+      if (!this.running.has(id) && !reporter.holds(this.queue, id)) {
+        strayRunning.push({ id, attempt: Number(inRunning[i + 1]) });
+      }
     }
     const released = strayWindow.length > 0 ? await ops.release(this.queue, strayWindow) : 0;
     if (strayRunning.length > 0) {

@@ -26,6 +26,8 @@ export class Reporter {
   #pending = new Map<string, Batch>();
   #scheduled = false;
   readonly #inflight = new Set<Promise<void>>();
+  /** Ids whose outcome is waiting to be sent or on its way, by queue (until Redis has answered). */
+  readonly #unsent = new Map<string, Map<string, number>>();
   #closed = false;
 
   constructor(ops: WorkerOps, log: Logger) {
@@ -34,11 +36,31 @@ export class Reporter {
   }
 
   complete(queue: string, c: Completion): void {
+    this.#hold(queue, [c.id], 1);
     this.#batch(queue).completions.push(c);
   }
 
   fail(queue: string, f: Failure): void {
+    this.#hold(queue, [f.id], 1);
     this.#batch(queue).failures.push(f);
+  }
+
+  /** True while the outcome of task `id` has not reached Redis yet (reconcile must not call it lost). */
+  holds(queue: string, id: string): boolean {
+    return (this.#unsent.get(queue)?.get(id) ?? 0) > 0;
+  }
+
+  #hold(queue: string, ids: readonly string[], delta: number): void {
+    let m = this.#unsent.get(queue);
+    if (!m) {
+      m = new Map();
+      this.#unsent.set(queue, m);
+    }
+    for (const id of ids) {
+      const n = (m.get(id) ?? 0) + delta;
+      if (n > 0) m.set(id, n);
+      else m.delete(id);
+    }
   }
 
   /** Resolves when everything reported so far has reached Redis. */

@@ -312,11 +312,19 @@ export class Worker {
     return counts.reduce((a, b) => a + b, 0);
   }
 
+  /** Reconciles every runner; a runner busy with a claim or start is tried again shortly, until it has run. */
   async #reconcile(): Promise<void> {
-    for (const r of this.#runners.values()) {
-      const { released, failed } = await r.reconcile();
-      if (released + failed > 0)
-        this.log.warn({ queue: r.queue, released, failed }, 'reconciled tasks this worker had lost track of');
+    const pending = new Set(this.#runners.values());
+    for (let round = 0; pending.size > 0 && !this.#closing; round++) {
+      if (round > 0) await new Promise((r) => setTimeout(r, 250));
+      for (const r of [...pending]) {
+        const done = await r.reconcile();
+        if (done === null) continue;
+        pending.delete(r);
+        if (done.released + done.failed > 0) {
+          this.log.warn({ queue: r.queue, ...done }, 'reconciled tasks this worker had lost track of');
+        }
+      }
     }
   }
 

@@ -114,7 +114,7 @@ test.serial(
   },
 );
 
-// BUG (packages/worker/src/worker.ts #onReconnect, packages/worker/src/queue-runner.ts
+// Regression (was a bug) (packages/worker/src/worker.ts #onReconnect, packages/worker/src/queue-runner.ts
 // QueueRunner#reconcile): after a reconnect the worker reconciles once, 1 s after 'ready';
 // QueueRunner.reconcile returns {released: 0, failed: 0} without doing anything when a claim or
 // a start is in flight, which for a busy worker is most of the time, and nothing tries again:
@@ -122,8 +122,8 @@ test.serial(
 // stuck in `running` under the live worker, the 500 done 54-55 s after the restart instead of
 // 3-5 s, until the 60 s loop released it. Suggested fix: when a runner skips, try again
 // shortly (e.g. every 250 ms until one reconcile has actually run), or serialise reconcile with
-// claim/start instead of skipping. Remove `.failing` once fixed.
-test.serial.failing(
+// claim/start instead of skipping.
+test.serial(
   'a stray task left by a lost claim reply is reconciled soon after a reconnect, even if a claim is in flight then',
   async (t) => {
     const s = scope(server, uniquePrefix());
@@ -205,7 +205,7 @@ repeat
 until t[1] * 1000000 + t[2] - t0 >= tonumber(ARGV[1]) * 1000
 return 1`;
 
-// BUG (packages/worker/src/queue-runner.ts, QueueRunner#reconcile): a task leaves `this.running`
+// Regression (was a bug) (packages/worker/src/queue-runner.ts, QueueRunner#reconcile): a task leaves `this.running`
 // when its handler returns, but its completion reaches Redis only later (the Reporter sends on
 // setImmediate, and waits between retries while Redis refuses it). reconcile() reads the running
 // set from Redis, then counts as stray every id there that is not in `this.running`: a task that
@@ -214,8 +214,8 @@ return 1`;
 // runs a second time. Found in a Redis-restart run (5 tasks at once); it can happen at every
 // reconcile (after each reconnect, and every 60 s). Suggested fix: count as known also the ids
 // whose outcome is queued or in flight in the Reporter (drop them once Redis has answered), and
-// take the local snapshot before reading Redis. Remove `.failing` once fixed.
-test.serial.failing(
+// take the local snapshot before reading Redis.
+test.serial(
   'reconcile does not fail tasks that just finished and whose completion is on its way',
   async (t) => {
     const s = scope(server, uniquePrefix());
