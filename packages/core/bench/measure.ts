@@ -3,6 +3,7 @@
  * a timed run between two INFO snapshots, and turns the deltas into per-task
  * figures. Shared by every group of cases (submit now, workers later).
  */
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { diff, snapshot } from './redis-stats.js';
@@ -63,6 +64,11 @@ export interface CaseResult {
     /** Event loop utilisation over the run: near 1.0 means the producer is the limit. */
     eventLoopUtilization: number;
   };
+  /**
+   * CPU used on the machine by everything but this process and Redis, in cores
+   * (from /proc/stat; null elsewhere). Above ~0.2 the rates are not figures of record.
+   */
+  otherCpuLoad: number | null;
 }
 
 export interface MeasureOptions {
@@ -75,6 +81,7 @@ export async function measure(env: BenchEnv, c: BenchCase, opts: MeasureOptions)
   if (opts.warmupTasks > 0) await c.run(env, opts.warmupTasks);
   await env.stats.flushall('SYNC');
   const before = await snapshot(env.stats);
+  const machine0 = machineBusyUs();
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -82,6 +89,7 @@ export async function measure(env: BenchEnv, c: BenchCase, opts: MeasureOptions)
   const t1 = performance.now();
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
+  const machine1 = machineBusyUs();
   const after = await snapshot(env.stats);
   const d = diff(before, after);
   const n = opts.tasks;
@@ -113,7 +121,23 @@ export async function measure(env: BenchEnv, c: BenchCase, opts: MeasureOptions)
       cpuLoad: round(nodeUs / wallUs, 2),
       eventLoopUtilization: round(elu.utilization, 2),
     },
+    otherCpuLoad:
+      machine0 === null || machine1 === null
+        ? null
+        : round(Math.max(0, machine1 - machine0 - nodeUs - d.cpuUs) / wallUs, 2),
   };
+}
+
+/** CPU time used by the whole machine so far (user, nice, system, irq, softirq, steal), in µs; null without /proc/stat. */
+function machineBusyUs(): number | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    // /proc/stat counts in USER_HZ, 100 a second on Linux.
+    return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 10_000;
+  } catch {
+    return null;
+  }
 }
 
 function round(x: number, digits: number): number {

@@ -49,7 +49,7 @@ function table(header: string[], rows: string[][]): string {
 const fmt = (x: number, digits = 0) =>
   x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-/** The summary table, then the five costliest commands of each case. */
+/** The summary table, then the six costliest commands of each case. */
 export function formatResults(results: readonly CaseResult[], checks: readonly TargetCheck[]): string {
   const summary = table(
     [
@@ -62,6 +62,7 @@ export function formatResults(results: readonly CaseResult[], checks: readonly T
       'scripts/task',
       'Node µs/task',
       'Node ELU',
+      'other load',
     ],
     results.map((r) => [
       r.name,
@@ -73,6 +74,7 @@ export function formatResults(results: readonly CaseResult[], checks: readonly T
       fmt(r.redis.scriptCallsPerTask, 4),
       fmt(r.node.cpuUsPerTask, 2),
       fmt(r.node.eventLoopUtilization, 2),
+      r.otherCpuLoad === null ? '-' : fmt(r.otherCpuLoad, 2),
     ]),
   );
   const parts = [summary, ''];
@@ -93,6 +95,9 @@ export function formatResults(results: readonly CaseResult[], checks: readonly T
       ),
     );
     parts.push('');
+  }
+  if (results.some((r) => (r.otherCpuLoad ?? 0) > 0.2)) {
+    parts.push('note: "other load" > 0.2: other processes used the CPUs during a case; its rate is low.\n');
   }
   if (checks.length > 0) {
     parts.push('targets:');
