@@ -61,7 +61,8 @@ export type RetryOutcome =
 
 /** Ready-set order: higher priority first, FIFO within a priority. */
 export function readyOrder(a: ModelTask, b: ModelTask): number {
-  return b.priority - a.priority || a.seq - b.seq;
+  // Equal scores (lost attempts all go in at sequence 0) order by id, as a Redis sorted set does.
+  return b.priority - a.priority || a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 export class Model {
@@ -364,6 +365,10 @@ export class Model {
       t.state = 'scheduled';
       t.worker = null;
       t.runAt = runAt;
+    } else if (reason === 'worker_lost') {
+      // A lost attempt goes back ahead of its priority (lua/includes/attempt.lua).
+      this.#enqueue(t);
+      t.seq = 0;
     } else this.#enqueue(t);
   }
 
