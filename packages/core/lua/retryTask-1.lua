@@ -26,7 +26,7 @@ local deadline = tonumber(f[4])
 if deadline and deadline <= now then return { -6 } end
 local spec = cjson.decode(f[2])
 local waitingOn = {}
-for _, dep in ipairs(spec.dependsOn or {}) do
+for _, dep in ipairs(spec.dp or {}) do
   local s = redis.call('HGET', taskKey(base, dep), 's')
   if s ~= 'succeeded' then
     if not s or TERMINAL[s] then return { -5, dep, s or '' } end

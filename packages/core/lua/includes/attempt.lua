@@ -7,6 +7,8 @@ and removed the task from the worker's running set.
 Needs: keys.lua, record.lua, lifecycle.lua; math.randomseed set by the script. ]]
 local MAX_ERROR_HISTORY = 10
 
+-- A task's stored spec (`d`, src/task/codec.ts) leaves out the default backoff;
+-- the fallbacks here are that default (DEFAULT_BACKOFF in src/task/validate.ts).
 local function backoffDelay(backoff, attempt)
   local base = tonumber(backoff and backoff.baseMs) or 1000
   local cap = tonumber(backoff and backoff.maxMs) or 3600000
@@ -36,7 +38,7 @@ local function failAttempt(base, now, id, attempt, message, reason, permanent, w
     finish(base, now, id, 'expired', 'deadline', nil, worker)
     return 'expired'
   end
-  if permanent or attempt > (tonumber(spec.maxRetries) or 0) then
+  if permanent or attempt > (tonumber(spec.r) or 0) then
     finish(base, now, id, 'failed', reason, nil, worker)
     return 'failed'
   end
@@ -46,7 +48,7 @@ local function failAttempt(base, now, id, attempt, message, reason, permanent, w
     wake(base)
     return 'queued'
   end
-  local delay = backoffDelay(spec.backoff, attempt)
+  local delay = backoffDelay(spec.b, attempt)
   if deadline and now + delay >= deadline then
     finish(base, now, id, 'expired', 'deadline', nil, worker)
     return 'expired'

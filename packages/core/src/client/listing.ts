@@ -145,7 +145,7 @@ export async function listTasks(ctx: EngineContext, opts: ListOptions): Promise<
     );
     hashes.forEach((h, i) => {
       if (!h.d) return; // deleted between the two reads
-      const t = decodeTask(h, state === 'reserved' ? { state, worker: workers[i]! } : {});
+      const t = decodeTask(ids[i]!, queue, h, state === 'reserved' ? { state, worker: workers[i]! } : {});
       if (opts.priority === undefined || t.priority === opts.priority) tasks.push(t);
     });
     if (more) {

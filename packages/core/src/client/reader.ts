@@ -11,12 +11,14 @@ export async function readTask(ctx: EngineContext, queue: string, id: string): P
   const k = ctx.keys(queue);
   const fields = (await ctx.redis.hgetall(k.task(id))) as Record<string, string>;
   if (!fields.d) return null;
-  if (fields.s !== 'queued') return decodeTask(fields);
-  if ((await ctx.redis.zscore(k.ready, id)) !== null) return decodeTask(fields);
+  if (fields.s !== 'queued') return decodeTask(id, queue, fields);
+  if ((await ctx.redis.zscore(k.ready, id)) !== null) return decodeTask(id, queue, fields);
   const workers = await ctx.redis.smembers(k.workers);
   const scores = await Promise.all(workers.map((w) => ctx.redis.zscore(k.window(w), id)));
   const i = scores.findIndex((s) => s !== null);
-  return i < 0 ? decodeTask(fields) : decodeTask(fields, { state: 'reserved', worker: workers[i]! });
+  return i < 0
+    ? decodeTask(id, queue, fields)
+    : decodeTask(id, queue, fields, { state: 'reserved', worker: workers[i]! });
 }
 
 /** Reads many tasks of one queue (missing ones are left out), without the reserved check. */
@@ -25,7 +27,7 @@ export async function readTasks(ctx: EngineContext, queue: string, ids: readonly
   const all = await Promise.all(
     ids.map((id) => ctx.redis.hgetall(k.task(id)) as Promise<Record<string, string>>),
   );
-  return all.filter((f) => f.d !== undefined).map((f) => decodeTask(f));
+  return all.flatMap((f, i) => (f.d === undefined ? [] : [decodeTask(ids[i]!, queue, f)]));
 }
 
 /**

@@ -4,8 +4,40 @@ import { runScript } from '../scripts/registry.js';
 import { encodeSpec } from '../task/codec.js';
 import type { NormalizedSpec, SubmitResult, TaskState } from '../task/types.js';
 
-/** Most tasks in one script call: keeps each call short, so Redis stays responsive. */
-export const MAX_SCRIPT_BATCH = 1000;
+/**
+ * Most tasks in one script call. Small enough that a big submit becomes
+ * several calls in flight at once: Redis runs one while Node encodes the next
+ * and decodes the last, instead of the two taking turns; and each call stays
+ * short, so Redis stays responsive.
+ */
+export const MAX_SCRIPT_BATCH = 250;
+
+/** A task with none of what needs submitTasks' planning: it cannot be refused and starts `queued`. */
+function isPlain(s: NormalizedSpec): boolean {
+  return s.dependsOn.length === 0 && s.runAt === null && s.deadline === null && s.idempotencyKey === null;
+}
+
+/**
+ * Cuts a list into consecutive runs of plain and other tasks, each at most
+ * MAX_SCRIPT_BATCH long. Runs keep their order, and calls on one connection
+ * run in the order they were sent, so FIFO order within a priority holds.
+ */
+export function cutRuns<T>(
+  items: readonly T[],
+  specOf: (item: T) => NormalizedSpec,
+): { plain: boolean; items: T[] }[] {
+  const runs: { plain: boolean; items: T[] }[] = [];
+  let current: { plain: boolean; items: T[] } | undefined;
+  for (const item of items) {
+    const plain = isPlain(specOf(item));
+    if (!current || current.plain !== plain || current.items.length >= MAX_SCRIPT_BATCH) {
+      current = { plain, items: [] };
+      runs.push(current);
+    }
+    current.items.push(item);
+  }
+  return runs;
+}
 
 interface Waiting {
   spec: NormalizedSpec;
@@ -46,20 +78,19 @@ export class Submitter {
 
   /**
    * Submits prepared tasks of one queue. Atomic: all are written or none
-   * (needed when the batch depends on itself). Not atomic: written in chunks,
-   * each task on its own.
+   * (needed when the batch depends on itself), in one call. Not atomic:
+   * written in several calls, each task on its own.
    */
   async submitBatch(
     queue: string,
     specs: readonly NormalizedSpec[],
     atomic: boolean,
   ): Promise<SubmitResult[]> {
-    if (atomic) return this.#call(queue, specs, true);
-    const chunks: Promise<SubmitResult[]>[] = [];
-    for (let i = 0; i < specs.length; i += MAX_SCRIPT_BATCH) {
-      chunks.push(this.#call(queue, specs.slice(i, i + MAX_SCRIPT_BATCH), false));
-    }
-    return (await Promise.all(chunks)).flat();
+    if (atomic && !specs.every(isPlain)) return this.#call(queue, specs, true);
+    // Plain tasks cannot be refused, so an atomic plain batch may go in several calls too.
+    const runs = cutRuns(specs, (s) => s);
+    const results = await Promise.all(runs.map((r) => this.#call(queue, r.items, false, r.plain)));
+    return results.flat();
   }
 
   #flush(): void {
@@ -67,21 +98,17 @@ export class Submitter {
     const all = this.#waiting;
     this.#waiting = new Map();
     for (const [queue, list] of all) {
-      for (let i = 0; i < list.length; i += MAX_SCRIPT_BATCH) {
-        const part = list.slice(i, i + MAX_SCRIPT_BATCH);
-        this.#callEach(queue, part).catch((err) => {
-          for (const w of part) w.reject(err);
+      for (const run of cutRuns(list, (w) => w.spec)) {
+        this.#callEach(queue, run.items, run.plain).catch((err) => {
+          for (const w of run.items) w.reject(err);
         });
       }
     }
   }
 
-  async #callEach(queue: string, part: Waiting[]): Promise<void> {
-    const raw = await this.#run(
-      queue,
-      part.map((w) => w.spec),
-      false,
-    );
+  async #callEach(queue: string, part: Waiting[], plain: boolean): Promise<void> {
+    const specs = part.map((w) => w.spec);
+    const raw = plain ? await this.#runPlain(queue, specs) : await this.#run(queue, specs, false);
     part.forEach((w, i) => {
       const r = raw[i]!;
       if (r instanceof Error) w.reject(r);
@@ -89,8 +116,13 @@ export class Submitter {
     });
   }
 
-  async #call(queue: string, specs: readonly NormalizedSpec[], atomic: boolean): Promise<SubmitResult[]> {
-    const raw = await this.#run(queue, specs, atomic);
+  async #call(
+    queue: string,
+    specs: readonly NormalizedSpec[],
+    atomic: boolean,
+    plain = false,
+  ): Promise<SubmitResult[]> {
+    const raw = plain ? await this.#runPlain(queue, specs) : await this.#run(queue, specs, atomic);
     const failed = raw.find((r) => r instanceof Error && !(r instanceof NotWritten));
     if (failed) throw failed;
     return raw as SubmitResult[];
@@ -132,6 +164,17 @@ export class Submitter {
       if (code === -2) return new NotWritten(s.id);
       return new DtpsError('script_error', `submitTasks returned unknown code ${code}`);
     });
+  }
+
+  /** submitPlain: every task is written, `queued`. */
+  async #runPlain(queue: string, specs: readonly NormalizedSpec[]): Promise<SubmitResult[]> {
+    const ctx = this.#ctx;
+    const k = ctx.keys(queue);
+    const args: (string | number)[] = [k.base, ctx.clock.now(), ctx.eventsMaxLen];
+    for (const s of specs) args.push(s.id, s.priority, encodeSpec(s), s.payloadJson);
+    await runScript(ctx.redis, 'submitPlain', [k.ready, k.seq], args);
+    if (!this.#registeredQueues.has(queue)) await this.#registerQueue(queue);
+    return specs.map((s) => ({ id: s.id, queue, state: 'queued', duplicate: false }));
   }
 
   async #registerQueue(queue: string): Promise<void> {

@@ -34,9 +34,10 @@ export function decodeHandout(
 ): ClaimedTask[] {
   const out: ClaimedTask[] = [];
   for (let i = offset; i + WIDTH <= flat.length; i += WIDTH) {
-    const spec = decodeSpec(String(flat[i + 4]));
+    const id = String(flat[i]);
+    const spec = decodeSpec(id, queue, String(flat[i + 4]));
     out.push({
-      id: String(flat[i]),
+      id,
       queue,
       type: spec.type,
       payload: JSON.parse(String(flat[i + 5])),

@@ -8,6 +8,7 @@ export type RedisClient = Redis | Cluster;
 /** The scripts of lua/, by name. */
 export type ScriptName =
   | 'submitTasks'
+  | 'submitPlain'
   | 'claimTasks'
   | 'startTasks'
   | 'completeTasks'

@@ -243,3 +243,46 @@ test('validate checks specs without touching Redis', async (t) => {
   });
   t.deepEqual(await e.keys(), []);
 });
+
+test('plain and planned submits of one tick keep FIFO order within a priority', async (t) => {
+  // Plain tasks take the fast script and the others submitTasks; the order of the calls keeps FIFO.
+  const e = await engine.make();
+  const specs = [
+    { type: 'plain-1' },
+    { type: 'keyed', idempotencyKey: 'k1' },
+    { type: 'plain-2' },
+    { type: 'timed', deadline: e.clock.now() + 60_000 },
+    { type: 'plain-3' },
+  ];
+  const submitted = await Promise.all(specs.map((s) => e.client.submit(s)));
+  t.deepEqual(
+    submitted.map((r) => r.state),
+    specs.map(() => 'queued'),
+  );
+  const { tasks } = await e.ops('w1').claim('default', { max: 10 });
+  t.deepEqual(
+    tasks.map((task) => task.type),
+    specs.map((s) => s.type),
+  );
+});
+
+test('a plain task is stored compactly: a listpack hash with a short spec', async (t) => {
+  const e = await engine.make();
+  const r = await e.client.submit({ type: 'thumbnail', payload: { w: 100 }, priority: 3 });
+  const key = e.client.ctx.keys('default').task(r.id);
+  t.is(await e.redis.call('OBJECT', 'ENCODING', key), 'listpack');
+  const stored = await e.redis.hget(key, 'd');
+  t.true(stored!.length <= 64, `d is ${stored!.length} bytes: ${stored}`);
+  t.like(await e.client.get(r.id), {
+    id: r.id,
+    queue: 'default',
+    type: 'thumbnail',
+    priority: 3,
+    maxRetries: 3,
+    timeoutMs: null,
+    deadline: null,
+    dependsOn: [],
+    idempotencyKey: null,
+    trace: null,
+  });
+});

@@ -1,0 +1,41 @@
+--[[ submitPlain-2.lua — the fast path of submitTasks-6.lua for a batch of
+plain tasks: no dependencies, idempotency key, run time or deadline (the
+Submitter sends every other batch to submitTasks). Such a task cannot be
+refused and always starts `queued`, so this script skips the planning pass,
+builds no per-task tables, and writes one HSET per task, one ZADD, one XADD
+and the counters for the whole batch. Same records as submitTasks: the same
+hash fields, ready scores, event entry and counters.
+
+KEYS[1] ready      {p:q}:ready      zset id → readyScore
+KEYS[2] seq        {p:q}:seq        FIFO counter
+ARGV[1] base       `{p:q}:`, the prefix of every key of the queue
+ARGV[2] now        ms since the epoch
+ARGV[3] maxLen     approximate length cap of the event stream
+ARGV[4..]          4 values per task: id, priority (1-10), spec (JSON of the
+                   immutable fields), payload (JSON)
+Returns the number of tasks written (all of them).
+]]
+-- @include keys
+-- @include record
+
+local base, now, maxLen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local FIELDS, FIRST = 4, 4
+local n = (#ARGV - FIRST + 1) / FIELDS
+local seq = redis.call('INCRBY', KEYS[2], n) - n
+local scores = {}
+local ids = {}
+for i = 0, n - 1 do
+  local o = FIRST + i * FIELDS
+  local id, priority = ARGV[o], ARGV[o + 1]
+  redis.call('HSET', taskKey(base, id), 's', 'queued', 'p', priority, 'a', 0, 'd', ARGV[o + 2], 'pl', ARGV[o + 3])
+  -- Same score as readyScore(); below 1e14 a Lua number converts to an exact integer string.
+  scores[2 * i + 1] = (10 - priority) * PRIORITY_BAND + seq + i + 1
+  scores[2 * i + 2] = id
+  ids[i + 1] = id
+end
+bulk('ZADD', KEYS[1], scores)
+redis.call('XADD', base .. 'events', 'MAXLEN', '~', maxLen, '*', 's', 'queued', 'ids', table.concat(ids, ' '))
+count('submitted', n)
+wake(base)
+flush(base, now, maxLen)
+return n
