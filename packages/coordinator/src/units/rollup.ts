@@ -5,6 +5,7 @@ import {
   latencyBuckets,
   percentile,
   pointFromCounters,
+  type QueueSummary,
   type Recommendation,
   type SeriesPoint,
   type WorkerView,
@@ -40,14 +41,24 @@ export class Rollup {
     const minute = Math.floor((upto + 1) / 60);
     const minuteDone = this.#lastMinute !== 0 && minute > this.#lastMinute ? minute - 1 : null;
     this.#lastMinute = minute;
-    const queues = await this.ctx.queueNames();
-    for (const q of queues) await this.#rollQueue(q, upto, minuteDone);
+    // One summary per queue per tick, shared by the series and the recommendation.
+    const summaries = new Map<string, QueueSummary>();
+    for (const q of await this.ctx.queueNames()) {
+      const summary = await this.#inspector.queue(q);
+      summaries.set(q, summary);
+      await this.#rollQueue(q, summary, upto, minuteDone);
+    }
     const workers = await this.#inspector.workers({ aliveWithinMs: this.heartbeatTimeoutMs });
     await this.#rollWorkers(workers, upto, minuteDone);
-    await this.#recommend(queues, workers, upto);
+    await this.#recommend(summaries, workers, upto);
   }
 
-  async #rollQueue(queue: string, upto: number, minuteDone: number | null): Promise<SeriesPoint[]> {
+  async #rollQueue(
+    queue: string,
+    summary: QueueSummary,
+    upto: number,
+    minuteDone: number | null,
+  ): Promise<SeriesPoint[]> {
     const k = this.ctx.keys(queue);
     const r = this.ctx.redis;
     let last = this.#last.get(queue);
@@ -58,10 +69,7 @@ export class Rollup {
     if (last >= upto) return [];
     const from = Math.max(last + 1, upto - 9); // after a pause, no more than 10 s of catch-up
     const seconds = Array.from({ length: upto - from + 1 }, (_, i) => from + i);
-    const [hashes, summary] = await Promise.all([
-      Promise.all(seconds.map((s) => r.hgetall(k.perSecond(s)))),
-      this.#inspector.queue(queue),
-    ]);
+    const hashes = await Promise.all(seconds.map((s) => r.hgetall(k.perSecond(s))));
     const points = hashes.map((h, i) => pointFromCounters(seconds[i]! * 1000, h));
     points[points.length - 1]!.depth = summary.counts;
     const tx = r.multi();
@@ -126,15 +134,12 @@ export class Rollup {
    * plus the backlog spread over TARGET_DRAIN_S) over the capacity of one
    * worker (its recent completions, scaled up by how idle it was).
    */
-  async #recommend(queues: string[], workers: WorkerView[], upto: number): Promise<void> {
+  async #recommend(summaries: Map<string, QueueSummary>, workers: WorkerView[], upto: number): Promise<void> {
     let backlog = 0;
     let submitted = 0;
     let done = 0;
-    for (const q of queues) {
-      const [summary, seconds] = await Promise.all([
-        this.#inspector.queue(q),
-        this.#inspector.recentSeconds(q, 10),
-      ]);
+    for (const [q, summary] of summaries) {
+      const seconds = await this.#inspector.recentSeconds(q, 10);
       backlog += summary.counts.queued + summary.counts.reserved;
       for (const p of seconds) {
         submitted += p.submitted;
