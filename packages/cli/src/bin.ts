@@ -9,11 +9,19 @@ import { meowFlags, normalizeArgv } from './flags.js';
 import { mainHelp } from './help.js';
 import { run } from './run.js';
 
-// A reader that went away (`dtps list --json | head -1`) is not our error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code !== 'EPIPE') throw err;
-  process.exit(process.exitCode ?? 0);
-});
+// Output that can no longer be written is not our error: a reader that went
+// away (`dtps list --json | head -1`: EPIPE) or a terminal that closed (EIO).
+// Taken as a hang-up, once: `dtps up` then stops its daemons in order; any
+// other command just ends.
+let outputLost = false;
+function onOutputError(err: NodeJS.ErrnoException): void {
+  if (outputLost) return;
+  outputLost = true;
+  if (process.listenerCount('SIGHUP') > 0) process.kill(process.pid, 'SIGHUP');
+  else process.exit(process.exitCode ?? (err.code === 'EPIPE' ? 0 : 1));
+}
+process.stdout.on('error', onOutputError);
+process.stderr.on('error', onOutputError);
 
 // No signal handlers: Ctrl-C during `dtps wait` ends the process (exit 130),
 // and there is nothing to hand back, since the CLI never holds a task.

@@ -287,3 +287,22 @@ test('demo batches: every demo handler, priorities 1-10, valid specs, pipelines 
   // A few per second: about two tasks a batch.
   t.true(flat.length / specs.length > 1.5 && flat.length / specs.length < 3);
 });
+
+test('output that goes away (the reader closed) stops everything in order, like a hang-up', async (t) => {
+  const prefix = uniquePrefix();
+  const up = new Up(['--port', String(await freePort()), '--json'], {
+    DTPS_REDIS_URL: redis.server.url,
+    DTPS_PREFIX: prefix,
+  });
+  const ready = await up.ready();
+  // The next status line meets a closed pipe (EPIPE) instead of a reader.
+  up.child.stdout!.destroy();
+  up.child.stderr!.destroy();
+  const code = await up.exited;
+  t.not(code, null, 'exited by itself, not killed by a signal');
+  t.false(alive(ready.worker.pid), 'worker gone');
+  t.false(alive(ready.coordinator.pid), 'coordinator gone');
+  const client = clientOn(redis.server.client(), prefix);
+  t.deepEqual(await client.workers(), [], 'the worker deregistered: it was stopped, not orphaned');
+  t.false(existsSync(join(up.cwd, '.dtps', 'up.json')));
+});
