@@ -86,6 +86,7 @@ export {
   TASK_STATES,
   type Task,
   type TaskError,
+  type TaskFields,
   type TaskSpec,
   type TaskState,
   TERMINAL_STATES,

@@ -1,22 +1,5 @@
-import type { BackoffPolicy, NormalizedSpec, Task, TaskError, TaskState } from './types.js';
+import type { BackoffPolicy, NormalizedSpec, Task, TaskError, TaskFields, TaskState } from './types.js';
 import { DEFAULT_BACKOFF } from './validate.js';
-
-/** The immutable part of a task, as read back from the hash field `d`. */
-export interface StoredSpec {
-  id: string;
-  queue: string;
-  type: string;
-  priority: number;
-  maxRetries: number;
-  backoff: BackoffPolicy;
-  timeoutMs: number | null;
-  deadline: number | null;
-  dependsOn: string[];
-  runAt: number | null;
-  idempotencyKey: string | null;
-  trace: Record<string, string> | null;
-  createdAt: number;
-}
 
 /**
  * The stored form of `d`: short keys, and only what differs from the defaults.
@@ -63,7 +46,7 @@ export function encodeSpec(spec: NormalizedSpec): string {
 }
 
 /** The stored `d` of task `id` in `queue`, defaults filled in. */
-export function decodeSpec(id: string, queue: string, json: string): StoredSpec {
+export function decodeSpec(id: string, queue: string, json: string): TaskFields {
   const s = JSON.parse(json) as ShortSpec;
   return {
     id,
@@ -100,30 +83,17 @@ export function decodeTask(
   fields: Record<string, string>,
   overrides: { state?: TaskState; worker?: string } = {},
 ): Task {
-  const spec = decodeSpec(id, queue, fields.d!);
   return {
-    id,
-    queue,
-    type: spec.type,
+    ...decodeSpec(id, queue, fields.d!),
     payload: json(fields.pl),
     state: overrides.state ?? (fields.s as TaskState),
-    priority: spec.priority,
     attempts: Number(fields.a ?? 0),
-    maxRetries: spec.maxRetries,
-    backoff: spec.backoff,
-    timeoutMs: spec.timeoutMs,
-    deadline: spec.deadline,
-    dependsOn: spec.dependsOn,
-    runAt: spec.runAt,
-    idempotencyKey: spec.idempotencyKey,
-    trace: spec.trace,
     result: json(fields.r),
     error: (json(fields.e) as TaskError | null) ?? null,
     errors: (json(fields.eh) as TaskError[] | null) ?? [],
     reason: fields.rs ?? null,
     worker: overrides.worker ?? fields.w ?? null,
     progress: num(fields.pg),
-    createdAt: spec.createdAt,
     startedAt: num(fields.st),
     finishedAt: num(fields.ft),
   };

@@ -64,13 +64,11 @@ export interface TaskSpec {
   ref?: string;
 }
 
-/** A task spec after validation and defaults: what is stored. */
-export interface NormalizedSpec {
+/** The immutable fields of a task, fixed at submit (validated, defaults filled in). */
+export interface TaskFields {
   id: string;
   queue: string;
   type: string;
-  /** The payload, already serialised as JSON. */
-  payloadJson: string;
   priority: number;
   maxRetries: number;
   backoff: BackoffPolicy;
@@ -84,6 +82,12 @@ export interface NormalizedSpec {
   createdAt: number;
 }
 
+/** A task spec after validation and defaults: what is stored. */
+export interface NormalizedSpec extends TaskFields {
+  /** The payload, already serialised as JSON. */
+  payloadJson: string;
+}
+
 /** The error of a failed attempt, as stored. */
 export interface TaskError {
   message: string;
@@ -94,22 +98,10 @@ export interface TaskError {
 }
 
 /** A task as read back from Redis. */
-export interface Task {
-  id: string;
-  queue: string;
-  type: string;
+export interface Task extends TaskFields {
   payload: unknown;
   state: TaskState;
-  priority: number;
   attempts: number;
-  maxRetries: number;
-  backoff: BackoffPolicy;
-  timeoutMs: number | null;
-  deadline: number | null;
-  dependsOn: string[];
-  runAt: number | null;
-  idempotencyKey: string | null;
-  trace: Record<string, string> | null;
   result: unknown;
   /** The last error, if any. */
   error: TaskError | null;
@@ -121,7 +113,6 @@ export interface Task {
   worker: string | null;
   /** Last progress the handler reported, 0–100. */
   progress: number | null;
-  createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
 }

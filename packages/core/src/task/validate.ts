@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors.js';
 import { TASK_ID_PATTERN } from './ids.js';
-import type { BackoffPolicy, TaskSpec } from './types.js';
+import type { BackoffPolicy, NormalizedSpec, TaskSpec } from './types.js';
 
 /**
  * The characters of a queue name. It sits inside a hash tag (`{dtps:<queue>}`),
@@ -24,20 +24,7 @@ export const DEFAULT_BACKOFF: BackoffPolicy = {
 };
 
 /** A spec that passed validation, before it gets an id. */
-export interface CheckedSpec {
-  queue: string;
-  type: string;
-  payloadJson: string;
-  priority: number;
-  maxRetries: number;
-  backoff: BackoffPolicy;
-  timeoutMs: number | null;
-  deadline: number | null;
-  dependsOn: string[];
-  runAt: number | null;
-  idempotencyKey: string | null;
-  ref: string | null;
-}
+export type CheckedSpec = Omit<NormalizedSpec, 'id' | 'trace' | 'createdAt'> & { ref: string | null };
 
 const SPEC_FIELDS = new Set([
   'type',
