@@ -4,8 +4,7 @@
  * event stream, and the recording list.
  */
 import { Client, Inspector, rangeEvents, type Task, type TaskState, type TransitionEvent } from '@dtps/core';
-import type { RedisServer } from '@dtps/core/testing';
-import { parseRecords, type Rec, recordKey } from './recording-handlers.js';
+import { parseRecords, type Rec, type RedisServer, recordKey } from '@dtps/core/testing';
 
 /** Event streams long enough to hold every transition of a test run (the tests read them whole). */
 export const EVENTS_MAX_LEN = 200_000;

@@ -1,7 +1,7 @@
 /**
  * The coordinator's cost per cycle follows the workers of a queue: its
  * roll-up counts reserved and running tasks with two ZCARDs per member of
- * `{prefix:queue}:workers` (countTasks), twice a tick. That set must
+ * `{prefix:queue}:workers` (countTasks), once a tick. That set must
  * therefore hold the workers that hold tasks, not every worker that ever did.
  */
 import { RedisServer, uniquePrefix, waitFor, waitForValue } from '@dtps/core/testing';

@@ -42,6 +42,14 @@ function installHandlers(): void {
   }
 }
 
+/** Tracks a child spawned elsewhere: SIGKILLed if still running when this process ends. */
+export function trackChild(child: ChildProcess): void {
+  installHandlers();
+  if (child.pid === undefined) return;
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
 /** Last `lines` lines of a text file, or a note when it cannot be read. */
 export async function tailFile(path: string, lines = 30): Promise<string> {
   try {

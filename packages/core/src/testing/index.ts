@@ -5,7 +5,22 @@
  */
 export { type HookRegistrar, type RedisServerHandle, uniquePrefix, useRedisServer } from './ava-hooks.js';
 export { type WaitOptions, waitFor, waitForValue } from './conditions.js';
+export {
+  type DaemonKind,
+  type DaemonOptions,
+  DaemonProcess,
+  type Exit,
+  type LogLine,
+  stopAll,
+} from './daemon-process.js';
 export { freePort } from './free-port.js';
+export {
+  parseRecords,
+  RECORDING_HANDLERS,
+  type Rec,
+  type RecordPayload,
+  recordKey,
+} from './recording-handlers.js';
 export { RedisCluster, type RedisClusterOptions, type RedisNodeAddress } from './redis-cluster.js';
 export { RedisSentinelSetup } from './redis-sentinel.js';
 export { RedisServer, type RedisServerOptions } from './redis-server.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { RedisServer, uniquePrefix } from '@dtps/core/testing';
 import test from 'ava';
 import { scope } from './fixture.js';
-import { stopAll, WorkerProcess } from './spawn-worker.js';
+import { startWorker, stopAll, type WorkerProcess } from './spawn-worker.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'dtps-handler-modules-'));
 
@@ -34,7 +34,7 @@ test.after.always(async () => {
 
 /** Starts the daemon on `file` and expects it to stop at start; returns its exit and output. */
 async function failsToStart(file: string) {
-  const w = await WorkerProcess.start({
+  const w = await startWorker({
     redisUrl: server.url,
     prefix: uniquePrefix(),
     id: 'w-bad',
@@ -43,7 +43,7 @@ async function failsToStart(file: string) {
   });
   workers.push(w);
   const exit = await w.waitForExit(30_000);
-  return { exit, stderr: w.stderr, started: w.logsWith('worker started').length > 0 };
+  return { exit, stderr: w.output, started: w.logsWith('worker started').length > 0 };
 }
 
 const bad: [string, string, RegExp][] = [
@@ -97,7 +97,7 @@ test.serial(
     );
     const s = scope(server, uniquePrefix());
     t.teardown(() => s.close());
-    const w = await WorkerProcess.start({
+    const w = await startWorker({
       redisUrl: server.url,
       prefix: s.prefix,
       id: 'w-good',

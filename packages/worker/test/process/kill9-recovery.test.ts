@@ -5,11 +5,17 @@
  * the killed worker ran twice.
  */
 import { recoverWorker } from '@dtps/core';
-import { RedisServer, uniquePrefix, waitFor, waitForValue } from '@dtps/core/testing';
+import {
+  parseRecords,
+  RedisServer,
+  recordKey,
+  uniquePrefix,
+  waitFor,
+  waitForValue,
+} from '@dtps/core/testing';
 import test from 'ava';
 import { scope, total, totals } from './fixture.js';
-import { parseRecords, recordKey } from './recording-handlers.js';
-import { RECORDING_HANDLERS, stopAll, WorkerProcess } from './spawn-worker.js';
+import { RECORDING_HANDLERS, startWorker, stopAll, type WorkerProcess } from './spawn-worker.js';
 
 const TASKS = 300;
 
@@ -33,8 +39,8 @@ test('a worker killed with -9 mid-task: after recoverWorker, all tasks succeed o
     env: { DTPS_WORKER_HEARTBEAT_MS: '200' },
   };
   const [victim, survivor] = await Promise.all([
-    WorkerProcess.start({ ...common, id: 'victim' }),
-    WorkerProcess.start({ ...common, id: 'survivor' }),
+    startWorker({ ...common, id: 'victim' }),
+    startWorker({ ...common, id: 'survivor' }),
   ]);
   workers.push(victim, survivor);
 

@@ -22,7 +22,7 @@ import { WorkerOps } from '@dtps/core';
 import { RedisServer, uniquePrefix, waitFor, waitForValue } from '@dtps/core/testing';
 import test, { type ExecutionContext } from 'ava';
 import { type Scope, scope } from './fixture.js';
-import { RECORDING_HANDLERS, stopAll, WorkerProcess } from './spawn-worker.js';
+import { RECORDING_HANDLERS, startWorker, stopAll, type WorkerProcess } from './spawn-worker.js';
 
 /** An ioredis connection, as the testing module makes them. */
 type Redis = ReturnType<RedisServer['client']>;
@@ -52,7 +52,7 @@ async function clientList(redis: Redis): Promise<Record<string, string>[]> {
 
 /** Starts a worker and leaves one stray task under its name, as a lost claim reply does. */
 async function workerWithStray(t: ExecutionContext, s: Scope, id: string) {
-  const w = await WorkerProcess.start({
+  const w = await startWorker({
     redisUrl: server.url,
     prefix: s.prefix,
     id,
@@ -221,7 +221,7 @@ test.serial(
     const s = scope(server, uniquePrefix());
     t.teardown(() => s.close());
     const redis = s.client.ctx.redis as Redis;
-    const w = await WorkerProcess.start({
+    const w = await startWorker({
       redisUrl: server.url,
       prefix: s.prefix,
       id: 'w-race',

@@ -8,7 +8,7 @@
 import { RedisServer, uniquePrefix, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { scope } from './fixture.js';
-import { stopAll, WorkerProcess } from './spawn-worker.js';
+import { startWorker, stopAll, type WorkerProcess } from './spawn-worker.js';
 
 let server: RedisServer;
 const workers: WorkerProcess[] = [];
@@ -38,7 +38,7 @@ test.serial('a completion refused for a moment (OOM) is sent again, not dropped'
     await admin.config('SET', 'maxmemory', '0');
     admin.disconnect();
   });
-  const w = await WorkerProcess.start({
+  const w = await startWorker({
     redisUrl: server.url,
     prefix: s.prefix,
     id: 'w-oom',

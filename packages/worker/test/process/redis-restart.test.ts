@@ -8,7 +8,7 @@ import { Client, createRedis, type SubmitResult, type TaskSpec } from '@dtps/cor
 import { RedisServer, uniquePrefix, waitFor, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { scope, total, totals } from './fixture.js';
-import { stopAll, WorkerProcess } from './spawn-worker.js';
+import { startWorker, stopAll, type WorkerProcess } from './spawn-worker.js';
 
 const TASKS = 500;
 const CHUNK = 25;
@@ -29,7 +29,7 @@ test.serial(
   async (t) => {
     const s = scope(server, uniquePrefix());
     t.teardown(() => s.close());
-    const w = await WorkerProcess.start({
+    const w = await startWorker({
       redisUrl: server.url,
       prefix: s.prefix,
       id: 'w-outage',
@@ -141,7 +141,7 @@ test.serial(
 // Fix: `blocking.on('error', () => {})` where it is created (the runner already logs the failed
 // BLPOP). Remove `.failing` once fixed.
 test.serial('during a Redis outage, --log-format json output stays JSON lines', async (t) => {
-  const w = await WorkerProcess.start({ redisUrl: server.url, prefix: uniquePrefix(), id: 'w-logs' });
+  const w = await startWorker({ redisUrl: server.url, prefix: uniquePrefix(), id: 'w-logs' });
   workers.push(w);
   // Idle: blocked on its wake list (the connection that has no 'error' listener).
   const probe = server.client();

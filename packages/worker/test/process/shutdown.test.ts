@@ -8,7 +8,7 @@ import { recoverWorker } from '@dtps/core';
 import { RedisServer, uniquePrefix, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { scope, total } from './fixture.js';
-import { RECORDING_HANDLERS, stopAll, WorkerProcess } from './spawn-worker.js';
+import { RECORDING_HANDLERS, startWorker, stopAll, type WorkerProcess } from './spawn-worker.js';
 
 let server: RedisServer;
 const workers: WorkerProcess[] = [];
@@ -23,7 +23,7 @@ test.after.always(async () => {
 test('SIGTERM with 10 running and 50 reserved: the 50 are queued again at once, the 10 finish, exit 0, nothing lost', async (t) => {
   const s = scope(server, uniquePrefix());
   t.teardown(() => s.close());
-  const w = await WorkerProcess.start({
+  const w = await startWorker({
     redisUrl: server.url,
     prefix: s.prefix,
     id: 'w-term',
@@ -91,7 +91,7 @@ test('a second SIGTERM forces a prompt non-zero exit; its running tasks stay rec
     '--prefetch',
     '4',
   ];
-  const w = await WorkerProcess.start({ redisUrl: server.url, prefix: s.prefix, id: 'w-force', args });
+  const w = await startWorker({ redisUrl: server.url, prefix: s.prefix, id: 'w-force', args });
   workers.push(w);
   // Long on this worker, short on the next one.
   const payload = { ms: 60_000, slowOn: 'w-force', otherMs: 50 };
@@ -125,7 +125,7 @@ test('a second SIGTERM forces a prompt non-zero exit; its running tasks stay rec
   t.is(after.queued + after.scheduled, 8, 'all 8 can run again');
 
   // And they do: another worker finishes all 8, nothing lost.
-  const w2 = await WorkerProcess.start({ redisUrl: server.url, prefix: s.prefix, id: 'w-next', args });
+  const w2 = await startWorker({ redisUrl: server.url, prefix: s.prefix, id: 'w-next', args });
   workers.push(w2);
   const done = await waitForValue(
     () => s.counts(),

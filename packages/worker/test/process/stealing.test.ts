@@ -14,7 +14,7 @@ import { rangeEvents, type TaskSpec } from '@dtps/core';
 import { RedisServer, uniquePrefix, waitForValue } from '@dtps/core/testing';
 import test, { type ExecutionContext } from 'ava';
 import { type Scope, scope } from './fixture.js';
-import { stopAll, WorkerProcess } from './spawn-worker.js';
+import { startWorker, stopAll, type WorkerProcess } from './spawn-worker.js';
 
 const SLOTS = 2;
 const PREFETCH = 20;
@@ -67,10 +67,7 @@ async function startPair(
     args,
     env: { DTPS_WORKER_HEARTBEAT_MS: '200', ...env },
   };
-  const pair = await Promise.all([
-    WorkerProcess.start({ ...opts, id: 'W1' }),
-    WorkerProcess.start({ ...opts, id: 'W2' }),
-  ]);
+  const pair = await Promise.all([startWorker({ ...opts, id: 'W1' }), startWorker({ ...opts, id: 'W2' })]);
   workers.push(...pair);
   const submittedAt = Date.now();
   const ids = (await s.client.submitMany(specs)).map((r) => r.id);
