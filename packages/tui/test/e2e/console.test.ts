@@ -85,7 +85,14 @@ async function sleep(ms: number): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
 }
 
-/** Polls the screen until `re` matches; fails with the last screen. */
+/**
+ * Polls the screen until `re` matches; fails with the last screen.
+ *
+ * Every key the test sends waits for the screen it leads to before the next
+ * key goes: keys sent back to back can reach the console in one read, and
+ * Ink reads Esc with the key after it as a single Alt+key (`\x1b/`, `\x1b\t`),
+ * dropping the Esc (the flake of about 1 run in 6 this test once had).
+ */
 async function screenUntil(tmux: Tmux, re: RegExp, what: string, timeoutMs = 20_000): Promise<string> {
   const end = Date.now() + timeoutMs;
   let last = '';
@@ -219,6 +226,7 @@ e2e(
       tmux.keys('n');
       await screenUntil(tmux, /New task on queue default · live workers handle: .*echo/, 'the submit form');
       tmux.keys('C-u');
+      await screenUntil(tmux, /▶ type +a handler name█/, 'the type field cleared');
       tmux.keys('echo', true);
       await screenUntil(tmux, /▶ type +echo█/, 'the type typed');
       tmux.keys('Tab');
@@ -226,6 +234,7 @@ e2e(
       tmux.keys('{"hello":"from the console"}', true);
       await screenUntil(tmux, /✓ JSON/, 'the payload checked as JSON');
       tmux.keys('Tab');
+      await screenUntil(tmux, /▶ priority/, 'the priority field');
       tmux.keys('7', true);
       const form = await screenUntil(tmux, /▶ priority +7/, 'the priority typed');
       capture('submit', form);
@@ -244,6 +253,8 @@ e2e(
       t.deepEqual(task.result, { hello: 'from the console' });
       t.regex(followed, /result +\{"hello":"from the console"\}/);
       tmux.keys('Escape');
+      // The Overview again before Tab: Esc and Tab in one read would lose the Esc.
+      await screenUntil(tmux, /tasks\/s[\s\S]*depth/, 'the Overview again');
 
       // Workers: + grows the selected worker's pool, and its heartbeat says so.
       tmux.keys('Tab');
@@ -270,10 +281,15 @@ e2e(
         await screenUntil(tmux, /Task \S+ \w+[\s\S]*progress[\s\S]*payload/, 'a task detail'),
       );
       tmux.keys('Escape');
+      // The task list again before /: Esc and / in one read would lose the Esc.
+      await screenUntil(tmux, /ID +TYPE +STATE/, 'the task list again');
       tmux.keys('/');
       await screenUntil(tmux, /Filter tasks/, 'the filter form');
+      // State choices step back from any: cancelled, expired, failed.
       tmux.keys('Left');
+      await screenUntil(tmux, /▶ state +◀ +cancelled/, 'the state filter on cancelled');
       tmux.keys('Left');
+      await screenUntil(tmux, /▶ state +◀ +expired/, 'the state filter on expired');
       tmux.keys('Left');
       capture('filter', await screenUntil(tmux, /▶ state +◀ +failed/, 'the state filter on failed'));
       tmux.keys('Enter');
@@ -281,9 +297,14 @@ e2e(
       tmux.keys('?');
       capture('help', await screenUntil(tmux, /Keys[\s\S]*pool size up \/ down/, 'the help'));
       tmux.keys('Escape');
+      // The filtered list again before 1: Esc and the next key in one read would lose the Esc.
+      await screenUntil(tmux, /filter queue default · state failed/, 'the filtered list again');
       tmux.keys('1');
-      await sleep(4000);
-      capture('overview', await screenUntil(tmux, /tasks\/s[\s\S]*depth/, 'the charts'));
+      // The charts with the trickle flowing through them.
+      capture(
+        'overview',
+        await screenUntil(tmux, /tasks\/s +● completed [1-9][\s\S]*depth/, 'the charts with work flowing'),
+      );
 
       // A resize: the layout follows; 80x24 still shows every part.
       tmux.resize(80, 24);
@@ -302,7 +323,7 @@ e2e(
       );
       tmux.resize(COLUMNS, ROWS);
       tmux.keys('1');
-      await screenUntil(tmux, /no coordinator/, 'the Overview at full size again');
+      await screenUntil(tmux, /no coordinator[\s\S]*tasks\/s[\s\S]*depth/, 'the Overview at full size again');
 
       trickling = false;
       await trickle;
