@@ -1,0 +1,128 @@
+/** Help, the Redis-lost banner, the header, the status line, the filter form and the footer. */
+import test from 'ava';
+import { createElement as h } from 'react';
+import { footerHints } from '../../src/state/help.js';
+import { Banner } from '../../src/views/Banner.js';
+import { FilterForm } from '../../src/views/FilterForm.js';
+import { Footer } from '../../src/views/Footer.js';
+import { Header } from '../../src/views/Header.js';
+import { Help } from '../../src/views/Help.js';
+import { StatusLine } from '../../src/views/StatusLine.js';
+import { busyState, NOW, task } from '../fixtures.js';
+import { frameOf, widest } from './render.js';
+
+test('Help: every key, in two columns, within 80x20', (t) => {
+  const { text, lines } = frameOf(h(Help, { width: 80, height: 20 }));
+  for (const k of [
+    'Tab S-Tab',
+    'n ',
+    '/ ',
+    '? ',
+    'q ',
+    '+ -',
+    '[ {',
+    '] }',
+    's ',
+    'p ',
+    'Enter',
+    'c ',
+    'r ',
+    'Ctrl-U',
+    'Esc',
+  ]) {
+    t.true(text.includes(k), k);
+  }
+  t.regex(text, /pool size up \/ down/);
+  t.true(lines.length <= 20, `${lines.length} lines`);
+  t.true(widest(lines) <= 80);
+});
+
+test('Banner: Redis lost, since when, the error, and that it reconnects by itself', (t) => {
+  const { text, lines } = frameOf(
+    h(Banner, {
+      connection: {
+        status: 'lost',
+        since: NOW - 12_000,
+        error: 'connect ECONNREFUSED 127.0.0.1:6379',
+        attempts: 4,
+      },
+      redisLabel: 'redis://127.0.0.1:6379',
+      now: NOW,
+      width: 130,
+    }),
+  );
+  t.regex(
+    text,
+    /Redis lost: connect ECONNREFUSED 127\.0\.0\.1:6379 · reconnecting by itself \(attempt 4, 12s\) · figures as of 03:03:53/,
+  );
+  t.is(lines.length, 1);
+});
+
+test('Banner: connecting at start, nothing once up', (t) => {
+  const connecting = frameOf(
+    h(Banner, {
+      connection: { status: 'connecting', since: NOW, error: null, attempts: 0 },
+      redisLabel: 'redis://h:1',
+      now: NOW,
+      width: 80,
+    }),
+  ).text;
+  t.regex(connecting, /Connecting to redis:\/\/h:1…/);
+  const up = frameOf(
+    h(Banner, {
+      connection: { status: 'up', since: NOW, error: null, attempts: 0 },
+      redisLabel: 'redis://h:1',
+      now: NOW,
+      width: 80,
+    }),
+  ).text;
+  t.is(up.trim(), '');
+});
+
+test('Header: the views as tabs, the queue, the fleet, the connection', (t) => {
+  const { text } = frameOf(
+    h(Header, {
+      view: 'workers',
+      queue: 'emails',
+      liveWorkers: 3,
+      leader: 'c1',
+      connection: 'up',
+      width: 100,
+    }),
+  );
+  t.regex(text, /dtps +1 Overview +2 Workers +3 Tasks +queue emails · 3 workers · coordinator ●/);
+});
+
+test('StatusLine: a question first, then a notice, then the followed task', (t) => {
+  const confirm = {
+    prompt: 'Cancel task t-1 (running)?',
+    effect: { kind: 'cancel' as const, taskId: 't-1', queue: 'default' },
+  };
+  const notice = { text: 'w-1: size 6', level: 'info' as const, at: NOW };
+  const follow = { id: 't-9', task: task('t-9', { state: 'running', progress: 20 }) };
+  t.regex(
+    frameOf(h(StatusLine, { confirm, notice, follow, width: 80 })).text,
+    /Cancel task t-1 \(running\)\? \[y\/N\]/,
+  );
+  t.regex(frameOf(h(StatusLine, { confirm: null, notice, follow, width: 80 })).text, /w-1: size 6/);
+  t.regex(
+    frameOf(h(StatusLine, { confirm: null, notice: null, follow, width: 80 })).text,
+    /following t-9: running 20%/,
+  );
+});
+
+test('FilterForm: state, queue and priority, the focused one marked', (t) => {
+  const { text } = frameOf(
+    h(FilterForm, { focus: 'queue', draft: { state: 'failed', priority: null, queue: 'emails' }, width: 50 }),
+  );
+  t.regex(text, /Filter tasks/);
+  t.regex(text, /state +failed/);
+  t.regex(text, /▶ queue +◀ {2}emails {2}▶/);
+  t.regex(text, /priority +any/);
+});
+
+test('Footer: as many keys as fit', (t) => {
+  const { text, lines } = frameOf(h(Footer, { hints: footerHints(busyState()), width: 40 }));
+  t.regex(text, /Tab view +n new/);
+  t.true(widest(lines) <= 40);
+});

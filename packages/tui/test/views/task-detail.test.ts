@@ -1,0 +1,69 @@
+import test from 'ava';
+import { createElement as h } from 'react';
+import { TaskDetail, traceIdOf } from '../../src/views/TaskDetail.js';
+import { detail, NOW, task } from '../fixtures.js';
+import { frameOf, widest } from './render.js';
+
+const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+test('TaskDetail: payload, attempts, errors, result, dependencies, trace id and a progress bar', (t) => {
+  const d = detail(
+    task('t-1', {
+      type: 'sleep',
+      state: 'running',
+      attempts: 2,
+      worker: 'w-1',
+      progress: 60,
+      payload: { ms: 2000, tags: ['a', 'b'] },
+      timeoutMs: 30_000,
+      startedAt: NOW - 1200,
+      trace: { traceparent },
+      dependsOn: ['t-0'],
+      errors: [{ message: 'connection reset', reason: 'handler_error', attempt: 1, at: NOW - 2000 }],
+    }),
+    { parents: [{ id: 't-0', state: 'succeeded' }], dependents: ['t-2', 't-3'] },
+  );
+  const { text, lines } = frameOf(
+    h(TaskDetail, { id: 't-1', detail: d, error: null, now: NOW, width: 80, height: 20 }),
+  );
+  t.regex(text, /Task t-1 running · sleep · queue default · priority 5/);
+  t.regex(text, /progress \[█{24}░{16}\] 60%/);
+  t.regex(text, /attempts 2 of 4 · worker w-1 · timeout 30s/);
+  t.regex(text, /ran 1\.2s/);
+  t.regex(text, /trace 4bf92f3577b34da6a3ce929d0e0e4736/);
+  t.regex(text, /depends on t-0 \(succeeded\)/);
+  t.regex(text, /dependents t-2, t-3/);
+  t.regex(text, /payload\n {2}\{\n {4}"ms": 2000,/);
+  t.regex(text, /#1 handler_error: connection reset/);
+  t.true(lines.length <= 20);
+  t.true(widest(lines) <= 80);
+});
+
+test('TaskDetail: a finished task shows its result; no progress reported shows as such', (t) => {
+  const d = detail(task('t-2', { state: 'succeeded', result: { sleptMs: 5 }, finishedAt: NOW }));
+  const { text } = frameOf(
+    h(TaskDetail, { id: 't-2', detail: d, error: null, now: NOW, width: 80, height: 20 }),
+  );
+  t.regex(text, /succeeded/);
+  t.regex(text, /no progress reported/);
+  t.regex(text, /result\n {2}\{\n {4}"sleptMs": 5/);
+  t.regex(text, /trace —/);
+});
+
+test('TaskDetail: loading and not found', (t) => {
+  t.regex(
+    frameOf(h(TaskDetail, { id: 't-3', detail: null, error: null, now: NOW, width: 80, height: 5 })).text,
+    /loading…/,
+  );
+  t.regex(
+    frameOf(
+      h(TaskDetail, { id: 't-3', detail: null, error: 'task t-3 not found', now: NOW, width: 80, height: 5 }),
+    ).text,
+    /task t-3 not found/,
+  );
+});
+
+test('traceIdOf: the trace id of a traceparent', (t) => {
+  t.is(traceIdOf({ traceparent }), '4bf92f3577b34da6a3ce929d0e0e4736');
+  t.is(traceIdOf(null), null);
+});
