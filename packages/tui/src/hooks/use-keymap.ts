@@ -2,8 +2,8 @@
  * The one keymap: Ink's key presses go through the pure `keyActions` and are
  * dispatched. Nothing else reads the keyboard.
  */
-import { useInput } from 'ink';
-import { type Dispatch, useCallback, useRef } from 'react';
+import { useInput, useStdin } from 'ink';
+import { type Dispatch, useCallback, useEffect, useRef } from 'react';
 import type { Action } from '../state/actions.js';
 import { keyActions, splitInput } from '../state/keymap.js';
 import { reducer } from '../state/reducer.js';
@@ -13,6 +13,20 @@ export function useKeymap(state: DashboardState, dispatch: Dispatch<Action>, isA
   // The handler reads the state of the last render, not of the render that subscribed it.
   const stateRef = useRef(state);
   stateRef.current = state;
+  // The raw read behind each key press, which Ink does not pass on: splitInput
+  // needs it to see an Esc that Ink stripped. Subscribed before useInput's own
+  // listener (effects run in order), so it is set when the key press arrives.
+  const rawRef = useRef<string | undefined>(undefined);
+  const { internal_eventEmitter: stdinEvents } = useStdin();
+  useEffect(() => {
+    const onRaw = (data: string | Buffer) => {
+      rawRef.current = String(data);
+    };
+    stdinEvents.on('input', onRaw);
+    return () => {
+      stdinEvents.removeListener('input', onRaw);
+    };
+  }, [stdinEvents]);
   // One handler for the life of the app: a new one each render would make Ink
   // resubscribe to stdin on every render.
   const onKey = useCallback(
@@ -20,7 +34,7 @@ export function useKeymap(state: DashboardState, dispatch: Dispatch<Action>, isA
       // Each key of a run is read in the mode the keys before it leave.
       let state = stateRef.current;
       const actions: Action[] = [];
-      for (const [i, k] of splitInput(input, key)) {
+      for (const [i, k] of splitInput(input, key, rawRef.current)) {
         const more = keyActions(state, i, k);
         for (const a of more) state = reducer(state, a);
         actions.push(...more);

@@ -26,18 +26,40 @@ export interface KeyPress {
   delete?: boolean;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for.
+const CONTROL = /[\u0001-\u001a\u007f]/;
+
 /**
  * Ink hands over plain text as one input however it arrived, so a fast typist
  * (or tmux send-keys, or a paste) can put Tab, Enter or Backspace inside a
  * run of text (Ctrl keys too), or Esc before a key. Each becomes a key press
  * of its own, in order.
  */
-export function splitInput(input: string, key: KeyPress): [string, KeyPress][] {
+export function splitInput(input: string, key: KeyPress, raw?: string): [string, KeyPress][] {
   // Esc and the next key in one read arrive as Alt+key; the console binds no
   // Alt keys, so that is Esc, then the key.
   if (key.meta && !key.escape) return [['', { escape: true }], ...splitInput(input, { ...key, meta: false })];
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for.
-  if (input.length <= 1 || !/[\u0001-\u001a\u007f]/.test(input)) return [[input, key]];
+  // Esc and a key that is not a letter or digit (`/`, Tab, `?`) in one read:
+  // Ink parses no key and strips the Esc, leaving the rest as text. The raw
+  // read tells it apart from the key alone. `[` and `O` start terminal escape
+  // sequences (arrows, paste markers), which are not an Esc press.
+  if (
+    raw !== undefined &&
+    raw.length > 1 &&
+    raw[0] === '\u001b' &&
+    input === raw.slice(1) &&
+    !/^[[O]/.test(input)
+  )
+    return [
+      ['', { escape: true }],
+      ...(CONTROL.test(input) ? splitRun(input) : [[input, key] as [string, KeyPress]]),
+    ];
+  if (input.length <= 1 || !CONTROL.test(input)) return [[input, key]];
+  return splitRun(input);
+}
+
+/** A run of text with control characters in it: each control character a key of its own. */
+function splitRun(input: string): [string, KeyPress][] {
   const out: [string, KeyPress][] = [];
   let text = '';
   const flush = () => {

@@ -149,3 +149,16 @@ test('help: every key of the reference is one the keymap knows', (t) => {
   for (const k of ['c', 'r']) t.true(keyActions(tasks, k, {}).length > 0, k);
   t.true(KEY_REFERENCE.some((s) => s.keys.some(([k]) => k === '+ -')));
 });
+
+test('splitInput: an Esc that Ink stripped from Esc + a non-letter key in one read comes back', (t) => {
+  t.deepEqual(splitInput('/', {}, '\u001b/'), [
+    ['', { escape: true }],
+    ['/', {}],
+  ]);
+  t.deepEqual(splitInput('\t', {}, '\u001b\t'), [
+    ['', { escape: true }],
+    ['', { tab: true }],
+  ]);
+  t.deepEqual(splitInput('/', {}, '/'), [['/', {}]], 'the key alone stays the key');
+  t.deepEqual(splitInput('[200~', {}, '\u001b[200~'), [['[200~', {}]], 'a terminal sequence is no Esc press');
+});
