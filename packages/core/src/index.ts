@@ -91,6 +91,7 @@ export {
   type TaskState,
   TERMINAL_STATES,
   type TerminalState,
+  zeroCounts,
 } from './task/types.js';
 export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN } from './task/validate.js';
 export { startTelemetry, type TelemetryOptions } from './telemetry/setup.js';

@@ -1,7 +1,15 @@
 /**
  * Test data: workers, tasks and states as the feed would read them.
  */
-import type { QueueSummary, SeriesPoint, Task, TaskDetail, TaskState, WorkerView } from '@dtps/core';
+import {
+  type QueueSummary,
+  type SeriesPoint,
+  type Task,
+  type TaskDetail,
+  type TaskState,
+  type WorkerView,
+  zeroCounts,
+} from '@dtps/core';
 import type { Action } from '../src/state/actions.js';
 import { type InitialOptions, initialState, reducer } from '../src/state/reducer.js';
 import type { DashboardState } from '../src/state/types.js';
@@ -87,18 +95,7 @@ export function detail(t: Task, over: Partial<TaskDetail> = {}): TaskDetail {
 }
 
 export function counts(over: Partial<Record<TaskState, number>> = {}): Record<TaskState, number> {
-  return {
-    pending: 0,
-    scheduled: 0,
-    queued: 0,
-    reserved: 0,
-    running: 0,
-    succeeded: 0,
-    failed: 0,
-    expired: 0,
-    cancelled: 0,
-    ...over,
-  };
+  return { ...zeroCounts(), ...over };
 }
 
 export function summary(over: Partial<Record<TaskState, number>> = {}, queue = 'default'): QueueSummary {

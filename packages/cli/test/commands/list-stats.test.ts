@@ -1,20 +1,10 @@
+import { zeroCounts } from '@dtps/core';
 import test from 'ava';
 import { useCli } from '../helpers/setup.js';
 
 const cli = useCli(test);
 
-const counts = (over: Record<string, number>) => ({
-  pending: 0,
-  scheduled: 0,
-  queued: 0,
-  reserved: 0,
-  running: 0,
-  succeeded: 0,
-  failed: 0,
-  expired: 0,
-  cancelled: 0,
-  ...over,
-});
+const counts = (over: Record<string, number>) => ({ ...zeroCounts(), ...over });
 
 test('stats --json has exactly the shape {"queues": {queue: {state: n}}}', async (t) => {
   const s = cli.scope();

@@ -1,22 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { zeroCounts } from '@dtps/core';
 import test from 'ava';
 import { type Scope, useCli } from '../helpers/setup.js';
 
 const cli = useCli(test);
 
-const EMPTY_COUNTS = {
-  pending: 0,
-  scheduled: 0,
-  queued: 0,
-  reserved: 0,
-  running: 0,
-  succeeded: 0,
-  failed: 0,
-  expired: 0,
-  cancelled: 0,
-};
+const EMPTY_COUNTS = zeroCounts();
 
 async function fileWith(name: string, text: string): Promise<string> {
   const path = join(tmpdir(), `${name}-${process.pid}-${Math.random().toString(36).slice(2)}.jsonl`);

@@ -14,6 +14,11 @@ export const TASK_STATES = [
 ] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
+/** A count for every state, all zero. */
+export function zeroCounts(): Record<TaskState, number> {
+  return Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
+}
+
 /** The states a task never leaves except by an operator's retry. */
 export const TERMINAL_STATES = ['succeeded', 'failed', 'expired', 'cancelled'] as const;
 export type TerminalState = (typeof TERMINAL_STATES)[number];

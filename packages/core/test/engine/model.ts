@@ -6,7 +6,7 @@
  * after a failed attempt), the caller reads back what the engine did and hands
  * it to the model, after checking that the choice was allowed.
  */
-import type { TaskState } from '../../src/index.js';
+import { type TaskState, zeroCounts } from '../../src/index.js';
 
 export type TerminalKind = 'succeeded' | 'failed' | 'expired' | 'cancelled';
 
@@ -84,17 +84,7 @@ export class Model {
   }
 
   counts(): Record<TaskState, number> {
-    const c: Record<TaskState, number> = {
-      pending: 0,
-      scheduled: 0,
-      queued: 0,
-      reserved: 0,
-      running: 0,
-      succeeded: 0,
-      failed: 0,
-      expired: 0,
-      cancelled: 0,
-    };
+    const c = zeroCounts();
     for (const t of this.tasks.values()) c[t.state] += 1;
     return c;
   }

@@ -2,7 +2,7 @@
  * Derived views of the state: what the views draw and what the feed reads.
  * Pure functions of the state; nothing here is stored.
  */
-import { isTerminal, type Task, type TaskState, type WorkerView } from '@dtps/core';
+import { isTerminal, type Task, type TaskState, type WorkerView, zeroCounts } from '@dtps/core';
 import { taskPageSize, workerPageSize } from './layout.js';
 import type { DashboardState, Freshness, TaskFilter } from './types.js';
 
@@ -96,17 +96,7 @@ export function followActive(state: DashboardState): boolean {
 
 /** Task counts of the queue on screen, all zero before the first read. */
 export function countsOf(state: DashboardState): Record<TaskState, number> {
-  const zero = {
-    pending: 0,
-    scheduled: 0,
-    queued: 0,
-    reserved: 0,
-    running: 0,
-    succeeded: 0,
-    failed: 0,
-    expired: 0,
-    cancelled: 0,
-  };
+  const zero = zeroCounts();
   return state.summary ? { ...zero, ...state.summary.counts } : zero;
 }
 
