@@ -1,0 +1,15 @@
+/**
+ * `pnpm bench`: every group — core's (submit) and the worker's (process,
+ * latency, idle, steal) — against one throwaway redis-server.
+ *
+ *   node packages/worker/dist/bench/run.js [--n 200000] [--warmup 20000] [--only process,latency]
+ *        [--slots 5,50,200] [--prefetch N] [--cpu-prof DIR]
+ *        [--rate 500] [--seconds 15] [--idle-seconds 10] [--steal-runs 1]
+ *
+ * Core's groups write packages/core/bench/results/<group>.json; the worker's
+ * write packages/worker/bench/results/<group>.json.
+ */
+import { runBench, submitGroup } from '@dtps/core/bench';
+import { processGroup } from './throughput.js';
+
+await runBench([submitGroup(), processGroup()]);
