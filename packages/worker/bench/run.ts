@@ -10,6 +10,8 @@
  * write packages/worker/bench/results/<group>.json.
  */
 import { runBench, submitGroup } from '@dtps/core/bench';
+import { idleGroup } from './idle.js';
+import { latencyGroup } from './latency.js';
 import { processGroup } from './throughput.js';
 
-await runBench([submitGroup(), processGroup()]);
+await runBench([submitGroup(), processGroup(), latencyGroup(), idleGroup()]);
