@@ -20,6 +20,7 @@ import {
   table,
 } from '@dtps/core/bench';
 import { BenchWorker } from './bench-worker.js';
+import { untilBlocked } from './blocked.js';
 import { RESULTS_DIR } from './results-dir.js';
 
 export interface IdleResult {
@@ -40,11 +41,6 @@ export interface IdleResult {
   loadAverage1m: number;
 }
 
-async function blockedInBlpop(env: BenchEnv): Promise<number> {
-  const list = (await env.stats.client('LIST')) as string;
-  return list.split('\n').filter((l) => / flags=b /.test(l) && / cmd=blpop /.test(l)).length;
-}
-
 async function measureIdle(env: BenchEnv, settings: GroupSettings, steal: boolean): Promise<IdleResult> {
   await env.stats.flushall('SYNC');
   const worker = await BenchWorker.spawn({
@@ -57,10 +53,7 @@ async function measureIdle(env: BenchEnv, settings: GroupSettings, steal: boolea
   });
   try {
     await worker.start();
-    for (let i = 0; (await blockedInBlpop(env)) === 0; i++) {
-      if (i > 500) throw new Error('the idle worker never blocked in BLPOP');
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await untilBlocked(env, 1);
     const seconds = intArg('idle-seconds', settings.args['idle-seconds']);
     const mon = await env.stats.monitor();
     const beyond: Record<string, number> = {};

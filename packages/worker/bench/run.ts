@@ -12,6 +12,7 @@
 import { runBench, submitGroup } from '@dtps/core/bench';
 import { idleGroup } from './idle.js';
 import { latencyGroup } from './latency.js';
+import { stealGroup } from './stealing.js';
 import { processGroup } from './throughput.js';
 
-await runBench([submitGroup(), processGroup(), latencyGroup(), idleGroup()]);
+await runBench([submitGroup(), processGroup(), latencyGroup(), idleGroup(), stealGroup()]);
