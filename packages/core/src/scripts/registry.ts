@@ -11,6 +11,7 @@ export type ScriptName =
   | 'claimTasks'
   | 'startTasks'
   | 'completeTasks'
+  | 'cycleTasks'
   | 'failTasks'
   | 'releaseTasks'
   | 'stealTasks'

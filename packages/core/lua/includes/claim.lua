@@ -1,0 +1,71 @@
+--[[ claim.lua — a worker takes up to `max` tasks of one queue, in priority
+order (FIFO within a priority), after promoting due scheduled tasks. The first
+`start` go straight to running; the rest are reserved in the worker's window.
+A task past its deadline is expired instead of handed out. When the ready set
+cannot fill the claim and `stealMax` > 0, takes unstarted tasks from the back
+of the busiest peer's window (at most half of it). Wakes the next blocked
+worker if work remains. Appends 7 values per task to `out` (see handout.lua)
+and returns the number stolen and the next due time (or -1).
+KEYS used by name: ready, scheduled, window, running, workers.
+Needs: keys.lua, record.lua, lifecycle.lua, handout.lua. ]]
+local function claimBatch(base, now, worker, k, out, max, start, promoteLimit, stealMax)
+  promoteDue(base, now, promoteLimit)
+  local popped = redis.call('ZPOPMIN', k.ready, max)
+  local window, running, startedIds, reservedIds = {}, {}, {}, {}
+  local function take(list)
+    for i = 1, #list, 2 do
+      local id, score = list[i], list[i + 1]
+      local startNow = #startedIds < start
+      if handout(base, now, out, id, score, startNow, worker) then
+        if startNow then
+          running[#running + 1] = out[#out - 4]; running[#running + 1] = id
+          startedIds[#startedIds + 1] = id
+        else
+          window[#window + 1] = score; window[#window + 1] = id
+          reservedIds[#reservedIds + 1] = id
+        end
+      end
+    end
+  end
+  take(popped)
+
+  -- Work stealing from the busiest peer's window, when the ready set ran dry.
+  local stolen = 0
+  if stealMax > 0 and #popped < max * 2 then
+    local victim, longest = nil, 0
+    for _, peer in ipairs(redis.call('SMEMBERS', k.workers)) do
+      if peer ~= worker then
+        local len = redis.call('ZCARD', windowKey(base, peer))
+        if len > longest then victim, longest = peer, len end
+      end
+    end
+    if victim then
+      local n = math.min(stealMax, max - #popped / 2, math.ceil(longest / 2))
+      local taken = redis.call('ZPOPMAX', windowKey(base, victim), n)
+      stolen = #taken / 2
+      take(taken)
+      count('steals', stolen)
+      local ids = {}
+      for i = 1, #taken, 2 do ids[#ids + 1] = taken[i] end
+      note('stolen', table.concat(ids, ' '), 'stolen_from:' .. victim, worker)
+    end
+  end
+  if #popped > 0 or stolen > 0 then redis.call('SADD', k.workers, worker) end
+  if #running > 0 then
+    bulk('ZADD', k.running, running)
+    note('running', table.concat(startedIds, ' '), nil, worker)
+    count('started', #startedIds)
+  end
+  if #window > 0 then
+    bulk('ZADD', k.window, window)
+    note('reserved', table.concat(reservedIds, ' '), nil, worker)
+  end
+  local nextDue = -1
+  if #popped + stolen * 2 < max * 2 then
+    local first = redis.call('ZRANGE', k.scheduled, 0, 0, 'WITHSCORES')
+    if first[2] then nextDue = tonumber(first[2]) end
+  elseif redis.call('ZCARD', k.ready) > 0 then
+    wake(base)
+  end
+  return stolen, nextDue
+end
