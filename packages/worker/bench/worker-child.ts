@@ -49,16 +49,16 @@ function usage(): Usage {
   return {
     cpuUs: cpu.user + cpu.system,
     eventLoopUtilization: elu.utilization,
-    processed: worker.info().processed,
+    processed: worker.stats.processed,
   };
 }
 
 /** Resolves once `n` more outcomes than now have reached Redis (a local check every 5 ms, no Redis command). */
 function processedMore(n: number): Promise<void> {
-  const target = worker.info().processed + n;
+  const target = worker.stats.processed + n;
   return new Promise((resolve) => {
     const timer = setInterval(() => {
-      if (worker.info().processed >= target) {
+      if (worker.stats.processed >= target) {
         clearInterval(timer);
         resolve();
       }
