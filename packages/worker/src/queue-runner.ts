@@ -13,7 +13,7 @@ import {
   waitForWork,
 } from '@dtps/core';
 import type { Executor } from './executor/executor.js';
-import { type AbortReason, RunningAttempt, runAttempt } from './executor/run-attempt.js';
+import { type AbortReason, type AttemptOutcome, RunningAttempt, runAttempt } from './executor/run-attempt.js';
 import type { SlotPool } from './pool.js';
 import type { CompletionCarrier, Reporter } from './reporter.js';
 import { LocalWindow } from './window.js';
@@ -329,7 +329,7 @@ export class QueueRunner implements CompletionCarrier {
   }
 
   #execute(task: ClaimedTask, attempt: number): void {
-    const { executor, reporter, pool, ops, ctx, log } = this.#d;
+    const { executor, ops, ctx, log } = this.#d;
     const running = new RunningAttempt(task, attempt);
     this.running.set(task.id, running);
     const queue = this.queue;
@@ -353,64 +353,79 @@ export class QueueRunner implements CompletionCarrier {
             trace: task.trace,
           })
         : null;
-    const parents = task.dependsOn.length > 0 ? ops.results(queue, task.dependsOn) : Promise.resolve({});
-    parents
-      .then((p) => {
-        hooks.parents = p;
-        return runAttempt(executor, running, hooks, ctx.clock);
-      })
-      .catch((err: Error) => ({
-        kind: 'failed' as const,
-        message: err.message,
-        reason: 'worker_error',
-        permanent: false,
-      }))
-      .then((outcome) => {
-        if (span) {
-          endAttemptSpan(
-            span,
-            outcome.kind === 'succeeded'
-              ? { ok: true }
-              : {
-                  ok: false,
-                  reason: outcome.reason,
-                  ...(outcome.kind === 'failed' ? { message: outcome.message } : {}),
-                },
-          );
-        }
-        this.running.delete(task.id);
-        pool.release(1);
-        if (outcome.kind === 'succeeded') {
-          reporter.complete(queue, {
-            id: task.id,
-            attempt,
-            result: outcome.result,
-            createdAt: task.createdAt,
-          });
-        } else if (outcome.kind === 'failed') {
-          reporter.fail(queue, {
-            id: task.id,
-            attempt,
-            message: outcome.message,
-            reason: outcome.reason,
-            permanent: outcome.permanent,
-          });
-        } else if (outcome.reason !== 'cancelled') {
-          const message =
-            outcome.reason === 'timeout'
-              ? `timed out after ${task.timeoutMs} ms`
-              : outcome.reason === 'deadline'
-                ? 'deadline passed while running'
-                : 'the worker shut down before the task finished';
-          reporter.fail(queue, {
-            id: task.id,
-            attempt,
-            message,
-            reason: outcome.reason === 'shutdown' ? 'worker_shutdown' : outcome.reason,
-            permanent: false,
-          });
-        }
-        this.pump();
+    // No extra promise hops for a task without parents (the common case on the hot path).
+    const outcome =
+      task.dependsOn.length > 0
+        ? ops.results(queue, task.dependsOn).then((p) => {
+            hooks.parents = p;
+            return runAttempt(executor, running, hooks, ctx.clock);
+          })
+        : runAttempt(executor, running, hooks, ctx.clock);
+    outcome.then(
+      (o) => this.#finished(running, span, o),
+      (err: Error) =>
+        this.#finished(running, span, {
+          kind: 'failed',
+          message: err.message,
+          reason: 'worker_error',
+          permanent: false,
+        }),
+    );
+  }
+
+  /** An attempt ended: frees its slot and hands its outcome to the reporter. */
+  #finished(
+    running: RunningAttempt,
+    span: ReturnType<typeof startAttemptSpan> | null,
+    outcome: AttemptOutcome,
+  ): void {
+    const { reporter, pool } = this.#d;
+    const { task, attempt } = running;
+    const queue = this.queue;
+    if (span) {
+      endAttemptSpan(
+        span,
+        outcome.kind === 'succeeded'
+          ? { ok: true }
+          : {
+              ok: false,
+              reason: outcome.reason,
+              ...(outcome.kind === 'failed' ? { message: outcome.message } : {}),
+            },
+      );
+    }
+    this.running.delete(task.id);
+    pool.release(1);
+    if (outcome.kind === 'succeeded') {
+      reporter.complete(queue, {
+        id: task.id,
+        attempt,
+        result: outcome.result,
+        createdAt: task.createdAt,
       });
+    } else if (outcome.kind === 'failed') {
+      reporter.fail(queue, {
+        id: task.id,
+        attempt,
+        message: outcome.message,
+        reason: outcome.reason,
+        permanent: outcome.permanent,
+      });
+    } else if (outcome.reason !== 'cancelled') {
+      const message =
+        outcome.reason === 'timeout'
+          ? `timed out after ${task.timeoutMs} ms`
+          : outcome.reason === 'deadline'
+            ? 'deadline passed while running'
+            : 'the worker shut down before the task finished';
+      reporter.fail(queue, {
+        id: task.id,
+        attempt,
+        message,
+        reason: outcome.reason === 'shutdown' ? 'worker_shutdown' : outcome.reason,
+        permanent: false,
+      });
+    }
+    this.pump();
   }
 }

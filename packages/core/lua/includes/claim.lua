@@ -10,19 +10,24 @@ KEYS used by name: ready, scheduled, window, running, workers.
 Needs: keys.lua, record.lua, lifecycle.lua, handout.lua. ]]
 local function claimBatch(base, now, worker, k, out, max, start, promoteLimit, stealMax)
   promoteDue(base, now, promoteLimit)
+  local nowArg = int(now)
   local popped = redis.call('ZPOPMIN', k.ready, max)
   local window, running, startedIds, reservedIds = {}, {}, {}, {}
+  local nStarted, nReserved = 0, 0
   local function take(list)
     for i = 1, #list, 2 do
       local id, score = list[i], list[i + 1]
-      local startNow = #startedIds < start
-      if handout(base, now, out, id, score, startNow, worker) then
+      local startNow = nStarted < start
+      local ok, attemptArg = handout(base, now, out, id, score, startNow, worker, nowArg)
+      if ok then
         if startNow then
-          running[#running + 1] = out[#out - 4]; running[#running + 1] = id
-          startedIds[#startedIds + 1] = id
+          nStarted = nStarted + 1
+          running[2 * nStarted - 1] = attemptArg; running[2 * nStarted] = id
+          startedIds[nStarted] = id
         else
-          window[#window + 1] = score; window[#window + 1] = id
-          reservedIds[#reservedIds + 1] = id
+          nReserved = nReserved + 1
+          window[2 * nReserved - 1] = score; window[2 * nReserved] = id
+          reservedIds[nReserved] = id
         end
       end
     end

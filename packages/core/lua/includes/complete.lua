@@ -15,9 +15,11 @@ local function completeBatch(base, now, worker, runningKey, succeededKey, keep, 
   local accepted, done, fenced = {}, {}, 0
   -- Latency buckets are summed here and counted once per bucket, not once per task.
   local buckets, bucketOrder, latencySum = {}, {}, 0
+  local nowArg = int(now)
   for i, id in ipairs(ids) do
     local o = first + (i - 1) * 4
-    if fence[i] and tonumber(fence[i]) == tonumber(ARGV[o + 1]) then
+    -- The fence: attempt numbers are integers, written and read back as '%d' strings.
+    if fence[i] and fence[i] == ARGV[o + 1] then
       local latency = tonumber(ARGV[o + 3])
       if latency then
         local b = latencyBucket(latency)
@@ -25,9 +27,9 @@ local function completeBatch(base, now, worker, runningKey, succeededKey, keep, 
         buckets[b] = buckets[b] + 1
         latencySum = latencySum + latency
       end
-      redis.call('HSET', taskKey(base, id), 's', 'succeeded', 'r', ARGV[o + 2], 'ft', now)
+      redis.call('HSET', taskKey(base, id), 's', 'succeeded', 'r', ARGV[o + 2], 'ft', nowArg)
       accepted[#accepted + 1] = id
-      done[#done + 1] = now; done[#done + 1] = id
+      done[#done + 1] = nowArg; done[#done + 1] = id
       out[i] = 1
     else
       fenced = fenced + 1

@@ -84,10 +84,13 @@ local function deleteTasks(base, ids)
       if ik and redis.call('HGET', idem, ik) == id then redis.call('HDEL', idem, ik) end
     end
   end
+  -- A dependents set lives only while its task is in `parents` (both go when it ends), so
+  -- they are looked for only when some task of the queue has dependents at all.
+  local withDeps = redis.call('SCARD', base .. 'parents') > 0
   local keys = {}
   for _, id in ipairs(ids) do
     keys[#keys + 1] = taskKey(base, id)
-    keys[#keys + 1] = depsKey(base, id)
+    if withDeps then keys[#keys + 1] = depsKey(base, id) end
   end
   for i = 1, #keys, 4000 do redis.call('DEL', unpack(keys, i, math.min(i + 3999, #keys))) end
   if redis.call('ZCARD', base .. 'dl') > 0 then bulk('ZREM', base .. 'dl', ids) end

@@ -12,6 +12,7 @@ local function startBatch(base, now, worker, windowKey, runningKey, ids, attempt
   local deadlines = {}
   if redis.call('ZCARD', base .. 'dl') > 0 then deadlines = redis.call('ZMSCORE', base .. 'dl', unpack(ids)) end
   local taken, running, startedIds = {}, {}, {}
+  local nowArg = int(now)
   for i, id in ipairs(ids) do
     if not present[i] then
       out[i] = 0
@@ -22,7 +23,7 @@ local function startBatch(base, now, worker, windowKey, runningKey, ids, attempt
         finish(base, now, id, 'expired', 'deadline', nil, worker)
         out[i] = -1
       else
-        redis.call('HSET', taskKey(base, id), 's', 'running', 'a', attempts[i], 'w', worker, 'st', now)
+        redis.call('HSET', taskKey(base, id), 's', 'running', 'a', attempts[i], 'w', worker, 'st', nowArg)
         running[#running + 1] = attempts[i]; running[#running + 1] = id
         startedIds[#startedIds + 1] = id
         out[i] = 1

@@ -16,6 +16,12 @@ export interface Executor {
   /** Task types it has handlers for. */
   readonly types: readonly string[];
   has(type: string): boolean;
-  run(task: ClaimedTask, attempt: number, signal: AbortSignal, hooks: AttemptHooks): Promise<unknown>;
+  /** `abort.signal` is read only by executors that need it (made on first use; see RunningAttempt). */
+  run(
+    task: ClaimedTask,
+    attempt: number,
+    abort: { readonly signal: AbortSignal },
+    hooks: AttemptHooks,
+  ): Promise<unknown>;
   close(): Promise<void>;
 }

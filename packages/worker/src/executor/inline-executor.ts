@@ -16,10 +16,18 @@ export class InlineExecutor implements Executor {
     return Object.hasOwn(this.#handlers, type);
   }
 
-  async run(task: ClaimedTask, attempt: number, signal: AbortSignal, hooks: AttemptHooks): Promise<unknown> {
+  async run(
+    task: ClaimedTask,
+    attempt: number,
+    abort: { readonly signal: AbortSignal },
+    hooks: AttemptHooks,
+  ): Promise<unknown> {
     const handler = this.#handlers[task.type]!;
     return handler(task.payload, {
-      signal,
+      // A getter: the signal (and its controller) exists only if the handler looks at it.
+      get signal() {
+        return abort.signal;
+      },
       task: {
         id: task.id,
         queue: task.queue,
