@@ -66,14 +66,18 @@ async function measureRate(
   settings: GroupSettings,
   o: { rate: number; seconds: number; slots: number },
 ): Promise<LatencyResult> {
-  const worker = await BenchWorker.spawn({
-    redisUrl: settings.redisUrl,
-    id: 'bench-latency',
-    slots: o.slots,
-    prefetch: null,
-    steal: false,
-    idleBlockMs: null,
-  });
+  const prof = settings.args['cpu-prof'];
+  const worker = await BenchWorker.spawn(
+    {
+      redisUrl: settings.redisUrl,
+      id: 'bench-latency',
+      slots: o.slots,
+      prefetch: null,
+      steal: false,
+      idleBlockMs: null,
+    },
+    typeof prof === 'string' ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${prof}`] } : {},
+  );
   const client = new Client({ redis: env.redis });
   const watchConn = env.redis.duplicate();
   const watch = new SucceededWatch(watchConn, client.ctx.keys('default').events);

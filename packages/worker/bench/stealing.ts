@@ -138,6 +138,7 @@ export function stealGroup(): BenchGroup {
             'runs (ms)',
             'ran by the other',
             'steals',
+            'first steal ms',
             'load',
           ],
           results.map((r) => [

@@ -300,23 +300,27 @@ export class QueueRunner implements CompletionCarrier {
     else this.#dry = true;
   }
 
-  /** Blocks on the queue's wake list until a submit (or the next scheduled task is due). */
+  /**
+   * Blocks on the queue's wake list until a submit (or the next scheduled task is due); a
+   * stealing runner also on the steal list, which a peer's claim pushes when it leaves work
+   * only in windows — so a stealer steals the moment there is something to take, not at the
+   * next timeout, and an idle one is as quiet as any.
+   */
   #block(nextDueAt: number | null): void {
     if (this.#stopped) return;
     const { ctx, log } = this.#d;
     this.#blocked = true;
-    let timeout = this.#d.stealing() ? Math.min(this.#d.idleBlockMs, 1000) : this.#d.idleBlockMs;
+    let timeout = this.#d.idleBlockMs;
     if (nextDueAt !== null) timeout = Math.min(timeout, Math.max(1, nextDueAt - ctx.clock.now()));
     if (!this.#blocking) {
       this.#blocking = duplicateConnection(ctx.redis);
       // Outages show up as a failed wait below (logged once); not as ioredis's unhandled-error prints.
       this.#blocking.on('error', () => {});
     }
-    waitForWork(ctx, this.#blocking, this.queue, timeout)
+    waitForWork(ctx, this.#blocking, this.queue, timeout, { steal: this.#d.stealing() })
       .then((woken) => {
         // Woken while paused or stopping: pass the wake-up on to a worker that can take the work.
-        if (woken && (this.#d.pool.paused || this.#stopped))
-          return ctx.redis.rpush(ctx.keys(this.queue).wake, '1');
+        if (woken !== null && (this.#d.pool.paused || this.#stopped)) return ctx.redis.rpush(woken, '1');
       })
       .catch((err: Error) => {
         if (!this.#stopped) log.warn({ queue: this.queue, err: err.message }, 'waiting for work failed');

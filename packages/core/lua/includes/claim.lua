@@ -53,6 +53,8 @@ local function claimBatch(base, now, worker, k, out, max, start, promoteLimit, s
       local ids = {}
       for i = 1, #taken, 2 do ids[#ids + 1] = taken[i] end
       note('stolen', table.concat(ids, ' '), 'stolen_from:' .. victim, worker)
+      -- More left than this thief could take: the next idle stealer may have it.
+      if longest - stolen > 0 then wakeStealers(base) end
     end
   end
   if #popped > 0 or stolen > 0 then redis.call('SADD', k.workers, worker) end
@@ -66,11 +68,15 @@ local function claimBatch(base, now, worker, k, out, max, start, promoteLimit, s
     note('reserved', table.concat(reservedIds, ' '), nil, worker)
   end
   local nextDue = -1
+  local readyLeft = 0
   if #popped + stolen * 2 < max * 2 then
     local first = redis.call('ZRANGE', k.scheduled, 0, 0, 'WITHSCORES')
     if first[2] then nextDue = tonumber(first[2]) end
-  elseif redis.call('ZCARD', k.ready) > 0 then
-    wake(base)
+  else
+    readyLeft = redis.call('ZCARD', k.ready)
+    if readyLeft > 0 then wake(base) end
   end
+  -- Reserved here with nothing left in the ready set: idle stealers may take some.
+  if nReserved > 0 and readyLeft == 0 then wakeStealers(base) end
   return stolen, nextDue
 end

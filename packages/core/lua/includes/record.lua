@@ -47,3 +47,11 @@ local function wake(base)
   local key = base .. 'wake'
   if redis.call('LLEN', key) == 0 then redis.call('RPUSH', key, '1') end
 end
+
+-- Wakes one stealing worker blocked on this queue: the queue's work now waits in
+-- windows, where only stealing can reach it (a stealer wakes the next one while
+-- there is more to steal).
+local function wakeStealers(base)
+  local key = base .. 'stealwake'
+  if redis.call('LLEN', key) == 0 then redis.call('RPUSH', key, '1') end
+end
