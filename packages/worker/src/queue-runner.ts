@@ -18,6 +18,12 @@ import type { SlotPool } from './pool.js';
 import type { CompletionCarrier, Reporter } from './reporter.js';
 import { LocalWindow } from './window.js';
 
+/**
+ * Rounds a busy runner keeps in flight (each starts at most 1/ROUNDS of the pool; see #pass).
+ * Two let Redis and this process overlap; three measured slower (smaller batches, more calls).
+ */
+const ROUNDS = 2;
+
 /** What a queue runner needs from the worker (narrow, so it can be tested alone). */
 export interface RunnerDeps {
   ctx: EngineContext;
@@ -177,7 +183,7 @@ export class QueueRunner implements CompletionCarrier {
     // that when a whole pool frees at once two rounds go out: Redis runs one while this process
     // handles the other's reply (the two overlap instead of taking turns), and a busy worker
     // settles into two rounds in flight.
-    const perRound = Math.max(1, Math.ceil(this.#d.pool.size / 2));
+    const perRound = Math.max(1, Math.ceil(this.#d.pool.size / ROUNDS));
     while (this.#round(perRound)) {}
   }
 
@@ -249,7 +255,7 @@ export class QueueRunner implements CompletionCarrier {
    */
   #mayClaim(): boolean {
     if (this.#blocked || this.#d.pool.paused) return false;
-    return this.#claims === 0 || (this.#claims < 2 && this.lastClaimFull);
+    return this.#claims === 0 || (this.#claims < ROUNDS && this.lastClaimFull);
   }
 
   /** Runs the window tasks that started; gives back the slots of those that did not. */
