@@ -21,7 +21,7 @@ export function throughputCase(redisUrl: string, o: ThroughputOptions): BenchCas
   let worker: BenchWorker | undefined;
   const prefetch = o.prefetch ?? o.slots;
   return {
-    name: `noop-${o.slots}`,
+    name: `noop-${o.slots}${o.prefetch === null ? '' : `-p${o.prefetch}`}`,
     description: `no-op tasks through one worker process: ${o.slots} slots, prefetch ${prefetch}; queue pre-loaded, timed from resume until all are succeeded`,
     async prepare(env, tasks) {
       if (!worker) {
@@ -60,30 +60,33 @@ export function processGroup(): BenchGroup {
     name: 'process',
     resultsDir: RESULTS_DIR,
     options: {
-      slots: { type: 'string', default: '5,50,200' },
+      // Worker configurations: slots, or slots:prefetch (default prefetch: the pool size).
+      slots: { type: 'string', default: '5,50,200,400:0' },
       prefetch: { type: 'string' },
       'cpu-prof': { type: 'string' },
     },
     cases: ({ args, redisUrl }) =>
       String(args.slots)
         .split(',')
-        .map((s) =>
-          throughputCase(redisUrl, {
-            slots: intArg('slots', s.trim()),
-            prefetch: args.prefetch === undefined ? null : intArg('prefetch', args.prefetch, 0),
+        .map((s) => {
+          const [slots, prefetch] = s.trim().split(':');
+          const p = prefetch ?? (typeof args.prefetch === 'string' ? args.prefetch : undefined);
+          return throughputCase(redisUrl, {
+            slots: intArg('slots', slots),
+            prefetch: p === undefined ? null : intArg('prefetch', p, 0),
             ...(typeof args['cpu-prof'] === 'string' ? { cpuProfDir: args['cpu-prof'] } : {}),
-          }),
-        ),
-    targets: [50, 200, 5].flatMap((slots) => [
+          });
+        }),
+    targets: ['noop-5', 'noop-50', 'noop-200', 'noop-400-p0'].flatMap((name) => [
       {
-        caseName: `noop-${slots}`,
+        caseName: name,
         label: '≥ 45,000 tasks/s',
         limit: 45_000,
         kind: 'min' as const,
         value: (r) => r.tasksPerSec,
       },
       {
-        caseName: `noop-${slots}`,
+        caseName: name,
         label: '≤ 15 µs Redis CPU/task',
         limit: 15,
         kind: 'atMost' as const,

@@ -34,11 +34,15 @@ local function flush(base, now, maxLen)
   end
   if #COUNT_ORDER > 0 then
     local sec = secondKey(base, now)
+    local fresh = false
     for _, name in ipairs(COUNT_ORDER) do
-      redis.call('HINCRBY', sec, name, COUNTS[name])
-      redis.call('HINCRBY', base .. 'totals', name, COUNTS[name])
+      local n = COUNTS[name]
+      -- A new field may be the hash's first, which then needs its TTL. An existing one means
+      -- the hash existed, and whoever made it set the TTL in that same script.
+      if redis.call('HINCRBY', sec, name, int(n)) == n then fresh = true end
+      redis.call('HINCRBY', base .. 'totals', name, int(n))
     end
-    redis.call('EXPIRE', sec, SECOND_TTL, 'NX')
+    if fresh then redis.call('EXPIRE', sec, SECOND_TTL, 'NX') end
   end
 end
 

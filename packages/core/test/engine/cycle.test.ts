@@ -110,3 +110,20 @@ test('a cycle claim on a dry queue steals from the busiest peer and reports the 
   );
   t.is(r.claim.nextDueAt, e.clock.now() + 5000);
 });
+
+test("a second's counter hash gets its hour-long TTL once, when a script creates it", async (t) => {
+  const e = await engine.make();
+  await e.client.submitMany(Array.from({ length: 4 }, () => ({ type: 'x' })));
+  const sec = e.client.ctx.keys('default').perSecond(Math.floor(e.clock.now() / 1000));
+  await e.redis.del(sec); // as if this second had seen nothing yet
+  const w1 = e.ops('w1');
+  const r = await w1.cycle('default', { claim: { max: 2, start: 2 } });
+  const ttl = await e.redis.ttl(sec);
+  t.true(ttl > 3500 && ttl <= 3600, `TTL ${ttl}`);
+  // Later scripts in the same second add fields (succeeded) and leave the TTL as it is.
+  await w1.cycle('default', {
+    complete: r.claim.tasks.map((x) => ({ id: x.id, attempt: x.attempt, result: null })),
+  });
+  t.like(await e.redis.hgetall(sec), { started: '2', succeeded: '2' });
+  t.true((await e.redis.ttl(sec)) > 3500);
+});
