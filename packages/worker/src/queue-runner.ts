@@ -12,6 +12,7 @@ import {
   type WorkerOps,
   waitForWork,
 } from '@dtps/core';
+import { RunnerHooks } from './attempt-hooks.js';
 import type { Executor } from './executor/executor.js';
 import { type AbortReason, type AttemptOutcome, RunningAttempt, runAttempt } from './executor/run-attempt.js';
 import type { SlotPool } from './pool.js';
@@ -343,13 +344,7 @@ export class QueueRunner implements CompletionCarrier {
     const running = new RunningAttempt(task, attempt);
     this.running.set(task.id, running);
     const queue = this.queue;
-    const hooks = {
-      parents: {} as Record<string, unknown>,
-      progress: (percent: number) => {
-        ops.progress(queue, task.id, attempt, percent).catch(() => {});
-      },
-      log: (message: string) => log.info({ queue, task: task.id, type: task.type, attempt }, message),
-    };
+    const hooks = new RunnerHooks(ops, log, queue, task, attempt);
     // Tracing costs nothing on the hot path unless the producer traced the task or this process traces.
     const span =
       task.trace !== null || tracingEnabled()

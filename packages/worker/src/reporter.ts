@@ -86,11 +86,7 @@ export class Reporter {
   /** What Redis said of completions a carrier sent (per completion: accepted by the fence). */
   settleCompletions(queue: string, list: readonly Completion[], accepted: readonly boolean[]): void {
     this.#countCompletions(queue, list, accepted);
-    this.#hold(
-      queue,
-      list.map((c) => c.id),
-      -1,
-    );
+    this.#unhold(queue, list);
   }
 
   /** A carrier's call failed: the reporter sends these completions itself, until Redis answers. */
@@ -111,6 +107,17 @@ export class Reporter {
     }
     for (const id of ids) {
       const n = (m.get(id) ?? 0) + delta;
+      if (n > 0) m.set(id, n);
+      else m.delete(id);
+    }
+  }
+
+  /** Stops holding the ids of outcomes Redis has answered for. */
+  #unhold(queue: string, list: readonly { id: string }[]): void {
+    const m = this.#unsent.get(queue);
+    if (!m) return;
+    for (const { id } of list) {
+      const n = (m.get(id) ?? 0) - 1;
       if (n > 0) m.set(id, n);
       else m.delete(id);
     }
@@ -164,11 +171,7 @@ export class Reporter {
     try {
       await this.#retrying(send);
     } finally {
-      this.#hold(
-        queue,
-        list.map((x) => x.id),
-        -1,
-      );
+      this.#unhold(queue, list);
     }
   }
 

@@ -305,7 +305,8 @@ function startOutcome(code: number): StartOutcome {
 function pushCompletions(args: (string | number)[], done: readonly Completion[], now: number): void {
   for (const d of done) {
     const latency = d.createdAt === undefined ? '' : Math.max(0, now - d.createdAt);
-    args.push(d.id, d.attempt, JSON.stringify(d.result === undefined ? null : d.result), latency);
+    const result = d.result === undefined || d.result === null ? 'null' : JSON.stringify(d.result);
+    args.push(d.id, d.attempt, result, latency);
   }
 }
 

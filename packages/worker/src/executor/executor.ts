@@ -1,9 +1,13 @@
 import type { ClaimedTask } from '@dtps/core';
 
-/** What a running attempt can do besides computing its result. */
+/**
+ * What a running attempt can do besides computing its result. `progress` and
+ * `log` must work unbound: handlers get them as `ctx.progress`, `ctx.log` and
+ * may destructure them.
+ */
 export interface AttemptHooks {
-  progress(percent: number): void;
-  log(message: string): void;
+  readonly progress: (percent: number) => void;
+  readonly log: (message: string) => void;
   parents: Record<string, unknown>;
 }
 
