@@ -15,7 +15,7 @@ local function handout(base, now, out, id, score, started, worker, nowArg)
     finish(base, now, id, 'expired', 'deadline', nil, worker)
     return false
   end
-  local attempt = tonumber(f[3]) or 0
+  local attempt = f[3] == '0' and 0 or tonumber(f[3]) or 0 -- most tasks are on their first attempt
   local attemptArg
   if started then
     attempt = attempt + 1

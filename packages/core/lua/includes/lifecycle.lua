@@ -101,9 +101,11 @@ local function capDone(base, state, max, limit)
   local key = doneKey(base, state)
   local over = redis.call('ZCARD', key) - max
   if over <= 0 then return 0 end
-  local popped = redis.call('ZPOPMIN', key, math.min(over, limit))
-  local ids = {}
-  for i = 1, #popped, 2 do ids[#ids + 1] = popped[i] end
+  -- ZRANGE + ZREMRANGEBYRANK, not ZPOPMIN: the scores are not needed, and Redis would format
+  -- each one as a float for the reply.
+  local n = math.min(over, limit)
+  local ids = redis.call('ZRANGE', key, 0, n - 1)
+  redis.call('ZREMRANGEBYRANK', key, 0, n - 1)
   deleteTasks(base, ids)
   return #ids
 end
