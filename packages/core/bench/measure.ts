@@ -4,6 +4,7 @@
  * figures. Shared by every group of cases (core's submit, the worker's processing).
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { diff, snapshot } from './redis-stats.js';
@@ -89,6 +90,8 @@ export interface CaseResult {
    * (from /proc/stat; null elsewhere). Above ~0.2 the rates are not figures of record.
    */
   otherCpuLoad: number | null;
+  /** 1-minute load average when the timed run began (other work on the machine skews the figures). */
+  loadAverage1m: number;
 }
 
 export interface MeasureOptions {
@@ -105,6 +108,7 @@ export async function measure(env: BenchEnv, c: BenchCase, opts: MeasureOptions)
   await env.stats.flushall('SYNC');
   await c.prepare?.(env, opts.tasks);
   const before = await snapshot(env.stats);
+  const loadAverage1m = Math.round(loadavg()[0]! * 100) / 100;
   const machine0 = machineBusyUs();
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
@@ -154,6 +158,7 @@ export async function measure(env: BenchEnv, c: BenchCase, opts: MeasureOptions)
       machine0 === null || machine1 === null
         ? null
         : round(Math.max(0, machine1 - machine0 - ownUs - d.cpuUs) / wallUs, 2),
+    loadAverage1m,
   };
 }
 

@@ -80,6 +80,7 @@ export function formatResults(results: readonly CaseResult[], checks: readonly T
       'Node µs/task',
       'Node ELU',
       'other load',
+      'load avg',
     ],
     results.map((r) => [
       r.name,
@@ -92,6 +93,7 @@ export function formatResults(results: readonly CaseResult[], checks: readonly T
       fmt(r.node.cpuUsPerTask, 2),
       fmt(r.node.eventLoopUtilization, 2),
       r.otherCpuLoad === null ? '-' : fmt(r.otherCpuLoad, 2),
+      fmt(r.loadAverage1m, 2),
     ]),
   );
   const parts = [summary, ''];
