@@ -205,8 +205,11 @@ export class QueueRunner implements CompletionCarrier {
         0,
         this.#d.prefetch() - this.window.length - this.#starting - starts.length - this.#reserving,
       );
-      // After a dry claim, only a free slot is worth another one (see #claimed).
-      if (direct + reserve > 0 && (!this.#dry || direct > 0)) {
+      // A claim has a fixed cost in Redis whatever its size: an idle slot always claims, but the
+      // window is topped up only once it is down to half, in batches of half the prefetch or
+      // more. After a dry claim, only a free slot is worth another one (see #claimed).
+      const refill = reserve > 0 && reserve >= Math.ceil(this.#d.prefetch() / 2);
+      if (direct > 0 || (refill && !this.#dry)) {
         const slots = pool.acquire(direct);
         claim = { max: slots + reserve, start: slots, steal: this.#d.stealing() && slots > 0 ? slots : 0 };
       }
