@@ -1,9 +1,10 @@
 /**
  * Runs one benchmark case against the bench's Redis: warm-up, FLUSHALL, then
  * a timed run between two INFO snapshots, and turns the deltas into per-task
- * figures. Shared by every group of cases (submit now, workers later).
+ * figures. Shared by every group of cases (core's submit, the worker's processing).
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { diff, snapshot } from './redis-stats.js';
@@ -16,13 +17,31 @@ export interface BenchEnv {
   stats: Redis;
 }
 
+/**
+ * What a run may report about the process that did the work, when that is not
+ * the bench's own process (a worker child process): its CPU and event loop.
+ */
+export interface RunReport {
+  /** CPU (user + system) that process used during the run, µs. */
+  cpuUs: number;
+  /** Its event loop utilisation over the run. */
+  eventLoopUtilization: number;
+}
+
 /** One case of a group. */
 export interface BenchCase {
   name: string;
   /** One line: what is measured, with its parameters. */
   description: string;
+  /**
+   * Work before the timed run, not measured (before the first snapshot): for
+   * example pre-loading the queue that the run then processes.
+   */
+  prepare?(env: BenchEnv, tasks: number): Promise<void>;
   /** Does the work for `tasks` tasks; resolves when all are acknowledged. */
-  run(env: BenchEnv, tasks: number): Promise<void>;
+  run(env: BenchEnv, tasks: number): Promise<RunReport | undefined>;
+  /** Cleanup after the closing snapshot (not measured). */
+  after?(env: BenchEnv): Promise<void>;
 }
 
 export interface CommandFigure {
@@ -57,7 +76,9 @@ export interface CaseResult {
     commands: CommandFigure[];
   };
   node: {
-    /** process.cpuUsage() (user + system) of this Node process, per task. */
+    /** Which process: `bench` (this one) or `worker` (the child process that did the work). */
+    process: 'bench' | 'worker';
+    /** process.cpuUsage() (user + system) of that Node process, per task. */
     cpuUsPerTask: number;
     /** Node CPU time / wall time (can exceed 1.0: GC and libuv threads). */
     cpuLoad: number;
@@ -69,6 +90,8 @@ export interface CaseResult {
    * (from /proc/stat; null elsewhere). Above ~0.2 the rates are not figures of record.
    */
   otherCpuLoad: number | null;
+  /** 1-minute load average when the timed run began (other work on the machine skews the figures). */
+  loadAverage1m: number;
 }
 
 export interface MeasureOptions {
@@ -78,23 +101,32 @@ export interface MeasureOptions {
 
 /** Warm-up, FLUSHALL, measured run. */
 export async function measure(env: BenchEnv, c: BenchCase, opts: MeasureOptions): Promise<CaseResult> {
-  if (opts.warmupTasks > 0) await c.run(env, opts.warmupTasks);
+  if (opts.warmupTasks > 0) {
+    await c.prepare?.(env, opts.warmupTasks);
+    await c.run(env, opts.warmupTasks);
+  }
   await env.stats.flushall('SYNC');
+  await c.prepare?.(env, opts.tasks);
   const before = await snapshot(env.stats);
+  const loadAverage1m = Math.round(loadavg()[0]! * 100) / 100;
   const machine0 = machineBusyUs();
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await c.run(env, opts.tasks);
+  const report = await c.run(env, opts.tasks);
   const t1 = performance.now();
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
   const machine1 = machineBusyUs();
   const after = await snapshot(env.stats);
+  await c.after?.(env);
   const d = diff(before, after);
   const n = opts.tasks;
   const wallUs = (t1 - t0) * 1000;
-  const nodeUs = cpu.user + cpu.system;
+  const benchUs = cpu.user + cpu.system;
+  // The figures are of the process that did the work; the machine's "other" load leaves out both.
+  const nodeUs = report ? report.cpuUs : benchUs;
+  const ownUs = report ? report.cpuUs + benchUs : benchUs;
   return {
     name: c.name,
     description: c.description,
@@ -117,19 +149,21 @@ export async function measure(env: BenchEnv, c: BenchCase, opts: MeasureOptions)
       })),
     },
     node: {
+      process: report ? 'worker' : 'bench',
       cpuUsPerTask: round(nodeUs / n, 2),
       cpuLoad: round(nodeUs / wallUs, 2),
-      eventLoopUtilization: round(elu.utilization, 2),
+      eventLoopUtilization: round(report ? report.eventLoopUtilization : elu.utilization, 2),
     },
     otherCpuLoad:
       machine0 === null || machine1 === null
         ? null
-        : round(Math.max(0, machine1 - machine0 - nodeUs - d.cpuUs) / wallUs, 2),
+        : round(Math.max(0, machine1 - machine0 - ownUs - d.cpuUs) / wallUs, 2),
+    loadAverage1m,
   };
 }
 
 /** CPU time used by the whole machine so far (user, nice, system, irq, softirq, steal), in µs; null without /proc/stat. */
-function machineBusyUs(): number | null {
+export function machineBusyUs(): number | null {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
     const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
@@ -140,7 +174,7 @@ function machineBusyUs(): number | null {
   }
 }
 
-function round(x: number, digits: number): number {
+export function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }

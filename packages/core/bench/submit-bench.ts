@@ -3,7 +3,9 @@
  * Submitter coalesces them a tick at a time), and bulk submitMany calls.
  */
 import { Client } from '../src/index.js';
+import { type BenchGroup, caseGroup, intArg } from './driver.js';
 import type { BenchCase, BenchEnv } from './measure.js';
+import { RESULTS_DIR } from './report.js';
 
 export interface SubmitBenchOptions {
   /** Single submits kept in flight (a sliding window of promises). */
@@ -62,6 +64,7 @@ export function submitCases(opts: SubmitBenchOptions = DEFAULT_SUBMIT_OPTIONS): 
         const c = client(env);
         await slidingWindow(tasks, opts.window, (i) => c.submit({ type: 'noop', payload: { i } }));
         await c.close();
+        return undefined;
       },
     },
     {
@@ -76,7 +79,58 @@ export function submitCases(opts: SubmitBenchOptions = DEFAULT_SUBMIT_OPTIONS): 
           return c.submitMany(specs);
         });
         await c.close();
+        return undefined;
       },
     },
   ];
+}
+
+/** The `submit` group: its flags, cases and the issue's targets. */
+export function submitGroup(): BenchGroup {
+  const d = DEFAULT_SUBMIT_OPTIONS;
+  return caseGroup({
+    name: 'submit',
+    resultsDir: RESULTS_DIR,
+    options: {
+      window: { type: 'string', default: String(d.window) },
+      chunk: { type: 'string', default: String(d.chunk) },
+      'bulk-inflight': { type: 'string', default: String(d.bulkInflight) },
+    },
+    cases: ({ args }) =>
+      submitCases({
+        window: intArg('window', args.window),
+        chunk: intArg('chunk', args.chunk),
+        bulkInflight: intArg('bulk-inflight', args['bulk-inflight']),
+      }),
+    targets: [
+      {
+        caseName: 'bulk',
+        label: '≥ 80,000 tasks/s',
+        limit: 80_000,
+        kind: 'min',
+        value: (r) => r.tasksPerSec,
+      },
+      {
+        caseName: 'single',
+        label: '≥ 60,000 tasks/s',
+        limit: 60_000,
+        kind: 'min',
+        value: (r) => r.tasksPerSec,
+      },
+      {
+        caseName: 'bulk',
+        label: '< 10 µs Redis CPU/task',
+        limit: 10,
+        kind: 'max',
+        value: (r) => r.redis.cpuUsPerTask,
+      },
+      {
+        caseName: 'single',
+        label: '< 10 µs Redis CPU/task',
+        limit: 10,
+        kind: 'max',
+        value: (r) => r.redis.cpuUsPerTask,
+      },
+    ],
+  });
 }

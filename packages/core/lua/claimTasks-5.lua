@@ -30,69 +30,14 @@ Returns: { nextDue, stolen, then 7 values per task: id, readyScore, attempt,
 -- @include record
 -- @include lifecycle
 -- @include handout
+-- @include claim
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
-local max, start = tonumber(ARGV[5]), tonumber(ARGV[6])
-
-promoteDue(base, now, tonumber(ARGV[7]))
-local popped = redis.call('ZPOPMIN', KEYS[1], max)
+local k = { ready = KEYS[1], scheduled = KEYS[2], window = KEYS[3], running = KEYS[4], workers = KEYS[5] }
 local out = { -1, 0 }
-local window, running, startedIds, reservedIds = {}, {}, {}, {}
-local function take(list)
-  for i = 1, #list, 2 do
-    local id, score = list[i], list[i + 1]
-    local startNow = #startedIds < start
-    if handout(base, now, out, id, score, startNow, worker) then
-      if startNow then
-        running[#running + 1] = out[#out - 4]; running[#running + 1] = id
-        startedIds[#startedIds + 1] = id
-      else
-        window[#window + 1] = score; window[#window + 1] = id
-        reservedIds[#reservedIds + 1] = id
-      end
-    end
-  end
-end
-take(popped)
-
--- Work stealing from the busiest peer's window, when the ready set ran dry.
-local stealMax = tonumber(ARGV[8]) or 0
-local stolen = 0
-if stealMax > 0 and #popped < max * 2 then
-  local victim, longest = nil, 0
-  for _, peer in ipairs(redis.call('SMEMBERS', KEYS[5])) do
-    if peer ~= worker then
-      local len = redis.call('ZCARD', windowKey(base, peer))
-      if len > longest then victim, longest = peer, len end
-    end
-  end
-  if victim then
-    local n = math.min(stealMax, max - #popped / 2, math.ceil(longest / 2))
-    local taken = redis.call('ZPOPMAX', windowKey(base, victim), n)
-    stolen = #taken / 2
-    out[2] = stolen
-    take(taken)
-    count('steals', stolen)
-    local ids = {}
-    for i = 1, #taken, 2 do ids[#ids + 1] = taken[i] end
-    note('stolen', table.concat(ids, ' '), 'stolen_from:' .. victim, worker)
-  end
-end
-if #popped > 0 or stolen > 0 then redis.call('SADD', KEYS[5], worker) end
-if #running > 0 then
-  bulk('ZADD', KEYS[4], running)
-  note('running', table.concat(startedIds, ' '), nil, worker)
-  count('started', #startedIds)
-end
-if #window > 0 then
-  bulk('ZADD', KEYS[3], window)
-  note('reserved', table.concat(reservedIds, ' '), nil, worker)
-end
-if #popped + stolen * 2 < max * 2 then
-  local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-  if first[2] then out[1] = tonumber(first[2]) end
-elseif redis.call('ZCARD', KEYS[1]) > 0 then
-  wake(base)
-end
+local stolen, nextDue = claimBatch(base, now, worker, k, out, tonumber(ARGV[5]), tonumber(ARGV[6]),
+  tonumber(ARGV[7]), tonumber(ARGV[8]) or 0)
+out[1] = nextDue
+out[2] = stolen
 flush(base, now, maxLen)
 return out

@@ -20,43 +20,9 @@ Returns one code per task: 1 accepted, 0 refused by the fence.
 -- @include record
 -- @include lifecycle
 -- @include latency
+-- @include complete
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
-local first = 6
-local ids = {}
-for o = first, #ARGV, 4 do ids[#ids + 1] = ARGV[o] end
-local fence = redis.call('ZMSCORE', KEYS[1], unpack(ids))
-local out, accepted, done, fenced = {}, {}, {}, 0
-for i, id in ipairs(ids) do
-  local o = first + (i - 1) * 4
-  if fence[i] and tonumber(fence[i]) == tonumber(ARGV[o + 1]) then
-    local latency = tonumber(ARGV[o + 3])
-    if latency then
-      count(latencyBucket(latency), 1)
-      count('lat_sum_ms', latency)
-    end
-    redis.call('HSET', taskKey(base, id), 's', 'succeeded', 'r', ARGV[o + 2], 'ft', now)
-    accepted[#accepted + 1] = id
-    done[#done + 1] = now; done[#done + 1] = id
-    out[i] = 1
-  else
-    fenced = fenced + 1
-    out[i] = 0
-  end
-end
-if #accepted > 0 then
-  bulk('ZREM', KEYS[1], accepted)
-  bulk('ZADD', KEYS[2], done)
-  -- Ended tasks leave the deadline index (skipped, at O(1), when no task has a deadline).
-  if redis.call('ZCARD', base .. 'dl') > 0 then bulk('ZREM', base .. 'dl', accepted) end
-  note('succeeded', table.concat(accepted, ' '), nil, worker)
-  count('succeeded', #accepted)
-  local parents = redis.call('SMISMEMBER', base .. 'parents', unpack(accepted))
-  for i, isParent in ipairs(parents) do
-    if isParent == 1 then releaseDependents(base, now, accepted[i]) end
-  end
-  capDone(base, 'succeeded', tonumber(ARGV[5]), 1000)
-end
-if fenced > 0 then count('fenced', fenced) end
+local out = completeBatch(base, now, worker, KEYS[1], KEYS[2], tonumber(ARGV[5]), 6, (#ARGV - 5) / 4)
 flush(base, now, maxLen)
 return out

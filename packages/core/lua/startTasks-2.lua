@@ -15,36 +15,14 @@ Returns one code per task: 1 started, 0 not in the window, -1 expired.
 -- @include keys
 -- @include record
 -- @include lifecycle
+-- @include start
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
-local ids = {}
-for o = 5, #ARGV, 2 do ids[#ids + 1] = ARGV[o] end
-local present = redis.call('ZMSCORE', KEYS[1], unpack(ids))
-local deadlines = redis.call('ZMSCORE', base .. 'dl', unpack(ids))
-local out, taken, running, startedIds = {}, {}, {}, {}
-for i, id in ipairs(ids) do
-  local o = 5 + (i - 1) * 2
-  if not present[i] then
-    out[i] = 0
-  else
-    taken[#taken + 1] = id
-    local deadline = tonumber(deadlines[i])
-    if deadline and deadline <= now then
-      finish(base, now, id, 'expired', 'deadline', nil, worker)
-      out[i] = -1
-    else
-      redis.call('HSET', taskKey(base, id), 's', 'running', 'a', ARGV[o + 1], 'w', worker, 'st', now)
-      running[#running + 1] = ARGV[o + 1]; running[#running + 1] = id
-      startedIds[#startedIds + 1] = id
-      out[i] = 1
-    end
-  end
+local ids, attempts = {}, {}
+for o = 5, #ARGV, 2 do
+  ids[#ids + 1] = ARGV[o]
+  attempts[#attempts + 1] = ARGV[o + 1]
 end
-if #taken > 0 then bulk('ZREM', KEYS[1], taken) end
-if #running > 0 then
-  bulk('ZADD', KEYS[2], running)
-  note('running', table.concat(startedIds, ' '), nil, worker)
-  count('started', #startedIds)
-end
+local out = startBatch(base, now, worker, KEYS[1], KEYS[2], ids, attempts)
 flush(base, now, maxLen)
 return out

@@ -38,7 +38,15 @@ export type { ClaimedTask } from './engine/claimed.js';
 export { LATENCY_BOUNDS_MS, latencyBucket } from './engine/latency.js';
 export { expireDue, promoteDue, trimQueue } from './engine/sweeps.js';
 export { waitForWork } from './engine/wake.js';
-export type { ClaimResult, Completion, Failure, StartOutcome, StartRequest } from './engine/worker-ops.js';
+export type {
+  ClaimResult,
+  Completion,
+  CycleRequest,
+  CycleResult,
+  Failure,
+  StartOutcome,
+  StartRequest,
+} from './engine/worker-ops.js';
 export { leaveQueue, recoverWorker, WorkerOps } from './engine/worker-ops.js';
 export {
   ClosedError,

@@ -92,6 +92,14 @@ export class QueueKeys {
   get wake(): string {
     return `${this.base}wake`;
   }
+  /**
+   * List that wakes a stealing worker blocked on this queue: pushed when a
+   * claim reserves tasks in a window and leaves the ready set empty, so that
+   * what waits there is only stealable (stealers block on both lists).
+   */
+  get stealWake(): string {
+    return `${this.base}stealwake`;
+  }
   /** Cumulative counters (submitted, succeeded, fenced, …). */
   get totals(): string {
     return `${this.base}totals`;

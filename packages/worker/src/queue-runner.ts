@@ -1,20 +1,29 @@
 import type { Logger } from '@dtps/core';
 import {
   type ClaimedTask,
+  type ClaimResult,
   duplicateConnection,
   type EngineContext,
   endAttemptSpan,
   type RedisClient,
+  type StartOutcome,
   startAttemptSpan,
   tracingEnabled,
   type WorkerOps,
   waitForWork,
 } from '@dtps/core';
+import { RunnerHooks } from './attempt-hooks.js';
 import type { Executor } from './executor/executor.js';
-import { type AbortReason, RunningAttempt, runAttempt } from './executor/run-attempt.js';
+import { type AbortReason, type AttemptOutcome, RunningAttempt, runAttempt } from './executor/run-attempt.js';
 import type { SlotPool } from './pool.js';
-import type { Reporter } from './reporter.js';
+import type { CompletionCarrier, Reporter } from './reporter.js';
 import { LocalWindow } from './window.js';
+
+/**
+ * Rounds a busy runner keeps in flight (each starts at most 1/ROUNDS of the pool; see #pass).
+ * Two let Redis and this process overlap; three measured slower (smaller batches, more calls).
+ */
+const ROUNDS = 2;
 
 /** What a queue runner needs from the worker (narrow, so it can be tested alone). */
 export interface RunnerDeps {
@@ -35,33 +44,50 @@ export interface RunnerDeps {
 /**
  * Serves one queue: keeps the prefetch window filled in batches, starts tasks
  * from it in priority order as slots free up, runs them, and blocks on Redis
- * when there is nothing to do. Everything it does to Redis is batched: one
- * claim, one start, one report per tick, not per task.
+ * when there is nothing to do. Everything it does to Redis is batched, and
+ * batched together: each round is ONE script call (cycleTasks) that reports
+ * the tasks that succeeded since the last round, starts window tasks on the
+ * freed slots and claims more — not a claim, a start and a report per tick.
  */
-export class QueueRunner {
+export class QueueRunner implements CompletionCarrier {
   readonly queue: string;
   readonly window = new LocalWindow();
   readonly running = new Map<string, RunningAttempt>();
   readonly #d: RunnerDeps;
-  #claiming = false;
+  /** Rounds carrying a claim in flight (see #mayClaim). */
+  #claims = 0;
+  /** Tasks the claims in flight may reserve (so that two claims do not both fill the window). */
+  #reserving = 0;
+  /** Tasks being started by rounds in flight. */
   #starting = 0;
   #blocked = false;
+  /**
+   * The last claim found the queue dry with every slot it had filled: claim again only once a
+   * slot is free (the next completion), not round after round while nothing changes.
+   */
+  #dry = false;
   #blocking: RedisClient | undefined;
   #pumpScheduled = false;
   #stopped = false;
   #steals = 0;
-  /** The claim in flight (and any hand-back it started), so that a pause or stop can wait for it. */
-  #settling: Promise<unknown> = Promise.resolve();
+  /** Rounds in flight (and any hand-back one started), so that a pause or stop can wait for them. */
+  readonly #rounds = new Set<Promise<unknown>>();
   /** True when the last claim came back full: the queue has more (a backlog signal for the autoscaler). */
   lastClaimFull = false;
 
   constructor(queue: string, deps: RunnerDeps) {
     this.queue = queue;
     this.#d = deps;
+    deps.reporter.carry(queue, this);
   }
 
   get steals(): number {
     return this.#steals;
+  }
+
+  /** While serving, the runner's rounds carry this queue's completions (see Reporter). */
+  get carrying(): boolean {
+    return !this.#stopped;
   }
 
   /** Looks at the work to do soon (coalesced: one pass per tick). */
@@ -79,14 +105,13 @@ export class QueueRunner {
     this.#stopped = true;
     this.#blocking?.disconnect();
     this.#blocking = undefined;
+    // Completions that were waiting for our next round go on their own now.
+    this.#d.reporter.kick();
   }
 
-  /** Resolves once no claim is in flight (its tasks are in the window, running, or handed back). */
+  /** Resolves once no round is in flight (what they claimed is in the window, running, or handed back). */
   async settle(): Promise<void> {
-    for (let last: Promise<unknown> | undefined; last !== this.#settling; ) {
-      last = this.#settling;
-      await last.catch(() => {});
-    }
+    while (this.#rounds.size > 0) await Promise.all([...this.#rounds].map((p) => p.catch(() => {})));
   }
 
   /** Hands the unstarted window back to the queue at once (after any claim in flight lands). */
@@ -118,14 +143,14 @@ export class QueueRunner {
    * in flight (the caller tries again).
    */
   async reconcile(): Promise<{ released: number; failed: number } | null> {
-    if (this.#claiming || this.#starting > 0) return null;
+    if (this.#claims > 0 || this.#starting > 0) return null;
     const { ctx, ops, reporter } = this.#d;
     const k = ctx.keys(this.queue);
     const [inWindow, inRunning] = await Promise.all([
       ctx.redis.zrange(k.window(ops.workerId), '0', '-1'),
       ctx.redis.zrange(k.running(ops.workerId), '0', '-1', 'WITHSCORES'),
     ]);
-    if (this.#claiming || this.#starting > 0) return null;
+    if (this.#claims > 0 || this.#starting > 0) return null;
     // Known after the read: what runs here, what the window holds, and what finished but whose
     // outcome is still on its way to Redis (not lost: its report settles it).
     const known = new Set(this.window.ids());
@@ -152,83 +177,160 @@ export class QueueRunner {
     return { released, failed: strayRunning.length };
   }
 
+  /** Sends rounds while there is something to do: completions to report, window tasks to start, a claim. */
   #pass(): void {
     if (this.#stopped) return;
-    const { pool } = this.#d;
-    // 1. Start reserved tasks in window order while slots are free.
-    const fromWindow = pool.acquire(this.window.length);
-    if (fromWindow > 0) this.#start(this.window.take(fromWindow));
-    // 2. Top the window up, starting at once as many as slots are still free.
-    if (this.#claiming || this.#blocked) return;
-    const freeSlots = pool.available();
-    const want = Math.max(0, this.#d.prefetch() - this.window.length - this.#starting) + freeSlots;
-    if (want > 0 && !pool.paused) this.#claim(want, freeSlots);
+    // A round starts at most half the pool from the window (and, with a backlog, from a claim), so
+    // that when a whole pool frees at once two rounds go out: Redis runs one while this process
+    // handles the other's reply (the two overlap instead of taking turns), and a busy worker
+    // settles into two rounds in flight.
+    const perRound = Math.max(1, Math.ceil(this.#d.pool.size / ROUNDS));
+    while (this.#round(perRound)) {}
   }
 
-  #claim(max: number, freeSlots: number): void {
-    const { pool, ops, log } = this.#d;
-    this.#claiming = true;
-    const slots = pool.acquire(freeSlots);
-    const steal = this.#d.stealing() && slots > 0 ? slots : 0;
-    this.#settling = ops
-      .claim(this.queue, { max, start: slots, steal })
-      .then(({ tasks, nextDueAt, stolen }) => {
-        let started = 0;
-        const reserved: ClaimedTask[] = [];
-        for (const t of tasks) {
-          if (t.started) {
-            started++;
-            this.#execute(t, t.attempt);
-          } else reserved.push(t);
-        }
-        if (slots > started) pool.release(slots - started);
-        if (pool.paused || this.#stopped) {
-          // Paused or stopping while the claim was in flight: what it reserved goes straight back.
-          if (reserved.length > 0)
-            this.#settling = ops
-              .release(
-                this.queue,
-                reserved.map((t) => t.id),
-              )
-              .then(() => {});
-        } else {
-          this.window.add(reserved);
-        }
-        this.lastClaimFull = tasks.length >= max;
-        this.#claiming = false;
-        this.#steals += stolen;
-        if (tasks.length > 0) this.pump();
-        // Nothing to take with slots free: wait on Redis for a submit. With every slot busy (the claim
-        // only topped up the window), the next completion claims again instead — and, stealing,
-        // steals again the moment a slot frees rather than after a blocked wait.
-        else if (slots > 0 || this.running.size === 0) this.#block(nextDueAt);
-      })
-      .catch((err: Error) => {
-        pool.release(slots);
-        this.#claiming = false;
-        if (this.#stopped) return;
-        log.warn({ queue: this.queue, err: err.message }, 'claim failed; trying again');
-        setTimeout(() => this.pump(), 500).unref();
-      });
+  /** Builds and sends one round; false when there was nothing to send. */
+  #round(perRound: number): boolean {
+    const { pool, ops, reporter } = this.#d;
+    // 1. Reserved tasks from the window, in window order, on free slots.
+    const starts = this.window.take(pool.acquire(Math.min(this.window.length, perRound)));
+    // 2. A claim: tasks started at once on free slots (only once the window is empty: its tasks
+    // go first), and reserved ones to keep the window at its prefetch size. With a backlog, a
+    // claim too starts at most the round's share, and a second claim may take the rest.
+    let claim: { max: number; start: number; steal: number } | undefined;
+    if (this.#mayClaim()) {
+      const free = pool.available();
+      const direct =
+        this.window.length > 0 ? 0 : this.lastClaimFull ? Math.min(free, perRound - starts.length) : free;
+      const reserve = Math.max(
+        0,
+        this.#d.prefetch() - this.window.length - this.#starting - starts.length - this.#reserving,
+      );
+      // A claim has a fixed cost in Redis whatever its size: an idle slot always claims, but the
+      // window is topped up only once it is down to half, in batches of half the prefetch or
+      // more. After a dry claim, only a free slot is worth another one (see #claimed).
+      const refill = reserve > 0 && reserve >= Math.ceil(this.#d.prefetch() / 2);
+      if (direct > 0 || (refill && !this.#dry)) {
+        const slots = pool.acquire(direct);
+        claim = { max: slots + reserve, start: slots, steal: this.#d.stealing() && slots > 0 ? slots : 0 };
+      }
+    }
+    // 3. The completions waiting since the last round.
+    const done = reporter.takeCompletions(this.queue);
+    if (starts.length === 0 && !claim && done.length === 0) return false;
+
+    const reserving = claim ? claim.max - claim.start : 0;
+    if (claim) this.#claims++;
+    this.#reserving += reserving;
+    this.#starting += starts.length;
+    const requests = starts.map((t) => ({ id: t.id, attempt: t.attempt + 1 }));
+    const round = ops
+      .cycle(this.queue, { complete: done, start: requests, ...(claim ? { claim } : {}) })
+      .then(
+        (r) => {
+          this.#starting -= starts.length;
+          this.#reserving -= reserving;
+          reporter.settleCompletions(this.queue, done, r.completed);
+          this.#started(starts, requests, r.started);
+          if (claim) this.#claimed(claim, r.claim);
+          this.pump();
+        },
+        (err: Error) => {
+          this.#starting -= starts.length;
+          this.#reserving -= reserving;
+          if (done.length > 0) reporter.giveBack(this.queue, done);
+          // Not started: they are still in our window in Redis; keep them locally too.
+          this.window.add(starts);
+          pool.release(starts.length + (claim?.start ?? 0));
+          if (claim) this.#claims--;
+          if (this.#stopped) return;
+          this.#d.log.warn({ queue: this.queue, err: err.message }, 'round failed; trying again');
+          setTimeout(() => this.pump(), 500).unref();
+        },
+      );
+    this.#rounds.add(round);
+    round.finally(() => this.#rounds.delete(round));
+    return true;
   }
 
-  /** Blocks on the queue's wake list until a submit (or the next scheduled task is due). */
+  /**
+   * One claim at a time, or two while the last one came back full (a backlog: the second
+   * keeps Redis busy while this process runs the first one's tasks). Never while blocked on
+   * an empty queue or paused.
+   */
+  #mayClaim(): boolean {
+    if (this.#blocked || this.#d.pool.paused) return false;
+    return this.#claims === 0 || (this.#claims < ROUNDS && this.lastClaimFull);
+  }
+
+  /** Runs the window tasks that started; gives back the slots of those that did not. */
+  #started(tasks: ClaimedTask[], requests: { attempt: number }[], outcomes: StartOutcome[]): void {
+    let unused = 0;
+    outcomes.forEach((o, i) => {
+      if (o === 'started') this.#execute(tasks[i]!, requests[i]!.attempt);
+      else unused++;
+    });
+    if (unused > 0) this.#d.pool.release(unused);
+  }
+
+  /** Runs what a claim started, keeps what it reserved, and decides whether to wait for work. */
+  #claimed(claim: { max: number; start: number }, r: ClaimResult): void {
+    const { pool, ops } = this.#d;
+    let started = 0;
+    const reserved: ClaimedTask[] = [];
+    for (const t of r.tasks) {
+      if (t.started) {
+        started++;
+        this.#execute(t, t.attempt);
+      } else reserved.push(t);
+    }
+    if (claim.start > started) pool.release(claim.start - started);
+    if (pool.paused || this.#stopped) {
+      // Paused or stopping while the claim was in flight: what it reserved goes straight back.
+      if (reserved.length > 0) {
+        const back = ops.release(
+          this.queue,
+          reserved.map((t) => t.id),
+        );
+        this.#rounds.add(back);
+        back.finally(() => this.#rounds.delete(back)).catch(() => {});
+      }
+    } else {
+      this.window.add(reserved);
+    }
+    this.lastClaimFull = r.tasks.length >= claim.max;
+    this.#claims--;
+    this.#steals += r.stolen;
+    // The claim took all there was, and could not even fill the slots it had: wait on Redis for a
+    // submit instead of claiming again (an idle worker is quiet). With every slot it had filled —
+    // stealing, that is: it stole as many as it had slots — the next free slot claims (and steals)
+    // again at once rather than after a blocked wait.
+    this.#dry = false;
+    if (this.lastClaimFull || this.#blocked) return;
+    if (started < claim.start || (claim.start === 0 && this.running.size === 0)) this.#block(r.nextDueAt);
+    else this.#dry = true;
+  }
+
+  /**
+   * Blocks on the queue's wake list until a submit (or the next scheduled task is due); a
+   * stealing runner also on the steal list, which a peer's claim pushes when it leaves work
+   * only in windows — so a stealer steals the moment there is something to take, not at the
+   * next timeout, and an idle one is as quiet as any.
+   */
   #block(nextDueAt: number | null): void {
     if (this.#stopped) return;
     const { ctx, log } = this.#d;
     this.#blocked = true;
-    let timeout = this.#d.stealing() ? Math.min(this.#d.idleBlockMs, 1000) : this.#d.idleBlockMs;
+    let timeout = this.#d.idleBlockMs;
     if (nextDueAt !== null) timeout = Math.min(timeout, Math.max(1, nextDueAt - ctx.clock.now()));
     if (!this.#blocking) {
       this.#blocking = duplicateConnection(ctx.redis);
       // Outages show up as a failed wait below (logged once); not as ioredis's unhandled-error prints.
       this.#blocking.on('error', () => {});
     }
-    waitForWork(ctx, this.#blocking, this.queue, timeout)
+    waitForWork(ctx, this.#blocking, this.queue, timeout, { steal: this.#d.stealing() })
       .then((woken) => {
         // Woken while paused or stopping: pass the wake-up on to a worker that can take the work.
-        if (woken && (this.#d.pool.paused || this.#stopped))
-          return ctx.redis.rpush(ctx.keys(this.queue).wake, '1');
+        if (woken !== null && (this.#d.pool.paused || this.#stopped)) return ctx.redis.rpush(woken, '1');
       })
       .catch((err: Error) => {
         if (!this.#stopped) log.warn({ queue: this.queue, err: err.message }, 'waiting for work failed');
@@ -240,45 +342,12 @@ export class QueueRunner {
       });
   }
 
-  /** Starts tasks taken from the window (one script call), then runs those that started. */
-  #start(tasks: ClaimedTask[]): void {
-    const { ops, pool, log } = this.#d;
-    this.#starting += tasks.length;
-    const requests = tasks.map((t) => ({ id: t.id, attempt: t.attempt + 1, deadline: t.deadline }));
-    ops
-      .start(this.queue, requests)
-      .then((outcomes) => {
-        this.#starting -= tasks.length;
-        let unused = 0;
-        outcomes.forEach((o, i) => {
-          if (o === 'started') this.#execute(tasks[i]!, requests[i]!.attempt);
-          else unused++;
-        });
-        if (unused > 0) pool.release(unused);
-        this.pump();
-      })
-      .catch((err: Error) => {
-        this.#starting -= tasks.length;
-        // Not started: they are still in our window in Redis; keep them locally too.
-        this.window.add(tasks);
-        pool.release(tasks.length);
-        log.warn({ queue: this.queue, err: err.message }, 'start failed; trying again');
-        setTimeout(() => this.pump(), 500).unref();
-      });
-  }
-
   #execute(task: ClaimedTask, attempt: number): void {
-    const { executor, reporter, pool, ops, ctx, log } = this.#d;
+    const { executor, ops, ctx, log } = this.#d;
     const running = new RunningAttempt(task, attempt);
     this.running.set(task.id, running);
     const queue = this.queue;
-    const hooks = {
-      parents: {} as Record<string, unknown>,
-      progress: (percent: number) => {
-        ops.progress(queue, task.id, attempt, percent).catch(() => {});
-      },
-      log: (message: string) => log.info({ queue, task: task.id, type: task.type, attempt }, message),
-    };
+    const hooks = new RunnerHooks(ops, log, queue, task, attempt);
     // Tracing costs nothing on the hot path unless the producer traced the task or this process traces.
     const span =
       task.trace !== null || tracingEnabled()
@@ -292,64 +361,79 @@ export class QueueRunner {
             trace: task.trace,
           })
         : null;
-    const parents = task.dependsOn.length > 0 ? ops.results(queue, task.dependsOn) : Promise.resolve({});
-    parents
-      .then((p) => {
-        hooks.parents = p;
-        return runAttempt(executor, running, hooks, ctx.clock);
-      })
-      .catch((err: Error) => ({
-        kind: 'failed' as const,
-        message: err.message,
-        reason: 'worker_error',
-        permanent: false,
-      }))
-      .then((outcome) => {
-        if (span) {
-          endAttemptSpan(
-            span,
-            outcome.kind === 'succeeded'
-              ? { ok: true }
-              : {
-                  ok: false,
-                  reason: outcome.reason,
-                  ...(outcome.kind === 'failed' ? { message: outcome.message } : {}),
-                },
-          );
-        }
-        this.running.delete(task.id);
-        pool.release(1);
-        if (outcome.kind === 'succeeded') {
-          reporter.complete(queue, {
-            id: task.id,
-            attempt,
-            result: outcome.result,
-            createdAt: task.createdAt,
-          });
-        } else if (outcome.kind === 'failed') {
-          reporter.fail(queue, {
-            id: task.id,
-            attempt,
-            message: outcome.message,
-            reason: outcome.reason,
-            permanent: outcome.permanent,
-          });
-        } else if (outcome.reason !== 'cancelled') {
-          const message =
-            outcome.reason === 'timeout'
-              ? `timed out after ${task.timeoutMs} ms`
-              : outcome.reason === 'deadline'
-                ? 'deadline passed while running'
-                : 'the worker shut down before the task finished';
-          reporter.fail(queue, {
-            id: task.id,
-            attempt,
-            message,
-            reason: outcome.reason === 'shutdown' ? 'worker_shutdown' : outcome.reason,
-            permanent: false,
-          });
-        }
-        this.pump();
+    // No extra promise hops for a task without parents (the common case on the hot path).
+    const outcome =
+      task.dependsOn.length > 0
+        ? ops.results(queue, task.dependsOn).then((p) => {
+            hooks.parents = p;
+            return runAttempt(executor, running, hooks, ctx.clock);
+          })
+        : runAttempt(executor, running, hooks, ctx.clock);
+    outcome.then(
+      (o) => this.#finished(running, span, o),
+      (err: Error) =>
+        this.#finished(running, span, {
+          kind: 'failed',
+          message: err.message,
+          reason: 'worker_error',
+          permanent: false,
+        }),
+    );
+  }
+
+  /** An attempt ended: frees its slot and hands its outcome to the reporter. */
+  #finished(
+    running: RunningAttempt,
+    span: ReturnType<typeof startAttemptSpan> | null,
+    outcome: AttemptOutcome,
+  ): void {
+    const { reporter, pool } = this.#d;
+    const { task, attempt } = running;
+    const queue = this.queue;
+    if (span) {
+      endAttemptSpan(
+        span,
+        outcome.kind === 'succeeded'
+          ? { ok: true }
+          : {
+              ok: false,
+              reason: outcome.reason,
+              ...(outcome.kind === 'failed' ? { message: outcome.message } : {}),
+            },
+      );
+    }
+    this.running.delete(task.id);
+    pool.release(1);
+    if (outcome.kind === 'succeeded') {
+      reporter.complete(queue, {
+        id: task.id,
+        attempt,
+        result: outcome.result,
+        createdAt: task.createdAt,
       });
+    } else if (outcome.kind === 'failed') {
+      reporter.fail(queue, {
+        id: task.id,
+        attempt,
+        message: outcome.message,
+        reason: outcome.reason,
+        permanent: outcome.permanent,
+      });
+    } else if (outcome.reason !== 'cancelled') {
+      const message =
+        outcome.reason === 'timeout'
+          ? `timed out after ${task.timeoutMs} ms`
+          : outcome.reason === 'deadline'
+            ? 'deadline passed while running'
+            : 'the worker shut down before the task finished';
+      reporter.fail(queue, {
+        id: task.id,
+        attempt,
+        message,
+        reason: outcome.reason === 'shutdown' ? 'worker_shutdown' : outcome.reason,
+        permanent: false,
+      });
+    }
+    this.pump();
   }
 }

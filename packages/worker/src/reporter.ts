@@ -14,10 +14,21 @@ interface Batch {
 }
 
 /**
- * Sends outcomes to Redis in batches: every completion and failure of one
- * tick of the event loop goes in one script call per queue and kind. A batch
- * that meets a Redis outage is sent again until Redis answers: nothing a
- * handler finished is dropped (the fence makes a repeated report harmless).
+ * Something that sends a queue's completions inside its own script calls: the
+ * queue's runner, whose every round (cycleTasks) carries the completions
+ * waiting at that moment. While it is `carrying`, the reporter leaves that
+ * queue's completions to it.
+ */
+export interface CompletionCarrier {
+  readonly carrying: boolean;
+}
+
+/**
+ * Sends outcomes to Redis in batches: failures, and the completions no runner
+ * carries, go in one script call per queue and kind every tick of the event
+ * loop. A batch that meets a Redis outage is sent again until Redis answers:
+ * nothing a handler finished is dropped (the fence makes a repeated report
+ * harmless).
  */
 export class Reporter {
   readonly stats: ReportStats = { processed: 0, failed: 0, fenced: 0 };
@@ -28,6 +39,7 @@ export class Reporter {
   readonly #inflight = new Set<Promise<void>>();
   /** Ids whose outcome is waiting to be sent or on its way, by queue (until Redis has answered). */
   readonly #unsent = new Map<string, Map<string, number>>();
+  readonly #carriers = new Map<string, CompletionCarrier>();
   #closed = false;
 
   constructor(ops: WorkerOps, log: Logger) {
@@ -35,19 +47,56 @@ export class Reporter {
     this.#log = log;
   }
 
+  /** Lets `carrier` send the completions of `queue` (see CompletionCarrier). */
+  carry(queue: string, carrier: CompletionCarrier): void {
+    this.#carriers.set(queue, carrier);
+  }
+
   complete(queue: string, c: Completion): void {
     this.#hold(queue, [c.id], 1);
     this.#batch(queue).completions.push(c);
+    // A carrying runner takes it in its next round (it pumps after every task); else it goes on its own.
+    if (!this.#carriers.get(queue)?.carrying) this.#schedule();
   }
 
   fail(queue: string, f: Failure): void {
     this.#hold(queue, [f.id], 1);
     this.#batch(queue).failures.push(f);
+    this.#schedule();
   }
 
   /** True while the outcome of task `id` has not reached Redis yet (reconcile must not call it lost). */
   holds(queue: string, id: string): boolean {
     return (this.#unsent.get(queue)?.get(id) ?? 0) > 0;
+  }
+
+  /**
+   * Hands the completions waiting for `queue` to its carrier, which sends them
+   * and then calls `settleCompletions` (or `giveBack` if the call failed).
+   * They stay held (see `holds`) until then.
+   */
+  takeCompletions(queue: string): Completion[] {
+    const b = this.#pending.get(queue);
+    if (!b || b.completions.length === 0) return [];
+    const list = b.completions;
+    b.completions = [];
+    return list;
+  }
+
+  /** What Redis said of completions a carrier sent (per completion: accepted by the fence). */
+  settleCompletions(queue: string, list: readonly Completion[], accepted: readonly boolean[]): void {
+    this.#countCompletions(queue, list, accepted);
+    this.#unhold(queue, list);
+  }
+
+  /** A carrier's call failed: the reporter sends these completions itself, until Redis answers. */
+  giveBack(queue: string, list: readonly Completion[]): void {
+    this.#track(this.#settling(queue, list, () => this.#sendCompletions(queue, list)));
+  }
+
+  /** Sends soon what no carrier will take (a runner that stopped carrying calls this). */
+  kick(): void {
+    this.#schedule();
   }
 
   #hold(queue: string, ids: readonly string[], delta: number): void {
@@ -63,9 +112,20 @@ export class Reporter {
     }
   }
 
-  /** Resolves when everything reported so far has reached Redis. */
+  /** Stops holding the ids of outcomes Redis has answered for. */
+  #unhold(queue: string, list: readonly { id: string }[]): void {
+    const m = this.#unsent.get(queue);
+    if (!m) return;
+    for (const { id } of list) {
+      const n = (m.get(id) ?? 0) - 1;
+      if (n > 0) m.set(id, n);
+      else m.delete(id);
+    }
+  }
+
+  /** Resolves when everything reported so far has reached Redis (carriers or not: a closing worker's runners have stopped). */
   async flush(): Promise<void> {
-    if (this.#scheduled) this.#send();
+    this.#send(true);
     while (this.#inflight.size > 0) await Promise.all([...this.#inflight]);
   }
 
@@ -80,28 +140,48 @@ export class Reporter {
       b = { completions: [], failures: [] };
       this.#pending.set(queue, b);
     }
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(() => this.#send());
-    }
     return b;
   }
 
-  #send(): void {
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.#send(false));
+  }
+
+  /** Sends the failures, and the completions of queues no carrier takes (all of them when `all`). */
+  #send(all: boolean): void {
     this.#scheduled = false;
-    const all = this.#pending;
-    this.#pending = new Map();
-    for (const [queue, b] of all) {
-      if (b.completions.length > 0)
-        this.#track(this.#retrying(() => this.#sendCompletions(queue, b.completions)));
-      if (b.failures.length > 0) this.#track(this.#retrying(() => this.#sendFailures(queue, b.failures)));
+    for (const [queue, b] of this.#pending) {
+      if (b.completions.length > 0 && (all || !this.#carriers.get(queue)?.carrying)) {
+        const list = b.completions;
+        b.completions = [];
+        this.#track(this.#settling(queue, list, () => this.#sendCompletions(queue, list)));
+      }
+      if (b.failures.length > 0) {
+        const list = b.failures;
+        b.failures = [];
+        this.#track(this.#settling(queue, list, () => this.#sendFailures(queue, list)));
+      }
     }
   }
 
-  async #sendCompletions(queue: string, list: Completion[]): Promise<void> {
-    const accepted = await this.#ops.complete(queue, list);
+  /** Sends with retries, then stops holding the ids (Redis answered, or the reporter gave up). */
+  async #settling(queue: string, list: readonly { id: string }[], send: () => Promise<void>): Promise<void> {
+    try {
+      await this.#retrying(send);
+    } finally {
+      this.#unhold(queue, list);
+    }
+  }
+
+  async #sendCompletions(queue: string, list: readonly Completion[]): Promise<void> {
+    this.#countCompletions(queue, list, await this.#ops.complete(queue, list));
+  }
+
+  #countCompletions(queue: string, list: readonly Completion[], accepted: readonly boolean[]): void {
+    this.stats.processed += accepted.length;
     accepted.forEach((ok, i) => {
-      this.stats.processed++;
       if (!ok) {
         this.stats.fenced++;
         this.#log.warn(

@@ -4,21 +4,26 @@ ends `expired` here instead of being handed out.
 Needs: keys.lua, record.lua, lifecycle.lua. ]]
 local HANDOUT_WIDTH = 7 -- id, score, attempt, started, spec, payload, deadline
 
--- Appends the task to `out` and returns true, or expires it and returns false.
-local function handout(base, now, out, id, score, started, worker)
-  local f = redis.call('HMGET', taskKey(base, id), 'd', 'pl', 'a', 'dl')
-  local deadline = tonumber(f[4])
+-- Appends the task to `out` and returns true, or expires it and returns false. A started
+-- task also returns its new attempt number as an argument string (for the running set).
+-- `nowArg`: `now` as an argument string (see int in keys.lua).
+local function handout(base, now, out, id, score, started, worker, nowArg)
+  local tkey = taskKey(base, id)
+  local f = redis.call('HMGET', tkey, 'd', 'pl', 'a', 'dl')
   if not f[1] then return false end
-  if deadline and deadline <= now then
+  if f[4] and tonumber(f[4]) <= now then
     finish(base, now, id, 'expired', 'deadline', nil, worker)
     return false
   end
-  local attempt = tonumber(f[3]) or 0
+  local attempt = f[3] == '0' and 0 or tonumber(f[3]) or 0 -- most tasks are on their first attempt
+  local attemptArg
   if started then
     attempt = attempt + 1
-    redis.call('HSET', taskKey(base, id), 's', 'running', 'a', attempt, 'w', worker, 'st', now)
+    attemptArg = int(attempt)
+    redis.call('HSET', tkey, 's', 'running', 'a', attemptArg, 'w', worker, 'st', nowArg or int(now))
   end
-  out[#out + 1] = id; out[#out + 1] = score; out[#out + 1] = attempt
-  out[#out + 1] = started and 1 or 0; out[#out + 1] = f[1]; out[#out + 1] = f[2]; out[#out + 1] = f[4] or ''
-  return true
+  local n = #out -- once: `#` on a long table is not free
+  out[n + 1] = id; out[n + 2] = score; out[n + 3] = attempt
+  out[n + 4] = started and 1 or 0; out[n + 5] = f[1]; out[n + 6] = f[2]; out[n + 7] = f[4] or ''
+  return true, attemptArg
 end

@@ -72,16 +72,28 @@ local function releaseDependents(base, now, id)
 end
 
 -- Deletes terminal tasks for retention: their hash, dependents set and idempotency key.
+-- Per batch where it can be, since the succeeded set is capped on every completion:
+-- the idempotency index is looked at per task only when the queue has idempotency
+-- keys at all (HLEN is O(1)), the deadline index only when it is not empty, and
+-- one DEL removes the keys of the whole batch.
 local function deleteTasks(base, ids)
-  for _, id in ipairs(ids) do
-    local tkey = taskKey(base, id)
-    local ik = redis.call('HGET', tkey, 'ik')
-    if ik then
-      if redis.call('HGET', base .. 'idem', ik) == id then redis.call('HDEL', base .. 'idem', ik) end
+  local idem = base .. 'idem'
+  if redis.call('HLEN', idem) > 0 then
+    for _, id in ipairs(ids) do
+      local ik = redis.call('HGET', taskKey(base, id), 'ik')
+      if ik and redis.call('HGET', idem, ik) == id then redis.call('HDEL', idem, ik) end
     end
-    redis.call('DEL', tkey, depsKey(base, id))
   end
-  bulk('ZREM', base .. 'dl', ids)
+  -- A dependents set lives only while its task is in `parents` (both go when it ends), so
+  -- they are looked for only when some task of the queue has dependents at all.
+  local withDeps = redis.call('SCARD', base .. 'parents') > 0
+  local keys = {}
+  for _, id in ipairs(ids) do
+    keys[#keys + 1] = taskKey(base, id)
+    if withDeps then keys[#keys + 1] = depsKey(base, id) end
+  end
+  for i = 1, #keys, 4000 do redis.call('DEL', unpack(keys, i, math.min(i + 3999, #keys))) end
+  if redis.call('ZCARD', base .. 'dl') > 0 then bulk('ZREM', base .. 'dl', ids) end
 end
 
 -- Keeps at most `max` tasks in a terminal set, removing the oldest (at most `limit` a call).
@@ -89,9 +101,11 @@ local function capDone(base, state, max, limit)
   local key = doneKey(base, state)
   local over = redis.call('ZCARD', key) - max
   if over <= 0 then return 0 end
-  local popped = redis.call('ZPOPMIN', key, math.min(over, limit))
-  local ids = {}
-  for i = 1, #popped, 2 do ids[#ids + 1] = popped[i] end
+  -- ZRANGE + ZREMRANGEBYRANK, not ZPOPMIN: the scores are not needed, and Redis would format
+  -- each one as a float for the reply.
+  local n = math.min(over, limit)
+  local ids = redis.call('ZRANGE', key, 0, n - 1)
+  redis.call('ZREMRANGEBYRANK', key, 0, n - 1)
   deleteTasks(base, ids)
   return #ids
 end

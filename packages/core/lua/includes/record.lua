@@ -34,16 +34,28 @@ local function flush(base, now, maxLen)
   end
   if #COUNT_ORDER > 0 then
     local sec = secondKey(base, now)
+    local fresh = false
     for _, name in ipairs(COUNT_ORDER) do
-      redis.call('HINCRBY', sec, name, COUNTS[name])
-      redis.call('HINCRBY', base .. 'totals', name, COUNTS[name])
+      local n = COUNTS[name]
+      -- A new field may be the hash's first, which then needs its TTL. An existing one means
+      -- the hash existed, and whoever made it set the TTL in that same script.
+      if redis.call('HINCRBY', sec, name, int(n)) == n then fresh = true end
+      redis.call('HINCRBY', base .. 'totals', name, int(n))
     end
-    redis.call('EXPIRE', sec, SECOND_TTL, 'NX')
+    if fresh then redis.call('EXPIRE', sec, SECOND_TTL, 'NX') end
   end
 end
 
 -- Wakes one worker blocked on this queue (it wakes the next if work remains).
 local function wake(base)
   local key = base .. 'wake'
+  if redis.call('LLEN', key) == 0 then redis.call('RPUSH', key, '1') end
+end
+
+-- Wakes one stealing worker blocked on this queue: the queue's work now waits in
+-- windows, where only stealing can reach it (a stealer wakes the next one while
+-- there is more to steal).
+local function wakeStealers(base)
+  local key = base .. 'stealwake'
   if redis.call('LLEN', key) == 0 then redis.call('RPUSH', key, '1') end
 end

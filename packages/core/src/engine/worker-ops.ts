@@ -45,9 +45,28 @@ export interface ClaimResult {
   stolen: number;
 }
 
+/** One round of a busy worker (see {@link WorkerOps.cycle}). */
+export interface CycleRequest {
+  /** Successes to report. */
+  complete?: readonly Completion[];
+  /** Reserved tasks to start from the window. */
+  start?: readonly StartRequest[];
+  /** A claim after those (as {@link WorkerOps.claim}); none when absent or `max` is 0. */
+  claim?: { max: number; start?: number; promoteLimit?: number; steal?: number };
+}
+
+/** What a round did: per completion whether the fence accepted it, per start its outcome, and the claim. */
+export interface CycleResult {
+  completed: boolean[];
+  started: StartOutcome[];
+  /** The claim's result; empty (no tasks, nextDueAt null) when the round claimed nothing. */
+  claim: ClaimResult;
+}
+
 /**
  * The worker's side of the task lifecycle, one script call per batch: claim,
- * start, complete, fail, release, steal, recover, progress. Each call is
+ * start, complete, fail, release, steal, recover, progress; and `cycle`, which
+ * does a complete, a start and a claim in one call. Each call is
  * fenced by the worker id and the attempt number. The worker runtime builds on
  * these; they are a library of their own so that they can be tested without it.
  */
@@ -103,6 +122,64 @@ export class WorkerOps {
     };
   }
 
+  /**
+   * Complete, start and claim in ONE script call (cycleTasks): what a busy
+   * worker does every round, so that it makes one round trip and Redis runs
+   * one script (one stream entry per transition kind, one counter update) per
+   * batch. Same rules and fences as complete, start and claim, in that order.
+   */
+  async cycle(queue: string, req: CycleRequest): Promise<CycleResult> {
+    const ctx = this.#ctx;
+    const k = ctx.keys(queue);
+    const done = req.complete ?? [];
+    const starts = req.start ?? [];
+    const claim = req.claim && req.claim.max > 0 ? req.claim : undefined;
+    if (claim) await this.#registerQueue(queue);
+    const now = ctx.clock.now();
+    const args: (string | number)[] = [
+      k.base,
+      now,
+      ctx.eventsMaxLen,
+      this.workerId,
+      ctx.retention.succeeded.max,
+      claim?.max ?? 0,
+      claim?.start ?? 0,
+      claim?.promoteLimit ?? 100,
+      claim?.steal ?? 0,
+      done.length,
+      starts.length,
+    ];
+    pushCompletions(args, done, now);
+    for (const t of starts) args.push(t.id, t.attempt);
+    const reply = (await runScript(
+      ctx.redis,
+      'cycleTasks',
+      [
+        k.ready,
+        k.scheduled,
+        k.window(this.workerId),
+        k.running(this.workerId),
+        k.workers,
+        k.done('succeeded'),
+      ],
+      args,
+    )) as (string | number)[];
+    const completed: boolean[] = [];
+    for (let i = 0; i < done.length; i++) completed.push(Number(reply[2 + i]) === 1);
+    const started: StartOutcome[] = [];
+    for (let i = 0; i < starts.length; i++) started.push(startOutcome(Number(reply[2 + done.length + i])));
+    const nextDue = Number(reply[0]);
+    return {
+      completed,
+      started,
+      claim: {
+        tasks: claim ? decodeHandout(queue, reply, 2 + done.length + starts.length) : [],
+        nextDueAt: nextDue < 0 ? null : nextDue,
+        stolen: Number(reply[1]),
+      },
+    };
+  }
+
   /** Starts reserved tasks (window → running). */
   async start(queue: string, tasks: readonly StartRequest[]): Promise<StartOutcome[]> {
     if (tasks.length === 0) return [];
@@ -116,7 +193,7 @@ export class WorkerOps {
       [k.window(this.workerId), k.running(this.workerId)],
       args,
     )) as number[];
-    return reply.map((c) => (c === 1 ? 'started' : c === 0 ? 'gone' : 'expired'));
+    return reply.map((c) => startOutcome(Number(c)));
   }
 
   /** Reports successes; returns, per task, whether the fence accepted it. */
@@ -132,10 +209,7 @@ export class WorkerOps {
       this.workerId,
       ctx.retention.succeeded.max,
     ];
-    for (const d of done) {
-      const latency = d.createdAt === undefined ? '' : Math.max(0, now - d.createdAt);
-      args.push(d.id, d.attempt, JSON.stringify(d.result === undefined ? null : d.result), latency);
-    }
+    pushCompletions(args, done, now);
     const reply = (await runScript(
       ctx.redis,
       'completeTasks',
@@ -219,6 +293,20 @@ export class WorkerOps {
     if (this.#servedQueues.has(queue)) return;
     await this.#ctx.redis.sadd(this.#ctx.fleet.queues, queue);
     this.#servedQueues.add(queue);
+  }
+}
+
+/** A start code of startTasks/cycleTasks as an outcome. */
+function startOutcome(code: number): StartOutcome {
+  return code === 1 ? 'started' : code === 0 ? 'gone' : 'expired';
+}
+
+/** The 4 values per completion that completeTasks and cycleTasks take: id, attempt, result JSON, latency ms. */
+function pushCompletions(args: (string | number)[], done: readonly Completion[], now: number): void {
+  for (const d of done) {
+    const latency = d.createdAt === undefined ? '' : Math.max(0, now - d.createdAt);
+    const result = d.result === undefined || d.result === null ? 'null' : JSON.stringify(d.result);
+    args.push(d.id, d.attempt, result, latency);
   }
 }
 

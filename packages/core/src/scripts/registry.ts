@@ -12,6 +12,7 @@ export type ScriptName =
   | 'claimTasks'
   | 'startTasks'
   | 'completeTasks'
+  | 'cycleTasks'
   | 'failTasks'
   | 'releaseTasks'
   | 'stealTasks'

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
-import { LATENCY_BOUNDS_MS, QueueKeys, recoverWorker } from '../../src/index.js';
+import { LATENCY_BOUNDS_MS, latencyBucket, QueueKeys, recoverWorker } from '../../src/index.js';
 import { LUA_DIR } from '../../src/scripts/load.js';
 import { useEngine } from './fixture.js';
 
@@ -68,6 +68,14 @@ test('the Lua key suffixes agree with QueueKeys', (t) => {
     t.true(scripts.includes(`base .. '${suffix}'`), suffix);
     t.is(key, k.base + suffix!);
   }
+  const record = readFileSync(join(LUA_DIR, 'includes', 'record.lua'), 'utf8');
+  for (const [suffix, key] of [
+    ['wake', k.wake],
+    ['stealwake', k.stealWake],
+  ]) {
+    t.true(record.includes(`base .. '${suffix}'`), suffix);
+    t.is(key, k.base + suffix!);
+  }
 });
 
 test('the Lua latency buckets agree with LATENCY_BOUNDS_MS', (t) => {
@@ -76,5 +84,10 @@ test('the Lua latency buckets agree with LATENCY_BOUNDS_MS', (t) => {
   t.deepEqual(
     m?.[1]?.split(',').map((x) => Number(x.trim())),
     [...LATENCY_BOUNDS_MS],
+  );
+  const names = /LATENCY_NAMES = \{([^}]+)\}/.exec(lua);
+  t.deepEqual(
+    names?.[1]?.split(',').map((x) => x.trim().replace(/'/g, '')),
+    LATENCY_BOUNDS_MS.map((b) => latencyBucket(b)),
   );
 });

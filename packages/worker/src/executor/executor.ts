@@ -1,9 +1,13 @@
 import type { ClaimedTask } from '@dtps/core';
 
-/** What a running attempt can do besides computing its result. */
+/**
+ * What a running attempt can do besides computing its result. `progress` and
+ * `log` must work unbound: handlers get them as `ctx.progress`, `ctx.log` and
+ * may destructure them.
+ */
 export interface AttemptHooks {
-  progress(percent: number): void;
-  log(message: string): void;
+  readonly progress: (percent: number) => void;
+  readonly log: (message: string) => void;
   parents: Record<string, unknown>;
 }
 
@@ -16,6 +20,12 @@ export interface Executor {
   /** Task types it has handlers for. */
   readonly types: readonly string[];
   has(type: string): boolean;
-  run(task: ClaimedTask, attempt: number, signal: AbortSignal, hooks: AttemptHooks): Promise<unknown>;
+  /** `abort.signal` is read only by executors that need it (made on first use; see RunningAttempt). */
+  run(
+    task: ClaimedTask,
+    attempt: number,
+    abort: { readonly signal: AbortSignal },
+    hooks: AttemptHooks,
+  ): Promise<unknown>;
   close(): Promise<void>;
 }

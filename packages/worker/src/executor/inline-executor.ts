@@ -1,6 +1,7 @@
 import type { ClaimedTask } from '@dtps/core';
 import type { HandlerMap } from '../handlers/types.js';
 import type { AttemptHooks, Executor } from './executor.js';
+import { InlineContext } from './inline-context.js';
 
 /** Runs handlers in the worker's own event loop: the right choice for I/O-bound work. */
 export class InlineExecutor implements Executor {
@@ -16,23 +17,14 @@ export class InlineExecutor implements Executor {
     return Object.hasOwn(this.#handlers, type);
   }
 
-  async run(task: ClaimedTask, attempt: number, signal: AbortSignal, hooks: AttemptHooks): Promise<unknown> {
+  async run(
+    task: ClaimedTask,
+    attempt: number,
+    abort: { readonly signal: AbortSignal },
+    hooks: AttemptHooks,
+  ): Promise<unknown> {
     const handler = this.#handlers[task.type]!;
-    return handler(task.payload, {
-      signal,
-      task: {
-        id: task.id,
-        queue: task.queue,
-        type: task.type,
-        attempt,
-        priority: task.priority,
-        maxRetries: task.maxRetries,
-        deadline: task.deadline,
-      },
-      progress: hooks.progress,
-      log: hooks.log,
-      parents: hooks.parents,
-    });
+    return handler(task.payload, new InlineContext(task, attempt, abort, hooks));
   }
 
   async close(): Promise<void> {}

@@ -12,16 +12,47 @@ export type AttemptOutcome =
   | { kind: 'failed'; message: string; reason: string; permanent: boolean }
   | { kind: 'aborted'; reason: AbortReason };
 
-/** A running attempt: its AbortController, so that cancellation and shutdown can stop it. */
+/**
+ * A running attempt and the way to stop it. Its AbortController is made the
+ * first time someone asks for the signal: most handlers never look at it, and
+ * one controller and signal per task is a measurable share of a busy worker.
+ */
 export class RunningAttempt {
-  readonly controller = new AbortController();
+  #controller: AbortController | undefined;
+  #reason: AbortReason | undefined;
+  /** Called on the first abort (runAttempt ends the attempt with it). */
+  onAbort: ((reason: AbortReason) => void) | undefined;
+
   constructor(
     readonly task: ClaimedTask,
     readonly attempt: number,
   ) {}
 
+  /** The attempt's AbortController (already aborted if the attempt was). */
+  get controller(): AbortController {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#reason !== undefined) this.#controller.abort(this.#reason);
+    }
+    return this.#controller;
+  }
+
+  /** What the handler gets as `ctx.signal`. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Why it was aborted, or undefined. */
+  get abortReason(): AbortReason | undefined {
+    return this.#reason;
+  }
+
+  /** Aborts once: later calls change nothing. */
   abort(reason: AbortReason): void {
-    if (!this.controller.signal.aborted) this.controller.abort(reason);
+    if (this.#reason !== undefined) return;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    this.onAbort?.(reason);
   }
 }
 
@@ -40,7 +71,7 @@ function errorMessage(err: unknown): string {
  * aborted, the attempt ends at once: a handler that ignores its signal is
  * abandoned and whatever it returns later is discarded.
  */
-export async function runAttempt(
+export function runAttempt(
   executor: Executor,
   running: RunningAttempt,
   hooks: AttemptHooks,
@@ -48,38 +79,45 @@ export async function runAttempt(
 ): Promise<AttemptOutcome> {
   const { task } = running;
   if (!executor.has(task.type)) {
-    return {
+    return Promise.resolve({
       kind: 'failed',
       message: `no handler for task type "${task.type}" (this worker handles: ${executor.types.join(', ') || 'nothing'})`,
       reason: 'unknown_task_type',
       permanent: true,
+    });
+  }
+  // One promise per attempt, settled by whichever comes first: the handler, or an abort.
+  return new Promise<AttemptOutcome>((resolve) => {
+    let timers: NodeJS.Timeout[] | undefined;
+    let done = false;
+    const settle = (outcome: AttemptOutcome): void => {
+      if (done) return;
+      done = true;
+      running.onAbort = undefined;
+      if (timers) for (const t of timers) clearTimeout(t);
+      resolve(outcome);
     };
-  }
-  const signal = running.controller.signal;
-  const timers: NodeJS.Timeout[] = [];
-  // setTimeout fires at once past 2^31-1 ms (~24.8 days): a limit further out is not armed.
-  const arm = (ms: number, reason: AbortReason) => {
-    if (ms <= MAX_TIMER_MS) timers.push(setTimeout(() => running.abort(reason), Math.max(0, ms)));
-  };
-  if (task.timeoutMs !== null) arm(task.timeoutMs, 'timeout');
-  if (task.deadline !== null) arm(task.deadline - clock.now(), 'deadline');
-  const aborted = new Promise<AttemptOutcome>((resolve) => {
-    const onAbort = () => resolve({ kind: 'aborted', reason: signal.reason as AbortReason });
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  const work = (async (): Promise<AttemptOutcome> => {
-    try {
-      const result = await executor.run(task, running.attempt, signal, hooks);
-      return { kind: 'succeeded', result };
-    } catch (err) {
+    const already = running.abortReason;
+    if (already !== undefined) return settle({ kind: 'aborted', reason: already });
+    running.onAbort = (reason) => settle({ kind: 'aborted', reason });
+    // setTimeout fires at once past 2^31-1 ms (~24.8 days): a limit further out is not armed.
+    const arm = (ms: number, reason: AbortReason) => {
+      if (ms > MAX_TIMER_MS) return;
+      timers ??= [];
+      timers.push(setTimeout(() => running.abort(reason), Math.max(0, ms)));
+    };
+    if (task.timeoutMs !== null) arm(task.timeoutMs, 'timeout');
+    if (task.deadline !== null) arm(task.deadline - clock.now(), 'deadline');
+    const failed = (err: unknown): void => {
       const permanent = err instanceof PermanentError || (err as { permanent?: unknown })?.permanent === true;
-      return { kind: 'failed', message: errorMessage(err), reason: 'handler_error', permanent };
+      settle({ kind: 'failed', message: errorMessage(err), reason: 'handler_error', permanent });
+    };
+    try {
+      executor.run(task, running.attempt, running, hooks).then((result) => {
+        settle({ kind: 'succeeded', result });
+      }, failed);
+    } catch (err) {
+      failed(err);
     }
-  })();
-  try {
-    return await Promise.race([work, aborted]);
-  } finally {
-    for (const t of timers) clearTimeout(t);
-  }
+  });
 }

@@ -46,7 +46,12 @@ export class ThreadExecutor implements Executor {
     return this.types.includes(type);
   }
 
-  async run(task: ClaimedTask, attempt: number, signal: AbortSignal, hooks: AttemptHooks): Promise<unknown> {
+  async run(
+    task: ClaimedTask,
+    attempt: number,
+    abort: { readonly signal: AbortSignal },
+    hooks: AttemptHooks,
+  ): Promise<unknown> {
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (m: { progress?: number; log?: string }) => {
       if (m.progress !== undefined) hooks.progress(m.progress);
@@ -68,7 +73,7 @@ export class ThreadExecutor implements Executor {
       port: port2,
     };
     try {
-      return await this.#pool.run(job, { signal, transferList: [port2] });
+      return await this.#pool.run(job, { signal: abort.signal, transferList: [port2] });
     } catch (err) {
       const e = err as Partial<ThreadError>;
       if (e?.dtpsThreadError) throw Object.assign(new Error(e.message), { permanent: e.permanent });

@@ -1,7 +1,8 @@
 /**
  * A claim whose reply is still on its way when the worker is paused, drained
  * or closed: the tasks it reserved must not stay stranded in the window.
- * The reply is held back by wrapping the worker connection's claimTasks script.
+ * The reply is held back by wrapping the worker connection's cycleTasks script
+ * (the runner claims within its rounds: complete + start + claim in one call).
  */
 import { registerScripts } from '@dtps/core';
 import { type RedisServer, useRedisServer } from '@dtps/core/testing';
@@ -33,11 +34,11 @@ async function withHeldClaim(t: ExecutionContext, server: RedisServer) {
   );
   const conn = e.worker.ctx.redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
   registerScripts(e.worker.ctx.redis);
-  const original = conn.claimTasks!;
+  const original = conn.cycleTasks!;
   const hold = gate();
   const held = gate();
   let armed = false;
-  conn.claimTasks = async function (this: unknown, ...args: unknown[]) {
+  conn.cycleTasks = async function (this: unknown, ...args: unknown[]) {
     const reply = await original.apply(this, args);
     if (armed) {
       armed = false;

@@ -220,3 +220,19 @@ test('a deadline 30 days away does not abort the attempt', async (t) => {
   );
   t.deepEqual(await outcome, { kind: 'succeeded', result: 'done' });
 });
+
+test('a handler may destructure its context: progress and log work unbound', async (t) => {
+  const { outcome, hooks, task } = run({
+    h: (_p, { progress, log, task: info, signal, parents }) => {
+      progress(10);
+      log('destructured');
+      return { id: info.id, attempt: info.attempt, aborted: signal.aborted, parents };
+    },
+  });
+  t.deepEqual(await outcome, {
+    kind: 'succeeded',
+    result: { id: task.id, attempt: 1, aborted: false, parents: {} },
+  });
+  t.deepEqual(hooks.progressed, [10]);
+  t.deepEqual(hooks.logged, ['destructured']);
+});

@@ -1,0 +1,62 @@
+--[[ cycleTasks-6.lua — one round of a busy worker in one call: reports the
+tasks that succeeded, starts tasks from its window, and claims more (see
+complete.lua, start.lua and claim.lua: the same rules, fences and events as
+completeTasks, startTasks and claimTasks). One script call a batch instead of
+three, and one flush of events and counters: the stream gets one entry per
+transition kind, whatever part of the round it came from.
+
+KEYS[1] ready      {p:q}:ready          zset id → readyScore
+KEYS[2] scheduled  {p:q}:sched          zset id → run time (ms)
+KEYS[3] window     {p:q}:win:<w>        zset id → readyScore (reserved)
+KEYS[4] running    {p:q}:run:<w>        zset id → attempt (the fence)
+KEYS[5] workers    {p:q}:workers        set of worker ids with tasks here
+KEYS[6] succeeded  {p:q}:done:succeeded zset id → finish time (ms)
+ARGV[1] base       `{p:q}:`
+ARGV[2] now        ms since the epoch
+ARGV[3] maxLen     approximate length cap of the event stream
+ARGV[4] worker     worker id
+ARGV[5] keep       retention: most succeeded tasks to keep
+ARGV[6] max        tasks to claim at most (0: no claim)
+ARGV[7] start      how many of the claimed to start at once
+ARGV[8] promote    due scheduled tasks to promote at most
+ARGV[9] steal      tasks to steal at most when the ready set runs dry (0: never)
+ARGV[10] nc        number of completions
+ARGV[11] ns        number of starts
+ARGV[12..]         nc × 4 values (id, attempt, result JSON, latency ms or ''),
+                   then ns × 2 values (id, new attempt number)
+Returns: { nextDue, stolen, nc completion codes (1 accepted, 0 fenced),
+  ns start codes (1 started, 0 not in the window, -1 expired), then 7 values
+  per claimed task as claimTasks }. nextDue is -1 without a claim.
+]]
+-- @include keys
+-- @include record
+-- @include lifecycle
+-- @include latency
+-- @include handout
+-- @include complete
+-- @include start
+-- @include claim
+
+local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
+local k = { ready = KEYS[1], scheduled = KEYS[2], window = KEYS[3], running = KEYS[4], workers = KEYS[5] }
+local nc, ns = tonumber(ARGV[10]), tonumber(ARGV[11])
+local first = 12
+local completed = completeBatch(base, now, worker, KEYS[4], KEYS[6], tonumber(ARGV[5]), first, nc)
+local ids, attempts = {}, {}
+for o = first + nc * 4, first + nc * 4 + (ns - 1) * 2, 2 do
+  ids[#ids + 1] = ARGV[o]
+  attempts[#attempts + 1] = ARGV[o + 1]
+end
+local started = startBatch(base, now, worker, KEYS[3], KEYS[4], ids, attempts)
+local out = { -1, 0 }
+for i = 1, nc do out[#out + 1] = completed[i] end
+for i = 1, ns do out[#out + 1] = started[i] end
+local max = tonumber(ARGV[6])
+if max > 0 then
+  local stolen, nextDue = claimBatch(base, now, worker, k, out, max, tonumber(ARGV[7]), tonumber(ARGV[8]),
+    tonumber(ARGV[9]))
+  out[1] = nextDue
+  out[2] = stolen
+end
+flush(base, now, maxLen)
+return out

@@ -1,0 +1,82 @@
+--[[ claim.lua — a worker takes up to `max` tasks of one queue, in priority
+order (FIFO within a priority), after promoting due scheduled tasks. The first
+`start` go straight to running; the rest are reserved in the worker's window.
+A task past its deadline is expired instead of handed out. When the ready set
+cannot fill the claim and `stealMax` > 0, takes unstarted tasks from the back
+of the busiest peer's window (at most half of it). Wakes the next blocked
+worker if work remains. Appends 7 values per task to `out` (see handout.lua)
+and returns the number stolen and the next due time (or -1).
+KEYS used by name: ready, scheduled, window, running, workers.
+Needs: keys.lua, record.lua, lifecycle.lua, handout.lua. ]]
+local function claimBatch(base, now, worker, k, out, max, start, promoteLimit, stealMax)
+  promoteDue(base, now, promoteLimit)
+  local nowArg = int(now)
+  local popped = redis.call('ZPOPMIN', k.ready, max)
+  local window, running, startedIds, reservedIds = {}, {}, {}, {}
+  local nStarted, nReserved = 0, 0
+  local function take(list)
+    for i = 1, #list, 2 do
+      local id, score = list[i], list[i + 1]
+      local startNow = nStarted < start
+      local ok, attemptArg = handout(base, now, out, id, score, startNow, worker, nowArg)
+      if ok then
+        if startNow then
+          nStarted = nStarted + 1
+          running[2 * nStarted - 1] = attemptArg; running[2 * nStarted] = id
+          startedIds[nStarted] = id
+        else
+          nReserved = nReserved + 1
+          window[2 * nReserved - 1] = score; window[2 * nReserved] = id
+          reservedIds[nReserved] = id
+        end
+      end
+    end
+  end
+  take(popped)
+
+  -- Work stealing from the busiest peer's window, when the ready set ran dry.
+  local stolen = 0
+  if stealMax > 0 and #popped < max * 2 then
+    local victim, longest = nil, 0
+    for _, peer in ipairs(redis.call('SMEMBERS', k.workers)) do
+      if peer ~= worker then
+        local len = redis.call('ZCARD', windowKey(base, peer))
+        if len > longest then victim, longest = peer, len end
+      end
+    end
+    if victim then
+      local n = math.min(stealMax, max - #popped / 2, math.ceil(longest / 2))
+      local taken = redis.call('ZPOPMAX', windowKey(base, victim), n)
+      stolen = #taken / 2
+      take(taken)
+      count('steals', stolen)
+      local ids = {}
+      for i = 1, #taken, 2 do ids[#ids + 1] = taken[i] end
+      note('stolen', table.concat(ids, ' '), 'stolen_from:' .. victim, worker)
+      -- More left than this thief could take: the next idle stealer may have it.
+      if longest - stolen > 0 then wakeStealers(base) end
+    end
+  end
+  if #popped > 0 or stolen > 0 then redis.call('SADD', k.workers, worker) end
+  if #running > 0 then
+    bulk('ZADD', k.running, running)
+    note('running', table.concat(startedIds, ' '), nil, worker)
+    count('started', #startedIds)
+  end
+  if #window > 0 then
+    bulk('ZADD', k.window, window)
+    note('reserved', table.concat(reservedIds, ' '), nil, worker)
+  end
+  local nextDue = -1
+  local readyLeft = 0
+  if #popped + stolen * 2 < max * 2 then
+    local first = redis.call('ZRANGE', k.scheduled, 0, 0, 'WITHSCORES')
+    if first[2] then nextDue = tonumber(first[2]) end
+  else
+    readyLeft = redis.call('ZCARD', k.ready)
+    if readyLeft > 0 then wake(base) end
+  end
+  -- Reserved here with nothing left in the ready set: idle stealers may take some.
+  if nReserved > 0 and readyLeft == 0 then wakeStealers(base) end
+  return stolen, nextDue
+end

@@ -1,0 +1,59 @@
+--[[ complete.lua — a worker reports tasks that succeeded. Fenced: a task is
+accepted only if it is in this worker's running set with this very attempt
+number; a refused report changes nothing but the `fenced` counter. Stores the
+result, releases dependents, counts the end-to-end latency (when given) in
+the latency histogram, and keeps the succeeded set within its retention count.
+ARGV from `first` on: 4 values per task (id, attempt, result JSON, latency
+in ms or ''), `n` tasks. Returns one code per task: 1 accepted, 0 refused.
+Needs: keys.lua, record.lua, lifecycle.lua, latency.lua. ]]
+local function completeBatch(base, now, worker, runningKey, succeededKey, keep, first, n)
+  local out = {}
+  if n == 0 then return out end
+  local ids = {}
+  for i = 0, n - 1 do ids[i + 1] = ARGV[first + i * 4] end
+  local fence = redis.call('ZMSCORE', runningKey, unpack(ids))
+  local accepted, done, fenced = {}, {}, 0
+  -- Latency buckets are summed here and counted once per bucket, not once per task.
+  local buckets, bucketOrder, latencySum = {}, {}, 0
+  local nowArg = int(now)
+  for i, id in ipairs(ids) do
+    local o = first + (i - 1) * 4
+    -- The fence: attempt numbers are integers, written and read back as '%d' strings.
+    if fence[i] and fence[i] == ARGV[o + 1] then
+      local latency = tonumber(ARGV[o + 3])
+      if latency then
+        local b = latencyBucket(latency)
+        if not buckets[b] then buckets[b] = 0; bucketOrder[#bucketOrder + 1] = b end
+        buckets[b] = buckets[b] + 1
+        latencySum = latencySum + latency
+      end
+      redis.call('HSET', taskKey(base, id), 's', 'succeeded', 'r', ARGV[o + 2], 'ft', nowArg)
+      accepted[#accepted + 1] = id
+      done[#done + 1] = nowArg; done[#done + 1] = id
+      out[i] = 1
+    else
+      fenced = fenced + 1
+      out[i] = 0
+    end
+  end
+  if #accepted > 0 then
+    for _, b in ipairs(bucketOrder) do count(b, buckets[b]) end
+    if #bucketOrder > 0 then count('lat_sum_ms', latencySum) end
+    bulk('ZREM', runningKey, accepted)
+    bulk('ZADD', succeededKey, done)
+    -- Ended tasks leave the deadline index (skipped, at O(1), when no task has a deadline).
+    if redis.call('ZCARD', base .. 'dl') > 0 then bulk('ZREM', base .. 'dl', accepted) end
+    note('succeeded', table.concat(accepted, ' '), nil, worker)
+    count('succeeded', #accepted)
+    -- Dependents: looked up only when some task of the queue has any (SCARD is O(1)).
+    if redis.call('SCARD', base .. 'parents') > 0 then
+      local parents = redis.call('SMISMEMBER', base .. 'parents', unpack(accepted))
+      for i, isParent in ipairs(parents) do
+        if isParent == 1 then releaseDependents(base, now, accepted[i]) end
+      end
+    end
+    capDone(base, 'succeeded', keep, 1000)
+  end
+  if fenced > 0 then count('fenced', fenced) end
+  return out
+end

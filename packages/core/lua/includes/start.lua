@@ -1,0 +1,40 @@
+--[[ start.lua — a worker starts tasks from its window. A task no longer in
+the window (stolen, handed back, recovered, cancelled) is not started; one
+past its deadline ends expired. The deadline is read from the deadline index
+(one ZMSCORE for the batch, skipped when no task of the queue has one), not
+taken from the caller. Returns one code per task: 1 started, 0 not in the
+window, -1 expired. `ids` and `attempts` (the new attempt numbers) are lists.
+Needs: keys.lua, record.lua, lifecycle.lua. ]]
+local function startBatch(base, now, worker, windowKey, runningKey, ids, attempts)
+  local out = {}
+  if #ids == 0 then return out end
+  local present = redis.call('ZMSCORE', windowKey, unpack(ids))
+  local deadlines = {}
+  if redis.call('ZCARD', base .. 'dl') > 0 then deadlines = redis.call('ZMSCORE', base .. 'dl', unpack(ids)) end
+  local taken, running, startedIds = {}, {}, {}
+  local nowArg = int(now)
+  for i, id in ipairs(ids) do
+    if not present[i] then
+      out[i] = 0
+    else
+      taken[#taken + 1] = id
+      local deadline = tonumber(deadlines[i])
+      if deadline and deadline <= now then
+        finish(base, now, id, 'expired', 'deadline', nil, worker)
+        out[i] = -1
+      else
+        redis.call('HSET', taskKey(base, id), 's', 'running', 'a', attempts[i], 'w', worker, 'st', nowArg)
+        running[#running + 1] = attempts[i]; running[#running + 1] = id
+        startedIds[#startedIds + 1] = id
+        out[i] = 1
+      end
+    end
+  end
+  if #taken > 0 then bulk('ZREM', windowKey, taken) end
+  if #running > 0 then
+    bulk('ZADD', runningKey, running)
+    note('running', table.concat(startedIds, ' '), nil, worker)
+    count('started', #startedIds)
+  end
+  return out
+end

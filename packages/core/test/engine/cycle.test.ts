@@ -1,0 +1,129 @@
+/**
+ * cycleTasks: a busy worker's round in one call (complete, start, claim),
+ * with the same rules as the three separate scripts and one stream entry per
+ * transition kind.
+ */
+import test from 'ava';
+import { rangeEvents } from '../../src/index.js';
+import { useEngine } from './fixture.js';
+
+const engine = useEngine(test);
+
+test('one call completes, starts from the window and claims; one stream entry per kind', async (t) => {
+  const e = await engine.make();
+  const [a, b, c, d, x] = await e.client.submitMany(
+    Array.from({ length: 5 }, (_, i) => ({ type: 'x', payload: { i } })),
+  );
+  const w1 = e.ops('w1');
+  const first = await w1.claim('default', { max: 3, start: 1 }); // a running; b, c reserved
+  t.deepEqual(
+    first.tasks.map((task) => [task.id, task.started]),
+    [
+      [a!.id, true],
+      [b!.id, false],
+      [c!.id, false],
+    ],
+  );
+  const stream = e.client.ctx.keys('default').events;
+  const cursor = (await e.redis.xrevrange(stream, '+', '-', 'COUNT', 1))[0]![0];
+  const r = await w1.cycle('default', {
+    complete: [{ id: a!.id, attempt: 1, result: { ok: 1 }, createdAt: e.clock.now() }],
+    start: [{ id: b!.id, attempt: 1 }],
+    claim: { max: 2, start: 1 },
+  });
+  t.deepEqual(r.completed, [true]);
+  t.deepEqual(r.started, ['started']);
+  t.deepEqual(
+    r.claim.tasks.map((task) => [task.id, task.started, task.attempt]),
+    [
+      [d!.id, true, 1],
+      [x!.id, false, 0],
+    ],
+  );
+  t.deepEqual(r.claim.tasks[0]!.payload, { i: 3 });
+  t.like(await e.client.get(a!.id), { state: 'succeeded', result: { ok: 1 } });
+  t.like(await e.client.get(b!.id), { state: 'running', worker: 'w1', attempts: 1 });
+  t.like(await e.client.get(c!.id), { state: 'reserved', worker: 'w1' });
+  t.like(await e.client.get(d!.id), { state: 'running', worker: 'w1', attempts: 1 });
+  t.like(await e.client.get(x!.id), { state: 'reserved', worker: 'w1' });
+  t.like(await e.client.counts(), { succeeded: 1, running: 2, reserved: 2, queued: 0 });
+  const events = (await rangeEvents(e.redis, stream, cursor, 100)).filter((ev) => ev.streamId !== cursor);
+  t.deepEqual(
+    events.map((ev) => [ev.state, ev.ids]).sort(),
+    [
+      ['reserved', [x!.id]],
+      ['running', [b!.id, d!.id]],
+      ['succeeded', [a!.id]],
+    ],
+    'the starts from the window and the claim share one running entry',
+  );
+  const totals = await e.redis.hgetall(e.client.ctx.keys('default').totals);
+  t.like(totals, { started: '3', succeeded: '1', lat_le_1: '1' });
+});
+
+test('the fence holds in a cycle: a wrong attempt is refused and counted, the rest of the round goes on', async (t) => {
+  const e = await engine.make();
+  await e.client.submitMany(Array.from({ length: 3 }, () => ({ type: 'x' })));
+  const w1 = e.ops('w1');
+  const { tasks } = await w1.claim('default', { max: 1, start: 1 });
+  const r = await w1.cycle('default', {
+    complete: [{ id: tasks[0]!.id, attempt: 2, result: null }],
+    claim: { max: 5, start: 5 },
+  });
+  t.deepEqual(r.completed, [false]);
+  t.is(r.claim.tasks.length, 2);
+  t.like(await e.client.get(tasks[0]!.id), { state: 'running' });
+  t.is(await e.redis.hget(e.client.ctx.keys('default').totals, 'fenced'), '1');
+  // Another worker cannot complete it either.
+  const other = await e
+    .ops('w2')
+    .cycle('default', { complete: [{ id: tasks[0]!.id, attempt: 1, result: null }] });
+  t.deepEqual(other.completed, [false]);
+});
+
+test('a cycle without a claim claims nothing; a start of a task no longer in the window is gone', async (t) => {
+  const e = await engine.make();
+  const [a, b] = await e.client.submitMany([{ type: 'x' }, { type: 'x' }]);
+  await e.ops('w1').claim('default', { max: 2 });
+  await e.ops('w2').steal('default', 'w1', 1); // b, from the back
+  const r = await e.ops('w1').cycle('default', {
+    start: [
+      { id: a!.id, attempt: 1 },
+      { id: b!.id, attempt: 1 },
+    ],
+  });
+  t.deepEqual(r.started, ['started', 'gone']);
+  t.deepEqual(r.claim, { tasks: [], nextDueAt: null, stolen: 0 });
+  t.like(await e.client.get(b!.id), { state: 'reserved', worker: 'w2' });
+});
+
+test('a cycle claim on a dry queue steals from the busiest peer and reports the next due time', async (t) => {
+  const e = await engine.make();
+  await e.client.submitMany(Array.from({ length: 6 }, () => ({ type: 'x' })));
+  await e.ops('big').claim('default', { max: 6, start: 2 }); // 2 running, 4 reserved
+  await e.client.submit({ type: 'later', delayMs: 5000 });
+  const r = await e.ops('thief').cycle('default', { claim: { max: 4, start: 2, steal: 2 } });
+  t.is(r.claim.stolen, 2);
+  t.deepEqual(
+    r.claim.tasks.map((task) => task.started),
+    [true, true],
+  );
+  t.is(r.claim.nextDueAt, e.clock.now() + 5000);
+});
+
+test("a second's counter hash gets its hour-long TTL once, when a script creates it", async (t) => {
+  const e = await engine.make();
+  await e.client.submitMany(Array.from({ length: 4 }, () => ({ type: 'x' })));
+  const sec = e.client.ctx.keys('default').perSecond(Math.floor(e.clock.now() / 1000));
+  await e.redis.del(sec); // as if this second had seen nothing yet
+  const w1 = e.ops('w1');
+  const r = await w1.cycle('default', { claim: { max: 2, start: 2 } });
+  const ttl = await e.redis.ttl(sec);
+  t.true(ttl > 3500 && ttl <= 3600, `TTL ${ttl}`);
+  // Later scripts in the same second add fields (succeeded) and leave the TTL as it is.
+  await w1.cycle('default', {
+    complete: r.claim.tasks.map((x) => ({ id: x.id, attempt: x.attempt, result: null })),
+  });
+  t.like(await e.redis.hgetall(sec), { started: '2', succeeded: '2' });
+  t.true((await e.redis.ttl(sec)) > 3500);
+});

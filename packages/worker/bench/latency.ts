@@ -1,0 +1,223 @@
+/**
+ * The `latency` group: end-to-end latency at a steady submit rate (default
+ * 500 tasks/s) through one worker process: from just before `submit()` is
+ * called to when the task's `succeeded` entry of the event stream reaches the
+ * producer's process (what `wait()` sees). Submits are paced on a fixed
+ * schedule, one call each; a warm-up second at the same rate is not recorded.
+ */
+import { Client } from '@dtps/core';
+import {
+  type BenchEnv,
+  type BenchGroup,
+  checkTargets,
+  diff,
+  fmt,
+  formatChecks,
+  type GroupSettings,
+  intArg,
+  loadAverage,
+  round,
+  snapshot,
+  type Target,
+  table,
+} from '@dtps/core/bench';
+import { BenchWorker } from './bench-worker.js';
+import { SucceededWatch } from './event-watch.js';
+import { type Distribution, distribution } from './percentiles.js';
+import { RESULTS_DIR } from './results-dir.js';
+
+export interface LatencyResult {
+  name: string;
+  description: string;
+  rate: number;
+  seconds: number;
+  slots: number;
+  /** Submit → succeeded event seen by the producer, ms. */
+  endToEndMs: Distribution;
+  /** The submit call alone (its round trip), ms. */
+  submitMs: Distribution;
+  /** Tasks that did not succeed within 10 s of the last submit (should be 0). */
+  missing: number;
+  redis: {
+    cpuUsPerTask: number;
+    commandsPerTask: number;
+    scriptCallsPerTask: number;
+    /** The busiest commands: calls per task and µs per task. */
+    commands: { name: string; callsPerTask: number; usecPerTask: number }[];
+  };
+  worker: { cpuUsPerTask: number; eventLoopUtilization: number };
+  loadAverage1m: number;
+}
+
+/** Calls `fn(i)` at start + i·period for i in [0, count); resolves when all calls have settled. */
+async function paced(count: number, periodMs: number, fn: (i: number) => Promise<void>): Promise<void> {
+  const start = performance.now();
+  const calls: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const wait = start + i * periodMs - performance.now();
+    if (wait > 0.5) await new Promise((r) => setTimeout(r, wait));
+    calls.push(fn(i));
+  }
+  await Promise.all(calls);
+}
+
+async function measureRate(
+  env: BenchEnv,
+  settings: GroupSettings,
+  o: { rate: number; seconds: number; slots: number },
+): Promise<LatencyResult> {
+  const prof = settings.args['cpu-prof'];
+  const worker = await BenchWorker.spawn(
+    {
+      redisUrl: settings.redisUrl,
+      id: 'bench-latency',
+      slots: o.slots,
+      prefetch: null,
+      steal: false,
+      idleBlockMs: null,
+    },
+    typeof prof === 'string' ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${prof}`] } : {},
+  );
+  const client = new Client({ redis: env.redis });
+  const watchConn = env.redis.duplicate();
+  const watch = new SucceededWatch(watchConn, client.ctx.keys('default').events);
+  try {
+    await worker.start();
+    await watch.start();
+    const period = 1000 / o.rate;
+    const submit = async (into: Map<string, number>, submitMs: number[]) => {
+      const t0 = performance.now();
+      const { id } = await client.submit({ type: 'noop', payload: {} });
+      submitMs.push(performance.now() - t0);
+      into.set(id, t0);
+    };
+    // Warm-up: one second at the same rate.
+    await paced(o.rate, period, () => submit(new Map(), []));
+    const submittedAt = new Map<string, number>();
+    const submitMs: number[] = [];
+    const count = Math.round(o.rate * o.seconds);
+    const before = await snapshot(env.stats);
+    await worker.usage();
+    const loadAverage1m = loadAverage();
+    await paced(count, period, () => submit(submittedAt, submitMs));
+    // Every task of the run has been seen succeeding (or 10 s passed).
+    const deadline = performance.now() + 10_000;
+    while ([...submittedAt.keys()].some((id) => !watch.at.has(id)) && performance.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    const usage = await worker.usage();
+    const after = await snapshot(env.stats);
+    const d = diff(before, after);
+    const e2e: number[] = [];
+    let missing = 0;
+    for (const [id, t0] of submittedAt) {
+      const t1 = watch.at.get(id);
+      if (t1 === undefined) missing++;
+      else e2e.push(t1 - t0);
+    }
+    return {
+      name: `${o.rate}/s`,
+      description: `noop tasks submitted one call at a time at ${o.rate}/s for ${o.seconds} s; one worker process, ${o.slots} slots`,
+      rate: o.rate,
+      seconds: o.seconds,
+      slots: o.slots,
+      endToEndMs: distribution(e2e),
+      submitMs: distribution(submitMs),
+      missing,
+      redis: {
+        cpuUsPerTask: round(d.cpuUs / count, 2),
+        commandsPerTask: round(d.totalCalls / count, 3),
+        scriptCallsPerTask: round(d.scriptCalls / count, 3),
+        commands: d.commands.slice(0, 8).map((c) => ({
+          name: c.name,
+          callsPerTask: round(c.calls / count, 3),
+          usecPerTask: round(c.usec / count, 2),
+        })),
+      },
+      worker: {
+        cpuUsPerTask: round(usage.cpuUs / count, 2),
+        eventLoopUtilization: round(usage.eventLoopUtilization, 3),
+      },
+      loadAverage1m,
+    };
+  } finally {
+    await watch.stop();
+    watchConn.disconnect();
+    await client.close();
+    await worker.close();
+  }
+}
+
+const TARGETS: Target<LatencyResult>[] = [
+  { caseName: '500/s', label: 'p50 ≤ 0.5 ms', limit: 0.5, kind: 'atMost', value: (r) => r.endToEndMs.p50 },
+  { caseName: '500/s', label: 'p99 ≤ 2 ms', limit: 2, kind: 'atMost', value: (r) => r.endToEndMs.p99 },
+];
+
+export function latencyGroup(): BenchGroup {
+  return {
+    name: 'latency',
+    resultsDir: RESULTS_DIR,
+    options: {
+      rate: { type: 'string', default: '500' },
+      seconds: { type: 'string', default: '15' },
+      'latency-slots': { type: 'string', default: '5' },
+    },
+    async run(env, settings) {
+      const rates = String(settings.args.rate)
+        .split(',')
+        .map((r) => intArg('rate', r.trim()));
+      const results: LatencyResult[] = [];
+      for (const rate of rates) {
+        process.stdout.write(`latency/${rate}/s … `);
+        await env.stats.flushall('SYNC');
+        const r = await measureRate(env, settings, {
+          rate,
+          seconds: intArg('seconds', settings.args.seconds),
+          slots: intArg('latency-slots', settings.args['latency-slots']),
+        });
+        console.log(`p50 ${fmt(r.endToEndMs.p50, 3)} ms, p99 ${fmt(r.endToEndMs.p99, 3)} ms`);
+        results.push(r);
+      }
+      const checks = checkTargets(results, TARGETS);
+      const text = [
+        table(
+          [
+            'rate',
+            'tasks',
+            'p50 ms',
+            'p90 ms',
+            'p99 ms',
+            'p99.9 ms',
+            'max ms',
+            'submit p50',
+            'Redis µs/task',
+            'cmds/task',
+            'worker µs/task',
+            'load',
+          ],
+          results.map((r) => [
+            r.name,
+            fmt(r.endToEndMs.count),
+            fmt(r.endToEndMs.p50, 3),
+            fmt(r.endToEndMs.p90, 3),
+            fmt(r.endToEndMs.p99, 3),
+            fmt(r.endToEndMs.p999, 3),
+            fmt(r.endToEndMs.max, 3),
+            fmt(r.submitMs.p50, 3),
+            fmt(r.redis.cpuUsPerTask, 2),
+            fmt(r.redis.commandsPerTask, 2),
+            fmt(r.worker.cpuUsPerTask, 2),
+            fmt(r.loadAverage1m, 2),
+          ]),
+        ),
+        '',
+        ...results.map(
+          (r) => `${r.name}: ${r.description}${r.missing ? `; ${r.missing} NOT SEEN SUCCEEDING` : ''}`,
+        ),
+        'Latency: from just before submit() to the succeeded event reaching the producer (Redis µs/task includes the submits).',
+        '',
+        formatChecks(checks),
+      ].join('\n');
+      return { text, data: { results, targets: checks } };
+    },
+  };
+}

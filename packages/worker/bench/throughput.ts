@@ -1,0 +1,97 @@
+/**
+ * The `process` group: no-op tasks through ONE worker process. The queue is
+ * pre-loaded (not timed) while the worker is paused; the timed run is from
+ * `resume` until every outcome has reached Redis, with Redis commands and CPU
+ * per processed task from the INFO deltas over exactly that run.
+ */
+import { type BenchCase, type BenchGroup, caseGroup, intArg } from '@dtps/core/bench';
+import { BenchWorker, type SpawnOptions } from './bench-worker.js';
+import { preload } from './preload.js';
+import { RESULTS_DIR } from './results-dir.js';
+
+export interface ThroughputOptions {
+  slots: number;
+  /** null: the pool size (the worker's default). */
+  prefetch: number | null;
+  /** Writes a CPU profile of the worker (node --cpu-prof) to this folder. */
+  cpuProfDir?: string;
+}
+
+export function throughputCase(redisUrl: string, o: ThroughputOptions): BenchCase {
+  let worker: BenchWorker | undefined;
+  const prefetch = o.prefetch ?? o.slots;
+  return {
+    name: `noop-${o.slots}${o.prefetch === null ? '' : `-p${o.prefetch}`}`,
+    description: `no-op tasks through one worker process: ${o.slots} slots, prefetch ${prefetch}; queue pre-loaded, timed from resume until all are succeeded`,
+    async prepare(env, tasks) {
+      if (!worker) {
+        const spawn: SpawnOptions = o.cpuProfDir
+          ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] }
+          : {};
+        worker = await BenchWorker.spawn(
+          {
+            redisUrl,
+            id: `bench-${o.slots}`,
+            slots: o.slots,
+            prefetch: o.prefetch,
+            steal: false,
+            idleBlockMs: null,
+          },
+          spawn,
+        );
+        await worker.start();
+      }
+      await worker.pause();
+      await preload(env.redis, tasks, (i) => ({ type: 'noop', payload: { i } }));
+    },
+    async run(_env, tasks) {
+      const { usage } = await worker!.resume(tasks);
+      return { cpuUs: usage.cpuUs, eventLoopUtilization: usage.eventLoopUtilization };
+    },
+    async after() {
+      await worker?.close();
+      worker = undefined;
+    },
+  };
+}
+
+export function processGroup(): BenchGroup {
+  return caseGroup({
+    name: 'process',
+    resultsDir: RESULTS_DIR,
+    options: {
+      // Worker configurations: slots, or slots:prefetch (default prefetch: the pool size).
+      slots: { type: 'string', default: '5,50,200,400:0' },
+      prefetch: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+    },
+    cases: ({ args, redisUrl }) =>
+      String(args.slots)
+        .split(',')
+        .map((s) => {
+          const [slots, prefetch] = s.trim().split(':');
+          const p = prefetch ?? (typeof args.prefetch === 'string' ? args.prefetch : undefined);
+          return throughputCase(redisUrl, {
+            slots: intArg('slots', slots),
+            prefetch: p === undefined ? null : intArg('prefetch', p, 0),
+            ...(typeof args['cpu-prof'] === 'string' ? { cpuProfDir: args['cpu-prof'] } : {}),
+          });
+        }),
+    targets: ['noop-5', 'noop-50', 'noop-200', 'noop-400-p0'].flatMap((name) => [
+      {
+        caseName: name,
+        label: '≥ 45,000 tasks/s',
+        limit: 45_000,
+        kind: 'min' as const,
+        value: (r) => r.tasksPerSec,
+      },
+      {
+        caseName: name,
+        label: '≤ 15 µs Redis CPU/task',
+        limit: 15,
+        kind: 'atMost' as const,
+        value: (r) => r.redis.cpuUsPerTask,
+      },
+    ]),
+  });
+}

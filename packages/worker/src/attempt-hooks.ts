@@ -1,0 +1,42 @@
+import type { ClaimedTask, Logger, WorkerOps } from '@dtps/core';
+import type { AttemptHooks } from './executor/executor.js';
+
+/**
+ * The hooks of one attempt on this worker: progress goes to Redis, log lines
+ * to the worker's log, tagged with the task. The two functions are made the
+ * first time something asks for them (most handlers never do).
+ */
+export class RunnerHooks implements AttemptHooks {
+  parents: Record<string, unknown> = {};
+  readonly #ops: WorkerOps;
+  readonly #logger: Logger;
+  readonly #queue: string;
+  readonly #task: ClaimedTask;
+  readonly #attempt: number;
+  #progress: ((percent: number) => void) | undefined;
+  #log: ((message: string) => void) | undefined;
+
+  constructor(ops: WorkerOps, logger: Logger, queue: string, task: ClaimedTask, attempt: number) {
+    this.#ops = ops;
+    this.#logger = logger;
+    this.#queue = queue;
+    this.#task = task;
+    this.#attempt = attempt;
+  }
+
+  get progress(): (percent: number) => void {
+    this.#progress ??= (percent: number) => {
+      this.#ops.progress(this.#queue, this.#task.id, this.#attempt, percent).catch(() => {});
+    };
+    return this.#progress;
+  }
+
+  get log(): (message: string) => void {
+    this.#log ??= (message: string) =>
+      this.#logger.info(
+        { queue: this.#queue, task: this.#task.id, type: this.#task.type, attempt: this.#attempt },
+        message,
+      );
+    return this.#log;
+  }
+}
