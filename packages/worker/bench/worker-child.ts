@@ -53,9 +53,18 @@ function usage(): Usage {
   };
 }
 
-/** Resolves once `n` more outcomes than now have reached Redis (a local check every 5 ms, no Redis command). */
+/** `processed` when the worker was paused: the preloaded tasks are counted from there. */
+let processedAtPause = 0;
+
+/**
+ * Resolves once `n` more outcomes than at the pause have reached Redis (a
+ * local check every 5 ms, no Redis command). Counted from the pause, not from
+ * the resume: a claim already under way when the pause came may take some of
+ * the preloaded tasks before the resume, and counting from the resume then
+ * waited for tasks that would never come.
+ */
 function processedMore(n: number): Promise<void> {
-  const target = worker.stats.processed + n;
+  const target = processedAtPause + n;
   return new Promise((resolve) => {
     const timer = setInterval(() => {
       if (worker.stats.processed >= target) {
@@ -74,6 +83,7 @@ async function handle(req: Request): Promise<Reply> {
       return { op: 'started' };
     case 'pause':
       worker.apply({ command: 'pause' });
+      processedAtPause = worker.stats.processed;
       return { op: 'paused' };
     case 'resume': {
       const done = processedMore(req.tasks);
