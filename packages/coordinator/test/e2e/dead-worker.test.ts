@@ -8,7 +8,7 @@
  * are queued again ahead of their priority, so they run again within that
  * time too, even behind a backlog (the second test).
  */
-import { RedisServer, uniquePrefix, waitFor, waitForValue } from '@dtps/core/testing';
+import { uniquePrefix, useRedisServer, waitFor, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { type Daemon, spawnCoordinator, spawnWorker, stopAll } from './daemon.js';
 import { byTask, EVENTS_ENV, scope, total, transitionsByTask } from './fixture.js';
@@ -21,22 +21,16 @@ const SWEEP_MS = 200;
 /** Retry backoff of the tasks: short, so that the recovered attempts are not held back by it. */
 const BACKOFF = { baseMs: 50, maxMs: 50 };
 
-let server: RedisServer;
+const redis = useRedisServer(test);
 const daemons: Daemon[] = [];
-test.before(async () => {
-  server = await RedisServer.start();
-});
-test.after.always(async () => {
-  await stopAll(daemons);
-  await server?.stop();
-});
+test.after.always(() => stopAll(daemons));
 
 test.serial(
   'kill -9 one of three workers during 2,000 tasks: all succeed once; only its running tasks ran again, soon',
   async (t) => {
-    const s = scope(server, uniquePrefix());
+    const s = scope(redis.server, uniquePrefix());
     t.teardown(() => s.close());
-    const common = { redisUrl: server.url, prefix: s.prefix, env: EVENTS_ENV };
+    const common = { redisUrl: redis.server.url, prefix: s.prefix, env: EVENTS_ENV };
     const coordinator = await spawnCoordinator({
       ...common,
       id: 'coord',
@@ -215,9 +209,9 @@ test.serial(
 test.serial(
   "a dead worker's running tasks run again within heartbeatTimeout + 1 s even behind a backlog",
   async (t) => {
-    const s = scope(server, uniquePrefix());
+    const s = scope(redis.server, uniquePrefix());
     t.teardown(() => s.close());
-    const common = { redisUrl: server.url, prefix: s.prefix, env: EVENTS_ENV };
+    const common = { redisUrl: redis.server.url, prefix: s.prefix, env: EVENTS_ENV };
     const coordinator = await spawnCoordinator({
       ...common,
       id: 'coord',

@@ -6,26 +6,20 @@
  * coordinator alone; nothing else moves.
  */
 import type { Task } from '@dtps/core';
-import { RedisServer, uniquePrefix, waitForValue } from '@dtps/core/testing';
+import { uniquePrefix, useRedisServer, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { type Daemon, spawnCoordinator, stopAll } from './daemon.js';
 import { EVENTS_ENV, scope, transitionsByTask } from './fixture.js';
 
-let server: RedisServer;
+const redis = useRedisServer(test);
 const daemons: Daemon[] = [];
-test.before(async () => {
-  server = await RedisServer.start();
-});
-test.after.always(async () => {
-  await stopAll(daemons);
-  await server?.stop();
-});
+test.after.always(() => stopAll(daemons));
 
 test('no worker: tasks past their deadline expire without running, their dependents are cancelled, due tasks are promoted', async (t) => {
-  const s = scope(server, uniquePrefix());
+  const s = scope(redis.server, uniquePrefix());
   t.teardown(() => s.close());
   const coordinator = await spawnCoordinator({
-    redisUrl: server.url,
+    redisUrl: redis.server.url,
     prefix: s.prefix,
     id: 'coord',
     env: EVENTS_ENV,

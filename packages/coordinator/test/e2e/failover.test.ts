@@ -5,22 +5,16 @@
  * of the kill, does not hold when the leader dies right after renewing
  * (the standby only retries every third of the lease): the last test shows it.
  */
-import { RedisServer, uniquePrefix, waitFor, waitForValue } from '@dtps/core/testing';
+import { uniquePrefix, useRedisServer, waitFor, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { type Daemon, spawnCoordinator, spawnWorker, stopAll } from './daemon.js';
 import { EVENTS_ENV, type Scope, scope } from './fixture.js';
 
 const HEARTBEAT_TIMEOUT_MS = 1500;
 
-let server: RedisServer;
+const redis = useRedisServer(test);
 const daemons: Daemon[] = [];
-test.before(async () => {
-  server = await RedisServer.start();
-});
-test.after.always(async () => {
-  await stopAll(daemons);
-  await server?.stop();
-});
+test.after.always(() => stopAll(daemons));
 
 /** The lease key as stored: `<holder> <epoch>`. */
 async function lease(s: Scope): Promise<{ holder: string; epoch: number } | null> {
@@ -42,7 +36,7 @@ async function waitForHolder(s: Scope, holder: string, timeoutMs: number): Promi
 
 async function coordinator(s: Scope, id: string, leaseMs: number): Promise<Daemon> {
   const c = await spawnCoordinator({
-    redisUrl: server.url,
+    redisUrl: redis.server.url,
     prefix: s.prefix,
     id,
     leaseMs,
@@ -57,7 +51,7 @@ test.serial(
   'kill -9 the leader: the standby takes over within the lease time and recovery continues',
   async (t) => {
     const LEASE_MS = 1500;
-    const s = scope(server, uniquePrefix());
+    const s = scope(redis.server, uniquePrefix());
     t.teardown(() => s.close());
     const leader = await coordinator(s, 'c1', LEASE_MS);
     await leader.waitForLog('leading');
@@ -67,7 +61,7 @@ test.serial(
     t.deepEqual(first?.holder, 'c1');
 
     // Two workers with tasks in flight when the leader goes.
-    const common = { redisUrl: server.url, prefix: s.prefix, env: EVENTS_ENV, slots: 2 };
+    const common = { redisUrl: redis.server.url, prefix: s.prefix, env: EVENTS_ENV, slots: 2 };
     const [doomed, survivor] = await Promise.all([
       spawnWorker({ ...common, id: 'doomed' }),
       spawnWorker({ ...common, id: 'survivor' }),
@@ -156,7 +150,7 @@ test.serial(
 
 test.serial('SIGTERM on the leader hands the lease over at once', async (t) => {
   const LEASE_MS = 5000;
-  const s = scope(server, uniquePrefix());
+  const s = scope(redis.server, uniquePrefix());
   t.teardown(() => s.close());
   const leader = await coordinator(s, 'c1', LEASE_MS);
   await leader.waitForLog('leading');
@@ -189,7 +183,7 @@ test.serial(
   'kill -9 the leader right after it renewed: the standby still leads within the lease time',
   async (t) => {
     const LEASE_MS = 1500;
-    const s = scope(server, uniquePrefix());
+    const s = scope(redis.server, uniquePrefix());
     t.teardown(() => s.close());
     let leader = await coordinator(s, 'r0', LEASE_MS);
     await leader.waitForLog('leading');

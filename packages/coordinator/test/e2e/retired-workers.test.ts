@@ -4,20 +4,14 @@
  * `{prefix:queue}:workers` (countTasks), once a tick. That set must
  * therefore hold the workers that hold tasks, not every worker that ever did.
  */
-import { RedisServer, uniquePrefix, waitFor, waitForValue } from '@dtps/core/testing';
+import { uniquePrefix, useRedisServer, waitFor, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { type Daemon, spawnCoordinator, spawnWorker, stopAll } from './daemon.js';
 import { EVENTS_ENV, scope } from './fixture.js';
 
-let server: RedisServer;
+const redis = useRedisServer(test);
 const daemons: Daemon[] = [];
-test.before(async () => {
-  server = await RedisServer.start();
-});
-test.after.always(async () => {
-  await stopAll(daemons);
-  await server?.stop();
-});
+test.after.always(() => stopAll(daemons));
 
 /**
  * A worker that shuts down cleanly (SIGTERM: window handed back, running
@@ -27,9 +21,9 @@ test.after.always(async () => {
  * roll-up tick, `countTasks` and stealing claim dearer for ever.
  */
 test('a worker that stopped cleanly leaves the queue worker set', async (t) => {
-  const s = scope(server, uniquePrefix());
+  const s = scope(redis.server, uniquePrefix());
   t.teardown(() => s.close());
-  const common = { redisUrl: server.url, prefix: s.prefix, env: EVENTS_ENV };
+  const common = { redisUrl: redis.server.url, prefix: s.prefix, env: EVENTS_ENV };
   const coordinator = await spawnCoordinator({
     ...common,
     id: 'coord',

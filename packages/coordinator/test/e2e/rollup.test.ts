@@ -5,30 +5,24 @@
  * fleet recommendation is written that follows the backlog.
  */
 import type { Recommendation, SeriesPoint } from '@dtps/core';
-import { RedisServer, uniquePrefix, waitFor, waitForValue } from '@dtps/core/testing';
+import { uniquePrefix, useRedisServer, waitFor, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { type Daemon, spawnCoordinator, spawnWorker, stopAll } from './daemon.js';
 import { EVENTS_ENV, scope } from './fixture.js';
 
 const TASKS = 300;
 
-let server: RedisServer;
+const redis = useRedisServer(test);
 const daemons: Daemon[] = [];
-test.before(async () => {
-  server = await RedisServer.start();
-});
-test.after.always(async () => {
-  await stopAll(daemons);
-  await server?.stop();
-});
+test.after.always(() => stopAll(daemons));
 
 const sum = (points: readonly SeriesPoint[], f: 'submitted' | 'started' | 'succeeded') =>
   points.reduce((n, p) => n + p[f], 0);
 
 test('series per queue and per worker, and a recommendation that follows the backlog', async (t) => {
-  const s = scope(server, uniquePrefix());
+  const s = scope(redis.server, uniquePrefix());
   t.teardown(() => s.close());
-  const common = { redisUrl: server.url, prefix: s.prefix, env: EVENTS_ENV };
+  const common = { redisUrl: redis.server.url, prefix: s.prefix, env: EVENTS_ENV };
   const coordinator = await spawnCoordinator({ ...common, id: 'coord' });
   daemons.push(coordinator);
   await coordinator.waitForLog('leading');

@@ -4,7 +4,7 @@
  * SIGCONT it: its late completions are refused by the fence, counted
  * (`fenced` in the queue's totals), and change nothing.
  */
-import { RedisServer, uniquePrefix, waitFor, waitForValue } from '@dtps/core/testing';
+import { uniquePrefix, useRedisServer, waitFor, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { type Daemon, spawnCoordinator, spawnWorker, stopAll } from './daemon.js';
 import { byTask, EVENTS_ENV, scope, transitionsByTask } from './fixture.js';
@@ -12,20 +12,14 @@ import { byTask, EVENTS_ENV, scope, transitionsByTask } from './fixture.js';
 const HEARTBEAT_TIMEOUT_MS = 1500;
 const TASKS = 4;
 
-let server: RedisServer;
+const redis = useRedisServer(test);
 const daemons: Daemon[] = [];
-test.before(async () => {
-  server = await RedisServer.start();
-});
-test.after.always(async () => {
-  await stopAll(daemons);
-  await server?.stop();
-});
+test.after.always(() => stopAll(daemons));
 
 test('a worker stopped past the timeout: its tasks finish elsewhere; once resumed, its late completions are fenced and change nothing', async (t) => {
-  const s = scope(server, uniquePrefix());
+  const s = scope(redis.server, uniquePrefix());
   t.teardown(() => s.close());
-  const common = { redisUrl: server.url, prefix: s.prefix, env: EVENTS_ENV };
+  const common = { redisUrl: redis.server.url, prefix: s.prefix, env: EVENTS_ENV };
   const coordinator = await spawnCoordinator({
     ...common,
     id: 'coord',

@@ -8,7 +8,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RedisServer, uniquePrefix } from '@dtps/core/testing';
+import { uniquePrefix, useRedisServer } from '@dtps/core/testing';
 import test from 'ava';
 import { scope } from './fixture.js';
 import { startWorker, stopAll, type WorkerProcess } from './spawn-worker.js';
@@ -22,20 +22,14 @@ function moduleFile(name: string, source: string): string {
   return path;
 }
 
-let server: RedisServer;
+const redis = useRedisServer(test);
 const workers: WorkerProcess[] = [];
-test.before(async () => {
-  server = await RedisServer.start();
-});
-test.after.always(async () => {
-  await stopAll(workers);
-  await server?.stop();
-});
+test.after.always(() => stopAll(workers));
 
 /** Starts the daemon on `file` and expects it to stop at start; returns its exit and output. */
 async function failsToStart(file: string) {
   const w = await startWorker({
-    redisUrl: server.url,
+    redisUrl: redis.server.url,
     prefix: uniquePrefix(),
     id: 'w-bad',
     args: ['--handlers', file],
@@ -95,10 +89,10 @@ test.serial(
       'good.mjs',
       'export default {\n  greet: async (payload, ctx) => ({ hello: payload.name, attempt: ctx.task.attempt }),\n};\n',
     );
-    const s = scope(server, uniquePrefix());
+    const s = scope(redis.server, uniquePrefix());
     t.teardown(() => s.close());
     const w = await startWorker({
-      redisUrl: server.url,
+      redisUrl: redis.server.url,
       prefix: s.prefix,
       id: 'w-good',
       args: ['--handlers', file],

@@ -7,9 +7,9 @@
 import { recoverWorker } from '@dtps/core';
 import {
   parseRecords,
-  RedisServer,
   recordKey,
   uniquePrefix,
+  useRedisServer,
   waitFor,
   waitForValue,
 } from '@dtps/core/testing';
@@ -19,21 +19,15 @@ import { RECORDING_HANDLERS, startWorker, stopAll, type WorkerProcess } from './
 
 const TASKS = 300;
 
-let server: RedisServer;
+const redis = useRedisServer(test);
 const workers: WorkerProcess[] = [];
-test.before(async () => {
-  server = await RedisServer.start();
-});
-test.after.always(async () => {
-  await stopAll(workers);
-  await server?.stop();
-});
+test.after.always(() => stopAll(workers));
 
 test('a worker killed with -9 mid-task: after recoverWorker, all tasks succeed once, only its running ones ran again', async (t) => {
-  const s = scope(server, uniquePrefix());
+  const s = scope(redis.server, uniquePrefix());
   t.teardown(() => s.close());
   const common = {
-    redisUrl: server.url,
+    redisUrl: redis.server.url,
     prefix: s.prefix,
     args: ['--handlers', RECORDING_HANDLERS, '--workers', '8', '--min', '8', '--max', '8'],
     env: { DTPS_WORKER_HEARTBEAT_MS: '200' },

@@ -5,20 +5,14 @@
  * that meets one when it reports an outcome must try again, as it does for a
  * lost connection, and not drop the outcome.
  */
-import { RedisServer, uniquePrefix, waitForValue } from '@dtps/core/testing';
+import { uniquePrefix, useRedisServer, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { scope } from './fixture.js';
 import { startWorker, stopAll, type WorkerProcess } from './spawn-worker.js';
 
-let server: RedisServer;
+const redis = useRedisServer(test);
 const workers: WorkerProcess[] = [];
-test.before(async () => {
-  server = await RedisServer.start();
-});
-test.after.always(async () => {
-  await stopAll(workers);
-  await server?.stop();
-});
+test.after.always(() => stopAll(workers));
 
 // BUG (packages/core/src/scripts/registry.ts runScript + packages/worker/src/reporter.ts
 // Reporter#retrying): runScript turns every Redis error whose message matches /ERR|WRONGTYPE|script/i
@@ -31,15 +25,15 @@ test.after.always(async () => {
 // LOADING/READONLY to a retryable error in runScript, or let the Reporter retry script_error whose
 // cause is one of them); only a real script bug should be permanent. Remove `.failing` once fixed.
 test.serial('a completion refused for a moment (OOM) is sent again, not dropped', async (t) => {
-  const s = scope(server, uniquePrefix());
+  const s = scope(redis.server, uniquePrefix());
   t.teardown(() => s.close());
-  const admin = server.client();
+  const admin = redis.server.client();
   t.teardown(async () => {
     await admin.config('SET', 'maxmemory', '0');
     admin.disconnect();
   });
   const w = await startWorker({
-    redisUrl: server.url,
+    redisUrl: redis.server.url,
     prefix: s.prefix,
     id: 'w-oom',
     args: ['--workers', '2', '--min', '2', '--max', '2'],

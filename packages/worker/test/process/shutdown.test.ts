@@ -5,26 +5,20 @@
  * promptly, and what it was running stays recoverable.
  */
 import { recoverWorker } from '@dtps/core';
-import { RedisServer, uniquePrefix, waitForValue } from '@dtps/core/testing';
+import { uniquePrefix, useRedisServer, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { scope, total } from './fixture.js';
 import { RECORDING_HANDLERS, startWorker, stopAll, type WorkerProcess } from './spawn-worker.js';
 
-let server: RedisServer;
+const redis = useRedisServer(test);
 const workers: WorkerProcess[] = [];
-test.before(async () => {
-  server = await RedisServer.start();
-});
-test.after.always(async () => {
-  await stopAll(workers);
-  await server?.stop();
-});
+test.after.always(() => stopAll(workers));
 
 test('SIGTERM with 10 running and 50 reserved: the 50 are queued again at once, the 10 finish, exit 0, nothing lost', async (t) => {
-  const s = scope(server, uniquePrefix());
+  const s = scope(redis.server, uniquePrefix());
   t.teardown(() => s.close());
   const w = await startWorker({
-    redisUrl: server.url,
+    redisUrl: redis.server.url,
     prefix: s.prefix,
     id: 'w-term',
     args: ['--workers', '10', '--min', '10', '--max', '10', '--prefetch', '50'],
@@ -77,7 +71,7 @@ test('SIGTERM with 10 running and 50 reserved: the 50 are queued again at once, 
 });
 
 test('a second SIGTERM forces a prompt non-zero exit; its running tasks stay recoverable', async (t) => {
-  const s = scope(server, uniquePrefix());
+  const s = scope(redis.server, uniquePrefix());
   t.teardown(() => s.close());
   const args = [
     '--handlers',
@@ -91,7 +85,7 @@ test('a second SIGTERM forces a prompt non-zero exit; its running tasks stay rec
     '--prefetch',
     '4',
   ];
-  const w = await startWorker({ redisUrl: server.url, prefix: s.prefix, id: 'w-force', args });
+  const w = await startWorker({ redisUrl: redis.server.url, prefix: s.prefix, id: 'w-force', args });
   workers.push(w);
   // Long on this worker, short on the next one.
   const payload = { ms: 60_000, slowOn: 'w-force', otherMs: 50 };
@@ -125,7 +119,7 @@ test('a second SIGTERM forces a prompt non-zero exit; its running tasks stay rec
   t.is(after.queued + after.scheduled, 8, 'all 8 can run again');
 
   // And they do: another worker finishes all 8, nothing lost.
-  const w2 = await startWorker({ redisUrl: server.url, prefix: s.prefix, id: 'w-next', args });
+  const w2 = await startWorker({ redisUrl: redis.server.url, prefix: s.prefix, id: 'w-next', args });
   workers.push(w2);
   const done = await waitForValue(
     () => s.counts(),

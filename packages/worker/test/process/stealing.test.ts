@@ -11,7 +11,7 @@
  * 2-core machine) out of the makespans being compared.
  */
 import { rangeEvents, type TaskSpec } from '@dtps/core';
-import { RedisServer, uniquePrefix, waitForValue } from '@dtps/core/testing';
+import { uniquePrefix, useRedisServer, waitForValue } from '@dtps/core/testing';
 import test, { type ExecutionContext } from 'ava';
 import { type Scope, scope } from './fixture.js';
 import { startWorker, stopAll, type WorkerProcess } from './spawn-worker.js';
@@ -22,15 +22,9 @@ const PREFETCH = 20;
 const TASKS = SLOTS + PREFETCH;
 const TASK_MS = 400;
 
-let server: RedisServer;
+const redis = useRedisServer(test);
 const workers: WorkerProcess[] = [];
-test.before(async () => {
-  server = await RedisServer.start();
-});
-test.after.always(async () => {
-  await stopAll(workers);
-  await server?.stop();
-});
+test.after.always(() => stopAll(workers));
 
 interface Pair {
   s: Scope;
@@ -48,7 +42,7 @@ async function startPair(
   specs: TaskSpec[],
   env: Record<string, string>,
 ): Promise<Pair> {
-  const s = scope(server, uniquePrefix());
+  const s = scope(redis.server, uniquePrefix());
   t.teardown(() => s.close());
   const args = [
     '--workers',
@@ -62,7 +56,7 @@ async function startPair(
   ];
   if (steal) args.push('--steal');
   const opts = {
-    redisUrl: server.url,
+    redisUrl: redis.server.url,
     prefix: s.prefix,
     args,
     env: { DTPS_WORKER_HEARTBEAT_MS: '200', ...env },
