@@ -56,6 +56,8 @@ export class EngineContext {
   readonly clock: Clock;
   readonly fleet: FleetKeys;
   readonly #queues = new Map<string, QueueKeys>();
+  /** Queues this context has added to the known queues (see registerQueue). */
+  readonly #registered = new Set<string>();
 
   constructor(opts: EngineOptions) {
     this.redis = opts.redis;
@@ -77,6 +79,16 @@ export class EngineContext {
       this.#queues.set(queue, k);
     }
     return k;
+  }
+
+  /**
+   * Adds `queue` to the known queues (what `queueNames` lists), once per
+   * context: the client does it at its first write, a worker at its first claim.
+   */
+  async registerQueue(queue: string): Promise<void> {
+    if (this.#registered.has(queue)) return;
+    await this.redis.sadd(this.fleet.queues, queue);
+    this.#registered.add(queue);
   }
 
   /** All queue names ever used with this prefix. */

@@ -54,7 +54,6 @@ export class Submitter {
   readonly #ctx: EngineContext;
   #waiting = new Map<string, Waiting[]>();
   #flushScheduled = false;
-  readonly #registeredQueues = new Set<string>();
 
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
@@ -151,8 +150,8 @@ export class Submitter {
     const keys = [k.ready, k.scheduled, k.pending, k.deadlines, k.idempotency, k.seq];
     const flat = (await runScript(ctx.redis, 'submitTasks', keys, args)) as (number | string)[];
     // The queue joins the list of known queues once something was written to it.
-    if (!this.#registeredQueues.has(queue) && flat.some((v, i) => i % 3 === 0 && Number(v) === 0)) {
-      await this.#registerQueue(queue);
+    if (flat.some((v, i) => i % 3 === 0 && Number(v) === 0)) {
+      await this.#ctx.registerQueue(queue);
     }
     return specs.map((s, i) => {
       const code = Number(flat[i * 3]);
@@ -173,14 +172,8 @@ export class Submitter {
     const args: (string | number)[] = [k.base, ctx.clock.now(), ctx.eventsMaxLen];
     for (const s of specs) args.push(s.id, s.priority, encodeSpec(s), s.payloadJson);
     await runScript(ctx.redis, 'submitPlain', [k.ready, k.seq], args);
-    if (!this.#registeredQueues.has(queue)) await this.#registerQueue(queue);
+    await this.#ctx.registerQueue(queue);
     return specs.map((s) => ({ id: s.id, queue, state: 'queued', duplicate: false }));
-  }
-
-  async #registerQueue(queue: string): Promise<void> {
-    if (this.#registeredQueues.has(queue)) return;
-    await this.#ctx.redis.sadd(this.#ctx.fleet.queues, queue);
-    this.#registeredQueues.add(queue);
   }
 }
 

@@ -73,7 +73,6 @@ export interface CycleResult {
 export class WorkerOps {
   readonly #ctx: EngineContext;
   readonly workerId: string;
-  readonly #servedQueues = new Set<string>();
 
   constructor(ctx: EngineContext, workerId: string) {
     if (!/^[A-Za-z0-9_.:@-]{1,128}$/.test(workerId)) {
@@ -98,7 +97,7 @@ export class WorkerOps {
   ): Promise<ClaimResult> {
     const ctx = this.#ctx;
     const k = ctx.keys(queue);
-    await this.#registerQueue(queue);
+    await this.#ctx.registerQueue(queue);
     const reply = (await runScript(
       ctx.redis,
       'claimTasks',
@@ -134,7 +133,7 @@ export class WorkerOps {
     const done = req.complete ?? [];
     const starts = req.start ?? [];
     const claim = req.claim && req.claim.max > 0 ? req.claim : undefined;
-    if (claim) await this.#registerQueue(queue);
+    if (claim) await this.#ctx.registerQueue(queue);
     const now = ctx.clock.now();
     const args: (string | number)[] = [
       k.base,
@@ -287,12 +286,6 @@ export class WorkerOps {
       out[id] = raw[i] == null ? null : JSON.parse(raw[i]!);
     });
     return out;
-  }
-
-  async #registerQueue(queue: string): Promise<void> {
-    if (this.#servedQueues.has(queue)) return;
-    await this.#ctx.redis.sadd(this.#ctx.fleet.queues, queue);
-    this.#servedQueues.add(queue);
   }
 }
 
