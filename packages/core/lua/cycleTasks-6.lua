@@ -22,11 +22,16 @@ ARGV[8] promote    due scheduled tasks to promote at most
 ARGV[9] steal      tasks to steal at most when the ready set runs dry (0: never)
 ARGV[10] nc        number of completions
 ARGV[11] ns        number of starts
-ARGV[12..]         nc × 4 values (id, attempt, result JSON, latency ms or ''),
+ARGV[12] idle      flags (see includes/handoff.lua): 1 = the worker may be
+                   registered idle: take it off and return its inbox; 2 = when
+                   the claim cannot fill its free slots, register the worker
+                   idle with the slots left
+ARGV[13..]         nc × 4 values (id, attempt, result JSON, latency ms or ''),
                    then ns × 2 values (id, new attempt number)
-Returns: { nextDue, stolen, nc completion codes (1 accepted, 0 fenced),
-  ns start codes (1 started, 0 not in the window, -1 expired), then 7 values
-  per claimed task as claimTasks }. nextDue is -1 without a claim.
+Returns: { nextDue, stolen, registered (1 or 0), m, m inbox messages,
+  nc completion codes (1 accepted, 0 fenced), ns start codes (1 started,
+  0 not in the window, -1 expired), then 7 values per claimed task as
+  claimTasks }. nextDue is -1 without a claim.
 ]]
 -- @include keys
 -- @include record
@@ -39,8 +44,17 @@ Returns: { nextDue, stolen, nc completion codes (1 accepted, 0 fenced),
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local k = { ready = KEYS[1], scheduled = KEYS[2], window = KEYS[3], running = KEYS[4], workers = KEYS[5] }
-local nc, ns = tonumber(ARGV[10]), tonumber(ARGV[11])
-local first = 12
+local nc, ns, idle = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
+local first = 13
+-- Woken some other way than through its inbox while registered idle: no longer idle, and
+-- what a submit handed it meanwhile comes back with this reply (it is started already).
+local messages = {}
+if idle % 2 == 1 then
+  redis.call('HDEL', base .. 'idle', worker)
+  local inbox = inboxKey(base, worker)
+  messages = redis.call('LRANGE', inbox, 0, -1)
+  if #messages > 0 then redis.call('DEL', inbox) end
+end
 local completed = completeBatch(base, now, worker, KEYS[4], KEYS[6], tonumber(ARGV[5]), first, nc)
 local ids, attempts = {}, {}
 for o = first + nc * 4, first + nc * 4 + (ns - 1) * 2, 2 do
@@ -48,15 +62,21 @@ for o = first + nc * 4, first + nc * 4 + (ns - 1) * 2, 2 do
   attempts[#attempts + 1] = ARGV[o + 1]
 end
 local started = startBatch(base, now, worker, KEYS[3], KEYS[4], ids, attempts)
-local out = { -1, 0 }
+local out = { -1, 0, 0, #messages }
+for i = 1, #messages do out[#out + 1] = messages[i] end
 for i = 1, nc do out[#out + 1] = completed[i] end
 for i = 1, ns do out[#out + 1] = started[i] end
 local max = tonumber(ARGV[6])
 if max > 0 then
-  local stolen, nextDue = claimBatch(base, now, worker, k, out, max, tonumber(ARGV[7]), tonumber(ARGV[8]),
+  local start = tonumber(ARGV[7])
+  local stolen, nextDue, started = claimBatch(base, now, worker, k, out, max, start, tonumber(ARGV[8]),
     tonumber(ARGV[9]))
   out[1] = nextDue
   out[2] = stolen
+  if idle >= 2 and started < start then
+    redis.call('HSET', base .. 'idle', worker, int(start - started))
+    out[3] = 1
+  end
 end
 flush(base, now, maxLen)
 return out

@@ -2,8 +2,10 @@
 the ready set (keeping each task's place) and each running task counts a
 failed attempt with reason `worker_lost` (so a task that kills its worker
 cannot loop for ever: maxRetries applies) and, unless that was its last,
-is queued again at once, ahead of its priority. The worker's late reports
-are refused by the fence afterwards, since it no longer holds the tasks.
+is queued again at once, ahead of its priority. Tasks a submit had handed
+to it that it never took from its inbox (includes/inbox.lua) go back
+unstarted: their attempt does not count. The worker's late reports are
+refused by the fence afterwards, since it no longer holds the tasks.
 
 KEYS[1] window     {p:q}:win:<w>      zset id → readyScore
 KEYS[2] running    {p:q}:run:<w>      zset id → attempt
@@ -13,15 +15,18 @@ ARGV[2] now        ms since the epoch
 ARGV[3] maxLen     approximate length cap of the event stream
 ARGV[4] worker     worker id of the dead worker
 ARGV[5] seed       random seed for the backoff jitter
-Returns { tasks requeued from the window, running tasks recovered }.
+Returns { tasks requeued from the window or the inbox, running tasks recovered }.
 ]]
 -- @include keys
 -- @include record
 -- @include lifecycle
 -- @include attempt
+-- @include handout
+-- @include inbox
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 math.randomseed(tonumber(ARGV[5]))
+local handedBack = takeBackHandoffs(base, worker, {}, {})
 local win = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 local ready, ids = {}, {}
 for i = 1, #win, 2 do
@@ -40,4 +45,4 @@ for i = 1, #run, 2 do
 end
 redis.call('SREM', KEYS[3], worker)
 flush(base, now, maxLen)
-return { #ids, #run / 2 }
+return { #ids + handedBack, #run / 2 }

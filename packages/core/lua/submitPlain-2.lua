@@ -3,7 +3,8 @@ plain tasks: no dependencies, idempotency key, run time or deadline (the
 Submitter sends every other batch to submitTasks). Such a task cannot be
 refused and always starts `queued`, so this script skips the planning pass,
 builds no per-task tables, and writes one HSET per task, one ZADD, one XADD
-and the counters for the whole batch. Same records as submitTasks: the same
+and the counters for the whole batch; then hands tasks to idle workers, as
+submitTasks does. Same records as submitTasks: the same
 hash fields, ready scores, event entry and counters.
 
 KEYS[1] ready      {p:q}:ready      zset id → readyScore
@@ -17,6 +18,9 @@ Returns the number of tasks written (all of them).
 ]]
 -- @include keys
 -- @include record
+-- @include lifecycle
+-- @include handout
+-- @include handoff
 
 local base, now, maxLen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local FIELDS, FIRST = 4, 4
@@ -36,6 +40,7 @@ end
 bulk('ZADD', KEYS[1], scores)
 redis.call('XADD', base .. 'events', 'MAXLEN', '~', maxLen, '*', 's', 'queued', 'ids', table.concat(ids, ' '))
 count('submitted', n)
-wake(base)
+-- Idle workers get the new tasks at once (handoff.lua); the rest wake a worker to claim them.
+if handOff(base, now) < n then wake(base) end
 flush(base, now, maxLen)
 return n

@@ -28,6 +28,8 @@ Returns a flat array, 3 values per task, in order:
 -- @include keys
 -- @include record
 -- @include lifecycle
+-- @include handout
+-- @include handoff
 
 local base, now, maxLen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local atomic = ARGV[4] == '1'
@@ -136,7 +138,9 @@ end
 if #ready > 0 then bulk('ZADD', KEYS[1], ready) end
 if #sched > 0 then bulk('ZADD', KEYS[2], sched) end
 if #deadlines > 0 then bulk('ZADD', KEYS[4], deadlines) end
-if #ready > 0 or #sched > 0 then wake(base) end
+-- Idle workers get the new tasks at once (handoff.lua); the rest wake a worker to claim them.
+local handed = #ready > 0 and handOff(base, now) or 0
+if #ready / 2 > handed or #sched > 0 then wake(base) end
 if submitted > 0 then count('submitted', submitted) end
 flush(base, now, maxLen)
 return out

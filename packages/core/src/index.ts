@@ -34,10 +34,10 @@ export {
 } from './connection/index.js';
 export type { EngineOptions, Retention, RetentionRule } from './context.js';
 export { DEFAULT_RETENTION, EngineContext } from './context.js';
-export type { ClaimedTask } from './engine/claimed.js';
+export { type ClaimedTask, decodeHandoff } from './engine/claimed.js';
 export { LATENCY_BOUNDS_MS, latencyBucket } from './engine/latency.js';
 export { expireDue, promoteDue, trimQueue } from './engine/sweeps.js';
-export { waitForWork } from './engine/wake.js';
+export { type WakeUp, waitForWork } from './engine/wake.js';
 export type {
   ClaimResult,
   Completion,

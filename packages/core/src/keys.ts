@@ -72,6 +72,17 @@ export class QueueKeys {
   running(workerId: string): string {
     return `${this.base}run:${workerId}`;
   }
+  /**
+   * A worker's inbox: tasks a submit started for it while it was idle, one
+   * message per handoff (lua/includes/handoff.lua), popped by its blocking read.
+   */
+  inbox(workerId: string): string {
+    return `${this.base}inbox:${workerId}`;
+  }
+  /** Hash worker id → free slots: the workers blocked on this queue that take handoffs. */
+  get idle(): string {
+    return `${this.base}idle`;
+  }
   /** Set of worker ids that hold, or held, tasks of this queue. */
   get workers(): string {
     return `${this.base}workers`;

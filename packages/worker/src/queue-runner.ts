@@ -2,6 +2,7 @@ import type { Logger } from '@dtps/core';
 import {
   type ClaimedTask,
   type ClaimResult,
+  decodeHandoff,
   duplicateConnection,
   type EngineContext,
   endAttemptSpan,
@@ -61,6 +62,18 @@ export class QueueRunner implements CompletionCarrier {
   /** Tasks being started by rounds in flight. */
   #starting = 0;
   #blocked = false;
+  /** The blocking read in flight, if any (a stop waits for it: it may bring a handoff). */
+  #blockDone: Promise<unknown> | undefined;
+  /**
+   * This worker may be in the queue's idle hash, where a submit hands it tasks straight to its
+   * inbox (lua/includes/handoff.lua): set by a claim that registered it, cleared by what takes
+   * it off (a handoff, a round that leaves, leaveIdle).
+   */
+  #registered = false;
+  /** While reconciling: claims do not register (no handoff may be on its way while Redis is read). */
+  #reconciling = false;
+  /** Tasks a handoff started for this worker, waiting for a free slot. */
+  readonly #handedOff: ClaimedTask[] = [];
   /**
    * The last claim found the queue dry with every slot it had filled: claim again only once a
    * slot is free (the next completion), not round after round while nothing changes.
@@ -103,10 +116,25 @@ export class QueueRunner implements CompletionCarrier {
   /** Stops claiming and wakes the blocking read, so that the runner goes quiet. */
   stop(): void {
     this.#stopped = true;
-    this.#blocking?.disconnect();
-    this.#blocking = undefined;
     // Completions that were waiting for our next round go on their own now.
     this.#d.reporter.kick();
+    if (!this.#blocked) {
+      this.#closeBlocking();
+      return;
+    }
+    // Blocked: wake the read with a value of our own rather than cutting the connection, so
+    // that a handoff it already took arrives (see #block); without Redis, cut it.
+    this.#wakeSelf().catch(() => this.#closeBlocking());
+  }
+
+  #wakeSelf(): Promise<unknown> {
+    const { ctx, ops } = this.#d;
+    return ctx.redis.rpush(ctx.keys(this.queue).inbox(ops.workerId), '0');
+  }
+
+  #closeBlocking(): void {
+    this.#blocking?.disconnect();
+    this.#blocking = undefined;
   }
 
   /** Resolves once no round is in flight (what they claimed is in the window, running, or handed back). */
@@ -117,11 +145,31 @@ export class QueueRunner implements CompletionCarrier {
   /** Hands the unstarted window back to the queue at once (after any claim in flight lands). */
   async handBack(): Promise<number> {
     await this.settle();
+    // Stopping: the blocking read was woken (see stop); what it brings must be known first.
+    if (this.#stopped) await this.#blockDone;
+    const back = await this.#leaveIdle();
     const held = this.window.clear();
-    if (held.length === 0) return 0;
-    return this.#d.ops.release(
+    if (held.length === 0) return back;
+    return (
+      back +
+      (await this.#d.ops.release(
+        this.queue,
+        held.map((t) => t.id),
+      ))
+    );
+  }
+
+  /**
+   * Off the idle hash; what a submit handed to this runner and it has not run goes back to
+   * the queue, unstarted (its inbox, and handoffs waiting for a slot).
+   */
+  async #leaveIdle(): Promise<number> {
+    const received = this.#handedOff.splice(0);
+    if (!this.#registered && received.length === 0) return 0;
+    this.#registered = false;
+    return this.#d.ops.leaveIdle(
       this.queue,
-      held.map((t) => t.id),
+      received.map((t) => ({ id: t.id, attempt: t.attempt })),
     );
   }
 
@@ -144,6 +192,30 @@ export class QueueRunner implements CompletionCarrier {
    */
   async reconcile(): Promise<{ released: number; failed: number } | null> {
     if (this.#claims > 0 || this.#starting > 0) return null;
+    this.#reconciling = true;
+    try {
+      // A handoff on its way to the blocking read is in our running set but not yet known
+      // here: off the idle hash first, and let the read return what it took.
+      if (this.#registered) {
+        const received = this.#handedOff.splice(0);
+        this.#registered = false;
+        await this.#d.ops.leaveIdle(
+          this.queue,
+          received.map((t) => ({ id: t.id, attempt: t.attempt })),
+        );
+        if (this.#blocked) {
+          await this.#wakeSelf();
+          await this.#blockDone;
+        }
+      }
+      return await this.#reconcileNow();
+    } finally {
+      this.#reconciling = false;
+    }
+  }
+
+  async #reconcileNow(): Promise<{ released: number; failed: number } | null> {
+    if (this.#claims > 0 || this.#starting > 0) return null;
     const { ctx, ops, reporter } = this.#d;
     const k = ctx.keys(this.queue);
     const [inWindow, inRunning] = await Promise.all([
@@ -154,6 +226,7 @@ export class QueueRunner implements CompletionCarrier {
     // Known after the read: what runs here, what the window holds, and what finished but whose
     // outcome is still on its way to Redis (not lost: its report settles it).
     const known = new Set(this.window.ids());
+    for (const t of this.#handedOff) known.add(t.id);
     const strayWindow = inWindow.filter((id) => !known.has(id));
     const strayRunning: { id: string; attempt: number }[] = [];
     for (let i = 0; i < inRunning.length; i += 2) {
@@ -180,12 +253,20 @@ export class QueueRunner implements CompletionCarrier {
   /** Sends rounds while there is something to do: completions to report, window tasks to start, a claim. */
   #pass(): void {
     if (this.#stopped) return;
+    this.#runHandedOff();
     // A round starts at most half the pool from the window (and, with a backlog, from a claim), so
     // that when a whole pool frees at once two rounds go out: Redis runs one while this process
     // handles the other's reply (the two overlap instead of taking turns), and a busy worker
     // settles into two rounds in flight.
     const perRound = Math.max(1, Math.ceil(this.#d.pool.size / ROUNDS));
     while (this.#round(perRound)) {}
+  }
+
+  /** Handed-off tasks are started in Redis already: they take free slots before anything else. */
+  #runHandedOff(): void {
+    if (this.#handedOff.length === 0) return;
+    const n = this.#d.pool.acquire(this.#handedOff.length);
+    for (const t of this.#handedOff.splice(0, n)) this.#execute(t, t.attempt);
   }
 
   /** Builds and sends one round; false when there was nothing to send. */
@@ -196,8 +277,10 @@ export class QueueRunner implements CompletionCarrier {
     // 2. A claim: tasks started at once on free slots (only once the window is empty: its tasks
     // go first), and reserved ones to keep the window at its prefetch size. With a backlog, a
     // claim too starts at most the round's share, and a second claim may take the rest.
+    // 3. The completions waiting since the last round.
+    const done = reporter.takeCompletions(this.queue);
     let claim: { max: number; start: number; steal: number } | undefined;
-    if (this.#mayClaim()) {
+    if (this.#mayClaim(done.length > 0)) {
       const free = pool.available();
       const direct =
         this.window.length > 0 ? 0 : this.lastClaimFull ? Math.min(free, perRound - starts.length) : free;
@@ -214,8 +297,6 @@ export class QueueRunner implements CompletionCarrier {
         claim = { max: slots + reserve, start: slots, steal: this.#d.stealing() && slots > 0 ? slots : 0 };
       }
     }
-    // 3. The completions waiting since the last round.
-    const done = reporter.takeCompletions(this.queue);
     if (starts.length === 0 && !claim && done.length === 0) return false;
 
     const reserving = claim ? claim.max - claim.start : 0;
@@ -223,18 +304,27 @@ export class QueueRunner implements CompletionCarrier {
     this.#reserving += reserving;
     this.#starting += starts.length;
     const requests = starts.map((t) => ({ id: t.id, attempt: t.attempt + 1 }));
+    // Registered and claiming (woken by a wake-up or a timeout, not a handoff): the round takes
+    // us off the idle hash. A claim with free slots registers us if it cannot fill them.
+    const leave = this.#registered && claim !== undefined;
+    const idle = { leave, register: claim !== undefined && claim.start > 0 && !this.#reconciling };
+    if (leave) this.#registered = false;
     const round = ops
-      .cycle(this.queue, { complete: done, start: requests, ...(claim ? { claim } : {}) })
+      .cycle(this.queue, { complete: done, start: requests, ...(claim ? { claim } : {}), idle })
       .then(
         (r) => {
           this.#starting -= starts.length;
           this.#reserving -= reserving;
           reporter.settleCompletions(this.queue, done, r.completed);
           this.#started(starts, requests, r.started);
+          if (r.registered) this.#registered = true;
+          if (r.handedOff.length > 0) this.#handedOff.push(...r.handedOff);
           if (claim) this.#claimed(claim, r.claim);
           this.pump();
         },
         (err: Error) => {
+          // Whether it left or registered is unknown: leave again with the next claim.
+          if (idle.leave || idle.register) this.#registered = true;
           this.#starting -= starts.length;
           this.#reserving -= reserving;
           if (done.length > 0) reporter.giveBack(this.queue, done);
@@ -254,11 +344,14 @@ export class QueueRunner implements CompletionCarrier {
 
   /**
    * One claim at a time, or two while the last one came back full (a backlog: the second
-   * keeps Redis busy while this process runs the first one's tasks). Never while blocked on
-   * an empty queue or paused.
+   * keeps Redis busy while this process runs the first one's tasks). Never while paused, nor
+   * while blocked on an empty queue — except to report a completion when not registered.
    */
-  #mayClaim(): boolean {
-    if (this.#blocked || this.#d.pool.paused) return false;
+  #mayClaim(reporting: boolean): boolean {
+    if (this.#d.pool.paused) return false;
+    // Blocked, but not registered for handoffs (it ran one): a round that reports a completion
+    // claims for the freed slot too, and registers us again if the queue is dry.
+    if (this.#blocked && !(reporting && !this.#registered)) return false;
     return this.#claims === 0 || (this.#claims < ROUNDS && this.lastClaimFull);
   }
 
@@ -327,10 +420,16 @@ export class QueueRunner implements CompletionCarrier {
       // Outages show up as a failed wait below (logged once); not as ioredis's unhandled-error prints.
       this.#blocking.on('error', () => {});
     }
-    waitForWork(ctx, this.#blocking, this.queue, timeout, { steal: this.#d.stealing() })
-      .then((woken) => {
+    const inbox = ctx.keys(this.queue).inbox(this.#d.ops.workerId);
+    this.#blockDone = waitForWork(ctx, this.#blocking, this.queue, timeout, { steal: this.#d.stealing(), inbox })
+      .then(async (woken): Promise<void> => {
+        if (woken === null) return;
+        if (woken.list === inbox) {
+          await this.#received(woken.value);
+          return;
+        }
         // Woken while paused or stopping: pass the wake-up on to a worker that can take the work.
-        if (woken !== null && (this.#d.pool.paused || this.#stopped)) return ctx.redis.rpush(woken, '1');
+        if (this.#d.pool.paused || this.#stopped) await ctx.redis.rpush(woken.list, '1');
       })
       .catch((err: Error) => {
         if (!this.#stopped) log.warn({ queue: this.queue, err: err.message }, 'waiting for work failed');
@@ -338,8 +437,24 @@ export class QueueRunner implements CompletionCarrier {
       })
       .finally(() => {
         this.#blocked = false;
+        if (this.#stopped) this.#closeBlocking();
+        // Handed tasks start now, before the next pass: a short one is done by then, and that
+        // round reports it with the claim that registers us again (one round, not two).
+        else this.#runHandedOff();
         this.pump();
       });
+  }
+
+  /**
+   * A message from our inbox: a handoff (tasks a submit started for us, which used up our
+   * registration), or the '0' of #wakeSelf. Paused or stopping, the tasks go back unstarted.
+   */
+  async #received(message: string): Promise<void> {
+    const tasks = decodeHandoff(this.queue, message);
+    if (tasks.length === 0) return;
+    this.#registered = false;
+    this.#handedOff.push(...tasks);
+    if (this.#d.pool.paused || this.#stopped) await this.#leaveIdle();
   }
 
   #execute(task: ClaimedTask, attempt: number): void {

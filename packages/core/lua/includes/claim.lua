@@ -5,7 +5,8 @@ A task past its deadline is expired instead of handed out. When the ready set
 cannot fill the claim and `stealMax` > 0, takes unstarted tasks from the back
 of the busiest peer's window (at most half of it). Wakes the next blocked
 worker if work remains. Appends 7 values per task to `out` (see handout.lua)
-and returns the number stolen and the next due time (or -1).
+and returns the number stolen, the next due time (or -1) and the number
+started.
 KEYS used by name: ready, scheduled, window, running, workers.
 Needs: keys.lua, record.lua, lifecycle.lua, handout.lua. ]]
 local function claimBatch(base, now, worker, k, out, max, start, promoteLimit, stealMax)
@@ -78,5 +79,5 @@ local function claimBatch(base, now, worker, k, out, max, start, promoteLimit, s
   end
   -- Reserved here with nothing left in the ready set: idle stealers may take some.
   if nReserved > 0 and readyLeft == 0 then wakeStealers(base) end
-  return stolen, nextDue
+  return stolen, nextDue, nStarted
 end

@@ -56,3 +56,12 @@ export function decodeHandout(
   }
   return out;
 }
+
+/**
+ * Decodes one inbox message of a handoff (lua/includes/handoff.lua): the
+ * values of {@link decodeHandout}, one a line. A message that is not a
+ * handoff (the wake-up a stopping worker pushes to itself) holds no task.
+ */
+export function decodeHandoff(queue: string, message: string): ClaimedTask[] {
+  return decodeHandout(queue, message.split('\n'), 0);
+}

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { EngineContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { runScript } from '../scripts/registry.js';
-import { type ClaimedTask, decodeHandout } from './claimed.js';
+import { type ClaimedTask, decodeHandoff, decodeHandout } from './claimed.js';
 
 /** A task to start from the window. */
 export interface StartRequest {
@@ -53,6 +53,13 @@ export interface CycleRequest {
   start?: readonly StartRequest[];
   /** A claim after those (as {@link WorkerOps.claim}); none when absent or `max` is 0. */
   claim?: { max: number; start?: number; promoteLimit?: number; steal?: number };
+  /**
+   * Handoffs (lua/includes/handoff.lua). `leave`: this worker may be registered
+   * idle; take it off, and return what was handed to it meanwhile. `register`:
+   * when the claim cannot fill its free slots, register the worker idle with
+   * the slots left, so that a submit hands it tasks straight away.
+   */
+  idle?: { leave?: boolean; register?: boolean };
 }
 
 /** What a round did: per completion whether the fence accepted it, per start its outcome, and the claim. */
@@ -61,6 +68,10 @@ export interface CycleResult {
   started: StartOutcome[];
   /** The claim's result; empty (no tasks, nextDueAt null) when the round claimed nothing. */
   claim: ClaimResult;
+  /** Whether the worker is now registered idle (it asked to, and the claim left slots free). */
+  registered: boolean;
+  /** Tasks handed to this worker while it was registered (`idle.leave`): started, to run. */
+  handedOff: ClaimedTask[];
 }
 
 /**
@@ -147,6 +158,7 @@ export class WorkerOps {
       claim?.steal ?? 0,
       done.length,
       starts.length,
+      (req.idle?.leave ? 1 : 0) + (req.idle?.register ? 2 : 0),
     ];
     pushCompletions(args, done, now);
     for (const t of starts) args.push(t.id, t.attempt);
@@ -163,20 +175,42 @@ export class WorkerOps {
       ],
       args,
     )) as (string | number)[];
+    const messages = Number(reply[3]);
+    const handedOff: ClaimedTask[] = [];
+    for (let i = 0; i < messages; i++) handedOff.push(...decodeHandoff(queue, String(reply[4 + i])));
+    const first = 4 + messages;
     const completed: boolean[] = [];
-    for (let i = 0; i < done.length; i++) completed.push(Number(reply[2 + i]) === 1);
+    for (let i = 0; i < done.length; i++) completed.push(Number(reply[first + i]) === 1);
     const started: StartOutcome[] = [];
-    for (let i = 0; i < starts.length; i++) started.push(startOutcome(Number(reply[2 + done.length + i])));
+    for (let i = 0; i < starts.length; i++) started.push(startOutcome(Number(reply[first + done.length + i])));
     const nextDue = Number(reply[0]);
     return {
       completed,
       started,
       claim: {
-        tasks: claim ? decodeHandout(queue, reply, 2 + done.length + starts.length) : [],
+        tasks: claim ? decodeHandout(queue, reply, first + done.length + starts.length) : [],
         nextDueAt: nextDue < 0 ? null : nextDue,
         stolen: Number(reply[1]),
       },
+      registered: Number(reply[2]) === 1,
+      handedOff,
     };
+  }
+
+  /**
+   * Takes this worker off the queue's idle hash (it pauses or stops) and puts
+   * back in the ready set, unstarted, what a submit handed to it: its inbox,
+   * and `received` — handoffs its blocking read brought in that it will not
+   * run. Returns how many went back.
+   */
+  async leaveIdle(queue: string, received: readonly { id: string; attempt: number }[] = []): Promise<number> {
+    const ctx = this.#ctx;
+    const k = ctx.keys(queue);
+    const args: (string | number)[] = [k.base, ctx.clock.now(), ctx.eventsMaxLen, this.workerId];
+    for (const t of received) args.push(t.id, t.attempt);
+    return Number(
+      await runScript(ctx.redis, 'leaveIdle', [k.idle, k.inbox(this.workerId), k.running(this.workerId)], args),
+    );
   }
 
   /** Starts reserved tasks (window → running). */
@@ -313,7 +347,7 @@ export async function leaveQueue(ctx: EngineContext, queue: string, workerId: st
     ctx.redis,
     'leaveQueue',
     [k.window(workerId), k.running(workerId), k.workers],
-    [workerId],
+    [workerId, k.base],
   );
   return Number(r) === 1;
 }

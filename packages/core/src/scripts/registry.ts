@@ -25,7 +25,8 @@ export type ScriptName =
   | 'reportProgress'
   | 'acquireLease'
   | 'releaseLease'
-  | 'leaveQueue';
+  | 'leaveQueue'
+  | 'leaveIdle';
 
 let sources: Map<string, ScriptSource> | undefined;
 function scriptSources(): Map<string, ScriptSource> {

@@ -2,7 +2,8 @@
  * A stealing worker blocked on an empty queue is woken by the steal list the
  * moment a peer's claim leaves work only in its window: it steals at once,
  * not at its next idle timeout (set to a minute here, so only the wake-up can
- * explain a quick steal).
+ * explain a quick steal). The tasks are delayed: a submit would hand them
+ * straight to the idle workers (handoff), but tasks that come due are claimed.
  */
 import { rangeEvents } from '@dtps/core';
 import { useRedisServer } from '@dtps/core/testing';
@@ -43,9 +44,10 @@ test('an idle stealer steals as soon as a peer reserves what it cannot start', a
     holder.prefix,
   );
   await until('both workers to block', async () => (await blockedInBlpop(holder.redis)) === 2);
-  // The holder was blocked first: Redis wakes it first, and it claims all 11 (1 started, 10 reserved).
-  const submittedAt = Date.now();
-  await holder.client.submitMany(Array.from({ length: 11 }, () => ({ type: 'hold' })));
+  // The holder was blocked first: Redis wakes it first; it finds nothing due yet and blocks
+  // until the tasks are due, then claims all 11 (1 started, 10 reserved).
+  await holder.client.submitMany(Array.from({ length: 11 }, () => ({ type: 'hold', delayMs: 300 })));
+  const dueAt = Date.now() + 300;
   const events = holder.client.ctx.keys('default').events;
   const stolen = await until(
     'the thief to steal',
@@ -57,8 +59,8 @@ test('an idle stealer steals as soon as a peer reserves what it cannot start', a
   t.is(reserved?.ids.length, 10);
   t.is(stolen.worker, 'thief');
   t.is(stolen.ids.length, 2, 'as many as its free slots');
-  t.log(`stolen ${stolen.at - submittedAt} ms after the submit`);
-  t.true(stolen.at - submittedAt < 5000, 'long before the thief would have looked by itself');
+  t.log(`stolen ${stolen.at - dueAt} ms after the tasks came due`);
+  t.true(stolen.at - dueAt < 5000, 'long before the thief would have looked by itself');
   release.open();
   await until('everything to succeed', async () => (await holder.client.counts()).succeeded === 11);
 });
