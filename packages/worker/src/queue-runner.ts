@@ -421,7 +421,10 @@ export class QueueRunner implements CompletionCarrier {
       this.#blocking.on('error', () => {});
     }
     const inbox = ctx.keys(this.queue).inbox(this.#d.ops.workerId);
-    this.#blockDone = waitForWork(ctx, this.#blocking, this.queue, timeout, { steal: this.#d.stealing(), inbox })
+    this.#blockDone = waitForWork(ctx, this.#blocking, this.queue, timeout, {
+      steal: this.#d.stealing(),
+      inbox,
+    })
       .then(async (woken): Promise<void> => {
         if (woken === null) return;
         if (woken.list === inbox) {

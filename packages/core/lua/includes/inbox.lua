@@ -34,9 +34,11 @@ local function takeBackHandoffs(base, worker, ids, attempts)
   if #ids == 0 then return 0 end
   local running = runningKey(base, worker)
   local fence = redis.call('ZMSCORE', running, unpack(ids))
-  local back = 0
+  local back, seen = 0, {}
   for i, id in ipairs(ids) do
-    if fence[i] and fence[i] == attempts[i] then
+    -- Named by the worker and still in the inbox too: once.
+    if fence[i] and fence[i] == attempts[i] and not seen[id] then
+      seen[id] = true
       redis.call('ZREM', running, id)
       local tkey = taskKey(base, id)
       redis.call('HSET', tkey, 'a', int(tonumber(attempts[i]) - 1))

@@ -182,7 +182,8 @@ export class WorkerOps {
     const completed: boolean[] = [];
     for (let i = 0; i < done.length; i++) completed.push(Number(reply[first + i]) === 1);
     const started: StartOutcome[] = [];
-    for (let i = 0; i < starts.length; i++) started.push(startOutcome(Number(reply[first + done.length + i])));
+    for (let i = 0; i < starts.length; i++)
+      started.push(startOutcome(Number(reply[first + done.length + i])));
     const nextDue = Number(reply[0]);
     return {
       completed,
@@ -209,7 +210,12 @@ export class WorkerOps {
     const args: (string | number)[] = [k.base, ctx.clock.now(), ctx.eventsMaxLen, this.workerId];
     for (const t of received) args.push(t.id, t.attempt);
     return Number(
-      await runScript(ctx.redis, 'leaveIdle', [k.idle, k.inbox(this.workerId), k.running(this.workerId)], args),
+      await runScript(
+        ctx.redis,
+        'leaveIdle',
+        [k.idle, k.inbox(this.workerId), k.running(this.workerId)],
+        args,
+      ),
     );
   }
 

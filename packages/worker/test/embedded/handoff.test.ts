@@ -1,0 +1,106 @@
+/**
+ * Handoffs with a real Worker (lua/includes/handoff.lua): an idle worker
+ * registers its free slots, a submit starts tasks for it and pushes them to
+ * its inbox, and it runs them without a claim round trip. A paused or closed
+ * worker takes itself off first, and nothing handed to it is lost.
+ */
+import { rangeEvents } from '@dtps/core';
+import { useRedisServer } from '@dtps/core/testing';
+import test from 'ava';
+import { callDeltas, commandCalls, type Embedded, embed, gate, until } from './harness.js';
+
+const redis = useRedisServer(test);
+
+function idleHash(e: Embedded): Promise<Record<string, string>> {
+  return e.redis.hgetall(e.client.ctx.keys('default').idle);
+}
+
+async function registered(e: Embedded, slots: number): Promise<void> {
+  await until(`the worker to register ${slots} idle slots`, async () => {
+    const idle = await idleHash(e);
+    return idle[e.worker.id] === String(slots);
+  });
+}
+
+test.serial(
+  'an idle worker registers its free slots; a submit runs on it with one script call of its own, and it registers again',
+  async (t) => {
+    const e = await embed(t, redis.server, {
+      handlers: { noop: () => 'done' },
+      pool: { size: 3, min: 3, max: 3 },
+      autoscale: { enabled: false },
+    });
+    await registered(e, 3);
+    const before = commandCalls(await e.redis.info('commandstats'));
+    const { id } = await e.client.submit({ type: 'noop' });
+    await until('the task to succeed', async () => (await e.client.get(id))?.state === 'succeeded');
+    await registered(e, 3);
+    const calls = callDeltas(before, commandCalls(await e.redis.info('commandstats')));
+    // The submit, then one round that reports the task, finds the queue dry and registers again:
+    // no wake-up token, no claim.
+    // (A client's first call of a script may go as EVAL: ioredis loads it that way.)
+    t.is((calls.evalsha ?? 0) + (calls.eval ?? 0), 2, JSON.stringify(calls));
+    t.is(calls.zpopmin, 2, 'the submit took the task (the handoff), the round found the queue dry');
+    t.like(await e.client.get(id), { state: 'succeeded', attempts: 1, worker: e.worker.id, result: 'done' });
+    t.is(await e.redis.llen(e.client.ctx.keys('default').wake), 0, 'no wake-up was needed');
+  },
+);
+
+test('a burst beyond the free slots: the rest waits in the queue and a wake-up brings the worker to claim it', async (t) => {
+  const release = gate();
+  const e = await embed(t, redis.server, {
+    handlers: { hold: () => release.promise.then(() => 'ok') },
+    pool: { size: 2, min: 2, max: 2 },
+    autoscale: { enabled: false },
+  });
+  await registered(e, 2);
+  const submitted = await e.client.submitMany(Array.from({ length: 5 }, () => ({ type: 'hold' })));
+  // The submit's own script wrote both entries: queued (all five), then running (the handoff).
+  const [queued, running] = await rangeEvents(e.redis, e.client.ctx.keys('default').events, '-', 2);
+  t.deepEqual(
+    queued?.ids,
+    submitted.map((s) => s.id),
+  );
+  t.like(running, { state: 'running', worker: e.worker.id });
+  t.deepEqual(
+    running?.ids,
+    submitted.slice(0, 2).map((s) => s.id),
+    'as many as the worker had free slots',
+  );
+  release.open();
+  await until('all five to succeed', async () => (await e.client.counts()).succeeded === 5);
+});
+
+test('paused, a worker takes no handoff; resumed, it registers again and runs what waited', async (t) => {
+  const e = await embed(t, redis.server, {
+    handlers: { noop: () => null },
+    pool: { size: 2, min: 2, max: 2 },
+    autoscale: { enabled: false },
+  });
+  await registered(e, 2);
+  await e.client.control(e.worker.id, { command: 'pause' });
+  await until(
+    'the pause to take the worker off the idle hash',
+    async () => !(e.worker.id in (await idleHash(e))),
+  );
+  const { id } = await e.client.submit({ type: 'noop' });
+  t.like(await e.client.get(id), { state: 'queued' }, 'nothing was handed to the paused worker');
+  await e.client.control(e.worker.id, { command: 'resume' });
+  await until('the task to succeed', async () => (await e.client.get(id))?.state === 'succeeded');
+  await registered(e, 2);
+});
+
+test('a closed worker leaves no registration and no inbox behind', async (t) => {
+  const e = await embed(t, redis.server, {
+    handlers: { noop: () => null },
+    pool: { size: 2, min: 2, max: 2 },
+    autoscale: { enabled: false },
+  });
+  await registered(e, 2);
+  await e.worker.close();
+  t.deepEqual(await idleHash(e), {});
+  t.is(await e.redis.exists(e.client.ctx.keys('default').inbox(e.worker.id)), 0);
+  // A submit now waits in the queue for a worker.
+  const { id } = await e.client.submit({ type: 'noop' });
+  t.like(await e.client.get(id), { state: 'queued', attempts: 0 });
+});
