@@ -6,9 +6,11 @@
  * the idle one gets nothing and the holder does all.
  *
  * Both daemons are started before the batch is submitted, and whichever
- * Redis wakes first claims it all (one submit call, one claim of exactly
+ * claims first once the batch is due claims it all (one claim of exactly
  * slots + prefetch): that keeps a daemon's start-up time (seconds on a loaded
- * 2-core machine) out of the makespans being compared.
+ * 2-core machine) out of the makespans being compared. The batch is submitted
+ * with a short delay because a submit hands tasks straight to idle workers
+ * (both of them); tasks that come due are claimed instead.
  */
 import { rangeEvents, type TaskSpec } from '@dtps/core';
 import { uniquePrefix, useRedisServer, waitForValue } from '@dtps/core/testing';
@@ -21,6 +23,8 @@ const PREFETCH = 20;
 /** Exactly what one worker claims at once (running + window): nothing is left queued for the other. */
 const TASKS = SLOTS + PREFETCH;
 const TASK_MS = 400;
+/** The batch's delay: makespans count from when it is due. */
+const DELAY_MS = 300;
 
 const redis = useRedisServer(test);
 const workers: WorkerProcess[] = [];
@@ -63,8 +67,10 @@ async function startPair(
   };
   const pair = await Promise.all([startWorker({ ...opts, id: 'W1' }), startWorker({ ...opts, id: 'W2' })]);
   workers.push(...pair);
-  const submittedAt = Date.now();
-  const ids = (await s.client.submitMany(specs)).map((r) => r.id);
+  const ids = (await s.client.submitMany(specs.map((spec) => ({ ...spec, delayMs: DELAY_MS })))).map(
+    (r) => r.id,
+  );
+  const submittedAt = Date.now() + DELAY_MS;
   // The first claim of the batch: 2 started and 20 reserved by one worker, in one script call.
   const events = s.client.ctx.keys('default').events;
   const claim = await waitForValue(
@@ -174,7 +180,9 @@ test.serial(
   'stealing: the idle worker steals again as soon as its slots free up (default settings)',
   async (t) => {
     const specs: TaskSpec[] = [
-      ...Array.from({ length: SLOTS }, () => ({ type: 'sleep', payload: { ms: 4000 } })),
+      // First in the holder's claim, so that they take its slots: the batch comes due at once,
+      // and within one priority the due tasks are queued in no particular order.
+      ...Array.from({ length: SLOTS }, () => ({ type: 'sleep', payload: { ms: 4000 }, priority: 10 })),
       ...Array.from({ length: PREFETCH }, () => ({ type: 'sleep', payload: { ms: 200 } })),
     ];
     const p = await startPair(t, true, specs, {});
