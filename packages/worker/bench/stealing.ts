@@ -1,11 +1,13 @@
 /**
  * The `steal` group: a heavy-tailed batch over two worker processes, work
  * stealing off and on. Both workers (4 slots, prefetch 60 each) are idle
- * when the batch is submitted in one call; whichever Redis wakes first claims
- * it all: the 4 long tasks start on its slots and the 60 short ones wait in
- * its window. Without stealing it runs everything; with `steal`, the other
- * worker takes unstarted tasks from the back of that window. Makespan: from
- * the submit to the last finish; ideal: total work / all 8 slots.
+ * when the batch is submitted in one call, due 300 ms later (a submit would
+ * hand tasks straight to both idle workers; due tasks are claimed): the first
+ * worker to claim once it is due claims it all: the 4 long tasks (first, by
+ * priority) start on its slots and the 60 short ones wait in its window.
+ * Without stealing it runs everything; with `steal`, the other worker takes
+ * unstarted tasks from the back of that window. Makespan: from when the batch
+ * is due to the last finish; ideal: total work / all 8 slots.
  */
 import { Client, rangeEvents, type TaskSpec } from '@dtps/core';
 import {
@@ -29,6 +31,8 @@ const SLOTS = 4;
 const PREFETCH = 60;
 const LONG = { count: 4, ms: 1000 };
 const SHORT = { count: 60, ms: 100 };
+/** The batch is due this long after the submit (see above). */
+const DELAY_MS = 300;
 const TOTAL_WORK_MS = LONG.count * LONG.ms + SHORT.count * SHORT.ms;
 const IDEAL_MS = TOTAL_WORK_MS / (2 * SLOTS);
 
@@ -65,12 +69,16 @@ async function oneRun(env: BenchEnv, settings: GroupSettings, steal: boolean): P
     // Both blocked on the queue's wake list before the batch arrives: the start-up race stays out.
     await untilBlocked(env, 2);
     const specs: TaskSpec[] = [
-      ...Array.from({ length: LONG.count }, () => ({ type: 'sleep', payload: { ms: LONG.ms } })),
+      ...Array.from({ length: LONG.count }, () => ({
+        type: 'sleep',
+        payload: { ms: LONG.ms },
+        priority: 10,
+      })),
       ...Array.from({ length: SHORT.count }, () => ({ type: 'sleep', payload: { ms: SHORT.ms } })),
-    ];
+    ].map((spec) => ({ ...spec, delayMs: DELAY_MS }));
     const loadAverage1m = loadAverage();
-    const submittedAt = Date.now();
     const ids = (await client.submitMany(specs)).map((r) => r.id);
+    const submittedAt = Date.now() + DELAY_MS;
     for (;;) {
       if ((await client.counts()).succeeded === ids.length) break;
       await new Promise((r) => setTimeout(r, 20));
