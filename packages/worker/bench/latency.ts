@@ -23,6 +23,7 @@ import {
 } from '@dtps/core/bench';
 import { BenchWorker } from './bench-worker.js';
 import { SucceededWatch } from './event-watch.js';
+import { measureFloor } from './floor.js';
 import { type Distribution, distribution } from './percentiles.js';
 import { RESULTS_DIR } from './results-dir.js';
 
@@ -36,6 +37,8 @@ export interface LatencyResult {
   endToEndMs: Distribution;
   /** The submit call alone (its round trip), ms. */
   submitMs: Distribution;
+  /** The floor: the same four process hops through Redis with no work in them (floor.ts), ms. */
+  floorMs: Distribution;
   /** Tasks that did not succeed within 10 s of the last submit (should be 0). */
   missing: number;
   redis: {
@@ -107,6 +110,7 @@ async function measureRate(
     const usage = await worker.usage();
     const after = await snapshot(env.stats);
     const d = diff(before, after);
+    const floorMs = await measureFloor(env.redis, settings.redisUrl, { rate: o.rate, count });
     const e2e: number[] = [];
     let missing = 0;
     for (const [id, t0] of submittedAt) {
@@ -122,6 +126,7 @@ async function measureRate(
       slots: o.slots,
       endToEndMs: distribution(e2e),
       submitMs: distribution(submitMs),
+      floorMs,
       missing,
       redis: {
         cpuUsPerTask: round(d.cpuUs / count, 2),
@@ -189,6 +194,8 @@ export function latencyGroup(): BenchGroup {
             'p99.9 ms',
             'max ms',
             'submit p50',
+            'floor p50',
+            'floor p99',
             'Redis µs/task',
             'cmds/task',
             'worker µs/task',
@@ -203,6 +210,8 @@ export function latencyGroup(): BenchGroup {
             fmt(r.endToEndMs.p999, 3),
             fmt(r.endToEndMs.max, 3),
             fmt(r.submitMs.p50, 3),
+            fmt(r.floorMs.p50, 3),
+            fmt(r.floorMs.p99, 3),
             fmt(r.redis.cpuUsPerTask, 2),
             fmt(r.redis.commandsPerTask, 2),
             fmt(r.worker.cpuUsPerTask, 2),
@@ -214,6 +223,7 @@ export function latencyGroup(): BenchGroup {
           (r) => `${r.name}: ${r.description}${r.missing ? `; ${r.missing} NOT SEEN SUCCEEDING` : ''}`,
         ),
         'Latency: from just before submit() to the succeeded event reaching the producer (Redis µs/task includes the submits).',
+        'Floor: the same four process hops (producer → Redis → another process → Redis → producer) as bare LPUSH/BLPOP, at the same rate.',
         '',
         formatChecks(checks),
       ].join('\n');
