@@ -368,25 +368,39 @@ export class QueueRunner implements CompletionCarrier {
   /** Runs what a claim started, keeps what it reserved, and decides whether to wait for work. */
   #claimed(claim: { max: number; start: number }, r: ClaimResult): void {
     const { pool, ops } = this.#d;
+    // Paused or stopping while the claim was in flight: nothing it took starts here. What it
+    // reserved goes back to the queue, and what it started goes back unstarted.
+    const giveBack = pool.paused || this.#stopped;
     let started = 0;
+    const startedHere: ClaimedTask[] = [];
     const reserved: ClaimedTask[] = [];
     for (const t of r.tasks) {
-      if (t.started) {
+      if (!t.started) reserved.push(t);
+      else {
         started++;
-        this.#execute(t, t.attempt);
-      } else reserved.push(t);
-    }
-    if (claim.start > started) pool.release(claim.start - started);
-    if (pool.paused || this.#stopped) {
-      // Paused or stopping while the claim was in flight: what it reserved goes straight back.
-      if (reserved.length > 0) {
-        const back = ops.release(
-          this.queue,
-          reserved.map((t) => t.id),
-        );
-        this.#rounds.add(back);
-        back.finally(() => this.#rounds.delete(back)).catch(() => {});
+        if (giveBack) startedHere.push(t);
+        else this.#execute(t, t.attempt);
       }
+    }
+    const unused = claim.start - started + startedHere.length;
+    if (unused > 0) pool.release(unused);
+    if (giveBack) {
+      const back = Promise.all([
+        reserved.length > 0
+          ? ops.release(
+              this.queue,
+              reserved.map((t) => t.id),
+            )
+          : 0,
+        startedHere.length > 0
+          ? ops.leaveIdle(
+              this.queue,
+              startedHere.map((t) => ({ id: t.id, attempt: t.attempt })),
+            )
+          : 0,
+      ]);
+      this.#rounds.add(back);
+      back.finally(() => this.#rounds.delete(back)).catch(() => {});
     } else {
       this.window.add(reserved);
     }
