@@ -274,11 +274,12 @@ export class QueueRunner implements CompletionCarrier {
     const { pool, ops, reporter } = this.#d;
     // 1. Reserved tasks from the window, in window order, on free slots.
     const starts = this.window.take(pool.acquire(Math.min(this.window.length, perRound)));
-    // 2. A claim: tasks started at once on free slots (only once the window is empty: its tasks
+    // 2. The completions waiting since the last round (whether a blocked runner claims depends
+    // on them, see #mayClaim).
+    const done = reporter.takeCompletions(this.queue);
+    // 3. A claim: tasks started at once on free slots (only once the window is empty: its tasks
     // go first), and reserved ones to keep the window at its prefetch size. With a backlog, a
     // claim too starts at most the round's share, and a second claim may take the rest.
-    // 3. The completions waiting since the last round.
-    const done = reporter.takeCompletions(this.queue);
     let claim: { max: number; start: number; steal: number } | undefined;
     if (this.#mayClaim(done.length > 0)) {
       const free = pool.available();
