@@ -104,3 +104,49 @@ test('a closed worker leaves no registration and no inbox behind', async (t) => 
   const { id } = await e.client.submit({ type: 'noop' });
   t.like(await e.client.get(id), { state: 'queued', attempts: 0 });
 });
+
+test('a claim that lands after a pause starts nothing: its task goes back unstarted', async (t) => {
+  const release = gate();
+  const ran: string[] = [];
+  const e = await embed(t, redis.server, {
+    handlers: {
+      hold: () => release.promise.then(() => 'held'),
+      noop: (payload) => {
+        ran.push(String((payload as { n: number }).n));
+        return null;
+      },
+    },
+    pool: { size: 1, min: 1, max: 1 },
+    prefetch: 0,
+    autoscale: { enabled: false },
+  });
+  await registered(e, 1);
+  const { id: held } = await e.client.submit({ type: 'hold' });
+  t.like(await e.client.get(held), { state: 'running' }, 'handed off to the idle worker');
+  const { id: next } = await e.client.submit({ type: 'noop', payload: { n: 1 } });
+  // Redis busy for 300 ms: the round that reports `held` and claims (and starts) `next` waits
+  // in Redis's queue while the worker pauses.
+  const busy = e.redis.eval(
+    "local t0 = redis.call('TIME') repeat local t = redis.call('TIME') until (t[1] - t0[1]) * 1e6 + t[2] - t0[2] > 300000 return 1",
+    0,
+  );
+  release.open();
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r)); // the round went out on the pass after `held` ended
+  e.worker.apply({ command: 'pause' });
+  await busy;
+  await until('`next` to be back in the queue', async () => (await e.client.get(next))?.state === 'queued');
+  t.like(await e.client.get(next), { state: 'queued', attempts: 0 });
+  t.like(await e.client.get(held), { state: 'succeeded', result: 'held' });
+  t.deepEqual(ran, [], 'the paused worker ran nothing');
+  const events = await rangeEvents(e.redis, e.client.ctx.keys('default').events, '-', 100);
+  t.truthy(
+    events.find((ev) => ev.state === 'queued' && ev.reason === 'handed_back' && ev.ids.includes(next)),
+  );
+  e.worker.apply({ command: 'resume' });
+  await until(
+    '`next` to succeed once resumed',
+    async () => (await e.client.get(next))?.state === 'succeeded',
+  );
+  t.deepEqual(ran, ['1']);
+});
