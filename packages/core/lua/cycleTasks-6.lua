@@ -26,7 +26,10 @@ ARGV[12] idle      flags (see includes/handoff.lua): 1 = the worker may be
                    registered idle: take it off and return its inbox; 2 = when
                    the claim cannot fill its free slots, register the worker
                    idle with the slots left
-ARGV[13..]         nc × 4 values (id, attempt, result JSON, latency ms or ''),
+ARGV[13] idleTtl   how long a registration holds (ms): past it, a submit takes
+                   the worker for gone and drops it (it re-registers sooner,
+                   each time its blocking read times out)
+ARGV[14..]         nc × 4 values (id, attempt, result JSON, latency ms or ''),
                    then ns × 2 values (id, new attempt number)
 Returns: { nextDue, stolen, registered (1 or 0), m, m inbox messages,
   nc completion codes (1 accepted, 0 fenced), ns start codes (1 started,
@@ -45,7 +48,7 @@ Returns: { nextDue, stolen, registered (1 or 0), m, m inbox messages,
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local k = { ready = KEYS[1], scheduled = KEYS[2], window = KEYS[3], running = KEYS[4], workers = KEYS[5] }
 local nc, ns, idle = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
-local first = 13
+local first = 14
 -- Woken some other way than through its inbox while registered idle: no longer idle, and
 -- what a submit handed it meanwhile comes back with this reply (it is started already).
 local messages = {}
@@ -74,7 +77,7 @@ if max > 0 then
   out[1] = nextDue
   out[2] = stolen
   if idle >= 2 and started < start then
-    redis.call('HSET', base .. 'idle', worker, int(start - started))
+    redis.call('HSET', base .. 'idle', worker, int(start - started) .. ' ' .. int(now + tonumber(ARGV[13])))
     out[3] = 1
   end
 end

@@ -26,6 +26,9 @@ import { LocalWindow } from './window.js';
  */
 const ROUNDS = 2;
 
+/** An idle registration outlives the blocking read by this much (a slow round, a busy Redis). */
+const REGISTRATION_MARGIN_MS = 5000;
+
 /** What a queue runner needs from the worker (narrow, so it can be tested alone). */
 export interface RunnerDeps {
   ctx: EngineContext;
@@ -308,7 +311,13 @@ export class QueueRunner implements CompletionCarrier {
     // Registered and claiming (woken by a wake-up or a timeout, not a handoff): the round takes
     // us off the idle hash. A claim with free slots registers us if it cannot fill them.
     const leave = this.#registered && claim !== undefined;
-    const idle = { leave, register: claim !== undefined && claim.start > 0 && !this.#reconciling };
+    const idle = {
+      leave,
+      register: claim !== undefined && claim.start > 0 && !this.#reconciling,
+      // Past its longest blocking read (after which it claims and registers again), a
+      // registration is taken for a dead worker's.
+      ttlMs: this.#d.idleBlockMs + REGISTRATION_MARGIN_MS,
+    };
     if (leave) this.#registered = false;
     const round = ops
       .cycle(this.queue, { complete: done, start: requests, ...(claim ? { claim } : {}), idle })

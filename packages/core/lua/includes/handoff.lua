@@ -6,40 +6,53 @@ its running set, a `running` event — and pushes them onto its inbox as one
 message, which its blocking read returns: the task runs without a wake-up
 token and a claim round trip in between (two process hops fewer).
 A registration is used once (the worker registers again when a later claim
-comes back dry); one message per registration, in the ready set's order.
+comes back dry); one message per registration, in the ready set's order. It
+holds until a time (`<free slots> <until ms>`): a worker that died idle stops
+getting handoffs once its registration is past it (its blocking read would
+have timed out, and it would have registered again).
 Needs: keys.lua, record.lua, lifecycle.lua, handout.lua. ]]
+
+-- Starts up to `free` tasks from the ready set for `worker` and pushes them to its inbox.
+-- Returns how many it handed (the ready set ran dry if fewer than `free`).
+local function handTo(base, now, nowArg, worker, free)
+  local popped = redis.call('ZPOPMIN', base .. 'ready', free)
+  local out, running, ids = {}, {}, {}
+  for i = 1, #popped, 2 do
+    local id = popped[i]
+    local ok, attemptArg = handout(base, now, out, id, popped[i + 1], true, worker, nowArg)
+    if ok then
+      running[#running + 1] = attemptArg; running[#running + 1] = id
+      ids[#ids + 1] = id
+    end
+  end
+  if #ids == 0 then return 0 end
+  redis.call('HDEL', base .. 'idle', worker)
+  bulk('ZADD', runningKey(base, worker), running)
+  redis.call('SADD', base .. 'workers', worker)
+  note('running', table.concat(ids, ' '), nil, worker)
+  count('started', #ids)
+  -- One line per value (see HANDOUT_WIDTH): ids, scores and numbers hold no newline, and
+  -- spec and payload are JSON texts, where a newline is always escaped.
+  redis.call('RPUSH', inboxKey(base, worker), table.concat(out, '\n'))
+  return #ids
+end
 
 -- Returns how many tasks were handed off (they left the ready set).
 local function handOff(base, now)
   local idle = base .. 'idle'
   if redis.call('HLEN', idle) == 0 then return 0 end
-  local ready = base .. 'ready'
   local nowArg = int(now)
   local handed = 0
   local regs = redis.call('HGETALL', idle)
   for r = 1, #regs, 2 do
     local worker = regs[r]
-    local popped = redis.call('ZPOPMIN', ready, regs[r + 1])
-    if #popped == 0 then break end
-    local out, running, ids = {}, {}, {}
-    for i = 1, #popped, 2 do
-      local id = popped[i]
-      local ok, attemptArg = handout(base, now, out, id, popped[i + 1], true, worker, nowArg)
-      if ok then
-        running[#running + 1] = attemptArg; running[#running + 1] = id
-        ids[#ids + 1] = id
-      end
-    end
-    if #ids > 0 then
-      redis.call('HDEL', idle, worker)
-      bulk('ZADD', runningKey(base, worker), running)
-      redis.call('SADD', base .. 'workers', worker)
-      note('running', table.concat(ids, ' '), nil, worker)
-      count('started', #ids)
-      -- One line per value (see HANDOUT_WIDTH): ids, scores and numbers hold no newline, and
-      -- spec and payload are JSON texts, where a newline is always escaped.
-      redis.call('RPUSH', inboxKey(base, worker), table.concat(out, '\n'))
-      handed = handed + #ids
+    local free, holdsUntil = string.match(regs[r + 1], '^(%d+) (%d+)$')
+    if not holdsUntil or tonumber(holdsUntil) < now then
+      redis.call('HDEL', idle, worker) -- gone (see above): no handoff
+    else
+      local n = handTo(base, now, nowArg, worker, free)
+      handed = handed + n
+      if n < tonumber(free) and redis.call('ZCARD', base .. 'ready') == 0 then break end
     end
   end
   return handed

@@ -57,9 +57,12 @@ export interface CycleRequest {
    * Handoffs (lua/includes/handoff.lua). `leave`: this worker may be registered
    * idle; take it off, and return what was handed to it meanwhile. `register`:
    * when the claim cannot fill its free slots, register the worker idle with
-   * the slots left, so that a submit hands it tasks straight away.
+   * the slots left, so that a submit hands it tasks straight away. `ttlMs`: how
+   * long the registration holds (default 10 s); past it, a submit takes the
+   * worker for gone. A worker registers again at least that often (each time
+   * its blocking read times out).
    */
-  idle?: { leave?: boolean; register?: boolean };
+  idle?: { leave?: boolean; register?: boolean; ttlMs?: number };
 }
 
 /** What a round did: per completion whether the fence accepted it, per start its outcome, and the claim. */
@@ -73,6 +76,9 @@ export interface CycleResult {
   /** Tasks handed to this worker while it was registered (`idle.leave`): started, to run. */
   handedOff: ClaimedTask[];
 }
+
+/** How long an idle registration holds unless the worker says (see CycleRequest.idle). */
+const DEFAULT_IDLE_TTL_MS = 10_000;
 
 /**
  * The worker's side of the task lifecycle, one script call per batch: claim,
@@ -159,6 +165,7 @@ export class WorkerOps {
       done.length,
       starts.length,
       (req.idle?.leave ? 1 : 0) + (req.idle?.register ? 2 : 0),
+      req.idle?.ttlMs ?? DEFAULT_IDLE_TTL_MS,
     ];
     pushCompletions(args, done, now);
     for (const t of starts) args.push(t.id, t.attempt);

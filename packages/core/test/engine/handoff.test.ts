@@ -30,9 +30,12 @@ test('a claim registers only when it cannot fill its free slots, and only when a
   const unasked = await e.ops('w2').cycle('default', { claim: { max: 2, start: 2 } });
   t.false(unasked.registered);
   t.deepEqual(await e.redis.hgetall(k.idle), {});
-  const dry = await e.ops('w3').cycle('default', { claim: { max: 3, start: 3 }, idle: { register: true } });
+  const dry = await e.ops('w3').cycle('default', {
+    claim: { max: 3, start: 3 },
+    idle: { register: true, ttlMs: 7000 },
+  });
   t.true(dry.registered);
-  t.deepEqual(await e.redis.hgetall(k.idle), { w3: '3' });
+  t.deepEqual(await e.redis.hgetall(k.idle), { w3: `3 ${e.clock.now() + 7000}` }, 'free slots, held until');
 });
 
 test('a submit starts tasks for an idle worker, highest priority first, and pushes them to its inbox in one message', async (t) => {
@@ -157,5 +160,17 @@ test('recovering a dead worker gives back its undelivered handoffs unstarted', a
   t.deepEqual(r, { requeued: 2, recovered: 0 });
   for (const h of handed) t.like(await e.client.get(h.id), { state: 'queued', attempts: 0 });
   t.deepEqual(await e.redis.hgetall(k.idle), {});
+  t.is(await e.redis.exists(k.inbox('w1')), 0);
+});
+
+test("a registration past its time is a dead worker's: the submit drops it and hands it nothing", async (t) => {
+  const e = await engine.make();
+  const k = e.client.ctx.keys('default');
+  await e.ops('w1').cycle('default', { claim: { max: 2, start: 2 }, idle: { register: true, ttlMs: 1000 } });
+  await e.ops('w2').cycle('default', { claim: { max: 2, start: 2 }, idle: { register: true, ttlMs: 5000 } });
+  e.clock.advance(2000);
+  const [a] = await e.client.submitMany([{ type: 'x' }]);
+  t.like(await e.client.get(a!.id), { state: 'running', worker: 'w2' }, 'the live registration got it');
+  t.deepEqual(Object.keys(await e.redis.hgetall(k.idle)), [], 'the stale one dropped, the used one gone');
   t.is(await e.redis.exists(k.inbox('w1')), 0);
 });

@@ -18,7 +18,8 @@ function idleHash(e: Embedded): Promise<Record<string, string>> {
 async function registered(e: Embedded, slots: number): Promise<void> {
   await until(`the worker to register ${slots} idle slots`, async () => {
     const idle = await idleHash(e);
-    return idle[e.worker.id] === String(slots);
+    // `<free slots> <held until>` (lua/includes/handoff.lua)
+    return idle[e.worker.id]?.split(' ')[0] === String(slots);
   });
 }
 
