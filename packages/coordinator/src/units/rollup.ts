@@ -10,12 +10,11 @@ import {
   type SeriesPoint,
   type WorkerView,
 } from '@dtps/core';
+import { recommendFleet } from './recommend.js';
 
 const KEEP_1S = 600; // 10 minutes
 const KEEP_1M = 1440; // 24 hours
 const WORKER_SERIES_TTL_S = 86_400;
-/** The backlog should be gone within this time; the recommendation sizes the fleet for it. */
-const TARGET_DRAIN_S = 60;
 
 /**
  * Rolls the engine's per-second counters up into series that the console and
@@ -129,52 +128,19 @@ export class Rollup {
     await tx.exec();
   }
 
-  /**
-   * How many worker processes the backlog needs: demand (recent submit rate
-   * plus the backlog spread over TARGET_DRAIN_S) over the capacity of one
-   * worker (its recent completions, scaled up by how idle it was).
-   */
+  /** The fleet advice (see recommendFleet), from the last 10 s of every queue. */
   async #recommend(summaries: Map<string, QueueSummary>, workers: WorkerView[], upto: number): Promise<void> {
+    const seconds: { submitted: number; done: number }[] = [];
     let backlog = 0;
-    let submitted = 0;
-    let done = 0;
     for (const [q, summary] of summaries) {
-      const seconds = await this.#inspector.recentSeconds(q, 10);
       backlog += summary.counts.queued + summary.counts.reserved;
-      for (const p of seconds) {
-        submitted += p.submitted;
-        done += p.succeeded + p.failed + p.retried + p.expired;
-      }
+      (await this.#inspector.recentSeconds(q, 10)).forEach((p, i) => {
+        seconds[i] ??= { submitted: 0, done: 0 };
+        seconds[i].submitted += p.submitted;
+        seconds[i].done += p.succeeded + p.failed + p.retried + p.expired;
+      });
     }
-    const live = workers.length;
-    const throughput = done / 10;
-    const slots = workers.reduce((n, w) => n + w.poolSize, 0);
-    const busy = workers.reduce((n, w) => n + w.busy, 0);
-    const utilisation = slots === 0 ? 0 : busy / slots;
-    const perWorker = live === 0 ? 0 : throughput / live / Math.max(utilisation, 0.1);
-    const demand = submitted / 10 + backlog / TARGET_DRAIN_S;
-    let need: number;
-    let reason: string;
-    if (demand === 0) {
-      need = Math.min(live, 1);
-      reason = 'no backlog and no arrivals';
-    } else if (perWorker === 0) {
-      need = Math.max(1, live);
-      reason =
-        live === 0 ? 'work is waiting and no worker is alive' : 'not enough data on worker capacity yet';
-    } else {
-      need = Math.max(1, Math.ceil(demand / perWorker));
-      reason = `demand ${demand.toFixed(1)} tasks/s over ${perWorker.toFixed(1)} tasks/s per worker`;
-    }
-    const rec: Recommendation = {
-      at: upto * 1000,
-      workers: need,
-      liveWorkers: live,
-      backlog,
-      throughput: Math.round(throughput * 10) / 10,
-      perWorker: Math.round(perWorker * 10) / 10,
-      reason,
-    };
+    const rec: Recommendation = { at: upto * 1000, ...recommendFleet({ seconds, backlog, workers }) };
     await this.ctx.redis.set(this.ctx.fleet.recommendation, JSON.stringify(rec), 'PX', 60_000);
     this.log.debug({ recommendation: rec }, 'fleet recommendation');
   }
