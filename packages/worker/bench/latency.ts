@@ -3,7 +3,9 @@
  * 500 tasks/s) through one worker process: from just before `submit()` is
  * called to when the task's `succeeded` entry of the event stream reaches the
  * producer's process (what `wait()` sees). Submits are paced on a fixed
- * schedule, one call each; a warm-up second at the same rate is not recorded.
+ * schedule, one call each; warm-up seconds at the same rate (`--latency-warmup`,
+ * default 3) are not recorded. Beside it, two yardsticks on the same machine at
+ * the same rate: the floor (floor.ts) and the reference (reference.ts).
  */
 import { Client } from '@dtps/core';
 import {
@@ -24,7 +26,9 @@ import {
 import { BenchWorker } from './bench-worker.js';
 import { SucceededWatch } from './event-watch.js';
 import { measureFloor } from './floor.js';
+import { paced } from './paced.js';
 import { type Distribution, distribution } from './percentiles.js';
+import { measureReference } from './reference.js';
 import { RESULTS_DIR } from './results-dir.js';
 
 export interface LatencyResult {
@@ -39,6 +43,10 @@ export interface LatencyResult {
   submitMs: Distribution;
   /** The floor: the same four process hops through Redis with no work in them (floor.ts), ms. */
   floorMs: Distribution;
+  /** The reference: the same hops with the least a queue with records and events does (reference.ts), ms. */
+  referenceMs: Distribution;
+  /** Seconds at the same rate before the measured ones (not recorded). */
+  warmupSeconds: number;
   /** Tasks that did not succeed within 10 s of the last submit (should be 0). */
   missing: number;
   redis: {
@@ -52,22 +60,10 @@ export interface LatencyResult {
   loadAverage1m: number;
 }
 
-/** Calls `fn(i)` at start + i·period for i in [0, count); resolves when all calls have settled. */
-async function paced(count: number, periodMs: number, fn: (i: number) => Promise<void>): Promise<void> {
-  const start = performance.now();
-  const calls: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
-    const wait = start + i * periodMs - performance.now();
-    if (wait > 0.5) await new Promise((r) => setTimeout(r, wait));
-    calls.push(fn(i));
-  }
-  await Promise.all(calls);
-}
-
 async function measureRate(
   env: BenchEnv,
   settings: GroupSettings,
-  o: { rate: number; seconds: number; slots: number },
+  o: { rate: number; seconds: number; slots: number; warmupSeconds: number },
 ): Promise<LatencyResult> {
   const prof = settings.args['cpu-prof'];
   const worker = await BenchWorker.spawn(
@@ -94,8 +90,9 @@ async function measureRate(
       submitMs.push(performance.now() - t0);
       into.set(id, t0);
     };
-    // Warm-up: one second at the same rate.
-    await paced(o.rate, period, () => submit(new Map(), []));
+    // Warm-up at the same rate: the first seconds of a fresh process are slower (its code is
+    // still being compiled), and a queue in service is past them.
+    await paced(o.rate * o.warmupSeconds, period, () => submit(new Map(), []));
     const submittedAt = new Map<string, number>();
     const submitMs: number[] = [];
     const count = Math.round(o.rate * o.seconds);
@@ -111,6 +108,11 @@ async function measureRate(
     const after = await snapshot(env.stats);
     const d = diff(before, after);
     const floorMs = await measureFloor(env.redis, settings.redisUrl, { rate: o.rate, count });
+    const referenceMs = await measureReference(env.redis, settings.redisUrl, {
+      rate: o.rate,
+      count,
+      warmup: o.rate * o.warmupSeconds,
+    });
     const e2e: number[] = [];
     let missing = 0;
     for (const [id, t0] of submittedAt) {
@@ -127,6 +129,8 @@ async function measureRate(
       endToEndMs: distribution(e2e),
       submitMs: distribution(submitMs),
       floorMs,
+      referenceMs,
+      warmupSeconds: o.warmupSeconds,
       missing,
       redis: {
         cpuUsPerTask: round(d.cpuUs / count, 2),
@@ -165,6 +169,7 @@ export function latencyGroup(): BenchGroup {
       rate: { type: 'string', default: '500' },
       seconds: { type: 'string', default: '15' },
       'latency-slots': { type: 'string', default: '5' },
+      'latency-warmup': { type: 'string', default: '3' },
     },
     async run(env, settings) {
       const rates = String(settings.args.rate)
@@ -178,6 +183,7 @@ export function latencyGroup(): BenchGroup {
           rate,
           seconds: intArg('seconds', settings.args.seconds),
           slots: intArg('latency-slots', settings.args['latency-slots']),
+          warmupSeconds: intArg('latency-warmup', settings.args['latency-warmup'], 0),
         });
         console.log(`p50 ${fmt(r.endToEndMs.p50, 3)} ms, p99 ${fmt(r.endToEndMs.p99, 3)} ms`);
         results.push(r);
@@ -196,6 +202,8 @@ export function latencyGroup(): BenchGroup {
             'submit p50',
             'floor p50',
             'floor p99',
+            'ref p50',
+            'ref p99',
             'Redis µs/task',
             'cmds/task',
             'worker µs/task',
@@ -212,6 +220,8 @@ export function latencyGroup(): BenchGroup {
             fmt(r.submitMs.p50, 3),
             fmt(r.floorMs.p50, 3),
             fmt(r.floorMs.p99, 3),
+            fmt(r.referenceMs.p50, 3),
+            fmt(r.referenceMs.p99, 3),
             fmt(r.redis.cpuUsPerTask, 2),
             fmt(r.redis.commandsPerTask, 2),
             fmt(r.worker.cpuUsPerTask, 2),
@@ -224,6 +234,7 @@ export function latencyGroup(): BenchGroup {
         ),
         'Latency: from just before submit() to the succeeded event reaching the producer (Redis µs/task includes the submits).',
         'Floor: the same four process hops (producer → Redis → another process → Redis → producer) as bare LPUSH/BLPOP, at the same rate.',
+        'Ref: the same hops with one three-command script call on each side and the producer reading the event stream (reference.ts).',
         '',
         formatChecks(checks),
       ].join('\n');
