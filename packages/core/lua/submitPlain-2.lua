@@ -4,8 +4,9 @@ Submitter sends every other batch to submitTasks). Such a task cannot be
 refused and always starts `queued`, so this script skips the planning pass,
 builds no per-task tables, and writes one HSET per task, one ZADD, one XADD
 and the counters for the whole batch; then hands tasks to idle workers, as
-submitTasks does. Same records as submitTasks: the same
-hash fields, ready scores, event entry and counters.
+submitTasks does. A task submitted alone while nothing waits goes to an
+idle worker without passing through the ready set (handOffNew). Same records
+as submitTasks: the same hash fields, ready scores, event entry and counters.
 
 KEYS[1] ready      {p:q}:ready      zset id → readyScore
 KEYS[2] seq        {p:q}:seq        FIFO counter
@@ -25,6 +26,10 @@ Returns the number of tasks written (all of them).
 local base, now, maxLen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local FIELDS, FIRST = 4, 4
 local n = (#ARGV - FIRST + 1) / FIELDS
+if n == 1 and handOffNew(base, now, maxLen, ARGV[FIRST], ARGV[FIRST + 1], ARGV[FIRST + 2], ARGV[FIRST + 3]) then
+  flush(base, now, maxLen)
+  return 1
+end
 local seq = redis.call('INCRBY', KEYS[2], n) - n
 local scores = {}
 local ids = {}

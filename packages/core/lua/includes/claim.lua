@@ -10,7 +10,13 @@ started.
 KEYS used by name: ready, scheduled, window, running, workers.
 Needs: keys.lua, record.lua, lifecycle.lua, handout.lua. ]]
 local function claimBatch(base, now, worker, k, out, max, start, promoteLimit, stealMax)
-  promoteDue(base, now, promoteLimit)
+  -- The earliest scheduled task tells both whether any is due and, for a claim that comes
+  -- back short, the next due time: one read where most claims find nothing scheduled.
+  local earliest = redis.call('ZRANGE', k.scheduled, 0, 0, 'WITHSCORES')
+  if earliest[2] and tonumber(earliest[2]) <= now then
+    promoteDue(base, now, promoteLimit)
+    earliest = nil -- changed: read again if needed
+  end
   local nowArg = int(now)
   local popped = redis.call('ZPOPMIN', k.ready, max)
   local window, running, startedIds, reservedIds = {}, {}, {}, {}
@@ -71,8 +77,8 @@ local function claimBatch(base, now, worker, k, out, max, start, promoteLimit, s
   local nextDue = -1
   local readyLeft = 0
   if #popped + stolen * 2 < max * 2 then
-    local first = redis.call('ZRANGE', k.scheduled, 0, 0, 'WITHSCORES')
-    if first[2] then nextDue = tonumber(first[2]) end
+    earliest = earliest or redis.call('ZRANGE', k.scheduled, 0, 0, 'WITHSCORES')
+    if earliest[2] then nextDue = tonumber(earliest[2]) end
   else
     readyLeft = redis.call('ZCARD', k.ready)
     if readyLeft > 0 then wake(base) end

@@ -37,6 +37,43 @@ local function handTo(base, now, nowArg, worker, free)
   return #ids
 end
 
+-- The first live registration (dropping stale ones on the way), or nil.
+local function firstLiveWorker(idle, now)
+  local regs = redis.call('HGETALL', idle)
+  for r = 1, #regs, 2 do
+    local holdsUntil = string.match(regs[r + 1], '^%d+ (%d+)$')
+    if holdsUntil and tonumber(holdsUntil) >= now then return regs[r] end
+    redis.call('HDEL', idle, regs[r]) -- gone (see above): no handoff
+  end
+  return nil
+end
+
+-- A task submitted alone while nothing waits in the ready set, with a worker idle: written
+-- started and handed over at once, with the records the route through the ready set leaves
+-- (submit, then handTo) — task fields, running set, `queued` and `running` events, counters —
+-- minus that route's five commands (sequence number, ready add and pop, task read, second
+-- write): the latency path of a lightly loaded queue. A handed task never sits in the ready
+-- set, so its score is the front of its priority (handed back, it goes there anyway; see
+-- inbox.lua). Returns false, having written nothing, when tasks are waiting or nobody is idle.
+local function handOffNew(base, now, maxLen, id, priority, spec, payload)
+  local idle = base .. 'idle'
+  if redis.call('HLEN', idle) == 0 or redis.call('ZCARD', base .. 'ready') > 0 then return false end
+  local worker = firstLiveWorker(idle, now)
+  if not worker then return false end
+  redis.call('HSET', taskKey(base, id), 's', 'running', 'p', priority, 'a', '1', 'd', spec, 'pl', payload,
+    'w', worker, 'st', int(now))
+  redis.call('XADD', base .. 'events', 'MAXLEN', '~', maxLen, '*', 's', 'queued', 'ids', id)
+  redis.call('HDEL', idle, worker)
+  redis.call('ZADD', runningKey(base, worker), '1', id)
+  redis.call('SADD', base .. 'workers', worker)
+  note('running', id, nil, worker)
+  count('submitted', 1)
+  count('started', 1)
+  -- The message handTo would push (see handout.lua for the fields).
+  redis.call('RPUSH', inboxKey(base, worker), table.concat({ id, readyScore(priority, 0), 1, 1, spec, payload, '' }, '\n'))
+  return true
+end
+
 -- Returns how many tasks were handed off (they left the ready set).
 local function handOff(base, now)
   local idle = base .. 'idle'

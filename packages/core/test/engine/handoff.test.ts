@@ -77,6 +77,62 @@ test('a submit starts tasks for an idle worker, highest priority first, and push
   t.is((await inbox(e)).length, 1);
 });
 
+test('a task submitted alone while nothing waits goes straight to the idle worker, with the records of the route through the ready set', async (t) => {
+  const e = await engine.make();
+  const k = e.client.ctx.keys('default');
+  // The route through the ready set, for comparison: a batch of two, one slot idle.
+  await registerIdle(e, 1);
+  const [routed] = await e.client.submitMany([
+    { type: 'x', priority: 7, payload: { n: 1 } },
+    { type: 'x', priority: 1 },
+  ]);
+  const leftOver = await e.ops('w9').claim('default', { max: 1, start: 1 }); // out of the way
+  t.is(leftOver.tasks.length, 1);
+  const seq = await e.redis.get(k.seq);
+  const totals = await e.redis.hgetall(k.totals);
+  const eventsBefore = (await rangeEvents(e.redis, k.events, '-', 100)).length;
+  // The direct route: one task, alone, nothing waiting.
+  await e.ops('w2').cycle('default', { claim: { max: 1, start: 1 }, idle: { register: true } });
+  const direct = await e.client.submit({ type: 'x', priority: 7, payload: { n: 2 } });
+  t.is(await e.redis.get(k.seq), seq, 'it did not pass through the ready set');
+  const [a, b] = await Promise.all([e.redis.hgetall(k.task(routed!.id)), e.redis.hgetall(k.task(direct.id))]);
+  t.deepEqual(Object.keys(b).sort(), Object.keys(a).sort(), 'the same task fields');
+  t.like(b, { s: 'running', a: '1', p: '7', w: 'w2', pl: '{"n":2}' });
+  t.like(await e.client.get(direct.id), { state: 'running', worker: 'w2', attempts: 1, payload: { n: 2 } });
+  t.deepEqual(await e.redis.zrange(k.running('w2'), '0', '-1', 'WITHSCORES'), [direct.id, '1']);
+  t.true(await e.redis.sismember(k.workers, 'w2').then(Boolean));
+  t.deepEqual(await e.redis.hgetall(k.idle), {}, 'the registration is used');
+  const [handed] = decodeHandoff('default', (await inbox(e, 'w2'))[0]!);
+  t.like(handed, { id: direct.id, started: true, attempt: 1, priority: 7, payload: { n: 2 } });
+  const after = await e.redis.hgetall(k.totals);
+  t.is(Number(after.submitted) - Number(totals.submitted), 1);
+  t.is(Number(after.started) - Number(totals.started), 1);
+  const events = (await rangeEvents(e.redis, k.events, '-', 100)).slice(eventsBefore);
+  t.deepEqual(
+    events.map((ev) => [ev.state, ev.ids, ev.worker]),
+    [
+      ['queued', [direct.id], null],
+      ['running', [direct.id], 'w2'],
+    ],
+  );
+  // And it completes under the fence like any handed task.
+  const r = await e.ops('w2').cycle('default', { complete: [{ id: direct.id, attempt: 1, result: 'ok' }] });
+  t.deepEqual(r.completed, [true]);
+});
+
+test('a task submitted alone while older ones wait goes behind them: the idle worker gets the oldest', async (t) => {
+  const e = await engine.make();
+  const k = e.client.ctx.keys('default');
+  const older = await e.client.submit({ type: 'x' });
+  // A registration made while a task waits: a claim that found the queue dry just before the
+  // older task came in, as seen from here.
+  await e.redis.hset(k.idle, 'w1', `1 ${e.clock.now() + 10_000}`);
+  const newer = await e.client.submit({ type: 'x' });
+  const [handed] = decodeHandoff('default', (await inbox(e))[0]!);
+  t.is(handed!.id, older.id);
+  t.like(await e.client.get(newer.id), { state: 'queued' });
+});
+
 test('the planned submit path hands off too; a handed task completes under the fence', async (t) => {
   const e = await engine.make();
   await registerIdle(e, 1);
