@@ -26,9 +26,14 @@ Returns the number of tasks written (all of them).
 local base, now, maxLen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local FIELDS, FIRST = 4, 4
 local n = (#ARGV - FIRST + 1) / FIELDS
-if n == 1 and handOffNew(base, now, maxLen, ARGV[FIRST], ARGV[FIRST + 1], ARGV[FIRST + 2], ARGV[FIRST + 3]) then
-  flush(base, now, maxLen)
-  return 1
+local nobodyIdle = false
+if n == 1 then
+  local handed
+  handed, nobodyIdle = handOffNew(base, now, maxLen, ARGV[FIRST], ARGV[FIRST + 1], ARGV[FIRST + 2], ARGV[FIRST + 3])
+  if handed then
+    flush(base, now, maxLen)
+    return 1
+  end
 end
 local seq = redis.call('INCRBY', KEYS[2], n) - n
 local scores = {}
@@ -46,6 +51,6 @@ bulk('ZADD', KEYS[1], scores)
 redis.call('XADD', base .. 'events', 'MAXLEN', '~', maxLen, '*', 's', 'queued', 'ids', table.concat(ids, ' '))
 count('submitted', n)
 -- Idle workers get the new tasks at once (handoff.lua); the rest wake a worker to claim them.
-if handOff(base, now) < n then wake(base) end
+if (nobodyIdle and 0 or handOff(base, now)) < n then wake(base) end
 flush(base, now, maxLen)
 return n

@@ -32,6 +32,14 @@ export class SucceededWatch {
     })();
   }
 
+  /** Resolves once every id has been seen succeeding, or `timeoutMs` has passed (whichever first). */
+  async allSeen(ids: Iterable<string>, timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    for (const id of ids) {
+      while (!this.at.has(id) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     await this.#loop;

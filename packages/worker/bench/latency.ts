@@ -101,9 +101,7 @@ async function measureRate(
     const loadAverage1m = loadAverage();
     await paced(count, period, () => submit(submittedAt, submitMs));
     // Every task of the run has been seen succeeding (or 10 s passed).
-    const deadline = performance.now() + 10_000;
-    while ([...submittedAt.keys()].some((id) => !watch.at.has(id)) && performance.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    await watch.allSeen(submittedAt.keys(), 10_000);
     const usage = await worker.usage();
     const after = await snapshot(env.stats);
     const d = diff(before, after);

@@ -50,9 +50,7 @@ export async function measureReference(
     await paced(o.warmup, period, () => send(new Map()));
     const sentAt = new Map<string, number>();
     await paced(o.count, period, () => send(sentAt));
-    const deadline = performance.now() + 10_000;
-    while ([...sentAt.keys()].some((id) => !watch.at.has(id)) && performance.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    await watch.allSeen(sentAt.keys(), 10_000);
     const samples: number[] = [];
     for (const [id, t0] of sentAt) {
       const t1 = watch.at.get(id);

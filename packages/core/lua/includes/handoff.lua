@@ -37,13 +37,20 @@ local function handTo(base, now, nowArg, worker, free)
   return #ids
 end
 
+-- A registration's free slots, or nil (and it is dropped) when it is past its time: a
+-- worker gone (see above) gets no handoff.
+local function liveSlots(idle, worker, registration, now)
+  local free, holdsUntil = string.match(registration, '^(%d+) (%d+)$')
+  if holdsUntil and tonumber(holdsUntil) >= now then return tonumber(free) end
+  redis.call('HDEL', idle, worker)
+  return nil
+end
+
 -- The first live registration (dropping stale ones on the way), or nil.
 local function firstLiveWorker(idle, now)
   local regs = redis.call('HGETALL', idle)
   for r = 1, #regs, 2 do
-    local holdsUntil = string.match(regs[r + 1], '^%d+ (%d+)$')
-    if holdsUntil and tonumber(holdsUntil) >= now then return regs[r] end
-    redis.call('HDEL', idle, regs[r]) -- gone (see above): no handoff
+    if liveSlots(idle, regs[r], regs[r + 1], now) then return regs[r] end
   end
   return nil
 end
@@ -54,12 +61,14 @@ end
 -- minus that route's five commands (sequence number, ready add and pop, task read, second
 -- write): the latency path of a lightly loaded queue. A handed task never sits in the ready
 -- set, so its score is the front of its priority (handed back, it goes there anyway; see
--- inbox.lua). Returns false, having written nothing, when tasks are waiting or nobody is idle.
+-- inbox.lua). Returns false, having written nothing, when tasks are waiting or nobody is idle;
+-- then also true when nobody is registered at all (handOff would find the same: no need to ask).
 local function handOffNew(base, now, maxLen, id, priority, spec, payload)
   local idle = base .. 'idle'
-  if redis.call('HLEN', idle) == 0 or redis.call('ZCARD', base .. 'ready') > 0 then return false end
+  if redis.call('HLEN', idle) == 0 then return false, true end
+  if redis.call('ZCARD', base .. 'ready') > 0 then return false, false end
   local worker = firstLiveWorker(idle, now)
-  if not worker then return false end
+  if not worker then return false, false end
   redis.call('HSET', taskKey(base, id), 's', 'running', 'p', priority, 'a', '1', 'd', spec, 'pl', payload,
     'w', worker, 'st', int(now))
   redis.call('XADD', base .. 'events', 'MAXLEN', '~', maxLen, '*', 's', 'queued', 'ids', id)
@@ -69,8 +78,10 @@ local function handOffNew(base, now, maxLen, id, priority, spec, payload)
   note('running', id, nil, worker)
   count('submitted', 1)
   count('started', 1)
-  -- The message handTo would push (see handout.lua for the fields).
-  redis.call('RPUSH', inboxKey(base, worker), table.concat({ id, readyScore(priority, 0), 1, 1, spec, payload, '' }, '\n'))
+  -- The message handTo would push (see there).
+  local out = {}
+  appendHandout(out, id, readyScore(priority, 0), 1, true, spec, payload, nil)
+  redis.call('RPUSH', inboxKey(base, worker), table.concat(out, '\n'))
   return true
 end
 
@@ -83,13 +94,11 @@ local function handOff(base, now)
   local regs = redis.call('HGETALL', idle)
   for r = 1, #regs, 2 do
     local worker = regs[r]
-    local free, holdsUntil = string.match(regs[r + 1], '^(%d+) (%d+)$')
-    if not holdsUntil or tonumber(holdsUntil) < now then
-      redis.call('HDEL', idle, worker) -- gone (see above): no handoff
-    else
+    local free = liveSlots(idle, worker, regs[r + 1], now)
+    if free then
       local n = handTo(base, now, nowArg, worker, free)
       handed = handed + n
-      if n < tonumber(free) and redis.call('ZCARD', base .. 'ready') == 0 then break end
+      if n < free and redis.call('ZCARD', base .. 'ready') == 0 then break end
     end
   end
   return handed

@@ -7,6 +7,13 @@ local HANDOUT_WIDTH = 7 -- id, score, attempt, started, spec, payload, deadline
 -- Appends the task to `out` and returns true, or expires it and returns false. A started
 -- task also returns its new attempt number as an argument string (for the running set).
 -- `nowArg`: `now` as an argument string (see int in keys.lua).
+-- The HANDOUT_WIDTH values of one task, in their order, appended to `out`.
+local function appendHandout(out, id, score, attempt, started, spec, payload, deadline)
+  local n = #out -- once: `#` on a long table is not free
+  out[n + 1] = id; out[n + 2] = score; out[n + 3] = attempt
+  out[n + 4] = started and 1 or 0; out[n + 5] = spec; out[n + 6] = payload; out[n + 7] = deadline or ''
+end
+
 local function handout(base, now, out, id, score, started, worker, nowArg)
   local tkey = taskKey(base, id)
   local f = redis.call('HMGET', tkey, 'd', 'pl', 'a', 'dl')
@@ -22,8 +29,6 @@ local function handout(base, now, out, id, score, started, worker, nowArg)
     attemptArg = int(attempt)
     redis.call('HSET', tkey, 's', 'running', 'a', attemptArg, 'w', worker, 'st', nowArg or int(now))
   end
-  local n = #out -- once: `#` on a long table is not free
-  out[n + 1] = id; out[n + 2] = score; out[n + 3] = attempt
-  out[n + 4] = started and 1 or 0; out[n + 5] = f[1]; out[n + 6] = f[2]; out[n + 7] = f[4] or ''
+  appendHandout(out, id, score, attempt, started, f[1], f[2], f[4])
   return true, attemptArg
 end
