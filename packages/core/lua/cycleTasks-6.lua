@@ -58,7 +58,7 @@ if idle % 2 == 1 then
   messages = redis.call('LRANGE', inbox, 0, -1)
   if #messages > 0 then redis.call('DEL', inbox) end
 end
-local completed = completeBatch(base, now, worker, KEYS[4], KEYS[6], tonumber(ARGV[5]), first, nc)
+local completed = completeBatch(base, now, worker, KEYS[4], KEYS[6], tonumber(ARGV[5]), ARGV, first, nc)
 local ids, attempts = {}, {}
 for o = first + nc * 4, first + nc * 4 + (ns - 1) * 2, 2 do
   ids[#ids + 1] = ARGV[o]

@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { FleetKeys, QueueKeys } from './keys.js';
+import { type ScriptMode, useEvalScripts } from './scripts/functions.js';
 import type { RedisClient } from './scripts/registry.js';
 import type { BackoffPolicy } from './task/types.js';
 import { DEFAULT_BACKOFF } from './task/validate.js';
@@ -42,6 +43,12 @@ export interface EngineOptions {
   retention?: Retention;
   backoff?: BackoffPolicy;
   clock?: Clock;
+  /**
+   * How scripts run: `functions` (default) loads dtps's function library and
+   * calls it with FCALL, falling back to EVALSHA where the server has no
+   * functions (Redis 6); `eval` always uses EVALSHA (for proxies without FCALL).
+   */
+  scripts?: ScriptMode;
 }
 
 /** The resolved options, and key builders. Collaborators receive this, not the owning class. */
@@ -69,6 +76,7 @@ export class EngineContext {
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.clock = opts.clock ?? systemClock;
     this.fleet = new FleetKeys(this.prefix);
+    if (opts.scripts === 'eval') useEvalScripts(this.redis);
   }
 
   /** Key builder of a queue (cached: it is on every hot path). */

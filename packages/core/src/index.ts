@@ -83,6 +83,12 @@ export {
 export { FleetKeys, PRIORITY_BAND, priorityOfScore, QueueKeys, readyScore } from './keys.js';
 export { createLogger, type Logger, prettyLine, silentLogger } from './runtime/logger.js';
 export { Loop } from './runtime/loop.js';
+export {
+  type ScriptMode,
+  scriptLibrary,
+  scriptModeOf,
+  useEvalScripts,
+} from './scripts/functions.js';
 export { type RedisClient, registerScripts, runScript, type ScriptName } from './scripts/registry.js';
 export { backoffDelay } from './task/backoff.js';
 export { newTaskId, TASK_ID_PATTERN } from './task/ids.js';

@@ -3,14 +3,14 @@ accepted only if it is in this worker's running set with this very attempt
 number; a refused report changes nothing but the `fenced` counter. Stores the
 result, releases dependents, counts the end-to-end latency (when given) in
 the latency histogram, and keeps the succeeded set within its retention count.
-ARGV from `first` on: 4 values per task (id, attempt, result JSON, latency
+`args` (the ARGV) from `first` on: 4 values per task (id, attempt, result JSON, latency
 in ms or ''), `n` tasks. Returns one code per task: 1 accepted, 0 refused.
 Needs: keys.lua, record.lua, lifecycle.lua, latency.lua. ]]
-local function completeBatch(base, now, worker, runningKey, succeededKey, keep, first, n)
+local function completeBatch(base, now, worker, runningKey, succeededKey, keep, args, first, n)
   local out = {}
   if n == 0 then return out end
   local ids = {}
-  for i = 0, n - 1 do ids[i + 1] = ARGV[first + i * 4] end
+  for i = 0, n - 1 do ids[i + 1] = args[first + i * 4] end
   local fence = redis.call('ZMSCORE', runningKey, unpack(ids))
   local accepted, done, fenced = {}, {}, 0
   -- Latency buckets are summed here and counted once per bucket, not once per task.
@@ -19,15 +19,15 @@ local function completeBatch(base, now, worker, runningKey, succeededKey, keep, 
   for i, id in ipairs(ids) do
     local o = first + (i - 1) * 4
     -- The fence: attempt numbers are integers, written and read back as '%d' strings.
-    if fence[i] and fence[i] == ARGV[o + 1] then
-      local latency = tonumber(ARGV[o + 3])
+    if fence[i] and fence[i] == args[o + 1] then
+      local latency = tonumber(args[o + 3])
       if latency then
         local b = latencyBucket(latency)
         if not buckets[b] then buckets[b] = 0; bucketOrder[#bucketOrder + 1] = b end
         buckets[b] = buckets[b] + 1
         latencySum = latencySum + latency
       end
-      redis.call('HSET', taskKey(base, id), 's', 'succeeded', 'r', ARGV[o + 2], 'ft', nowArg)
+      redis.call('HSET', taskKey(base, id), 's', 'succeeded', 'r', args[o + 2], 'ft', nowArg)
       accepted[#accepted + 1] = id
       done[#done + 1] = nowArg; done[#done + 1] = id
       out[i] = 1

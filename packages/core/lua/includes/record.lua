@@ -5,6 +5,13 @@ Needs: keys.lua. ]]
 local EVENTS, EVENT_ORDER, COUNTS, COUNT_ORDER = {}, {}, {}, {}
 local SECOND_TTL = 3600 -- per-second counters live an hour; the coordinator rolls them up
 
+-- A script call starts with empty tables. Run as EVAL they are new each call anyway; in the
+-- function library (src/scripts/library.ts) they live as long as the library, so each function
+-- calls this first: a call that raised an error midway leaves nothing behind for the next.
+local function resetRecord()
+  EVENTS, EVENT_ORDER, COUNTS, COUNT_ORDER = {}, {}, {}, {}
+end
+
 local function note(state, id, reason, worker)
   local k = state .. '\0' .. (reason or '') .. '\0' .. (worker or '')
   local ids = EVENTS[k]

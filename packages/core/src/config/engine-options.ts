@@ -11,6 +11,7 @@ export function engineOptionsFrom(config: DtpsConfig, redis: RedisClient): Engin
     payloadMaxBytes: config.payloadMaxBytes,
     eventsMaxLen: config.events.maxLen,
     retention: config.retention,
+    scripts: config.redis.scripts,
     backoff: {
       type: 'exponential',
       baseMs: config.backoff.baseMs,

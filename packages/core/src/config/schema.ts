@@ -67,7 +67,10 @@ const redisUrl = z
 
 /** The schema of the whole configuration, with every default. */
 export const configSchema = z.strictObject({
-  redis: section({ url: redisUrl.default('redis://127.0.0.1:6379') }),
+  redis: section({
+    url: redisUrl.default('redis://127.0.0.1:6379'),
+    scripts: z.enum(['functions', 'eval']).default('functions'),
+  }),
   prefix: z
     .string()
     .regex(PREFIX_PATTERN)

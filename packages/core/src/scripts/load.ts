@@ -12,7 +12,10 @@ export interface ScriptSource {
   lua: string;
 }
 
-const INCLUDE = /^-- @include (\w+)\s*$/gm;
+/** An `-- @include name` line. */
+export const INCLUDE = /^-- @include (\w+)\s*$/gm;
+/** `<verbNoun>-<numberOfKeys>.lua`. */
+export const SCRIPT_FILE = /^(\w+)-(\d+)\.lua$/;
 
 function inline(source: string, seen: Set<string>): string {
   return source.replace(INCLUDE, (_line, name: string) => {
@@ -29,7 +32,7 @@ function inline(source: string, seen: Set<string>): string {
 export function loadScripts(dir = LUA_DIR): ScriptSource[] {
   const out: ScriptSource[] = [];
   for (const file of readdirSync(dir)) {
-    const m = /^(\w+)-(\d+)\.lua$/.exec(file);
+    const m = SCRIPT_FILE.exec(file);
     if (!m) continue;
     out.push({
       name: m[1]!,

@@ -1,5 +1,6 @@
-import type { Cluster, Redis } from 'ioredis';
+import { type Cluster, type Redis, ReplyError } from 'ioredis';
 import { DtpsError } from '../errors.js';
+import { reloadLibrary, scriptLibrary, scriptModeOf, settleScriptMode } from './functions.js';
 import { loadScripts, type ScriptSource } from './load.js';
 
 /** A connection of either kind. */
@@ -50,7 +51,8 @@ export function registerScripts(redis: RedisClient): void {
 }
 
 /**
- * The one way dtps calls a script. `keys` must have exactly the script's
+ * The one way dtps calls a script: as a function of the library (Redis 7+,
+ * see library.ts) or else with EVALSHA. `keys` must have exactly the script's
  * number of KEYS. Redis errors raised inside a script become DtpsError
  * `script_error` with the script's name.
  */
@@ -60,14 +62,15 @@ export async function runScript(
   keys: readonly string[],
   args: readonly (string | number)[],
 ): Promise<unknown> {
-  registerScripts(redis);
   const expected = scriptSources().get(name)?.numberOfKeys;
   if (expected !== keys.length) {
     throw new DtpsError('script_error', `${name} takes ${expected} keys, was given ${keys.length}`);
   }
-  const fn = (redis as unknown as Record<string, ScriptFn>)[name]!;
+  const mode = scriptModeOf(redis) ?? (await settleScriptMode(redis)) ?? 'eval';
   try {
-    return await fn.call(redis, ...keys, ...args);
+    return mode === 'functions'
+      ? await callFunction(redis, name, keys, args)
+      : await callEval(redis, name, keys, args);
   } catch (err) {
     const msg = (err as Error).message ?? String(err);
     // Connection errors and Redis's passing refusals (out of memory, busy with a script,
@@ -78,5 +81,34 @@ export async function runScript(
       throw new DtpsError('script_error', `script ${name} failed: ${msg}`, { cause: err });
     }
     throw err;
+  }
+}
+
+function callEval(
+  redis: RedisClient,
+  name: ScriptName,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  registerScripts(redis);
+  const fn = (redis as unknown as Record<string, ScriptFn>)[name]!;
+  return fn.call(redis, ...keys, ...args);
+}
+
+async function callFunction(
+  redis: RedisClient,
+  name: ScriptName,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  const fn = scriptLibrary().functions.get(name)!;
+  try {
+    return await redis.fcall(fn, keys.length, ...keys, ...args);
+  } catch (err) {
+    // The server lost the library (restarted without persistence, a new Cluster node, FUNCTION
+    // FLUSH): nothing ran. Load it again and call once more, as EVALSHA does after NOSCRIPT.
+    if (!(err instanceof ReplyError) || !/function not found/i.test((err as Error).message)) throw err;
+    await reloadLibrary(redis);
+    return await redis.fcall(fn, keys.length, ...keys, ...args);
   }
 }

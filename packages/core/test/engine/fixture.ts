@@ -2,14 +2,17 @@
  * Engine test fixture: one Redis per test file — a single redis-server, or a
  * 3-master Redis Cluster when DTPS_TEST_REDIS=cluster (the same tests then
  * prove there is no CROSSSLOT anywhere) — and, per test, a key prefix of its
- * own, a manual clock and a Client.
+ * own, a manual clock and a Client. DTPS_TEST_SCRIPTS=eval: scripts run with
+ * EVALSHA, as on a Redis without functions.
  */
 import type { TestFn } from 'ava';
 import { Cluster, Redis } from 'ioredis';
-import { Client, type EngineOptions, ManualClock, WorkerOps } from '../../src/index.js';
+import { Client, type EngineOptions, ManualClock, type ScriptMode, WorkerOps } from '../../src/index.js';
 import { RedisCluster, RedisServer, uniquePrefix } from '../../src/testing/index.js';
 
 export const CLUSTER = process.env.DTPS_TEST_REDIS === 'cluster';
+/** DTPS_TEST_SCRIPTS=eval runs the engine tests with EVALSHA instead of the function library. */
+export const SCRIPTS: ScriptMode = process.env.DTPS_TEST_SCRIPTS === 'eval' ? 'eval' : 'functions';
 
 export interface Engine {
   client: Client;
@@ -51,7 +54,7 @@ export function useEngine(test: TestFn) {
       const redis = connect();
       const clock = new ManualClock(Date.now());
       const prefix = uniquePrefix();
-      const client = new Client({ redis, prefix, clock, ...opts });
+      const client = new Client({ redis, prefix, clock, scripts: SCRIPTS, ...opts });
       clients.push(client);
       return {
         client,
