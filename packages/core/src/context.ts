@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { FleetKeys, QueueKeys } from './keys.js';
-import { type ScriptMode, useEvalScripts } from './scripts/functions.js';
+import { type ScriptMode, useFunctionScripts } from './scripts/functions.js';
 import type { RedisClient } from './scripts/registry.js';
 import type { BackoffPolicy } from './task/types.js';
 import { DEFAULT_BACKOFF } from './task/validate.js';
@@ -44,9 +44,10 @@ export interface EngineOptions {
   backoff?: BackoffPolicy;
   clock?: Clock;
   /**
-   * How scripts run: `functions` (default) loads dtps's function library and
-   * calls it with FCALL, falling back to EVALSHA where the server has no
-   * functions (Redis 6); `eval` always uses EVALSHA (for proxies without FCALL).
+   * How scripts run: `eval` (default) sends them with EVALSHA; `functions`
+   * loads dtps's function library and calls it with FCALL (less Redis time per
+   * call, which shows at low rates; see README), falling back to EVALSHA where
+   * the server has no functions (Redis 6).
    */
   scripts?: ScriptMode;
 }
@@ -76,7 +77,7 @@ export class EngineContext {
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.clock = opts.clock ?? systemClock;
     this.fleet = new FleetKeys(this.prefix);
-    if (opts.scripts === 'eval') useEvalScripts(this.redis);
+    if (opts.scripts === 'functions') useFunctionScripts(this.redis);
   }
 
   /** Key builder of a queue (cached: it is on every hot path). */

@@ -87,7 +87,7 @@ export {
   type ScriptMode,
   scriptLibrary,
   scriptModeOf,
-  useEvalScripts,
+  useFunctionScripts,
 } from './scripts/functions.js';
 export { type RedisClient, registerScripts, runScript, type ScriptName } from './scripts/registry.js';
 export { backoffDelay } from './task/backoff.js';

@@ -69,7 +69,7 @@ const redisUrl = z
 export const configSchema = z.strictObject({
   redis: section({
     url: redisUrl.default('redis://127.0.0.1:6379'),
-    scripts: z.enum(['functions', 'eval']).default('functions'),
+    scripts: z.enum(['eval', 'functions']).default('eval'),
   }),
   prefix: z
     .string()

@@ -4,9 +4,11 @@ import { buildLibrary, type ScriptLibrary } from './library.js';
 import type { RedisClient } from './registry.js';
 
 /**
- * How a connection runs dtps's scripts: `functions` calls the function library
- * (library.ts) with FCALL, `eval` sends each script with EVALSHA. A connection
- * starts undecided; its first script call loads the library and settles it.
+ * How a connection runs dtps's scripts: `eval` (the default) sends each script
+ * with EVALSHA; `functions` calls the function library (library.ts) with FCALL.
+ * A connection opted in to functions settles at its first script call, which
+ * loads the library (or finds the server without functions, and stays with
+ * EVALSHA).
  */
 export type ScriptMode = 'functions' | 'eval';
 
@@ -17,19 +19,21 @@ export function scriptLibrary(): ScriptLibrary {
 }
 
 const modes = new WeakMap<object, ScriptMode>();
+const optedIn = new WeakSet<object>();
 const settling = new WeakMap<object, Promise<ScriptMode | null>>();
 
-/** The connection's mode once settled (undefined before its first script call). */
+/**
+ * The mode a script call on this connection uses now: `eval` unless the
+ * connection was opted in to functions, and undefined while an opted-in one
+ * has not settled yet.
+ */
 export function scriptModeOf(redis: RedisClient): ScriptMode | undefined {
-  return modes.get(redis);
+  return modes.get(redis) ?? (optedIn.has(redis) ? undefined : 'eval');
 }
 
-/**
- * Makes a connection use EVALSHA whatever its server offers (config
- * `redis.scripts: eval`): for proxies that pass EVALSHA but not FCALL.
- */
-export function useEvalScripts(redis: RedisClient): void {
-  modes.set(redis, 'eval');
+/** Opts a connection in to the function library (config `redis.scripts: functions`). */
+export function useFunctionScripts(redis: RedisClient): void {
+  if (!modes.has(redis)) optedIn.add(redis);
 }
 
 // A server without functions (Redis 6), a user whose ACL denies FUNCTION, a proxy that

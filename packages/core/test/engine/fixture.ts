@@ -2,8 +2,8 @@
  * Engine test fixture: one Redis per test file — a single redis-server, or a
  * 3-master Redis Cluster when DTPS_TEST_REDIS=cluster (the same tests then
  * prove there is no CROSSSLOT anywhere) — and, per test, a key prefix of its
- * own, a manual clock and a Client. DTPS_TEST_SCRIPTS=eval: scripts run with
- * EVALSHA, as on a Redis without functions.
+ * own, a manual clock and a Client. DTPS_TEST_SCRIPTS=functions: scripts run
+ * as functions of the library (config `redis.scripts: functions`).
  */
 import type { TestFn } from 'ava';
 import { Cluster, Redis } from 'ioredis';
@@ -11,8 +11,8 @@ import { Client, type EngineOptions, ManualClock, type ScriptMode, WorkerOps } f
 import { RedisCluster, RedisServer, uniquePrefix } from '../../src/testing/index.js';
 
 export const CLUSTER = process.env.DTPS_TEST_REDIS === 'cluster';
-/** DTPS_TEST_SCRIPTS=eval runs the engine tests with EVALSHA instead of the function library. */
-export const SCRIPTS: ScriptMode = process.env.DTPS_TEST_SCRIPTS === 'eval' ? 'eval' : 'functions';
+/** DTPS_TEST_SCRIPTS=functions runs the engine tests on the function library instead of EVALSHA. */
+export const SCRIPTS: ScriptMode = process.env.DTPS_TEST_SCRIPTS === 'functions' ? 'functions' : 'eval';
 
 export interface Engine {
   client: Client;

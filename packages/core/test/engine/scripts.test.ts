@@ -1,9 +1,9 @@
 /**
- * How scripts reach Redis (src/scripts/functions.ts): as functions of one
- * library, loaded on first use on every server (every master of a Cluster),
- * loaded again when a server lost it; or with EVALSHA, when asked to or when
- * the server refuses FUNCTION. Serial: they flush the library that the
- * file's other tests use.
+ * How scripts reach Redis (src/scripts/functions.ts): with EVALSHA by default;
+ * opted in (`scripts: 'functions'`), as functions of one library, loaded on
+ * first use on every server (every master of a Cluster) and again when a
+ * server lost it, or with EVALSHA still when the server refuses FUNCTION.
+ * Serial: they flush the library that other tests of the file may use.
  */
 import test from 'ava';
 import { Cluster, Redis } from 'ioredis';
@@ -68,8 +68,8 @@ test.serial('a server that lost the library gets it again, and the call runs onc
   t.like(await e.client.get(id), { state: 'queued', type: 'y' });
 });
 
-test.serial('with scripts: eval, scripts go as EVALSHA and no library is loaded', async (t) => {
-  const e = await engine.make({ scripts: 'eval' });
+test.serial('by default, scripts go as EVALSHA and no library is loaded', async (t) => {
+  const e = await engine.make({ scripts: undefined });
   for (const node of serversOf(e.redis)) await node.call('FUNCTION', 'FLUSH');
   const before = await commandCalls(e.redis);
   const { id } = await e.client.submit({ type: 'x' });
@@ -94,7 +94,7 @@ test.serial('with scripts: eval, scripts go as EVALSHA and no library is loaded'
     username: 'nofunctions',
     password: 'secret',
   });
-  const client = new Client({ redis, prefix: uniquePrefix() });
+  const client = new Client({ redis, prefix: uniquePrefix(), scripts: 'functions' });
   t.teardown(async () => {
     await client.close();
     redis.disconnect();

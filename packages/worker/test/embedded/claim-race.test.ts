@@ -1,11 +1,10 @@
 /**
  * A claim whose reply is still on its way when the worker is paused, drained
  * or closed: the tasks it reserved must not stay stranded in the window.
- * The reply is held back by wrapping the worker connection's FCALL of the
- * cycleTasks function (the runner claims within its rounds: complete + start +
- * claim in one call).
+ * The reply is held back by wrapping the worker connection's cycleTasks script
+ * (the runner claims within its rounds: complete + start + claim in one call).
  */
-import { scriptLibrary } from '@dtps/core';
+import { registerScripts } from '@dtps/core';
 import { type RedisServer, useRedisServer } from '@dtps/core/testing';
 import test, { type ExecutionContext } from 'ava';
 import { embed, gate, until } from './harness.js';
@@ -34,14 +33,14 @@ async function withHeldClaim(t: ExecutionContext, server: RedisServer) {
     false,
   );
   const conn = e.worker.ctx.redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-  const cycleTasks = scriptLibrary().functions.get('cycleTasks')!;
-  const original = conn.fcall!;
+  registerScripts(e.worker.ctx.redis);
+  const original = conn.cycleTasks!;
   const hold = gate();
   const held = gate();
   let armed = false;
-  conn.fcall = async function (this: unknown, ...args: unknown[]) {
+  conn.cycleTasks = async function (this: unknown, ...args: unknown[]) {
     const reply = await original.apply(this, args);
-    if (armed && args[0] === cycleTasks) {
+    if (armed) {
       armed = false;
       held.open();
       await hold.promise;
