@@ -28,6 +28,7 @@ import { SucceededWatch } from './event-watch.js';
 import { measureFloor } from './floor.js';
 import { paced } from './paced.js';
 import { type Distribution, distribution } from './percentiles.js';
+import { scriptsArg } from './protocol.js';
 import { measureReference } from './reference.js';
 import { RESULTS_DIR } from './results-dir.js';
 
@@ -66,6 +67,8 @@ async function measureRate(
   o: { rate: number; seconds: number; slots: number; warmupSeconds: number },
 ): Promise<LatencyResult> {
   const prof = settings.args['cpu-prof'];
+  // Both sides: the producer's submits and the worker's rounds.
+  const scripts = scriptsArg(settings.args.scripts);
   const worker = await BenchWorker.spawn(
     {
       redisUrl: settings.redisUrl,
@@ -74,10 +77,11 @@ async function measureRate(
       prefetch: null,
       steal: false,
       idleBlockMs: null,
+      scripts,
     },
     typeof prof === 'string' ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${prof}`] } : {},
   );
-  const client = new Client({ redis: env.redis });
+  const client = new Client({ redis: env.redis, scripts });
   const watchConn = env.redis.duplicate();
   const watch = new SucceededWatch(watchConn, client.ctx.keys('default').events);
   try {
@@ -120,7 +124,7 @@ async function measureRate(
     }
     return {
       name: `${o.rate}/s`,
-      description: `noop tasks submitted one call at a time at ${o.rate}/s for ${o.seconds} s; one worker process, ${o.slots} slots`,
+      description: `noop tasks submitted one call at a time at ${o.rate}/s for ${o.seconds} s; one worker process, ${o.slots} slots; scripts: ${scripts}`,
       rate: o.rate,
       seconds: o.seconds,
       slots: o.slots,
@@ -168,6 +172,7 @@ export function latencyGroup(): BenchGroup {
       seconds: { type: 'string', default: '15' },
       'latency-slots': { type: 'string', default: '5' },
       'latency-warmup': { type: 'string', default: '3' },
+      scripts: { type: 'string', default: 'eval' },
     },
     async run(env, settings) {
       const rates = String(settings.args.rate)

@@ -5,6 +5,8 @@
  * the timed part.
  */
 
+import type { ScriptMode } from '@dtps/core';
+
 /** How the child's Worker is set up (passed in the environment as JSON). */
 export interface ChildConfig {
   redisUrl: string;
@@ -16,6 +18,15 @@ export interface ChildConfig {
   steal: boolean;
   /** Longest idle block, ms (null: the default). */
   idleBlockMs: number | null;
+  /** How the worker runs scripts (`--scripts`; default eval, as dtps's default). */
+  scripts?: ScriptMode;
+}
+
+/** `--scripts eval|functions` of the process and latency groups. */
+export function scriptsArg(value: string | boolean | undefined): ScriptMode {
+  if (value === undefined || value === 'eval') return 'eval';
+  if (value === 'functions') return 'functions';
+  throw new Error(`--scripts: "${String(value)}" is not eval or functions`);
 }
 
 /** The environment variable that carries the ChildConfig. */

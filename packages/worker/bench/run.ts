@@ -4,10 +4,11 @@
  *
  *   node packages/worker/dist/bench/run.js [--n 200000] [--warmup 20000] [--only process,latency]
  *        [--slots 5,50,200,400:0] [--prefetch N] [--cpu-prof DIR]
- *        [--rate 500] [--seconds 15] [--latency-slots 5] [--idle-seconds 10] [--steal-runs 3]
+ *        [--scripts eval|functions] [--rate 500] [--seconds 15] [--latency-slots 5] [--idle-seconds 10] [--steal-runs 3]
  *
  *   --slots   worker configurations of the process group: slots, or slots:prefetch
  *   --cpu-prof DIR   writes a CPU profile of each worker child (node --cpu-prof)
+ *   --scripts        how the process and latency groups run scripts: eval (default) or functions
  *
  * Core's groups write packages/core/bench/results/<group>.json; the worker's
  * write packages/worker/bench/results/<group>.json.

@@ -4,9 +4,11 @@
  * `resume` until every outcome has reached Redis, with Redis commands and CPU
  * per processed task from the INFO deltas over exactly that run.
  */
+import type { ScriptMode } from '@dtps/core';
 import { type BenchCase, type BenchGroup, caseGroup, intArg } from '@dtps/core/bench';
 import { BenchWorker, type SpawnOptions } from './bench-worker.js';
 import { preload } from './preload.js';
+import { scriptsArg } from './protocol.js';
 import { RESULTS_DIR } from './results-dir.js';
 
 export interface ThroughputOptions {
@@ -15,6 +17,7 @@ export interface ThroughputOptions {
   prefetch: number | null;
   /** Writes a CPU profile of the worker (node --cpu-prof) to this folder. */
   cpuProfDir?: string;
+  scripts?: ScriptMode;
 }
 
 export function throughputCase(redisUrl: string, o: ThroughputOptions): BenchCase {
@@ -36,6 +39,7 @@ export function throughputCase(redisUrl: string, o: ThroughputOptions): BenchCas
             prefetch: o.prefetch,
             steal: false,
             idleBlockMs: null,
+            scripts: o.scripts ?? 'eval',
           },
           spawn,
         );
@@ -64,6 +68,7 @@ export function processGroup(): BenchGroup {
       slots: { type: 'string', default: '5,50,200,400:0' },
       prefetch: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      scripts: { type: 'string', default: 'eval' },
     },
     cases: ({ args, redisUrl }) =>
       String(args.slots)
@@ -75,6 +80,7 @@ export function processGroup(): BenchGroup {
             slots: intArg('slots', slots),
             prefetch: p === undefined ? null : intArg('prefetch', p, 0),
             ...(typeof args['cpu-prof'] === 'string' ? { cpuProfDir: args['cpu-prof'] } : {}),
+            scripts: scriptsArg(args.scripts),
           });
         }),
     targets: ['noop-5', 'noop-50', 'noop-200', 'noop-400-p0'].flatMap((name) => [
