@@ -77,7 +77,8 @@ export class EngineContext {
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.clock = opts.clock ?? systemClock;
     this.fleet = new FleetKeys(this.prefix);
-    if (opts.scripts === 'functions') useFunctionScripts(this.redis);
+    // (A context without a connection — the CLI's spec check before it connects — has nothing to opt in.)
+    if (opts.scripts === 'functions' && this.redis) useFunctionScripts(this.redis);
   }
 
   /** Key builder of a queue (cached: it is on every hot path). */

@@ -172,3 +172,16 @@ test('submit --wait prints the ended task and exits 0 when it succeeded', async 
   t.is(r.code, 0, r.stderr);
   t.like(r.json(), { id: task.id, state: 'succeeded', result: 'hi' });
 });
+
+test('with DTPS_REDIS_SCRIPTS=functions, submit --wait runs on the function library', async (t) => {
+  const s = cli.scope();
+  const env = { DTPS_REDIS_SCRIPTS: 'functions' };
+  const before = await s.client().ctx.redis.info('commandstats');
+  const fcalls = (info: string) => Number(/^cmdstat_fcall:calls=(\d+)/m.exec(info)?.[1] ?? 0);
+  const r = await s.run(['submit', '--type', 'echo', '--payload', '{"a":1}', '--json'], { env });
+  t.is(r.code, 0, r.stderr);
+  const { id, state } = r.json<{ id: string; state: string }>();
+  t.is(state, 'queued');
+  t.like(await s.client().get(id), { type: 'echo', state: 'queued', payload: { a: 1 } });
+  t.true(fcalls(await s.client().ctx.redis.info('commandstats')) > fcalls(before), 'the submit was an FCALL');
+});
