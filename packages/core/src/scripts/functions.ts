@@ -73,12 +73,12 @@ export function settleScriptMode(redis: RedisClient): Promise<ScriptMode | null>
   return pending;
 }
 
-/** Loads the library again after a server lost it (restarted without persistence, a new node). */
-export async function reloadLibrary(redis: RedisClient): Promise<void> {
-  await loadLibrary(redis);
-}
-
-async function loadLibrary(redis: RedisClient): Promise<void> {
+/**
+ * Loads the library on the connection's server (every master of a Cluster):
+ * at first use, and again after a server lost it (restarted without
+ * persistence, a new node).
+ */
+export async function loadLibrary(redis: RedisClient): Promise<void> {
   const { code } = scriptLibrary();
   const load = (node: RedisClient) =>
     node.call('FUNCTION', 'LOAD', code).catch((err: unknown) => {

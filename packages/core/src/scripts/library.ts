@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { INCLUDE, LUA_DIR, SCRIPT_FILE } from './load.js';
+import { INCLUDE, LUA_DIR, readInclude, readScriptFiles } from './load.js';
 
 /**
  * The scripts of lua/ as one Redis function library (Redis 7+): every include
@@ -30,39 +28,35 @@ function includesOf(source: string): string[] {
   return [...source.matchAll(INCLUDE)].map((m) => m[1]!);
 }
 
-/** Every include the scripts use, each after the includes it uses itself (each lists them first). */
-function includeOrder(sources: readonly string[], dir: string): string[] {
-  const order: string[] = [];
-  const seen = new Set<string>();
-  const visit = (name: string): void => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    const text = readFileSync(join(dir, 'includes', `${name}.lua`), 'utf8');
-    for (const inner of includesOf(text)) visit(inner);
-    order.push(name);
-  };
-  for (const source of sources) for (const name of includesOf(source)) visit(name);
-  return order;
-}
-
 function strip(source: string): string {
   return source.replace(INCLUDE, '');
 }
 
+/** The text of every include the scripts use, each after the includes it uses itself. */
+function includesInOrder(sources: readonly string[], dir: string): string[] {
+  const texts: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const text = readInclude(name, dir);
+    for (const inner of includesOf(text)) visit(inner);
+    texts.push(strip(text));
+  };
+  for (const source of sources) for (const name of includesOf(source)) visit(name);
+  return texts;
+}
+
 export function buildLibrary(dir = LUA_DIR): ScriptLibrary {
-  const scripts: { name: string; body: string }[] = [];
-  for (const file of readdirSync(dir).sort()) {
-    const m = SCRIPT_FILE.exec(file);
-    if (m) scripts.push({ name: m[1]!, body: readFileSync(join(dir, file), 'utf8') });
-  }
-  const includes = includeOrder(
-    scripts.map((s) => s.body),
+  const scripts = readScriptFiles(dir);
+  const includes = includesInOrder(
+    scripts.map((s) => s.source),
     dir,
-  ).map((name) => strip(readFileSync(join(dir, 'includes', `${name}.lua`), 'utf8')));
+  );
   // The body of each function is the script as EVAL runs it: KEYS and ARGV are its parameters.
   const bodies = scripts.map(
     (s) =>
-      `local function script_${s.name}(KEYS, ARGV)\n  resetRecord()\n${strip(s.body)}\nend\n` +
+      `local function script_${s.name}(KEYS, ARGV)\n  resetRecord()\n${strip(s.source)}\nend\n` +
       `redis.register_function('@FN@_${s.name}', script_${s.name})\n`,
   );
   const code = [...includes, ...bodies].join('\n');

@@ -15,13 +15,29 @@ export interface ScriptSource {
 /** An `-- @include name` line. */
 export const INCLUDE = /^-- @include (\w+)\s*$/gm;
 /** `<verbNoun>-<numberOfKeys>.lua`. */
-export const SCRIPT_FILE = /^(\w+)-(\d+)\.lua$/;
+const SCRIPT_FILE = /^(\w+)-(\d+)\.lua$/;
 
-function inline(source: string, seen: Set<string>): string {
+/** The text of `lua/includes/<name>.lua`. */
+export function readInclude(name: string, dir = LUA_DIR): string {
+  return readFileSync(join(dir, 'includes', `${name}.lua`), 'utf8');
+}
+
+/** Every `lua/<verbNoun>-<numberOfKeys>.lua` as written (includes not inlined), by file name. */
+export function readScriptFiles(dir = LUA_DIR): { name: string; numberOfKeys: number; source: string }[] {
+  const out: { name: string; numberOfKeys: number; source: string }[] = [];
+  for (const file of readdirSync(dir).sort()) {
+    const m = SCRIPT_FILE.exec(file);
+    if (m)
+      out.push({ name: m[1]!, numberOfKeys: Number(m[2]), source: readFileSync(join(dir, file), 'utf8') });
+  }
+  return out;
+}
+
+function inline(source: string, seen: Set<string>, dir: string): string {
   return source.replace(INCLUDE, (_line, name: string) => {
     if (seen.has(name)) return `-- (${name} already included)`;
     seen.add(name);
-    return inline(readFileSync(join(LUA_DIR, 'includes', `${name}.lua`), 'utf8'), seen);
+    return inline(readInclude(name, dir), seen, dir);
   });
 }
 
@@ -30,15 +46,9 @@ function inline(source: string, seen: Set<string>): string {
  * lines from `lua/includes/x.lua` (each include once per script).
  */
 export function loadScripts(dir = LUA_DIR): ScriptSource[] {
-  const out: ScriptSource[] = [];
-  for (const file of readdirSync(dir)) {
-    const m = SCRIPT_FILE.exec(file);
-    if (!m) continue;
-    out.push({
-      name: m[1]!,
-      numberOfKeys: Number(m[2]),
-      lua: inline(readFileSync(join(dir, file), 'utf8'), new Set()),
-    });
-  }
-  return out;
+  return readScriptFiles(dir).map((f) => ({
+    name: f.name,
+    numberOfKeys: f.numberOfKeys,
+    lua: inline(f.source, new Set(), dir),
+  }));
 }

@@ -1,6 +1,6 @@
 import { type Cluster, type Redis, ReplyError } from 'ioredis';
 import { DtpsError } from '../errors.js';
-import { reloadLibrary, scriptLibrary, scriptModeOf, settleScriptMode } from './functions.js';
+import { loadLibrary, scriptLibrary, scriptModeOf, settleScriptMode } from './functions.js';
 import { loadScripts, type ScriptSource } from './load.js';
 
 /** A connection of either kind. */
@@ -108,7 +108,7 @@ function callFunction(
     // The server lost the library (restarted without persistence, a new Cluster node, FUNCTION
     // FLUSH): nothing ran. Load it again and call once more, as EVALSHA does after NOSCRIPT.
     if (!(err instanceof ReplyError) || !/function not found/i.test((err as Error).message)) throw err;
-    await reloadLibrary(redis);
+    await loadLibrary(redis);
     return redis.fcall(fn, keys.length, ...keys, ...args);
   });
 }
