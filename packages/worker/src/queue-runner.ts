@@ -26,6 +26,17 @@ import { LocalWindow } from './window.js';
  */
 const ROUNDS = 2;
 
+/**
+ * A pass sends one round; what else is due goes this long later (or with the next reply, if sooner).
+ * Two rounds sent at once land in one read of Redis's: it runs them back to back and answers both
+ * in one write, the worker runs both batches and merges their completions into one round again,
+ * and the pair stays in lock-step — Redis idle while the worker runs, the worker idle while Redis
+ * runs (measured: 45–55k tasks/s and Redis 66–72% busy, against 60–74k and 90% when the rounds
+ * are apart). A millisecond later, Redis is busy with the first when the second arrives, and the
+ * replies come back apart.
+ */
+const STAGGER_MS = 1;
+
 /** An idle registration outlives the blocking read by this much (a slow round, a busy Redis). */
 const REGISTRATION_MARGIN_MS = 5000;
 
@@ -84,6 +95,7 @@ export class QueueRunner implements CompletionCarrier {
   #dry = false;
   #blocking: RedisClient | undefined;
   #pumpScheduled = false;
+  #staggerTimer: NodeJS.Timeout | undefined;
   #stopped = false;
   #steals = 0;
   /** Rounds in flight (and any hand-back one started), so that a pause or stop can wait for them. */
@@ -258,11 +270,21 @@ export class QueueRunner implements CompletionCarrier {
     if (this.#stopped) return;
     this.#runHandedOff();
     // A round starts at most half the pool from the window (and, with a backlog, from a claim), so
-    // that when a whole pool frees at once two rounds go out: Redis runs one while this process
+    // that when a whole pool frees at once two rounds go out (apart, see STAGGER_MS): Redis runs one while this process
     // handles the other's reply (the two overlap instead of taking turns), and a busy worker
     // settles into two rounds in flight.
     const perRound = Math.max(1, Math.ceil(this.#d.pool.size / ROUNDS));
-    while (this.#round(perRound)) {}
+    if (this.#round(perRound)) this.#staggerNext();
+  }
+
+  /** Looks again once the round just sent has had time to reach Redis alone (see STAGGER_MS). */
+  #staggerNext(): void {
+    if (this.#staggerTimer) return;
+    this.#staggerTimer = setTimeout(() => {
+      this.#staggerTimer = undefined;
+      this.pump();
+    }, STAGGER_MS);
+    this.#staggerTimer.unref();
   }
 
   /** Handed-off tasks are started in Redis already: they take free slots before anything else. */
