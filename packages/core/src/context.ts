@@ -44,10 +44,10 @@ export interface EngineOptions {
   backoff?: BackoffPolicy;
   clock?: Clock;
   /**
-   * How scripts run: `eval` (default) sends them with EVALSHA; `functions`
-   * loads dtps's function library and calls it with FCALL (less Redis time per
-   * call, which shows at low rates; see README), falling back to EVALSHA where
-   * the server has no functions (Redis 6).
+   * How scripts run: `functions` (default) loads dtps's function library and
+   * calls it with FCALL (less Redis time per call; see README), falling back to
+   * EVALSHA where the server has no functions (Redis 6, an ACL without
+   * FUNCTION); `eval` always sends them with EVALSHA.
    */
   scripts?: ScriptMode;
 }
@@ -78,7 +78,7 @@ export class EngineContext {
     this.clock = opts.clock ?? systemClock;
     this.fleet = new FleetKeys(this.prefix);
     // (A context without a connection — the CLI's spec check before it connects — has nothing to opt in.)
-    if (opts.scripts === 'functions' && this.redis) useFunctionScripts(this.redis);
+    if (opts.scripts !== 'eval' && this.redis) useFunctionScripts(this.redis);
   }
 
   /** Key builder of a queue (cached: it is on every hot path). */

@@ -172,7 +172,7 @@ export function latencyGroup(): BenchGroup {
       seconds: { type: 'string', default: '15' },
       'latency-slots': { type: 'string', default: '5' },
       'latency-warmup': { type: 'string', default: '3' },
-      scripts: { type: 'string', default: 'eval' },
+      scripts: { type: 'string', default: 'functions' },
     },
     async run(env, settings) {
       const rates = String(settings.args.rate)

@@ -18,14 +18,14 @@ export interface ChildConfig {
   steal: boolean;
   /** Longest idle block, ms (null: the default). */
   idleBlockMs: number | null;
-  /** How the worker runs scripts (`--scripts`; default eval, as dtps's default). */
+  /** How the worker runs scripts (`--scripts`; default functions, as dtps's default). */
   scripts?: ScriptMode;
 }
 
 /** `--scripts eval|functions` of the process and latency groups. */
 export function scriptsArg(value: string | boolean | undefined): ScriptMode {
-  if (value === undefined || value === 'eval') return 'eval';
-  if (value === 'functions') return 'functions';
+  if (value === undefined || value === 'functions') return 'functions';
+  if (value === 'eval') return 'eval';
   throw new Error(`--scripts: "${String(value)}" is not eval or functions`);
 }
 

@@ -8,7 +8,7 @@
  *
  *   --slots   worker configurations of the process group: slots, or slots:prefetch
  *   --cpu-prof DIR   writes a CPU profile of each worker child (node --cpu-prof)
- *   --scripts        how the process and latency groups run scripts: eval (default) or functions
+ *   --scripts        how the process and latency groups run scripts: functions (default) or eval
  *
  * Core's groups write packages/core/bench/results/<group>.json; the worker's
  * write packages/worker/bench/results/<group>.json.

@@ -39,7 +39,7 @@ export function throughputCase(redisUrl: string, o: ThroughputOptions): BenchCas
             prefetch: o.prefetch,
             steal: false,
             idleBlockMs: null,
-            scripts: o.scripts ?? 'eval',
+            scripts: o.scripts ?? 'functions',
           },
           spawn,
         );
@@ -68,7 +68,7 @@ export function processGroup(): BenchGroup {
       slots: { type: 'string', default: '5,50,200,400:0' },
       prefetch: { type: 'string' },
       'cpu-prof': { type: 'string' },
-      scripts: { type: 'string', default: 'eval' },
+      scripts: { type: 'string', default: 'functions' },
     },
     cases: ({ args, redisUrl }) =>
       String(args.slots)

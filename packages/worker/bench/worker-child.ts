@@ -35,7 +35,7 @@ const worker = new Worker({
   steal: config.steal,
   ...(config.idleBlockMs === null ? {} : { idleBlockMs: config.idleBlockMs }),
   autoscale: { enabled: false },
-  engine: { scripts: config.scripts ?? 'eval' },
+  engine: { scripts: config.scripts ?? 'functions' },
 });
 
 let cpu0 = process.cpuUsage();

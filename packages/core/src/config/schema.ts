@@ -69,7 +69,7 @@ const redisUrl = z
 export const configSchema = z.strictObject({
   redis: section({
     url: redisUrl.default('redis://127.0.0.1:6379'),
-    scripts: z.enum(['eval', 'functions']).default('eval'),
+    scripts: z.enum(['eval', 'functions']).default('functions'),
   }),
   prefix: z
     .string()

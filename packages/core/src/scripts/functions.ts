@@ -4,11 +4,12 @@ import { buildLibrary, type ScriptLibrary } from './library.js';
 import type { RedisClient } from './registry.js';
 
 /**
- * How a connection runs dtps's scripts: `eval` (the default) sends each script
- * with EVALSHA; `functions` calls the function library (library.ts) with FCALL.
- * A connection opted in to functions settles at its first script call, which
- * loads the library (or finds the server without functions, and stays with
- * EVALSHA).
+ * How a connection runs dtps's scripts: `functions` calls the function library
+ * (library.ts) with FCALL; `eval` sends each script with EVALSHA. An engine
+ * context opts its connection in to functions unless configured `eval`; a
+ * connection opted in settles at its first script call, which loads the
+ * library (or finds the server without functions, and stays with EVALSHA). A
+ * bare connection that no context opted in runs EVALSHA.
  */
 export type ScriptMode = 'functions' | 'eval';
 
@@ -31,7 +32,7 @@ export function scriptModeOf(redis: RedisClient): ScriptMode | undefined {
   return modes.get(redis) ?? (optedIn.has(redis) ? undefined : 'eval');
 }
 
-/** Opts a connection in to the function library (config `redis.scripts: functions`). */
+/** Opts a connection in to the function library (config `redis.scripts: functions`, the default). */
 export function useFunctionScripts(redis: RedisClient): void {
   if (!modes.has(redis)) optedIn.add(redis);
 }

@@ -2,8 +2,9 @@
  * Engine test fixture: one Redis per test file — a single redis-server, or a
  * 3-master Redis Cluster when DTPS_TEST_REDIS=cluster (the same tests then
  * prove there is no CROSSSLOT anywhere) — and, per test, a key prefix of its
- * own, a manual clock and a Client. DTPS_TEST_SCRIPTS=functions: scripts run
- * as functions of the library (config `redis.scripts: functions`).
+ * own, a manual clock and a Client. Scripts run as functions of the library
+ * (dtps's default); DTPS_TEST_SCRIPTS=eval runs them with EVALSHA instead
+ * (config `redis.scripts: eval`).
  */
 import type { TestFn } from 'ava';
 import { Cluster, Redis } from 'ioredis';
@@ -11,8 +12,8 @@ import { Client, type EngineOptions, ManualClock, type ScriptMode, WorkerOps } f
 import { RedisCluster, RedisServer, uniquePrefix } from '../../src/testing/index.js';
 
 export const CLUSTER = process.env.DTPS_TEST_REDIS === 'cluster';
-/** DTPS_TEST_SCRIPTS=functions runs the engine tests on the function library instead of EVALSHA. */
-export const SCRIPTS: ScriptMode = process.env.DTPS_TEST_SCRIPTS === 'functions' ? 'functions' : 'eval';
+/** DTPS_TEST_SCRIPTS=eval runs the engine tests on EVALSHA instead of the function library. */
+export const SCRIPTS: ScriptMode = process.env.DTPS_TEST_SCRIPTS === 'eval' ? 'eval' : 'functions';
 
 export interface Engine {
   client: Client;

@@ -37,8 +37,8 @@ function delta(before: Record<string, number>, after: Record<string, number>, cm
   return (after[cmd] ?? 0) - (before[cmd] ?? 0);
 }
 
-test.serial('scripts run as functions of one library, loaded on every server at first use', async (t) => {
-  const e = await engine.make({ scripts: 'functions' });
+test.serial('by default, scripts run as functions of one library, loaded on every server at first use', async (t) => {
+  const e = await engine.make({ scripts: undefined });
   t.is(scriptModeOf(e.redis), undefined, 'undecided before the first script call');
   const before = await commandCalls(e.redis);
   const { id } = await e.client.submit({ type: 'x' });
@@ -68,8 +68,8 @@ test.serial('a server that lost the library gets it again, and the call runs onc
   t.like(await e.client.get(id), { state: 'queued', type: 'y' });
 });
 
-test.serial('by default, scripts go as EVALSHA and no library is loaded', async (t) => {
-  const e = await engine.make({ scripts: undefined });
+test.serial('with scripts: eval, scripts go as EVALSHA and no library is loaded', async (t) => {
+  const e = await engine.make({ scripts: 'eval' });
   for (const node of serversOf(e.redis)) await node.call('FUNCTION', 'FLUSH');
   const before = await commandCalls(e.redis);
   const { id } = await e.client.submit({ type: 'x' });
