@@ -174,26 +174,29 @@ test('submit --wait prints the ended task and exits 0 when it succeeded', async 
 });
 
 // Serial: it counts the server's script calls, which no other test of this file may add to meanwhile.
-test.serial('submit runs on the function library by default, and on EVALSHA with DTPS_REDIS_SCRIPTS=eval', async (t) => {
-  const s = cli.scope();
-  const calls = (info: string, cmd: string) =>
-    Number(new RegExp(`^cmdstat_${cmd}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
-  const stats = () => s.client().ctx.redis.info('commandstats');
-  const before = await stats();
-  const plain = await s.run(['submit', '--type', 'echo', '--json']);
-  t.is(plain.code, 0, plain.stderr);
-  const between = await stats();
-  t.true(calls(between, 'fcall') > calls(before, 'fcall'), 'the default submit was an FCALL');
-  const env = { DTPS_REDIS_SCRIPTS: 'eval' };
-  const r = await s.run(['submit', '--type', 'echo', '--payload', '{"a":1}', '--json'], { env });
-  t.is(r.code, 0, r.stderr);
-  const { id, state } = r.json<{ id: string; state: string }>();
-  t.is(state, 'queued');
-  const after = await stats();
-  t.is(calls(after, 'fcall'), calls(between, 'fcall'), 'no FCALL with eval');
-  t.true(
-    calls(after, 'evalsha') + calls(after, 'eval') > calls(between, 'evalsha') + calls(between, 'eval'),
-    'the submit was an EVALSHA',
-  );
-  t.like(await s.client().get(id), { type: 'echo', state: 'queued', payload: { a: 1 } });
-});
+test.serial(
+  'submit runs on the function library by default, and on EVALSHA with DTPS_REDIS_SCRIPTS=eval',
+  async (t) => {
+    const s = cli.scope();
+    const calls = (info: string, cmd: string) =>
+      Number(new RegExp(`^cmdstat_${cmd}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+    const stats = () => s.client().ctx.redis.info('commandstats');
+    const before = await stats();
+    const plain = await s.run(['submit', '--type', 'echo', '--json']);
+    t.is(plain.code, 0, plain.stderr);
+    const between = await stats();
+    t.true(calls(between, 'fcall') > calls(before, 'fcall'), 'the default submit was an FCALL');
+    const env = { DTPS_REDIS_SCRIPTS: 'eval' };
+    const r = await s.run(['submit', '--type', 'echo', '--payload', '{"a":1}', '--json'], { env });
+    t.is(r.code, 0, r.stderr);
+    const { id, state } = r.json<{ id: string; state: string }>();
+    t.is(state, 'queued');
+    const after = await stats();
+    t.is(calls(after, 'fcall'), calls(between, 'fcall'), 'no FCALL with eval');
+    t.true(
+      calls(after, 'evalsha') + calls(after, 'eval') > calls(between, 'evalsha') + calls(between, 'eval'),
+      'the submit was an EVALSHA',
+    );
+    t.like(await s.client().get(id), { type: 'echo', state: 'queued', payload: { a: 1 } });
+  },
+);

@@ -37,23 +37,26 @@ function delta(before: Record<string, number>, after: Record<string, number>, cm
   return (after[cmd] ?? 0) - (before[cmd] ?? 0);
 }
 
-test.serial('by default, scripts run as functions of one library, loaded on every server at first use', async (t) => {
-  const e = await engine.make({ scripts: undefined });
-  t.is(scriptModeOf(e.redis), undefined, 'undecided before the first script call');
-  const before = await commandCalls(e.redis);
-  const { id } = await e.client.submit({ type: 'x' });
-  t.is(scriptModeOf(e.redis), 'functions');
-  for (const node of serversOf(e.redis)) t.deepEqual(await librariesOn(node), [library.name]);
-  const after = await commandCalls(e.redis);
-  t.is(delta(before, after, 'fcall'), 1, 'the submit is one FCALL');
-  t.is(delta(before, after, 'evalsha') + delta(before, after, 'eval'), 0, 'and no EVAL');
-  t.is((await e.client.get(id))?.state, 'queued');
-  // Every script of lua/ is a function of the library.
-  const [node] = serversOf(e.redis);
-  const [entry] = (await node!.call('FUNCTION', 'LIST', 'LIBRARYNAME', library.name)) as unknown[][];
-  const functions = (entry![5] as unknown[][]).map((f) => String(f[1])).sort();
-  t.deepEqual(functions, [...library.functions.values()].sort());
-});
+test.serial(
+  'by default, scripts run as functions of one library, loaded on every server at first use',
+  async (t) => {
+    const e = await engine.make({ scripts: undefined });
+    t.is(scriptModeOf(e.redis), undefined, 'undecided before the first script call');
+    const before = await commandCalls(e.redis);
+    const { id } = await e.client.submit({ type: 'x' });
+    t.is(scriptModeOf(e.redis), 'functions');
+    for (const node of serversOf(e.redis)) t.deepEqual(await librariesOn(node), [library.name]);
+    const after = await commandCalls(e.redis);
+    t.is(delta(before, after, 'fcall'), 1, 'the submit is one FCALL');
+    t.is(delta(before, after, 'evalsha') + delta(before, after, 'eval'), 0, 'and no EVAL');
+    t.is((await e.client.get(id))?.state, 'queued');
+    // Every script of lua/ is a function of the library.
+    const [node] = serversOf(e.redis);
+    const [entry] = (await node!.call('FUNCTION', 'LIST', 'LIBRARYNAME', library.name)) as unknown[][];
+    const functions = (entry![5] as unknown[][]).map((f) => String(f[1])).sort();
+    t.deepEqual(functions, [...library.functions.values()].sort());
+  },
+);
 
 test.serial('a server that lost the library gets it again, and the call runs once', async (t) => {
   const e = await engine.make({ scripts: 'functions' });
