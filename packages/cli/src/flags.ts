@@ -83,6 +83,11 @@ export const FLAGS = {
   size: { type: 'string', arg: 'N', help: 'Pool size: slots that run tasks at once' },
   min: { type: 'string', arg: 'N', help: 'Lower bound of the autoscaler' },
   max: { type: 'string', arg: 'N', help: 'Upper bound of the autoscaler' },
+  // scripts
+  prune: {
+    type: 'boolean',
+    help: 'Delete the libraries of other dtps versions (they reload their own if still running)',
+  },
   // up
   demo: { type: 'boolean', help: 'Also submit a trickle of demo tasks, a few a second' },
   tui: { type: 'boolean', help: 'Run the console in the foreground (--no-tui: no console)' },
@@ -123,6 +128,7 @@ export interface CliFlags {
   size?: string;
   min?: string;
   max?: string;
+  prune?: boolean;
   demo?: boolean;
   tui?: boolean;
   port?: string;

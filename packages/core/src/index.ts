@@ -84,7 +84,10 @@ export { FleetKeys, PRIORITY_BAND, priorityOfScore, QueueKeys, readyScore } from
 export { createLogger, type Logger, prettyLine, silentLogger } from './runtime/logger.js';
 export { Loop } from './runtime/loop.js';
 export {
+  listLibraries,
+  pruneLibraries,
   type ScriptMode,
+  type ServerLibraries,
   scriptLibrary,
   scriptModeOf,
   useFunctionScripts,

@@ -3,6 +3,7 @@ import type { Command } from './command.js';
 import { config } from './config.js';
 import { list } from './list.js';
 import { retry } from './retry.js';
+import { scripts } from './scripts.js';
 import { stats } from './stats.js';
 import { status } from './status.js';
 import { submit } from './submit.js';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   drain,
   steal,
   config,
+  scripts,
   up,
 ];
 

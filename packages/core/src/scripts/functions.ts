@@ -87,13 +87,70 @@ export async function loadLibrary(redis: RedisClient): Promise<void> {
       if (err instanceof ReplyError && /already exists/i.test((err as Error).message)) return;
       throw err;
     });
-  if (!(redis instanceof Cluster)) {
-    await load(redis);
-    return;
-  }
+  await Promise.all((await serversOf(redis)).map(load));
+}
+
+/** The server, or every master of a Cluster (where functions live; replicas copy them). */
+async function serversOf(redis: RedisClient): Promise<RedisClient[]> {
+  if (!(redis instanceof Cluster)) return [redis];
   // A Cluster client knows its masters once it has read the slot map.
   if (redis.nodes('master').length === 0) await redis.ping();
   const masters = redis.nodes('master');
   if (masters.length === 0) throw new Error('the Cluster has no known master yet');
-  await Promise.all(masters.map(load));
+  return masters;
+}
+
+/** The function libraries of dtps on one server: this version's, and any others (older or newer dtps). */
+export interface ServerLibraries {
+  /** `host:port`. */
+  server: string;
+  /** Every `dtps_<hash>` library there, sorted. */
+  libraries: string[];
+}
+
+/** What every dtps library is called (library.ts): anything else on the server is not ours. */
+const DTPS_LIBRARY = /^dtps_[0-9a-f]{12}$/;
+
+function serverName(node: RedisClient): string {
+  const { host, port } = (node as { options: { host?: string; port?: number } }).options;
+  return `${host ?? '127.0.0.1'}:${port ?? 6379}`;
+}
+
+/** Lists the dtps libraries on the server (every master of a Cluster). */
+export async function listLibraries(redis: RedisClient): Promise<ServerLibraries[]> {
+  return Promise.all(
+    (await serversOf(redis)).map(async (node) => {
+      // FUNCTION LIST replies one entry a library: [library_name, NAME, engine, …].
+      const entries = (await node.call('FUNCTION', 'LIST', 'LIBRARYNAME', 'dtps_*')) as unknown[][];
+      const libraries = entries.map((e) => String(e[1])).filter((name) => DTPS_LIBRARY.test(name));
+      return { server: serverName(node), libraries: libraries.sort() };
+    }),
+  );
+}
+
+/**
+ * Deletes the dtps libraries other than this version's (what upgrades leave
+ * behind; library.ts). Safe while older processes still run: a process whose
+ * library is gone loads it again at its next call (see registry.ts). Other
+ * libraries on the server are not touched. Returns what it deleted, by server.
+ */
+export async function pruneLibraries(redis: RedisClient): Promise<ServerLibraries[]> {
+  const current = scriptLibrary().name;
+  const before = await listLibraries(redis);
+  const nodes = new Map((await serversOf(redis)).map((n) => [serverName(n), n]));
+  return Promise.all(
+    before.map(async ({ server, libraries }) => {
+      const stale = libraries.filter((name) => name !== current);
+      for (const name of stale) {
+        await nodes
+          .get(server)!
+          .call('FUNCTION', 'DELETE', name)
+          .catch((err: unknown) => {
+            // Deleted meanwhile (another prune): gone either way.
+            if (!(err instanceof ReplyError && /library not found/i.test((err as Error).message))) throw err;
+          });
+      }
+      return { server, libraries: stale };
+    }),
+  );
 }

@@ -1,13 +1,14 @@
 /**
- * How scripts reach Redis (src/scripts/functions.ts): with EVALSHA by default;
- * opted in (`scripts: 'functions'`), as functions of one library, loaded on
- * first use on every server (every master of a Cluster) and again when a
- * server lost it, or with EVALSHA still when the server refuses FUNCTION.
+ * How scripts reach Redis (src/scripts/functions.ts): by default as functions
+ * of one library, loaded on first use on every server (every master of a
+ * Cluster) and again when a server lost it, or with EVALSHA when the server
+ * refuses FUNCTION or `scripts: 'eval'` says so; and how the libraries that
+ * other versions left behind are listed and pruned.
  * Serial: they flush the library that other tests of the file may use.
  */
 import test from 'ava';
 import { Cluster, Redis } from 'ioredis';
-import { Client, scriptLibrary, scriptModeOf } from '../../src/index.js';
+import { Client, listLibraries, pruneLibraries, scriptLibrary, scriptModeOf } from '../../src/index.js';
 import { type RedisServer, uniquePrefix } from '../../src/testing/index.js';
 import { CLUSTER, useEngine } from './fixture.js';
 
@@ -108,3 +109,40 @@ test.serial('with scripts: eval, scripts go as EVALSHA and no library is loaded'
   await client.submit({ type: 'x' });
   t.deepEqual(await librariesOn(admin), [], 'no library was loaded');
 });
+
+test.serial(
+  "other versions' libraries are listed and pruned on every server; nothing else is touched",
+  async (t) => {
+    const e = await engine.make({ scripts: undefined });
+    await e.client.submit({ type: 'x' });
+    const old = 'dtps_000000000000';
+    const nodes = serversOf(e.redis);
+    for (const node of nodes) {
+      for (const name of [old, 'myapp']) {
+        await node.call(
+          'FUNCTION',
+          'LOAD',
+          `#!lua name=${name}\nredis.register_function('${name}_f', function() return 1 end)`,
+        );
+      }
+    }
+    t.teardown(() => Promise.all(nodes.map((n) => n.call('FUNCTION', 'DELETE', 'myapp').catch(() => {}))));
+    const listed = await listLibraries(e.redis);
+    t.is(listed.length, nodes.length, 'one listing a server');
+    for (const l of listed) t.deepEqual(l.libraries, [old, library.name].sort());
+    const deleted = await pruneLibraries(e.redis);
+    t.is(deleted.length, nodes.length);
+    for (const d of deleted) t.deepEqual(d.libraries, [old]);
+    for (const node of nodes) {
+      const names = ((await node.call('FUNCTION', 'LIST')) as unknown[][])
+        .map((entry) => String(entry[1]))
+        .sort();
+      t.deepEqual(names, [library.name, 'myapp'].sort());
+    }
+    t.deepEqual(
+      await pruneLibraries(e.redis),
+      listed.map((l) => ({ server: l.server, libraries: [] })),
+      'a second prune has nothing to do',
+    );
+  },
+);
