@@ -116,15 +116,23 @@ function serverName(node: RedisClient): string {
   return `${host ?? '127.0.0.1'}:${port ?? 6379}`;
 }
 
+/** The dtps libraries on one server. */
+async function librariesOn(node: RedisClient): Promise<string[]> {
+  // FUNCTION LIST replies one entry a library: [library_name, NAME, engine, …].
+  const entries = (await node.call('FUNCTION', 'LIST', 'LIBRARYNAME', 'dtps_*')) as unknown[][];
+  return entries
+    .map((e) => String(e[1]))
+    .filter((name) => DTPS_LIBRARY.test(name))
+    .sort();
+}
+
 /** Lists the dtps libraries on the server (every master of a Cluster). */
 export async function listLibraries(redis: RedisClient): Promise<ServerLibraries[]> {
   return Promise.all(
-    (await serversOf(redis)).map(async (node) => {
-      // FUNCTION LIST replies one entry a library: [library_name, NAME, engine, …].
-      const entries = (await node.call('FUNCTION', 'LIST', 'LIBRARYNAME', 'dtps_*')) as unknown[][];
-      const libraries = entries.map((e) => String(e[1])).filter((name) => DTPS_LIBRARY.test(name));
-      return { server: serverName(node), libraries: libraries.sort() };
-    }),
+    (await serversOf(redis)).map(async (node) => ({
+      server: serverName(node),
+      libraries: await librariesOn(node),
+    })),
   );
 }
 
@@ -136,21 +144,16 @@ export async function listLibraries(redis: RedisClient): Promise<ServerLibraries
  */
 export async function pruneLibraries(redis: RedisClient): Promise<ServerLibraries[]> {
   const current = scriptLibrary().name;
-  const before = await listLibraries(redis);
-  const nodes = new Map((await serversOf(redis)).map((n) => [serverName(n), n]));
   return Promise.all(
-    before.map(async ({ server, libraries }) => {
-      const stale = libraries.filter((name) => name !== current);
+    (await serversOf(redis)).map(async (node) => {
+      const stale = (await librariesOn(node)).filter((name) => name !== current);
       for (const name of stale) {
-        await nodes
-          .get(server)!
-          .call('FUNCTION', 'DELETE', name)
-          .catch((err: unknown) => {
-            // Deleted meanwhile (another prune): gone either way.
-            if (!(err instanceof ReplyError && /library not found/i.test((err as Error).message))) throw err;
-          });
+        await node.call('FUNCTION', 'DELETE', name).catch((err: unknown) => {
+          // Deleted meanwhile (another prune): gone either way.
+          if (!(err instanceof ReplyError && /library not found/i.test((err as Error).message))) throw err;
+        });
       }
-      return { server, libraries: stale };
+      return { server: serverName(node), libraries: stale };
     }),
   );
 }
