@@ -1,14 +1,12 @@
 /**
  * A claim whose reply is still on its way when the worker is paused, drained
  * or closed: the tasks it reserved must not stay stranded in the window.
- * The reply is held back by wrapping the worker connection's call of the
- * cycleTasks script (the runner claims within its rounds: complete + start +
- * claim in one call).
+ * The reply of the worker's round is held back (the runner claims within its
+ * rounds: complete + start + claim in one cycleTasks call; see aroundRounds).
  */
-import { registerScripts } from '@dtps/core';
 import { type RedisServer, useRedisServer } from '@dtps/core/testing';
 import test, { type ExecutionContext } from 'ava';
-import { embed, gate, until } from './harness.js';
+import { aroundRounds, embed, gate, until } from './harness.js';
 
 const redis = useRedisServer(test);
 
@@ -33,27 +31,18 @@ async function withHeldClaim(t: ExecutionContext, server: RedisServer) {
     },
     false,
   );
-  const conn = e.worker.ctx.redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-  registerScripts(e.worker.ctx.redis);
   const hold = gate();
   const held = gate();
   let armed = false;
-  // The round goes as FCALL of the library's cycleTasks function, or as EVALSHA through
-  // ioredis's defined command (redis.scripts: eval): hold the reply of either.
-  const holdReplies = (method: string, isCycle: (args: unknown[]) => boolean) => {
-    const original = conn[method]!;
-    conn[method] = async function (this: unknown, ...args: unknown[]) {
-      const reply = await original.apply(this, args);
-      if (armed && isCycle(args)) {
-        armed = false;
-        held.open();
-        await hold.promise;
-      }
-      return reply;
-    };
-  };
-  holdReplies('cycleTasks', () => true);
-  holdReplies('fcall', (args) => String(args[0]).endsWith('_cycleTasks'));
+  aroundRounds(e.worker, async (send) => {
+    const reply = await send();
+    if (armed) {
+      armed = false;
+      held.open();
+      await hold.promise;
+    }
+    return reply;
+  });
   await e.worker.start();
   await until('the worker to block on an empty queue', async () =>
     /blocked_clients:1/.test(await e.redis.info('clients')),

@@ -1,5 +1,5 @@
 /** Helpers for tests that embed a Worker in the test process, on a real Redis. */
-import { Client, type WorkerInfo } from '@dtps/core';
+import { Client, registerScripts, type WorkerInfo } from '@dtps/core';
 import { type RedisServer, uniquePrefix } from '@dtps/core/testing';
 import type { ExecutionContext } from 'ava';
 import { Worker, type WorkerOptions } from '../../src/index.js';
@@ -44,6 +44,28 @@ export async function embed(
     redis,
     info: async () => (await client.workers()).find((w) => w.id === worker.id),
   };
+}
+
+/**
+ * Puts `around` between the worker and each of its rounds (one cycleTasks call: FCALL of the
+ * library's function, or EVALSHA through ioredis's defined command with redis.scripts: eval).
+ * `around` gets the round's send and returns its reply, so it can watch, delay or hold it.
+ */
+export function aroundRounds(
+  worker: Worker,
+  around: (send: () => Promise<unknown>) => Promise<unknown>,
+): void {
+  const conn = worker.ctx.redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  registerScripts(worker.ctx.redis);
+  const wrap = (method: string, isRound: (args: unknown[]) => boolean) => {
+    const original = conn[method]!;
+    conn[method] = function (this: unknown, ...args: unknown[]) {
+      const send = () => original.apply(this, args);
+      return isRound(args) ? around(send) : send();
+    };
+  };
+  wrap('cycleTasks', () => true);
+  wrap('fcall', (args) => String(args[0]).endsWith('_cycleTasks'));
 }
 
 /**

@@ -9,10 +9,9 @@
  * write would deliver them, every few milliseconds (so rounds take long enough
  * to be staggered). The worker must never send two rounds in one turn.
  */
-import { registerScripts } from '@dtps/core';
 import { useRedisServer } from '@dtps/core/testing';
 import test from 'ava';
-import { embed, until } from './harness.js';
+import { aroundRounds, embed, until } from './harness.js';
 
 const redis = useRedisServer(test);
 
@@ -38,33 +37,24 @@ test('replies that arrive together do not make the worker send its next rounds t
     await e.client.submitMany(Array.from({ length: 1000 }, () => ({ type: 'noop' })));
   }
 
-  const conn = e.worker.ctx.redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-  registerScripts(e.worker.ctx.redis);
   let holding = true;
   const held: (() => void)[] = [];
   let sends = 0;
   let sameTurnSends = 0;
   let sentThisTurn = false;
-  const watch = (method: string, isRound: (args: unknown[]) => boolean) => {
-    const original = conn[method]!;
-    conn[method] = async function (this: unknown, ...args: unknown[]) {
-      if (!isRound(args)) return original.apply(this, args);
-      sends++;
-      if (sentThisTurn && sends > WARM_UP_ROUNDS) sameTurnSends++;
-      if (!sentThisTurn) {
-        sentThisTurn = true;
-        setImmediate(() => {
-          sentThisTurn = false;
-        });
-      }
-      const reply = await original.apply(this, args);
-      if (holding) await new Promise<void>((r) => held.push(r));
-      return reply;
-    };
-  };
-  // A round is one FCALL of the library's cycleTasks, or one EVALSHA (redis.scripts: eval).
-  watch('cycleTasks', () => true);
-  watch('fcall', (args) => String(args[0]).endsWith('_cycleTasks'));
+  aroundRounds(e.worker, async (send) => {
+    sends++;
+    if (sentThisTurn && sends > WARM_UP_ROUNDS) sameTurnSends++;
+    if (!sentThisTurn) {
+      sentThisTurn = true;
+      setImmediate(() => {
+        sentThisTurn = false;
+      });
+    }
+    const reply = await send();
+    if (holding) await new Promise<void>((r) => held.push(r));
+    return reply;
+  });
 
   const releaser = setInterval(() => {
     for (const r of held.splice(0, 2)) r();
