@@ -80,29 +80,35 @@ if (CLUSTER) {
     };
 
     let seq = 0;
-    // Single submits: a sliding window, refilled until the kill.
-    const singleLoop = async (): Promise<void> => {
-      while (!killed) {
-        const i = seq++;
-        await track(client.submit({ type: 'noop', payload: { i, via: 'submit' } })).then(
-          (r) => ack([r.id]),
-          (err) => fail(1, err),
-        );
+    // Each loop goes on past the kill until one of its own calls fails. Stopping at the
+    // kill instead could miss it: on a slow machine every call in flight can already have
+    // its reply in the socket when the SIGKILL lands, and nothing would be cut off.
+    const untilCutOff = async (call: () => Promise<boolean>): Promise<void> => {
+      for (;;) {
+        const ok = await call();
+        if (!ok && killed) return;
       }
     };
+    // Single submits: a sliding window, refilled until cut off.
+    const singleLoop = (): Promise<void> =>
+      untilCutOff(() =>
+        track(client.submit({ type: 'noop', payload: { i: seq++, via: 'submit' } })).then(
+          (r) => (ack([r.id]), true),
+          (err) => (fail(1, err), false),
+        ),
+      );
     // Bulk submits: each loop one submitMany call at a time.
-    const bulkLoop = async (): Promise<void> => {
-      while (!killed) {
+    const bulkLoop = (): Promise<void> =>
+      untilCutOff(() => {
         const specs = Array.from({ length: BULK_SIZE }, () => ({
           type: 'noop',
           payload: { i: seq++, via: 'submitMany' },
         }));
-        await track(client.submitMany(specs)).then(
-          (rs) => ack(rs.map((r) => r.id)),
-          (err) => fail(BULK_SIZE, err),
+        return track(client.submitMany(specs)).then(
+          (rs) => (ack(rs.map((r) => r.id)), true),
+          (err) => (fail(BULK_SIZE, err), false),
         );
-      }
-    };
+      });
     const workload = Promise.all([
       ...Array.from({ length: SINGLE_WINDOW }, singleLoop),
       ...Array.from({ length: BULK_LOOPS }, bulkLoop),
@@ -113,16 +119,16 @@ if (CLUSTER) {
     ackedBeforeKill = acked.length;
     const inFlightAtKill = inFlight;
     await server.kill9();
-    // Every submit settles: rejected with the connection, none left to replay later.
+    // Every loop ends on a call the kill cut off (rejected with the connection, none left
+    // to replay later), so the workload settles.
     await workload;
     t.log(
-      `acknowledged ${ackedBeforeKill} before the kill (${acked.length} in all), ${inFlightAtKill} submit/submitMany promises unsettled at the kill, ` +
-        `${failedCalls} of them (${failedTasks} tasks) rejected`,
+      `acknowledged ${ackedBeforeKill} before the kill (${acked.length} in all), ${inFlightAtKill} submit/submitMany promises unsettled at the kill; ` +
+        `${failedCalls} calls (${failedTasks} tasks) rejected after it`,
     );
     t.deepEqual(unexpected, [], 'only the kill may fail a submit, with a connection error');
     t.true(ackedBeforeKill > 1000, 'enough submits were acknowledged before the kill');
     t.true(inFlightAtKill > 0, 'submits were in flight at the kill');
-    t.true(failedCalls > 0, 'the kill failed some submits: it hit the workload mid-flight');
     t.is(new Set(acked).size, acked.length, 'ids are unique');
 
     await server.restart(); // same port and dir: the AOF is replayed
