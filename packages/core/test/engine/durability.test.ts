@@ -93,8 +93,14 @@ if (CLUSTER) {
     const singleLoop = (): Promise<void> =>
       untilCutOff(() =>
         track(client.submit({ type: 'noop', payload: { i: seq++, via: 'submit' } })).then(
-          (r) => (ack([r.id]), true),
-          (err) => (fail(1, err), false),
+          (r) => {
+            ack([r.id]);
+            return true;
+          },
+          (err) => {
+            fail(1, err);
+            return false;
+          },
         ),
       );
     // Bulk submits: each loop one submitMany call at a time.
@@ -105,8 +111,14 @@ if (CLUSTER) {
           payload: { i: seq++, via: 'submitMany' },
         }));
         return track(client.submitMany(specs)).then(
-          (rs) => (ack(rs.map((r) => r.id)), true),
-          (err) => (fail(BULK_SIZE, err), false),
+          (rs) => {
+            ack(rs.map((r) => r.id));
+            return true;
+          },
+          (err) => {
+            fail(BULK_SIZE, err);
+            return false;
+          },
         );
       });
     const workload = Promise.all([
