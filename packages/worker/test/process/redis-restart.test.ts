@@ -142,7 +142,7 @@ test.serial(
 test.serial('during a Redis outage, --log-format json output stays JSON lines', async (t) => {
   const w = await startWorker({ redisUrl: server.url, prefix: uniquePrefix(), id: 'w-logs' });
   workers.push(w);
-  // Idle: blocked on its wake list (the connection that has no 'error' listener).
+  // Idle: blocked on its wake list, so the blocking connection is the one that reconnects.
   const probe = server.client();
   await waitFor(
     async () => /name=dtps-worker .*cmd=blpop/.test((await probe.call('CLIENT', 'LIST')) as string),
