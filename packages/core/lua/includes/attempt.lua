@@ -4,7 +4,10 @@ fail when retries are exhausted or the error is permanent; else retry with
 backoff (exponential with full jitter, capped), never scheduled at or past
 the deadline (it expires instead); a lost attempt retries at once, in front. The caller has checked the fence
 and removed the task from the worker's running set.
-Needs: keys.lua, record.lua, lifecycle.lua; math.randomseed set by the script. ]]
+The calling script sets math.randomseed (the backoff jitter). ]]
+-- @include keys
+-- @include record
+-- @include lifecycle
 local MAX_ERROR_HISTORY = 10
 
 -- A task's stored spec (`d`, src/task/codec.ts) leaves out the default backoff;

@@ -7,8 +7,11 @@ of the busiest peer's window (at most half of it). Wakes the next blocked
 worker if work remains. Appends 7 values per task to `out` (see handout.lua)
 and returns the number stolen, the next due time (or -1) and the number
 started.
-KEYS used by name: ready, scheduled, window, running, workers.
-Needs: keys.lua, record.lua, lifecycle.lua, handout.lua. ]]
+KEYS used by name: ready, scheduled, window, running, workers. ]]
+-- @include keys
+-- @include record
+-- @include lifecycle
+-- @include handout
 local function claimBatch(base, now, worker, k, out, max, start, promoteLimit, stealMax)
   -- The earliest scheduled task tells both whether any is due and, for a claim that comes
   -- back short, the next due time: one read where most claims find nothing scheduled.

@@ -4,8 +4,11 @@ number; a refused report changes nothing but the `fenced` counter. Stores the
 result, releases dependents, counts the end-to-end latency (when given) in
 the latency histogram, and keeps the succeeded set within its retention count.
 `args` (the ARGV) from `first` on: 4 values per task (id, attempt, result JSON, latency
-in ms or ''), `n` tasks. Returns one code per task: 1 accepted, 0 refused.
-Needs: keys.lua, record.lua, lifecycle.lua, latency.lua. ]]
+in ms or ''), `n` tasks. Returns one code per task: 1 accepted, 0 refused. ]]
+-- @include keys
+-- @include record
+-- @include lifecycle
+-- @include latency
 local function completeBatch(base, now, worker, runningKey, succeededKey, keep, args, first, n)
   local out = {}
   if n == 0 then return out end

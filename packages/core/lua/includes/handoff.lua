@@ -9,8 +9,11 @@ A registration is used once (the worker registers again when a later claim
 comes back dry); one message per registration, in the ready set's order. It
 holds until a time (`<free slots> <until ms>`): a worker that died idle stops
 getting handoffs once its registration is past it (its blocking read would
-have timed out, and it would have registered again).
-Needs: keys.lua, record.lua, lifecycle.lua, handout.lua. ]]
+have timed out, and it would have registered again). ]]
+-- @include keys
+-- @include record
+-- @include lifecycle
+-- @include handout
 
 -- Starts up to `free` tasks from the ready set for `worker` and pushes them to its inbox.
 -- Returns how many it handed (the ready set ran dry if fewer than `free`).

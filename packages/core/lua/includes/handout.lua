@@ -1,7 +1,9 @@
 --[[ handout.lua — what a worker receives for each task it claims or steals:
 the task's stored fields, unless its deadline has passed, in which case it
-ends `expired` here instead of being handed out.
-Needs: keys.lua, record.lua, lifecycle.lua. ]]
+ends `expired` here instead of being handed out. ]]
+-- @include keys
+-- @include record
+-- @include lifecycle
 local HANDOUT_WIDTH = 7 -- id, score, attempt, started, spec, payload, deadline
 
 -- Appends the task to `out` and returns true, or expires it and returns false. A started

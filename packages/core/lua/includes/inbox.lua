@@ -2,8 +2,11 @@
 run it (it paused, stopped, or died): the tasks of its inbox messages (and
 any the worker names) leave its running set and go back to the front of
 their priority in the ready set, as if never started — the attempt does not
-count. Fenced: only a task still in the running set with that attempt.
-Needs: keys.lua, record.lua, lifecycle.lua, handout.lua (HANDOUT_WIDTH). ]]
+count. Fenced: only a task still in the running set with that attempt. ]]
+-- @include keys
+-- @include record
+-- @include lifecycle
+-- @include handout
 
 -- Appends (id, attempt) pairs of an inbox message (see handoff.lua) to `ids` and `attempts`.
 -- A message that is not a handoff (the '0' a stopping worker pushes to wake itself) adds none.

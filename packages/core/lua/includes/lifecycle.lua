@@ -1,8 +1,9 @@
 --[[ lifecycle.lua — the transitions shared by several scripts: ending a
 task (and cancelling its dependents when it did not succeed), releasing the
 dependents of a task that succeeded, putting a task in the ready set, and
-deleting a task for retention.
-Needs: keys.lua, record.lua. ]]
+deleting a task for retention. ]]
+-- @include keys
+-- @include record
 local TERMINAL = { succeeded = true, failed = true, expired = true, cancelled = true }
 
 -- Puts a task in the ready set: at the back of its priority, or (`front`) ahead

@@ -1,7 +1,7 @@
 --[[ locate.lua — takes a not-yet-terminal task out of whatever structure
 holds it (pending set, scheduled set, ready set, some worker's window, its
-worker's running set), so that the caller can end it.
-Needs: keys.lua. ]]
+worker's running set), so that the caller can end it. ]]
+-- @include keys
 
 -- Returns the state the task was really in ('reserved' for a task in a window).
 local function takeOut(base, id, state, worker)

@@ -1,7 +1,7 @@
 --[[ record.lua — batches this script's transitions into as few stream
 entries as possible (one per state/reason/worker), and its counters into one
-HINCRBY per counter on the current second's hash and on the totals.
-Needs: keys.lua. ]]
+HINCRBY per counter on the current second's hash and on the totals. ]]
+-- @include keys
 local EVENTS, EVENT_ORDER, COUNTS, COUNT_ORDER = {}, {}, {}, {}
 local SECOND_TTL = 3600 -- per-second counters live an hour; the coordinator rolls them up
 

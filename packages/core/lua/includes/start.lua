@@ -3,8 +3,10 @@ the window (stolen, handed back, recovered, cancelled) is not started; one
 past its deadline ends expired. The deadline is read from the deadline index
 (one ZMSCORE for the batch, skipped when no task of the queue has one), not
 taken from the caller. Returns one code per task: 1 started, 0 not in the
-window, -1 expired. `ids` and `attempts` (the new attempt numbers) are lists.
-Needs: keys.lua, record.lua, lifecycle.lua. ]]
+window, -1 expired. `ids` and `attempts` (the new attempt numbers) are lists. ]]
+-- @include keys
+-- @include record
+-- @include lifecycle
 local function startBatch(base, now, worker, windowKey, runningKey, ids, attempts)
   local out = {}
   if #ids == 0 then return out end

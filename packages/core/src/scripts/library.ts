@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { INCLUDE, LUA_DIR, readInclude, readScriptFiles } from './load.js';
+import { LUA_DIR, readScriptFiles, resolveIncludes, stripIncludes } from './load.js';
 
 /**
  * The scripts of lua/ as one Redis function library (Redis 7+): every include
@@ -24,39 +24,16 @@ export interface ScriptLibrary {
   functions: ReadonlyMap<string, string>;
 }
 
-function includesOf(source: string): string[] {
-  return [...source.matchAll(INCLUDE)].map((m) => m[1]!);
-}
-
-function strip(source: string): string {
-  return source.replace(INCLUDE, '');
-}
-
-/** The text of every include the scripts use, each after the includes it uses itself. */
-function includesInOrder(sources: readonly string[], dir: string): string[] {
-  const texts: string[] = [];
-  const seen = new Set<string>();
-  const visit = (name: string): void => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    const text = readInclude(name, dir);
-    for (const inner of includesOf(text)) visit(inner);
-    texts.push(strip(text));
-  };
-  for (const source of sources) for (const name of includesOf(source)) visit(name);
-  return texts;
-}
-
 export function buildLibrary(dir = LUA_DIR): ScriptLibrary {
   const scripts = readScriptFiles(dir);
-  const includes = includesInOrder(
-    scripts.map((s) => s.source),
+  const includes = resolveIncludes(
+    scripts.map((s) => ({ from: `${s.name}-${s.numberOfKeys}.lua`, source: s.source })),
     dir,
-  );
+  ).map((i) => i.text);
   // The body of each function is the script as EVAL runs it: KEYS and ARGV are its parameters.
   const bodies = scripts.map(
     (s) =>
-      `local function script_${s.name}(KEYS, ARGV)\n  resetRecord()\n${strip(s.source)}\nend\n` +
+      `local function script_${s.name}(KEYS, ARGV)\n  resetRecord()\n${stripIncludes(s.source)}\nend\n` +
       `redis.register_function('@FN@_${s.name}', script_${s.name})\n`,
   );
   const code = [...includes, ...bodies].join('\n');

@@ -33,22 +33,67 @@ export function readScriptFiles(dir = LUA_DIR): { name: string; numberOfKeys: nu
   return out;
 }
 
-function inline(source: string, seen: Set<string>, dir: string): string {
-  return source.replace(INCLUDE, (_line, name: string) => {
-    if (seen.has(name)) return `-- (${name} already included)`;
-    seen.add(name);
-    return inline(readInclude(name, dir), seen, dir);
-  });
+/** A script or include names an include that does not exist, or includes form a cycle. */
+export class ScriptSourceError extends Error {
+  override readonly name = 'ScriptSourceError';
+}
+
+/** The include names a source asks for, in the order written. */
+export function includesOf(source: string): string[] {
+  return [...source.matchAll(INCLUDE)].map((m) => m[1]!);
+}
+
+/** A source without its `-- @include` lines. */
+export function stripIncludes(source: string): string {
+  return source.replace(INCLUDE, '');
 }
 
 /**
- * Reads every `lua/<verbNoun>-<numberOfKeys>.lua`, inlining `-- @include x`
- * lines from `lua/includes/x.lua` (each include once per script).
+ * Every include that `sources` need, directly or through other includes, each
+ * once and after the includes it uses itself (Lua sees a `local function` only
+ * below its definition). `from` names the asking file in errors.
+ */
+export function resolveIncludes(
+  sources: readonly { from: string; source: string }[],
+  dir = LUA_DIR,
+): { name: string; text: string }[] {
+  const ordered: { name: string; text: string }[] = [];
+  const done = new Set<string>();
+  const path: string[] = [];
+  const visit = (name: string, from: string): void => {
+    if (done.has(name)) return;
+    if (path.includes(name))
+      throw new ScriptSourceError(
+        `circular include: ${[...path.slice(path.indexOf(name)), name].join(' → ')}`,
+      );
+    let text: string;
+    try {
+      text = readInclude(name, dir);
+    } catch {
+      throw new ScriptSourceError(`${from} includes "${name}", but lua/includes/${name}.lua does not exist`);
+    }
+    path.push(name);
+    for (const inner of includesOf(text)) visit(inner, `includes/${name}.lua`);
+    path.pop();
+    done.add(name);
+    ordered.push({ name, text: stripIncludes(text) });
+  };
+  for (const { from, source } of sources) for (const name of includesOf(source)) visit(name, from);
+  return ordered;
+}
+
+/**
+ * Reads every `lua/<verbNoun>-<numberOfKeys>.lua` as EVAL runs it: the
+ * includes it needs (see resolveIncludes) first, then its own body.
  */
 export function loadScripts(dir = LUA_DIR): ScriptSource[] {
-  return readScriptFiles(dir).map((f) => ({
-    name: f.name,
-    numberOfKeys: f.numberOfKeys,
-    lua: inline(f.source, new Set(), dir),
-  }));
+  return readScriptFiles(dir).map((f) => {
+    const from = `${f.name}-${f.numberOfKeys}.lua`;
+    const includes = resolveIncludes([{ from, source: f.source }], dir).map((i) => i.text);
+    return {
+      name: f.name,
+      numberOfKeys: f.numberOfKeys,
+      lua: [...includes, stripIncludes(f.source)].join('\n'),
+    };
+  });
 }
