@@ -1,7 +1,7 @@
 import { Cluster, ReplyError } from 'ioredis';
 import { DtpsError } from '../errors.js';
 import { buildLibrary, type ScriptLibrary } from './library.js';
-import type { RedisClient } from './registry.js';
+import type { RedisClient } from '../connection/redis-client.js';
 
 /**
  * How a connection runs dtps's scripts: `functions` calls the function library

@@ -1,10 +1,11 @@
 import { type Cluster, type Redis, ReplyError } from 'ioredis';
+import type { RedisClient } from '../connection/redis-client.js';
 import { DtpsError } from '../errors.js';
 import { loadLibrary, scriptLibrary, scriptModeOf, settleScriptMode } from './functions.js';
 import { loadScripts, type ScriptSource } from './load.js';
 
-/** A connection of either kind. */
-export type RedisClient = Redis | Cluster;
+export type { RedisClient };
+
 
 /** The scripts of lua/, by name. */
 export type ScriptName =
