@@ -1,11 +1,10 @@
-import { type Cluster, type Redis, ReplyError } from 'ioredis';
+import { ReplyError } from 'ioredis';
 import type { RedisClient } from '../connection/redis-client.js';
 import { DtpsError } from '../errors.js';
 import { loadLibrary, scriptLibrary, scriptModeOf, settleScriptMode } from './functions.js';
 import { loadScripts, type ScriptSource } from './load.js';
 
 export type { RedisClient };
-
 
 /** The scripts of lua/, by name. */
 export type ScriptName =
