@@ -31,10 +31,27 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * DESIGN §6: without a token the monitor only listens on loopback. Throws
- * `invalid_config` (field `monitor.token`) before anything binds.
+ * A token a request can carry: `Authorization: Bearer <token>` holds one
+ * run of visible characters, so a token with a space, a tab or a control
+ * character (or only whitespace) could never match and would lock every
+ * changing endpoint while looking configured.
+ */
+const USABLE_TOKEN = /^[\x21-\x7E\u00A0-\uFFFF]+$/;
+
+/**
+ * DESIGN §6: without a token the monitor only listens on loopback; a token
+ * that no request could match is refused too. Throws `invalid_config`
+ * (field `monitor.token`) before anything binds.
  */
 export function assertBindAllowed(host: string, token: string | undefined): void {
+  if (token !== undefined && token !== '' && !USABLE_TOKEN.test(token)) {
+    throw new DtpsError(
+      'invalid_config',
+      'monitor.token must be one run of visible characters (no spaces, tabs or control characters): ' +
+        '`Authorization: Bearer <token>` could never carry this one, so no changing request would be accepted',
+      { field: 'monitor.token' },
+    );
+  }
   if (token || isLoopbackHost(host)) return;
   throw new DtpsError(
     'invalid_config',
@@ -58,6 +75,23 @@ export function bearerMatches(header: string | undefined, token: string): boolea
   // Always compare, even without a header, so that timing does not say which case it was.
   const same = timingSafeEqual(digest(given), digest(token));
   return m !== null && same;
+}
+
+/**
+ * Is `origin` exactly this server (scheme, host and port) as the Host header
+ * names it? The monitor speaks plain http, so an `https://` origin of the same
+ * host is another site in the browser's eyes and is not trusted.
+ */
+export function sameOrigin(origin: string, hostHeader: string | undefined): boolean {
+  if (!hostHeader) return false;
+  try {
+    const from = new URL(origin);
+    const self = new URL(`http://${hostHeader}`);
+    return from.protocol === 'http:' && from.origin === self.origin;
+  } catch {
+    // "null" or garbage: not this site.
+    return false;
+  }
 }
 
 /** The host name of a Host (or Origin authority) header, without its port. */
@@ -100,13 +134,7 @@ export function installAuth(
     const changing = !READ_METHODS.has(request.method);
     const origin = request.headers.origin;
     if (!token && changing && origin !== undefined) {
-      let originHost = '';
-      try {
-        originHost = new URL(origin).host;
-      } catch {
-        // "null" or garbage: not this site.
-      }
-      if (originHost !== hostHeader) {
+      if (!sameOrigin(origin, hostHeader)) {
         throw new HttpError(403, 'forbidden', `cross-site request from ${origin} refused`);
       }
     }
