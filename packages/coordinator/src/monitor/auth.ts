@@ -12,6 +12,12 @@ declare module 'fastify' {
      * static page (it asks for the token itself and holds no data).
      */
     open?: boolean;
+    /**
+     * Needs the token whenever one is configured, even on loopback: the
+     * route sends a task's payload and result, which may be private to
+     * whoever submitted it (lists show only their sizes).
+     */
+    private?: boolean;
   }
 }
 
@@ -109,6 +115,8 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * - Beyond loopback (which needs a token: `assertBindAllowed`), reads need it
  *   too: task payloads and results may be private, and a network address
  *   is no longer "only people on this machine" (`open` routes excepted).
+ * - With a token, a `private` read (one task's payload and result) needs it
+ *   even on loopback: another local user may read counts, not bodies.
  * - Without a token, a web page the operator happens to visit could post to
  *   127.0.0.1 (CSRF): a changing request whose Origin is another site is
  *   refused. (With a token it cannot: browsers never add that header on
@@ -139,7 +147,8 @@ export function installAuth(
       }
     }
     if (!token) return;
-    const needsToken = changing || (!loopback && request.routeOptions.config?.open !== true);
+    const config = request.routeOptions.config;
+    const needsToken = changing || config?.private === true || (!loopback && config?.open !== true);
     if (needsToken && !bearerMatches(request.headers.authorization, token)) {
       throw new HttpError(
         401,
