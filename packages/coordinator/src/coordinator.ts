@@ -120,7 +120,9 @@ export class Coordinator {
       // it (a page of tasks, a burst of requests) cannot delay the lease
       // renewal or a recovery behind it on the leader's connection.
       const redis = duplicateConnection(this.#opts.redis);
-      redis.on('error', (err: Error) => this.log.warn({ err: err.message }, 'monitor Redis connection trouble'));
+      redis.on('error', (err: Error) =>
+        this.log.warn({ err: err.message }, 'monitor Redis connection trouble'),
+      );
       this.#monitorRedis = redis;
       this.#client = new Client({
         ...this.#opts.engine,

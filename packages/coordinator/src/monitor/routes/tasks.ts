@@ -81,7 +81,9 @@ export function taskRoutes(app: FastifyInstance, m: MonitorContext): void {
     },
     async (request) => {
       const q = request.query;
-      return m.heavy.run(() => listSummaries(m.deps.ctx, { ...q, queue: q.queue ?? m.deps.ctx.defaultQueue }));
+      return m.heavy.run(() =>
+        listSummaries(m.deps.ctx, { ...q, queue: q.queue ?? m.deps.ctx.defaultQueue }),
+      );
     },
   );
 

@@ -44,7 +44,8 @@ export async function boundedDetail(
   if (payload > ctx.payloadMaxBytes) omitted.push('payload');
   if (result > ctx.payloadMaxBytes) omitted.push('result');
   if (errors > LIMITS.detailErrorsMaxBytes) omitted.push('errors');
-  if (omitted.length === 0 || q === undefined) return { ...(await inspector.task(id, queue)), sizes, omitted };
+  if (omitted.length === 0 || q === undefined)
+    return { ...(await inspector.task(id, queue)), sizes, omitted };
   return { ...(await readWithout(ctx, q, id, omitted)), sizes, omitted };
 }
 

@@ -1,4 +1,4 @@
-import { type EngineContext, PRIORITY_BAND, TERMINAL_STATES, type TaskState } from '@dtps/core';
+import { type EngineContext, PRIORITY_BAND, type TaskState, TERMINAL_STATES } from '@dtps/core';
 
 /** Ids of one state from `offset` on, with the worker that holds each where there is one. */
 export interface IdChunk {

@@ -1,4 +1,4 @@
-import { type EngineContext, TERMINAL_STATES, type TaskState, ValidationError } from '@dtps/core';
+import { type EngineContext, type TaskState, TERMINAL_STATES, ValidationError } from '@dtps/core';
 import { LIMITS, yieldToEventLoop } from '../limits.js';
 import { idChunk } from './ids.js';
 import { readSummaries, type TaskSummary } from './summaries.js';

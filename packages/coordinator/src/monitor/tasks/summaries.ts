@@ -129,7 +129,11 @@ export async function readSummaries(
   };
   const rows = ids.map((_, i) => ({
     values: at(4 * i) as (string | null)[],
-    sizes: { payload: at(4 * i + 1) as number, result: at(4 * i + 2) as number, error: at(4 * i + 3) as number },
+    sizes: {
+      payload: at(4 * i + 1) as number,
+      result: at(4 * i + 2) as number,
+      error: at(4 * i + 3) as number,
+    },
   }));
   const wanted = rows
     .map((r, i) => (r.sizes.error > 0 && r.sizes.error <= LIMITS.listErrorMaxBytes ? i : -1))
