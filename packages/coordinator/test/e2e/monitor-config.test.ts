@@ -8,7 +8,10 @@ import { execFile } from 'node:child_process';
 import test from 'ava';
 import { COORDINATOR_BIN } from './daemon.js';
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
