@@ -15,6 +15,7 @@ import {
 } from '@dtps/core';
 import meow from 'meow';
 import { Coordinator } from './coordinator.js';
+import { assertBindAllowed } from './monitor/auth.js';
 
 const cli = meow(
   `
@@ -89,6 +90,9 @@ async function main(): Promise<void> {
       'coordinator.heartbeatTimeoutMs': '--heartbeat-timeout',
     },
   });
+  // A monitor that may not listen (no token beyond loopback, a token no request could carry)
+  // is a configuration error: say so before anything connects.
+  if (config.monitor.enabled) assertBindAllowed(config.monitor.host, config.monitor.token || undefined);
   const log = createLogger({ format: config.logFormat, name: 'dtps-coordinator' });
   const stopTelemetry = startTelemetry('dtps-coordinator', {
     traces: config.telemetry.traces,

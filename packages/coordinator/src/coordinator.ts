@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Client, EngineContext, Inspector, type Logger, Loop, silentLogger } from '@dtps/core';
+import {
+  Client,
+  duplicateConnection,
+  EngineContext,
+  Inspector,
+  type Logger,
+  Loop,
+  type RedisClient,
+  silentLogger,
+} from '@dtps/core';
 import { assertBindAllowed } from './monitor/auth.js';
 import { createMonitorServer } from './monitor/server.js';
 import type { CoordinatorStatus, MonitorServer } from './monitor/types.js';
@@ -22,11 +31,12 @@ export class Coordinator {
   readonly log: Logger;
   readonly lease: LeaderLease;
   readonly #opts: CoordinatorOptions;
-  readonly #client: Client;
-  readonly #inspector: Inspector;
   readonly #loops: Loop[];
   readonly detector: FailureDetector;
   #monitor: MonitorServer | undefined;
+  /** The monitor's own Redis connection and client (see start). */
+  #monitorRedis: RedisClient | undefined;
+  #client: Client | undefined;
   #startedAt = 0;
 
   constructor(opts: CoordinatorOptions) {
@@ -38,12 +48,6 @@ export class Coordinator {
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
     this.log = (opts.logger ?? silentLogger()).child({ coordinator: this.id });
-    this.#client = new Client({
-      ...opts.engine,
-      redis: opts.redis,
-      ...(opts.clock ? { clock: opts.clock } : {}),
-    });
-    this.#inspector = new Inspector(this.ctx);
     const heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 5000;
     const sweepMs = opts.sweepIntervalMs ?? 500;
     this.lease = new LeaderLease(this.ctx, this.id, opts.leaseMs ?? 5000, this.log);
@@ -112,11 +116,24 @@ export class Coordinator {
     await this.lease.start();
     for (const loop of this.#loops) loop.start();
     if (m) {
+      // The monitor reads on a connection of its own: a large reply queued on
+      // it (a page of tasks, a burst of requests) cannot delay the lease
+      // renewal or a recovery behind it on the leader's connection.
+      const redis = duplicateConnection(this.#opts.redis);
+      redis.on('error', (err: Error) =>
+        this.log.warn({ err: err.message }, 'monitor Redis connection trouble'),
+      );
+      this.#monitorRedis = redis;
+      this.#client = new Client({
+        ...this.#opts.engine,
+        redis,
+        ...(this.#opts.clock ? { clock: this.#opts.clock } : {}),
+      });
       this.#monitor = await createMonitorServer({
         heartbeatTimeoutMs: this.#opts.heartbeatTimeoutMs ?? 5000,
-        ctx: this.ctx,
+        ctx: this.#client.ctx,
         client: this.#client,
-        inspector: this.#inspector,
+        inspector: new Inspector(this.#client.ctx),
         status: () => this.status(),
         log: this.log,
         host: m.host ?? '127.0.0.1',
@@ -136,7 +153,8 @@ export class Coordinator {
     for (const loop of this.#loops) await loop.stop();
     await this.lease.stop();
     await this.#monitor?.close();
-    await this.#client.close();
+    await this.#client?.close();
+    this.#monitorRedis?.disconnect();
     this.log.info('coordinator stopped');
   }
 }

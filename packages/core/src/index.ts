@@ -94,6 +94,7 @@ export {
 } from './scripts/functions.js';
 export { type RedisClient, registerScripts, runScript, type ScriptName } from './scripts/registry.js';
 export { backoffDelay } from './task/backoff.js';
+export { decodeSpec, decodeTask } from './task/codec.js';
 export { newTaskId, TASK_ID_PATTERN } from './task/ids.js';
 export {
   type BackoffPolicy,

@@ -12,6 +12,12 @@ declare module 'fastify' {
      * static page (it asks for the token itself and holds no data).
      */
     open?: boolean;
+    /**
+     * Needs the token whenever one is configured, even on loopback: the
+     * route sends a task's payload and result, which may be private to
+     * whoever submitted it (lists show only their sizes).
+     */
+    private?: boolean;
   }
 }
 
@@ -31,10 +37,27 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * DESIGN §6: without a token the monitor only listens on loopback. Throws
- * `invalid_config` (field `monitor.token`) before anything binds.
+ * A token a request can carry: `Authorization: Bearer <token>` holds one
+ * run of visible characters, so a token with a space, a tab or a control
+ * character (or only whitespace) could never match and would lock every
+ * changing endpoint while looking configured.
+ */
+const USABLE_TOKEN = /^[\x21-\x7E\u00A0-\uFFFF]+$/;
+
+/**
+ * DESIGN §6: without a token the monitor only listens on loopback; a token
+ * that no request could match is refused too. Throws `invalid_config`
+ * (field `monitor.token`) before anything binds.
  */
 export function assertBindAllowed(host: string, token: string | undefined): void {
+  if (token !== undefined && token !== '' && !USABLE_TOKEN.test(token)) {
+    throw new DtpsError(
+      'invalid_config',
+      'monitor.token must be one run of visible characters (no spaces, tabs or control characters): ' +
+        '`Authorization: Bearer <token>` could never carry this one, so no changing request would be accepted',
+      { field: 'monitor.token' },
+    );
+  }
   if (token || isLoopbackHost(host)) return;
   throw new DtpsError(
     'invalid_config',
@@ -60,6 +83,23 @@ export function bearerMatches(header: string | undefined, token: string): boolea
   return m !== null && same;
 }
 
+/**
+ * Is `origin` exactly this server (scheme, host and port) as the Host header
+ * names it? The monitor speaks plain http, so an `https://` origin of the same
+ * host is another site in the browser's eyes and is not trusted.
+ */
+export function sameOrigin(origin: string, hostHeader: string | undefined): boolean {
+  if (!hostHeader) return false;
+  try {
+    const from = new URL(origin);
+    const self = new URL(`http://${hostHeader}`);
+    return from.protocol === 'http:' && from.origin === self.origin;
+  } catch {
+    // "null" or garbage: not this site.
+    return false;
+  }
+}
+
 /** The host name of a Host (or Origin authority) header, without its port. */
 function hostnameOf(authority: string): string {
   if (authority.startsWith('[')) return authority.slice(1, authority.indexOf(']'));
@@ -75,6 +115,8 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * - Beyond loopback (which needs a token: `assertBindAllowed`), reads need it
  *   too: task payloads and results may be private, and a network address
  *   is no longer "only people on this machine" (`open` routes excepted).
+ * - With a token, a `private` read (one task's payload and result) needs it
+ *   even on loopback: another local user may read counts, not bodies.
  * - Without a token, a web page the operator happens to visit could post to
  *   127.0.0.1 (CSRF): a changing request whose Origin is another site is
  *   refused. (With a token it cannot: browsers never add that header on
@@ -100,18 +142,13 @@ export function installAuth(
     const changing = !READ_METHODS.has(request.method);
     const origin = request.headers.origin;
     if (!token && changing && origin !== undefined) {
-      let originHost = '';
-      try {
-        originHost = new URL(origin).host;
-      } catch {
-        // "null" or garbage: not this site.
-      }
-      if (originHost !== hostHeader) {
+      if (!sameOrigin(origin, hostHeader)) {
         throw new HttpError(403, 'forbidden', `cross-site request from ${origin} refused`);
       }
     }
     if (!token) return;
-    const needsToken = changing || (!loopback && request.routeOptions.config?.open !== true);
+    const config = request.routeOptions.config;
+    const needsToken = changing || config?.private === true || (!loopback && config?.open !== true);
     if (needsToken && !bearerMatches(request.headers.authorization, token)) {
       throw new HttpError(
         401,

@@ -1,4 +1,5 @@
 import { QUEUE_NAME_PATTERN, TASK_ID_PATTERN } from '@dtps/core';
+import type { HeavyGate } from './heavy.js';
 import type { MonitorDeps } from './types.js';
 
 /** The resolved settings every route module receives. */
@@ -10,6 +11,8 @@ export interface MonitorContext {
   deadAfterMs: number;
   maxSseClients: number;
   sseKeepAliveMs: number;
+  /** Admits the heavy requests (task lists and details), a few at a time. */
+  heavy: HeavyGate;
 }
 
 /** The common root of the JSON API. */

@@ -8,6 +8,7 @@ export type HttpOnlyCode =
   | 'unavailable'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'too_many_requests'
   | 'internal';
 
 /** The JSON body of every error response: `{error: {code, message, field?}}`. */
@@ -86,6 +87,9 @@ function messageOfIssue(issue: AjvIssue, field: string): string {
       return `${field}: is required`;
     case 'additionalProperties':
       return `${field}: is not a known field`;
+    case 'maximum':
+    case 'minimum':
+      return `${field}: must be ${issue.keyword === 'maximum' ? 'at most' : 'at least'} ${String(issue.params.limit)}`;
     case 'enum': {
       const allowed = issue.params.allowedValues;
       return `${field}: must be one of ${Array.isArray(allowed) ? allowed.join(', ') : 'the allowed values'}`;

@@ -5,6 +5,7 @@ import Fastify from 'fastify';
 import { assertBindAllowed, installAuth, isLoopbackHost } from './auth.js';
 import type { MonitorContext } from './context.js';
 import { installErrorHandling } from './errors.js';
+import { HeavyGate } from './heavy.js';
 import { typeQueryValues } from './query-types.js';
 import { dashboardRoutes, loadDashboardPage } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
@@ -35,6 +36,7 @@ export async function createMonitorServer(deps: MonitorDeps): Promise<MonitorSer
     deadAfterMs: deps.heartbeatTimeoutMs ?? 5 * heartbeatMs,
     maxSseClients: deps.maxSseClients ?? 100,
     sseKeepAliveMs: deps.sseKeepAliveMs ?? 15_000,
+    heavy: new HeavyGate(deps.maxHeavyRequests),
   };
   const log = deps.log.child({ component: 'monitor' });
   const page = await loadDashboardPage();

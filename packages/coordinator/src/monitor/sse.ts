@@ -2,11 +2,19 @@ import type { ServerResponse } from 'node:http';
 
 /** How long a browser's EventSource waits before it reconnects, ms (sent as `retry:`). */
 const RETRY_MS = 2000;
+/**
+ * A client that has not taken what was written within this time is cut off
+ * (it reconnects with Last-Event-ID and loses nothing): a stalled reader
+ * must not hold a stream, a Redis connection and a buffer for ever.
+ */
+export const DRAIN_TIMEOUT_MS = 30_000;
 
 /**
  * One Server-Sent Events response: writes events and keep-alive comments,
  * waits for the socket to drain (a slow client slows its own reader, never
- * the process), and tells its owner when the client has gone.
+ * the process; at most one event sits above the socket's buffer), cuts off
+ * a client that stops reading (DRAIN_TIMEOUT_MS), and tells its owner when
+ * the client has gone.
  */
 export class SseStream {
   readonly #res: ServerResponse;
@@ -51,10 +59,17 @@ export class SseStream {
     const head = id === undefined ? '' : `id: ${id}\n`;
     const ok = this.#res.write(`${head}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     if (!ok && !this.#closed) {
-      await new Promise<void>((resolve) => {
-        this.#res.once('drain', resolve);
-        this.onClose(resolve);
+      const drained = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS);
+        timer.unref();
+        const done = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        this.#res.once('drain', done);
+        this.onClose(done);
       });
+      if (!drained) this.end();
     }
   }
 

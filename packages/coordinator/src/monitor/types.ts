@@ -30,6 +30,8 @@ export interface MonitorDeps {
   maxSseClients?: number;
   /** Interval of the SSE keep-alive comment, ms (default 15,000). */
   sseKeepAliveMs?: number;
+  /** Task lists and details served at once (default LIMITS.heavyConcurrency); more get 429. */
+  maxHeavyRequests?: number;
 }
 
 /** A running monitor. */

@@ -20,6 +20,9 @@ export interface FleetReading {
  * was completing* — counted from the first second that had completions, not
  * over the whole window, or a burst two seconds old would look like slow
  * workers and the advice would overshoot — scaled up by how idle it is.
+ * When nothing finished in the window (tasks longer than it) while every
+ * slot is busy and work waits, there is no capacity to measure, but the
+ * fleet is short: one worker more than are live.
  */
 export function recommendFleet(r: FleetReading): Omit<Recommendation, 'at'> {
   const window = Math.max(1, r.seconds.length);
@@ -44,6 +47,11 @@ export function recommendFleet(r: FleetReading): Omit<Recommendation, 'at'> {
   if (demand === 0) {
     need = Math.min(live, 1);
     reason = 'no backlog and no arrivals';
+  } else if (perWorker === 0 && live > 0 && utilisation >= 1 && r.backlog > 0) {
+    // Long tasks: nothing finished in the window, so capacity cannot be measured,
+    // but every slot is taken and work waits: the fleet is short by at least one.
+    need = live + 1;
+    reason = `every slot of ${live === 1 ? 'the worker' : `the ${live} workers`} is busy and ${r.backlog} tasks wait, none finished in the last ${window} s`;
   } else if (perWorker === 0) {
     need = Math.max(1, live);
     reason = live === 0 ? 'work is waiting and no worker is alive' : 'not enough data on worker capacity yet';

@@ -208,3 +208,51 @@ test('on loopback, a Host that is not a loopback name is refused (DNS rebinding)
   t.is(await statusWithHost(m.url, '/api/v1/overview', `localhost:${port}`), 200);
   t.is(await statusWithHost(m.url, '/api/v1/overview', `127.0.0.1:${port}`), 200);
 });
+
+test('a token no request could carry (spaces, tabs, only whitespace) is refused at start-up, naming monitor.token', async (t) => {
+  const m = await fx.make(); // for a ctx, client and inspector
+  for (const token of [' ', '   ', '\t', ' \n ', 'two words', 'tab\there', 'ctl\u0001x']) {
+    for (const host of ['127.0.0.1', '0.0.0.0']) {
+      const err = await t.throwsAsync(
+        createMonitorServer({
+          ctx: m.client.ctx,
+          client: m.client,
+          inspector: m.inspector,
+          status: () => m.status,
+          log: silentLogger(),
+          host,
+          port: 0,
+          token,
+        }),
+        undefined,
+        JSON.stringify({ token, host }),
+      );
+      t.true(err instanceof DtpsError, JSON.stringify(token));
+      t.is((err as DtpsError).code, 'invalid_config');
+      t.is((err as DtpsError).field, 'monitor.token');
+    }
+  }
+});
+
+test('without a token, a POST whose Origin differs in scheme or port from this server is refused', async (t) => {
+  const m = await fx.make();
+  const { host, port } = new URL(m.url);
+  const other = Number(port) === 65535 ? 65534 : Number(port) + 1;
+  for (const origin of [
+    `https://${host}`,
+    `https://127.0.0.1:${port}`,
+    `http://127.0.0.1:${other}`,
+    `ws://127.0.0.1:${port}`,
+  ]) {
+    const r = await m.call('/api/v1/tasks', { body: { type: 'echo' }, headers: { origin } });
+    t.is(r.status, 403, origin);
+    t.is(r.body.error.code, 'forbidden', origin);
+  }
+  t.deepEqual((await m.client.list()).tasks, []);
+  // The same scheme, host and port is this server: accepted.
+  const same = await m.call('/api/v1/tasks', {
+    body: { type: 'echo' },
+    headers: { origin: `http://${host}` },
+  });
+  t.is(same.status, 201);
+});

@@ -55,3 +55,18 @@ test('nothing to do: at most one worker; work and no worker: at least one', (t) 
   });
   t.like(unknown, { workers: 2, reason: 'not enough data on worker capacity yet' });
 });
+
+test('long tasks on a saturated fleet with work waiting: one worker more, not "1" (issue 17 pt 8)', (t) => {
+  // The only worker is at 32/32 busy with tasks longer than the window: nothing finished yet.
+  const r = recommendFleet({
+    seconds: [{ submitted: 40, done: 0 }, ...Array.from({ length: 9 }, () => quiet)],
+    backlog: 8,
+    workers: workers(1, 32, 32),
+  });
+  t.is(r.workers, 2);
+  t.regex(r.reason, /every slot of the worker is busy and 8 tasks wait/);
+  // Not saturated: no capacity data yet, keep what runs.
+  t.like(recommendFleet({ seconds: [quiet], backlog: 8, workers: workers(1, 32, 20) }), { workers: 1 });
+  // Saturated with nothing waiting: the fleet keeps up.
+  t.like(recommendFleet({ seconds: [quiet], backlog: 0, workers: workers(1, 32, 32) }), { workers: 1 });
+});

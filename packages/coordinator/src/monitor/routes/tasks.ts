@@ -1,6 +1,9 @@
 import { TASK_STATES, type TaskSpec, type TaskState } from '@dtps/core';
 import type { FastifyInstance } from 'fastify';
 import { API, type MonitorContext, schemas } from '../context.js';
+import { LIMITS } from '../limits.js';
+import { boundedDetail } from '../tasks/detail.js';
+import { listSummaries } from '../tasks/page.js';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: schemas.taskId } } as const;
 const queueQuery = {
@@ -51,7 +54,11 @@ interface ListQuery {
   cursor?: string;
 }
 
-/** Tasks: list with filters and paging, one with its dependencies, submit, cancel, retry. */
+/**
+ * Tasks: list with filters and paging (summaries: bodies as sizes), one with
+ * its dependencies and bodies, submit, cancel, retry. Lists and details go
+ * through the heavy-request gate (429 beyond it).
+ */
 export function taskRoutes(app: FastifyInstance, m: MonitorContext): void {
   const { inspector, client } = m.deps;
 
@@ -66,7 +73,7 @@ export function taskRoutes(app: FastifyInstance, m: MonitorContext): void {
             queue: schemas.queue,
             state: { type: 'string', enum: [...TASK_STATES] },
             priority: { type: 'integer', minimum: 1, maximum: 10 },
-            limit: { type: 'integer', minimum: 1, maximum: 1000 },
+            limit: { type: 'integer', minimum: 1, maximum: LIMITS.listMaxLimit },
             cursor: { type: 'string', pattern: '^\\d+:\\d+$' },
           },
         },
@@ -74,16 +81,17 @@ export function taskRoutes(app: FastifyInstance, m: MonitorContext): void {
     },
     async (request) => {
       const q = request.query;
-      const queue = q.queue ?? m.deps.ctx.defaultQueue;
-      const page = await inspector.tasks({ ...q, queue });
-      return { queue, ...page };
+      return m.heavy.run(() =>
+        listSummaries(m.deps.ctx, { ...q, queue: q.queue ?? m.deps.ctx.defaultQueue }),
+      );
     },
   );
 
   app.get<{ Params: { id: string }; Querystring: { queue?: string } }>(
     `${API}/tasks/:id`,
-    { schema: { params: idParams, querystring: queueQuery } },
-    async (request) => inspector.task(request.params.id, request.query.queue),
+    { schema: { params: idParams, querystring: queueQuery }, config: { private: true } },
+    async (request) =>
+      m.heavy.run(() => boundedDetail(m.deps.ctx, inspector, request.params.id, request.query.queue)),
   );
 
   app.post<{ Body: TaskSpec }>(`${API}/tasks`, { schema: { body: specBody } }, async (request, reply) => {
