@@ -12,6 +12,7 @@ import {
   loadConfig,
   RedisUnavailableError,
   startTelemetry,
+  upRedisNotice,
 } from '@dtps/core';
 import meow from 'meow';
 import { Coordinator } from './coordinator.js';
@@ -63,7 +64,7 @@ const cli = meow(
 
 async function main(): Promise<void> {
   const f = cli.flags;
-  const { config } = await loadConfig({
+  const { config, up } = await loadConfig({
     ...(f.config ? { configFile: f.config } : {}),
     flags: {
       'redis.url': f.redis,
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
       'coordinator.heartbeatTimeoutMs': '--heartbeat-timeout',
     },
   });
+  if (up) process.stderr.write(`dtps-coordinator: ${upRedisNotice(up, process.cwd())}\n`);
   const log = createLogger({ format: config.logFormat, name: 'dtps-coordinator' });
   const stopTelemetry = startTelemetry('dtps-coordinator', {
     traces: config.telemetry.traces,

@@ -17,6 +17,7 @@ export const up: Command = {
   args: [],
   summary: 'Run it all here: Redis if none answers, a coordinator with the monitor, a worker, the console',
   flags: ['demo', 'tui', 'port', 'workers', 'jsonLogs'],
+  writesUpState: true,
   flagHelp: {
     tui: 'The console in the foreground (default on a terminal); --no-tui: status lines instead',
   },

@@ -13,7 +13,14 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { Client, type DtpsConfig, engineOptionsFrom, type RedisClient, redactRedisUrl } from '@dtps/core';
+import {
+  Client,
+  type DtpsConfig,
+  engineOptionsFrom,
+  type RedisClient,
+  redactRedisUrl,
+  UP_STATE_FILE,
+} from '@dtps/core';
 import type { CommandContext } from '../context.js';
 import { reportOf } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -90,6 +97,8 @@ export class UpSession {
   #client: Client | undefined;
   #coordinator: Daemon | undefined;
   #worker: Daemon | undefined;
+  /** The worker's id in the registry, once it has registered. */
+  #workerId: string | undefined;
   #console: Foreground | undefined;
   #trickle: DemoTrickle | undefined;
   #demoLog: WriteStream | undefined;
@@ -168,6 +177,7 @@ export class UpSession {
 
     await this.#startRedis(config.redis.url);
     if (this.#stop.signal.aborted) return;
+    await this.#state.setRedis(this.#url);
     const redis = this.#redis!;
     this.#client = new Client(engineOptionsFrom(config, redis));
 
@@ -267,11 +277,30 @@ export class UpSession {
     return daemon;
   }
 
-  /** A daemon that exits before the stop is a reason to stop everything. */
+  /**
+   * A daemon that exits before the stop is a reason to stop everything,
+   * except the worker exiting 0: it was drained (`dtps drain`) or stopped
+   * (SIGTERM) by an operator, an act rather than a crash, and the rest
+   * keeps serving (another worker may join, `dtps submit` still queues).
+   */
   #watch(daemon: Daemon): void {
     void daemon.exited.then((status) => {
-      if (!this.#shuttingDown) this.#requestStop({ kind: 'died', daemon, status });
+      if (this.#shuttingDown) return;
+      if (daemon.name === PROGRAMS.worker.bin && status.code === 0) this.#workerLeft(daemon);
+      else this.#requestStop({ kind: 'died', daemon, status });
     });
+  }
+
+  #workerLeft(daemon: Daemon): void {
+    const who = `worker ${this.#workerId ?? '(unregistered)'} (pid ${daemon.pid})`;
+    const text = `${who} drained and exited; the rest keeps running`;
+    // The console owns the screen, and shows the worker gone by itself.
+    if (this.#opts.console) this.#notes.push(text);
+    else
+      this.#ctx.out.result(
+        { event: 'worker_exited', worker: this.#workerId ?? null, pid: daemon.pid, code: 0 },
+        () => text,
+      );
   }
 
   /**
@@ -287,7 +316,8 @@ export class UpSession {
     while (!(registered && healthy) && Date.now() < deadline && !this.#stop.signal.aborted) {
       if (!registered) {
         const list = await client.workers().catch(() => []);
-        registered = list.some((w) => w.pid === worker.pid && w.host === hostname());
+        this.#workerId = list.find((w) => w.pid === worker.pid && w.host === hostname())?.id;
+        registered = this.#workerId !== undefined;
       }
       if (!healthy) {
         healthy = await fetch(`${this.#monitorUrl}healthz`, { signal: AbortSignal.timeout(1000) })
@@ -388,6 +418,7 @@ export class UpSession {
       worker: { pid: worker.pid, log: worker.logFile },
       demo: this.#opts.demo ? { log: demoLog } : null,
       console: this.#opts.console,
+      elsewhere: this.#elsewhere(),
       notes: this.#notes,
     };
     this.#ctx.out.result(ready, () => {
@@ -408,8 +439,20 @@ export class UpSession {
       const stop = this.#opts.console
         ? 'Starting the console: q quits it and stops everything.'
         : 'Ctrl-C stops everything.';
-      return ['dtps is up.', ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), stop].join('\n');
+      return [
+        'dtps is up.',
+        ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+        `Other shells in this folder find this Redis by themselves (${UP_STATE_FILE}); elsewhere:`,
+        `  ${this.#elsewhere()}`,
+        stop,
+      ].join('\n');
     });
+  }
+
+  /** The line to paste in a shell elsewhere to use this Redis (its password, if any, left out). */
+  #elsewhere(): string {
+    const url = redactRedisUrl(this.#url);
+    return `export DTPS_REDIS_URL=${url === this.#url ? url : `'${url}'  # with the password in place of ***`}`;
   }
 
   // --- stop --------------------------------------------------------------
