@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   });
   if (up) process.stderr.write(`dtps-coordinator: ${upRedisNotice(up, process.cwd())}\n`);
   const log = createLogger({ format: config.logFormat, name: 'dtps-coordinator' });
-  const stopTelemetry = startTelemetry('dtps-coordinator', {
+  const stopTelemetry = await startTelemetry('dtps-coordinator', {
     traces: config.telemetry.traces,
     ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
   });

@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   if (up) process.stderr.write(`dtps-worker: ${upRedisNotice(up, process.cwd())}\n`);
   const w = config.worker;
   const log = createLogger({ format: config.logFormat, name: 'dtps-worker' });
-  const stopTelemetry = startTelemetry('dtps-worker', {
+  const stopTelemetry = await startTelemetry('dtps-worker', {
     traces: config.telemetry.traces,
     ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
   });

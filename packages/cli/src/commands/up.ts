@@ -1,6 +1,5 @@
 import { usageError } from '../errors.js';
 import { flagText, intFlag } from '../flags.js';
-import { UpSession } from '../up/session.js';
 import type { Command } from './command.js';
 
 function checkedInt(raw: string | undefined, name: 'port' | 'workers', min: number, max: number) {
@@ -48,6 +47,8 @@ export const up: Command = {
     const terminal =
       process.stdout.isTTY === true && (ctx.environment.stdin as { isTTY?: boolean }).isTTY === true;
     if (ctx.flags.tui === true && !terminal) ctx.out.note('not on a terminal: running without the console');
+    // Loaded here, not with the command table: the other commands never need it.
+    const { UpSession } = await import('../up/session.js');
     const session = new UpSession(ctx, {
       ...(port === undefined ? {} : { port }),
       ...(workers === undefined ? {} : { workers }),
