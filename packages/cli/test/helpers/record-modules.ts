@@ -1,10 +1,10 @@
 /**
  * Preloaded with `node --import` by the start-up test: writes to the file
- * named by DTPS_TEST_MODULES_FILE, when the process exits, every module it
- * loaded, one path or URL a line. ES modules are seen through a resolve hook
- * (running in the hooks thread, so each import is appended as it happens);
- * CommonJS ones, which packages require among themselves, through the
- * require cache.
+ * named by DTPS_TEST_MODULES_FILE every module the process loads, one URL or
+ * path a line. ES modules are seen through a resolve hook (it runs in the
+ * hooks thread, so each one is appended as it is resolved, whatever way the
+ * process ends); CommonJS ones, which packages require among themselves,
+ * through the require cache when the process exits.
  */
 import { appendFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
@@ -22,6 +22,11 @@ if (file) {
   register(`data:text/javascript,${encodeURIComponent(hooks)}`);
   const cache = createRequire(import.meta.url).cache;
   process.on('exit', () => {
-    appendFileSync(file, Object.keys(cache).map((p) => `${p}\n`).join(''));
+    appendFileSync(
+      file,
+      Object.keys(cache)
+        .map((p) => `${p}\n`)
+        .join(''),
+    );
   });
 }
