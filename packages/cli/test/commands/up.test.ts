@@ -12,6 +12,7 @@ import { Client, connectRedis, type RedisClient, type TaskSpec } from '@dtps/cor
 import { freePort, uniquePrefix, useRedisServer } from '@dtps/core/testing';
 import test from 'ava';
 import { demoBatch } from '../../src/up/demo-trickle.js';
+import { binPath } from '../../src/up/paths.js';
 import { BIN, dtps } from '../helpers/dtps.js';
 
 const redis = useRedisServer(test);
@@ -393,4 +394,47 @@ test('a worker drained under `dtps up` is reported, and the rest keeps running',
   t.deepEqual(up.events('stopped'), [{ event: 'stopped', exit: 0 }]);
   t.false(alive(ready.coordinator.pid));
   t.notRegex(up.stderr, /unexpectedly/);
+});
+
+test('dtps-worker and dtps-coordinator started in the folder of a running up use its Redis, and say so', async (t) => {
+  const prefix = uniquePrefix();
+  const cwd = tempDir();
+  // The config file names a Redis that does not answer (and keeps 6379 out of this test).
+  writeFileSync(join(cwd, '.dtpsrc.yaml'), `redis:\n  url: redis://127.0.0.1:${await freePort()}\n`);
+  mkdirSync(join(cwd, '.dtps'));
+  // This test process stands for the running up: its pid is alive.
+  writeFileSync(
+    join(cwd, '.dtps', 'up.json'),
+    JSON.stringify({ pid: process.pid, startedAt: Date.now(), redisUrl: redis.server.url, processes: [] }),
+  );
+  const client = clientOn(redis.server.client(), prefix);
+  for (const [name, args] of [
+    ['worker', ['--workers', '1']],
+    ['coordinator', ['--port', String(await freePort())]],
+  ] as const) {
+    const child = spawn(process.execPath, [binPath(name), ...args], {
+      cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DTPS_PREFIX: prefix },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    seen.add(child.pid!);
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const notice = `dtps-${name}: using dtps up's Redis at ${redis.server.url} (from .dtps/up.json)`;
+    await until(`dtps-${name} to say which Redis it uses`, async () => stderr.includes(notice));
+    if (name === 'worker') {
+      await until('the worker to register in that Redis', async () =>
+        (await client.workers()).some((w) => w.pid === child.pid),
+      );
+    } else {
+      await until('the coordinator to lead in that Redis', async () =>
+        Boolean(await redis.server.client().get(`{${prefix}}:leader`)),
+      );
+    }
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    t.pass(`dtps-${name}`);
+  }
 });
