@@ -13,14 +13,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import {
-  Client,
-  type DtpsConfig,
-  engineOptionsFrom,
-  type RedisClient,
-  redactRedisUrl,
-  UP_STATE_FILE,
-} from '@dtps/core';
+import { Client, type DtpsConfig, engineOptionsFrom, type RedisClient, redactRedisUrl } from '@dtps/core';
 import type { CommandContext } from '../context.js';
 import { reportOf } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -38,6 +31,7 @@ import {
   tailFile,
   UpFailure,
 } from './processes.js';
+import { type ReadySummary, readyEvent, readyText } from './ready.js';
 import {
   findRedisServer,
   LocalRedis,
@@ -399,60 +393,18 @@ export class UpSession {
   }
 
   #printReady(): void {
-    const layout = this.#layout;
-    const worker = this.#worker!;
-    const coordinator = this.#coordinator!;
-    const local = this.#local;
-    const demoLog = join(layout.logs, 'demo.log');
-    const ready = {
-      event: 'ready',
-      redis: {
-        url: redactRedisUrl(this.#url),
-        started: local !== undefined,
-        ...(local === undefined
-          ? {}
-          : { pid: local.daemon.pid, data: layout.redis, log: local.daemon.logFile }),
-      },
-      monitor: { url: this.#monitorUrl },
-      coordinator: { pid: coordinator.pid, log: coordinator.logFile },
-      worker: { pid: worker.pid, log: worker.logFile },
-      demo: this.#opts.demo ? { log: demoLog } : null,
+    const summary: ReadySummary = {
+      layout: this.#layout,
+      url: this.#url,
+      monitorUrl: this.#monitorUrl,
+      coordinator: this.#coordinator!,
+      worker: this.#worker!,
+      demo: this.#opts.demo,
       console: this.#opts.console,
-      elsewhere: this.#elsewhere(),
       notes: this.#notes,
+      ...(this.#local === undefined ? {} : { local: this.#local.daemon }),
     };
-    this.#ctx.out.result(ready, () => {
-      const rows: [string, string][] = [
-        [
-          'Redis',
-          local === undefined
-            ? redactRedisUrl(this.#url)
-            : `${this.#url}  (started here: pid ${local.daemon.pid}, data in ${shown(layout, layout.redis)}, ` +
-              `log ${shown(layout, local.daemon.logFile)})`,
-        ],
-        ['monitor', this.#monitorUrl],
-        ['coordinator', `pid ${coordinator.pid}, log ${shown(layout, coordinator.logFile)}`],
-        ['worker', `pid ${worker.pid}, stealing on, log ${shown(layout, worker.logFile)}`],
-      ];
-      if (this.#opts.demo) rows.push(['demo tasks', `a few a second, log ${shown(layout, demoLog)}`]);
-      const width = Math.max(...rows.map(([k]) => k.length));
-      const stop = this.#opts.console
-        ? 'Starting the console: q quits it and stops everything.'
-        : 'Ctrl-C stops everything.';
-      return [
-        'dtps is up.',
-        ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
-        `Other shells in this folder find this Redis by themselves (${UP_STATE_FILE}); elsewhere:`,
-        `  ${this.#elsewhere()}`,
-        stop,
-      ].join('\n');
-    });
-  }
-
-  /** The line to paste in a shell elsewhere to use this Redis (its password, if any, left out). */
-  #elsewhere(): string {
-    const url = redactRedisUrl(this.#url);
-    return `export DTPS_REDIS_URL=${url === this.#url ? url : `'${url}'  # with the password in place of ***`}`;
+    this.#ctx.out.result(readyEvent(summary), () => readyText(summary));
   }
 
   // --- stop --------------------------------------------------------------
