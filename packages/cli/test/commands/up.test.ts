@@ -402,10 +402,14 @@ test('dtps-worker and dtps-coordinator started in the folder of a running up use
   // The config file names a Redis that does not answer (and keeps 6379 out of this test).
   writeFileSync(join(cwd, '.dtpsrc.yaml'), `redis:\n  url: redis://127.0.0.1:${await freePort()}\n`);
   mkdirSync(join(cwd, '.dtps'));
-  // This test process stands for the running up: its pid is alive.
+  // A stand-in for the running up: alive, and a dtps program by its command line.
+  const standIn = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)', 'dtps-up-stand-in'], {
+    stdio: 'ignore',
+  });
+  seen.add(standIn.pid!);
   writeFileSync(
     join(cwd, '.dtps', 'up.json'),
-    JSON.stringify({ pid: process.pid, startedAt: Date.now(), redisUrl: redis.server.url, processes: [] }),
+    JSON.stringify({ pid: standIn.pid, startedAt: Date.now(), redisUrl: redis.server.url, processes: [] }),
   );
   const client = clientOn(redis.server.client(), prefix);
   for (const [name, args] of [

@@ -8,6 +8,7 @@
  * dtps-worker, dtps-coordinator) started in the same directory read it, so
  * that a second shell finds that Redis without being told.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { redactRedisUrl } from '../connection/redact-redis-url.js';
@@ -36,7 +37,7 @@ export interface RunningUp {
 
 /**
  * The `dtps up` running in `cwd`, if any: its state file exists, names a
- * Redis URL, and its pid is alive. A file left by an up that died (its pid
+ * Redis URL, and its pid is alive and a dtps program. A file left by an up that died (its pid
  * gone), a half-written or unreadable file: undefined, silently, since the
  * caller then falls back to the configured URL.
  */
@@ -51,7 +52,7 @@ export async function findRunningUp(cwd: string): Promise<RunningUp | undefined>
   const { pid, startedAt, redisUrl } = state;
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return undefined;
   if (typeof redisUrl !== 'string' || redisUrl === '') return undefined;
-  if (!processAlive(pid)) return undefined;
+  if (!processAlive(pid) || !looksLikeDtps(pid)) return undefined;
   return { pid, startedAt: typeof startedAt === 'number' ? startedAt : 0, redisUrl, path };
 }
 
@@ -63,6 +64,22 @@ function processAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Whether the process with this pid is a dtps program, as far as can be
+ * told: a pid reused after an up was killed outright (its file left behind)
+ * belongs to something else. Where /proc cannot be read (macOS), the pid
+ * being alive has to do.
+ */
+function looksLikeDtps(pid: number): boolean {
+  let line: string;
+  try {
+    line = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return true;
+  }
+  return line.includes('dtps');
 }
 
 /**
