@@ -17,8 +17,10 @@ export const list: Command = {
   flagHelp: { priority: 'Only tasks of this priority (1-10)' },
   details: [
     `States: ${TASK_STATES.join(', ')}.`,
-    'When there are more, the last line gives the --cursor of the next page. With --json:',
-    '{"tasks":[…], "cursor": "…" or null}, each task as `dtps status --json` prints it.',
+    'When there are more, the last line gives the command for the next page: the same filters',
+    'and a --cursor (it counts places among the tasks those filters choose). With --priority',
+    'a page looks at up to 5000 tasks: it may come back short, even empty, with a cursor to go on.',
+    'With --json: {"tasks":[…], "cursor": "…" or null}, each task as `dtps status --json` prints it.',
   ],
   examples: [
     'dtps list',
