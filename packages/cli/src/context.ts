@@ -6,6 +6,7 @@ import {
   type LoadedConfig,
   loadConfig,
   type RedisClient,
+  upRedisNotice,
 } from '@dtps/core';
 import type { CliFlags } from './flags.js';
 import type { Output } from './output.js';
@@ -56,25 +57,39 @@ export class CommandContext {
   readonly flags: CliFlags;
   readonly out: Output;
   readonly environment: Environment;
+  readonly #upState: boolean;
   #config: Promise<LoadedConfig> | undefined;
   #redis: RedisClient | undefined;
   #client: Client | undefined;
 
-  constructor(args: readonly string[], flags: CliFlags, out: Output, environment: Environment) {
+  /**
+   * `upState: false` for `dtps up` itself: it must not take the Redis of the
+   * up it is about to replace (or refuse) for its own.
+   */
+  constructor(
+    args: readonly string[],
+    flags: CliFlags,
+    out: Output,
+    environment: Environment,
+    options: { upState?: boolean } = {},
+  ) {
     this.args = args;
     this.flags = flags;
     this.out = out;
     this.environment = environment;
+    this.#upState = options.upState ?? true;
   }
 
   /**
-   * The effective config: defaults < file < DTPS_* environment < flags.
-   * `--redis`, `--prefix` and `--queue` are the flag layer.
+   * The effective config: defaults < file < the Redis of a `dtps up` running
+   * here (`.dtps/up.json`) < DTPS_* environment < flags. `--redis`,
+   * `--prefix` and `--queue` are the flag layer.
    */
   config(): Promise<LoadedConfig> {
     this.#config ??= loadConfig({
       cwd: this.environment.cwd,
       env: this.environment.env,
+      upState: this.#upState,
       ...(this.flags.config === undefined ? {} : { configFile: this.flags.config }),
       flags: { 'redis.url': this.flags.redis, prefix: this.flags.prefix, queue: this.flags.queue },
       flagNames: { 'redis.url': '--redis', prefix: '--prefix', queue: '--queue' },
@@ -89,7 +104,10 @@ export class CommandContext {
    */
   async client(): Promise<Client> {
     if (this.#client) return this.#client;
-    const { config } = await this.config();
+    const loaded = await this.config();
+    const { config } = loaded;
+    // Said on stderr, also under --json: which Redis answers is not the result.
+    if (loaded.up !== undefined) this.out.rawError(`dtps: ${upRedisNotice(loaded.up, this.environment.cwd)}`);
     const redis = await connectRedis(config.redis.url, {
       timeoutMs: connectTimeoutMs(),
       maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,

@@ -64,7 +64,7 @@ export async function run(argv: readonly string[], options: RunOptions): Promise
     checkValues(flags, given);
     checkFlagsApply(command, given);
     checkArgs(command, args);
-    ctx = new CommandContext(args, flags, out, options.environment);
+    ctx = new CommandContext(args, flags, out, options.environment, { upState: !command.writesUpState });
   } catch (err) {
     const report = reportOf(err);
     early.error(report);

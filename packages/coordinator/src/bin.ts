@@ -12,6 +12,7 @@ import {
   loadConfig,
   RedisUnavailableError,
   startTelemetry,
+  upRedisNotice,
 } from '@dtps/core';
 import meow from 'meow';
 import { Coordinator } from './coordinator.js';
@@ -64,7 +65,7 @@ const cli = meow(
 
 async function main(): Promise<void> {
   const f = cli.flags;
-  const { config } = await loadConfig({
+  const { config, up } = await loadConfig({
     ...(f.config ? { configFile: f.config } : {}),
     flags: {
       'redis.url': f.redis,
@@ -93,8 +94,9 @@ async function main(): Promise<void> {
   // A monitor that may not listen (no token beyond loopback, a token no request could carry)
   // is a configuration error: say so before anything connects.
   if (config.monitor.enabled) assertBindAllowed(config.monitor.host, config.monitor.token || undefined);
+  if (up) process.stderr.write(`dtps-coordinator: ${upRedisNotice(up, process.cwd())}\n`);
   const log = createLogger({ format: config.logFormat, name: 'dtps-coordinator' });
-  const stopTelemetry = startTelemetry('dtps-coordinator', {
+  const stopTelemetry = await startTelemetry('dtps-coordinator', {
     traces: config.telemetry.traces,
     ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
   });

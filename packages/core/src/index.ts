@@ -16,11 +16,16 @@ export {
   describeConfig,
   engineOptionsFrom,
   envNameOf,
+  findRunningUp,
   formatSource,
   type LoadConfigOptions,
   type LoadedConfig,
   loadConfig,
   PREFIX_PATTERN,
+  type RunningUp,
+  UP_STATE_FILE,
+  type UpStateFields,
+  upRedisNotice,
 } from './config/index.js';
 export {
   ACCEPTED_REDIS_URL_FORMS,

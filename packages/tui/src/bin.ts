@@ -3,7 +3,7 @@
  * dtps-tui: parse flags, load config, open the Redis connection, run the
  * console, wire signals. Everything else lives in the app.
  */
-import { ConfigError, createRedis, DtpsError, loadConfig, ValidationError } from '@dtps/core';
+import { ConfigError, createRedis, DtpsError, loadConfig, upRedisNotice, ValidationError } from '@dtps/core';
 import meow from 'meow';
 
 const cli = meow(
@@ -54,11 +54,12 @@ async function main(): Promise<void> {
     process.exit(EXIT_USAGE);
   }
   const f = cli.flags;
-  const { config } = await loadConfig({
+  const { config, up } = await loadConfig({
     ...(f.config ? { configFile: f.config } : {}),
     flags: { 'redis.url': f.redis, prefix: f.prefix, queue: f.queue },
     flagNames: { 'redis.url': '--redis', prefix: '--prefix', queue: '--queue' },
   });
+  if (up) process.stderr.write(`dtps-tui: ${upRedisNotice(up, process.cwd())}\n`);
   // Not connectRedis: the console starts at once and shows "connecting" (or
   // "lost") in its banner until Redis answers, then reconnects by itself
   // whenever it goes away. One retry a command keeps reads from hanging

@@ -12,6 +12,7 @@ import {
   loadConfig,
   RedisUnavailableError,
   startTelemetry,
+  upRedisNotice,
 } from '@dtps/core';
 import meow from 'meow';
 import { DEMO_HANDLERS_URL } from './handlers/load.js';
@@ -100,10 +101,15 @@ async function main(): Promise<void> {
     'worker.handlers': '--handlers',
     'worker.graceMs': '--grace',
   };
-  const { config } = await loadConfig({ ...(f.config ? { configFile: f.config } : {}), flags, flagNames });
+  const { config, up } = await loadConfig({
+    ...(f.config ? { configFile: f.config } : {}),
+    flags,
+    flagNames,
+  });
+  if (up) process.stderr.write(`dtps-worker: ${upRedisNotice(up, process.cwd())}\n`);
   const w = config.worker;
   const log = createLogger({ format: config.logFormat, name: 'dtps-worker' });
-  const stopTelemetry = startTelemetry('dtps-worker', {
+  const stopTelemetry = await startTelemetry('dtps-worker', {
     traces: config.telemetry.traces,
     ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
   });

@@ -17,6 +17,8 @@ export interface Command {
   details?: readonly string[];
   /** Example command lines, without the `$ `. */
   examples: readonly string[];
+  /** True for `dtps up`: it writes `.dtps/up.json`, so it never reads its Redis URL from there. */
+  writesUpState?: boolean;
   /** Does the work; resolves with the exit code. Errors are thrown and reported by the caller. */
   run(ctx: CommandContext): Promise<ExitCode>;
 }

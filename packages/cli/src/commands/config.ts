@@ -11,7 +11,8 @@ export const config: Command = {
   flags: [],
   details: [
     'Precedence: defaults < config file (.dtpsrc.yaml & co., searched upward from here, or',
-    '--config) < DTPS_* environment < flags. Passwords and tokens are never shown.',
+    '--config) < the Redis of a `dtps up` running in this folder (.dtps/up.json) < DTPS_*',
+    'environment < flags. Passwords and tokens are never shown.',
     'Does not connect to Redis. With --json:',
     '{"file": path or null, "settings": {"redis.url": {"value": …, "source": "env DTPS_REDIS_URL"}, …}}',
   ],

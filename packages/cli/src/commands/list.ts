@@ -1,6 +1,7 @@
-import { TASK_STATES, type TaskState } from '@dtps/core';
+import { redactRedisUrl, TASK_STATES, type TaskState } from '@dtps/core';
 import { withFlagNames } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import type { CliFlags } from '../flags.js';
 import { intFlag } from '../flags.js';
 import { shortDuration, table } from '../format.js';
 import type { Command } from './command.js';
@@ -16,8 +17,10 @@ export const list: Command = {
   flagHelp: { priority: 'Only tasks of this priority (1-10)' },
   details: [
     `States: ${TASK_STATES.join(', ')}.`,
-    'When there are more, the last line gives the --cursor of the next page. With --json:',
-    '{"tasks":[…], "cursor": "…" or null}, each task as `dtps status --json` prints it.',
+    'When there are more, the last line gives the command for the next page: the same filters',
+    'and a --cursor (it counts places among the tasks those filters choose). With --priority',
+    'a page looks at up to 5000 tasks: it may come back short, even empty, with a cursor to go on.',
+    'With --json: {"tasks":[…], "cursor": "…" or null}, each task as `dtps status --json` prints it.',
   ],
   examples: [
     'dtps list',
@@ -43,8 +46,12 @@ export const list: Command = {
       throw withFlagNames(err, FLAG_OF_FIELD);
     }
     out.result(page, () => {
-      if (page.tasks.length === 0)
-        return `no tasks in queue ${queue}${flags.state ? ` in state ${flags.state}` : ''}`;
+      const more = page.cursor === null ? '' : `\nmore: ${nextPageCommand(flags, page.cursor)}`;
+      if (page.tasks.length === 0) {
+        const which = `${flags.state ? ` in state ${flags.state}` : ''}${priority === undefined ? '' : ` of priority ${priority}`}`;
+        // A filter that leaves most tasks out may end a page's scan before any match.
+        return `no tasks in queue ${queue}${which}${page.cursor === null ? '' : ' so far'}${more}`;
+      }
       const now = Date.now();
       const rows = page.tasks.map((t) => [
         t.id,
@@ -55,8 +62,33 @@ export const list: Command = {
         shortDuration(now - t.createdAt),
       ]);
       const text = table(['ID', 'STATE', 'TYPE', 'PRIORITY', 'ATTEMPTS', 'AGE'], rows);
-      return page.cursor === null ? text : `${text}\nmore: dtps list --cursor ${page.cursor}`;
+      return `${text}${more}`;
     });
     return ExitCode.ok;
   },
 };
+
+/** Flags that choose which tasks, or where from: the next page needs them all again. */
+const REPEATED_FLAGS = ['redis', 'config', 'prefix', 'queue', 'state', 'priority', 'limit'] as const;
+
+/**
+ * The command for the next page: `dtps list` with every filter flag given
+ * (the cursor counts positions among the tasks those filters choose) and
+ * `--cursor`. A Redis URL with a password is left out rather than printed.
+ */
+export function nextPageCommand(flags: CliFlags, cursor: string): string {
+  const parts = ['dtps list'];
+  for (const name of REPEATED_FLAGS) {
+    const value = flags[name];
+    if (value === undefined) continue;
+    if (name === 'redis' && redactRedisUrl(value) !== value) continue;
+    parts.push(`--${name} ${shellWord(value)}`);
+  }
+  parts.push(`--cursor ${cursor}`);
+  return parts.join(' ');
+}
+
+/** A value as one shell word: quoted unless it is plainly safe. */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
+}

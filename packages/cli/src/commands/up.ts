@@ -1,6 +1,5 @@
 import { usageError } from '../errors.js';
 import { flagText, intFlag } from '../flags.js';
-import { UpSession } from '../up/session.js';
 import type { Command } from './command.js';
 
 function checkedInt(raw: string | undefined, name: 'port' | 'workers', min: number, max: number) {
@@ -17,6 +16,7 @@ export const up: Command = {
   args: [],
   summary: 'Run it all here: Redis if none answers, a coordinator with the monitor, a worker, the console',
   flags: ['demo', 'tui', 'port', 'workers', 'jsonLogs'],
+  writesUpState: true,
   flagHelp: {
     tui: 'The console in the foreground (default on a terminal); --no-tui: status lines instead',
   },
@@ -29,6 +29,13 @@ export const up: Command = {
     '',
     'Without a terminal, or with --no-tui, it prints where everything is and a status line every',
     '5 s (--json: one JSON object a line: "ready", then "status", then "stopped").',
+    '',
+    'Other programs run in this folder (dtps, dtps-tui, dtps-worker, dtps-coordinator) use the',
+    'same Redis by themselves: up writes its URL to .dtps/up.json, and names the line to paste',
+    'elsewhere (export DTPS_REDIS_URL=…). --redis and DTPS_REDIS_URL still win over it.',
+    '',
+    'A worker that exits with code 0 (drained with dtps drain, or stopped by an operator) is',
+    'reported, and the rest keeps running.',
     '',
     'Ctrl-C, SIGTERM or quitting the console stops everything in order: demo tasks, console,',
     'worker (running tasks may finish), coordinator, and the redis-server if it started one.',
@@ -47,6 +54,8 @@ export const up: Command = {
     const terminal =
       process.stdout.isTTY === true && (ctx.environment.stdin as { isTTY?: boolean }).isTTY === true;
     if (ctx.flags.tui === true && !terminal) ctx.out.note('not on a terminal: running without the console');
+    // Loaded here, not with the command table: the other commands never need it.
+    const { UpSession } = await import('../up/session.js');
     const session = new UpSession(ctx, {
       ...(port === undefined ? {} : { port }),
       ...(workers === undefined ? {} : { workers }),

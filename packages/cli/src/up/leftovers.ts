@@ -5,8 +5,8 @@
  * next `dtps up` here finds them through this file and stops them, so that
  * two redis-servers never write the same AOF and no orphan works on.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { DtpsError } from '@dtps/core';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { DtpsError, type UpStateFields } from '@dtps/core';
 import { commandLine, isAlive, pause } from './processes.js';
 
 /** One process of a `dtps up`, and how to recognise it by its command line. */
@@ -17,9 +17,11 @@ export interface RecordedProcess {
   marks: string[];
 }
 
-interface UpState {
-  pid: number;
-  startedAt: number;
+/**
+ * The whole file. `pid`, `startedAt` and `redisUrl` are also read by the
+ * other programs started here (core's findRunningUp), to use this Redis.
+ */
+interface UpState extends UpStateFields {
   processes: RecordedProcess[];
 }
 
@@ -70,6 +72,7 @@ export async function cleanUpEarlierRun(path: string, note: (text: string) => vo
 export class StateFile {
   readonly #path: string;
   readonly #state: UpState;
+  #written = false;
 
   constructor(path: string) {
     this.#path = path;
@@ -79,11 +82,26 @@ export class StateFile {
   /** Records a process that was just started. */
   async add(p: RecordedProcess): Promise<void> {
     this.#state.processes.push(p);
-    await writeFile(this.#path, `${JSON.stringify(this.#state, null, 2)}\n`);
+    await this.#write();
+  }
+
+  /** Records the Redis in use, for the other programs started in this directory. */
+  async setRedis(url: string): Promise<void> {
+    this.#state.redisUrl = url;
+    await this.#write();
   }
 
   /** Removes the file, if this run wrote it (never another run's). */
   async remove(): Promise<void> {
-    if (this.#state.processes.length > 0) await rm(this.#path, { force: true });
+    if (this.#written) await rm(this.#path, { force: true });
+  }
+
+  async #write(): Promise<void> {
+    // Written aside and renamed: a reader never sees half a file. Only the
+    // owner may read it, since the Redis URL may hold a password.
+    const temporary = `${this.#path}.${process.pid}.tmp`;
+    await writeFile(temporary, `${JSON.stringify(this.#state, null, 2)}\n`, { mode: 0o600 });
+    await rename(temporary, this.#path);
+    this.#written = true;
   }
 }

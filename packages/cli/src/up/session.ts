@@ -31,6 +31,7 @@ import {
   tailFile,
   UpFailure,
 } from './processes.js';
+import { type ReadySummary, readyEvent, readyText } from './ready.js';
 import {
   findRedisServer,
   LocalRedis,
@@ -90,6 +91,8 @@ export class UpSession {
   #client: Client | undefined;
   #coordinator: Daemon | undefined;
   #worker: Daemon | undefined;
+  /** The worker's id in the registry, once it has registered. */
+  #workerId: string | undefined;
   #console: Foreground | undefined;
   #trickle: DemoTrickle | undefined;
   #demoLog: WriteStream | undefined;
@@ -168,6 +171,7 @@ export class UpSession {
 
     await this.#startRedis(config.redis.url);
     if (this.#stop.signal.aborted) return;
+    await this.#state.setRedis(this.#url);
     const redis = this.#redis!;
     this.#client = new Client(engineOptionsFrom(config, redis));
 
@@ -267,11 +271,30 @@ export class UpSession {
     return daemon;
   }
 
-  /** A daemon that exits before the stop is a reason to stop everything. */
+  /**
+   * A daemon that exits before the stop is a reason to stop everything,
+   * except the worker exiting 0: it was drained (`dtps drain`) or stopped
+   * (SIGTERM) by an operator, an act rather than a crash, and the rest
+   * keeps serving (another worker may join, `dtps submit` still queues).
+   */
   #watch(daemon: Daemon): void {
     void daemon.exited.then((status) => {
-      if (!this.#shuttingDown) this.#requestStop({ kind: 'died', daemon, status });
+      if (this.#shuttingDown) return;
+      if (daemon.name === PROGRAMS.worker.bin && status.code === 0) this.#workerLeft(daemon);
+      else this.#requestStop({ kind: 'died', daemon, status });
     });
+  }
+
+  #workerLeft(daemon: Daemon): void {
+    const who = `worker ${this.#workerId ?? '(unregistered)'} (pid ${daemon.pid})`;
+    const text = `${who} drained and exited; the rest keeps running`;
+    // The console owns the screen, and shows the worker gone by itself.
+    if (this.#opts.console) this.#notes.push(text);
+    else
+      this.#ctx.out.result(
+        { event: 'worker_exited', worker: this.#workerId ?? null, pid: daemon.pid, code: 0 },
+        () => text,
+      );
   }
 
   /**
@@ -287,7 +310,8 @@ export class UpSession {
     while (!(registered && healthy) && Date.now() < deadline && !this.#stop.signal.aborted) {
       if (!registered) {
         const list = await client.workers().catch(() => []);
-        registered = list.some((w) => w.pid === worker.pid && w.host === hostname());
+        this.#workerId = list.find((w) => w.pid === worker.pid && w.host === hostname())?.id;
+        registered = this.#workerId !== undefined;
       }
       if (!healthy) {
         healthy = await fetch(`${this.#monitorUrl}healthz`, { signal: AbortSignal.timeout(1000) })
@@ -369,47 +393,18 @@ export class UpSession {
   }
 
   #printReady(): void {
-    const layout = this.#layout;
-    const worker = this.#worker!;
-    const coordinator = this.#coordinator!;
-    const local = this.#local;
-    const demoLog = join(layout.logs, 'demo.log');
-    const ready = {
-      event: 'ready',
-      redis: {
-        url: redactRedisUrl(this.#url),
-        started: local !== undefined,
-        ...(local === undefined
-          ? {}
-          : { pid: local.daemon.pid, data: layout.redis, log: local.daemon.logFile }),
-      },
-      monitor: { url: this.#monitorUrl },
-      coordinator: { pid: coordinator.pid, log: coordinator.logFile },
-      worker: { pid: worker.pid, log: worker.logFile },
-      demo: this.#opts.demo ? { log: demoLog } : null,
+    const summary: ReadySummary = {
+      layout: this.#layout,
+      url: this.#url,
+      monitorUrl: this.#monitorUrl,
+      coordinator: this.#coordinator!,
+      worker: this.#worker!,
+      demo: this.#opts.demo,
       console: this.#opts.console,
       notes: this.#notes,
+      ...(this.#local === undefined ? {} : { local: this.#local.daemon }),
     };
-    this.#ctx.out.result(ready, () => {
-      const rows: [string, string][] = [
-        [
-          'Redis',
-          local === undefined
-            ? redactRedisUrl(this.#url)
-            : `${this.#url}  (started here: pid ${local.daemon.pid}, data in ${shown(layout, layout.redis)}, ` +
-              `log ${shown(layout, local.daemon.logFile)})`,
-        ],
-        ['monitor', this.#monitorUrl],
-        ['coordinator', `pid ${coordinator.pid}, log ${shown(layout, coordinator.logFile)}`],
-        ['worker', `pid ${worker.pid}, stealing on, log ${shown(layout, worker.logFile)}`],
-      ];
-      if (this.#opts.demo) rows.push(['demo tasks', `a few a second, log ${shown(layout, demoLog)}`]);
-      const width = Math.max(...rows.map(([k]) => k.length));
-      const stop = this.#opts.console
-        ? 'Starting the console: q quits it and stops everything.'
-        : 'Ctrl-C stops everything.';
-      return ['dtps is up.', ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), stop].join('\n');
-    });
+    this.#ctx.out.result(readyEvent(summary), () => readyText(summary));
   }
 
   // --- stop --------------------------------------------------------------

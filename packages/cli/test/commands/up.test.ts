@@ -5,13 +5,14 @@
  * line names the pids to check.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, connectRedis, type RedisClient, type TaskSpec } from '@dtps/core';
 import { freePort, uniquePrefix, useRedisServer } from '@dtps/core/testing';
 import test from 'ava';
 import { demoBatch } from '../../src/up/demo-trickle.js';
+import { binPath } from '../../src/up/paths.js';
 import { BIN, dtps } from '../helpers/dtps.js';
 
 const redis = useRedisServer(test);
@@ -23,6 +24,7 @@ interface Ready {
   coordinator: { pid: number; log: string };
   worker: { pid: number; log: string };
   notes: string[];
+  elsewhere: string;
 }
 
 /** Every pid a test saw: SIGKILLed after the tests, in case one failed half-way. */
@@ -76,8 +78,8 @@ class Up {
   stderr = '';
   readonly exited: Promise<number | null>;
 
-  constructor(args: readonly string[], env: Record<string, string>) {
-    this.cwd = tempDir();
+  constructor(args: readonly string[], env: Record<string, string>, cwd = tempDir()) {
+    this.cwd = cwd;
     this.child = spawn(process.execPath, [BIN, 'up', '--no-tui', ...args], {
       cwd: this.cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
@@ -305,4 +307,138 @@ test('output that goes away (the reader closed) stops everything in order, like 
   const client = clientOn(redis.server.client(), prefix);
   t.deepEqual(await client.workers(), [], 'the worker deregistered: it was stopped, not orphaned');
   t.false(existsSync(join(up.cwd, '.dtps', 'up.json')));
+});
+
+test('a second shell in the folder of `dtps up` finds the redis-server it started, without --redis', async (t) => {
+  const prefix = uniquePrefix();
+  const closed = await freePort();
+  const cwd = tempDir();
+  // The config names a Redis that does not answer: up starts its own on a free port.
+  writeFileSync(join(cwd, '.dtpsrc.yaml'), `redis:\n  url: redis://127.0.0.1:${closed}\nprefix: ${prefix}\n`);
+  const up = new Up(['--port', String(await freePort()), '--json'], {}, cwd);
+  const ready = await up.ready();
+  t.true(ready.redis.started);
+  t.is(ready.elsewhere, `export DTPS_REDIS_URL=${ready.redis.url}`);
+
+  const workers = await dtps(['workers', '--json'], { cwd });
+  t.is(workers.code, 0, workers.stderr);
+  t.deepEqual(
+    workers.json<{ pid: number }[]>().map((w) => w.pid),
+    [ready.worker.pid],
+  );
+  t.is(workers.stderr, `dtps: using dtps up's Redis at ${ready.redis.url} (from .dtps/up.json)\n`);
+
+  // Flags and the environment still win over up's Redis; `dtps config` says where the URL came from.
+  const config = await dtps(['config', '--json'], { cwd });
+  t.is(
+    config.json<{ settings: Record<string, { source: string }> }>().settings['redis.url']!.source,
+    `dtps up ${join(cwd, '.dtps', 'up.json')}`,
+  );
+  const env = await dtps(['config', '--json'], { cwd, env: { DTPS_REDIS_URL: redis.server.url } });
+  t.like(env.json<{ settings: Record<string, unknown> }>().settings['redis.url'], {
+    value: redis.server.url,
+    source: 'env DTPS_REDIS_URL',
+  });
+
+  t.is(await up.interrupt(), 0, up.stderr);
+  t.false(existsSync(join(cwd, '.dtps', 'up.json')), 'removed when up stops');
+  const after = await dtps(['config', '--json'], { cwd });
+  t.regex(
+    after.json<{ settings: Record<string, { source: string }> }>().settings['redis.url']!.source,
+    /^file /,
+  );
+});
+
+test('the state of a `dtps up` that is gone (its pid dead) is ignored', async (t) => {
+  const cwd = tempDir();
+  mkdirSync(join(cwd, '.dtps'));
+  // A pid that surely is not running: one of a child that has exited.
+  const dead = spawn(process.execPath, ['-e', '0']);
+  await new Promise((resolve) => dead.once('exit', resolve));
+  writeFileSync(
+    join(cwd, '.dtps', 'up.json'),
+    JSON.stringify({ pid: dead.pid, startedAt: Date.now(), redisUrl: redis.server.url, processes: [] }),
+  );
+  const r = await dtps(['config', '--json'], { cwd });
+  t.is(r.json<{ settings: Record<string, { source: string }> }>().settings['redis.url']!.source, 'default');
+  t.is(r.stderr, '');
+});
+
+test('a worker drained under `dtps up` is reported, and the rest keeps running', async (t) => {
+  const prefix = uniquePrefix();
+  const port = await freePort();
+  const up = new Up(['--port', String(port), '--json'], {
+    DTPS_REDIS_URL: redis.server.url,
+    DTPS_PREFIX: prefix,
+  });
+  const ready = await up.ready();
+  const client = clientOn(redis.server.client(), prefix);
+  const [worker] = await client.workers();
+  t.is(worker?.pid, ready.worker.pid);
+
+  const drained = await dtps(['drain', worker!.id], {
+    env: { DTPS_REDIS_URL: redis.server.url, DTPS_PREFIX: prefix },
+  });
+  t.is(drained.code, 0, drained.stderr);
+  const left = await up.event<{ worker: string; pid: number; code: number }>('worker_exited');
+  t.deepEqual(left, { event: 'worker_exited', worker: worker!.id, pid: ready.worker.pid, code: 0 });
+  t.false(alive(ready.worker.pid));
+
+  // Still up: the coordinator and its monitor answer, and up goes on printing status lines.
+  const before = up.events('status').length;
+  await until('a status line after the drain', async () => up.events('status').length > before);
+  t.true(alive(ready.coordinator.pid));
+  t.is((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+
+  t.is(await up.interrupt(), 0, up.stderr);
+  t.deepEqual(up.events('stopped'), [{ event: 'stopped', exit: 0 }]);
+  t.false(alive(ready.coordinator.pid));
+  t.notRegex(up.stderr, /unexpectedly/);
+});
+
+test('dtps-worker and dtps-coordinator started in the folder of a running up use its Redis, and say so', async (t) => {
+  const prefix = uniquePrefix();
+  const cwd = tempDir();
+  // The config file names a Redis that does not answer (and keeps 6379 out of this test).
+  writeFileSync(join(cwd, '.dtpsrc.yaml'), `redis:\n  url: redis://127.0.0.1:${await freePort()}\n`);
+  mkdirSync(join(cwd, '.dtps'));
+  // A stand-in for the running up: alive, and a dtps program by its command line.
+  const standIn = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)', 'dtps-up-stand-in'], {
+    stdio: 'ignore',
+  });
+  seen.add(standIn.pid!);
+  writeFileSync(
+    join(cwd, '.dtps', 'up.json'),
+    JSON.stringify({ pid: standIn.pid, startedAt: Date.now(), redisUrl: redis.server.url, processes: [] }),
+  );
+  const client = clientOn(redis.server.client(), prefix);
+  for (const [name, args] of [
+    ['worker', ['--workers', '1']],
+    ['coordinator', ['--port', String(await freePort())]],
+  ] as const) {
+    const child = spawn(process.execPath, [binPath(name), ...args], {
+      cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DTPS_PREFIX: prefix },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    seen.add(child.pid!);
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const notice = `dtps-${name}: using dtps up's Redis at ${redis.server.url} (from .dtps/up.json)`;
+    await until(`dtps-${name} to say which Redis it uses`, async () => stderr.includes(notice));
+    if (name === 'worker') {
+      await until('the worker to register in that Redis', async () =>
+        (await client.workers()).some((w) => w.pid === child.pid),
+      );
+    } else {
+      await until('the coordinator to lead in that Redis', async () =>
+        Boolean(await redis.server.client().get(`{${prefix}}:leader`)),
+      );
+    }
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    t.pass(`dtps-${name}`);
+  }
 });

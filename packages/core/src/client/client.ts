@@ -1,4 +1,3 @@
-import { trace } from '@opentelemetry/api';
 import { EngineContext, type EngineOptions } from '../context.js';
 import {
   ClosedError,
@@ -12,7 +11,7 @@ import { listWorkers, publishControl, sendControl } from '../fleet/registry.js';
 import type { ControlCommand, WorkerInfo } from '../fleet/types.js';
 import { runScript } from '../scripts/registry.js';
 import type { SubmitResult, Task, TaskSpec, TaskState } from '../task/types.js';
-import { inSubmitSpan, tracingEnabled } from '../telemetry/tracing.js';
+import { hasActiveSpan, inSubmitSpan, tracingEnabled } from '../telemetry/tracing.js';
 import { countTasks, type ListOptions, listTasks, type TaskPage } from './listing.js';
 import { prepareBatch, prepareOne } from './prepare.js';
 import { findQueueOf, readTask } from './reader.js';
@@ -56,8 +55,7 @@ export class Client {
    */
   async submit(spec: TaskSpec): Promise<SubmitResult> {
     this.#open();
-    if (trace.getActiveSpan() === undefined && !tracingEnabled())
-      return this.#submitter.submit(prepareOne(this.ctx, spec));
+    if (!tracingEnabled() && !hasActiveSpan()) return this.#submitter.submit(prepareOne(this.ctx, spec));
     const queue = typeof spec?.queue === 'string' ? spec.queue : this.ctx.defaultQueue;
     return inSubmitSpan(queue, String(spec?.type), async () =>
       this.#submitter.submit(prepareOne(this.ctx, spec)),

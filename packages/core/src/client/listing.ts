@@ -23,6 +23,15 @@ export interface TaskPage {
   cursor: string | null;
 }
 
+/**
+ * The most task ids one `list` call looks at when a filter leaves most of
+ * them out: a page may come back short (even empty) with a cursor, rather
+ * than one call reading a whole queue of millions.
+ */
+const SCAN_BUDGET = 5000;
+/** Ids read at a time when the filter runs here rather than in Redis. */
+const FILTER_CHUNK = 250;
+
 const LIST_ORDER: TaskState[] = ['running', 'reserved', 'queued', 'scheduled', 'pending', ...TERMINAL_STATES];
 
 /** Task counts by state of one queue. */
@@ -136,22 +145,34 @@ export async function listTasks(ctx: EngineContext, opts: ListOptions): Promise<
   }
   const tasks: Task[] = [];
   const k = ctx.keys(queue);
-  while (stateIndex < states.length && tasks.length < limit) {
+  // The page is filled with matching tasks: ids are read on until `limit`
+  // match or SCAN_BUDGET ids were looked at; the cursor then says where to go
+  // on. It counts positions in the state's unfiltered order (or, for queued
+  // tasks of one priority, in that priority's band), so the next page must
+  // be asked for with the same filters.
+  let scanned = 0;
+  while (stateIndex < states.length && tasks.length < limit && scanned < SCAN_BUDGET) {
     const state = states[stateIndex]!;
     const want = limit - tasks.length;
-    const { ids, workers, more } = await idsOf(ctx, queue, state, opts.priority, offset, want);
+    // Redis filters queued tasks by priority (their score's band); other
+    // states are filtered here, so they are read in larger chunks.
+    const filteredHere = opts.priority !== undefined && state !== 'queued';
+    const chunk = filteredHere ? Math.min(Math.max(want, FILTER_CHUNK), SCAN_BUDGET - scanned) : want;
+    const { ids, workers, more } = await idsOf(ctx, queue, state, opts.priority, offset, chunk);
+    scanned += ids.length;
     const hashes = await Promise.all(
       ids.map((id) => ctx.redis.hgetall(k.task(id)) as Promise<Record<string, string>>),
     );
-    hashes.forEach((h, i) => {
-      if (!h.d) return; // deleted between the two reads
+    let used = 0;
+    for (const [i, h] of hashes.entries()) {
+      if (tasks.length === limit) break;
+      used = i + 1;
+      if (!h.d) continue; // deleted between the two reads
       const t = decodeTask(ids[i]!, queue, h, state === 'reserved' ? { state, worker: workers[i]! } : {});
       if (opts.priority === undefined || t.priority === opts.priority) tasks.push(t);
-    });
-    if (more) {
-      offset += ids.length;
-      return { tasks, cursor: `${stateIndex}:${offset}` };
     }
+    offset += used;
+    if (more || used < ids.length) continue;
     stateIndex += 1;
     offset = 0;
   }

@@ -1,16 +1,9 @@
-import { context, propagation } from '@opentelemetry/api';
 import type { EngineContext } from '../context.js';
 import { DependencyCycleError, ValidationError } from '../errors.js';
 import { newTaskId } from '../task/ids.js';
 import type { NormalizedSpec, TaskSpec } from '../task/types.js';
 import { type CheckedSpec, checkSpec } from '../task/validate.js';
-
-/** The producer's W3C trace context, when a tracer is active (else null, at no cost). */
-function currentTrace(): Record<string, string> | null {
-  const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
-  return carrier.traceparent ? carrier : null;
-}
+import { currentTraceContext } from '../telemetry/tracing.js';
 
 function normalize(
   checked: CheckedSpec,
@@ -49,7 +42,7 @@ export function prepareOne(ctx: EngineContext, input: TaskSpec): NormalizedSpec 
   const now = ctx.clock.now();
   const checked = checkSpec(input, limits(ctx), now);
   if (checked.ref !== null) throw new ValidationError('ref', 'only has a meaning in submitMany');
-  return normalize(checked, newTaskId(now), now, currentTrace());
+  return normalize(checked, newTaskId(now), now, currentTraceContext());
 }
 
 /**
@@ -64,7 +57,7 @@ export function prepareBatch(
 ): { ordered: NormalizedSpec[]; positionOf: number[] } {
   if (!Array.isArray(inputs)) throw new ValidationError('specs', 'must be an array of task specs');
   const now = ctx.clock.now();
-  const trace = currentTrace();
+  const trace = currentTraceContext();
   const checked = inputs.map((input, i) => {
     try {
       return checkSpec(input, limits(ctx), now);

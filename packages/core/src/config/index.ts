@@ -24,3 +24,10 @@ export {
   PREFIX_PATTERN,
 } from './schema.js';
 export { type ConfigSource, formatSource } from './source.js';
+export {
+  findRunningUp,
+  type RunningUp,
+  UP_STATE_FILE,
+  type UpStateFields,
+  upRedisNotice,
+} from './up-state.js';

@@ -7,6 +7,7 @@ import { flattenFileValues } from './file-values.js';
 import { CONFIG_LEAVES, type ConfigLeaf } from './leaves.js';
 import { configSchema, type DtpsConfig } from './schema.js';
 import { type ConfigSource, formatSource } from './source.js';
+import { findRunningUp, type RunningUp } from './up-state.js';
 
 /** Inputs of `loadConfig`; all optional. */
 export interface LoadConfigOptions {
@@ -30,6 +31,12 @@ export interface LoadConfigOptions {
    * (`{ 'redis.url': '--redis' }`). A path without a name shows as `--<path>`.
    */
   flagNames?: Record<string, string>;
+  /**
+   * Whether a `dtps up` running in `cwd` (its `.dtps/up.json`, pid alive)
+   * supplies `redis.url`, above the config file and below the environment.
+   * Default true; `dtps up` itself passes false.
+   */
+  upState?: boolean;
 }
 
 /** The effective configuration and where each value came from. */
@@ -39,6 +46,8 @@ export interface LoadedConfig {
   sources: Record<string, ConfigSource>;
   /** Absolute path of the config file read, if any. */
   file?: string;
+  /** The running `dtps up` whose Redis is used (`redis.url` came from its state file). */
+  up?: RunningUp;
 }
 
 /** One layer's value for a leaf. */
@@ -49,7 +58,13 @@ interface Given {
 
 /**
  * Loads the dtps configuration. Precedence, lowest first: schema defaults <
- * config file (cosmiconfig name `dtps`) < `DTPS_*` environment < flags.
+ * config file (cosmiconfig name `dtps`) < the Redis URL of a `dtps up`
+ * running in `cwd` (`.dtps/up.json`) < `DTPS_*` environment < flags.
+ *
+ * The running `dtps up` sits above the file because the file names where
+ * Redis would be, while up knows where it is (it may have started its own on
+ * a free port); below the environment and flags, because those are what the
+ * user just typed.
  *
  * Every value given by any layer is validated, even when a higher layer
  * overrides it: a broken file is reported as broken rather than lurking until
@@ -79,6 +94,14 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       layer.set(path, { value: checkLeafValue(leafAt(leaves, path), value, formatSource(source)), source });
     }
     layers.push(layer);
+  }
+
+  const up = options.upState === false ? undefined : await findRunningUp(cwd);
+  if (up !== undefined) {
+    const source: ConfigSource = { kind: 'up', path: up.path };
+    const leaf = leafAt(leaves, 'redis.url');
+    const value = checkLeafValue(leaf, up.redisUrl, formatSource(source));
+    layers.push(new Map([['redis.url', { value, source }]]));
   }
 
   const envLayer = new Map<string, Given>();
@@ -118,7 +141,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     const source = sources[key] ?? { kind: 'default' };
     throw new ConfigError(key, formatSource(source), issue?.message ?? 'invalid configuration');
   }
-  return { config: parsed.data, sources, ...(file === undefined ? {} : { file: file.path }) };
+  return {
+    config: parsed.data,
+    sources,
+    ...(file === undefined ? {} : { file: file.path }),
+    ...(up !== undefined && sources['redis.url']?.kind === 'up' ? { up } : {}),
+  };
 }
 
 function leafAt(leaves: ReadonlyMap<string, ConfigLeaf>, path: string): ConfigLeaf {

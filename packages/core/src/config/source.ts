@@ -2,12 +2,14 @@
 export type ConfigSource =
   | { kind: 'default' }
   | { kind: 'file'; path: string }
+  | { kind: 'up'; path: string }
   | { kind: 'env'; name: string }
   | { kind: 'flag'; name: string };
 
 /**
  * Renders a source the way `dtps config` and error messages show it:
- * `default`, `file /path/.dtpsrc.yaml`, `env DTPS_REDIS_URL`, `flag --redis`.
+ * `default`, `file /path/.dtpsrc.yaml`, `dtps up /path/.dtps/up.json`,
+ * `env DTPS_REDIS_URL`, `flag --redis`.
  */
 export function formatSource(source: ConfigSource): string {
   switch (source.kind) {
@@ -15,6 +17,8 @@ export function formatSource(source: ConfigSource): string {
       return 'default';
     case 'file':
       return `file ${source.path}`;
+    case 'up':
+      return `dtps up ${source.path}`;
     case 'env':
       return `env ${source.name}`;
     case 'flag':

@@ -1,7 +1,20 @@
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
-import { type Logger, pino } from 'pino';
+import type { Logger } from 'pino';
 
 export type { Logger } from 'pino';
+
+type Pino = typeof import('pino').pino;
+let loadedPino: Pino | undefined;
+/**
+ * pino, loaded on the first logger rather than with @dtps/core: the CLI
+ * never logs, and each module loaded counts in a command's start-up time.
+ * (A CommonJS package: `require` keeps createLogger synchronous.)
+ */
+function pino(): Pino {
+  loadedPino ??= (createRequire(import.meta.url)('pino') as { pino: Pino }).pino;
+  return loadedPino;
+}
 
 const LEVELS: Record<number, string> = {
   10: 'TRACE',
@@ -44,11 +57,12 @@ export function createLogger(
             cb();
           },
         });
-  return pino(
+  const create = pino();
+  return create(
     {
       level: opts.level ?? 'info',
       base: opts.name ? { name: opts.name } : {},
-      timestamp: pino.stdTimeFunctions.epochTime,
+      timestamp: create.stdTimeFunctions.epochTime,
     },
     stream,
   );
@@ -56,5 +70,5 @@ export function createLogger(
 
 /** A logger that writes nothing (the embeddable Worker's default). */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return pino()({ level: 'silent' });
 }

@@ -1,5 +1,5 @@
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+// Types only: the SDK (a third of a second to load) is imported when traces
+// are on, so that every program, the CLI above all, starts without it.
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { setTracingEnabled } from './tracing.js';
 
@@ -15,10 +15,18 @@ export interface TelemetryOptions {
 
 /**
  * Starts OpenTelemetry for a dtps program (`service.name` = `serviceName`).
- * Returns a shutdown function that flushes the spans; a no-op when traces are off.
+ * Resolves with a shutdown function that flushes the spans; a no-op when
+ * traces are off, in which case the SDK is never loaded.
  */
-export function startTelemetry(serviceName: string, opts: TelemetryOptions): () => Promise<void> {
+export async function startTelemetry(
+  serviceName: string,
+  opts: TelemetryOptions,
+): Promise<() => Promise<void>> {
   if (!opts.traces) return async () => {};
+  const [{ NodeSDK }, { OTLPTraceExporter }] = await Promise.all([
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+  ]);
   const traceExporter =
     opts.exporter ??
     new OTLPTraceExporter(

@@ -17,7 +17,7 @@ class Collector implements SpanExporter {
 test('one trace spans submit, queue wait and the attempt on the worker, through the stored context', async (t) => {
   const server = await RedisServer.start();
   const exporter = new Collector();
-  const stop = startTelemetry('dtps-test', { traces: true, exporter });
+  const stop = await startTelemetry('dtps-test', { traces: true, exporter });
   const conns: RedisClient[] = [createRedis(server.url), createRedis(server.url)];
   const prefix = uniquePrefix();
   const client = new Client({ redis: conns[0]!, prefix });
