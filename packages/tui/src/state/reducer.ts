@@ -31,6 +31,7 @@ import {
   onSteal,
   withEffect,
 } from './operator.js';
+import { plainConnectionError } from './connection-error.js';
 import { listedTasks } from './selectors.js';
 import { type DashboardState, type Freshness, VIEWS } from './types.js';
 
@@ -95,7 +96,12 @@ export function reducer(state: DashboardState, action: Action): DashboardState {
       const since = c.status === 'lost' ? c.since : action.at;
       return {
         ...state,
-        connection: { status: 'lost', since, error: action.error, attempts: c.attempts + 1 },
+        connection: {
+          status: 'lost',
+          since,
+          error: plainConnectionError(action.error, c.error),
+          attempts: c.attempts + 1,
+        },
       };
     }
     case 'connectionUp': {

@@ -37,23 +37,23 @@ test('Help: every key, in two columns, within 80x20', (t) => {
   t.true(widest(lines) <= 80);
 });
 
-test('Banner: Redis lost, since when, the error, and that it reconnects by itself', (t) => {
+test('Banner: Redis lost, which Redis, since when, the error in plain words, and that it reconnects by itself', (t) => {
   const { text, lines } = frameOf(
     h(Banner, {
       connection: {
         status: 'lost',
         since: NOW - 12_000,
-        error: 'connect ECONNREFUSED 127.0.0.1:6379',
+        error: 'connection refused',
         attempts: 4,
       },
       redisLabel: 'redis://127.0.0.1:6379',
       now: NOW,
-      width: 130,
+      width: 140,
     }),
   );
   t.regex(
     text,
-    /Redis lost: connect ECONNREFUSED 127\.0\.0\.1:6379 · reconnecting by itself \(attempt 4, 12s\) · figures as of 03:03:53/,
+    /Redis at redis:\/\/127\.0\.0\.1:6379 is unreachable: connection refused · reconnecting by itself \(attempt 4, 12s\) · figures as of 03:03:53/,
   );
   t.is(lines.length, 1);
 });
@@ -67,7 +67,7 @@ test('Banner: connecting at start, nothing once up', (t) => {
       width: 80,
     }),
   ).text;
-  t.regex(connecting, /Connecting to redis:\/\/h:1…/);
+  t.regex(connecting, /Connecting to Redis at redis:\/\/h:1…/);
   const up = frameOf(
     h(Banner, {
       connection: { status: 'up', since: NOW, error: null, attempts: 0 },
