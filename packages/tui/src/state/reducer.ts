@@ -149,9 +149,11 @@ export function reducer(state: DashboardState, action: Action): DashboardState {
     case 'moveSelection':
       return onMove(state, action.delta);
     case 'openDetail': {
-      if (state.view !== 'tasks') return state;
+      if (state.view !== 'tasks' || state.selectedTask === null) return state;
+      // The selected task may have left the rows read (see onTasks): it is still in this queue.
       const t = listedTasks(state).find((x) => x.id === state.selectedTask);
-      return t ? { ...state, detail: { id: t.id, queue: t.queue, data: null, error: null } } : state;
+      const queue = t?.queue ?? state.queue;
+      return { ...state, detail: { id: state.selectedTask, queue, data: null, error: null } };
     }
     case 'closeOverlay':
       if (state.overlay !== null) return { ...state, overlay: null };

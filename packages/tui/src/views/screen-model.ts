@@ -113,7 +113,7 @@ function mainModel(
         props: { id: d.id, detail: d.data, error: d.error, now: state.now, width, height },
       };
     }
-    const { rows, selected, total } = visibleTasks(state);
+    const { rows, selected, total, gone } = visibleTasks(state);
     return {
       kind: 'tasks',
       props: {
@@ -121,6 +121,7 @@ function mainModel(
         selected,
         offset: state.taskScroll,
         total,
+        gone,
         queue: state.queue,
         filter: state.filter,
         width,

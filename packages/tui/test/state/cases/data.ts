@@ -174,11 +174,15 @@ export const dataCases = {
       key: 'default|*|*',
       tasks: [task('t-new'), task('t-run'), task('t-failed')],
     });
+    const chosen = moved.selectedTask!;
+    t.not(chosen, 't-run');
     t.is(
       refreshed.selectedTask,
-      't-run',
-      'the selected task left: the row at its place (second) is selected',
+      chosen,
+      'the selected task left the rows read: the selection stays on it, not on the task now in its row',
     );
+    const opened = reducer(refreshed, { type: 'openDetail' });
+    t.is(opened.detail?.id, chosen, 'Enter opens the task the operator chose');
   },
 
   detailLoaded(t) {
