@@ -2,6 +2,7 @@
 import test from 'ava';
 import { createElement as h } from 'react';
 import { footerHints } from '../../src/state/help.js';
+import { reducer } from '../../src/state/reducer.js';
 import { Banner } from '../../src/views/Banner.js';
 import { FilterForm } from '../../src/views/FilterForm.js';
 import { Footer } from '../../src/views/Footer.js';
@@ -125,4 +126,22 @@ test('Footer: as many keys as fit', (t) => {
   const { text, lines } = frameOf(h(Footer, { hints: footerHints(busyState()), width: 40 }));
   t.regex(text, /Tab view +n new/);
   t.true(widest(lines) <= 40);
+});
+
+// Regression (issue 17, point 7): at 80x24 the footer lost "q quit".
+test('Footer: the last hint (q quit) always fits, in every view at 80 columns', (t) => {
+  const base = reducer(busyState(), { type: 'resized', columns: 80, rows: 24 });
+  const states = [
+    base,
+    reducer(base, { type: 'switchView', view: 'workers' }),
+    reducer(base, { type: 'switchView', view: 'tasks' }),
+    reducer(reducer(base, { type: 'switchView', view: 'tasks' }), { type: 'openDetail' }),
+  ];
+  for (const s of states) {
+    const { text, lines } = frameOf(h(Footer, { hints: footerHints(s), width: 80 }));
+    t.regex(text, /q quit/, `${s.view}${s.detail ? ' (detail)' : ''}: ${text}`);
+    t.true(widest(lines) <= 80);
+  }
+  const narrow = frameOf(h(Footer, { hints: footerHints(states[1]!), width: 20 }));
+  t.regex(narrow.text, /q quit/, 'even when little else fits');
 });
