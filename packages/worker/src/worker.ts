@@ -22,7 +22,7 @@ import { SlotPool } from './pool.js';
 import { QueueRunner } from './queue-runner.js';
 import { Reporter } from './reporter.js';
 import { Autoscaler } from './units/autoscaler.js';
-import { type ControlResult, ControlListener } from './units/control-listener.js';
+import { ControlListener, type ControlResult } from './units/control-listener.js';
 import { applyOperatorScale } from './units/operator-scale.js';
 
 export const VERSION = '0.1.0';

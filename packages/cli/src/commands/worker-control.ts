@@ -23,18 +23,18 @@ async function sendScale(ctx: CommandContext, cmd: ControlCommand & { command: '
   const client = await ctx.client();
   const reply = await client.control(worker, cmd, { awaitReplyMs: SCALE_REPLY_MS });
   const outcome = reply?.scale;
-  ctx.out.result(
-    { worker, ...cmd, sent: true, answered: outcome !== undefined, ...outcome },
-    () =>
-      outcome
-        ? `scaled worker ${worker}: ${describeScale(outcome)}`
-        : `sent ${describeAsked(cmd)} to worker ${worker}, but it did not answer within ${SCALE_REPLY_MS / 1000} s; \`dtps workers\` shows its size`,
+  ctx.out.result({ worker, ...cmd, sent: true, answered: outcome !== undefined, ...outcome }, () =>
+    outcome
+      ? `scaled worker ${worker}: ${describeScale(outcome)}`
+      : `sent ${describeAsked(cmd)} to worker ${worker}, but it did not answer within ${SCALE_REPLY_MS / 1000} s; \`dtps workers\` shows its size`,
   );
   return ExitCode.ok;
 }
 
 function describeAsked(cmd: { size?: number; min?: number; max?: number }): string {
-  const parts = (['size', 'min', 'max'] as const).filter((f) => cmd[f] !== undefined).map((f) => `${f} ${cmd[f]}`);
+  const parts = (['size', 'min', 'max'] as const)
+    .filter((f) => cmd[f] !== undefined)
+    .map((f) => `${f} ${cmd[f]}`);
   return `scale (${parts.join(', ')})`;
 }
 
@@ -47,7 +47,7 @@ export const scale: Command = {
   details: [
     'Changes only what is given, and prints what the worker changed, before → after.',
     'A new min above the size or the max raises them to it; a new max below the size or the min lowers them.',
-    'An operator\'s size is held against the autoscaler for 3 autoscaler cooldowns (default 30 s).',
+    "An operator's size is held against the autoscaler for 3 autoscaler cooldowns (default 30 s).",
   ],
   examples: ['dtps scale host-1234-ab12 --size 20', 'dtps scale host-1234-ab12 --min 2 --max 50'],
   run(ctx) {

@@ -19,7 +19,12 @@ const WORKER_BIN = fileURLToPath(new URL('../../../../worker/dist/src/bin.js', i
 const COOLDOWN_MS = 500;
 const HOLD_MS = 3 * COOLDOWN_MS;
 
-async function startWorker(s: Scope, id: string, args: string[], cooldownMs = COOLDOWN_MS): Promise<DaemonProcess> {
+async function startWorker(
+  s: Scope,
+  id: string,
+  args: string[],
+  cooldownMs = COOLDOWN_MS,
+): Promise<DaemonProcess> {
   const d = await DaemonProcess.spawn(
     { name: 'worker', bin: WORKER_BIN, idEnv: 'DTPS_WORKER_ID', startedMsg: 'worker started' },
     {
@@ -70,7 +75,10 @@ test.serial('scale --min 30 says what changed: min, and the size and max it rais
     { what: 'the heartbeat to show max 40' },
   );
   t.like(w, { poolSize: 30, min: 30, sizeChangedBy: 'operator' });
-  t.is(w!.sizeReason, 'operator: min 1 → 30; size 4 → 30 (raised to the new min); max 10 → 30 (raised to the new min)');
+  t.is(
+    w!.sizeReason,
+    'operator: min 1 → 30; size 4 → 30 (raised to the new min); max 10 → 30 (raised to the new min)',
+  );
   const table = await s.run(['workers', '--all']);
   t.regex(table.stdout, /LAST SIZE CHANGE/);
   t.regex(table.stdout, /w-min .* operator: min 1 → 30; size 4 → 30 .*, \d+(ms|s) ago/);
@@ -95,7 +103,9 @@ test.serial("an operator's size holds for the hold period, then comes down one g
   );
   t.like(set, { poolSize: 6, sizeReason: 'operator: size 1 → 6' });
   const next = await firstAutoscale(d, set!.sizeChangedAt!);
-  t.log(`first autoscaler change ${next.time - set!.sizeChangedAt!} ms after the operator's: ${next.from} → ${next.to}`);
+  t.log(
+    `first autoscaler change ${next.time - set!.sizeChangedAt!} ms after the operator's: ${next.from} → ${next.to}`,
+  );
   t.true(next.time - set!.sizeChangedAt! >= HOLD_MS, 'held for the hold period');
   t.like(next, { msg: 'autoscale: shrink, slots idle and nothing waiting', from: 6, to: 5 });
   const w = await waitForValue(
@@ -106,26 +116,31 @@ test.serial("an operator's size holds for the hold period, then comes down one g
   t.regex(w!.sizeReason!, /^idle: 6 → 5 \(utilisation 0, nothing waiting for [\d.]+ s\)$/);
 });
 
-test.serial('a worker started with --workers 8 is held there while tasks trickle in, then steps down gently', async (t) => {
-  const s = cli.scope();
-  const d = await startWorker(s, 'w-start', ['--workers', '8', '--min', '1', '--max', '10']);
-  const started = (await heartbeat(s, 'w-start'))!;
-  t.like(started, { poolSize: 8, sizeChangedBy: 'start', sizeReason: 'start: size 8' });
-  const trickle = setInterval(() => {
-    s.client()
-      .submit({ type: 'noop' })
-      .catch(() => {});
-  }, 200);
-  try {
-    const first = await firstAutoscale(d, 0);
-    t.log(`first change ${first.time - started.sizeChangedAt!} ms after start: ${first.from} → ${first.to}`);
-    t.true(first.time - started.sizeChangedAt! >= HOLD_MS, 'held for the hold period');
-    t.like(first, { from: 8, to: 6 }, 'a quarter at most, not down to 1');
-  } finally {
-    clearInterval(trickle);
-  }
-  await assertGentle(t, d);
-});
+test.serial(
+  'a worker started with --workers 8 is held there while tasks trickle in, then steps down gently',
+  async (t) => {
+    const s = cli.scope();
+    const d = await startWorker(s, 'w-start', ['--workers', '8', '--min', '1', '--max', '10']);
+    const started = (await heartbeat(s, 'w-start'))!;
+    t.like(started, { poolSize: 8, sizeChangedBy: 'start', sizeReason: 'start: size 8' });
+    const trickle = setInterval(() => {
+      s.client()
+        .submit({ type: 'noop' })
+        .catch(() => {});
+    }, 200);
+    try {
+      const first = await firstAutoscale(d, 0);
+      t.log(
+        `first change ${first.time - started.sizeChangedAt!} ms after start: ${first.from} → ${first.to}`,
+      );
+      t.true(first.time - started.sizeChangedAt! >= HOLD_MS, 'held for the hold period');
+      t.like(first, { from: 8, to: 6 }, 'a quarter at most, not down to 1');
+    } finally {
+      clearInterval(trickle);
+    }
+    await assertGentle(t, d);
+  },
+);
 
 /** Every shrink the worker logged took at most a quarter of the slots. */
 async function assertGentle(t: ExecutionContext, d: DaemonProcess): Promise<void> {

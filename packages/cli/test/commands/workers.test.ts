@@ -71,13 +71,16 @@ test('scale, pause, resume, drain and steal reach the worker', async (t) => {
   }
   while (w.received.length < 5) await new Promise((r) => setTimeout(r, 10));
   // scale asks for an answer (replyTo: a fresh id); this stand-in gives none.
-  t.deepEqual(w.received.map(({ replyTo: _, ...cmd }) => cmd), [
-    { command: 'scale', size: 8, max: 20 },
-    { command: 'pause' },
-    { command: 'resume' },
-    { command: 'steal', on: true },
-    { command: 'drain' },
-  ]);
+  t.deepEqual(
+    w.received.map(({ replyTo: _, ...cmd }) => cmd),
+    [
+      { command: 'scale', size: 8, max: 20 },
+      { command: 'pause' },
+      { command: 'resume' },
+      { command: 'steal', on: true },
+      { command: 'drain' },
+    ],
+  );
   w.close();
 });
 

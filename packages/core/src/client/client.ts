@@ -236,7 +236,7 @@ export class Client {
    * `awaitReplyMs`, resolves with the worker's answer (for scale: what
    * changed, before and after), or null when none came within that time.
    */
-  control(workerId: string, command: ControlCommand): Promise<void>;
+  control(workerId: string, command: ControlCommand): Promise<undefined>;
   control(
     workerId: string,
     command: ControlCommand,
@@ -246,7 +246,7 @@ export class Client {
     workerId: string,
     command: ControlCommand,
     opts: { awaitReplyMs?: number } = {},
-  ): Promise<ControlReply | null | void> {
+  ): Promise<ControlReply | null | undefined> {
     this.#open();
     return sendControl(this.ctx, workerId, command, opts);
   }

@@ -77,7 +77,10 @@ function checkCommand(cmd: ControlCommand): void {
   if (cmd === null || typeof cmd !== 'object' || !COMMANDS.includes(cmd.command)) {
     throw new ValidationError('command', `must be one of ${COMMANDS.join(', ')}`);
   }
-  if (cmd.replyTo !== undefined && (typeof cmd.replyTo !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(cmd.replyTo))) {
+  if (
+    cmd.replyTo !== undefined &&
+    (typeof cmd.replyTo !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(cmd.replyTo))
+  ) {
     throw new ValidationError('replyTo', 'must be 1-64 letters, digits and -');
   }
   if (cmd.command === 'steal' && typeof cmd.on !== 'boolean') {

@@ -14,7 +14,10 @@ const CAUSES: readonly [RegExp, string][] = [
   [/ETIMEDOUT|timed out/i, 'connection timed out'],
   [/ECONNRESET/, 'connection reset'],
   [/EHOSTUNREACH|ENETUNREACH/, 'host unreachable'],
-  [/NOAUTH|WRONGPASS|invalid password|invalid username-password/i, 'authentication failed (check the user and password in the URL)'],
+  [
+    /NOAUTH|WRONGPASS|invalid password|invalid username-password/i,
+    'authentication failed (check the user and password in the URL)',
+  ],
 ];
 
 /**

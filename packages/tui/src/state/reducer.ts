@@ -3,6 +3,7 @@
  * actions; side effects go out through the outbox (see operator.ts).
  */
 import type { Action } from './actions.js';
+import { plainConnectionError } from './connection-error.js';
 import { mergeSeries, onMove, onSummary, onTasks, onWorkers } from './data.js';
 import {
   backspace,
@@ -31,7 +32,6 @@ import {
   onSteal,
   withEffect,
 } from './operator.js';
-import { plainConnectionError } from './connection-error.js';
 import { listedTasks } from './selectors.js';
 import { type DashboardState, type Freshness, VIEWS } from './types.js';
 

@@ -37,8 +37,7 @@ export function errorLines(errors: readonly TaskError[]): string[] {
   });
   const several = series > 1;
   return numbered.map(
-    ({ e, series: n }) =>
-      `${several ? `series ${n} · ` : ''}#${e.attempt ?? '?'} ${e.reason}: ${e.message}`,
+    ({ e, series: n }) => `${several ? `series ${n} · ` : ''}#${e.attempt ?? '?'} ${e.reason}: ${e.message}`,
   );
 }
 

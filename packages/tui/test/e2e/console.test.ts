@@ -320,7 +320,11 @@ e2e(
       tmux.keys('2');
       const workers80 = await screenUntil(tmux, /WORKER +BEAT[\s\S]*▶ e2e-w/, 'the Workers view at 80x24');
       // Regression (issue 17, point 7): the Workers and Tasks footers lost "q quit" at 80 columns.
-      t.regex(workers80.replace(/\n+$/, '').split('\n').at(-1)!, /q quit/, 'the quit hint at 80x24 (Workers)');
+      t.regex(
+        workers80.replace(/\n+$/, '').split('\n').at(-1)!,
+        /q quit/,
+        'the quit hint at 80x24 (Workers)',
+      );
       capture('workers-80x24', workers80);
       tmux.keys('3');
       const tasks80 = await screenUntil(tmux, /ID +TYPE +STATE[\s\S]*▶/, 'the Tasks view at 80x24');

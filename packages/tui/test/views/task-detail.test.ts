@@ -82,16 +82,26 @@ test('TaskDetail: after a retry, each error names its attempt series', (t) => {
       state: 'failed',
       attempts: 1,
       maxRetries: 1,
-      errors: [e(1, 'first try', NOW - 9000), e(2, 'second try', NOW - 8000), e(1, 'after the retry', NOW - 1000)],
+      errors: [
+        e(1, 'first try', NOW - 9000),
+        e(2, 'second try', NOW - 8000),
+        e(1, 'after the retry', NOW - 1000),
+      ],
     }),
   );
-  const { text } = frameOf(h(TaskDetail, { id: 't-9', detail: d, error: null, now: NOW, width: 80, height: 24 }));
+  const { text } = frameOf(
+    h(TaskDetail, { id: 't-9', detail: d, error: null, now: NOW, width: 80, height: 24 }),
+  );
   t.regex(text, /series 1 · #1 handler_error: first try/);
   t.regex(text, /series 1 · #2 handler_error: second try/);
   t.regex(text, /series 2 · #1 handler_error: after the retry/);
   // One series: no series label.
-  const once = detail(task('t-8', { state: 'failed', errors: [e(1, 'a', NOW - 2000), e(2, 'b', NOW - 1000)] }));
-  const plain = frameOf(h(TaskDetail, { id: 't-8', detail: once, error: null, now: NOW, width: 80, height: 24 }));
+  const once = detail(
+    task('t-8', { state: 'failed', errors: [e(1, 'a', NOW - 2000), e(2, 'b', NOW - 1000)] }),
+  );
+  const plain = frameOf(
+    h(TaskDetail, { id: 't-8', detail: once, error: null, now: NOW, width: 80, height: 24 }),
+  );
   t.regex(plain.text, /#1 handler_error: a\n\s+#2 handler_error: b/);
   t.notRegex(plain.text, /series/);
 });

@@ -94,7 +94,9 @@ test('Workers: the selected worker says who set its pool size last, when and why
     'pool 5 (1-10) · sized by the autoscaler just now: idle: 6 → 5 (utilisation 0, nothing waiting for 10 s)',
   );
   t.is(
-    sizingLine(worker('w-start', { sizeChangedBy: 'start', sizeReason: 'start: size 5', sizeChangedAt: NOW - 60_000 })),
+    sizingLine(
+      worker('w-start', { sizeChangedBy: 'start', sizeReason: 'start: size 5', sizeChangedAt: NOW - 60_000 }),
+    ),
     'pool 5 (1-10) · sized at start: start: size 5',
   );
   t.is(sizingLine(worker('w-old')), null, 'a worker too old to say: no line');
@@ -109,6 +111,9 @@ test('Workers: the selected worker says who set its pool size last, when and why
       height: 8,
     }),
   );
-  t.regex(text, /w-op · host-a pid 4242[^\n]*\n pool 6 \(1-10\) · sized by the operator 12s ago: operator: size 1 → 6/);
+  t.regex(
+    text,
+    /w-op · host-a pid 4242[^\n]*\n pool 6 \(1-10\) · sized by the operator 12s ago: operator: size 1 → 6/,
+  );
   t.true(lines.length <= 8);
 });

@@ -258,7 +258,10 @@ test('operator scale changes only what was asked, and says what followed from it
     'min 1 → 30; size 4 → 30 (raised to the new min); max 10 → 30 (raised to the new min)',
   );
   const lower = applyOperatorScale(pool, { max: 5 });
-  t.is(describeScale(lower), 'max 30 → 5; size 30 → 5 (lowered to the new max); min 30 → 5 (lowered to the new max)');
+  t.is(
+    describeScale(lower),
+    'max 30 → 5; size 30 → 5 (lowered to the new max); min 30 → 5 (lowered to the new max)',
+  );
   const bounds = applyOperatorScale(pool, { min: 1, max: 8 });
   t.is(describeScale(bounds), 'min 5 → 1; max 5 → 8');
   t.is(pool.size, 5, 'a size inside the new bounds stays');
