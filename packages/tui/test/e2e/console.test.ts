@@ -271,6 +271,12 @@ e2e(
       t.is(before.poolSize, 2);
       await screenUntil(tmux, new RegExp(`${workerId}: size 3, max 3`), 'the scale notice');
       await screenUntil(tmux, /▶ e2e-w.* 3 2-3 /, 'the new pool size and bound in the row');
+      // Issue 17, point 5: who changed the size last, and why, from the worker's heartbeat.
+      await screenUntil(
+        tmux,
+        /pool 3 \(2-3\) · sized by the operator [^:\n]*: operator: size 2 → 3; max 2 → 3/,
+        "the operator's size change under the table",
+      );
 
       // Tasks: the list, a detail, the filter, help.
       tmux.keys('Tab');
