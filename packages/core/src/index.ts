@@ -69,8 +69,22 @@ export {
 } from './errors.js';
 export { lastEventId, parseEvent, rangeEvents, readEvents, type TransitionEvent } from './events.js';
 export { acquireLease, releaseLease } from './fleet/lease.js';
-export { listWorkers, publishControl, removeWorker, sendControl, writeHeartbeat } from './fleet/registry.js';
-export type { ControlCommand, WorkerInfo } from './fleet/types.js';
+export {
+  listWorkers,
+  publishControl,
+  publishControlReply,
+  removeWorker,
+  sendControl,
+  writeHeartbeat,
+} from './fleet/registry.js';
+export {
+  type ControlCommand,
+  type ControlReply,
+  describeScale,
+  type ScaleChange,
+  type ScaleOutcome,
+  type WorkerInfo,
+} from './fleet/types.js';
 export {
   Inspector,
   type QueueSummary,

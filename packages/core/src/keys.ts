@@ -171,4 +171,8 @@ export class FleetKeys {
   control(workerId: string): string {
     return `${this.base}ctl:${workerId}`;
   }
+  /** Pub/sub channel on which a worker answers one control command (its `replyTo`). */
+  controlReply(requestId: string): string {
+    return `${this.base}ctl-reply:${requestId}`;
+  }
 }

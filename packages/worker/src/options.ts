@@ -28,8 +28,11 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /** How long running tasks may take to finish on close, ms. Default 30,000. */
   graceMs?: number;
-  /** Autoscaler cadence and shrink cooldown, ms. Defaults 1000 and 10,000. */
-  autoscale?: { enabled?: boolean; intervalMs?: number; cooldownMs?: number };
+  /**
+   * Autoscaler cadence, shrink cooldown, and how long a size given at start or
+   * by an operator is held as the floor, ms. Defaults 1000, 10,000 and 3 × the cooldown.
+   */
+  autoscale?: { enabled?: boolean; intervalMs?: number; cooldownMs?: number; holdMs?: number };
   /** Longest an idle runner blocks on Redis before it looks again, ms. Default 5000. */
   idleBlockMs?: number;
   logger?: Logger;
@@ -47,7 +50,7 @@ export interface ResolvedWorkerOptions {
   isolation: 'inline' | 'thread';
   heartbeatMs: number;
   graceMs: number;
-  autoscale: { enabled: boolean; intervalMs: number; cooldownMs: number };
+  autoscale: { enabled: boolean; intervalMs: number; cooldownMs: number; holdMs: number };
   idleBlockMs: number;
 }
 
@@ -79,6 +82,7 @@ export function resolveOptions(o: WorkerOptions): ResolvedWorkerOptions {
   if (o.id !== undefined && !/^[A-Za-z0-9_.:@-]{1,128}$/.test(o.id)) {
     throw new ValidationError('id', 'must be 1-128 characters of letters, digits and _ . : @ -');
   }
+  const cooldownMs = intAtLeast('autoscale.cooldownMs', o.autoscale?.cooldownMs, 10_000, 0);
   const isolation = o.isolation ?? 'inline';
   if (isolation !== 'inline' && isolation !== 'thread')
     throw new ValidationError('isolation', 'must be "inline" or "thread"');
@@ -103,7 +107,8 @@ export function resolveOptions(o: WorkerOptions): ResolvedWorkerOptions {
     autoscale: {
       enabled: o.autoscale?.enabled ?? true,
       intervalMs: intAtLeast('autoscale.intervalMs', o.autoscale?.intervalMs, 1000, 10),
-      cooldownMs: intAtLeast('autoscale.cooldownMs', o.autoscale?.cooldownMs, 10_000, 0),
+      cooldownMs,
+      holdMs: intAtLeast('autoscale.holdMs', o.autoscale?.holdMs, 3 * cooldownMs, 0),
     },
     idleBlockMs: intAtLeast('idleBlockMs', o.idleBlockMs, 5000, 10),
   };

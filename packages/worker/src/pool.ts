@@ -1,3 +1,18 @@
+/** Who set the pool's size last: the size given at start, an operator's command, or the autoscaler. */
+export type SizeChangedBy = 'start' | 'operator' | 'autoscaler';
+
+/** The pool's last size decision, as the heartbeat shows it. */
+export interface SizeChange {
+  by: SizeChangedBy;
+  /** In plain words, e.g. "operator: size 4 → 6" or "idle: 8 → 6 (utilisation 0.05, nothing waiting)". */
+  reason: string;
+  /** When, on the pool's clock (the worker gives it epoch ms). */
+  at: number;
+  /** The size before and after; equal when only the bounds moved. */
+  from: number;
+  to: number;
+}
+
 /**
  * The slot pool: how many tasks may run at once (its size, between min and
  * max) and how many do. Slots are counted, not threads: an inline handler is
@@ -13,6 +28,7 @@ export class SlotPool {
   #busyMs = 0;
   #since: number;
   #changedAt: number;
+  #sizeChange: SizeChange;
   readonly #now: () => number;
   readonly #onFree: () => void;
 
@@ -28,6 +44,18 @@ export class SlotPool {
     this.#max = opts.max;
     this.#size = clamp(opts.size, opts.min, opts.max);
     this.#onFree = onFree;
+    this.#sizeChange = {
+      by: 'start',
+      reason: `start: size ${this.#size}`,
+      at: this.#since,
+      from: this.#size,
+      to: this.#size,
+    };
+  }
+
+  /** Who set the size last, why and when. */
+  get sizeChange(): Readonly<SizeChange> {
+    return this.#sizeChange;
   }
 
   get size(): number {
@@ -93,14 +121,21 @@ export class SlotPool {
   /**
    * Sets size and bounds. Bounds first, then the size is kept inside them.
    * Shrinking below the busy count lets running tasks finish; no new ones start
-   * until a slot is free under the new size.
+   * until a slot is free under the new size. A `cause` is recorded as the
+   * last size decision (see `sizeChange`); without one (bounds moved, size
+   * kept) the previous decision stands.
    */
-  resize(opts: { size?: number; min?: number; max?: number }): void {
+  resize(
+    opts: { size?: number; min?: number; max?: number },
+    cause?: { by: SizeChangedBy; reason: string },
+  ): void {
+    const from = this.#size;
     const min = opts.min ?? this.#min;
     const max = Math.max(opts.max ?? this.#max, min);
     this.#min = min;
     this.#max = max;
     this.#size = clamp(opts.size ?? this.#size, min, max);
+    if (cause) this.#sizeChange = { ...cause, at: this.#now(), from, to: this.#size };
     this.#onFree();
   }
 

@@ -22,7 +22,8 @@ import { SlotPool } from './pool.js';
 import { QueueRunner } from './queue-runner.js';
 import { Reporter } from './reporter.js';
 import { Autoscaler } from './units/autoscaler.js';
-import { ControlListener } from './units/control-listener.js';
+import { ControlListener, type ControlResult } from './units/control-listener.js';
+import { applyOperatorScale } from './units/operator-scale.js';
 
 export const VERSION = '0.1.0';
 
@@ -204,19 +205,19 @@ export class Worker {
       eventLoopLagMs: Number.isFinite(lagMs) ? lagMs : 0,
       startedAt: this.#startedAt,
       lastHeartbeatAt: this.ctx.clock.now(),
+      sizeChangedBy: this.pool.sizeChange.by,
+      sizeReason: this.pool.sizeChange.reason,
+      sizeChangedAt: this.pool.sizeChange.at,
     };
   }
 
   /** Applies an operator's command (from the control channel, or called directly). */
-  apply(cmd: ControlCommand): void {
+  apply(cmd: ControlCommand): ControlResult | undefined {
     this.log.info({ command: cmd }, 'control command');
+    let result: ControlResult | undefined;
     switch (cmd.command) {
       case 'scale':
-        this.pool.resize({
-          ...(cmd.size !== undefined ? { size: cmd.size } : {}),
-          ...(cmd.min !== undefined ? { min: cmd.min } : {}),
-          ...(cmd.max !== undefined ? { max: cmd.max } : {}),
-        });
+        result = { scale: applyOperatorScale(this.pool, cmd) };
         // More slots for thread work: bring threads up now, not when the next task waits for one.
         if (this.#executor instanceof ThreadExecutor) this.#executor.warm(this.pool.size).catch(() => {});
         break;
@@ -247,6 +248,7 @@ export class Worker {
         return;
     }
     this.#heartbeat.now();
+    return result;
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { ControlCommand } from '@dtps/core';
+import { type ControlCommand, describeScale } from '@dtps/core';
 import type { CommandContext } from '../context.js';
 import { usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -14,13 +14,41 @@ async function send(ctx: CommandContext, cmd: ControlCommand, done: string): Pro
   return ExitCode.ok;
 }
 
+/** How long `scale` waits for the worker to say what it changed. */
+const SCALE_REPLY_MS = 5000;
+
+/** Sends a `scale` and prints what the worker reports it changed (before → after). */
+async function sendScale(ctx: CommandContext, cmd: ControlCommand & { command: 'scale' }): Promise<ExitCode> {
+  const worker = ctx.args[0]!;
+  const client = await ctx.client();
+  const reply = await client.control(worker, cmd, { awaitReplyMs: SCALE_REPLY_MS });
+  const outcome = reply?.scale;
+  ctx.out.result({ worker, ...cmd, sent: true, answered: outcome !== undefined, ...outcome }, () =>
+    outcome
+      ? `scaled worker ${worker}: ${describeScale(outcome)}`
+      : `sent ${describeAsked(cmd)} to worker ${worker}, but it did not answer within ${SCALE_REPLY_MS / 1000} s; \`dtps workers\` shows its size`,
+  );
+  return ExitCode.ok;
+}
+
+function describeAsked(cmd: { size?: number; min?: number; max?: number }): string {
+  const parts = (['size', 'min', 'max'] as const)
+    .filter((f) => cmd[f] !== undefined)
+    .map((f) => `${f} ${cmd[f]}`);
+  return `scale (${parts.join(', ')})`;
+}
+
 /** `dtps scale WORKER --size N [--min N --max N]`. */
 export const scale: Command = {
   name: 'scale',
   args: ['WORKER'],
   summary: "Change a worker's pool size and its autoscaler bounds at run time",
   flags: ['size', 'min', 'max'],
-  details: ['Takes effect within a second; `dtps workers` shows the new size.'],
+  details: [
+    'Changes only what is given, and prints what the worker changed, before → after.',
+    'A new min above the size or the max raises them to it; a new max below the size or the min lowers them.',
+    "An operator's size is held against the autoscaler for 3 autoscaler cooldowns (default 30 s).",
+  ],
   examples: ['dtps scale host-1234-ab12 --size 20', 'dtps scale host-1234-ab12 --min 2 --max 50'],
   run(ctx) {
     const size = intFlag(ctx.flags.size, 'size');
@@ -29,18 +57,13 @@ export const scale: Command = {
     if (size === undefined && min === undefined && max === undefined) {
       throw usageError('scale needs --size, --min or --max', '--size');
     }
-    const cmd: ControlCommand = {
+    const cmd: ControlCommand & { command: 'scale' } = {
       command: 'scale',
       ...(size === undefined ? {} : { size }),
       ...(min === undefined ? {} : { min }),
       ...(max === undefined ? {} : { max }),
     };
-    const parts = [
-      size !== undefined && `size ${size}`,
-      min !== undefined && `min ${min}`,
-      max !== undefined && `max ${max}`,
-    ];
-    return send(ctx, cmd, `scaled: ${parts.filter(Boolean).join(', ')}`);
+    return sendScale(ctx, cmd);
   },
 };
 

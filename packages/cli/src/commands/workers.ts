@@ -1,3 +1,4 @@
+import type { WorkerInfo } from '@dtps/core';
 import { ExitCode } from '../exit-codes.js';
 import { shortDuration, table } from '../format.js';
 import type { Command } from './command.js';
@@ -14,7 +15,8 @@ export const workers: Command = {
   details: [
     `Workers heard from within ${LIVE_WITHIN_MS / 1000} s (--all: every registered worker).`,
     'With --json: an array of {id, host, pid, poolSize, min, max, busy, window, processed,',
-    'failed, steals, steal, paused, draining, queues, handlers, lastHeartbeatAt, …}.',
+    'failed, steals, steal, paused, draining, queues, handlers, lastHeartbeatAt,',
+    'sizeChangedBy ("start", "operator" or "autoscaler"), sizeReason, sizeChangedAt, …}.',
   ],
   examples: ['dtps workers', 'dtps workers --json | jq ".[].id"'],
   async run(ctx) {
@@ -38,6 +40,7 @@ export const workers: Command = {
               'STEAL',
               'STATE',
               'HEARTBEAT',
+              'LAST SIZE CHANGE',
             ],
             list.map((w) => [
               w.id,
@@ -52,9 +55,16 @@ export const workers: Command = {
               w.steal ? 'on' : 'off',
               w.draining ? 'draining' : w.paused ? 'paused' : 'running',
               `${shortDuration(now - w.lastHeartbeatAt)} ago`,
+              lastSizeChange(w, now),
             ]),
           ),
     );
     return ExitCode.ok;
   },
 };
+
+/** "operator: size 4 → 6, 12s ago": who set the pool size last and why (a worker too old to say: "-"). */
+function lastSizeChange(w: WorkerInfo, now: number): string {
+  if (!w.sizeReason || w.sizeChangedAt === undefined) return '-';
+  return `${w.sizeReason}, ${shortDuration(now - w.sizeChangedAt)} ago`;
+}

@@ -8,7 +8,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import { listWorkers, publishControl, sendControl } from '../fleet/registry.js';
-import type { ControlCommand, WorkerInfo } from '../fleet/types.js';
+import type { ControlCommand, ControlReply, WorkerInfo } from '../fleet/types.js';
 import { runScript } from '../scripts/registry.js';
 import type { SubmitResult, Task, TaskSpec, TaskState } from '../task/types.js';
 import { hasActiveSpan, inSubmitSpan, tracingEnabled } from '../telemetry/tracing.js';
@@ -230,11 +230,23 @@ export class Client {
   /**
    * Sends a control command to a worker: scale (size, min, max), pause,
    * resume, drain, steal on/off, abort a task. Throws `not_found` for a worker
-   * the registry does not know, ValidationError for a bad value.
+   * the registry does not know, ValidationError for a bad value. With
+   * `awaitReplyMs`, resolves with the worker's answer (for scale: what
+   * changed, before and after), or null when none came within that time.
    */
-  control(workerId: string, command: ControlCommand): Promise<void> {
+  control(workerId: string, command: ControlCommand): Promise<undefined>;
+  control(
+    workerId: string,
+    command: ControlCommand,
+    opts: { awaitReplyMs: number },
+  ): Promise<ControlReply | null>;
+  async control(
+    workerId: string,
+    command: ControlCommand,
+    opts: { awaitReplyMs?: number } = {},
+  ): Promise<ControlReply | null | undefined> {
     this.#open();
-    return sendControl(this.ctx, workerId, command);
+    return sendControl(this.ctx, workerId, command, opts);
   }
 
   /**

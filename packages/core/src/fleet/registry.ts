@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { duplicateConnection } from '../connection/index.js';
 import type { EngineContext } from '../context.js';
 import { DtpsError, ValidationError } from '../errors.js';
-import type { ControlCommand, WorkerInfo } from './types.js';
+import type { ControlCommand, ControlReply, WorkerInfo } from './types.js';
 
 /** How long a worker's last heartbeat is kept after it stops beating (for post-mortems). */
 const INFO_TTL_MS = 3_600_000;
@@ -75,6 +77,12 @@ function checkCommand(cmd: ControlCommand): void {
   if (cmd === null || typeof cmd !== 'object' || !COMMANDS.includes(cmd.command)) {
     throw new ValidationError('command', `must be one of ${COMMANDS.join(', ')}`);
   }
+  if (
+    cmd.replyTo !== undefined &&
+    (typeof cmd.replyTo !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(cmd.replyTo))
+  ) {
+    throw new ValidationError('replyTo', 'must be 1-64 letters, digits and -');
+  }
   if (cmd.command === 'steal' && typeof cmd.on !== 'boolean') {
     throw new ValidationError('on', 'must be true or false');
   }
@@ -106,12 +114,30 @@ export async function publishControl(
   return ctx.redis.publish(ctx.fleet.control(workerId), JSON.stringify(cmd));
 }
 
+/** Publishes a worker's answer to a command that carried `replyTo`. */
+export async function publishControlReply(
+  ctx: EngineContext,
+  requestId: string,
+  reply: ControlReply,
+): Promise<void> {
+  await ctx.redis.publish(ctx.fleet.controlReply(requestId), JSON.stringify(reply));
+}
+
 /**
  * Sends a control command to a worker in the registry. Throws `not_found`
  * when the registry does not know the worker; a live worker applies the
  * command at once and beats its heartbeat so that the change shows.
+ *
+ * With `awaitReplyMs`, it asks the worker to answer and resolves with the
+ * answer (what the command changed), or with `null` when none came within
+ * that time (a worker too old to answer, or one that is stuck).
  */
-export async function sendControl(ctx: EngineContext, workerId: string, cmd: ControlCommand): Promise<void> {
+export async function sendControl(
+  ctx: EngineContext,
+  workerId: string,
+  cmd: ControlCommand,
+  opts: { awaitReplyMs?: number } = {},
+): Promise<ControlReply | null | undefined> {
   checkCommand(cmd);
   if ((await ctx.redis.zscore(ctx.fleet.workers, workerId)) === null) {
     throw new DtpsError(
@@ -122,5 +148,32 @@ export async function sendControl(ctx: EngineContext, workerId: string, cmd: Con
       },
     );
   }
-  await publishControl(ctx, workerId, cmd);
+  if (opts.awaitReplyMs === undefined) {
+    await publishControl(ctx, workerId, cmd);
+    return undefined;
+  }
+  const requestId = randomUUID();
+  const channel = ctx.fleet.controlReply(requestId);
+  const sub = duplicateConnection(ctx.redis);
+  sub.on('error', () => {});
+  try {
+    // Subscribed before the command goes out, so the answer cannot be missed.
+    await sub.subscribe(channel);
+    const answered = new Promise<ControlReply | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), opts.awaitReplyMs);
+      sub.on('message', (ch: string, message: string) => {
+        if (ch !== channel) return;
+        clearTimeout(timer);
+        try {
+          resolve(JSON.parse(message) as ControlReply);
+        } catch {
+          resolve(null);
+        }
+      });
+    });
+    await publishControl(ctx, workerId, { ...cmd, replyTo: requestId });
+    return await answered;
+  } finally {
+    sub.disconnect();
+  }
 }

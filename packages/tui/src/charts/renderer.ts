@@ -16,8 +16,15 @@ interface BlessedNode {
   destroy(): void;
   detach(): void;
 }
+/** The drawille canvas context a line widget draws on (made when the widget is attached). */
+interface LineContext {
+  beginPath(): void;
+  moveTo(x: number, y: number): void;
+  lineTo(x: number, y: number): void;
+}
 interface LineWidget extends BlessedNode {
   options: { maxY?: number };
+  ctx: LineContext;
   setData(series: { title: string; x: string[]; y: number[]; style: { line: string } }[]): void;
 }
 interface BlessedScreen {
@@ -64,14 +71,15 @@ export class ChartRenderer {
     this.#layout(screen, specs);
     specs.forEach((spec, i) => {
       const widget = this.#widgets[i]!.widget;
-      const max = Math.max(0, ...spec.series.flatMap((s) => s.values));
+      const max = Math.max(0, ...spec.series.flatMap((s) => s.values.filter((v) => v !== null)));
       // blessed-contrib divides by the largest value: give an idle chart a scale.
       widget.options.maxY = max > 0 ? undefined : 1;
       widget.setData(
         spec.series.map((s) => ({
           title: s.title,
           x: [...spec.labels],
-          y: [...s.values],
+          // NaN: no point (see breakOnNaN).
+          y: s.values.map((v) => v ?? Number.NaN),
           style: { line: s.color },
         })),
       );
@@ -155,7 +163,35 @@ export class ChartRenderer {
       });
       top += spec.height + BOTTOM_MARGIN;
       screen.append(widget);
+      breakOnNaN(widget.ctx);
       return { key: keys[i]!, widget };
     });
   }
+}
+
+/**
+ * blessed-contrib draws a line through every value; it has no "no data". A
+ * value of NaN (its y pixel is NaN) becomes a gap here: no point, and the
+ * next known value starts a new stroke (from a dot of its own) instead of
+ * joining the last one.
+ */
+function breakOnNaN(ctx: LineContext): void {
+  const { beginPath, moveTo, lineTo } = ctx;
+  let gap = false;
+  ctx.beginPath = function (this: LineContext) {
+    gap = false;
+    beginPath.call(this);
+  };
+  ctx.lineTo = function (this: LineContext, x: number, y: number) {
+    if (Number.isNaN(y)) {
+      gap = true;
+      return;
+    }
+    if (gap) {
+      gap = false;
+      // A dot where the line starts, so that a lone known second still shows.
+      moveTo.call(this, x, y);
+    }
+    lineTo.call(this, x, y);
+  };
 }

@@ -12,7 +12,8 @@ export interface ChartSeries {
   title: string;
   /** A blessed colour name. */
   color: string;
-  values: readonly number[];
+  /** One a second; null where nothing is known (before the history starts): drawn empty. */
+  values: readonly (number | null)[];
 }
 
 /** One chart: its size on screen (columns × lines), x labels and lines. */
@@ -57,27 +58,25 @@ function labelsOf(n: number): string[] {
 
 /**
  * Values at each second: over a gap, the last known value (`hold`) or 0.
- * With `backfill`, seconds before the first known value take that value: the
- * depth history starts when the console does, and a level is better drawn flat
- * than as a step from zero that marches across the chart for two minutes
- * (and redraws it every second while nothing happens).
+ * With `fromFirst`, seconds before the first known value are null (drawn
+ * empty): the depth history starts when the console (or the coordinator's
+ * series) does, and a level copied back over the time before it would show
+ * tasks in the queue before the system existed.
  */
 function valuesAt<T>(
   seconds: readonly number[],
   byT: ReadonlyMap<number, T>,
   get: (x: T) => number | null,
   hold: boolean,
-  backfill = false,
-): number[] {
+  fromFirst = false,
+): (number | null)[] {
   let last = 0;
-  if (backfill) {
-    const first = seconds.map((t) => byT.get(t)).find((x): x is T => x !== undefined && get(x) !== null);
-    if (first !== undefined) last = get(first) ?? 0;
-  }
+  let known = !fromFirst;
   return seconds.map((t) => {
     const x = byT.get(t);
     const v = x === undefined ? null : get(x);
-    if (v === null) return hold ? last : 0;
+    if (v === null) return known ? (hold ? last : 0) : null;
+    known = true;
     last = Number.isFinite(v) ? v : LATENCY_CAP_MS;
     return last;
   });
@@ -157,7 +156,7 @@ export function overviewCharts(state: DashboardState, boxes: ChartBoxes): Overvi
   return { throughput, depth, latency };
 }
 
-/** The newest value of each line, for the legends above the charts. */
+/** The newest value of each line, for the legends above the charts (0 when none is known). */
 export function latest(spec: ChartSpec): number[] {
   return spec.series.map((s) => s.values.at(-1) ?? 0);
 }

@@ -57,16 +57,22 @@ export function scrollFor(state: DashboardState, index: number): number {
   return state.taskScroll;
 }
 
+/**
+ * A new read of the task list. The selection is a task, not a row: it stays
+ * on the same task wherever the task moves in the list (rows arrive above it,
+ * it changes state), and when the task has left the rows read (another
+ * state under a filter, or past the rows read) it stays on that task, shown
+ * as such, rather than landing on whatever task now has its row: Enter then
+ * still opens the task the operator chose. Only a list read under another
+ * filter, or a first read, selects the first row.
+ */
 export function onTasks(state: DashboardState, key: string, tasks: Task[]): DashboardState {
   if (key !== tasksKeyOf(state.queue, state.filter)) return state;
-  const oldList = state.tasksKey === key ? state.tasks : [];
-  const oldIndex = oldList.findIndex((t) => t.id === state.selectedTask);
-  let selected = state.selectedTask;
-  if (!tasks.some((t) => t.id === selected)) {
-    selected = tasks[Math.min(Math.max(oldIndex, 0), tasks.length - 1)]?.id ?? null;
-  }
+  const sameList = state.tasksKey === key;
+  const selected = sameList && state.selectedTask !== null ? state.selectedTask : (tasks[0]?.id ?? null);
   const next = { ...state, tasks, tasksKey: key, selectedTask: selected };
   const index = tasks.findIndex((t) => t.id === selected);
+  if (index < 0) return { ...next, taskScroll: Math.min(state.taskScroll, Math.max(0, tasks.length - 1)) };
   return { ...next, taskScroll: scrollFor(next, index) };
 }
 

@@ -25,9 +25,9 @@ export function taskPageSize(rows: number, bannerShown: boolean): number {
   return Math.max(1, mainHeight(rows, bannerShown) - 2);
 }
 
-/** Worker rows the Workers view shows at once (column header, and the selected worker's line). */
+/** Worker rows the Workers view shows at once (column header, and the selected worker's two lines). */
 export function workerPageSize(rows: number, bannerShown: boolean): number {
-  return Math.max(1, mainHeight(rows, bannerShown) - 3);
+  return Math.max(1, mainHeight(rows, bannerShown) - 4);
 }
 
 /** Lines the Overview's counters take above the charts. */

@@ -3,6 +3,7 @@
  * actions; side effects go out through the outbox (see operator.ts).
  */
 import type { Action } from './actions.js';
+import { plainConnectionError } from './connection-error.js';
 import { mergeSeries, onMove, onSummary, onTasks, onWorkers } from './data.js';
 import {
   backspace,
@@ -95,7 +96,12 @@ export function reducer(state: DashboardState, action: Action): DashboardState {
       const since = c.status === 'lost' ? c.since : action.at;
       return {
         ...state,
-        connection: { status: 'lost', since, error: action.error, attempts: c.attempts + 1 },
+        connection: {
+          status: 'lost',
+          since,
+          error: plainConnectionError(action.error, c.error),
+          attempts: c.attempts + 1,
+        },
       };
     }
     case 'connectionUp': {
@@ -143,9 +149,11 @@ export function reducer(state: DashboardState, action: Action): DashboardState {
     case 'moveSelection':
       return onMove(state, action.delta);
     case 'openDetail': {
-      if (state.view !== 'tasks') return state;
+      if (state.view !== 'tasks' || state.selectedTask === null) return state;
+      // The selected task may have left the rows read (see onTasks): it is still in this queue.
       const t = listedTasks(state).find((x) => x.id === state.selectedTask);
-      return t ? { ...state, detail: { id: t.id, queue: t.queue, data: null, error: null } } : state;
+      const queue = t?.queue ?? state.queue;
+      return { ...state, detail: { id: state.selectedTask, queue, data: null, error: null } };
     }
     case 'closeOverlay':
       if (state.overlay !== null) return { ...state, overlay: null };

@@ -52,12 +52,23 @@ export function selectedTaskIndex(state: DashboardState): number {
   return listedTasks(state).findIndex((t) => t.id === state.selectedTask);
 }
 
-/** The rows of the task list on screen and the index of the selected one among them. */
-export function visibleTasks(state: DashboardState): { rows: Task[]; selected: number; total: number } {
+/**
+ * The rows of the task list on screen, the index of the selected one among
+ * them, and the selected task's id when it is not in the rows read at all
+ * (it changed state or moved past them; the selection stays on it).
+ */
+export function visibleTasks(state: DashboardState): {
+  rows: Task[];
+  selected: number;
+  total: number;
+  gone: string | null;
+} {
   const all = listedTasks(state);
   const page = taskPageSize(state.size.rows, bannerShown(state));
   const rows = all.slice(state.taskScroll, state.taskScroll + page);
-  return { rows, selected: selectedTaskIndex(state) - state.taskScroll, total: all.length };
+  const index = selectedTaskIndex(state);
+  const gone = index < 0 && all.length > 0 ? state.selectedTask : null;
+  return { rows, selected: index < 0 ? -1 : index - state.taskScroll, total: all.length, gone };
 }
 
 /** The worker rows on screen (scrolled so that the selected one shows). */

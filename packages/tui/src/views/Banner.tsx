@@ -14,8 +14,8 @@ export function Banner({ connection, redisLabel, now, width }: BannerProps) {
   if (connection.status === 'up') return null;
   const text =
     connection.status === 'connecting'
-      ? ` Connecting to ${redisLabel}…${connection.error ? ` ${connection.error}` : ''}`
-      : ` Redis lost: ${connection.error ?? 'no answer'} · reconnecting by itself (attempt ${connection.attempts}, ${duration(now - connection.since)}) · figures as of ${clock(connection.since)}`;
+      ? ` Connecting to Redis at ${redisLabel}…${connection.error ? ` ${connection.error}` : ''}`
+      : ` Redis at ${redisLabel} is unreachable: ${connection.error ?? 'no answer'} · reconnecting by itself (attempt ${connection.attempts}, ${duration(now - connection.since)}) · figures as of ${clock(connection.since)}`;
   return (
     <Box width={width} height={1}>
       <Text backgroundColor={connection.status === 'lost' ? 'red' : 'yellow'} color="black" bold>

@@ -16,7 +16,12 @@ export interface OverviewProps {
   readonly totals: Readonly<Record<string, number>>;
   readonly liveWorkers: number;
   readonly workers: number;
-  /** Slots busy and in all pools of the live workers. */
+  /**
+   * Slots busy and in all pools of the live workers, as their last heartbeats
+   * say (across all their queues). The `running` counter is another figure:
+   * tasks of this queue in the running state in Redis, which includes those of
+   * a worker that died until the coordinator recovers them.
+   */
   readonly busy: number;
   readonly slots: number;
   readonly leader: string | null;
@@ -92,7 +97,8 @@ export function Overview(p: OverviewProps) {
           <Text bold>{`${p.liveWorkers}/${p.workers}`}</Text>
           <Text color="gray"> workers live · </Text>
           <Text bold>{`${p.busy}/${p.slots}`}</Text>
-          <Text color="gray"> slots busy · </Text>
+          {/* Not the "running" count below: slots of live workers, all their queues, at their last heartbeat. */}
+          <Text color="gray"> slots busy on live workers · </Text>
           <Text bold>{count(p.totals.submitted ?? 0)}</Text>
           <Text color="gray"> submitted · {source}</Text>
         </Text>

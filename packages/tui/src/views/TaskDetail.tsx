@@ -1,4 +1,4 @@
-import type { TaskDetail as Detail } from '@dtps/core';
+import type { TaskDetail as Detail, TaskError } from '@dtps/core';
 import { Box, Text } from 'ink';
 import { clip, clock, duration, jsonLines, STATE_COLORS } from './format.js';
 import { ProgressBar } from './ProgressBar.js';
@@ -18,6 +18,27 @@ export function traceIdOf(trace: Readonly<Record<string, string>> | null): strin
   if (!parent) return null;
   const parts = parent.split('-');
   return parts.length >= 4 ? parts[1]! : parent;
+}
+
+/**
+ * The error history, one line an attempt. An operator's retry starts a new
+ * attempt series (attempts count from 1 again, the history is kept), so
+ * "#1" can appear more than once: where it does, each line names its series
+ * ("series 2 · #1"), counted in the history as kept (its last 10 errors).
+ */
+export function errorLines(errors: readonly TaskError[]): string[] {
+  let series = 1;
+  let previous = 0;
+  const numbered = errors.map((e) => {
+    const attempt = e.attempt ?? 0;
+    if (attempt !== 0 && attempt <= previous) series += 1;
+    if (attempt !== 0) previous = attempt;
+    return { e, series };
+  });
+  const several = series > 1;
+  return numbered.map(
+    ({ e, series: n }) => `${several ? `series ${n} · ` : ''}#${e.attempt ?? '?'} ${e.reason}: ${e.message}`,
+  );
 }
 
 function Block({
@@ -63,7 +84,7 @@ export function TaskDetail({ id, detail, error, now, width, height }: TaskDetail
     ? detail.parents.map((p) => `${p.id} (${p.state ?? 'deleted'})`).join(', ')
     : '—';
   const errors = t.errors.length
-    ? t.errors.map((e) => `#${e.attempt ?? '?'} ${e.reason}: ${e.message}`)
+    ? errorLines(t.errors)
     : t.error
       ? [`${t.error.reason}: ${t.error.message}`]
       : ['—'];

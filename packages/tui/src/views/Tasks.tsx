@@ -37,6 +37,8 @@ export interface TasksProps {
   readonly offset: number;
   /** Tasks in the list that was read. */
   readonly total: number;
+  /** The selected task when it has left the rows read (Enter still opens it). */
+  readonly gone?: string | null;
   readonly queue: string;
   readonly filter: TaskFilterView;
   readonly width: number;
@@ -48,14 +50,19 @@ function describeFilter(queue: string, f: TaskFilterView): string {
 }
 
 /** The task list of a queue, filtered by state and priority, scrolled to keep the selected row on screen. */
-export function Tasks({ rows, selected, offset, total, queue, filter, width, height }: TasksProps) {
+export function Tasks({ rows, selected, offset, total, queue, filter, gone, width, height }: TasksProps) {
   const idWidth = 26;
   const fixed = 2 + idWidth + 1 + 10 + 1 + 4 + 1 + 5 + 1 + 6 + 1;
   const typeWidth = Math.max(6, Math.min(16, Math.floor((width - fixed) / 2)));
   const workerWidth = Math.max(0, width - fixed - typeWidth - 1);
   const header = `  ${cell('ID', idWidth)} ${cell('TYPE', typeWidth)} ${cell('STATE', 10)} ${cell('PRI', 4, 'right')} ${cell('TRIES', 5, 'right')} ${cell('AGE', 6, 'right')} ${cell('WORKER', workerWidth)}`;
+  const more = total >= 100 ? '+' : '';
   const position =
-    total === 0 ? 'no tasks' : `${offset + Math.max(0, selected) + 1} of ${total}${total >= 100 ? '+' : ''}`;
+    total === 0
+      ? 'no tasks'
+      : gone
+        ? `selected task left the list · ${total}${more}`
+        : `${offset + Math.max(0, selected) + 1} of ${total}${more}`;
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       <Box height={1}>

@@ -27,6 +27,8 @@ export interface WorkersProps {
   readonly selected: number;
   /** The line under the table about the selected worker. */
   readonly current: string | null;
+  /** The line under that: who changed the selected worker's pool size last, and why. */
+  readonly sizing?: string | null;
   readonly total: number;
   readonly width: number;
   readonly height: number;
@@ -73,8 +75,21 @@ export function workerLine(w: WorkerView): string {
   return `${w.id} · ${w.host} pid ${w.pid} · queues ${w.queues.join(',')} · ${w.isolation} · rss ${mib(w.memoryRss)} · lag ${Math.round(w.eventLoopLagMs / 10) * 10}ms · up ${up < 60_000 ? '<1m' : duration(up)} · handlers ${w.handlers.join(' ')}`;
 }
 
+/**
+ * Who set the worker's pool size last and why, as its heartbeat says:
+ * "pool 6 (1-10) · sized by the operator 12s ago: operator: size 1 → 6".
+ * The age is taken at the heartbeat, so the line changes only when one comes.
+ */
+export function sizingLine(w: WorkerView): string | null {
+  if (!w.sizeChangedBy || !w.sizeReason || w.sizeChangedAt === undefined) return null;
+  const ago = Math.max(0, w.lastHeartbeatAt - w.sizeChangedAt);
+  const when = ago < 1000 ? 'just now' : `${duration(ago).replace(/\.\d+s$/, 's')} ago`;
+  const by = w.sizeChangedBy === 'start' ? 'at start' : `by the ${w.sizeChangedBy} ${when}`;
+  return `pool ${w.poolSize} (${w.min}-${w.max}) · sized ${by}: ${w.sizeReason}`;
+}
+
 /** One row a worker: heartbeat age coloured fresh, late or dead; pool size with its bounds; slots; counters; stealing; paused or draining. */
-export function Workers({ rows, selected, current, total, width, height }: WorkersProps) {
+export function Workers({ rows, selected, current, sizing, total, width, height }: WorkersProps) {
   const fixed = FIXED.reduce((n, [, w]) => n + w + 1, 0) + 2;
   const showHost = width - fixed >= 28;
   const hostWidth = showHost ? 10 : 0;
@@ -122,6 +137,7 @@ export function Workers({ rows, selected, current, total, width, height }: Worke
       ) : (
         <Text color="gray"> {total} workers</Text>
       )}
+      {sizing ? <Text color="gray">{clip(` ${sizing}`, width)}</Text> : null}
     </Box>
   );
 }

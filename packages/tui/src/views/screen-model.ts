@@ -28,7 +28,7 @@ import type { StatusLineProps } from './StatusLine.js';
 import type { SubmitFormProps } from './SubmitForm.js';
 import type { TaskDetailProps } from './TaskDetail.js';
 import { type TasksProps, taskRow } from './Tasks.js';
-import { type WorkersProps, workerLine, workerRow } from './Workers.js';
+import { sizingLine, type WorkersProps, workerLine, workerRow } from './Workers.js';
 
 /** The Overview's charts, drawn offscreen (see use-charts). */
 export interface OverviewChartPanels {
@@ -92,6 +92,7 @@ function mainModel(
         rows: rows.map((w) => workerRow(w, state.freshness)),
         selected,
         current: current ? workerLine(current) : null,
+        sizing: current ? sizingLine(current) : null,
         total: state.workers.length,
         width,
         height,
@@ -113,7 +114,7 @@ function mainModel(
         props: { id: d.id, detail: d.data, error: d.error, now: state.now, width, height },
       };
     }
-    const { rows, selected, total } = visibleTasks(state);
+    const { rows, selected, total, gone } = visibleTasks(state);
     return {
       kind: 'tasks',
       props: {
@@ -121,6 +122,7 @@ function mainModel(
         selected,
         offset: state.taskScroll,
         total,
+        gone,
         queue: state.queue,
         filter: state.filter,
         width,

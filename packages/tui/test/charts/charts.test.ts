@@ -3,6 +3,7 @@ import { chartPanels } from '../../src/charts/panels.js';
 import { ChartRenderer } from '../../src/charts/renderer.js';
 import { overviewCharts, secondsFor } from '../../src/charts/specs.js';
 import type { Action } from '../../src/state/actions.js';
+import { HISTORY_SECONDS } from '../../src/state/data.js';
 import { overviewBoxes } from '../../src/state/layout.js';
 import { reducer } from '../../src/state/reducer.js';
 import { busyState, NOW, plain, point, stateAfter, summary } from '../fixtures.js';
@@ -49,10 +50,16 @@ test('overviewCharts: with a coordinator, depth comes from its series', (t) => {
   t.deepEqual(c.depth.series[3]!.values.slice(-2), [0, 3], 'waiting = pending + scheduled');
 });
 
-test('overviewCharts: an idle console draws the same charts second after second', (t) => {
+test('overviewCharts: an idle console draws the same charts second after second (once its history fills the chart)', (t) => {
+  // Before that, each second adds a known second to the depth chart (nothing is drawn before the history).
+  const history: Action[] = Array.from({ length: HISTORY_SECONDS }, (_, i) => ({
+    type: 'summaryLoaded',
+    summary: summary({ queued: 4 }),
+    at: T0 - (HISTORY_SECONDS - 1 - i) * 1000,
+  }));
   const s0 = stateAfter([
     { type: 'seriesLoaded', source: 'counters', points: [point(T0 - 1000), point(T0)] },
-    { type: 'summaryLoaded', summary: summary({ queued: 4 }), at: T0 },
+    ...history,
   ]);
   const s1 = (
     [
@@ -110,6 +117,41 @@ test('ChartRenderer: an all-zero chart still draws (blessed-contrib divides by t
     ]);
     t.notRegex(text!, /NaN|undefined/);
     t.is(plain(text).split('\n').length, 6);
+  } finally {
+    r.destroy();
+  }
+});
+
+// Regression (issue 17, point 7): the depth chart copied the first sample back over the two
+// minutes before it, drawing a flat "running 2" line for a time when the system did not exist.
+test('depth: the seconds before the first sample are empty, in the spec and on the drawn chart', (t) => {
+  // The console has run for two seconds; the two minutes on the chart before them are unknown.
+  const s = stateAfter([
+    { type: 'summaryLoaded', summary: summary({ running: 2 }), at: NOW - 1000 },
+    { type: 'summaryLoaded', summary: summary({ running: 2 }), at: NOW },
+  ]);
+  const c = overviewCharts(s, boxes);
+  const running = c.depth.series[2]!;
+  t.is(running.title, 'running');
+  t.deepEqual(running.values.slice(-2), [2, 2]);
+  t.true(
+    running.values.slice(0, -2).every((v) => v === null),
+    'nothing known before the first sample: no value',
+  );
+  const r = new ChartRenderer();
+  try {
+    const [text] = r.render([c.depth]);
+    const lines = plain(text).split('\n');
+    // Above the baseline and the x labels: the left half of the plot (past the y axis) is blank.
+    const plot = lines.slice(0, -2);
+    t.true(
+      plot.some((l) => /[⠁-⣿]/u.test(l.slice(3))),
+      `the newest second is drawn:\n${lines.join('\n')}`,
+    );
+    for (const l of plot) {
+      const left = [...l].slice(3, Math.floor(c.depth.width / 2)).join('');
+      t.regex(left, /^[\s⠀]*$/u, `no line before the first sample:\n${lines.join('\n')}`);
+    }
   } finally {
     r.destroy();
   }

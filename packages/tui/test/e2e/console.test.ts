@@ -271,6 +271,12 @@ e2e(
       t.is(before.poolSize, 2);
       await screenUntil(tmux, new RegExp(`${workerId}: size 3, max 3`), 'the scale notice');
       await screenUntil(tmux, /▶ e2e-w.* 3 2-3 /, 'the new pool size and bound in the row');
+      // Issue 17, point 5: who changed the size last, and why, from the worker's heartbeat.
+      await screenUntil(
+        tmux,
+        /pool 3 \(2-3\) · sized by the operator [^:\n]*: operator: size 2 → 3; max 2 → 3/,
+        "the operator's size change under the table",
+      );
 
       // Tasks: the list, a detail, the filter, help.
       tmux.keys('Tab');
@@ -315,12 +321,20 @@ e2e(
       );
       const lines = small.replace(/\n+$/, '').split('\n');
       t.true(lines.length <= 24 && lines.every((l) => [...l].length <= 80), 'fits 80x24');
+      t.regex(lines.at(-1)!, /q quit/, 'the quit hint at 80x24 (Overview)');
       capture('overview-80x24', small);
       tmux.keys('2');
-      capture(
-        'workers-80x24',
-        await screenUntil(tmux, /WORKER +BEAT[\s\S]*▶ e2e-w/, 'the Workers view at 80x24'),
+      const workers80 = await screenUntil(tmux, /WORKER +BEAT[\s\S]*▶ e2e-w/, 'the Workers view at 80x24');
+      // Regression (issue 17, point 7): the Workers and Tasks footers lost "q quit" at 80 columns.
+      t.regex(
+        workers80.replace(/\n+$/, '').split('\n').at(-1)!,
+        /q quit/,
+        'the quit hint at 80x24 (Workers)',
       );
+      capture('workers-80x24', workers80);
+      tmux.keys('3');
+      const tasks80 = await screenUntil(tmux, /ID +TYPE +STATE[\s\S]*▶/, 'the Tasks view at 80x24');
+      t.regex(tasks80.replace(/\n+$/, '').split('\n').at(-1)!, /q quit/, 'the quit hint at 80x24 (Tasks)');
       tmux.resize(COLUMNS, ROWS);
       tmux.keys('1');
       await screenUntil(tmux, /no coordinator[\s\S]*tasks\/s[\s\S]*depth/, 'the Overview at full size again');
@@ -332,7 +346,12 @@ e2e(
       await server.kill9();
       capture(
         'redis-lost',
-        await screenUntil(tmux, /Redis lost: .*reconnecting by itself/, 'the Redis-lost banner'),
+        // Regression (issue 17, point 7): it said ioredis's "Reached the max retries per request limit".
+        await screenUntil(
+          tmux,
+          /Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable: (connection refused|no answer)[^\n]*reconnecting/,
+          'the Redis-lost banner, naming the Redis in plain words',
+        ),
       );
       await server.restart();
       await screenUntil(tmux, /Redis is back/, 'the reconnection');

@@ -2,6 +2,7 @@
 import test from 'ava';
 import { createElement as h } from 'react';
 import { footerHints } from '../../src/state/help.js';
+import { reducer } from '../../src/state/reducer.js';
 import { Banner } from '../../src/views/Banner.js';
 import { FilterForm } from '../../src/views/FilterForm.js';
 import { Footer } from '../../src/views/Footer.js';
@@ -37,23 +38,23 @@ test('Help: every key, in two columns, within 80x20', (t) => {
   t.true(widest(lines) <= 80);
 });
 
-test('Banner: Redis lost, since when, the error, and that it reconnects by itself', (t) => {
+test('Banner: Redis lost, which Redis, since when, the error in plain words, and that it reconnects by itself', (t) => {
   const { text, lines } = frameOf(
     h(Banner, {
       connection: {
         status: 'lost',
         since: NOW - 12_000,
-        error: 'connect ECONNREFUSED 127.0.0.1:6379',
+        error: 'connection refused',
         attempts: 4,
       },
       redisLabel: 'redis://127.0.0.1:6379',
       now: NOW,
-      width: 130,
+      width: 140,
     }),
   );
   t.regex(
     text,
-    /Redis lost: connect ECONNREFUSED 127\.0\.0\.1:6379 · reconnecting by itself \(attempt 4, 12s\) · figures as of 03:03:53/,
+    /Redis at redis:\/\/127\.0\.0\.1:6379 is unreachable: connection refused · reconnecting by itself \(attempt 4, 12s\) · figures as of 03:03:53/,
   );
   t.is(lines.length, 1);
 });
@@ -67,7 +68,7 @@ test('Banner: connecting at start, nothing once up', (t) => {
       width: 80,
     }),
   ).text;
-  t.regex(connecting, /Connecting to redis:\/\/h:1…/);
+  t.regex(connecting, /Connecting to Redis at redis:\/\/h:1…/);
   const up = frameOf(
     h(Banner, {
       connection: { status: 'up', since: NOW, error: null, attempts: 0 },
@@ -125,4 +126,22 @@ test('Footer: as many keys as fit', (t) => {
   const { text, lines } = frameOf(h(Footer, { hints: footerHints(busyState()), width: 40 }));
   t.regex(text, /Tab view +n new/);
   t.true(widest(lines) <= 40);
+});
+
+// Regression (issue 17, point 7): at 80x24 the footer lost "q quit".
+test('Footer: the last hint (q quit) always fits, in every view at 80 columns', (t) => {
+  const base = reducer(busyState(), { type: 'resized', columns: 80, rows: 24 });
+  const states = [
+    base,
+    reducer(base, { type: 'switchView', view: 'workers' }),
+    reducer(base, { type: 'switchView', view: 'tasks' }),
+    reducer(reducer(base, { type: 'switchView', view: 'tasks' }), { type: 'openDetail' }),
+  ];
+  for (const s of states) {
+    const { text, lines } = frameOf(h(Footer, { hints: footerHints(s), width: 80 }));
+    t.regex(text, /q quit/, `${s.view}${s.detail ? ' (detail)' : ''}: ${text}`);
+    t.true(widest(lines) <= 80);
+  }
+  const narrow = frameOf(h(Footer, { hints: footerHints(states[1]!), width: 20 }));
+  t.regex(narrow.text, /q quit/, 'even when little else fits');
 });

@@ -52,7 +52,7 @@ function overviewFrame(s: DashboardState, width: number, height: number) {
 
 test('Overview: counters by state, the fleet, and three braille charts with legends', (t) => {
   const { text, lines } = overviewFrame(withSeries(busyState()), 80, mainHeight(24, false));
-  t.regex(text, /default · 2\/2 workers live · 4\/10 slots busy · 100 submitted · engine counters/);
+  t.regex(text, /default · 2\/2 workers live · 4\/10 slots busy on live workers · 100 submitted/);
   t.regex(text, /queued 3 +reserved 0 +running 2/);
   t.regex(text, /succeeded 90 +failed 1 +expired 0 +cancelled 0/);
   t.regex(text, /tasks\/s +● completed 13 +● failed 0/);

@@ -67,3 +67,41 @@ test('traceIdOf: the trace id of a traceparent', (t) => {
   t.is(traceIdOf({ traceparent }), '4bf92f3577b34da6a3ce929d0e0e4736');
   t.is(traceIdOf(null), null);
 });
+
+// Regression (issue 17, point 7): after an operator's retry the list showed "#1 handler_error"
+// twice, with nothing telling the two attempt series apart.
+test('TaskDetail: after a retry, each error names its attempt series', (t) => {
+  const e = (attempt: number, message: string, at: number) => ({
+    message,
+    reason: 'handler_error',
+    attempt,
+    at,
+  });
+  const d = detail(
+    task('t-9', {
+      state: 'failed',
+      attempts: 1,
+      maxRetries: 1,
+      errors: [
+        e(1, 'first try', NOW - 9000),
+        e(2, 'second try', NOW - 8000),
+        e(1, 'after the retry', NOW - 1000),
+      ],
+    }),
+  );
+  const { text } = frameOf(
+    h(TaskDetail, { id: 't-9', detail: d, error: null, now: NOW, width: 80, height: 24 }),
+  );
+  t.regex(text, /series 1 · #1 handler_error: first try/);
+  t.regex(text, /series 1 · #2 handler_error: second try/);
+  t.regex(text, /series 2 · #1 handler_error: after the retry/);
+  // One series: no series label.
+  const once = detail(
+    task('t-8', { state: 'failed', errors: [e(1, 'a', NOW - 2000), e(2, 'b', NOW - 1000)] }),
+  );
+  const plain = frameOf(
+    h(TaskDetail, { id: 't-8', detail: once, error: null, now: NOW, width: 80, height: 24 }),
+  );
+  t.regex(plain.text, /#1 handler_error: a\n\s+#2 handler_error: b/);
+  t.notRegex(plain.text, /series/);
+});

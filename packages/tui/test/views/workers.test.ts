@@ -1,7 +1,7 @@
 import test from 'ava';
 import { createElement as h } from 'react';
-import { Workers, workerLine, workerRow } from '../../src/views/Workers.js';
-import { FRESHNESS, worker } from '../fixtures.js';
+import { sizingLine, Workers, workerLine, workerRow } from '../../src/views/Workers.js';
+import { FRESHNESS, NOW, worker } from '../fixtures.js';
 import { frameOf, widest } from './render.js';
 
 const views = [
@@ -70,4 +70,50 @@ test('Workers: says how to start one when there is none', (t) => {
     }),
   );
   t.regex(text, /no workers registered — start one with dtps-worker/);
+});
+
+// Issue 17, point 5: the console shows who changed a worker's pool size last and why.
+test('Workers: the selected worker says who set its pool size last, when and why', (t) => {
+  const w = worker('w-op', {
+    poolSize: 6,
+    min: 1,
+    max: 10,
+    sizeChangedBy: 'operator',
+    sizeReason: 'operator: size 1 → 6',
+    sizeChangedAt: NOW - 500 - 12_000,
+  });
+  t.is(sizingLine(w), 'pool 6 (1-10) · sized by the operator 12s ago: operator: size 1 → 6');
+  const auto = worker('w-auto', {
+    poolSize: 5,
+    sizeChangedBy: 'autoscaler',
+    sizeReason: 'idle: 6 → 5 (utilisation 0, nothing waiting for 10 s)',
+    sizeChangedAt: NOW - 500,
+  });
+  t.is(
+    sizingLine(auto),
+    'pool 5 (1-10) · sized by the autoscaler just now: idle: 6 → 5 (utilisation 0, nothing waiting for 10 s)',
+  );
+  t.is(
+    sizingLine(
+      worker('w-start', { sizeChangedBy: 'start', sizeReason: 'start: size 5', sizeChangedAt: NOW - 60_000 }),
+    ),
+    'pool 5 (1-10) · sized at start: start: size 5',
+  );
+  t.is(sizingLine(worker('w-old')), null, 'a worker too old to say: no line');
+  const { text, lines } = frameOf(
+    h(Workers, {
+      rows: [workerRow(w, FRESHNESS)],
+      selected: 0,
+      current: workerLine(w),
+      sizing: sizingLine(w),
+      total: 1,
+      width: 100,
+      height: 8,
+    }),
+  );
+  t.regex(
+    text,
+    /w-op · host-a pid 4242[^\n]*\n pool 6 \(1-10\) · sized by the operator 12s ago: operator: size 1 → 6/,
+  );
+  t.true(lines.length <= 8);
 });

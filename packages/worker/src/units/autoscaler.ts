@@ -10,23 +10,44 @@ export interface ScalingSignals {
 export interface AutoscalerOptions {
   /** How often it samples and decides (ms). */
   intervalMs: number;
-  /** Quiet time after a change before it shrinks (ms). */
+  /** Quiet time needed before a shrink, and the least time between two size changes before a shrink (ms). */
   cooldownMs: number;
+  /** How long a size set at start or by an operator is held as the floor (ms). Default: 3 × cooldownMs. */
+  holdMs?: number;
 }
 
+/** Utilisation at or above which, with work waiting, the pool is short of slots. */
+const PRESSURE = 0.85;
+/** Utilisation below which, with nothing waiting, slots are idle. */
+const QUIET = 0.5;
+/** The utilisation a shrink aims for with the recent load. */
+const TARGET = 0.7;
+
 /**
- * Resizes the slot pool between min and max. Grows when the slots are
- * (nearly) all busy and work is waiting; shrinks after `cooldownMs` of low
- * utilisation with nothing waiting. Each decision is logged with its reason.
+ * Resizes the slot pool between min and max: up quickly, down slowly.
+ *
+ * - Grow: when the slots are (nearly) all busy and work waits, at once, by up
+ *   to half the size again.
+ * - Shrink: after `cooldownMs` of low utilisation with nothing waiting, and
+ *   `cooldownMs` after the last size change of anyone (operator included), by
+ *   at most a quarter of the size per step (at least one slot), never below
+ *   the busy slots or what the recent load needs.
+ * - Hold: a size given at start or by an operator (CLI, console, HTTP) is the
+ *   floor for `holdMs`: no shrink below it meanwhile. Growth above it still
+ *   follows the load, except when the operator has just lowered the size: then
+ *   the pressure must last a full `cooldownMs` (a clear signal, not the
+ *   backlog the operator saw when choosing).
+ *
+ * Each decision is logged and recorded on the pool (who, why, when) for the heartbeat.
  */
 export class Autoscaler {
   readonly #pool: SlotPool;
   readonly #signals: ScalingSignals;
-  readonly #opts: AutoscalerOptions;
+  readonly #opts: Required<AutoscalerOptions>;
   readonly #log: Logger;
   readonly #now: () => number;
-  #lastChange: number;
   #quietSince: number | null = null;
+  #pressureSince: number | null = null;
 
   constructor(
     pool: SlotPool,
@@ -37,10 +58,9 @@ export class Autoscaler {
   ) {
     this.#pool = pool;
     this.#signals = signals;
-    this.#opts = opts;
+    this.#opts = { ...opts, holdMs: opts.holdMs ?? 3 * opts.cooldownMs };
     this.#log = log;
     this.#now = now;
-    this.#lastChange = now();
   }
 
   /** Decides once; returns the new size when it changed it. */
@@ -51,45 +71,72 @@ export class Autoscaler {
     const util = pool.takeUtilisation();
     const backlog = this.#signals.backlog();
     if (pool.paused) return null;
-    if (util >= 0.85 && backlog > 0 && pool.size < pool.max) {
-      const size = Math.min(
-        pool.max,
-        pool.size + Math.max(1, Math.ceil(pool.size / 2), Math.min(backlog, pool.size)),
-      );
-      this.#log.info(
-        { from: pool.size, to: size, utilisation: round(util), backlog },
-        'autoscale: grow, all slots busy and work waiting',
-      );
-      pool.resize({ size });
-      this.#lastChange = now;
-      this.#quietSince = null;
-      return size;
+    const last = pool.sizeChange;
+    const held = last.by !== 'autoscaler' && now - last.at < this.#opts.holdMs;
+    const pressure = util >= PRESSURE && backlog > 0;
+    const quiet = util < QUIET && backlog === 0;
+    this.#pressureSince = pressure ? (this.#pressureSince ?? now) : null;
+    this.#quietSince = quiet ? (this.#quietSince ?? now) : null;
+
+    if (pressure && pool.size < pool.max) {
+      const operatorLowered = held && last.by === 'operator' && last.to < last.from;
+      if (operatorLowered && now - this.#pressureSince! < this.#opts.cooldownMs) return null;
+      return this.#grow(util, backlog);
     }
-    if (util < 0.5 && backlog === 0 && pool.size > pool.min) {
-      this.#quietSince ??= now;
-      if (
-        now - this.#quietSince >= this.#opts.cooldownMs &&
-        now - this.#lastChange >= this.#opts.cooldownMs
-      ) {
-        // Enough slots for the recent load at 70 % utilisation; none at all busy means min.
-        const size = Math.max(pool.min, pool.busy, Math.ceil((pool.size * util) / 0.7));
-        if (size < pool.size) {
-          this.#log.info(
-            { from: pool.size, to: size, utilisation: round(util), quietMs: now - this.#quietSince },
-            'autoscale: shrink, slots idle and nothing waiting',
-          );
-          pool.resize({ size });
-          this.#lastChange = now;
-          return size;
-        }
+    if (quiet && pool.size > pool.min && !held) {
+      const quietMs = now - this.#quietSince!;
+      if (quietMs >= this.#opts.cooldownMs && now - last.at >= this.#opts.cooldownMs) {
+        return this.#shrink(util, quietMs);
       }
-    } else {
-      this.#quietSince = null;
     }
     return null;
+  }
+
+  #grow(util: number, backlog: number): number {
+    const pool = this.#pool;
+    const from = pool.size;
+    const size = Math.min(pool.max, from + Math.max(1, Math.ceil(from / 2), Math.min(backlog, from)));
+    this.#log.info(
+      { from, to: size, utilisation: round(util), backlog },
+      'autoscale: grow, all slots busy and work waiting',
+    );
+    pool.resize(
+      { size },
+      {
+        by: 'autoscaler',
+        reason: `busy: ${from} → ${size} (utilisation ${round(util)}, ${backlog} waiting)`,
+      },
+    );
+    return size;
+  }
+
+  #shrink(util: number, quietMs: number): number | null {
+    const pool = this.#pool;
+    const from = pool.size;
+    // Enough slots for the recent load at the target utilisation; none busy at all means min.
+    const needed = Math.max(pool.min, pool.busy, Math.ceil((from * util) / TARGET));
+    // Gently: at most a quarter of the slots per step, so a lull does not strand the next burst.
+    const size = Math.max(needed, from - Math.max(1, Math.floor(from / 4)));
+    if (size >= from) return null;
+    this.#log.info(
+      { from, to: size, utilisation: round(util), quietMs },
+      'autoscale: shrink, slots idle and nothing waiting',
+    );
+    pool.resize(
+      { size },
+      {
+        by: 'autoscaler',
+        reason: `idle: ${from} → ${size} (utilisation ${round(util)}, nothing waiting for ${seconds(quietMs)})`,
+      },
+    );
+    return size;
   }
 }
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }

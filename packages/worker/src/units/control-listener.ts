@@ -1,9 +1,21 @@
 import type { Logger } from '@dtps/core';
-import { type ControlCommand, duplicateConnection, type EngineContext, type RedisClient } from '@dtps/core';
+import {
+  type ControlCommand,
+  type ControlReply,
+  duplicateConnection,
+  type EngineContext,
+  publishControlReply,
+  type RedisClient,
+} from '@dtps/core';
+
+/** What applying a command reports back (for `scale`: before, after, and what changed). */
+export type ControlResult = Omit<ControlReply, 'worker' | 'command'>;
 
 /**
  * Listens on the worker's control channel (pub/sub) and hands each command
- * to `apply`. A subscribed connection sends nothing while idle.
+ * to `apply`. A command that carries `replyTo` gets `apply`'s result back on
+ * its reply channel (the CLI prints it). A subscribed connection sends
+ * nothing while idle.
  */
 export class ControlListener {
   #sub: RedisClient | undefined;
@@ -11,7 +23,7 @@ export class ControlListener {
   constructor(
     private readonly ctx: EngineContext,
     private readonly workerId: string,
-    private readonly apply: (cmd: ControlCommand) => void,
+    private readonly apply: (cmd: ControlCommand) => ControlResult | undefined,
     private readonly log: Logger,
   ) {}
 
@@ -27,9 +39,18 @@ export class ControlListener {
         this.log.warn({ message }, 'ignored a control message that is not JSON');
         return;
       }
-      this.apply(cmd);
+      const result = this.apply(cmd);
+      if (typeof cmd.replyTo === 'string') this.#reply(cmd, result);
     });
     await sub.subscribe(this.ctx.fleet.control(this.workerId));
+  }
+
+  #reply(cmd: ControlCommand, result: ControlResult | undefined): void {
+    const reply: ControlReply = { worker: this.workerId, command: cmd.command, ...result };
+    // On the main connection: the subscribed one may not publish.
+    publishControlReply(this.ctx, cmd.replyTo!, reply).catch((err: unknown) =>
+      this.log.warn({ err, command: cmd }, 'could not answer a control command'),
+    );
   }
 
   async stop(): Promise<void> {

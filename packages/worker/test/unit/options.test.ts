@@ -18,7 +18,7 @@ test('defaults', (t) => {
     isolation: 'inline',
     heartbeatMs: 1000,
     graceMs: 30_000,
-    autoscale: { enabled: true, intervalMs: 1000, cooldownMs: 10_000 },
+    autoscale: { enabled: true, intervalMs: 1000, cooldownMs: 10_000, holdMs: 30_000 },
     idleBlockMs: 5000,
   });
 });
@@ -41,7 +41,7 @@ test('given values are kept', (t) => {
       handlersModule: './x.mjs',
       heartbeatMs: 200,
       graceMs: 0,
-      autoscale: { enabled: false, intervalMs: 100, cooldownMs: 0 },
+      autoscale: { enabled: false, intervalMs: 100, cooldownMs: 0, holdMs: 500 },
       idleBlockMs: 10,
     }),
     {
@@ -54,7 +54,7 @@ test('given values are kept', (t) => {
       isolation: 'thread',
       heartbeatMs: 200,
       graceMs: 0,
-      autoscale: { enabled: false, intervalMs: 100, cooldownMs: 0 },
+      autoscale: { enabled: false, intervalMs: 100, cooldownMs: 0, holdMs: 500 },
       idleBlockMs: 10,
     },
   );
@@ -80,6 +80,7 @@ const bad: [string, Partial<WorkerOptions> & Record<string, unknown>, string][] 
   ['graceMs negative', { graceMs: -1 }, 'graceMs'],
   ['autoscale.intervalMs too small', { autoscale: { intervalMs: 0 } }, 'autoscale.intervalMs'],
   ['autoscale.cooldownMs negative', { autoscale: { cooldownMs: -1 } }, 'autoscale.cooldownMs'],
+  ['autoscale.holdMs negative', { autoscale: { holdMs: -1 } }, 'autoscale.holdMs'],
   ['idleBlockMs too small', { idleBlockMs: 1 }, 'idleBlockMs'],
 ];
 

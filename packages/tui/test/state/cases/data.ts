@@ -35,10 +35,34 @@ export const dataCases = {
 
   connectionLost(t) {
     const up = stateAfter([{ type: 'connectionUp', at: NOW }]);
-    const lost = reducer(up, { type: 'connectionLost', error: 'ECONNREFUSED', at: NOW + 1000 });
-    t.like(lost.connection, { status: 'lost', since: NOW + 1000, error: 'ECONNREFUSED', attempts: 1 });
-    const again = reducer(lost, { type: 'connectionLost', error: 'still down', at: NOW + 3000 });
-    t.like(again.connection, { status: 'lost', since: NOW + 1000, error: 'still down', attempts: 2 });
+    const lost = reducer(up, {
+      type: 'connectionLost',
+      error: 'connect ECONNREFUSED 127.0.0.1:6390',
+      at: NOW + 1000,
+    });
+    t.like(lost.connection, {
+      status: 'lost',
+      since: NOW + 1000,
+      error: 'connection refused',
+      attempts: 1,
+    });
+    // Regression (issue 17, point 7): a read that gave up replaced the cause with ioredis's
+    // "Reached the max retries per request limit (which is 1). Refer to …".
+    const gaveUp = reducer(lost, {
+      type: 'connectionLost',
+      error:
+        'Reached the max retries per request limit (which is 1). Refer to "maxRetriesPerRequest" option for details.',
+      at: NOW + 2000,
+    });
+    t.like(gaveUp.connection, { error: 'connection refused', attempts: 2 });
+    const again = reducer(gaveUp, { type: 'connectionLost', error: 'still down', at: NOW + 3000 });
+    t.like(again.connection, { status: 'lost', since: NOW + 1000, error: 'still down', attempts: 3 });
+    const first = reducer(up, {
+      type: 'connectionLost',
+      error: 'Reached the max retries per request limit (which is 1). Refer to …',
+      at: NOW + 1000,
+    });
+    t.is(first.connection.error, 'no answer', 'nothing known yet: no answer, not the ioredis option');
   },
 
   connectionUp(t) {
@@ -150,11 +174,15 @@ export const dataCases = {
       key: 'default|*|*',
       tasks: [task('t-new'), task('t-run'), task('t-failed')],
     });
+    const chosen = moved.selectedTask!;
+    t.not(chosen, 't-run');
     t.is(
       refreshed.selectedTask,
-      't-run',
-      'the selected task left: the row at its place (second) is selected',
+      chosen,
+      'the selected task left the rows read: the selection stays on it, not on the task now in its row',
     );
+    const opened = reducer(refreshed, { type: 'openDetail' });
+    t.is(opened.detail?.id, chosen, 'Enter opens the task the operator chose');
   },
 
   detailLoaded(t) {
