@@ -62,7 +62,19 @@ export {
   ValidationError,
   WaitTimeoutError,
 } from './errors.js';
+export { EXIT_CODE_HELP, ExitCode, exitCodeOf } from './exit-codes.js';
 export { lastEventId, parseEvent, rangeEvents, readEvents, type TransitionEvent } from './events.js';
+export {
+  classifyRedisError,
+  execTransaction,
+  explainRedisError,
+  isTransientRedisError,
+  type RedisErrorKind,
+  RedisRefusedError,
+  redisRefusalOf,
+  refusalAdvice,
+  unwrapRedisError,
+} from './redis-errors.js';
 export { acquireLease, releaseLease } from './fleet/lease.js';
 export { listWorkers, publishControl, removeWorker, sendControl, writeHeartbeat } from './fleet/registry.js';
 export type { ControlCommand, WorkerInfo } from './fleet/types.js';
@@ -82,7 +94,9 @@ export {
 } from './inspector/series.js';
 export { FleetKeys, PRIORITY_BAND, priorityOfScore, QueueKeys, readyScore } from './keys.js';
 export { createLogger, type Logger, prettyLine, silentLogger } from './runtime/logger.js';
-export { Loop } from './runtime/loop.js';
+export { Backoff, type BackoffOptions } from './runtime/backoff.js';
+export { LOG_THROTTLE_INTERVAL_MS, LogThrottle } from './runtime/log-throttle.js';
+export { Loop, type LoopOptions } from './runtime/loop.js';
 export {
   listLibraries,
   pruneLibraries,
