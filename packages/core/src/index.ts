@@ -97,6 +97,7 @@ export { createLogger, type Logger, prettyLine, silentLogger } from './runtime/l
 export { Backoff, type BackoffOptions } from './runtime/backoff.js';
 export { LOG_THROTTLE_INTERVAL_MS, LogThrottle } from './runtime/log-throttle.js';
 export { Loop, type LoopOptions } from './runtime/loop.js';
+export { within } from './runtime/within.js';
 export {
   listLibraries,
   pruneLibraries,

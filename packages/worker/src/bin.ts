@@ -4,13 +4,14 @@
  * Everything else lives in the Worker runtime.
  */
 import {
-  ConfigError,
   connectRedis,
   createLogger,
-  DtpsError,
+  EXIT_CODE_HELP,
+  ExitCode,
   engineOptionsFrom,
+  exitCodeOf,
+  explainRedisError,
   loadConfig,
-  RedisUnavailableError,
   startTelemetry,
 } from '@dtps/core';
 import meow from 'meow';
@@ -42,8 +43,13 @@ const cli = meow(
     --prefix P           Redis key prefix (default dtps)
 
   Signals
-    SIGTERM, SIGINT      Stop taking work, hand the window back, let running tasks finish, exit 0
-    a second one         Stop now (running tasks are recovered by the coordinator)
+    SIGTERM, SIGINT      Stop taking work, hand the window back, let running tasks finish, exit 0;
+                         ends within --grace (+1 s to report) whatever Redis does: what could
+                         not be handed back is recovered by the coordinator
+    a second one         Stop now (running tasks are recovered by the coordinator), exit 130
+
+  Exit codes
+${EXIT_CODE_HELP.map((l) => `  ${l}`).join('\n')}
 
   Examples
     $ dtps-worker --workers 8 --max 32 --steal
@@ -71,9 +77,6 @@ const cli = meow(
     },
   },
 );
-
-const EXIT_USAGE = 2;
-const EXIT_REDIS = 3;
 
 async function main(): Promise<void> {
   const f = cli.flags;
@@ -135,11 +138,11 @@ async function main(): Promise<void> {
       await worker.close();
       redis.disconnect();
       await stopTelemetry();
-      process.exit(0);
+      process.exit(ExitCode.ok);
     } else {
       log.warn({ signal }, 'stopping now');
       await worker.forceClose();
-      process.exit(130);
+      process.exit(ExitCode.forced);
     }
   };
   // SIGTERM: how process managers ask to stop. SIGINT: Ctrl-C in a terminal.
@@ -150,10 +153,9 @@ async function main(): Promise<void> {
   await worker.start();
 }
 
-main().catch((err: unknown) => {
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`dtps-worker: ${message}\n`);
-  if (err instanceof RedisUnavailableError) process.exit(EXIT_REDIS);
-  if (err instanceof ConfigError || err instanceof DtpsError) process.exit(EXIT_USAGE);
-  process.exit(1);
+main().catch((thrown: unknown) => {
+  // A refusal (NOPERM on a key, OOM…) named as such, not as "EXECABORT Transaction discarded".
+  const err = explainRedisError(thrown);
+  process.stderr.write(`dtps-worker: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(exitCodeOf(err));
 });
