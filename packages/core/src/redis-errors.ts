@@ -34,7 +34,7 @@ const REFUSALS: Readonly<Record<string, { kind: 'refused' | 'transient'; retry: 
       kind: 'refused',
       retry: false,
       advice:
-        "the Redis user may not use this key, channel or command: grant dtps's keys and channels (~{dtps* &{dtps*, see docs/errors.md)",
+        "the Redis user may not use this key, channel or command: grant dtps's keys and channels (for the prefix dtps: ~{dtps* &{dtps*; see docs/errors.md)",
     },
     NOAUTH: {
       kind: 'refused',
@@ -165,6 +165,14 @@ function commandOf(err: unknown): string | undefined {
   return typeof key === 'string' && key.length <= 200 ? `${name} ${key}` : name;
 }
 
+/** Redis's reply without its code, and without the script location Redis appends inside a script. */
+function redisWords(message: string): string {
+  return message
+    .replace(/^[A-Z]+\s*/, '')
+    .replace(/\.?\s*script: \w+, on @\w+:\d+\.?$/, '')
+    .replace(/\.$/, '');
+}
+
 /**
  * Redis answered a command with a refusal (OOM, NOPERM, READONLY, MISCONF,
  * BUSY, LOADING…): the command did not run. The message names the refusal,
@@ -181,7 +189,7 @@ export class RedisRefusedError extends DtpsError {
     const on = options.command === undefined ? '' : ` (${options.command})`;
     super(
       'redis_refused',
-      `Redis refused the command${on} with ${refusal}: ${message.replace(/^[A-Z]+\s*/, '')} — ${refusalAdvice(refusal)}`,
+      `Redis refused the command${on} with ${refusal}: ${redisWords(message)} — ${refusalAdvice(refusal)}`,
       { cause: options.cause },
     );
     this.refusal = refusal;
