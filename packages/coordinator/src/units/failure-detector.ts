@@ -33,32 +33,38 @@ export class FailureDetector {
     if (dead.length === 0) return dead;
     const refusedAt = Math.max(this.#refusedAt, this.lastRefusalAt());
     if (now - refusedAt < this.heartbeatTimeoutMs) return [];
-    for (const id of dead) {
-      const { requeued, recovered } = await recoverWorker(ctx, id).catch((err: unknown) => {
-        if (redisRefusalOf(err) !== undefined) this.#refusedAt = ctx.clock.now();
-        throw err;
-      });
-      await removeWorker(ctx, id);
-      await ctx.redis.xadd(
-        ctx.fleet.events,
-        'MAXLEN',
-        '~',
-        '1000',
-        '*',
-        'kind',
-        'worker:dead',
-        'id',
-        id,
-        'requeued',
-        String(requeued),
-        'recovered',
-        String(recovered),
-      );
-      this.log.warn(
-        { worker: id, requeued, recovered, silentMs: this.heartbeatTimeoutMs },
-        'worker declared dead; its tasks were recovered',
-      );
+    try {
+      for (const id of dead) await this.#declareDead(id);
+    } catch (err) {
+      if (redisRefusalOf(err) !== undefined) this.#refusedAt = ctx.clock.now();
+      throw err;
     }
     return dead;
+  }
+
+  /** Recovers a silent worker's tasks, takes it off the registry, and says so. */
+  async #declareDead(id: string): Promise<void> {
+    const { ctx } = this;
+    const { requeued, recovered } = await recoverWorker(ctx, id);
+    await removeWorker(ctx, id);
+    await ctx.redis.xadd(
+      ctx.fleet.events,
+      'MAXLEN',
+      '~',
+      '1000',
+      '*',
+      'kind',
+      'worker:dead',
+      'id',
+      id,
+      'requeued',
+      String(requeued),
+      'recovered',
+      String(recovered),
+    );
+    this.log.warn(
+      { worker: id, requeued, recovered, silentMs: this.heartbeatTimeoutMs },
+      'worker declared dead; its tasks were recovered',
+    );
   }
 }

@@ -76,10 +76,11 @@ export class LogThrottle {
 
   #summarise(w: Window): void {
     if (w.count === 0) return;
-    const seconds = Math.round(this.#intervalMs / 1000);
+    const ms = this.#intervalMs;
+    const span = ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
     this.#log[w.level](
       { ...w.fields, repeated: w.count },
-      `${w.msg} (repeated ${w.count.toLocaleString('en-US')} times in ${seconds} s)`,
+      `${w.msg} (repeated ${w.count.toLocaleString('en-US')} times in ${span})`,
     );
   }
 }
