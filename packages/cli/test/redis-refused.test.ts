@@ -45,18 +45,24 @@ test.serial('a user without permission for the scripts: exit 4 naming NOPERM', a
     env: { DTPS_REDIS_URL: urlAs('noscripts', 'pw'), DTPS_PREFIX: uniquePrefix() },
   });
   t.is(r.code, 4, r.stderr);
-  t.regex(r.stderr, /^dtps: Redis refused the command .*with NOPERM: .*may not use this key, channel or command/);
+  t.regex(
+    r.stderr,
+    /^dtps: Redis refused the command .*with NOPERM: .*may not use this key, channel or command/,
+  );
 });
 
-test.serial('a call that succeeds writes nothing on stderr, even as a user who may not run INFO', async (t) => {
-  const admin = cli.server.client();
-  t.teardown(() => admin.disconnect());
-  await admin.acl('SETUSER', 'noinfo', 'on', '>pw', '~*', '&*', '+@all', '-info');
-  const env = { DTPS_REDIS_URL: urlAs('noinfo', 'pw'), DTPS_PREFIX: uniquePrefix() };
-  const submitted = await dtps(['submit', '--type', 'noop'], { env });
-  t.is(submitted.code, 0, submitted.stderr);
-  t.is(submitted.stderr, '');
-  const stats = await dtps(['stats'], { env });
-  t.is(stats.code, 0, stats.stderr);
-  t.is(stats.stderr, '');
-});
+test.serial(
+  'a call that succeeds writes nothing on stderr, even as a user who may not run INFO',
+  async (t) => {
+    const admin = cli.server.client();
+    t.teardown(() => admin.disconnect());
+    await admin.acl('SETUSER', 'noinfo', 'on', '>pw', '~*', '&*', '+@all', '-info');
+    const env = { DTPS_REDIS_URL: urlAs('noinfo', 'pw'), DTPS_PREFIX: uniquePrefix() };
+    const submitted = await dtps(['submit', '--type', 'noop'], { env });
+    t.is(submitted.code, 0, submitted.stderr);
+    t.is(submitted.stderr, '');
+    const stats = await dtps(['stats'], { env });
+    t.is(stats.code, 0, stats.stderr);
+    t.is(stats.stderr, '');
+  },
+);

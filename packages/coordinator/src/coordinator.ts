@@ -47,7 +47,12 @@ export class Coordinator {
     const heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 5000;
     const sweepMs = opts.sweepIntervalMs ?? 500;
     this.lease = new LeaderLease(this.ctx, this.id, opts.leaseMs ?? 5000, this.log);
-    this.detector = new FailureDetector(this.ctx, heartbeatTimeoutMs, this.log, () => this.lease.lastRefusalAt);
+    this.detector = new FailureDetector(
+      this.ctx,
+      heartbeatTimeoutMs,
+      this.log,
+      () => this.lease.lastRefusalAt,
+    );
     const promoter = new Promoter(this.ctx, this.log);
     const deadlines = new DeadlineSweeper(this.ctx, this.log);
     const janitor = new Janitor(this.ctx, this.log);

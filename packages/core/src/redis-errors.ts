@@ -61,8 +61,7 @@ const REFUSALS: Readonly<Record<string, { kind: 'refused' | 'transient'; retry: 
     BUSY: {
       kind: 'refused',
       retry: true,
-      advice:
-        'Redis is running a long script: wait for it, or end it with SCRIPT KILL / FUNCTION KILL',
+      advice: 'Redis is running a long script: wait for it, or end it with SCRIPT KILL / FUNCTION KILL',
     },
     NOREPLICAS: {
       kind: 'refused',

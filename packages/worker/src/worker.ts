@@ -336,7 +336,8 @@ export class Worker {
     await within(
       (async () => {
         await removeWorker(this.ctx, this.id).catch(() => {});
-        for (const queue of this.options.queues) await leaveQueue(this.ctx, queue, this.id).catch(() => false);
+        for (const queue of this.options.queues)
+          await leaveQueue(this.ctx, queue, this.id).catch(() => false);
       })(),
       until(),
     );

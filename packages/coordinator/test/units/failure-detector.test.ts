@@ -4,7 +4,14 @@
  * worker dead within a heartbeat timeout of the last refusal it (or the
  * lease) met; after that, silence counts again.
  */
-import { createRedis, EngineContext, ManualClock, type WorkerInfo, silentLogger, writeHeartbeat } from '@dtps/core';
+import {
+  createRedis,
+  EngineContext,
+  ManualClock,
+  silentLogger,
+  type WorkerInfo,
+  writeHeartbeat,
+} from '@dtps/core';
 import { RedisServer, uniquePrefix } from '@dtps/core/testing';
 import test from 'ava';
 import { FailureDetector } from '../../src/units/failure-detector.js';

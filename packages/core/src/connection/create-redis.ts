@@ -62,20 +62,24 @@ export function createRedisForTarget(target: RedisTarget, options: CreateRedisOp
 
   switch (target.kind) {
     case 'single':
-      return quietReadyCheck(new Redis({ ...common, ...lazy, host: target.host, port: target.port, db: target.db }));
+      return quietReadyCheck(
+        new Redis({ ...common, ...lazy, host: target.host, port: target.port, db: target.db }),
+      );
     case 'sentinel':
-      return quietReadyCheck(new Redis({
-        ...common,
-        ...lazy,
-        sentinels: target.sentinels,
-        name: target.name,
-        db: target.db,
-        ...(target.sentinelPassword === undefined ? {} : { sentinelPassword: target.sentinelPassword }),
-        // rediss+sentinel: TLS both to the Sentinels and to the master they name.
-        ...(target.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
-        failoverDetector: true,
-        reconnectOnError: reconnectOnReadonly,
-      }));
+      return quietReadyCheck(
+        new Redis({
+          ...common,
+          ...lazy,
+          sentinels: target.sentinels,
+          name: target.name,
+          db: target.db,
+          ...(target.sentinelPassword === undefined ? {} : { sentinelPassword: target.sentinelPassword }),
+          // rediss+sentinel: TLS both to the Sentinels and to the master they name.
+          ...(target.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+          failoverDetector: true,
+          reconnectOnError: reconnectOnReadonly,
+        }),
+      );
     case 'cluster':
       return new Cluster(target.nodes, {
         ...lazy,

@@ -57,7 +57,13 @@ export class LogThrottle {
       return;
     }
     this.#log[level](fields, msg);
-    const w: Window = { count: 0, level, fields, msg, timer: setTimeout(() => this.#tick(key, w), this.#intervalMs) };
+    const w: Window = {
+      count: 0,
+      level,
+      fields,
+      msg,
+      timer: setTimeout(() => this.#tick(key, w), this.#intervalMs),
+    };
     w.timer.unref();
     this.#open.set(key, w);
   }

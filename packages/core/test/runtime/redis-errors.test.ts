@@ -62,10 +62,7 @@ test('EXECABORT: the refusal behind it is named, with the command and key', (t) 
 });
 
 test('one exit-code table: 0 ok, 1 unsuccessful, 2 usage, 3 unreachable, 4 refused', (t) => {
-  t.deepEqual(
-    { ...ExitCode },
-    { ok: 0, unsuccessful: 1, usage: 2, unavailable: 3, refused: 4, forced: 130 },
-  );
+  t.deepEqual({ ...ExitCode }, { ok: 0, unsuccessful: 1, usage: 2, unavailable: 3, refused: 4, forced: 130 });
   t.is(exitCodeOf(reply('OOM command not allowed')), 4);
   t.is(exitCodeOf(explainRedisError(reply('READONLY replica'))), 4);
   t.is(exitCodeOf(new RedisUnavailableError('redis://x')), 3);

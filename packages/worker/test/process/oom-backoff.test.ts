@@ -109,7 +109,11 @@ test.serial(
     const done = await waitForValue(
       () => s.counts(),
       (c) => c.succeeded === TASKS,
-      { timeoutMs: 90_000, what: 'every task to succeed once Redis takes writes again', details: () => w.tail() },
+      {
+        timeoutMs: 90_000,
+        what: 'every task to succeed once Redis takes writes again',
+        details: () => w.tail(),
+      },
     );
     t.is(total(done), TASKS, 'nothing lost');
     const beat = await waitForValue(
