@@ -2,11 +2,24 @@ import type { Logger } from '@dtps/core';
 import {
   Backoff,
   type Completion,
+  DtpsError,
   type Failure,
   isTransientRedisError,
   LogThrottle,
+  redisRefusalOf,
   type WorkerOps,
 } from '@dtps/core';
+
+/**
+ * Errors that no retry can fix: a refusal only an operator fixes (NOPERM,
+ * WRONGPASS) and dtps's own typed errors (a script's bug). Anything else —
+ * a lost connection, a passing refusal, an error nobody classified — is
+ * tried again.
+ */
+function isPermanent(err: unknown): boolean {
+  if (redisRefusalOf(err) !== undefined) return !isTransientRedisError(err);
+  return err instanceof DtpsError;
+}
 
 /** Counters the reporter keeps for heartbeats. */
 export interface ReportStats {
@@ -235,8 +248,8 @@ export class Reporter {
   /**
    * Sends until Redis takes it: a lost connection or a passing refusal (OOM,
    * BUSY, MISCONF, READONLY…) is tried again after a jittered, growing wait;
-   * anything else (a refusal only an operator fixes, a bug) is logged and
-   * the batch left to the coordinator's recovery.
+   * a permanent error (see isPermanent) is logged and the batch left to the
+   * reconciler and the coordinator's recovery.
    */
   async #retrying(send: () => Promise<void>): Promise<void> {
     for (;;) {
@@ -245,7 +258,7 @@ export class Reporter {
         this.#backoff.reset();
         return;
       } catch (err) {
-        if (!isTransientRedisError(err) || this.#closed) {
+        if (this.#closed || isPermanent(err)) {
           this.#log.error({ err: (err as Error).message }, 'could not report task outcomes');
           return;
         }
