@@ -11,6 +11,7 @@ import {
   engineOptionsFrom,
   exitCodeOf,
   explainRedisError,
+  LogThrottle,
   loadConfig,
   startTelemetry,
 } from '@dtps/core';
@@ -106,7 +107,11 @@ async function main(): Promise<void> {
     maxRetriesPerRequest: null,
     name: 'dtps-coordinator',
   });
-  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'Redis connection trouble; retrying'));
+  // ioredis reports every failed reconnect: one line per distinct error per interval.
+  const connectionTrouble = new LogThrottle(log);
+  redis.on('error', (err: Error) =>
+    connectionTrouble.warn({ err: err.message }, 'Redis connection trouble; retrying'),
+  );
   const c = config.coordinator;
   const coordinator = new Coordinator({
     redis,

@@ -11,6 +11,7 @@ import {
   engineOptionsFrom,
   exitCodeOf,
   explainRedisError,
+  LogThrottle,
   loadConfig,
   startTelemetry,
 } from '@dtps/core';
@@ -111,7 +112,11 @@ async function main(): Promise<void> {
     ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
   });
   const redis = await connectRedis(config.redis.url, { maxRetriesPerRequest: null, name: 'dtps-worker' });
-  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'Redis connection trouble; retrying'));
+  // ioredis reports every failed reconnect: one line per distinct error per interval.
+  const connectionTrouble = new LogThrottle(log);
+  redis.on('error', (err: Error) =>
+    connectionTrouble.warn({ err: err.message }, 'Redis connection trouble; retrying'),
+  );
   const handlersModule = w.handlers ?? DEMO_HANDLERS_URL;
   const worker = new Worker({
     redis,
