@@ -147,6 +147,13 @@ export class QueueRunner implements CompletionCarrier {
     });
   }
 
+  /** Redis is back (a reconnect): a round held back by a backoff goes now, not at the timer. */
+  retryNow(): void {
+    clearTimeout(this.#backoffTimer);
+    this.#backoffTimer = undefined;
+    this.pump();
+  }
+
   /** Stops claiming and wakes the blocking read, so that the runner goes quiet. */
   stop(): void {
     this.#stopped = true;

@@ -167,7 +167,7 @@ export class Worker {
       wasDown = false;
       this.log.info('Redis is back; reconciling');
       setTimeout(() => this.#reconcile().catch(() => {}), 1000).unref();
-      for (const r of this.#runners.values()) r.pump();
+      for (const r of this.#runners.values()) r.retryNow();
     };
     this.ctx.redis.on('close', onClose);
     this.ctx.redis.on('ready', this.#onReconnect);
