@@ -160,7 +160,10 @@ test('failing ticks back off (never under the interval, up to the cap), log once
   await until(() => at.length >= failures + 6, 5000);
   await loop.stop();
   const gaps = at.slice(1).map((x, i) => x - at[i]!);
-  t.true(gaps.every((g) => g >= 9), `never under the interval: ${gaps.map(Math.round)}`);
+  t.true(
+    gaps.every((g) => g >= 9),
+    `never under the interval: ${gaps.map(Math.round)}`,
+  );
   const failedGaps = gaps.slice(0, failures - 1);
   const healthyGaps = gaps.slice(failures + 1);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
