@@ -1,4 +1,12 @@
-import { DtpsError, parseRedisUrl, RedisUnavailableError, redactRedisUrl } from '@dtps/core';
+import {
+  classifyRedisError,
+  DtpsError,
+  exitCodeOf,
+  explainRedisError,
+  parseRedisUrl,
+  RedisUnavailableError,
+  redactRedisUrl,
+} from '@dtps/core';
 import { ExitCode } from './exit-codes.js';
 
 /** An error as the CLI reports it: one line for people, an object for programs. */
@@ -35,22 +43,6 @@ export function withFlagNames(err: unknown, flagOf: Readonly<Record<string, stri
   });
 }
 
-// What ioredis says when a connection that worked goes away mid-command.
-const CONNECTION_LOST =
-  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|Connection is closed|Stream isn't writeable/;
-
-/** Codes that mean "the input was not acceptable": exit 2. */
-const BAD_INPUT = new Set([
-  'invalid_argument',
-  'invalid_config',
-  'not_found',
-  'unknown_dependency',
-  'dependency_cycle',
-  'dependency_not_satisfied',
-  'invalid_state',
-  'deadline_passed',
-]);
-
 /**
  * Classifies any error into what the CLI prints and how it exits. The only
  * place that maps errors to exit codes. `redisUrl` is the URL in use, if a
@@ -62,23 +54,22 @@ export function reportOf(err: unknown, redisUrl?: string): ReportedError {
   return { ...report, message: scrub(report.message, redisUrl) };
 }
 
-function classify(err: unknown, redisUrl: string | undefined): ReportedError {
+function classify(thrown: unknown, redisUrl: string | undefined): ReportedError {
+  // A refusal of Redis's (OOM, NOPERM…), wherever it was wrapped: named, with what to do.
+  const err = explainRedisError(thrown);
   if (err instanceof DtpsError) {
-    const exit =
-      err.code === 'redis_unavailable'
-        ? ExitCode.unavailable
-        : BAD_INPUT.has(err.code)
-          ? ExitCode.usage
-          : ExitCode.unsuccessful;
-    return { code: err.code, message: oneLine(err.message), ...fieldOf(err), ...lineOf(err), exit };
+    return {
+      code: err.code,
+      message: oneLine(err.message),
+      ...fieldOf(err),
+      ...lineOf(err),
+      exit: exitCodeOf(err),
+    };
   }
-  if (
-    err instanceof Error &&
-    (err.name === 'MaxRetriesPerRequestError' || CONNECTION_LOST.test(err.message))
-  ) {
+  if (classifyRedisError(err) === 'unreachable') {
     // ioredis's own words for this one are about its options, not about Redis.
     const cause =
-      err.name === 'MaxRetriesPerRequestError'
+      err instanceof Error && err.name === 'MaxRetriesPerRequestError'
         ? new Error(
             err.message.replace(
               /Reached the max retries per request limit[^.]*\.( Refer [^.]*\.)?/,

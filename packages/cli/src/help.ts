@@ -1,3 +1,4 @@
+import { EXIT_CODE_HELP } from '@dtps/core';
 import type { Command } from './commands/command.js';
 import { COMMANDS } from './commands/index.js';
 import { flagHelpLines, GLOBAL_FLAGS } from './flags.js';
@@ -11,12 +12,8 @@ const CONVENTIONS = [
   '  {"error":{"code":"…","message":"…","field":"…"}} (code as in @dtps/core errors).',
   '',
   'Exit codes',
-  '  0  success',
-  '  1  the task ended unsuccessfully (wait, submit --wait: failed, expired, cancelled,',
-  '     or not ended within --timeout / --wait-timeout), or an unexpected error',
-  '  2  bad usage or input: unknown command or flag, invalid value, unknown task id,',
-  '     a task in the wrong state for cancel or retry',
-  '  3  Redis unreachable (given up after 4 s)',
+  ...EXIT_CODE_HELP,
+  '  The same for dtps-worker, dtps-coordinator and dtps-tui; docs/errors.md says more.',
   '',
   'Configuration',
   '  defaults < config file (.dtpsrc.yaml & co.) < DTPS_* environment < flags.',

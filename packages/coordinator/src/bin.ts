@@ -4,13 +4,15 @@
  * signals. Everything else lives in the Coordinator runtime.
  */
 import {
-  ConfigError,
   connectRedis,
   createLogger,
-  DtpsError,
+  EXIT_CODE_HELP,
+  ExitCode,
   engineOptionsFrom,
+  exitCodeOf,
+  explainRedisError,
+  LogThrottle,
   loadConfig,
-  RedisUnavailableError,
   startTelemetry,
   upRedisNotice,
 } from '@dtps/core';
@@ -40,6 +42,13 @@ const cli = meow(
     --log-format FORMAT  pretty (default) or json
     --config FILE        Config file (default: .dtpsrc.yaml and friends, searched upward)
     --prefix P           Redis key prefix (default dtps)
+
+  Signals
+    SIGTERM, SIGINT      Stop the sweeps, hand the lease over, exit 0 (within 5 s whatever
+                         Redis does); a second one: stop now, exit 130
+
+  Exit codes
+${EXIT_CODE_HELP.map((l) => `  ${l}`).join('\n')}
 
   Examples
     $ dtps-coordinator --monitor
@@ -104,7 +113,11 @@ async function main(): Promise<void> {
     maxRetriesPerRequest: null,
     name: 'dtps-coordinator',
   });
-  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'Redis connection trouble; retrying'));
+  // ioredis reports every failed reconnect: one line per distinct error per interval.
+  const connectionTrouble = new LogThrottle(log);
+  redis.on('error', (err: Error) =>
+    connectionTrouble.warn({ err: err.message }, 'Redis connection trouble; retrying'),
+  );
   const c = config.coordinator;
   const coordinator = new Coordinator({
     redis,
@@ -127,13 +140,13 @@ async function main(): Promise<void> {
   });
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) process.exit(130); // a second signal: now
+    if (stopping) process.exit(ExitCode.forced); // a second signal: now
     stopping = true;
     log.info({ signal }, 'stopping');
     await coordinator.close();
     redis.disconnect();
     await stopTelemetry();
-    process.exit(0);
+    process.exit(ExitCode.ok);
   };
   // SIGTERM: process managers; SIGINT: Ctrl-C. Both hand the lease over at once.
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -141,9 +154,8 @@ async function main(): Promise<void> {
   await coordinator.start();
 }
 
-main().catch((err: unknown) => {
+main().catch((thrown: unknown) => {
+  const err = explainRedisError(thrown);
   process.stderr.write(`dtps-coordinator: ${err instanceof Error ? err.message : String(err)}\n`);
-  if (err instanceof RedisUnavailableError) process.exit(3);
-  if (err instanceof ConfigError || err instanceof DtpsError) process.exit(2);
-  process.exit(1);
+  process.exit(exitCodeOf(err));
 });

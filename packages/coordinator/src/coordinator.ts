@@ -9,6 +9,7 @@ import {
   Loop,
   type RedisClient,
   silentLogger,
+  within,
 } from '@dtps/core';
 import { assertBindAllowed } from './monitor/auth.js';
 import { createMonitorServer } from './monitor/server.js';
@@ -51,7 +52,12 @@ export class Coordinator {
     const heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 5000;
     const sweepMs = opts.sweepIntervalMs ?? 500;
     this.lease = new LeaderLease(this.ctx, this.id, opts.leaseMs ?? 5000, this.log);
-    this.detector = new FailureDetector(this.ctx, heartbeatTimeoutMs, this.log);
+    this.detector = new FailureDetector(
+      this.ctx,
+      heartbeatTimeoutMs,
+      this.log,
+      () => this.lease.lastRefusalAt,
+    );
     const promoter = new Promoter(this.ctx, this.log);
     const deadlines = new DeadlineSweeper(this.ctx, this.log);
     const janitor = new Janitor(this.ctx, this.log);
@@ -147,13 +153,19 @@ export class Coordinator {
 
   /**
    * Stops in this order: the sweeps (no half-done leader work after the lease
-   * goes), then the lease (handed over at once), then the monitor.
+   * goes), then the lease (handed over at once), then the monitor. Ends within
+   * `timeoutMs` (default 5 s) whatever Redis does: a sweep stuck on a Redis
+   * that does not answer is left behind, and a lease that could not be handed
+   * over lapses by itself (a standby takes over within the lease time).
    */
-  async close(): Promise<void> {
-    for (const loop of this.#loops) await loop.stop();
-    await this.lease.stop();
-    await this.#monitor?.close();
-    await this.#client?.close();
+  async close(opts: { timeoutMs?: number } = {}): Promise<void> {
+    const closeBy = performance.now() + (opts.timeoutMs ?? 5000);
+    const until = () => closeBy - performance.now();
+    // Half the time for the sweeps, so that handing the lease over gets the rest.
+    await Promise.all(this.#loops.map((loop) => loop.stop(until() / 2)));
+    await within(this.lease.stop(), until());
+    await within(this.#monitor?.close() ?? Promise.resolve(), until());
+    await within(this.#client?.close() ?? Promise.resolve(), until());
     this.#monitorRedis?.disconnect();
     this.log.info('coordinator stopped');
   }

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'deadline_passed'
   | 'fenced'
   | 'redis_unavailable'
+  | 'redis_refused'
   | 'timeout'
   | 'closed'
   | 'script_error';

@@ -68,6 +68,7 @@ export {
   WaitTimeoutError,
 } from './errors.js';
 export { lastEventId, parseEvent, rangeEvents, readEvents, type TransitionEvent } from './events.js';
+export { EXIT_CODE_HELP, ExitCode, exitCodeOf } from './exit-codes.js';
 export { acquireLease, releaseLease } from './fleet/lease.js';
 export {
   listWorkers,
@@ -100,8 +101,22 @@ export {
   type SeriesPoint,
 } from './inspector/series.js';
 export { FleetKeys, PRIORITY_BAND, priorityOfScore, QueueKeys, readyScore } from './keys.js';
+export {
+  classifyRedisError,
+  execTransaction,
+  explainRedisError,
+  isTransientRedisError,
+  type RedisErrorKind,
+  RedisRefusedError,
+  redisRefusalOf,
+  refusalAdvice,
+  unwrapRedisError,
+} from './redis-errors.js';
+export { Backoff, type BackoffOptions } from './runtime/backoff.js';
+export { LOG_THROTTLE_INTERVAL_MS, LogThrottle } from './runtime/log-throttle.js';
 export { createLogger, type Logger, prettyLine, silentLogger } from './runtime/logger.js';
-export { Loop } from './runtime/loop.js';
+export { Loop, type LoopOptions } from './runtime/loop.js';
+export { within } from './runtime/within.js';
 export {
   listLibraries,
   pruneLibraries,

@@ -3,7 +3,15 @@
  * dtps-tui: parse flags, load config, open the Redis connection, run the
  * console, wire signals. Everything else lives in the app.
  */
-import { ConfigError, createRedis, DtpsError, loadConfig, upRedisNotice, ValidationError } from '@dtps/core';
+import {
+  createRedis,
+  EXIT_CODE_HELP,
+  ExitCode,
+  exitCodeOf,
+  explainRedisError,
+  loadConfig,
+  upRedisNotice,
+} from '@dtps/core';
 import meow from 'meow';
 
 const cli = meow(
@@ -27,6 +35,9 @@ const cli = meow(
     Tab views · n new task · + - pool size · [ ] { } min/max · s stealing
     p pause/resume · c cancel · r retry · / filter · ? help · q quit
 
+  Exit codes
+${EXIT_CODE_HELP.map((l) => `  ${l}`).join('\n')}
+
   Examples
     $ dtps-tui
     $ dtps-tui --redis redis://:secret@redis:6379 --queue emails
@@ -44,14 +55,12 @@ const cli = meow(
   },
 );
 
-const EXIT_USAGE = 2;
-
 async function main(): Promise<void> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     process.stderr.write(
       'dtps-tui: draws a full-screen console; run it in a terminal (stdin and stdout a TTY)\n',
     );
-    process.exit(EXIT_USAGE);
+    process.exit(ExitCode.usage);
   }
   const f = cli.flags;
   const { config, up } = await loadConfig({
@@ -86,12 +95,11 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, () => handle.stop());
   await handle.done;
   redis.disconnect();
-  process.exit(0);
+  process.exit(ExitCode.ok);
 }
 
-main().catch((err: unknown) => {
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`dtps-tui: ${message}\n`);
-  const usage = err instanceof ConfigError || err instanceof ValidationError || err instanceof DtpsError;
-  process.exit(usage ? EXIT_USAGE : 1);
+main().catch((thrown: unknown) => {
+  const err = explainRedisError(thrown);
+  process.stderr.write(`dtps-tui: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(exitCodeOf(err));
 });

@@ -4,13 +4,15 @@
  * Everything else lives in the Worker runtime.
  */
 import {
-  ConfigError,
   connectRedis,
   createLogger,
-  DtpsError,
+  EXIT_CODE_HELP,
+  ExitCode,
   engineOptionsFrom,
+  exitCodeOf,
+  explainRedisError,
+  LogThrottle,
   loadConfig,
-  RedisUnavailableError,
   startTelemetry,
   upRedisNotice,
 } from '@dtps/core';
@@ -43,8 +45,13 @@ const cli = meow(
     --prefix P           Redis key prefix (default dtps)
 
   Signals
-    SIGTERM, SIGINT      Stop taking work, hand the window back, let running tasks finish, exit 0
-    a second one         Stop now (running tasks are recovered by the coordinator)
+    SIGTERM, SIGINT      Stop taking work, hand the window back, let running tasks finish, exit 0;
+                         ends within --grace (+1 s to report) whatever Redis does: what could
+                         not be handed back is recovered by the coordinator
+    a second one         Stop now (running tasks are recovered by the coordinator), exit 130
+
+  Exit codes
+${EXIT_CODE_HELP.map((l) => `  ${l}`).join('\n')}
 
   Examples
     $ dtps-worker --workers 8 --max 32 --steal
@@ -72,9 +79,6 @@ const cli = meow(
     },
   },
 );
-
-const EXIT_USAGE = 2;
-const EXIT_REDIS = 3;
 
 async function main(): Promise<void> {
   const f = cli.flags;
@@ -114,7 +118,11 @@ async function main(): Promise<void> {
     ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
   });
   const redis = await connectRedis(config.redis.url, { maxRetriesPerRequest: null, name: 'dtps-worker' });
-  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'Redis connection trouble; retrying'));
+  // ioredis reports every failed reconnect: one line per distinct error per interval.
+  const connectionTrouble = new LogThrottle(log);
+  redis.on('error', (err: Error) =>
+    connectionTrouble.warn({ err: err.message }, 'Redis connection trouble; retrying'),
+  );
   const handlersModule = w.handlers ?? DEMO_HANDLERS_URL;
   const worker = new Worker({
     redis,
@@ -141,11 +149,11 @@ async function main(): Promise<void> {
       await worker.close();
       redis.disconnect();
       await stopTelemetry();
-      process.exit(0);
+      process.exit(ExitCode.ok);
     } else {
       log.warn({ signal }, 'stopping now');
       await worker.forceClose();
-      process.exit(130);
+      process.exit(ExitCode.forced);
     }
   };
   // SIGTERM: how process managers ask to stop. SIGINT: Ctrl-C in a terminal.
@@ -156,10 +164,9 @@ async function main(): Promise<void> {
   await worker.start();
 }
 
-main().catch((err: unknown) => {
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`dtps-worker: ${message}\n`);
-  if (err instanceof RedisUnavailableError) process.exit(EXIT_REDIS);
-  if (err instanceof ConfigError || err instanceof DtpsError) process.exit(EXIT_USAGE);
-  process.exit(1);
+main().catch((thrown: unknown) => {
+  // A refusal (NOPERM on a key, OOM…) named as such, not as "EXECABORT Transaction discarded".
+  const err = explainRedisError(thrown);
+  process.stderr.write(`dtps-worker: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(exitCodeOf(err));
 });

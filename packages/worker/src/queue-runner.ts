@@ -1,11 +1,13 @@
 import type { Logger } from '@dtps/core';
 import {
+  Backoff,
   type ClaimedTask,
   type ClaimResult,
   decodeHandoff,
   duplicateConnection,
   type EngineContext,
   endAttemptSpan,
+  LogThrottle,
   type RedisClient,
   type StartOutcome,
   startAttemptSpan,
@@ -110,10 +112,19 @@ export class QueueRunner implements CompletionCarrier {
   readonly #rounds = new Set<Promise<unknown>>();
   /** True when the last claim came back full: the queue has more (a backlog signal for the autoscaler). */
   lastClaimFull = false;
+  /**
+   * After a failed round or wait, no round goes out until this timer fires: a Redis that
+   * refuses writes (OOM) answers at once, and without a wait every freed slot would send the
+   * next round straight away (thousands a second).
+   */
+  #backoffTimer: NodeJS.Timeout | undefined;
+  readonly #backoff = new Backoff({ baseMs: 100, capMs: 5000 });
+  readonly #throttle: LogThrottle;
 
   constructor(queue: string, deps: RunnerDeps) {
     this.queue = queue;
     this.#d = deps;
+    this.#throttle = new LogThrottle(deps.log);
     deps.reporter.carry(queue, this);
   }
 
@@ -136,9 +147,18 @@ export class QueueRunner implements CompletionCarrier {
     });
   }
 
+  /** Redis is back (a reconnect): a round held back by a backoff goes now, not at the timer. */
+  retryNow(): void {
+    clearTimeout(this.#backoffTimer);
+    this.#backoffTimer = undefined;
+    this.pump();
+  }
+
   /** Stops claiming and wakes the blocking read, so that the runner goes quiet. */
   stop(): void {
     this.#stopped = true;
+    clearTimeout(this.#backoffTimer);
+    this.#throttle.flush();
     // Completions that were waiting for our next round go on their own now.
     this.#d.reporter.kick();
     if (!this.#blocked) {
@@ -277,6 +297,7 @@ export class QueueRunner implements CompletionCarrier {
   #pass(): void {
     if (this.#stopped) return;
     this.#runHandedOff();
+    if (this.#backoffTimer) return;
     // A round starts at most half the pool from the window (and, with a backlog, from a claim), so
     // that when a whole pool frees at once two rounds go out (apart, see STAGGER_MS): Redis runs one while this process
     // handles the other's reply (the two overlap instead of taking turns), and a busy worker
@@ -285,6 +306,16 @@ export class QueueRunner implements CompletionCarrier {
     if (!this.#round(perRound)) return;
     if (this.#roundMs >= STAGGER_ABOVE_MS) this.#staggerNext();
     else while (this.#round(perRound)) {}
+  }
+
+  /** Holds every round back for a jittered, growing wait (reset by a round that succeeds). */
+  #backOff(): void {
+    if (this.#backoffTimer) return;
+    this.#backoffTimer = setTimeout(() => {
+      this.#backoffTimer = undefined;
+      this.pump();
+    }, this.#backoff.next());
+    this.#backoffTimer.unref();
   }
 
   /** Looks again once the round just sent has had time to reach Redis alone (see STAGGER_MS). */
@@ -357,6 +388,7 @@ export class QueueRunner implements CompletionCarrier {
       .then(
         (r) => {
           this.#roundMs += (performance.now() - sentAt - this.#roundMs) / 8;
+          if (this.#backoff.failures > 0) this.#backoff.reset();
           this.#starting -= starts.length;
           this.#reserving -= reserving;
           reporter.settleCompletions(this.queue, done, r.completed);
@@ -377,8 +409,8 @@ export class QueueRunner implements CompletionCarrier {
           pool.release(starts.length + (claim?.start ?? 0));
           if (claim) this.#claims--;
           if (this.#stopped) return;
-          this.#d.log.warn({ queue: this.queue, err: err.message }, 'round failed; trying again');
-          setTimeout(() => this.pump(), 500).unref();
+          this.#throttle.warn({ queue: this.queue, err: err.message }, 'round failed; trying again');
+          this.#backOff();
         },
       );
     this.#rounds.add(round);
@@ -469,7 +501,7 @@ export class QueueRunner implements CompletionCarrier {
    */
   #block(nextDueAt: number | null): void {
     if (this.#stopped) return;
-    const { ctx, log } = this.#d;
+    const { ctx } = this.#d;
     this.#blocked = true;
     let timeout = this.#d.idleBlockMs;
     if (nextDueAt !== null) timeout = Math.min(timeout, Math.max(1, nextDueAt - ctx.clock.now()));
@@ -493,8 +525,9 @@ export class QueueRunner implements CompletionCarrier {
         if (this.#d.pool.paused || this.#stopped) await ctx.redis.rpush(woken.list, '1');
       })
       .catch((err: Error) => {
-        if (!this.#stopped) log.warn({ queue: this.queue, err: err.message }, 'waiting for work failed');
-        return new Promise((r) => setTimeout(r, 500).unref());
+        if (this.#stopped) return;
+        this.#throttle.warn({ queue: this.queue, err: err.message }, 'waiting for work failed');
+        this.#backOff();
       })
       .finally(() => {
         this.#blocked = false;

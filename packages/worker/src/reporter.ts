@@ -1,5 +1,25 @@
 import type { Logger } from '@dtps/core';
-import { type Completion, DtpsError, type Failure, type WorkerOps } from '@dtps/core';
+import {
+  Backoff,
+  type Completion,
+  DtpsError,
+  type Failure,
+  isTransientRedisError,
+  LogThrottle,
+  redisRefusalOf,
+  type WorkerOps,
+} from '@dtps/core';
+
+/**
+ * Errors that no retry can fix: a refusal only an operator fixes (NOPERM,
+ * WRONGPASS) and dtps's own typed errors (a script's bug). Anything else —
+ * a lost connection, a passing refusal, an error nobody classified — is
+ * tried again.
+ */
+function isPermanent(err: unknown): boolean {
+  if (redisRefusalOf(err) !== undefined) return !isTransientRedisError(err);
+  return err instanceof DtpsError;
+}
 
 /** Counters the reporter keeps for heartbeats. */
 export interface ReportStats {
@@ -41,10 +61,16 @@ export class Reporter {
   readonly #unsent = new Map<string, Map<string, number>>();
   readonly #carriers = new Map<string, CompletionCarrier>();
   #closed = false;
+  /** Shared by every batch's retries: one Redis refusing writes slows them all down together. */
+  readonly #backoff = new Backoff({ baseMs: 100, capMs: 5000 });
+  readonly #throttle: LogThrottle;
+  /** Wakes the batches waiting out a backoff (close: stop waiting). */
+  readonly #sleepers = new Set<() => void>();
 
   constructor(ops: WorkerOps, log: Logger) {
     this.#ops = ops;
     this.#log = log;
+    this.#throttle = new LogThrottle(log);
   }
 
   /** Lets `carrier` send the completions of `queue` (see CompletionCarrier). */
@@ -129,9 +155,15 @@ export class Reporter {
     while (this.#inflight.size > 0) await Promise.all([...this.#inflight]);
   }
 
-  /** Stops retrying (a forced shutdown). */
+  /**
+   * Stops retrying (a forced shutdown, or a grace period over): what has not
+   * reached Redis stays `running` there and the coordinator recovers it, as
+   * after a kill -9.
+   */
   close(): void {
     this.#closed = true;
+    for (const wake of this.#sleepers) wake();
+    this.#throttle.flush();
   }
 
   #batch(queue: string): Batch {
@@ -213,23 +245,40 @@ export class Reporter {
     });
   }
 
+  /**
+   * Sends until Redis takes it: a lost connection or a passing refusal (OOM,
+   * BUSY, MISCONF, READONLY…) is tried again after a jittered, growing wait;
+   * a permanent error (see isPermanent) is logged and the batch left to the
+   * reconciler and the coordinator's recovery.
+   */
   async #retrying(send: () => Promise<void>): Promise<void> {
-    for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+    for (;;) {
       try {
         await send();
+        this.#backoff.reset();
         return;
       } catch (err) {
-        if (err instanceof DtpsError || this.#closed) {
-          this.#log.error({ err }, 'could not report task outcomes');
+        if (this.#closed || isPermanent(err)) {
+          this.#log.error({ err: (err as Error).message }, 'could not report task outcomes');
           return;
         }
-        this.#log.warn(
-          { err: (err as Error).message },
-          `Redis did not take the report; again in ${delay} ms`,
-        );
-        await new Promise((r) => setTimeout(r, delay));
+        const delay = this.#backoff.next();
+        this.#throttle.warn({ err: (err as Error).message }, 'Redis did not take the report; trying again');
+        await this.#sleep(delay);
       }
     }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#sleepers.add(wake);
+    });
   }
 
   #track(p: Promise<void>): void {

@@ -11,6 +11,7 @@ import {
   silentLogger,
   type WorkerInfo,
   WorkerOps,
+  within,
   writeHeartbeat,
 } from '@dtps/core';
 import type { Executor } from './executor/executor.js';
@@ -29,6 +30,13 @@ export const VERSION = '0.1.0';
 
 /** Threads a thread-isolated worker may start at most, whatever its max (scale can raise max later). */
 const MAX_THREADS = 256;
+
+/**
+ * After the grace period (or once the running tasks ended), how long a shutdown may still spend
+ * reporting outcomes and leaving the registry. A Redis that does not answer within it does not
+ * hold the process: what was not reported is recovered by the coordinator, as after a kill -9.
+ */
+const CLOSE_REPORT_MS = 1000;
 
 /**
  * A dtps worker: serves queues with an autoscaling pool of slots, prefetches
@@ -89,11 +97,16 @@ export class Worker {
       this.log,
       () => this.ctx.clock.now(),
     );
+    // Heartbeats keep their schedule when they fail (no backoff): one small write per interval,
+    // which must go out the moment Redis takes writes again, so that a worker that rode out a
+    // refusal (OOM) is seen alive again at once. The coordinator does not count a worker dead
+    // while Redis refuses writes (see FailureDetector).
     this.#heartbeat = new Loop(
       'heartbeater',
       this.options.heartbeatMs,
       () => writeHeartbeat(this.ctx, this.info()),
       this.log,
+      { keepSchedule: true },
     );
     this.#autoscaleLoop = new Loop(
       'autoscaler',
@@ -155,7 +168,7 @@ export class Worker {
       wasDown = false;
       this.log.info('Redis is back; reconciling');
       setTimeout(() => this.#reconcile().catch(() => {}), 1000).unref();
-      for (const r of this.#runners.values()) r.pump();
+      for (const r of this.#runners.values()) r.retryNow();
     };
     this.ctx.redis.on('close', onClose);
     this.ctx.redis.on('ready', this.#onReconnect);
@@ -273,33 +286,63 @@ export class Worker {
     this.#reporter.close();
   }
 
+  /**
+   * Ends within the grace period (+ CLOSE_REPORT_MS) whatever Redis does: every step that
+   * talks to Redis is bounded by the time left, and what Redis did not take in time (the
+   * window, outcomes, the registry entry) is left for the coordinator to recover.
+   */
   async #close(graceMs: number): Promise<void> {
+    const deadline = performance.now() + graceMs;
+    const left = () => deadline - performance.now();
     this.log.info({ graceMs }, 'shutting down');
     for (const r of this.#runners.values()) r.stop();
     this.pool.pause();
-    const handedBack = await this.#handBackAll(); // waits for claims in flight first
+    // Waits for claims in flight first; with Redis gone, not past the grace.
+    const handedBack = await within(this.#handBackAll(), left());
+    if (handedBack === undefined) {
+      this.log.warn(
+        'Redis did not take the window back within the grace period; the coordinator will recover it',
+      );
+    }
     this.log.info(
-      { handedBack, running: this.#runningCount() },
+      { handedBack: handedBack ?? 0, running: this.#runningCount() },
       'window handed back; waiting for running tasks',
     );
-    const idle = await Promise.race([
+    const idle = await within(
       this.#whenIdle().then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), graceMs)),
-    ]);
+      left(),
+    );
     if (!idle) {
       this.log.warn({ running: this.#runningCount() }, 'grace period over; aborting running tasks');
       for (const r of this.#runners.values()) for (const run of r.running.values()) run.abort('shutdown');
-      await this.#whenIdle();
     }
-    await this.#reporter.flush();
-    await this.#heartbeat.stop();
-    await this.#autoscaleLoop.stop();
-    await this.#reconcileLoop.stop();
-    await this.#control.stop();
+    const closeBy = Math.max(deadline, performance.now()) + CLOSE_REPORT_MS;
+    const until = () => closeBy - performance.now();
+    await within(this.#whenIdle(), until());
+    const flushed = await within(
+      this.#reporter.flush().then(() => true),
+      until(),
+    );
+    if (!flushed) {
+      this.log.warn('Redis did not take every outcome in time; the coordinator will recover those tasks');
+    }
+    this.#reporter.close();
+    await Promise.all([
+      this.#heartbeat.stop(until()),
+      this.#autoscaleLoop.stop(until()),
+      this.#reconcileLoop.stop(until()),
+      this.#control.stop(),
+    ]);
     if (this.#onReconnect) this.ctx.redis.off('ready', this.#onReconnect);
     this.#lag.disable();
-    await removeWorker(this.ctx, this.id).catch(() => {});
-    for (const queue of this.options.queues) await leaveQueue(this.ctx, queue, this.id).catch(() => false);
+    await within(
+      (async () => {
+        await removeWorker(this.ctx, this.id).catch(() => {});
+        for (const queue of this.options.queues)
+          await leaveQueue(this.ctx, queue, this.id).catch(() => false);
+      })(),
+      until(),
+    );
     await this.#executor?.close();
     this.log.info({ processed: this.#reporter.stats.processed }, 'worker stopped');
   }

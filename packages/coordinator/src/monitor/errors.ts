@@ -1,4 +1,4 @@
-import { DtpsError, type ErrorCode, type Logger } from '@dtps/core';
+import { classifyRedisError, DtpsError, type ErrorCode, explainRedisError, type Logger } from '@dtps/core';
 import type { FastifyInstance } from 'fastify';
 
 /** Codes of errors that only exist at the HTTP layer, next to the engine's own. */
@@ -48,6 +48,7 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   fenced: 409,
   timeout: 504,
   redis_unavailable: 503,
+  redis_refused: 503,
   closed: 503,
   script_error: 500,
 };
@@ -99,13 +100,6 @@ function messageOfIssue(issue: AjvIssue, field: string): string {
   }
 }
 
-function isRedisConnectionError(err: Error): boolean {
-  return (
-    err.name === 'MaxRetriesPerRequestError' ||
-    /connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|stream isn't writeable/i.test(err.message)
-  );
-}
-
 /** Maps anything thrown by a route to an HTTP status, headers and the JSON error body. */
 export function toHttpError(err: unknown): {
   status: number;
@@ -124,6 +118,8 @@ export function toHttpError(err: unknown): {
     headers,
   });
   if (err instanceof HttpError) return out(err.status, err.code, err.message, err.field, err.headers);
+  // A refusal of Redis's (OOM, NOPERM…) in a plain command: named as such, not as a 500.
+  err = explainRedisError(err);
   if (err instanceof DtpsError) return out(STATUS_OF_CODE[err.code] ?? 500, err.code, err.message, err.field);
   const fe = err as FastifyLikeError;
   if (Array.isArray(fe.validation) && fe.validation.length > 0) {
@@ -145,7 +141,7 @@ export function toHttpError(err: unknown): {
     // Fastify's own request errors: bad JSON, an empty JSON body, a bad header…
     return out(400, 'invalid_argument', fe.message, fe.code?.startsWith('FST_ERR_CTP') ? 'body' : undefined);
   }
-  if (err instanceof Error && isRedisConnectionError(err)) {
+  if (err instanceof Error && classifyRedisError(err) === 'unreachable') {
     return out(503, 'redis_unavailable', `Redis is not reachable: ${err.message}`);
   }
   return out(500, 'internal', 'internal error; the coordinator log has the details');

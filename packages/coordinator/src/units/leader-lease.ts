@@ -3,8 +3,10 @@ import {
   duplicateConnection,
   type EngineContext,
   type Logger,
+  LogThrottle,
   Loop,
   type RedisClient,
+  redisRefusalOf,
   releaseLease,
 } from '@dtps/core';
 
@@ -22,6 +24,9 @@ export class LeaderLease {
   #sub: RedisClient | undefined;
   #retry: NodeJS.Timeout | undefined;
   readonly #listeners: ((leading: boolean) => void)[] = [];
+  readonly #throttle: LogThrottle;
+  /** When a renewal last met a refusal of Redis's (OOM…): workers cannot beat their heartbeats either. */
+  lastRefusalAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -30,6 +35,7 @@ export class LeaderLease {
     private readonly log: Logger,
   ) {
     this.#loop = new Loop('leader-lease', Math.max(50, Math.floor(leaseMs / 3)), () => this.tick(), log);
+    this.#throttle = new LogThrottle(log);
   }
 
   /** True while this coordinator holds a lease that cannot have expired yet. */
@@ -65,7 +71,8 @@ export class LeaderLease {
       epoch = await acquireLease(this.ctx, this.holder, this.leaseMs);
     } catch (err) {
       // Unknown: keep leading until the local validity runs out, no longer.
-      this.log.warn({ err: (err as Error).message }, 'could not reach Redis to renew the lease');
+      if (redisRefusalOf(err) !== undefined) this.lastRefusalAt = this.ctx.clock.now();
+      this.#throttle.warn({ err: (err as Error).message }, 'could not renew the lease');
     }
     if (epoch !== null && epoch < 0) {
       // Another coordinator holds it: certainly not us. Try again the moment it lapses

@@ -1,5 +1,6 @@
 import {
   type EngineContext,
+  execTransaction,
   Inspector,
   type Logger,
   latencyBuckets,
@@ -79,7 +80,7 @@ export class Rollup {
       minute.depth = summary.counts;
       tx.lpush(k.series('1m'), JSON.stringify(minute)).ltrim(k.series('1m'), 0, KEEP_1M - 1);
     }
-    await tx.exec();
+    await execTransaction(tx.exec());
     this.#last.set(queue, upto);
     return points;
   }
@@ -125,7 +126,7 @@ export class Rollup {
           .expire(key1m, WORKER_SERIES_TTL_S);
       }
     }
-    await tx.exec();
+    await execTransaction(tx.exec());
   }
 
   /** The fleet advice (see recommendFleet), from the last 10 s of every queue. */

@@ -16,6 +16,7 @@ test('every engine error code has a status; the body is {error: {code, message, 
     fenced: 409,
     timeout: 504,
     redis_unavailable: 503,
+    redis_refused: 503,
     closed: 503,
     script_error: 500,
   };

@@ -62,20 +62,24 @@ export function createRedisForTarget(target: RedisTarget, options: CreateRedisOp
 
   switch (target.kind) {
     case 'single':
-      return new Redis({ ...common, ...lazy, host: target.host, port: target.port, db: target.db });
+      return quietReadyCheck(
+        new Redis({ ...common, ...lazy, host: target.host, port: target.port, db: target.db }),
+      );
     case 'sentinel':
-      return new Redis({
-        ...common,
-        ...lazy,
-        sentinels: target.sentinels,
-        name: target.name,
-        db: target.db,
-        ...(target.sentinelPassword === undefined ? {} : { sentinelPassword: target.sentinelPassword }),
-        // rediss+sentinel: TLS both to the Sentinels and to the master they name.
-        ...(target.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
-        failoverDetector: true,
-        reconnectOnError: reconnectOnReadonly,
-      });
+      return quietReadyCheck(
+        new Redis({
+          ...common,
+          ...lazy,
+          sentinels: target.sentinels,
+          name: target.name,
+          db: target.db,
+          ...(target.sentinelPassword === undefined ? {} : { sentinelPassword: target.sentinelPassword }),
+          // rediss+sentinel: TLS both to the Sentinels and to the master they name.
+          ...(target.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+          failoverDetector: true,
+          reconnectOnError: reconnectOnReadonly,
+        }),
+      );
     case 'cluster':
       return new Cluster(target.nodes, {
         ...lazy,
@@ -84,4 +88,34 @@ export function createRedisForTarget(target: RedisTarget, options: CreateRedisOp
         scaleReads: 'master',
       });
   }
+}
+
+type ReadyCallback = (err: Error | null, info?: unknown) => void;
+type InfoCallback = (err: Error | null, res?: unknown) => void;
+interface ReadyChecking {
+  _readyCheck?: (this: unknown, callback: ReadyCallback) => void;
+}
+
+/**
+ * ioredis checks that a new connection's server has loaded its data (INFO)
+ * before it sends commands; when the user may not run INFO (a least-privilege
+ * ACL) it goes ahead anyway, but prints "Skipping the ready check…" on the
+ * console first — on every CLI call. Same behaviour here, without the print:
+ * a NOPERM on INFO reads as an INFO without a `loading` field (ready). Other
+ * errors and the wait while loading are ioredis's own.
+ */
+export function quietReadyCheck(client: Redis): Redis {
+  const own = client as unknown as ReadyChecking;
+  const check = own._readyCheck;
+  if (typeof check !== 'function') return client;
+  own._readyCheck = (callback: ReadyCallback) => {
+    const info = (cb: InfoCallback): Promise<void> =>
+      client.info().then(
+        (res) => cb(null, res),
+        (err: Error) => (/\bNOPERM\b/.test(err.message) ? cb(null, '') : cb(err)),
+      );
+    // ioredis's check calls this.info(cb) (and itself again while loading): give it ours.
+    check.call(Object.create(client, { info: { value: info } }), callback);
+  };
+  return client;
 }

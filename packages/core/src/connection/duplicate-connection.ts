@@ -1,4 +1,5 @@
 import { Cluster, type Redis } from 'ioredis';
+import { quietReadyCheck } from './create-redis.js';
 
 /**
  * Opens a second connection with the same settings as `client` (same target,
@@ -12,5 +13,5 @@ export function duplicateConnection(client: Redis | Cluster): Redis | Cluster;
 export function duplicateConnection(client: Redis | Cluster): Redis | Cluster {
   // Narrowed per class: the two `duplicate` signatures differ, so TypeScript
   // cannot call it on the union directly.
-  return client instanceof Cluster ? client.duplicate() : client.duplicate();
+  return client instanceof Cluster ? client.duplicate() : quietReadyCheck(client.duplicate());
 }

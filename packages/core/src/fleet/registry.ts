@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { duplicateConnection } from '../connection/index.js';
 import type { EngineContext } from '../context.js';
 import { DtpsError, ValidationError } from '../errors.js';
+import { execTransaction } from '../redis-errors.js';
 import type { ControlCommand, ControlReply, WorkerInfo } from './types.js';
 
 /** How long a worker's last heartbeat is kept after it stops beating (for post-mortems). */
@@ -12,16 +13,20 @@ const INFO_TTL_MS = 3_600_000;
  * (one MULTI, both keys under the fleet tag).
  */
 export async function writeHeartbeat(ctx: EngineContext, info: WorkerInfo): Promise<void> {
-  await ctx.redis
-    .multi()
-    .set(ctx.fleet.worker(info.id), JSON.stringify(info), 'PX', INFO_TTL_MS)
-    .zadd(ctx.fleet.workers, info.lastHeartbeatAt, info.id)
-    .exec();
+  await execTransaction(
+    ctx.redis
+      .multi()
+      .set(ctx.fleet.worker(info.id), JSON.stringify(info), 'PX', INFO_TTL_MS)
+      .zadd(ctx.fleet.workers, info.lastHeartbeatAt, info.id)
+      .exec(),
+  );
 }
 
 /** Takes a worker out of the registry (clean shutdown, or after its recovery). */
 export async function removeWorker(ctx: EngineContext, workerId: string): Promise<void> {
-  await ctx.redis.multi().zrem(ctx.fleet.workers, workerId).del(ctx.fleet.worker(workerId)).exec();
+  await execTransaction(
+    ctx.redis.multi().zrem(ctx.fleet.workers, workerId).del(ctx.fleet.worker(workerId)).exec(),
+  );
 }
 
 /**

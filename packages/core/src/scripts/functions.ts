@@ -1,5 +1,6 @@
 import { Cluster, ReplyError } from 'ioredis';
 import { DtpsError } from '../errors.js';
+import { isTransientRedisError } from '../redis-errors.js';
 import { buildLibrary, type ScriptLibrary } from './library.js';
 import type { RedisClient } from '../connection/redis-client.js';
 
@@ -41,8 +42,6 @@ export function useFunctionScripts(redis: RedisClient): void {
 // does not pass it: EVALSHA then, for good.
 const UNSUPPORTED =
   /unknown command|unknown subcommand|NOPERM|not supported|unsupported|not allowed|disabled/i;
-// Refusals that pass: try again on a later call (EVALSHA meanwhile).
-const PASSING = /^(OOM|BUSY|LOADING|READONLY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|MISCONF)\b/;
 
 /**
  * Settles the connection's mode: loads the library on its server (on every
@@ -59,7 +58,8 @@ export function settleScriptMode(redis: RedisClient): Promise<ScriptMode | null>
         (): ScriptMode => 'functions',
         (err: unknown): ScriptMode | null => {
           const msg = (err as Error).message ?? String(err);
-          if (!(err instanceof ReplyError) || PASSING.test(msg)) return null;
+          // Unreachable, or a refusal that passes: try again on a later call (EVALSHA meanwhile).
+          if (!(err instanceof ReplyError) || isTransientRedisError(err)) return null;
           if (UNSUPPORTED.test(msg)) return 'eval';
           throw new DtpsError('script_error', `loading the function library failed: ${msg}`, { cause: err });
         },

@@ -1,6 +1,7 @@
 import { ReplyError } from 'ioredis';
 import type { RedisClient } from '../connection/redis-client.js';
 import { DtpsError } from '../errors.js';
+import { classifyRedisError, explainRedisError } from '../redis-errors.js';
 import { loadLibrary, scriptLibrary, scriptModeOf, settleScriptMode } from './functions.js';
 import { loadScripts, type ScriptSource } from './load.js';
 
@@ -72,12 +73,13 @@ export async function runScript(
       ? await callFunction(redis, name, keys, args)
       : await callEval(redis, name, keys, args);
   } catch (err) {
+    // Redis's refusals (out of memory, busy with a script, loading, no permission…) become a
+    // RedisRefusedError naming the refusal; connection errors pass through unchanged: callers
+    // retry, or map them to redis_unavailable. Only the rest is a script's own failure.
+    const kind = classifyRedisError(err);
+    if (kind === 'refused' || kind === 'transient') throw explainRedisError(err);
     const msg = (err as Error).message ?? String(err);
-    // Connection errors and Redis's passing refusals (out of memory, busy with a script,
-    // loading, failing over) pass through unchanged: callers retry or map them to redis_unavailable.
-    const transient =
-      /^(OOM|BUSY|MISCONF|LOADING|READONLY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN)\b|ECONNREFUSED|Connection is closed/;
-    if (/ERR|WRONGTYPE|script/i.test(msg) && !transient.test(msg)) {
+    if (kind === 'other' && /ERR|WRONGTYPE|script/i.test(msg)) {
       throw new DtpsError('script_error', `script ${name} failed: ${msg}`, { cause: err });
     }
     throw err;

@@ -14,16 +14,9 @@ const redis = useRedisServer(test);
 const workers: WorkerProcess[] = [];
 test.after.always(() => stopAll(workers));
 
-// BUG (packages/core/src/scripts/registry.ts runScript + packages/worker/src/reporter.ts
-// Reporter#retrying): runScript turns every Redis error whose message matches /ERR|WRONGTYPE|script/i
-// into DtpsError('script_error'); Redis's transient refusals match it ("OOM command not allowed
-// when used memory > 'maxmemory'. script: …", "BUSY Redis is busy running a script…", "MISCONF
-// Errors writing to the AOF file…"). Reporter#retrying gives up on any DtpsError ("could not
-// report task outcomes") and drops the batch: the handlers' results are lost, the tasks stay
-// `running` under a live worker that has forgotten them, until its 60 s reconcile fails them as
-// `worker_lost` and they run again. Suggested fix: retry on those refusals (map OOM/BUSY/MISCONF/
-// LOADING/READONLY to a retryable error in runScript, or let the Reporter retry script_error whose
-// cause is one of them); only a real script bug should be permanent. Remove `.failing` once fixed.
+// Redis's passing refusals become a RedisRefusedError (core redis-errors.ts), which the
+// Reporter retries with backoff (isTransientRedisError); only a refusal an operator must fix
+// (NOPERM) or a bug ends the retries.
 test.serial('a completion refused for a moment (OOM) is sent again, not dropped', async (t) => {
   const s = scope(redis.server, uniquePrefix());
   t.teardown(() => s.close());

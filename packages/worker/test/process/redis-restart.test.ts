@@ -162,7 +162,7 @@ test.serial('during a Redis outage, --log-format json output stays JSON lines', 
   await server.restart();
   await w.waitForLog('Redis is back; reconciling', 20_000);
   w.signal('SIGTERM');
-  t.is((await w.waitForExit()).code, 0);
+  t.is((await w.waitForExit()).code, 0, w.tail(40));
   t.log(
     `${w.logsWith('Redis connection trouble; retrying').length} reconnect warnings, ${w.rawLines.length} non-JSON lines`,
   );

@@ -138,3 +138,59 @@ test('now() during a running tick runs another tick right after it', async (t) =
   t.is(ticks, 2);
   await loop.stop();
 });
+
+test('failing ticks back off (never under the interval, up to the cap), log once, and a success resets', async (t) => {
+  const { log, records } = capturingLogger();
+  const at: number[] = [];
+  let failing = true;
+  const loop = new Loop(
+    'sweeper',
+    10,
+    () => {
+      at.push(performance.now());
+      if (failing) throw new Error('OOM command not allowed');
+    },
+    log,
+    { backoffCapMs: 200 },
+  );
+  loop.start();
+  await until(() => at.length >= 8, 5000);
+  failing = false;
+  const failures = at.length;
+  await until(() => at.length >= failures + 6, 5000);
+  await loop.stop();
+  const gaps = at.slice(1).map((x, i) => x - at[i]!);
+  t.true(
+    gaps.every((g) => g >= 9),
+    `never under the interval: ${gaps.map(Math.round)}`,
+  );
+  const failedGaps = gaps.slice(0, failures - 1);
+  const healthyGaps = gaps.slice(failures + 1);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  t.true(mean(failedGaps.slice(3)) > 30, `backed off: ${failedGaps.map(Math.round)}`);
+  t.true(mean(healthyGaps) < mean(failedGaps.slice(3)), `reset by a success: ${healthyGaps.map(Math.round)}`);
+  t.is(records.filter((r) => r.msg === 'tick failed').length, 1, 'one line for the same error');
+  t.true(
+    records.some((r) => /^tick failed \(repeated \d+ times in 10 s\)$/.test(String(r.msg))),
+    'the repeats summarised (at the latest when the loop stops)',
+  );
+});
+
+test('keepSchedule: a failing heartbeat keeps its interval', async (t) => {
+  const at: number[] = [];
+  const loop = new Loop(
+    'heartbeater',
+    10,
+    () => {
+      at.push(performance.now());
+      throw new Error('OOM command not allowed');
+    },
+    silentLogger(),
+    { keepSchedule: true },
+  );
+  loop.start();
+  await until(() => at.length >= 20, 5000);
+  await loop.stop();
+  // Twenty ticks in far less than a backoff would take (up to 10, 20, 40 … 5,000 ms each).
+  t.true(at.at(-1)! - at[0]! < 2000, `${Math.round(at.at(-1)! - at[0]!)} ms for 20 ticks`);
+});
