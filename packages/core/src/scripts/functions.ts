@@ -1,8 +1,8 @@
 import { Cluster, ReplyError } from 'ioredis';
+import type { RedisClient } from '../connection/redis-client.js';
 import { DtpsError } from '../errors.js';
 import { isTransientRedisError } from '../redis-errors.js';
 import { buildLibrary, type ScriptLibrary } from './library.js';
-import type { RedisClient } from '../connection/redis-client.js';
 
 /**
  * How a connection runs dtps's scripts: `functions` calls the function library
