@@ -52,12 +52,14 @@ export {
   ClosedError,
   ConfigError,
   DependencyCycleError,
+  CorruptTaskError,
   DtpsError,
   type ErrorCode,
   InvalidStateError,
   PermanentError,
   RedisUnavailableError,
   TaskNotFoundError,
+  UnencodableValueError,
   UnknownDependencyError,
   ValidationError,
   WaitTimeoutError,
@@ -96,6 +98,16 @@ export { type RedisClient, registerScripts, runScript, type ScriptName } from '.
 export { backoffDelay } from './task/backoff.js';
 export { newTaskId, TASK_ID_PATTERN } from './task/ids.js';
 export {
+  checkProgress,
+  ERROR_MESSAGE_MAX_CHARS,
+  encodeResult,
+  errorText,
+  isPermanent,
+  LOG_LINE_MAX_CHARS,
+  logLine,
+  RESULT_MAX_BYTES,
+} from './task/output.js';
+export {
   type BackoffPolicy,
   isTerminal,
   type NormalizedSpec,
@@ -108,6 +120,7 @@ export {
   type TaskState,
   TERMINAL_STATES,
   type TerminalState,
+  type Unreadable,
   zeroCounts,
 } from './task/types.js';
 export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN } from './task/validate.js';

@@ -2,6 +2,7 @@ import type { EngineContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { PRIORITY_BAND } from '../keys.js';
 import { decodeTask } from '../task/codec.js';
+import { isTask, readTaskHash } from './reader.js';
 import { TASK_STATES, type Task, type TaskState, TERMINAL_STATES } from '../task/types.js';
 
 /** Filters and paging of `list`. */
@@ -135,17 +136,17 @@ export async function listTasks(ctx: EngineContext, opts: ListOptions): Promise<
     [stateIndex, offset] = [Number(m[1]), Number(m[2])];
   }
   const tasks: Task[] = [];
-  const k = ctx.keys(queue);
   while (stateIndex < states.length && tasks.length < limit) {
     const state = states[stateIndex]!;
     const want = limit - tasks.length;
     const { ids, workers, more } = await idsOf(ctx, queue, state, opts.priority, offset, want);
-    const hashes = await Promise.all(
-      ids.map((id) => ctx.redis.hgetall(k.task(id)) as Promise<Record<string, string>>),
-    );
+    const hashes = await Promise.all(ids.map((id) => readTaskHash(ctx, queue, id, state)));
     hashes.forEach((h, i) => {
-      if (!h.d) return; // deleted between the two reads
-      const t = decodeTask(ids[i]!, queue, h, state === 'reserved' ? { state, worker: workers[i]! } : {});
+      if (!isTask(h) && !h.d && !h.s) return; // deleted between the two reads
+      // A damaged task is listed, marked `unreadable`, rather than failing the page.
+      const t = isTask(h)
+        ? h
+        : decodeTask(ids[i]!, queue, h, state === 'reserved' ? { state, worker: workers[i]! } : {});
       if (opts.priority === undefined || t.priority === opts.priority) tasks.push(t);
     });
     if (more) {
