@@ -49,6 +49,8 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   redis_unavailable: 503,
   closed: 503,
   script_error: 500,
+  unencodable_result: 500,
+  corrupt_task: 500,
 };
 
 /** One ajv error, as Fastify attaches them to a validation error. */

@@ -4,7 +4,8 @@ import type { ClaimedTask } from '@dtps/core';
 import { Piscina } from 'piscina';
 import type { HandlerMap } from '../handlers/types.js';
 import type { AttemptHooks, Executor } from './executor.js';
-import type { ThreadError, ThreadTask } from './thread-entry.js';
+import { EncodedResult } from './encoded-result.js';
+import type { ThreadError, ThreadResult, ThreadTask } from './thread-entry.js';
 
 /**
  * Runs handlers in a pool of worker threads (Piscina), so that CPU-bound
@@ -73,10 +74,12 @@ export class ThreadExecutor implements Executor {
       port: port2,
     };
     try {
-      return await this.#pool.run(job, { signal: abort.signal, transferList: [port2] });
+      const r = (await this.#pool.run(job, { signal: abort.signal, transferList: [port2] })) as ThreadResult;
+      return new EncodedResult(r.dtpsJson);
     } catch (err) {
       const e = err as Partial<ThreadError>;
-      if (e?.dtpsThreadError) throw Object.assign(new Error(e.message), { permanent: e.permanent });
+      if (e?.dtpsThreadError)
+        throw Object.assign(new Error(e.message), { permanent: e.permanent, dtpsReason: e.reason });
       throw err;
     } finally {
       port1.close();
