@@ -42,7 +42,15 @@ local function handout(base, now, out, id, score, started, worker, nowArg)
     finish(base, now, id, 'expired', 'deadline', nil, worker)
     return false
   end
-  local attempt = f[3] == '0' and 0 or tonumber(f[3]) or 0 -- most tasks are on their first attempt
+  local attempt = 0 -- most tasks are on their first attempt
+  if f[3] and f[3] ~= '0' then
+    attempt = tonumber(f[3])
+    -- tonumber takes 'nan' and 'inf' too: only a whole count below 2^53 is an attempt count.
+    if not attempt or attempt ~= attempt or attempt < 0 or attempt >= 2 ^ 53 or attempt % 1 ~= 0 then
+      quarantine(base, now, id, 'its attempt count (field a) is not a whole number: ' .. string.sub(f[3], 1, 40), worker)
+      return false
+    end
+  end
   local attemptArg
   if started then
     attempt = attempt + 1

@@ -88,9 +88,25 @@ test('damaged tasks at claim: no crash, the sound ones run, every task ends term
           permanent: true,
         })),
       );
+      // The sound ones succeed; the others that decoded fail a retryable attempt (the retry path
+      // reads the damaged fields too). With maxRetries 0 that ends them.
+      const [succeed, fail] = [
+        fine.filter((x) => sound.includes(x.id)),
+        fine.filter((x) => !sound.includes(x.id)),
+      ];
+      await ops.fail(
+        'default',
+        fail.map((x) => ({
+          id: x.id,
+          attempt: x.attempt,
+          message: 'boom',
+          reason: 'handler_error',
+          permanent: false,
+        })),
+      );
       await ops.complete(
         'default',
-        fine.map((x) => ({ id: x.id, attempt: x.attempt, result: 'ok' })),
+        succeed.map((x) => ({ id: x.id, attempt: x.attempt, result: 'ok' })),
       );
       for (const id of ids) {
         const task = await e.client.get(id);
