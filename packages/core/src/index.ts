@@ -51,8 +51,8 @@ export { leaveQueue, recoverWorker, WorkerOps } from './engine/worker-ops.js';
 export {
   ClosedError,
   ConfigError,
-  DependencyCycleError,
   CorruptTaskError,
+  DependencyCycleError,
   DtpsError,
   type ErrorCode,
   InvalidStateError,

@@ -2,8 +2,8 @@ import type { EngineContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { PRIORITY_BAND } from '../keys.js';
 import { decodeTask } from '../task/codec.js';
-import { isTask, readTaskHash } from './reader.js';
 import { TASK_STATES, type Task, type TaskState, TERMINAL_STATES } from '../task/types.js';
+import { isTask, readTaskHash } from './reader.js';
 
 /** Filters and paging of `list`. */
 export interface ListOptions {

@@ -61,7 +61,7 @@ test('config files: shaped JSON, any JSON and any text load or fail with a Confi
       fc.constantFrom('yaml', 'json'),
       async (text, ext) => loadsOrTyped(ext, text),
     ),
-    { numRuns: 300 },
+    { numRuns: 150 },
   );
   t.pass();
 });

@@ -19,7 +19,9 @@ import {
   ValidationError,
 } from '../../src/index.js';
 import { decodeTask } from '../../src/task/codec.js';
-import { expectedStorage, handlerOutput } from './arbitraries.js';
+import { expectedStorage, handlerOutputs } from '../../src/testing/index.js';
+
+const { handlerOutput } = handlerOutputs(fc);
 
 test('encodeResult: stores what JSON can hold, refuses the rest with unencodable_result, never anything else', (t) => {
   fc.assert(

@@ -6,10 +6,11 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { DtpsError, type TaskSpec } from '../../src/index.js';
+import { handlerOutputs } from '../../src/testing/index.js';
 import { useEngine } from '../engine/fixture.js';
-import { handlerOutput } from './arbitraries.js';
 
 const engine = useEngine(test);
+const { handlerOutput } = handlerOutputs(fc);
 
 /** Each spec field: usually a plausible value, often a wrong one. */
 const odd = fc.oneof(handlerOutput, fc.constant(undefined));

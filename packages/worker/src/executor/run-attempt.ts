@@ -144,13 +144,11 @@ export function runAttempt(
     if (task.deadline !== null) arm(task.deadline - clock.now(), 'deadline');
     // errorText and isPermanent never throw, whatever the handler threw (a Proxy, a throwing getter).
     const failed = (err: unknown): void => {
-      if (isUnencodable(err)) return settle(unencodable(task, errorText(err)));
-      settle({
-        kind: 'failed',
-        message: errorText(err),
-        reason: 'handler_error',
-        permanent: isPermanent(err),
-      });
+      settle(
+        isUnencodable(err)
+          ? unencodable(task, errorText(err))
+          : { kind: 'failed', message: errorText(err), reason: 'handler_error', permanent: isPermanent(err) },
+      );
     };
     try {
       executor.run(task, running.attempt, running, hooks).then((result) => {

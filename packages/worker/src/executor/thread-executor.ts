@@ -3,8 +3,8 @@ import { MessageChannel } from 'node:worker_threads';
 import type { ClaimedTask } from '@dtps/core';
 import { Piscina } from 'piscina';
 import type { HandlerMap } from '../handlers/types.js';
-import type { AttemptHooks, Executor } from './executor.js';
 import { EncodedResult } from './encoded-result.js';
+import type { AttemptHooks, Executor } from './executor.js';
 import type { ThreadError, ThreadResult, ThreadTask } from './thread-entry.js';
 
 /**

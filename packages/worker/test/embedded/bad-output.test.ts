@@ -33,7 +33,9 @@ test('the issue repro: 15 okay + 1 BigInt + 15 okay, three times, on 16 slots: e
       ...Array.from({ length: 15 }, (_, i) => ({ type: 'okay', payload: 15 + i })),
     ];
     const submitted = await e.client.submitMany(specs);
-    submitted.forEach((s, i) => (specs[i]!.type === 'big' ? big : okay).push(s.id));
+    submitted.forEach((s, i) => {
+      (specs[i]!.type === 'big' ? big : okay).push(s.id);
+    });
   }
   const done = await settle(e, okay);
   t.true(
