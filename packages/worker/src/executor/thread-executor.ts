@@ -55,8 +55,11 @@ export class ThreadExecutor implements Executor {
   ): Promise<unknown> {
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (m: { progress?: number; log?: string }) => {
-      if (m.progress !== undefined) hooks.progress(m.progress);
-      if (m.log !== undefined) hooks.log(m.log);
+      // The thread checked both where the handler made them; a throw here would be the worker's to crash on.
+      try {
+        if (m.progress !== undefined) hooks.progress(m.progress);
+        if (m.log !== undefined) hooks.log(m.log);
+      } catch {}
     });
     const job: ThreadTask = {
       type: task.type,
