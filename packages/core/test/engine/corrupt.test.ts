@@ -183,3 +183,17 @@ test('a claim that meets damaged tasks hands out the rest; the damaged ones are 
   t.is(failed.tasks.length, 4);
   t.true(failed.tasks.every((x) => x.error?.reason === 'corrupt_task'));
 });
+
+test('the inspector leaves out damaged series points and a damaged recommendation instead of throwing', async (t) => {
+  const e = await engine.make();
+  const ctx = e.client.ctx;
+  const key = ctx.keys('default').series('1s');
+  await e.redis.rpush(key, '{"t":2000,"succeeded":1}', 'garbage', '', '{"t":1000,"succeeded":2}');
+  await e.redis.set(ctx.fleet.recommendation, '{not json');
+  const inspector = new Inspector(ctx);
+  t.deepEqual(
+    (await inspector.series('default', '1s')).map((p) => p.t),
+    [1000, 2000],
+  );
+  t.is(await inspector.recommendation(), null);
+});
