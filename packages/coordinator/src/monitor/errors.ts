@@ -50,7 +50,7 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   closed: 503,
   script_error: 500,
   unencodable_result: 500,
-  corrupt_task: 500,
+  corrupt_task: 409,
 };
 
 /** One ajv error, as Fastify attaches them to a validation error. */

@@ -19,7 +19,7 @@ test('every engine error code has a status; the body is {error: {code, message, 
     closed: 503,
     script_error: 500,
     unencodable_result: 500,
-    corrupt_task: 500,
+    corrupt_task: 409,
   };
   t.deepEqual(STATUS_OF_CODE, expected);
   for (const [code, status] of Object.entries(expected)) {

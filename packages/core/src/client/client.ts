@@ -2,6 +2,7 @@ import { trace } from '@opentelemetry/api';
 import { EngineContext, type EngineOptions } from '../context.js';
 import {
   ClosedError,
+  CorruptTaskError,
   DtpsError,
   InvalidStateError,
   TaskNotFoundError,
@@ -193,6 +194,12 @@ export class Client {
         { field: 'dependsOn' },
       );
     }
+    if (code === -7)
+      throw new CorruptTaskError(
+        id,
+        'spec',
+        'it cannot be read, so the task cannot run again; submit a new task',
+      );
     if (code === -6)
       throw new DtpsError(
         'deadline_passed',

@@ -6,7 +6,7 @@
  * `failed` with reason `corrupt_task`), the others carry on.
  */
 import test from 'ava';
-import { Inspector } from '../../src/index.js';
+import { CorruptTaskError, Inspector } from '../../src/index.js';
 import { type Engine, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
@@ -196,4 +196,20 @@ test('the inspector leaves out damaged series points and a damaged recommendatio
     [1000, 2000],
   );
   t.is(await inspector.recommendation(), null);
+});
+
+test('retry of a quarantined task whose spec is gone is refused with corrupt_task; one whose spec reads runs again', async (t) => {
+  const e = await engine.make();
+  const [gone, readable] = (await e.client.submitMany([{ type: 'x' }, { type: 'x' }])).map((s) => s.id);
+  const k = e.client.ctx.keys('default');
+  await e.redis.del(k.task(gone!));
+  await e.redis.hset(k.task(readable!), 'a', 'nan');
+  await e.ops('w1').claim('default', { max: 2, start: 2 });
+  t.like(await e.client.get(gone!), { state: 'failed', reason: 'corrupt_task' });
+  t.like(await e.client.get(readable!), { state: 'failed', reason: 'corrupt_task' });
+  const err = await t.throwsAsync(e.client.retry(gone!), { instanceOf: CorruptTaskError });
+  t.like(err, { code: 'corrupt_task', field: 'spec' });
+  t.like(await e.client.retry(readable!), { state: 'queued' });
+  const { tasks } = await e.ops('w1').claim('default', { max: 1, start: 1 });
+  t.like(tasks, [{ id: readable, attempt: 1, corrupt: undefined }]);
 });
