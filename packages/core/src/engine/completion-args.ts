@@ -47,3 +47,21 @@ export function pushCompletions(
     args.push(d.id, d.attempt, d.json, latency);
   }
 }
+
+/**
+ * Reports (through `fail`) as failed attempts the completions whose result
+ * could not be encoded, and merges what the fence said of them with what it
+ * said of the sent ones (`sent`, in order), in the order of `all`.
+ */
+export async function withUnencodable(
+  fail: (failures: readonly Failure[]) => Promise<(string | null)[]>,
+  all: readonly Completion[],
+  sent: readonly boolean[],
+  unencodable: readonly Failure[],
+): Promise<boolean[]> {
+  if (unencodable.length === 0) return [...sent];
+  const states = await fail(unencodable);
+  const refused = new Map(unencodable.map((f, i) => [f.id, states[i] !== null]));
+  let next = 0;
+  return all.map((c) => refused.get(c.id) ?? sent[next++]!);
+}

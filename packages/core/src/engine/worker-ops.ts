@@ -3,7 +3,7 @@ import type { EngineContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { runScript } from '../scripts/registry.js';
 import { type ClaimedTask, decodeHandoff, decodeHandout } from './claimed.js';
-import { encodeCompletions, pushCompletions } from './completion-args.js';
+import { encodeCompletions, pushCompletions, withUnencodable } from './completion-args.js';
 
 /** A task to start from the window. */
 export interface StartRequest {
@@ -194,7 +194,12 @@ export class WorkerOps {
     const first = 4 + messages;
     const sent: boolean[] = [];
     for (let i = 0; i < done.length; i++) sent.push(Number(reply[first + i]) === 1);
-    const completed = await this.#withUnencodable(queue, req.complete ?? [], sent, unencodable);
+    const completed = await withUnencodable(
+      (f) => this.fail(queue, f),
+      req.complete ?? [],
+      sent,
+      unencodable,
+    );
     const started: StartOutcome[] = [];
     for (let i = 0; i < starts.length; i++)
       started.push(startOutcome(Number(reply[first + done.length + i])));
@@ -253,7 +258,7 @@ export class WorkerOps {
   async complete(queue: string, completions: readonly Completion[]): Promise<boolean[]> {
     if (completions.length === 0) return [];
     const { sendable: done, unencodable } = encodeCompletions(completions);
-    if (done.length === 0) return this.#withUnencodable(queue, completions, [], unencodable);
+    if (done.length === 0) return withUnencodable((f) => this.fail(queue, f), completions, [], unencodable);
     const ctx = this.#ctx;
     const k = ctx.keys(queue);
     const now = ctx.clock.now();
@@ -271,30 +276,12 @@ export class WorkerOps {
       [k.running(this.workerId), k.done('succeeded')],
       args,
     )) as number[];
-    return this.#withUnencodable(
-      queue,
+    return withUnencodable(
+      (f) => this.fail(queue, f),
       completions,
       reply.map((c) => c === 1),
       unencodable,
     );
-  }
-
-  /**
-   * Reports as failed attempts the completions whose result could not be
-   * encoded, and merges what the fence said of them with what it said of the
-   * sent ones, in the order of `all`.
-   */
-  async #withUnencodable(
-    queue: string,
-    all: readonly Completion[],
-    sent: readonly boolean[],
-    unencodable: readonly Failure[],
-  ): Promise<boolean[]> {
-    if (unencodable.length === 0) return [...sent];
-    const states = await this.fail(queue, unencodable);
-    const refused = new Map(unencodable.map((f, i) => [f.id, states[i] !== null]));
-    let next = 0;
-    return all.map((c) => refused.get(c.id) ?? sent[next++]!);
   }
 
   /** Reports failed attempts; returns, per task, the state it moved to, or null when the fence refused it. */
