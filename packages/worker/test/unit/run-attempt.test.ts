@@ -236,3 +236,32 @@ test('a handler may destructure its context: progress and log work unbound', asy
   t.deepEqual(hooks.progressed, [10]);
   t.deepEqual(hooks.logged, ['destructured']);
 });
+
+test('a result that cannot be stored fails the attempt at once, permanently, naming the task and the reason', async (t) => {
+  const { outcome, task } = run({ h: async () => ({ deep: [{ n: 10n }] }) });
+  t.deepEqual(await outcome, {
+    kind: 'failed',
+    message: `task ${task.id} (type h): result: contains a BigInt at $.deep[0].n, which JSON cannot hold (convert it to a string or number)`,
+    reason: 'unencodable_result',
+    permanent: true,
+  });
+});
+
+test('a task the engine could not decode is not run: it fails with corrupt_task', async (t) => {
+  let ran = false;
+  const { outcome } = run(
+    {
+      h: () => {
+        ran = true;
+      },
+    },
+    { corrupt: 'task t0: stored spec is corrupt: the stored value is not JSON' },
+  );
+  t.deepEqual(await outcome, {
+    kind: 'failed',
+    message: 'task t0: stored spec is corrupt: the stored value is not JSON',
+    reason: 'corrupt_task',
+    permanent: true,
+  });
+  t.false(ran);
+});
