@@ -56,6 +56,7 @@ export function formatTask(task: Task): string {
   if (task.progress !== null) rows.push(['progress', `${task.progress}%`]);
   if (task.error !== null) rows.push(['error', `${task.error.reason}: ${task.error.message}`]);
   if (task.state === 'succeeded') rows.push(['result', compactJson(task.result)]);
+  if (task.unreadable) rows.push(['unreadable', `${task.unreadable.field}: ${task.unreadable.reason}`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
 }

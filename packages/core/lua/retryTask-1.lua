@@ -11,7 +11,8 @@ ARGV[3] maxLen     approximate length cap of the event stream
 ARGV[4] id         task id
 Returns { 1, new state } when retried; { -1 } no such task; { -3, state } not
 ended yet; { -5, dependency id, its state or '' } a dependency is not
-succeeded and cannot be; { -6 } the deadline has passed.
+succeeded and cannot be; { -6 } the deadline has passed; { -7 } its stored spec
+cannot be read (a quarantined task: there is nothing to run again).
 ]]
 -- @include keys
 -- @include record
@@ -24,7 +25,8 @@ if not state then return { -1 } end
 if not TERMINAL[state] then return { -3, state } end
 local deadline = tonumber(f[4])
 if deadline and deadline <= now then return { -6 } end
-local spec = cjson.decode(f[2])
+local decoded, spec = pcall(cjson.decode, f[2] or '')
+if not decoded or type(spec) ~= 'table' then return { -7 } end
 local waitingOn = {}
 for _, dep in ipairs(spec.dp or {}) do
   local s = redis.call('HGET', taskKey(base, dep), 's')

@@ -19,7 +19,9 @@ export type ErrorCode =
   | 'redis_refused'
   | 'timeout'
   | 'closed'
-  | 'script_error';
+  | 'script_error'
+  | 'unencodable_result'
+  | 'corrupt_task';
 
 /** Base class of every error dtps throws on purpose. */
 export class DtpsError extends Error {
@@ -119,6 +121,30 @@ export class RedisUnavailableError extends DtpsError {
 export class WaitTimeoutError extends DtpsError {
   constructor(taskId: string, timeoutMs: number) {
     super('timeout', `task ${taskId} did not finish within ${timeoutMs} ms`, { field: 'timeoutMs' });
+  }
+}
+
+/**
+ * What a handler produced (its result, or a progress value) cannot be stored:
+ * a BigInt, a cycle, a function or symbol, a `toJSON` that throws, or too many
+ * bytes. The attempt fails with this code as its reason.
+ */
+export class UnencodableValueError extends DtpsError {
+  constructor(field: string, message: string) {
+    super('unencodable_result', `${field}: ${message}`, { field });
+  }
+}
+
+/**
+ * A task's stored data in Redis is damaged (a field that does not decode, a
+ * key of the wrong type). A worker that meets one fails the task with this
+ * code as its reason instead of running it (quarantine).
+ */
+export class CorruptTaskError extends DtpsError {
+  readonly taskId: string;
+  constructor(taskId: string, field: string, message: string) {
+    super('corrupt_task', `task ${taskId}: stored ${field} is corrupt: ${message}`, { field });
+    this.taskId = taskId;
   }
 }
 

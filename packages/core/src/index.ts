@@ -56,6 +56,7 @@ export { leaveQueue, recoverWorker, WorkerOps } from './engine/worker-ops.js';
 export {
   ClosedError,
   ConfigError,
+  CorruptTaskError,
   DependencyCycleError,
   DtpsError,
   type ErrorCode,
@@ -63,6 +64,7 @@ export {
   PermanentError,
   RedisUnavailableError,
   TaskNotFoundError,
+  UnencodableValueError,
   UnknownDependencyError,
   ValidationError,
   WaitTimeoutError,
@@ -131,6 +133,16 @@ export { backoffDelay } from './task/backoff.js';
 export { decodeSpec, decodeTask } from './task/codec.js';
 export { newTaskId, TASK_ID_PATTERN } from './task/ids.js';
 export {
+  checkProgress,
+  ERROR_MESSAGE_MAX_CHARS,
+  encodeResult,
+  errorText,
+  isPermanent,
+  LOG_LINE_MAX_CHARS,
+  logLine,
+  RESULT_MAX_BYTES,
+} from './task/output.js';
+export {
   type BackoffPolicy,
   isTerminal,
   type NormalizedSpec,
@@ -143,6 +155,7 @@ export {
   type TaskState,
   TERMINAL_STATES,
   type TerminalState,
+  type Unreadable,
   zeroCounts,
 } from './task/types.js';
 export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN } from './task/validate.js';

@@ -1,10 +1,13 @@
-import type { ClaimedTask, Logger, WorkerOps } from '@dtps/core';
+import { type ClaimedTask, checkProgress, type Logger, logLine, type WorkerOps } from '@dtps/core';
 import type { AttemptHooks } from './executor/executor.js';
 
 /**
  * The hooks of one attempt on this worker: progress goes to Redis, log lines
  * to the worker's log, tagged with the task. The two functions are made the
- * first time something asks for them (most handlers never do).
+ * first time something asks for them (most handlers never do). Both check
+ * what the handler passes where it passes it: a progress that is not a
+ * number from 0 to 100 throws a ValidationError back to the handler; a log
+ * line that is not a string is logged as its JSON, and a long one is cut.
  */
 export class RunnerHooks implements AttemptHooks {
   parents: Record<string, unknown> = {};
@@ -26,7 +29,8 @@ export class RunnerHooks implements AttemptHooks {
 
   get progress(): (percent: number) => void {
     this.#progress ??= (percent: number) => {
-      this.#ops.progress(this.#queue, this.#task.id, this.#attempt, percent).catch(() => {});
+      const checked = checkProgress(percent);
+      this.#ops.progress(this.#queue, this.#task.id, this.#attempt, checked).catch(() => {});
     };
     return this.#progress;
   }
@@ -35,7 +39,7 @@ export class RunnerHooks implements AttemptHooks {
     this.#log ??= (message: string) =>
       this.#logger.info(
         { queue: this.#queue, task: this.#task.id, type: this.#task.type, attempt: this.#attempt },
-        message,
+        logLine(message),
       );
     return this.#log;
   }

@@ -618,6 +618,7 @@ export class QueueRunner implements CompletionCarrier {
         id: task.id,
         attempt,
         result: outcome.result,
+        json: outcome.json,
         createdAt: task.createdAt,
       });
     } else if (outcome.kind === 'failed') {

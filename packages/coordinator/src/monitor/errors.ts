@@ -51,6 +51,8 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   redis_refused: 503,
   closed: 503,
   script_error: 500,
+  unencodable_result: 500,
+  corrupt_task: 409,
 };
 
 /** One ajv error, as Fastify attaches them to a validation error. */

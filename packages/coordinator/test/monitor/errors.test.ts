@@ -19,6 +19,8 @@ test('every engine error code has a status; the body is {error: {code, message, 
     redis_refused: 503,
     closed: 503,
     script_error: 500,
+    unencodable_result: 500,
+    corrupt_task: 409,
   };
   t.deepEqual(STATUS_OF_CODE, expected);
   for (const [code, status] of Object.entries(expected)) {

@@ -22,6 +22,14 @@ local function backoffDelay(backoff, attempt)
   return math.floor(delay)
 end
 
+-- `json` decoded when it holds a JSON object or array, else `fallback`.
+local function decodeOr(json, fallback)
+  if not json then return fallback end
+  local ok, v = pcall(cjson.decode, json)
+  if ok and type(v) == 'table' then return v end
+  return fallback
+end
+
 -- Returns the state the task moved to. A `lost` attempt (its worker died or
 -- lost track of it) counts against the retries but retries at once, ahead of
 -- its priority: it had already waited its turn.
@@ -29,9 +37,10 @@ local function failAttempt(base, now, id, attempt, message, reason, permanent, w
   local tkey = taskKey(base, id)
   local f = redis.call('HMGET', tkey, 'd', 'dl', 'eh', 'p')
   if not f[1] then return 'missing' end
-  local spec = cjson.decode(f[1])
+  -- Damaged stored JSON (a corrupt task is failed through here) reads as empty: no retries, no history.
+  local spec = decodeOr(f[1], {})
   local err = cjson.encode({ message = message, reason = reason, attempt = attempt, at = now })
-  local history = f[3] and cjson.decode(f[3]) or {}
+  local history = decodeOr(f[3], {})
   history[#history + 1] = cjson.decode(err)
   while #history > MAX_ERROR_HISTORY do table.remove(history, 1) end
   redis.call('HSET', tkey, 'e', err, 'eh', cjson.encode(history))

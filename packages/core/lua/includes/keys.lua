@@ -15,7 +15,10 @@ local function inboxKey(base, worker) return base .. 'inbox:' .. worker end
 local function secondKey(base, now) return base .. 'sec:' .. int(math.floor(now / 1000)) end
 local PRIORITY_BAND = 1e13
 local function readyScore(priority, seq)
-  return string.format('%.0f', (10 - tonumber(priority)) * PRIORITY_BAND + seq)
+  -- A damaged stored priority (not 1-10) queues at the default 5 rather than failing the script.
+  local p = tonumber(priority)
+  if not p or p < 1 or p > 10 then p = 5 end
+  return string.format('%.0f', (10 - p) * PRIORITY_BAND + seq)
 end
 -- Variadic commands over long lists, in chunks that stay below Lua's unpack limit.
 local function bulk(cmd, key, list)

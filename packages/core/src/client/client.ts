@@ -1,6 +1,7 @@
 import { EngineContext, type EngineOptions } from '../context.js';
 import {
   ClosedError,
+  CorruptTaskError,
   DtpsError,
   InvalidStateError,
   TaskNotFoundError,
@@ -191,6 +192,12 @@ export class Client {
         { field: 'dependsOn' },
       );
     }
+    if (code === -7)
+      throw new CorruptTaskError(
+        id,
+        'spec',
+        'it cannot be read, so the task cannot run again; submit a new task',
+      );
     if (code === -6)
       throw new DtpsError(
         'deadline_passed',

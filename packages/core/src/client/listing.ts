@@ -3,6 +3,7 @@ import { ValidationError } from '../errors.js';
 import { PRIORITY_BAND } from '../keys.js';
 import { decodeTask } from '../task/codec.js';
 import { TASK_STATES, type Task, type TaskState, TERMINAL_STATES } from '../task/types.js';
+import { isTask, readTaskHash } from './reader.js';
 
 /** Filters and paging of `list`. */
 export interface ListOptions {
@@ -144,7 +145,6 @@ export async function listTasks(ctx: EngineContext, opts: ListOptions): Promise<
     [stateIndex, offset] = [Number(m[1]), Number(m[2])];
   }
   const tasks: Task[] = [];
-  const k = ctx.keys(queue);
   // The page is filled with matching tasks: ids are read on until `limit`
   // match or SCAN_BUDGET ids were looked at; the cursor then says where to go
   // on. It counts positions in the state's unfiltered order (or, for queued
@@ -160,15 +160,16 @@ export async function listTasks(ctx: EngineContext, opts: ListOptions): Promise<
     const chunk = filteredHere ? Math.min(Math.max(want, FILTER_CHUNK), SCAN_BUDGET - scanned) : want;
     const { ids, workers, more } = await idsOf(ctx, queue, state, opts.priority, offset, chunk);
     scanned += ids.length;
-    const hashes = await Promise.all(
-      ids.map((id) => ctx.redis.hgetall(k.task(id)) as Promise<Record<string, string>>),
-    );
+    const hashes = await Promise.all(ids.map((id) => readTaskHash(ctx, queue, id, state)));
     let used = 0;
     for (const [i, h] of hashes.entries()) {
       if (tasks.length === limit) break;
       used = i + 1;
-      if (!h.d) continue; // deleted between the two reads
-      const t = decodeTask(ids[i]!, queue, h, state === 'reserved' ? { state, worker: workers[i]! } : {});
+      if (!isTask(h) && !h.d && !h.s) continue; // deleted between the two reads
+      // A damaged task is listed, marked `unreadable`, rather than failing the page.
+      const t = isTask(h)
+        ? h
+        : decodeTask(ids[i]!, queue, h, state === 'reserved' ? { state, worker: workers[i]! } : {});
       if (opts.priority === undefined || t.priority === opts.priority) tasks.push(t);
     }
     offset += used;

@@ -1,6 +1,25 @@
 import type { EngineContext } from '../context.js';
-import { decodeTask } from '../task/codec.js';
-import type { Task } from '../task/types.js';
+import { decodeTask, unreadableTask } from '../task/codec.js';
+import type { Task, TaskState } from '../task/types.js';
+
+/**
+ * The hash of task `id`, or a task marked unreadable when its key holds
+ * something that is not a hash (damaged data): one such key must not fail
+ * the read of a page or a status command.
+ */
+export async function readTaskHash(
+  ctx: EngineContext,
+  queue: string,
+  id: string,
+  state?: TaskState,
+): Promise<Record<string, string> | Task> {
+  try {
+    return (await ctx.redis.hgetall(ctx.keys(queue).task(id))) as Record<string, string>;
+  } catch (err) {
+    if (!/WRONGTYPE/.test((err as Error).message)) throw err;
+    return unreadableTask(id, queue, 'task', 'its key in Redis is not a hash', state);
+  }
+}
 
 /**
  * Reads a task. Reserving writes nothing to the task's hash (it is the hot
@@ -9,8 +28,10 @@ import type { Task } from '../task/types.js';
  */
 export async function readTask(ctx: EngineContext, queue: string, id: string): Promise<Task | null> {
   const k = ctx.keys(queue);
-  const fields = (await ctx.redis.hgetall(k.task(id))) as Record<string, string>;
-  if (!fields.d) return null;
+  const fields = await readTaskHash(ctx, queue, id);
+  if (isTask(fields)) return fields;
+  // A hash with neither spec nor state is not a task (a stray key); one with a state but a damaged spec is.
+  if (!fields.d && !fields.s) return null;
   if (fields.s !== 'queued') return decodeTask(id, queue, fields);
   if ((await ctx.redis.zscore(k.ready, id)) !== null) return decodeTask(id, queue, fields);
   const workers = await ctx.redis.smembers(k.workers);
@@ -23,11 +44,16 @@ export async function readTask(ctx: EngineContext, queue: string, id: string): P
 
 /** Reads many tasks of one queue (missing ones are left out), without the reserved check. */
 export async function readTasks(ctx: EngineContext, queue: string, ids: readonly string[]): Promise<Task[]> {
-  const k = ctx.keys(queue);
-  const all = await Promise.all(
-    ids.map((id) => ctx.redis.hgetall(k.task(id)) as Promise<Record<string, string>>),
-  );
-  return all.flatMap((f, i) => (f.d === undefined ? [] : [decodeTask(ids[i]!, queue, f)]));
+  const all = await Promise.all(ids.map((id) => readTaskHash(ctx, queue, id)));
+  return all.flatMap((f, i) => {
+    if (isTask(f)) return [f];
+    return f.d === undefined && f.s === undefined ? [] : [decodeTask(ids[i]!, queue, f)];
+  });
+}
+
+/** Whether readTaskHash gave a task (an unreadable one) rather than a hash. */
+export function isTask(v: Record<string, string> | Task): v is Task {
+  return typeof (v as Task).unreadable === 'object';
 }
 
 /**

@@ -1,5 +1,7 @@
+import { CorruptTaskError } from '../errors.js';
 import { decodeSpec } from '../task/codec.js';
-import type { BackoffPolicy } from '../task/types.js';
+import type { BackoffPolicy, TaskFields } from '../task/types.js';
+import { DEFAULT_BACKOFF } from '../task/validate.js';
 
 /** A task handed to a worker by claim or steal. */
 export interface ClaimedTask {
@@ -21,6 +23,12 @@ export interface ClaimedTask {
   dependsOn: string[];
   trace: Record<string, string> | null;
   createdAt: number;
+  /**
+   * Set when the task's stored data could not be decoded (damaged data in
+   * Redis): why. The worker does not run such a task; it fails it at once with
+   * reason `corrupt_task` (quarantine), through the fenced failure path.
+   */
+  corrupt?: string;
 }
 
 /** Width of one task in the claim and steal replies (lua/includes/handout.lua). */
@@ -35,26 +43,83 @@ export function decodeHandout(
   const out: ClaimedTask[] = [];
   for (let i = offset; i + WIDTH <= flat.length; i += WIDTH) {
     const id = String(flat[i]);
-    const spec = decodeSpec(id, queue, String(flat[i + 4]));
-    out.push({
-      id,
-      queue,
-      type: spec.type,
-      payload: JSON.parse(String(flat[i + 5])),
-      priority: spec.priority,
-      score: Number(flat[i + 1]),
-      attempt: Number(flat[i + 2]),
-      started: Number(flat[i + 3]) === 1,
-      deadline: spec.deadline,
-      timeoutMs: spec.timeoutMs,
-      maxRetries: spec.maxRetries,
-      backoff: spec.backoff,
-      dependsOn: spec.dependsOn,
-      trace: spec.trace,
-      createdAt: spec.createdAt,
-    });
+    const score = Number(flat[i + 1]);
+    const attempt = Number(flat[i + 2]);
+    const started = Number(flat[i + 3]) === 1;
+    try {
+      const spec = decodeSpec(id, queue, String(flat[i + 4]));
+      out.push({
+        ...fromSpec(spec, score, attempt, started),
+        payload: decodePayload(id, String(flat[i + 5])),
+      });
+    } catch (err) {
+      // One damaged task must not throw away the rest of the claim (they are already ours in Redis).
+      out.push(corruptTask(id, queue, score, attempt, started, err));
+    }
   }
   return out;
+}
+
+/** The fields of a claimed task that come from its spec. */
+function fromSpec(
+  spec: TaskFields,
+  score: number,
+  attempt: number,
+  started: boolean,
+): Omit<ClaimedTask, 'payload'> {
+  return {
+    id: spec.id,
+    queue: spec.queue,
+    type: spec.type,
+    priority: spec.priority,
+    score,
+    attempt,
+    started,
+    deadline: spec.deadline,
+    timeoutMs: spec.timeoutMs,
+    maxRetries: spec.maxRetries,
+    backoff: spec.backoff,
+    dependsOn: spec.dependsOn,
+    trace: spec.trace,
+    createdAt: spec.createdAt,
+  };
+}
+
+function decodePayload(id: string, json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch (err) {
+    throw new CorruptTaskError(id, 'payload', `not JSON (${(err as Error).message})`);
+  }
+}
+
+/** A claimed task whose data could not be decoded: enough to fail it, marked `corrupt`. */
+function corruptTask(
+  id: string,
+  queue: string,
+  score: number,
+  attempt: number,
+  started: boolean,
+  err: unknown,
+): ClaimedTask {
+  return {
+    id,
+    queue,
+    type: '',
+    payload: null,
+    priority: 5,
+    score,
+    attempt: Number.isInteger(attempt) ? attempt : 0,
+    started,
+    deadline: null,
+    timeoutMs: null,
+    maxRetries: 0,
+    backoff: DEFAULT_BACKOFF,
+    dependsOn: [],
+    trace: null,
+    createdAt: 0,
+    corrupt: err instanceof Error ? err.message : `task ${id}: its stored data could not be decoded`,
+  };
 }
 
 /**

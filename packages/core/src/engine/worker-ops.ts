@@ -3,6 +3,7 @@ import type { EngineContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { runScript } from '../scripts/registry.js';
 import { type ClaimedTask, decodeHandoff, decodeHandout } from './claimed.js';
+import { encodeCompletions, pushCompletions, withUnencodable } from './completion-args.js';
 
 /** A task to start from the window. */
 export interface StartRequest {
@@ -21,6 +22,11 @@ export interface Completion {
   id: string;
   attempt: number;
   result: unknown;
+  /**
+   * The result already encoded by {@link encodeResult} where it was made (the
+   * worker's attempt does this); when absent, it is encoded here.
+   */
+  json?: string;
   /** createdAt of the task, for the latency histogram. */
   createdAt?: number;
 }
@@ -147,7 +153,7 @@ export class WorkerOps {
   async cycle(queue: string, req: CycleRequest): Promise<CycleResult> {
     const ctx = this.#ctx;
     const k = ctx.keys(queue);
-    const done = req.complete ?? [];
+    const { sendable: done, unencodable } = encodeCompletions(req.complete ?? []);
     const starts = req.start ?? [];
     const claim = req.claim && req.claim.max > 0 ? req.claim : undefined;
     if (claim) await this.#ctx.registerQueue(queue);
@@ -186,8 +192,14 @@ export class WorkerOps {
     const handedOff: ClaimedTask[] = [];
     for (let i = 0; i < messages; i++) handedOff.push(...decodeHandoff(queue, String(reply[4 + i])));
     const first = 4 + messages;
-    const completed: boolean[] = [];
-    for (let i = 0; i < done.length; i++) completed.push(Number(reply[first + i]) === 1);
+    const sent: boolean[] = [];
+    for (let i = 0; i < done.length; i++) sent.push(Number(reply[first + i]) === 1);
+    const completed = await withUnencodable(
+      (f) => this.fail(queue, f),
+      req.complete ?? [],
+      sent,
+      unencodable,
+    );
     const started: StartOutcome[] = [];
     for (let i = 0; i < starts.length; i++)
       started.push(startOutcome(Number(reply[first + done.length + i])));
@@ -243,8 +255,10 @@ export class WorkerOps {
   }
 
   /** Reports successes; returns, per task, whether the fence accepted it. */
-  async complete(queue: string, done: readonly Completion[]): Promise<boolean[]> {
-    if (done.length === 0) return [];
+  async complete(queue: string, completions: readonly Completion[]): Promise<boolean[]> {
+    if (completions.length === 0) return [];
+    const { sendable: done, unencodable } = encodeCompletions(completions);
+    if (done.length === 0) return withUnencodable((f) => this.fail(queue, f), completions, [], unencodable);
     const ctx = this.#ctx;
     const k = ctx.keys(queue);
     const now = ctx.clock.now();
@@ -262,7 +276,12 @@ export class WorkerOps {
       [k.running(this.workerId), k.done('succeeded')],
       args,
     )) as number[];
-    return reply.map((c) => c === 1);
+    return withUnencodable(
+      (f) => this.fail(queue, f),
+      completions,
+      reply.map((c) => c === 1),
+      unencodable,
+    );
   }
 
   /** Reports failed attempts; returns, per task, the state it moved to, or null when the fence refused it. */
@@ -324,30 +343,42 @@ export class WorkerOps {
     return Number(r) === 1;
   }
 
-  /** Results of the given tasks (a task's parents), by id; null for a task without a stored result. */
+  /**
+   * Results of the given tasks (a task's parents), by id; null for a task
+   * without a stored result, and for one whose stored result cannot be read
+   * (damaged data: the dependent still runs, as it would for a null result).
+   */
   async results(queue: string, ids: readonly string[]): Promise<Record<string, unknown>> {
     const k = this.#ctx.keys(queue);
-    const raw = await Promise.all(ids.map((id) => this.#ctx.redis.hget(k.task(id), 'r')));
+    const raw = await Promise.all(
+      ids.map((id) =>
+        this.#ctx.redis.hget(k.task(id), 'r').catch((err: Error) => {
+          if (/WRONGTYPE/.test(err.message)) return null;
+          throw err;
+        }),
+      ),
+    );
     const out: Record<string, unknown> = {};
     ids.forEach((id, i) => {
-      out[id] = raw[i] == null ? null : JSON.parse(raw[i]!);
+      out[id] = parseOrNull(raw[i]);
     });
     return out;
+  }
+}
+
+/** A stored JSON value, or null when absent or not JSON. */
+function parseOrNull(raw: string | null | undefined): unknown {
+  if (raw == null) return null;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return null;
   }
 }
 
 /** A start code of startTasks/cycleTasks as an outcome. */
 function startOutcome(code: number): StartOutcome {
   return code === 1 ? 'started' : code === 0 ? 'gone' : 'expired';
-}
-
-/** The 4 values per completion that completeTasks and cycleTasks take: id, attempt, result JSON, latency ms. */
-function pushCompletions(args: (string | number)[], done: readonly Completion[], now: number): void {
-  for (const d of done) {
-    const latency = d.createdAt === undefined ? '' : Math.max(0, now - d.createdAt);
-    const result = d.result === undefined || d.result === null ? 'null' : JSON.stringify(d.result);
-    args.push(d.id, d.attempt, result, latency);
-  }
 }
 
 /**

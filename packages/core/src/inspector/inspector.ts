@@ -112,13 +112,13 @@ export class Inspector {
     limit = resolution === '1s' ? 600 : 1440,
   ): Promise<SeriesPoint[]> {
     const raw = await this.ctx.redis.lrange(this.ctx.keys(queue).series(resolution), 0, limit - 1);
-    return raw.map((j) => JSON.parse(j) as SeriesPoint).reverse();
+    return parsedEntries<SeriesPoint>(raw).reverse();
   }
 
   /** A worker's rolled-up series, oldest first. */
   async workerSeries(id: string, resolution: '1s' | '1m', limit = 600): Promise<Record<string, number>[]> {
     const raw = await this.ctx.redis.lrange(this.ctx.fleet.workerSeries(id, resolution), 0, limit - 1);
-    return raw.map((j) => JSON.parse(j) as Record<string, number>).reverse();
+    return parsedEntries<Record<string, number>>(raw).reverse();
   }
 
   /**
@@ -135,7 +135,7 @@ export class Inspector {
 
   async recommendation(): Promise<Recommendation | null> {
     const raw = await this.ctx.redis.get(this.ctx.fleet.recommendation);
-    return raw ? (JSON.parse(raw) as Recommendation) : null;
+    return raw ? (parsedEntries<Recommendation>([raw])[0] ?? null) : null;
   }
 
   /** The coordinator that holds the leader lease, if any. */
@@ -164,4 +164,21 @@ export class Inspector {
   ): Promise<TransitionEvent[]> {
     return readEvents(blocking, this.ctx.keys(queue).events, cursor, { count: 1000, blockMs });
   }
+}
+
+/**
+ * The entries of a stored list that parse as JSON objects, in order. A
+ * damaged entry is left out: one bad point must not blank a whole chart.
+ */
+function parsedEntries<T>(raw: readonly string[]): T[] {
+  const out: T[] = [];
+  for (const j of raw) {
+    try {
+      const v: unknown = JSON.parse(j);
+      if (typeof v === 'object' && v !== null) out.push(v as T);
+    } catch {
+      // left out (see above)
+    }
+  }
+  return out;
 }

@@ -1,4 +1,14 @@
-import type { BackoffPolicy, NormalizedSpec, Task, TaskError, TaskFields, TaskState } from './types.js';
+import { CorruptTaskError } from '../errors.js';
+import {
+  type BackoffPolicy,
+  type NormalizedSpec,
+  TASK_STATES,
+  type Task,
+  type TaskError,
+  type TaskFields,
+  type TaskState,
+  type Unreadable,
+} from './types.js';
 import { DEFAULT_BACKOFF } from './validate.js';
 
 /**
@@ -45,37 +55,136 @@ export function encodeSpec(spec: NormalizedSpec): string {
   return JSON.stringify(short);
 }
 
-/** The stored `d` of task `id` in `queue`, defaults filled in. */
-export function decodeSpec(id: string, queue: string, json: string): TaskFields {
-  const s = JSON.parse(json) as ShortSpec;
+/** What could not be read while decoding one task: field → reason, in the order met. */
+class Problems {
+  readonly list: { field: string; reason: string }[] = [];
+
+  add(field: string, reason: string): void {
+    this.list.push({ field, reason });
+  }
+
+  /** The task's `unreadable` (see Task), or undefined when all was read. */
+  get unreadable(): Unreadable | undefined {
+    if (this.list.length === 0) return undefined;
+    return {
+      field: this.list.map((p) => p.field).join(', '),
+      reason: this.list.map((p) => (this.list.length > 1 ? `${p.field}: ${p.reason}` : p.reason)).join('; '),
+    };
+  }
+}
+
+/** `raw` parsed as JSON, or `fallback` with a problem noted for `field`. */
+function parseJson(field: string, raw: string | undefined, problems: Problems, fallback: unknown): unknown {
+  if (raw === undefined) return fallback;
+  try {
+    return JSON.parse(raw);
+  } catch (err) {
+    problems.add(
+      field,
+      raw === '' ? 'the stored value is empty' : `the stored value is not JSON (${(err as Error).message})`,
+    );
+    return fallback;
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isNum(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/** `v` when `ok(v)` holds (or `v` is absent), else `fallback` with a problem noted for `field`. */
+function checked<T>(
+  field: string,
+  v: unknown,
+  ok: (v: unknown) => boolean,
+  fallback: T,
+  problems: Problems,
+): T {
+  if (v === undefined || v === null) return fallback;
+  if (ok(v)) return v as T;
+  problems.add(field, `unexpected stored value ${preview(v)}`);
+  return fallback;
+}
+
+/** A short rendering of a stored value for a reason. */
+function preview(v: unknown): string {
+  const json = JSON.stringify(v) ?? String(v);
+  return json.length > 40 ? `${json.slice(0, 40)}…` : json;
+}
+
+/** The spec `d` of task `id`, reading what it can; what it cannot is noted in `problems`. */
+function readSpec(id: string, queue: string, json: string | undefined, problems: Problems): TaskFields {
+  let d: Record<string, unknown> = {};
+  if (json === undefined) problems.add('spec', 'the task has no stored spec');
+  else {
+    const parsed = parseJson('spec', json, problems, {});
+    if (isObject(parsed)) d = parsed;
+    else problems.add('spec', `not an object: ${preview(parsed)}`);
+  }
+  let type = '';
+  if (typeof d.t === 'string' && d.t !== '') type = d.t;
+  else if (Object.keys(d).length > 0)
+    problems.add('type', d.t === undefined ? 'missing' : `unexpected stored value ${preview(d.t)}`);
   return {
     id,
     queue,
-    type: s.t,
-    priority: s.p,
-    maxRetries: s.r,
-    backoff: s.b ?? DEFAULT_BACKOFF,
-    timeoutMs: s.to ?? null,
-    deadline: s.dl ?? null,
-    dependsOn: s.dp ?? [],
-    runAt: s.ra ?? null,
-    idempotencyKey: s.ik ?? null,
-    trace: s.tr ?? null,
-    createdAt: s.c,
+    type,
+    priority: checked(
+      'priority',
+      d.p,
+      (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 10,
+      5,
+      problems,
+    ),
+    maxRetries: checked('maxRetries', d.r, (v) => Number.isInteger(v) && (v as number) >= 0, 0, problems),
+    backoff: checked('backoff', d.b, isObject, DEFAULT_BACKOFF, problems) as BackoffPolicy,
+    timeoutMs: checked('timeoutMs', d.to, isNum, null, problems),
+    deadline: checked('deadline', d.dl, isNum, null, problems),
+    dependsOn: checked(
+      'dependsOn',
+      d.dp,
+      (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+      [],
+      problems,
+    ),
+    runAt: checked('runAt', d.ra, isNum, null, problems),
+    idempotencyKey: checked('idempotencyKey', d.ik, (v) => typeof v === 'string', null, problems),
+    trace: checked('trace', d.tr, isObject, null, problems) as Record<string, string> | null,
+    createdAt: checked('createdAt', d.c, isNum, 0, problems),
   };
 }
 
-function json(value: string | undefined): unknown {
-  return value === undefined ? null : JSON.parse(value);
+/**
+ * The stored `d` of task `id` in `queue`, defaults filled in. Throws
+ * {@link CorruptTaskError} when it cannot be read (a worker must not run a
+ * task it cannot know).
+ */
+export function decodeSpec(id: string, queue: string, json: string | undefined): TaskFields {
+  const problems = new Problems();
+  const spec = readSpec(id, queue, json, problems);
+  const bad = problems.unreadable;
+  if (bad) throw new CorruptTaskError(id, bad.field, bad.reason);
+  return spec;
 }
 
-function num(value: string | undefined): number | null {
-  return value === undefined || value === '' ? null : Number(value);
+/** A stored number (progress, times), or null when absent or unreadable. */
+function num(field: string, value: string | undefined, problems: Problems): number | null {
+  if (value === undefined || value === '') return null;
+  const n = Number(value);
+  if (Number.isFinite(n)) return n;
+  problems.add(field, `unexpected stored value ${preview(value)}`);
+  return null;
 }
 
 /**
  * Task `id` of `queue` from its hash (HGETALL). `state` overrides the stored
  * state: a task reserved in a window is stored as `queued` (reserving writes no hash).
+ * Never throws on damaged data: what cannot be read reads as its default and
+ * is named in the task's `unreadable`, so that one bad value does not fail a
+ * status command or a page of tasks.
  */
 export function decodeTask(
   id: string,
@@ -83,18 +192,72 @@ export function decodeTask(
   fields: Record<string, string>,
   overrides: { state?: TaskState; worker?: string } = {},
 ): Task {
-  return {
-    ...decodeSpec(id, queue, fields.d!),
-    payload: json(fields.pl),
-    state: overrides.state ?? (fields.s as TaskState),
-    attempts: Number(fields.a ?? 0),
-    result: json(fields.r),
-    error: (json(fields.e) as TaskError | null) ?? null,
-    errors: (json(fields.eh) as TaskError[] | null) ?? [],
+  const problems = new Problems();
+  const spec = readSpec(id, queue, fields.d, problems);
+  const payload = parseJson('payload', fields.pl, problems, null);
+  const stored = fields.s;
+  const state = checked(
+    'state',
+    stored,
+    (v) => (TASK_STATES as readonly unknown[]).includes(v),
+    'failed',
+    problems,
+  );
+  const attempts = checked(
+    'attempts',
+    fields.a === undefined ? 0 : Number(fields.a),
+    (v) => Number.isInteger(v) && (v as number) >= 0,
+    0,
+    problems,
+  );
+  const result = parseJson('result', fields.r, problems, null);
+  const error = checked(
+    'error',
+    parseJson('error', fields.e, problems, null),
+    isObject,
+    null,
+    problems,
+  ) as TaskError | null;
+  const errors = checked(
+    'errors',
+    parseJson('errors', fields.eh, problems, []),
+    Array.isArray,
+    [],
+    problems,
+  ) as TaskError[];
+  const task: Task = {
+    ...spec,
+    payload,
+    state: overrides.state ?? (stored === undefined ? 'failed' : state),
+    attempts,
+    result,
+    error,
+    errors,
     reason: fields.rs ?? null,
     worker: overrides.worker ?? fields.w ?? null,
-    progress: num(fields.pg),
-    startedAt: num(fields.st),
-    finishedAt: num(fields.ft),
+    progress: num('progress', fields.pg, problems),
+    startedAt: num('startedAt', fields.st, problems),
+    finishedAt: num('finishedAt', fields.ft, problems),
   };
+  if (stored === undefined && !overrides.state) problems.add('state', 'the task has no stored state');
+  const unreadable = problems.unreadable;
+  if (unreadable) task.unreadable = unreadable;
+  return task;
+}
+
+/**
+ * A task whose stored data could not be read at all (its key is not a hash):
+ * only its id, queue and, when the caller knows it, its state; `unreadable`
+ * says why.
+ */
+export function unreadableTask(
+  id: string,
+  queue: string,
+  field: string,
+  reason: string,
+  state?: TaskState,
+): Task {
+  const task = decodeTask(id, queue, {}, state ? { state } : {});
+  task.unreadable = { field, reason };
+  return task;
 }

@@ -120,6 +120,20 @@ export interface Task extends TaskFields {
   progress: number | null;
   startedAt: number | null;
   finishedAt: number | null;
+  /**
+   * Present only when a stored value of the task could not be read back (see
+   * docs/handlers.md): which field, and why. The unreadable value reads as its
+   * default (null, an empty list) so that the rest of the task still shows.
+   */
+  unreadable?: Unreadable;
+}
+
+/** A stored value of a task that could not be decoded. */
+export interface Unreadable {
+  /** The task field at fault (`result`, `payload`, `error`, `spec`, `state`, …); several are comma-separated. */
+  field: string;
+  /** What was wrong with it. */
+  reason: string;
 }
 
 /** What `submit` returns. */

@@ -42,13 +42,30 @@ const SPEC_FIELDS = new Set([
   'ref',
 ]);
 
+/**
+ * A given value for an error message. Never throws: the value is the caller's
+ * bad input (a BigInt, a cycle, a throwing getter) and must not turn a
+ * ValidationError into another exception.
+ */
+function shown(v: unknown): string {
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'function' || typeof v === 'symbol') return `a ${typeof v}`;
+  try {
+    const json = JSON.stringify(v);
+    if (json === undefined) return String(v);
+    return json.length > 100 ? `${json.slice(0, 100)}…` : json;
+  } catch {
+    return `a ${typeof v} that cannot be shown`;
+  }
+}
+
 function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v);
 }
 
 function intIn(field: string, v: unknown, min: number, max: number): number {
   if (!isInt(v) || v < min || v > max) {
-    throw new ValidationError(field, `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    throw new ValidationError(field, `must be an integer from ${min} to ${max}, got ${shown(v)}`);
   }
   return v;
 }
@@ -61,10 +78,7 @@ export function parseTime(field: string, v: unknown): number {
   else if (typeof v === 'string') {
     // RFC 3339 needs a date, a time and an offset; Date.parse alone would take "tomorrow-ish" strings.
     if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$/.test(v)) {
-      throw new ValidationError(
-        field,
-        `must be an RFC 3339 time like 2030-01-22T15:04:05Z, got ${JSON.stringify(v)}`,
-      );
+      throw new ValidationError(field, `must be an RFC 3339 time like 2030-01-22T15:04:05Z, got ${shown(v)}`);
     }
     ms = Date.parse(v);
   } else {
@@ -112,10 +126,7 @@ function backoffOf(v: unknown, defaults: BackoffPolicy): BackoffPolicy {
   }
   const type = b.type ?? defaults.type;
   if (type !== 'exponential' && type !== 'fixed') {
-    throw new ValidationError(
-      'backoff.type',
-      `must be "exponential" or "fixed", got ${JSON.stringify(type)}`,
-    );
+    throw new ValidationError('backoff.type', `must be "exponential" or "fixed", got ${shown(type)}`);
   }
   const baseMs = b.baseMs === undefined ? defaults.baseMs : intIn('backoff.baseMs', b.baseMs, 0, 86_400_000);
   const maxMs =
@@ -136,7 +147,7 @@ function idList(field: string, v: unknown): string[] {
   const out: string[] = [];
   for (const [i, id] of v.entries()) {
     if (typeof id !== 'string' || !TASK_ID_PATTERN.test(id)) {
-      throw new ValidationError(`${field}[${i}]`, `must be a task id, got ${JSON.stringify(id)}`);
+      throw new ValidationError(`${field}[${i}]`, `must be a task id, got ${shown(id)}`);
     }
     if (!out.includes(id)) out.push(id);
   }
@@ -151,12 +162,51 @@ export function checkSpec(input: unknown, limits: SpecLimits, now: number): Chec
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new ValidationError('spec', 'a task spec must be an object with at least {type}');
   }
-  const spec = input as TaskSpec & Record<string, unknown>;
+  const spec = ownFields(input);
   for (const k of Object.keys(spec)) {
     if (!SPEC_FIELDS.has(k) && spec[k] !== undefined) {
       throw new ValidationError(k, `is not a task field (allowed: ${[...SPEC_FIELDS].join(', ')})`);
     }
   }
+  try {
+    return checkFields(spec, limits, now);
+  } catch (err) {
+    // A field whose parts cannot be read (a throwing getter or Proxy inside backoff, dependsOn…).
+    if (err instanceof ValidationError) throw err;
+    throw new ValidationError('spec', `could not be read: ${(err as Error)?.message ?? String(err)}`);
+  }
+}
+
+/**
+ * The spec's own fields, read once: a field whose getter throws (or a Proxy
+ * that refuses to be read) is refused by name instead of throwing something
+ * untyped later.
+ */
+function ownFields(input: object): TaskSpec & Record<string, unknown> {
+  let keys: string[];
+  try {
+    keys = Object.keys(input);
+  } catch {
+    throw new ValidationError('spec', 'its fields cannot be listed');
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    try {
+      // defineProperty: a `__proto__` field stays a field (and is refused as unknown), not a prototype.
+      Object.defineProperty(out, k, {
+        value: (input as Record<string, unknown>)[k],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } catch {
+      throw new ValidationError(k, 'cannot be read (its getter threw)');
+    }
+  }
+  return out as TaskSpec & Record<string, unknown>;
+}
+
+function checkFields(spec: TaskSpec & Record<string, unknown>, limits: SpecLimits, now: number): CheckedSpec {
   if (typeof spec.type !== 'string' || spec.type.length === 0 || spec.type.length > 128) {
     throw new ValidationError('type', 'must be a non-empty string of at most 128 characters');
   }
@@ -164,7 +214,7 @@ export function checkSpec(input: unknown, limits: SpecLimits, now: number): Chec
   if (typeof queue !== 'string' || !QUEUE_NAME_PATTERN.test(queue)) {
     throw new ValidationError(
       'queue',
-      `must be 1–64 characters of letters, digits and _ . : -, got ${JSON.stringify(queue)}`,
+      `must be 1–64 characters of letters, digits and _ . : -, got ${shown(queue)}`,
     );
   }
   const priority = spec.priority === undefined ? 1 : intIn('priority', spec.priority, 1, 10);

@@ -14,6 +14,7 @@ export {
   stopAll,
 } from './daemon-process.js';
 export { freePort } from './free-port.js';
+export { expectedStorage, handlerOutputs } from './handler-outputs.js';
 export {
   parseRecords,
   RECORDING_HANDLERS,

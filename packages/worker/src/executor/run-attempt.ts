@@ -1,4 +1,5 @@
-import { type ClaimedTask, type Clock, PermanentError } from '@dtps/core';
+import { type ClaimedTask, type Clock, encodeResult, errorText, isPermanent } from '@dtps/core';
+import { EncodedResult } from './encoded-result.js';
 import type { AttemptHooks, Executor } from './executor.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -8,7 +9,8 @@ export type AbortReason = 'timeout' | 'deadline' | 'cancelled' | 'shutdown';
 
 /** How an attempt ended. */
 export type AttemptOutcome =
-  | { kind: 'succeeded'; result: unknown }
+  /** `json`: the result as stored (encoded where it was made; see encodeResult). */
+  | { kind: 'succeeded'; result: unknown; json: string }
   | { kind: 'failed'; message: string; reason: string; permanent: boolean }
   | { kind: 'aborted'; reason: AbortReason };
 
@@ -56,13 +58,37 @@ export class RunningAttempt {
   }
 }
 
-function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
+/**
+ * The outcome of a handler's result: succeeded with its JSON, or — when it
+ * cannot be stored — a permanent failure with reason `unencodable_result`
+ * naming the task and why (no retry can change what the handler returns).
+ */
+function resultOutcome(task: ClaimedTask, result: unknown): AttemptOutcome {
+  if (result instanceof EncodedResult) return { kind: 'succeeded', result: undefined, json: result.json };
   try {
-    return typeof err === 'string' ? err : JSON.stringify(err);
-  } catch {
-    return String(err);
+    return { kind: 'succeeded', result, json: encodeResult(result) };
+  } catch (err) {
+    return unencodable(task, errorText(err));
   }
+}
+
+/** Whether a pool thread said the result could not be encoded (see ThreadExecutor); never throws. */
+function isUnencodable(err: unknown): boolean {
+  try {
+    return (err as { dtpsReason?: unknown } | null)?.dtpsReason === 'unencodable_result';
+  } catch {
+    return false;
+  }
+}
+
+/** A failed attempt: the result of task `task` cannot be stored, for `why`. */
+export function unencodable(task: ClaimedTask, why: string): AttemptOutcome {
+  return {
+    kind: 'failed',
+    message: `task ${task.id} (type ${task.type}): ${why}`,
+    reason: 'unencodable_result',
+    permanent: true,
+  };
 }
 
 /**
@@ -78,6 +104,14 @@ export function runAttempt(
   clock: Clock,
 ): Promise<AttemptOutcome> {
   const { task } = running;
+  if (task.corrupt !== undefined) {
+    return Promise.resolve({
+      kind: 'failed',
+      message: task.corrupt,
+      reason: 'corrupt_task',
+      permanent: true,
+    });
+  }
   if (!executor.has(task.type)) {
     return Promise.resolve({
       kind: 'failed',
@@ -108,13 +142,17 @@ export function runAttempt(
     };
     if (task.timeoutMs !== null) arm(task.timeoutMs, 'timeout');
     if (task.deadline !== null) arm(task.deadline - clock.now(), 'deadline');
+    // errorText and isPermanent never throw, whatever the handler threw (a Proxy, a throwing getter).
     const failed = (err: unknown): void => {
-      const permanent = err instanceof PermanentError || (err as { permanent?: unknown })?.permanent === true;
-      settle({ kind: 'failed', message: errorMessage(err), reason: 'handler_error', permanent });
+      settle(
+        isUnencodable(err)
+          ? unencodable(task, errorText(err))
+          : { kind: 'failed', message: errorText(err), reason: 'handler_error', permanent: isPermanent(err) },
+      );
     };
     try {
       executor.run(task, running.attempt, running, hooks).then((result) => {
-        settle({ kind: 'succeeded', result });
+        if (!done) settle(resultOutcome(task, result));
       }, failed);
     } catch (err) {
       failed(err);

@@ -5,6 +5,7 @@
  * signal here never needs to fire.
  */
 import type { MessagePort } from 'node:worker_threads';
+import { checkProgress, encodeResult, errorText, isPermanent, logLine } from '@dtps/core/output';
 import { workerData } from 'piscina';
 import type { HandlerMap } from '../handlers/types.js';
 
@@ -29,11 +30,18 @@ export interface ThreadError {
   dtpsThreadError: true;
   message: string;
   permanent: boolean;
+  /** Set when the handler's result could not be encoded (the message says why). */
+  reason?: 'unencodable_result';
+}
+
+/** What a thread returns: the handler's result, encoded here (one string crosses threads, not an object graph). */
+export interface ThreadResult {
+  dtpsJson: string;
 }
 
 let handlers: Promise<HandlerMap> | undefined;
 
-export default async function runInThread(t: ThreadTask | { warmup: true }): Promise<unknown> {
+export default async function runInThread(t: ThreadTask | { warmup: true }): Promise<ThreadResult | null> {
   handlers ??= import((workerData as { handlersModule: string }).handlersModule).then(
     (m) => (m.default ?? m) as HandlerMap,
   );
@@ -41,23 +49,36 @@ export default async function runInThread(t: ThreadTask | { warmup: true }): Pro
   // A warm-up only loads the module, so that the first task's timeout does not pay for it.
   if ('warmup' in t) return null;
   const never = new AbortController();
+  let result: unknown;
   try {
-    return await map[t.type]!(t.payload, {
+    result = await map[t.type]!(t.payload, {
       signal: never.signal,
       task: t.task,
       parents: t.parents,
-      progress: (percent) => t.port.postMessage({ progress: percent }),
-      log: (message) => t.port.postMessage({ log: message }),
+      // Checked here, where the handler calls it: a bad value throws back to the handler,
+      // and only plain numbers and strings cross to the worker's thread.
+      progress: (percent) => t.port.postMessage({ progress: checkProgress(percent) }),
+      log: (message) => t.port.postMessage({ log: logLine(message) }),
     });
   } catch (err) {
     const thrown: ThreadError = {
       dtpsThreadError: true,
-      message: err instanceof Error ? err.message : String(err),
-      permanent:
-        (err as { permanent?: unknown })?.permanent === true || (err as Error)?.name === 'PermanentError',
+      message: errorText(err),
+      permanent: isPermanent(err),
     };
     throw thrown;
   } finally {
     t.port.close();
+  }
+  try {
+    return { dtpsJson: encodeResult(result) };
+  } catch (err) {
+    const thrown: ThreadError = {
+      dtpsThreadError: true,
+      message: errorText(err),
+      permanent: true,
+      reason: 'unencodable_result',
+    };
+    throw thrown;
   }
 }

@@ -3,8 +3,9 @@ import { MessageChannel } from 'node:worker_threads';
 import type { ClaimedTask } from '@dtps/core';
 import { Piscina } from 'piscina';
 import type { HandlerMap } from '../handlers/types.js';
+import { EncodedResult } from './encoded-result.js';
 import type { AttemptHooks, Executor } from './executor.js';
-import type { ThreadError, ThreadTask } from './thread-entry.js';
+import type { ThreadError, ThreadResult, ThreadTask } from './thread-entry.js';
 
 /**
  * Runs handlers in a pool of worker threads (Piscina), so that CPU-bound
@@ -54,8 +55,11 @@ export class ThreadExecutor implements Executor {
   ): Promise<unknown> {
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (m: { progress?: number; log?: string }) => {
-      if (m.progress !== undefined) hooks.progress(m.progress);
-      if (m.log !== undefined) hooks.log(m.log);
+      // The thread checked both where the handler made them; a throw here would be the worker's to crash on.
+      try {
+        if (m.progress !== undefined) hooks.progress(m.progress);
+        if (m.log !== undefined) hooks.log(m.log);
+      } catch {}
     });
     const job: ThreadTask = {
       type: task.type,
@@ -73,10 +77,12 @@ export class ThreadExecutor implements Executor {
       port: port2,
     };
     try {
-      return await this.#pool.run(job, { signal: abort.signal, transferList: [port2] });
+      const r = (await this.#pool.run(job, { signal: abort.signal, transferList: [port2] })) as ThreadResult;
+      return new EncodedResult(r.dtpsJson);
     } catch (err) {
       const e = err as Partial<ThreadError>;
-      if (e?.dtpsThreadError) throw Object.assign(new Error(e.message), { permanent: e.permanent });
+      if (e?.dtpsThreadError)
+        throw Object.assign(new Error(e.message), { permanent: e.permanent, dtpsReason: e.reason });
       throw err;
     } finally {
       port1.close();

@@ -31,7 +31,7 @@ test('success: the result, and the handler sees payload and context', async (t) 
     },
     { payload: 21 },
   );
-  t.deepEqual(await outcome, { kind: 'succeeded', result: { doubled: 42 } });
+  t.deepEqual(await outcome, { kind: 'succeeded', result: { doubled: 42 }, json: '{"doubled":42}' });
   t.deepEqual(seen, { payload: 21, id: task.id, attempt: 1, aborted: false });
   t.deepEqual(hooks.progressed, [50]);
   t.deepEqual(hooks.logged, ['hello']);
@@ -173,7 +173,7 @@ test('cancellation from outside aborts with reason cancelled', async (t) => {
 
 test('a finished attempt leaves no timer behind: its signal never fires later', async (t) => {
   const { outcome, running } = run({ h: () => 'quick' }, { timeoutMs: 30, deadline: Date.now() + 40 });
-  t.deepEqual(await outcome, { kind: 'succeeded', result: 'quick' });
+  t.deepEqual(await outcome, { kind: 'succeeded', result: 'quick', json: '"quick"' });
   await new Promise((r) => setTimeout(r, 80));
   t.false(running.controller.signal.aborted);
 });
@@ -218,7 +218,7 @@ test('a deadline 30 days away does not abort the attempt', async (t) => {
     { h: () => new Promise((r) => setTimeout(() => r('done'), 50)) },
     { deadline: Date.now() + 30 * 24 * 3600_000 },
   );
-  t.deepEqual(await outcome, { kind: 'succeeded', result: 'done' });
+  t.deepEqual(await outcome, { kind: 'succeeded', result: 'done', json: '"done"' });
 });
 
 test('a handler may destructure its context: progress and log work unbound', async (t) => {
@@ -229,10 +229,39 @@ test('a handler may destructure its context: progress and log work unbound', asy
       return { id: info.id, attempt: info.attempt, aborted: signal.aborted, parents };
     },
   });
-  t.deepEqual(await outcome, {
+  t.like(await outcome, {
     kind: 'succeeded',
     result: { id: task.id, attempt: 1, aborted: false, parents: {} },
   });
   t.deepEqual(hooks.progressed, [10]);
   t.deepEqual(hooks.logged, ['destructured']);
+});
+
+test('a result that cannot be stored fails the attempt at once, permanently, naming the task and the reason', async (t) => {
+  const { outcome, task } = run({ h: async () => ({ deep: [{ n: 10n }] }) });
+  t.deepEqual(await outcome, {
+    kind: 'failed',
+    message: `task ${task.id} (type h): result: contains a BigInt at $.deep[0].n, which JSON cannot hold (convert it to a string or number)`,
+    reason: 'unencodable_result',
+    permanent: true,
+  });
+});
+
+test('a task the engine could not decode is not run: it fails with corrupt_task', async (t) => {
+  let ran = false;
+  const { outcome } = run(
+    {
+      h: () => {
+        ran = true;
+      },
+    },
+    { corrupt: 'task t0: stored spec is corrupt: the stored value is not JSON' },
+  );
+  t.deepEqual(await outcome, {
+    kind: 'failed',
+    message: 'task t0: stored spec is corrupt: the stored value is not JSON',
+    reason: 'corrupt_task',
+    permanent: true,
+  });
+  t.false(ran);
 });
