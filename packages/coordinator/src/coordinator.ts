@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Client, EngineContext, Inspector, type Logger, Loop, silentLogger } from '@dtps/core';
+import { Client, EngineContext, Inspector, type Logger, Loop, silentLogger, watchDataLoss } from '@dtps/core';
 import { assertBindAllowed } from './monitor/auth.js';
 import { createMonitorServer } from './monitor/server.js';
 import type { CoordinatorStatus, MonitorServer } from './monitor/types.js';
@@ -25,6 +25,7 @@ export class Coordinator {
   readonly #client: Client;
   readonly #inspector: Inspector;
   readonly #loops: Loop[];
+  readonly #dataLoss: Loop;
   readonly detector: FailureDetector;
   #monitor: MonitorServer | undefined;
   #startedAt = 0;
@@ -52,6 +53,7 @@ export class Coordinator {
     const deadlines = new DeadlineSweeper(this.ctx, this.log);
     const janitor = new Janitor(this.ctx, this.log);
     const rollup = new Rollup(this.ctx, heartbeatTimeoutMs, this.log);
+    this.#dataLoss = watchDataLoss(this.ctx, { by: this.id, log: this.log });
     // Leader-only units: each tick first checks that the lease is still ours.
     const asLeader = (fn: () => Promise<unknown>) => async () => {
       if (this.lease.isLeader()) await fn();
@@ -87,6 +89,8 @@ export class Coordinator {
         asLeader(() => rollup.tick()),
         this.log,
       ),
+      // Every coordinator, leading or not: each logs the loss it sees.
+      this.#dataLoss,
     ];
   }
 
@@ -111,6 +115,8 @@ export class Coordinator {
     this.#startedAt = this.ctx.clock.now();
     await this.lease.start();
     for (const loop of this.#loops) loop.start();
+    // The data-loss watch remembers the data set at once, not one interval later.
+    this.#dataLoss.now();
     if (m) {
       this.#monitor = await createMonitorServer({
         heartbeatTimeoutMs: this.#opts.heartbeatTimeoutMs ?? 5000,

@@ -63,7 +63,20 @@ export {
   WaitTimeoutError,
 } from './errors.js';
 export { lastEventId, parseEvent, rangeEvents, readEvents, type TransitionEvent } from './events.js';
+export {
+  DATA_LOSS_CHECK_MS,
+  type DataLossWatchOptions,
+  watchDataLoss,
+} from './fleet/data-loss-watch.js';
 export { acquireLease, releaseLease } from './fleet/lease.js';
+export {
+  DATA_LOSS_MESSAGE,
+  DataLossDetector,
+  type OriginCheck,
+  originKey,
+  type RedisOrigin,
+  readOrigin,
+} from './fleet/origin.js';
 export { listWorkers, publishControl, removeWorker, sendControl, writeHeartbeat } from './fleet/registry.js';
 export type { ControlCommand, WorkerInfo } from './fleet/types.js';
 export {

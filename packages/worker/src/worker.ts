@@ -11,6 +11,7 @@ import {
   silentLogger,
   type WorkerInfo,
   WorkerOps,
+  watchDataLoss,
   writeHeartbeat,
 } from '@dtps/core';
 import type { Executor } from './executor/executor.js';
@@ -54,6 +55,7 @@ export class Worker {
   readonly #heartbeat: Loop;
   readonly #autoscaleLoop: Loop;
   readonly #reconcileLoop: Loop;
+  readonly #dataLoss: Loop;
   readonly #autoscaler: Autoscaler;
   readonly #control: ControlListener;
   #onReconnect: (() => void) | undefined;
@@ -103,6 +105,7 @@ export class Worker {
       this.log,
     );
     this.#reconcileLoop = new Loop('reconciler', 60_000, () => this.#reconcile(), this.log);
+    this.#dataLoss = watchDataLoss(this.ctx, { by: this.id, log: this.log });
     this.#control = new ControlListener(this.ctx, this.id, (cmd) => this.apply(cmd), this.log);
   }
 
@@ -144,6 +147,8 @@ export class Worker {
     this.#heartbeat.start();
     if (o.autoscale.enabled) this.#autoscaleLoop.start();
     this.#reconcileLoop.start();
+    this.#dataLoss.start();
+    this.#dataLoss.now();
     // After a reconnect, make Redis and the runners agree (a lost claim reply leaves strays).
     let wasDown = false;
     const onClose = () => {
@@ -293,6 +298,7 @@ export class Worker {
     await this.#heartbeat.stop();
     await this.#autoscaleLoop.stop();
     await this.#reconcileLoop.stop();
+    await this.#dataLoss.stop();
     await this.#control.stop();
     if (this.#onReconnect) this.ctx.redis.off('ready', this.#onReconnect);
     this.#lag.disable();
