@@ -97,6 +97,7 @@ async function main(): Promise<void> {
   const redis = await connectRedis(config.redis.url, {
     maxRetriesPerRequest: null,
     name: 'dtps-coordinator',
+    tls: config.redis.tls,
   });
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'Redis connection trouble; retrying'));
   const c = config.coordinator;

@@ -107,7 +107,11 @@ async function main(): Promise<void> {
     traces: config.telemetry.traces,
     ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
   });
-  const redis = await connectRedis(config.redis.url, { maxRetriesPerRequest: null, name: 'dtps-worker' });
+  const redis = await connectRedis(config.redis.url, {
+    maxRetriesPerRequest: null,
+    name: 'dtps-worker',
+    tls: config.redis.tls,
+  });
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'Redis connection trouble; retrying'));
   const handlersModule = w.handlers ?? DEMO_HANDLERS_URL;
   const worker = new Worker({

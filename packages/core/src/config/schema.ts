@@ -70,6 +70,13 @@ export const configSchema = z.strictObject({
   redis: section({
     url: redisUrl.default('redis://127.0.0.1:6379'),
     scripts: z.enum(['eval', 'functions']).default('functions'),
+    tls: section({
+      ca: z
+        .string()
+        .min(1)
+        .register(configMeta, { allowed: 'a path to a PEM file of CA certificates' })
+        .optional(),
+    }),
   }),
   prefix: z
     .string()

@@ -24,3 +24,4 @@ export {
 export { RedisCluster, type RedisClusterOptions, type RedisNodeAddress } from './redis-cluster.js';
 export { RedisSentinelSetup } from './redis-sentinel.js';
 export { RedisServer, type RedisServerOptions } from './redis-server.js';
+export { makeTlsCerts, startTlsRedisServer, type TlsCerts, type TlsRedisServer } from './tls-certs.js';
