@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'redis_unavailable'
   | 'timeout'
   | 'closed'
+  | 'not_replicated'
   | 'script_error';
 
 /** Base class of every error dtps throws on purpose. */

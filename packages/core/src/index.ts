@@ -36,6 +36,14 @@ export type { EngineOptions, Retention, RetentionRule } from './context.js';
 export { DEFAULT_RETENTION, EngineContext } from './context.js';
 export { type ClaimedTask, decodeHandoff } from './engine/claimed.js';
 export { LATENCY_BOUNDS_MS, latencyBucket } from './engine/latency.js';
+export {
+  checkDurability,
+  confirmReplicated,
+  type DurabilityOptions,
+  LOCAL_DURABILITY,
+  NotReplicatedError,
+  type ReplicationShortfall,
+} from './engine/replication.js';
 export { expireDue, promoteDue, trimQueue } from './engine/sweeps.js';
 export { type WakeUp, waitForWork } from './engine/wake.js';
 export type {

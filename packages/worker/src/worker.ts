@@ -6,6 +6,7 @@ import {
   EngineContext,
   type Logger,
   Loop,
+  type ReplicationShortfall,
   leaveQueue,
   removeWorker,
   silentLogger,
@@ -66,8 +67,22 @@ export class Worker {
     this.options = resolveOptions(opts);
     this.#input = opts;
     this.id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+    const durability = opts.engine?.durability;
     this.ctx = new EngineContext({
       ...opts.engine,
+      // A report that replicas did not confirm in time is not refused (docs/durability.md): say so.
+      ...(durability?.mode === 'replicated'
+        ? {
+            durability: {
+              ...durability,
+              onShortfall: (s: ReplicationShortfall) =>
+                this.log.warn(
+                  { acked: s.acked, wanted: s.wanted, timeoutMs: s.timeoutMs, tasks: s.ids.length },
+                  'report not confirmed by the replicas in time (durability: replicated)',
+                ),
+            },
+          }
+        : {}),
       redis: opts.redis,
       ...(opts.clock ? { clock: opts.clock } : {}),
     });

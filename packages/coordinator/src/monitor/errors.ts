@@ -48,6 +48,7 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   timeout: 504,
   redis_unavailable: 503,
   closed: 503,
+  not_replicated: 503,
   script_error: 500,
 };
 

@@ -17,6 +17,7 @@ test('every engine error code has a status; the body is {error: {code, message, 
     timeout: 504,
     redis_unavailable: 503,
     closed: 503,
+    not_replicated: 503,
     script_error: 500,
   };
   t.deepEqual(STATUS_OF_CODE, expected);
