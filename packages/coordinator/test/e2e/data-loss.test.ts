@@ -64,6 +64,9 @@ test.serial(
     const lost = (await s.fleetEvents()).filter((e) => e.kind === 'redis:data-lost');
     t.is(lost.length, 1, 'the loss is recorded once, whoever noticed first');
     t.is(lost[0]!.fields.losses, '1');
+    // What the console's banner reads.
+    t.like(await s.inspector.origin(), { losses: 1, id: lost[0]!.fields.id });
+    t.true(((await s.inspector.origin())?.lostAt ?? 0) > 0);
     // It keeps working on the new, empty data set, and says it once, not every second.
     const again = await s.client.submit({ type: 'record' });
     t.is((await s.client.wait(again.id, { timeoutMs: 20_000 })).state, 'succeeded');
@@ -85,6 +88,7 @@ test.serial('Redis restarted with its AOF: no alarm', async (t) => {
   t.deepEqual(coordinator.logs.filter(dataLost), []);
   t.deepEqual(worker.logs.filter(dataLost), []);
   t.is(await metric(), 0);
+  t.is((await s.inspector.origin())?.lostAt, undefined);
   t.deepEqual(
     (await s.fleetEvents()).filter((e) => e.kind === 'redis:data-lost'),
     [],

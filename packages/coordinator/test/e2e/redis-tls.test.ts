@@ -31,7 +31,10 @@ test('submit, a worker, a coordinator and the CLI over rediss:// with the CA fro
   daemons.push(coordinator, worker);
   await coordinator.waitForLog('leading');
 
-  const submitted = await dtps(['submit', '--type', 'echo', '--payload', '{"over":"tls"}', '--wait', '--json'], env);
+  const submitted = await dtps(
+    ['submit', '--type', 'echo', '--payload', '{"over":"tls"}', '--wait', '--json'],
+    env,
+  );
   t.is(submitted.code, 0, `${submitted.stderr} ${submitted.stdout}`);
   const task = JSON.parse(submitted.stdout) as { id: string; state: string; result: unknown };
   t.is(task.state, 'succeeded');
@@ -51,7 +54,7 @@ test('submit, a worker, a coordinator and the CLI over rediss:// with the CA fro
   const names = String(await plain.call('CLIENT', 'LIST'))
     .split('\n')
     .map((l) => /name=(\S*)/.exec(l)?.[1])
-    .filter((n) => n !== undefined && n.startsWith('dtps-'));
+    .filter((n) => n?.startsWith('dtps-'));
   t.true(names.includes('dtps-worker') && names.includes('dtps-coordinator'), names.join(','));
 
   // Without the CA, the server's certificate is refused: Redis unreachable, exit 3.

@@ -130,35 +130,48 @@ async function failoverRun(t: ExecutionContext, mode: DurabilityOptions['mode'])
     `${mode}: ${acked.length} acknowledged (${atKill - atCut} while the replica was behind), ${missing.length} lost, ` +
       `refused while failing over: ${JSON.stringify(Object.fromEntries(refusals))}`,
   );
-  return { acked, missing, ackedBehind: atKill - atCut, notSucceeded, refusals, daemons: [coordinator, worker] };
+  return {
+    acked,
+    missing,
+    ackedBehind: atKill - atCut,
+    notSucceeded,
+    refusals,
+    daemons: [coordinator, worker],
+  };
 }
 
-test.serial('durability replicated: kill -9 the master mid-workload; every acknowledged submit ends succeeded', async (t) => {
-  const run = await failoverRun(t, 'replicated');
-  t.deepEqual(run.missing, [], 'no acknowledged submit was lost');
-  t.true((run.refusals.get('not_replicated') ?? 0) > 0, 'submits the replica did not confirm were refused');
-  t.deepEqual(
-    run.notSucceeded.map((task) => `${task.id} ${task.state}`),
-    [],
-  );
-  for (const d of run.daemons) {
-    t.true(d.alive, `${d.kind} followed the failover`);
+test.serial(
+  'durability replicated: kill -9 the master mid-workload; every acknowledged submit ends succeeded',
+  async (t) => {
+    const run = await failoverRun(t, 'replicated');
+    t.deepEqual(run.missing, [], 'no acknowledged submit was lost');
+    t.true((run.refusals.get('not_replicated') ?? 0) > 0, 'submits the replica did not confirm were refused');
     t.deepEqual(
-      d.logs.filter((l) => l.msg === DATA_LOSS_MESSAGE),
+      run.notSucceeded.map((task) => `${task.id} ${task.state}`),
       [],
-      `${d.kind} did not take the failover for a data loss`,
     );
-  }
-});
+    for (const d of run.daemons) {
+      t.true(d.alive, `${d.kind} followed the failover`);
+      t.deepEqual(
+        d.logs.filter((l) => l.msg === DATA_LOSS_MESSAGE),
+        [],
+        `${d.kind} did not take the failover for a data loss`,
+      );
+    }
+  },
+);
 
-test.serial('durability local: the same failover loses what the master acknowledged while the replica was behind', async (t) => {
-  const run = await failoverRun(t, 'local');
-  t.true(run.ackedBehind > 0, 'submits were acknowledged while the replica was behind');
-  t.true(run.missing.length > 0, 'an asynchronous replica promoted without them lost them');
-  // Whatever was lost, what is there ran: nothing is left stuck.
-  t.deepEqual(
-    run.notSucceeded.map((task) => `${task.id} ${task.state}`),
-    [],
-  );
-  for (const d of run.daemons) t.true(d.alive, `${d.kind} followed the failover`);
-});
+test.serial(
+  'durability local: the same failover loses what the master acknowledged while the replica was behind',
+  async (t) => {
+    const run = await failoverRun(t, 'local');
+    t.true(run.ackedBehind > 0, 'submits were acknowledged while the replica was behind');
+    t.true(run.missing.length > 0, 'an asynchronous replica promoted without them lost them');
+    // Whatever was lost, what is there ran: nothing is left stuck.
+    t.deepEqual(
+      run.notSucceeded.map((task) => `${task.id} ${task.state}`),
+      [],
+    );
+    for (const d of run.daemons) t.true(d.alive, `${d.kind} followed the failover`);
+  },
+);

@@ -150,7 +150,12 @@ export class Submitter {
     }
     const keys = [k.ready, k.scheduled, k.pending, k.deadlines, k.idempotency, k.seq];
     const flat = (await runScript(ctx.redis, 'submitTasks', keys, args)) as (number | string)[];
-    if (ctx.durability.mode === 'replicated') await confirmReplicated(ctx, 'submit', specs.map((s) => s.id));
+    if (ctx.durability.mode === 'replicated')
+      await confirmReplicated(
+        ctx,
+        'submit',
+        specs.map((s) => s.id),
+      );
     // The queue joins the list of known queues once something was written to it.
     if (flat.some((v, i) => i % 3 === 0 && Number(v) === 0)) {
       await this.#ctx.registerQueue(queue);
@@ -174,7 +179,12 @@ export class Submitter {
     const args: (string | number)[] = [k.base, ctx.clock.now(), ctx.eventsMaxLen];
     for (const s of specs) args.push(s.id, s.priority, encodeSpec(s), s.payloadJson);
     await runScript(ctx.redis, 'submitPlain', [k.ready, k.seq], args);
-    if (ctx.durability.mode === 'replicated') await confirmReplicated(ctx, 'submit', specs.map((s) => s.id));
+    if (ctx.durability.mode === 'replicated')
+      await confirmReplicated(
+        ctx,
+        'submit',
+        specs.map((s) => s.id),
+      );
     await this.#ctx.registerQueue(queue);
     return specs.map((s) => ({ id: s.id, queue, state: 'queued', duplicate: false }));
   }

@@ -2,8 +2,8 @@ import { randomInt } from 'node:crypto';
 import type { EngineContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { runScript } from '../scripts/registry.js';
-import { confirmReplicated } from './replication.js';
 import { type ClaimedTask, decodeHandoff, decodeHandout } from './claimed.js';
+import { confirmReplicated } from './replication.js';
 
 /** A task to start from the window. */
 export interface StartRequest {

@@ -105,13 +105,7 @@ export class DataLossDetector {
       this.ctx.redis,
       'noteOrigin',
       [originKey(this.ctx), this.ctx.fleet.events],
-      [
-        known?.id ?? '',
-        known?.losses ?? 0,
-        randomBytes(8).toString('hex'),
-        this.ctx.clock.now(),
-        this.by,
-      ],
+      [known?.id ?? '', known?.losses ?? 0, randomBytes(8).toString('hex'), this.ctx.clock.now(), this.by],
     )) as [string, number];
     const origin = parseOrigin(reply[0]);
     if (origin === null) throw new Error(`unreadable origin marker at ${originKey(this.ctx)}: ${reply[0]}`);

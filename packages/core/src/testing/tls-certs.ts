@@ -32,21 +32,49 @@ export async function makeTlsCerts(): Promise<TlsCerts> {
   const quiet = { cwd: dir };
   await run(
     'openssl',
-    ['req', '-x509', '-new', '-nodes', '-newkey', 'rsa:2048', '-keyout', f('ca.key'), '-out', f('ca.crt')]
-      .concat(['-days', '2', '-subj', '/CN=dtps test CA']),
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-nodes',
+      '-newkey',
+      'rsa:2048',
+      '-keyout',
+      f('ca.key'),
+      '-out',
+      f('ca.crt'),
+    ].concat(['-days', '2', '-subj', '/CN=dtps test CA']),
     quiet,
   );
   await run(
     'openssl',
-    ['req', '-new', '-nodes', '-newkey', 'rsa:2048', '-keyout', f('server.key'), '-out', f('server.csr')]
-      .concat(['-subj', '/CN=127.0.0.1']),
+    [
+      'req',
+      '-new',
+      '-nodes',
+      '-newkey',
+      'rsa:2048',
+      '-keyout',
+      f('server.key'),
+      '-out',
+      f('server.csr'),
+    ].concat(['-subj', '/CN=127.0.0.1']),
     quiet,
   );
   await writeFile(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   await run(
     'openssl',
-    ['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial']
-      .concat(['-out', f('server.crt'), '-days', '2', '-extfile', f('ext.cnf')]),
+    [
+      'x509',
+      '-req',
+      '-in',
+      f('server.csr'),
+      '-CA',
+      f('ca.crt'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+    ].concat(['-out', f('server.crt'), '-days', '2', '-extfile', f('ext.cnf')]),
     quiet,
   );
   return {
