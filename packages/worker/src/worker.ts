@@ -120,7 +120,12 @@ export class Worker {
       this.log,
     );
     this.#reconcileLoop = new Loop('reconciler', 60_000, () => this.#reconcile(), this.log);
-    this.#dataLoss = watchDataLoss(this.ctx, { by: this.id, log: this.log });
+    // Every 5 heartbeats: an idle worker stays quiet, and the coordinators check every second.
+    this.#dataLoss = watchDataLoss(this.ctx, {
+      by: this.id,
+      log: this.log,
+      intervalMs: 5 * this.options.heartbeatMs,
+    });
     this.#control = new ControlListener(this.ctx, this.id, (cmd) => this.apply(cmd), this.log);
   }
 
