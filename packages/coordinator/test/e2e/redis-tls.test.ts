@@ -15,7 +15,7 @@ test.after.always(() => stopAll(daemons));
 test('submit, a worker, a coordinator and the CLI over rediss:// with the CA from DTPS_REDIS_TLS_CA', async (t) => {
   const certs = await makeTlsCerts();
   t.teardown(() => certs.remove());
-  const { server, url } = await startTlsRedisServer(certs);
+  const { server, url, tlsPort } = await startTlsRedisServer(certs);
   t.teardown(() => server.stop());
   const prefix = uniquePrefix();
   const env = { DTPS_REDIS_URL: url, DTPS_PREFIX: prefix, DTPS_REDIS_TLS_CA: certs.ca };
@@ -39,32 +39,36 @@ test('submit, a worker, a coordinator and the CLI over rediss:// with the CA fro
   const task = JSON.parse(submitted.stdout) as { id: string; state: string; result: unknown };
   t.is(task.state, 'succeeded');
   t.deepEqual(task.result, { over: 'tls' });
-  const status = await dtps(['status', task.id, '--json'], env);
+  // The reads, and the two refusals, at once (each CLI run is a node process start).
+  const { DTPS_REDIS_TLS_CA: _, ...noCa } = env;
+  const [status, workers, refused, wrong] = await Promise.all([
+    dtps(['status', task.id, '--json'], env),
+    dtps(['workers', '--json'], env),
+    // Without the CA, the server's certificate is refused: Redis unreachable, exit 3.
+    dtps(['stats', '--json'], noCa),
+    // A CA path that cannot be read is a configuration error naming the key.
+    dtps(['stats', '--json'], { ...env, DTPS_REDIS_TLS_CA: '/nonexistent/ca.pem' }),
+  ]);
   t.is(status.code, 0, status.stderr);
   t.is((JSON.parse(status.stdout) as { state: string }).state, 'succeeded');
-  const workers = await dtps(['workers', '--json'], env);
   t.is(workers.code, 0, workers.stderr);
   t.deepEqual(
     (JSON.parse(workers.stdout) as { id: string }[]).map((w) => w.id),
     ['w1'],
   );
-
-  // The plain port saw only the test's own readiness checks: the dtps clients came over TLS.
-  const plain = server.client();
-  const names = String(await plain.call('CLIENT', 'LIST'))
-    .split('\n')
-    .map((l) => /name=(\S*)/.exec(l)?.[1])
-    .filter((n) => n?.startsWith('dtps-'));
-  t.true(names.includes('dtps-worker') && names.includes('dtps-coordinator'), names.join(','));
-
-  // Without the CA, the server's certificate is refused: Redis unreachable, exit 3.
-  const { DTPS_REDIS_TLS_CA: _, ...noCa } = env;
-  const refused = await dtps(['stats', '--json'], noCa);
   t.is(refused.code, 3, refused.stderr);
   t.regex(refused.stderr, /certificate/i);
-
-  // A CA path that cannot be read is a configuration error naming the key.
-  const wrong = await dtps(['stats', '--json'], { ...env, DTPS_REDIS_TLS_CA: '/nonexistent/ca.pem' });
   t.is(wrong.code, 2, wrong.stderr);
   t.regex(wrong.stderr, /redis\.tls\.ca/);
+
+  // Every connection of the daemons is on the TLS port (CLIENT LIST's laddr), none on the plain one.
+  const clients = String(await server.client().call('CLIENT', 'LIST'))
+    .split('\n')
+    .map((l) => ({ name: /name=(\S*)/.exec(l)?.[1], port: /laddr=\S+:(\d+)/.exec(l)?.[1] }))
+    .filter((c) => c.name === 'dtps-worker' || c.name === 'dtps-coordinator');
+  t.true(clients.length >= 2, JSON.stringify(clients));
+  t.deepEqual(
+    clients.filter((c) => c.port !== String(tlsPort)),
+    [],
+  );
 });
