@@ -178,6 +178,8 @@ export class Worker {
       if (!wasDown) return;
       wasDown = false;
       this.log.info('Redis is back; reconciling');
+      // A Redis that came back may have come back empty: check at once, not at the next interval.
+      this.#dataLoss.now();
       setTimeout(() => this.#reconcile().catch(() => {}), 1000).unref();
       for (const r of this.#runners.values()) r.pump();
     };
