@@ -65,6 +65,12 @@ test.serial(
     results.forEach((r, i) => {
       t.is(r.code, 0, `${reads[i]!.join(' ')}: ${r.stderr}`);
     });
+    // Scripts sent with EVALSHA/EVAL (redis.scripts: eval) are covered too.
+    const evalMode = await dtps(['submit', '--type', 'noop', '--wait', '--json'], {
+      ...env,
+      DTPS_REDIS_SCRIPTS: 'eval',
+    });
+    t.is(evalMode.code, 0, evalMode.stderr);
     // A delayed task cancelled; a control command over pub/sub.
     const later = await dtps(['submit', '--type', 'noop', '--delay', '60000', '--json'], env);
     const laterId = (JSON.parse(later.stdout) as { id: string }).id;
