@@ -112,6 +112,7 @@ export class CommandContext {
       timeoutMs: connectTimeoutMs(),
       maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST,
       name: 'dtps-cli',
+      tls: config.redis.tls,
     });
     // A lost connection shows as rejected commands, reported as exit 3;
     // without a listener ioredis would also print each reconnect attempt.

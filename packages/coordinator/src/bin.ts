@@ -112,6 +112,7 @@ async function main(): Promise<void> {
   const redis = await connectRedis(config.redis.url, {
     maxRetriesPerRequest: null,
     name: 'dtps-coordinator',
+    tls: config.redis.tls,
   });
   // ioredis reports every failed reconnect: one line per distinct error per interval.
   const connectionTrouble = new LogThrottle(log);

@@ -9,6 +9,7 @@ import {
   Loop,
   type RedisClient,
   silentLogger,
+  watchDataLoss,
   within,
 } from '@dtps/core';
 import { assertBindAllowed } from './monitor/auth.js';
@@ -33,6 +34,7 @@ export class Coordinator {
   readonly lease: LeaderLease;
   readonly #opts: CoordinatorOptions;
   readonly #loops: Loop[];
+  readonly #dataLoss: Loop;
   readonly detector: FailureDetector;
   #monitor: MonitorServer | undefined;
   /** The monitor's own Redis connection and client (see start). */
@@ -62,6 +64,7 @@ export class Coordinator {
     const deadlines = new DeadlineSweeper(this.ctx, this.log);
     const janitor = new Janitor(this.ctx, this.log);
     const rollup = new Rollup(this.ctx, heartbeatTimeoutMs, this.log);
+    this.#dataLoss = watchDataLoss(this.ctx, { by: this.id, log: this.log });
     // Leader-only units: each tick first checks that the lease is still ours.
     const asLeader = (fn: () => Promise<unknown>) => async () => {
       if (this.lease.isLeader()) await fn();
@@ -97,6 +100,8 @@ export class Coordinator {
         asLeader(() => rollup.tick()),
         this.log,
       ),
+      // Every coordinator, leading or not: each logs the loss it sees.
+      this.#dataLoss,
     ];
   }
 
@@ -121,6 +126,8 @@ export class Coordinator {
     this.#startedAt = this.ctx.clock.now();
     await this.lease.start();
     for (const loop of this.#loops) loop.start();
+    // The data-loss watch remembers the data set at once, not one interval later.
+    this.#dataLoss.now();
     if (m) {
       // The monitor reads on a connection of its own: a large reply queued on
       // it (a page of tasks, a burst of requests) cannot delay the lease

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
+import { checkDurability, type DurabilityOptions, LOCAL_DURABILITY } from './engine/replication.js';
 import { FleetKeys, QueueKeys } from './keys.js';
 import { type ScriptMode, useFunctionScripts } from './scripts/functions.js';
 import type { RedisClient } from './scripts/registry.js';
@@ -50,6 +51,12 @@ export interface EngineOptions {
    * FUNCTION); `eval` always sends them with EVALSHA.
    */
   scripts?: ScriptMode;
+  /**
+   * When a submit or a completion is acknowledged: once the master has it
+   * (`local`, the default) or once replicas have it too (`replicated`, WAIT;
+   * see docs/durability.md).
+   */
+  durability?: DurabilityOptions;
 }
 
 /** The resolved options, and key builders. Collaborators receive this, not the owning class. */
@@ -63,6 +70,7 @@ export class EngineContext {
   readonly backoff: BackoffPolicy;
   readonly clock: Clock;
   readonly fleet: FleetKeys;
+  readonly durability: DurabilityOptions;
   readonly #queues = new Map<string, QueueKeys>();
   /** Queues this context has added to the known queues (see registerQueue). */
   readonly #registered = new Set<string>();
@@ -77,6 +85,8 @@ export class EngineContext {
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.clock = opts.clock ?? systemClock;
     this.fleet = new FleetKeys(this.prefix);
+    this.durability = opts.durability ?? LOCAL_DURABILITY;
+    checkDurability(this.redis, this.durability);
     // (A context without a connection — the CLI's spec check before it connects — has nothing to opt in.)
     if (opts.scripts !== 'eval' && this.redis) useFunctionScripts(this.redis);
   }

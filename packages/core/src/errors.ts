@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'redis_refused'
   | 'timeout'
   | 'closed'
+  | 'not_replicated'
   | 'script_error'
   | 'unencodable_result'
   | 'corrupt_task';

@@ -41,6 +41,14 @@ export type { EngineOptions, Retention, RetentionRule } from './context.js';
 export { DEFAULT_RETENTION, EngineContext } from './context.js';
 export { type ClaimedTask, decodeHandoff } from './engine/claimed.js';
 export { LATENCY_BOUNDS_MS, latencyBucket } from './engine/latency.js';
+export {
+  checkDurability,
+  confirmReplicated,
+  type DurabilityOptions,
+  LOCAL_DURABILITY,
+  NotReplicatedError,
+  type ReplicationShortfall,
+} from './engine/replication.js';
 export { expireDue, promoteDue, trimQueue } from './engine/sweeps.js';
 export { type WakeUp, waitForWork } from './engine/wake.js';
 export type {
@@ -71,7 +79,20 @@ export {
 } from './errors.js';
 export { lastEventId, parseEvent, rangeEvents, readEvents, type TransitionEvent } from './events.js';
 export { EXIT_CODE_HELP, ExitCode, exitCodeOf } from './exit-codes.js';
+export {
+  DATA_LOSS_CHECK_MS,
+  type DataLossWatchOptions,
+  watchDataLoss,
+} from './fleet/data-loss-watch.js';
 export { acquireLease, releaseLease } from './fleet/lease.js';
+export {
+  DATA_LOSS_MESSAGE,
+  DataLossDetector,
+  type OriginCheck,
+  originKey,
+  type RedisOrigin,
+  readOrigin,
+} from './fleet/origin.js';
 export {
   listWorkers,
   publishControl,

@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     maxRetriesPerRequest: 1,
     connectTimeoutMs: 3000,
     name: 'dtps-tui',
+    tls: config.redis.tls,
   });
   // The banner reports connection trouble; without a listener ioredis would print it over the screen.
   redis.on('error', () => undefined);

@@ -117,7 +117,11 @@ async function main(): Promise<void> {
     traces: config.telemetry.traces,
     ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
   });
-  const redis = await connectRedis(config.redis.url, { maxRetriesPerRequest: null, name: 'dtps-worker' });
+  const redis = await connectRedis(config.redis.url, {
+    maxRetriesPerRequest: null,
+    name: 'dtps-worker',
+    tls: config.redis.tls,
+  });
   // ioredis reports every failed reconnect: one line per distinct error per interval.
   const connectionTrouble = new LogThrottle(log);
   redis.on('error', (err: Error) =>

@@ -7,10 +7,12 @@ import {
   type Logger,
   Loop,
   leaveQueue,
+  type ReplicationShortfall,
   removeWorker,
   silentLogger,
   type WorkerInfo,
   WorkerOps,
+  watchDataLoss,
   within,
   writeHeartbeat,
 } from '@dtps/core';
@@ -63,6 +65,7 @@ export class Worker {
   readonly #heartbeat: Loop;
   readonly #autoscaleLoop: Loop;
   readonly #reconcileLoop: Loop;
+  readonly #dataLoss: Loop;
   readonly #autoscaler: Autoscaler;
   readonly #control: ControlListener;
   #onReconnect: (() => void) | undefined;
@@ -73,8 +76,22 @@ export class Worker {
     this.options = resolveOptions(opts);
     this.#input = opts;
     this.id = opts.id ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+    const durability = opts.engine?.durability;
     this.ctx = new EngineContext({
       ...opts.engine,
+      // A report that replicas did not confirm in time is not refused (docs/durability.md): say so.
+      ...(durability?.mode === 'replicated'
+        ? {
+            durability: {
+              ...durability,
+              onShortfall: (s: ReplicationShortfall) =>
+                this.log.warn(
+                  { acked: s.acked, wanted: s.wanted, timeoutMs: s.timeoutMs, tasks: s.ids.length },
+                  'report not confirmed by the replicas in time (durability: replicated)',
+                ),
+            },
+          }
+        : {}),
       redis: opts.redis,
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
@@ -117,6 +134,12 @@ export class Worker {
       this.log,
     );
     this.#reconcileLoop = new Loop('reconciler', 60_000, () => this.#reconcile(), this.log);
+    // Every 5 heartbeats: an idle worker stays quiet, and the coordinators check every second.
+    this.#dataLoss = watchDataLoss(this.ctx, {
+      by: this.id,
+      log: this.log,
+      intervalMs: 5 * this.options.heartbeatMs,
+    });
     this.#control = new ControlListener(this.ctx, this.id, (cmd) => this.apply(cmd), this.log);
   }
 
@@ -158,6 +181,8 @@ export class Worker {
     this.#heartbeat.start();
     if (o.autoscale.enabled) this.#autoscaleLoop.start();
     this.#reconcileLoop.start();
+    this.#dataLoss.start();
+    this.#dataLoss.now();
     // After a reconnect, make Redis and the runners agree (a lost claim reply leaves strays).
     let wasDown = false;
     const onClose = () => {
@@ -167,6 +192,8 @@ export class Worker {
       if (!wasDown) return;
       wasDown = false;
       this.log.info('Redis is back; reconciling');
+      // A Redis that came back may have come back empty: check at once, not at the next interval.
+      this.#dataLoss.now();
       setTimeout(() => this.#reconcile().catch(() => {}), 1000).unref();
       for (const r of this.#runners.values()) r.retryNow();
     };
@@ -331,6 +358,7 @@ export class Worker {
       this.#heartbeat.stop(until()),
       this.#autoscaleLoop.stop(until()),
       this.#reconcileLoop.stop(until()),
+      this.#dataLoss.stop(),
       this.#control.stop(),
     ]);
     if (this.#onReconnect) this.ctx.redis.off('ready', this.#onReconnect);

@@ -50,6 +50,7 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
   redis_unavailable: 503,
   redis_refused: 503,
   closed: 503,
+  not_replicated: 503,
   script_error: 500,
   unencodable_result: 500,
   corrupt_task: 409,

@@ -1,4 +1,5 @@
 import type { EngineContext } from '../context.js';
+import { confirmReplicated } from '../engine/replication.js';
 import { DtpsError, UnknownDependencyError } from '../errors.js';
 import { runScript } from '../scripts/registry.js';
 import { encodeSpec } from '../task/codec.js';
@@ -149,6 +150,7 @@ export class Submitter {
     }
     const keys = [k.ready, k.scheduled, k.pending, k.deadlines, k.idempotency, k.seq];
     const flat = (await runScript(ctx.redis, 'submitTasks', keys, args)) as (number | string)[];
+    if (ctx.durability.mode === 'replicated') await this.#confirm(specs);
     // The queue joins the list of known queues once something was written to it.
     if (flat.some((v, i) => i % 3 === 0 && Number(v) === 0)) {
       await this.#ctx.registerQueue(queue);
@@ -165,6 +167,15 @@ export class Submitter {
     });
   }
 
+  /** `durability: replicated`: acknowledged only once the replicas have the write (replication.ts). */
+  #confirm(specs: readonly NormalizedSpec[]): Promise<void> {
+    return confirmReplicated(
+      this.#ctx,
+      'submit',
+      specs.map((s) => s.id),
+    );
+  }
+
   /** submitPlain: every task is written, `queued`. */
   async #runPlain(queue: string, specs: readonly NormalizedSpec[]): Promise<SubmitResult[]> {
     const ctx = this.#ctx;
@@ -172,6 +183,7 @@ export class Submitter {
     const args: (string | number)[] = [k.base, ctx.clock.now(), ctx.eventsMaxLen];
     for (const s of specs) args.push(s.id, s.priority, encodeSpec(s), s.payloadJson);
     await runScript(ctx.redis, 'submitPlain', [k.ready, k.seq], args);
+    if (ctx.durability.mode === 'replicated') await this.#confirm(specs);
     await this.#ctx.registerQueue(queue);
     return specs.map((s) => ({ id: s.id, queue, state: 'queued', duplicate: false }));
   }

@@ -12,6 +12,11 @@ export function engineOptionsFrom(config: DtpsConfig, redis: RedisClient): Engin
     eventsMaxLen: config.events.maxLen,
     retention: config.retention,
     scripts: config.redis.scripts,
+    durability: {
+      mode: config.durability,
+      replicas: config.durabilityReplicas,
+      timeoutMs: config.durabilityTimeoutMs,
+    },
     backoff: {
       type: 'exponential',
       baseMs: config.backoff.baseMs,

@@ -70,6 +70,13 @@ export const configSchema = z.strictObject({
   redis: section({
     url: redisUrl.default('redis://127.0.0.1:6379'),
     scripts: z.enum(['eval', 'functions']).default('functions'),
+    tls: section({
+      ca: z
+        .string()
+        .min(1)
+        .register(configMeta, { allowed: 'a path to a PEM file of CA certificates' })
+        .optional(),
+    }),
   }),
   prefix: z
     .string()
@@ -82,6 +89,10 @@ export const configSchema = z.strictObject({
     .register(configMeta, { allowed: '1-64 letters, digits, "_", ".", ":" or "-"' })
     .default('default'),
   payloadMaxBytes: int(MIB, 1, 64 * MIB),
+  // When a submit or a completion is acknowledged (docs/durability.md).
+  durability: z.enum(['local', 'replicated']).default('local'),
+  durabilityReplicas: int(1, 1, 64),
+  durabilityTimeoutMs: int(1000, 1, 60_000),
   events: section({ maxLen: int(10_000, 100) }),
   retention: section({
     succeeded: retentionOf(3_600_000, 10_000),

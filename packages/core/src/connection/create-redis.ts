@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { ValidationError } from '../errors.js';
 import { parseRedisUrl } from './parse-redis-url.js';
 import type { RedisTarget } from './redis-target.js';
 
@@ -15,6 +18,32 @@ export interface CreateRedisOptions {
   maxRetriesPerRequest?: number | null;
   /** Connection name shown by `CLIENT LIST`, to tell dtps processes apart. */
   name?: string;
+  /** TLS settings for `rediss://` URLs (config `redis.tls`); ignored without TLS. */
+  tls?: RedisTlsOptions;
+}
+
+/** TLS settings of the Redis connection (config section `redis.tls`). */
+export interface RedisTlsOptions {
+  /**
+   * Path of a PEM file of the CA certificate(s) that signed the server's
+   * certificate (config `redis.tls.ca`, `DTPS_REDIS_TLS_CA`), for a server whose
+   * certificate is not signed by a CA the system trusts. Without it, Node's
+   * trusted CAs are used (`NODE_EXTRA_CA_CERTS` adds to them).
+   */
+  ca?: string;
+}
+
+/**
+ * Node TLS options from dtps's TLS settings: the CA file read now, so that a
+ * wrong path fails at start-up with the key that names it, not at each reconnect.
+ */
+function tlsConnectionOptions(tls: RedisTlsOptions | undefined): ConnectionOptions {
+  if (tls?.ca === undefined) return {};
+  try {
+    return { ca: readFileSync(tls.ca, 'utf8') };
+  } catch (err) {
+    throw new ValidationError('redis.tls.ca', `cannot read the CA file ${tls.ca}: ${(err as Error).message}`);
+  }
 }
 
 /**
@@ -43,6 +72,7 @@ export function createRedis(url: string, options: CreateRedisOptions = {}): Redi
 
 /** Like `createRedis`, for an already parsed target. */
 export function createRedisForTarget(target: RedisTarget, options: CreateRedisOptions = {}): Redis | Cluster {
+  const tls = target.tls ? tlsConnectionOptions(options.tls) : {};
   // Only options the caller set are passed, so ioredis keeps its own defaults
   // for the rest (an explicit `undefined` would override some of them).
   const common: RedisOptions = {
@@ -56,7 +86,7 @@ export function createRedisForTarget(target: RedisTarget, options: CreateRedisOp
     ...(options.name === undefined ? {} : { connectionName: options.name }),
     ...(target.username === undefined ? {} : { username: target.username }),
     ...(target.password === undefined ? {} : { password: target.password }),
-    ...(target.tls ? { tls: {} } : {}),
+    ...(target.tls ? { tls } : {}),
   };
   const lazy = options.lazyConnect === undefined ? {} : { lazyConnect: options.lazyConnect };
 
@@ -75,7 +105,7 @@ export function createRedisForTarget(target: RedisTarget, options: CreateRedisOp
           db: target.db,
           ...(target.sentinelPassword === undefined ? {} : { sentinelPassword: target.sentinelPassword }),
           // rediss+sentinel: TLS both to the Sentinels and to the master they name.
-          ...(target.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+          ...(target.tls ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
           failoverDetector: true,
           reconnectOnError: reconnectOnReadonly,
         }),

@@ -7,6 +7,7 @@ export {
   type CreateRedisOptions,
   createRedis,
   createRedisForTarget,
+  type RedisTlsOptions,
   reconnectOnReadonly,
 } from './create-redis.js';
 export { duplicateConnection } from './duplicate-connection.js';

@@ -4,6 +4,7 @@ import { ValidationError } from '../errors.js';
 import { runScript } from '../scripts/registry.js';
 import { type ClaimedTask, decodeHandoff, decodeHandout } from './claimed.js';
 import { encodeCompletions, pushCompletions, withUnencodable } from './completion-args.js';
+import { confirmReplicated } from './replication.js';
 
 /** A task to start from the window. */
 export interface StartRequest {
@@ -188,6 +189,7 @@ export class WorkerOps {
       ],
       args,
     )) as (string | number)[];
+    if (done.length > 0 && ctx.durability.mode === 'replicated') await this.#confirm(done);
     const messages = Number(reply[3]);
     const handedOff: ClaimedTask[] = [];
     for (let i = 0; i < messages; i++) handedOff.push(...decodeHandoff(queue, String(reply[4 + i])));
@@ -238,6 +240,15 @@ export class WorkerOps {
     );
   }
 
+  /** `durability: replicated`: waits for the replicas to have these reports (replication.ts). */
+  #confirm(reports: readonly { id: string }[]): Promise<void> {
+    return confirmReplicated(
+      this.#ctx,
+      'completion',
+      reports.map((r) => r.id),
+    );
+  }
+
   /** Starts reserved tasks (window → running). */
   async start(queue: string, tasks: readonly StartRequest[]): Promise<StartOutcome[]> {
     if (tasks.length === 0) return [];
@@ -276,6 +287,7 @@ export class WorkerOps {
       [k.running(this.workerId), k.done('succeeded')],
       args,
     )) as number[];
+    if (ctx.durability.mode === 'replicated') await this.#confirm(done);
     return withUnencodable(
       (f) => this.fail(queue, f),
       completions,
@@ -298,6 +310,7 @@ export class WorkerOps {
     ];
     for (const f of failures) args.push(f.id, f.attempt, f.message, f.reason, f.permanent ? '1' : '0');
     const reply = (await runScript(ctx.redis, 'failTasks', [k.running(this.workerId)], args)) as string[];
+    if (ctx.durability.mode === 'replicated') await this.#confirm(failures);
     return reply.map((s) => (s === '' ? null : s));
   }
 

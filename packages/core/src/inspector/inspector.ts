@@ -3,6 +3,7 @@ import { findQueueOf, readTask } from '../client/reader.js';
 import type { EngineContext } from '../context.js';
 import { TaskNotFoundError } from '../errors.js';
 import { lastEventId, rangeEvents, readEvents, type TransitionEvent } from '../events.js';
+import { type RedisOrigin, readOrigin } from '../fleet/origin.js';
 import { listWorkers } from '../fleet/registry.js';
 import type { WorkerInfo } from '../fleet/types.js';
 import type { RedisClient } from '../scripts/registry.js';
@@ -142,6 +143,11 @@ export class Inspector {
   async leader(): Promise<string | null> {
     const raw = await this.ctx.redis.get(this.ctx.fleet.leader);
     return raw ? raw.split(' ')[0]! : null;
+  }
+
+  /** The origin marker (fleet/origin.ts): its `lostAt` and `losses` say whether Redis lost its data. */
+  origin(): Promise<RedisOrigin | null> {
+    return readOrigin(this.ctx);
   }
 
   /** A cursor for "events from now on" in a queue. */

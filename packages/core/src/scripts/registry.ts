@@ -28,7 +28,8 @@ export type ScriptName =
   | 'acquireLease'
   | 'releaseLease'
   | 'leaveQueue'
-  | 'leaveIdle';
+  | 'leaveIdle'
+  | 'noteOrigin';
 
 let sources: Map<string, ScriptSource> | undefined;
 function scriptSources(): Map<string, ScriptSource> {

@@ -23,5 +23,6 @@ export {
   recordKey,
 } from './recording-handlers.js';
 export { RedisCluster, type RedisClusterOptions, type RedisNodeAddress } from './redis-cluster.js';
-export { RedisSentinelSetup } from './redis-sentinel.js';
+export { type RedisSentinelOptions, RedisSentinelSetup } from './redis-sentinel.js';
 export { RedisServer, type RedisServerOptions } from './redis-server.js';
+export { makeTlsCerts, startTlsRedisServer, type TlsCerts, type TlsRedisServer } from './tls-certs.js';

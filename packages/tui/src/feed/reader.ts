@@ -12,7 +12,8 @@ import { type Demand, tasksKeyOf } from '../state/selectors.js';
 export type DashboardSource = Pick<
   Inspector,
   'queues' | 'queue' | 'workers' | 'series' | 'recentSeconds' | 'tasks' | 'task' | 'leader'
->;
+> &
+  Partial<Pick<Inspector, 'origin'>>;
 
 /** Points read on each tick once the history is there: a few, to cover a late or missed tick. */
 const RECENT_SECONDS = 5;
@@ -52,12 +53,13 @@ export class FeedReader {
     const tick = this.#ticks++;
     const src = this.#source;
     try {
-      const [summary, workers, leader, series, queues] = await Promise.all([
+      const [summary, workers, leader, series, queues, origin] = await Promise.all([
         src.queue(demand.queue),
         src.workers(),
         src.leader(),
         this.#series(demand.queue, now),
         tick % QUEUES_EVERY === 0 ? src.queues() : Promise.resolve(null),
+        src.origin ? src.origin() : Promise.resolve(null),
       ]);
       actions.push(
         { type: 'summaryLoaded', summary, at: now },
@@ -66,6 +68,8 @@ export class FeedReader {
         { type: 'seriesLoaded', points: series.points, source: series.source },
       );
       if (queues) actions.push({ type: 'queuesLoaded', queues });
+      if (origin?.lostAt !== undefined)
+        actions.push({ type: 'dataLossSeen', at: origin.lostAt, losses: origin.losses });
       actions.push(...(await this.#taskReads(demand)));
       actions.push({ type: 'connectionUp', at: now });
     } catch (err) {

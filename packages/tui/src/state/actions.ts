@@ -20,6 +20,8 @@ export type Action =
   | { type: 'resized'; columns: number; rows: number }
   | { type: 'connectionLost'; error: string; at: number }
   | { type: 'connectionUp'; at: number }
+  // Redis lost its data (the origin marker says when; docs/durability.md).
+  | { type: 'dataLossSeen'; at: number; losses: number }
   // Data (the feed).
   | { type: 'queuesLoaded'; queues: string[] }
   | { type: 'summaryLoaded'; summary: QueueSummary; at: number }

@@ -55,6 +55,7 @@ export function initialState(o: InitialOptions): DashboardState {
     view: 'overview',
     overlay: null,
     connection: { status: 'connecting', since: o.now, error: null, attempts: 0 },
+    dataLoss: null,
     redisLabel: o.redisLabel,
     freshness: o.freshness,
     queue: o.queue,
@@ -112,6 +113,9 @@ export function reducer(state: DashboardState, action: Action): DashboardState {
       };
       return state.connection.status === 'lost' ? notice({ ...up, now: action.at }, 'Redis is back') : up;
     }
+    case 'dataLossSeen':
+      if (state.dataLoss?.at === action.at && state.dataLoss.losses === action.losses) return state;
+      return { ...state, dataLoss: { at: action.at, losses: action.losses } };
     case 'queuesLoaded': {
       const queues = [...new Set([...action.queues, state.queue])].sort();
       return queues.join() === state.queues.join() ? state : { ...state, queues };

@@ -16,7 +16,19 @@ export function heartbeatOf(ageMs: number, f: Freshness): Heartbeat {
 
 /** Whether the Redis-lost banner is up (it takes a line). */
 export function bannerShown(state: DashboardState): boolean {
-  return state.connection.status !== 'up';
+  return state.connection.status !== 'up' || dataLossShown(state);
+}
+
+/** How long the console shows that Redis lost its data. */
+export const DATA_LOSS_BANNER_MS = 24 * 3_600_000;
+
+/** True while the data-loss banner shows: Redis answers, and lost its data within the last day. */
+export function dataLossShown(state: DashboardState): boolean {
+  return (
+    state.connection.status === 'up' &&
+    state.dataLoss !== null &&
+    state.now - state.dataLoss.at < DATA_LOSS_BANNER_MS
+  );
 }
 
 /** Task types the live workers announce, sorted: the submit form's choices. */

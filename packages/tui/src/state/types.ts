@@ -123,6 +123,8 @@ export interface DashboardState {
   view: ViewName;
   overlay: Overlay | null;
   connection: Connection;
+  /** When Redis last lost its data and how many times it has (null: never, as far as the marker says). */
+  dataLoss: { at: number; losses: number } | null;
   /** The Redis URL, redacted, for the header and the banner. */
   redisLabel: string;
   freshness: Freshness;

@@ -1,6 +1,7 @@
 import { Box } from 'ink';
 import { memo } from 'react';
 import { Banner } from './Banner.js';
+import { DataLossBanner } from './DataLossBanner.js';
 import { FilterForm } from './FilterForm.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
@@ -50,6 +51,7 @@ export const Screen = memo(function Screen({ model }: ScreenProps) {
     <Box flexDirection="column" width={model.width} height={model.height} overflow="hidden">
       <Header {...model.header} />
       {model.banner ? <Banner {...model.banner} /> : null}
+      {model.dataLoss ? <DataLossBanner {...model.dataLoss} /> : null}
       <Box height={model.mainHeight} width={model.width} overflow="hidden">
         <Main main={model.main} />
       </Box>

@@ -9,6 +9,7 @@ import { frameHeight, mainHeight, overviewBoxes } from '../state/layout.js';
 import {
   bannerShown,
   countsOf,
+  dataLossShown,
   handlerTypes,
   heartbeatOf,
   liveWorkerCount,
@@ -19,6 +20,7 @@ import {
 import { formErrors } from '../state/submit-form.js';
 import type { DashboardState } from '../state/types.js';
 import type { BannerProps } from './Banner.js';
+import type { DataLossBannerProps } from './DataLossBanner.js';
 import type { FilterFormProps } from './FilterForm.js';
 import type { FooterProps } from './Footer.js';
 import type { HeaderProps } from './Header.js';
@@ -53,6 +55,8 @@ export interface ScreenModel {
   readonly mainHeight: number;
   readonly header: HeaderProps;
   readonly banner: BannerProps | null;
+  /** The data-loss line, in the banner's place while Redis answers. */
+  readonly dataLoss: DataLossBannerProps | null;
   readonly main: MainModel;
   readonly status: StatusLineProps;
   readonly footer: FooterProps;
@@ -171,6 +175,10 @@ export function screenModel(state: DashboardState, charts: OverviewChartPanels |
     banner: banner
       ? { connection: state.connection, redisLabel: state.redisLabel, now: state.now, width: columns }
       : null,
+    dataLoss:
+      dataLossShown(state) && state.dataLoss
+        ? { at: state.dataLoss.at, losses: state.dataLoss.losses, width: columns }
+        : null,
     main: mainModel(state, charts, columns, height),
     status: {
       confirm: state.overlay?.kind === 'confirm' ? state.overlay.confirm : null,

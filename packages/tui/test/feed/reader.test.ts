@@ -122,3 +122,16 @@ test('FeedReader: a failed read becomes connectionLost, and never rejects', asyn
   t.deepEqual(types(a), ['tick', 'connectionLost']);
   t.like(a[1], { error: 'Connection is closed.', at: NOW });
 });
+
+test('FeedReader: a lost data set in the origin marker becomes dataLossSeen; a marker without a loss, nothing', async (t) => {
+  const lost = fakeSource({
+    origin: async () => ({ id: 'b', createdAt: NOW - 10, losses: 1, lostAt: NOW - 10 }),
+  });
+  const actions = await new FeedReader(lost.src).read(overview, NOW);
+  t.deepEqual(
+    actions.filter((a) => a.type === 'dataLossSeen'),
+    [{ type: 'dataLossSeen', at: NOW - 10, losses: 1 }],
+  );
+  const fine = fakeSource({ origin: async () => ({ id: 'a', createdAt: NOW - 10, losses: 0 }) });
+  t.false(types(await new FeedReader(fine.src).read(overview, NOW)).includes('dataLossSeen'));
+});

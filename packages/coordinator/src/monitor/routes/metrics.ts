@@ -1,4 +1,4 @@
-import { LATENCY_BOUNDS_MS, latencyBuckets, TASK_STATES, type WorkerView } from '@dtps/core';
+import { LATENCY_BOUNDS_MS, latencyBuckets, readOrigin, TASK_STATES, type WorkerView } from '@dtps/core';
 import type { FastifyInstance } from 'fastify';
 import { type MonitorContext, workerStatus } from '../context.js';
 import { EXPOSITION_CONTENT_TYPE, Exposition } from '../exposition.js';
@@ -51,10 +51,11 @@ const LATENCY_HELP =
 export function metricsRoutes(app: FastifyInstance, m: MonitorContext): void {
   const { inspector } = m.deps;
   app.get('/metrics', async (_request, reply) => {
-    const [queues, workers, recommendation] = await Promise.all([
+    const [queues, workers, recommendation, origin] = await Promise.all([
       inspector.overview(),
       inspector.workers(),
       inspector.recommendation(),
+      readOrigin(m.deps.ctx),
     ]);
     const out = new Exposition();
     for (const c of COUNTERS) {
@@ -129,6 +130,12 @@ export function metricsRoutes(app: FastifyInstance, m: MonitorContext): void {
       );
       out.sample('dtps_recommended_workers', {}, recommendation.workers);
     }
+    out.family(
+      'dtps_redis_data_loss_total',
+      'counter',
+      'Times dtps noticed that Redis lost its data (restarted without persistence, flushed): see docs/durability.md.',
+    );
+    out.sample('dtps_redis_data_loss_total', {}, origin?.losses ?? 0);
     return reply.type(EXPOSITION_CONTENT_TYPE).send(out.toString());
   });
 }

@@ -2,6 +2,7 @@
 import type { ActionType } from '../../../src/state/actions.js';
 import { HISTORY_SECONDS } from '../../../src/state/data.js';
 import { initialState, NOTICE_MS, reducer } from '../../../src/state/reducer.js';
+import { bannerShown, DATA_LOSS_BANNER_MS, dataLossShown } from '../../../src/state/selectors.js';
 import { busyState, detail, NOW, options, point, stateAfter, summary, task, worker } from '../../fixtures.js';
 import { type Case, onWorkers, submittedState } from './helpers.js';
 
@@ -74,6 +75,23 @@ export const dataCases = {
     t.like(back.connection, { status: 'up', attempts: 0, since: NOW + 5000 });
     t.is(back.notice?.text, 'Redis is back');
     t.is(reducer(back, { type: 'connectionUp', at: NOW + 6000 }), back);
+  },
+
+  dataLossSeen(t) {
+    const up = stateAfter([{ type: 'connectionUp', at: NOW }]);
+    t.false(bannerShown(up));
+    const lost = reducer(up, { type: 'dataLossSeen', at: NOW - 1000, losses: 1 });
+    t.deepEqual(lost.dataLoss, { at: NOW - 1000, losses: 1 });
+    t.true(dataLossShown(lost) && bannerShown(lost), 'the banner line shows while Redis answers');
+    t.is(
+      reducer(lost, { type: 'dataLossSeen', at: NOW - 1000, losses: 1 }),
+      lost,
+      'the same loss read again',
+    );
+    const down = reducer(lost, { type: 'connectionLost', error: 'x', at: NOW + 1 });
+    t.false(dataLossShown(down), 'the connection banner takes the line while Redis is lost');
+    const dayLater = reducer(lost, { type: 'tick', now: NOW - 1000 + DATA_LOSS_BANNER_MS });
+    t.false(dataLossShown(dayLater), 'a day later it is gone');
   },
 
   queuesLoaded(t) {

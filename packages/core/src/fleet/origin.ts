@@ -1,0 +1,120 @@
+/**
+ * Noticing that Redis lost its data (DESIGN §4.1 holds only while Redis keeps
+ * what it acknowledged). A Redis restarted without persistence, a FLUSHALL or
+ * a replica promoted from an empty data set come back answering every
+ * command, and every dtps process would carry on over an empty data set with
+ * the accepted tasks silently gone. dtps cannot bring them back; it can say so.
+ *
+ * How: the origin marker `{prefix}:origin` is written once per data set with
+ * a random id. Every process that checks remembers the id it saw. When a later
+ * check finds the marker gone (or replaced by a marker this process has not
+ * seen counted), the data set it knew is gone: the first process to notice
+ * writes a new marker with the loss count one higher, and a `redis:data-lost`
+ * entry in the fleet event stream; every process that notices logs it.
+ *
+ * What does not alarm: a restart that replays an AOF or loads an RDB (the
+ * marker is in it), a Sentinel failover to a replica (the marker was
+ * replicated). What is not seen: a partial rollback (an RDB snapshot older
+ * than the last writes; an asynchronous replica missing the last writes) —
+ * the marker survives those; docs/durability.md says what each setting can lose.
+ */
+import { randomBytes } from 'node:crypto';
+import type { EngineContext } from '../context.js';
+import { runScript } from '../scripts/registry.js';
+
+/** The origin marker as stored (JSON). */
+export interface RedisOrigin {
+  /** Random id of this data set. */
+  id: string;
+  /** When the marker was written (epoch ms). */
+  createdAt: number;
+  /** How many data losses dtps has noticed on this deployment, counted across losses. */
+  losses: number;
+  /** When the last loss was noticed (epoch ms); absent until the first. */
+  lostAt?: number;
+}
+
+/** What one check found. */
+export interface OriginCheck {
+  /** The marker now in Redis. */
+  origin: RedisOrigin;
+  /** True when the data set this process knew is gone (found by this check). */
+  lost: boolean;
+  /** The marker this process knew before, when `lost`. */
+  previous?: RedisOrigin;
+  /** True when this very check counted the loss (wrote the new marker and the fleet event). */
+  counted: boolean;
+}
+
+/** The marker's key: fleet-wide, under the `{prefix}` tag like the fleet event stream. */
+export function originKey(ctx: EngineContext): string {
+  return `${ctx.fleet.base}origin`;
+}
+
+/** Decodes a stored marker; null when absent or unreadable. */
+function parseOrigin(raw: unknown): RedisOrigin | null {
+  if (typeof raw !== 'string') return null;
+  try {
+    const o = JSON.parse(raw) as Partial<RedisOrigin>;
+    if (typeof o.id !== 'string' || typeof o.createdAt !== 'number') return null;
+    return {
+      id: o.id,
+      createdAt: o.createdAt,
+      losses: typeof o.losses === 'number' ? o.losses : 0,
+      ...(typeof o.lostAt === 'number' ? { lostAt: o.lostAt } : {}),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads the marker without writing anything (for the monitor's metric and
+ * the console's banner); null when there is none yet.
+ */
+export async function readOrigin(ctx: EngineContext): Promise<RedisOrigin | null> {
+  return parseOrigin(await ctx.redis.get(originKey(ctx)));
+}
+
+/**
+ * One process's memory of the data set it works on. Call `check()` at start
+ * and then periodically (each call is one short script); a check that throws
+ * (Redis unreachable) changes nothing and the next one tries again.
+ */
+export class DataLossDetector {
+  #known: RedisOrigin | undefined;
+
+  /**
+   * @param ctx the engine context (its connection and prefix).
+   * @param by the process's name (worker or coordinator id), recorded in the event.
+   */
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly by: string,
+  ) {}
+
+  /** The marker this process last saw, if it has checked. */
+  get known(): RedisOrigin | undefined {
+    return this.#known;
+  }
+
+  /** Compares the marker in Redis with the remembered one (writing one when there is none). */
+  async check(): Promise<OriginCheck> {
+    const known = this.#known;
+    const reply = (await runScript(
+      this.ctx.redis,
+      'noteOrigin',
+      [originKey(this.ctx), this.ctx.fleet.events],
+      [known?.id ?? '', known?.losses ?? 0, randomBytes(8).toString('hex'), this.ctx.clock.now(), this.by],
+    )) as [string, number];
+    const origin = parseOrigin(reply[0]);
+    if (origin === null) throw new Error(`unreadable origin marker at ${originKey(this.ctx)}: ${reply[0]}`);
+    this.#known = origin;
+    const lost = known !== undefined && origin.id !== known.id;
+    return { origin, lost, counted: reply[1] === 1, ...(lost ? { previous: known } : {}) };
+  }
+}
+
+/** The error log line's message, the same in every process, so that it can be searched for. */
+export const DATA_LOSS_MESSAGE =
+  'Redis lost its data: the tasks accepted before this moment are gone (see docs/durability.md)';
