@@ -45,6 +45,8 @@ const cli = meow(
 `,
   {
     importMeta: import.meta,
+    // An absent switch stays undefined, so that DTPS_* and the config file can set it.
+    booleanDefault: undefined,
     flags: {
       redis: { type: 'string' },
       monitor: { type: 'boolean' },

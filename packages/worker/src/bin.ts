@@ -53,6 +53,8 @@ const cli = meow(
   {
     importMeta: import.meta,
     version: VERSION,
+    // An absent switch stays undefined, so that DTPS_* and the config file can set it.
+    booleanDefault: undefined,
     flags: {
       redis: { type: 'string' },
       queue: { type: 'string', isMultiple: true },
