@@ -7,7 +7,7 @@
  * ExecStart lines as written (installed paths substituted) bring up a worker
  * and a coordinator that answer, and `systemd-analyze verify` accepts them.
  */
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client, listWorkers } from '@dtps/core';
 import { freePort, RedisServer, waitFor } from '@dtps/core/testing';
@@ -84,6 +84,30 @@ test.serial('the quickstart runs outside the repository: its handlers, its produ
   await worker.waitForOutput('"msg":"worker stopped"');
   await worker.exited;
 });
+
+test.serial('every export, bin and engine of the installed packages holds', (t) => {
+  for (const name of ['core', 'worker', 'coordinator', 'tui', 'cli']) {
+    const dir = join(app.dir, 'node_modules', '@dtps', name);
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson;
+    t.is(pkg.engines?.node, '>=20.19', `@dtps/${name} engines.node`);
+    t.false(JSON.stringify(pkg.dependencies ?? {}).includes('workspace:'), `@dtps/${name} dependencies`);
+    const targets = [
+      ...Object.values(pkg.exports ?? {}).flatMap((e) => Object.values(e)),
+      ...Object.values(pkg.bin ?? {}),
+    ];
+    for (const target of targets) t.true(existsSync(join(dir, target)), `@dtps/${name}: ${target} is missing`);
+    for (const bin of Object.values(pkg.bin ?? {})) {
+      t.true(readFileSync(join(dir, bin), 'utf8').startsWith('#!/usr/bin/env node\n'), `${bin}: shebang`);
+    }
+  }
+});
+
+interface PackageJson {
+  engines?: { node?: string };
+  dependencies?: Record<string, string>;
+  exports?: Record<string, Record<string, string>>;
+  bin?: Record<string, string>;
+}
 
 /** Installed paths of this machine for the paths the units are written with. */
 function installedHere(text: string): string {
