@@ -18,7 +18,9 @@ const dest = resolve(process.argv[2] ?? join(ROOT, 'dist-packages'));
 for (const name of PACKAGES) {
   const entry = join(ROOT, 'packages', name, 'dist', 'src', 'index.js');
   if (!existsSync(entry)) {
-    process.stderr.write(`pack:all: packages/${name} is not built (no ${relative(ROOT, entry)}); run \`pnpm build\`\n`);
+    process.stderr.write(
+      `pack:all: packages/${name} is not built (no ${relative(ROOT, entry)}); run \`pnpm build\`\n`,
+    );
     process.exit(2);
   }
 }

@@ -14,7 +14,9 @@ try {
   const { id } = await client.submit({ type: 'wordcount', payload: { text }, maxRetries: 2 });
   process.stderr.write(`submitted ${id}; waiting for a worker (npx dtps-worker) to run it\n`);
   const task = await client.wait(id, { timeoutMs: 60_000 });
-  process.stdout.write(`${JSON.stringify({ id, state: task.state, result: task.result, error: task.error })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ id, state: task.state, result: task.result, error: task.error })}\n`,
+  );
   process.exitCode = task.state === 'succeeded' ? 0 : 1;
 } finally {
   await client.close();

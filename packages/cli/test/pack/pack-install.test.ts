@@ -14,8 +14,8 @@ import { freePort, RedisServer, waitFor } from '@dtps/core/testing';
 import test from 'ava';
 import {
   explain,
-  installScratchApp,
   insideRepo,
+  installScratchApp,
   killStarted,
   REPO,
   run,
@@ -52,38 +52,49 @@ function appEnv(): NodeJS.ProcessEnv {
   return userEnv({ DTPS_REDIS_URL: redis.url });
 }
 
-test.serial('the quickstart runs outside the repository: its handlers, its producer and the dtps CLI', async (t) => {
-  t.timeout(180_000);
-  t.false(insideRepo(app.dir), `${app.dir} must be outside ${REPO}`);
-  const installedWorker = realpathSync(join(app.dir, 'node_modules', '.bin', 'dtps-worker'));
-  t.true(installedWorker.startsWith(realpathSync(app.dir)), `dtps-worker resolves to ${installedWorker}`);
+test.serial(
+  'the quickstart runs outside the repository: its handlers, its producer and the dtps CLI',
+  async (t) => {
+    t.timeout(180_000);
+    t.false(insideRepo(app.dir), `${app.dir} must be outside ${REPO}`);
+    const installedWorker = realpathSync(join(app.dir, 'node_modules', '.bin', 'dtps-worker'));
+    t.true(installedWorker.startsWith(realpathSync(app.dir)), `dtps-worker resolves to ${installedWorker}`);
 
-  const worker = start(
-    'npx',
-    ['dtps-worker', '--handlers', './tasks.mjs', '--redis', redis.url, '--log-format', 'json'],
-    { cwd: app.dir, env: appEnv() },
-  );
-  await worker.waitForOutput('"msg":"worker started"');
-  t.regex(worker.output, /"handlers":\["wordcount"\]/, 'the worker loaded the example handler module');
+    const worker = start(
+      'npx',
+      ['dtps-worker', '--handlers', './tasks.mjs', '--redis', redis.url, '--log-format', 'json'],
+      { cwd: app.dir, env: appEnv() },
+    );
+    await worker.waitForOutput('"msg":"worker started"');
+    t.regex(worker.output, /"handlers":\["wordcount"\]/, 'the worker loaded the example handler module');
 
-  const text = 'tarballs installed outside the repository';
-  const produced = await run(process.execPath, ['produce.mjs', ...text.split(' ')], { cwd: app.dir, env: appEnv() });
-  t.is(produced.code, 0, explain('node produce.mjs', produced));
-  const line = JSON.parse(produced.stdout) as { id: string; state: string; result: unknown };
-  t.is(line.state, 'succeeded');
-  const expected = { words: 5, longest: 'repository' };
-  t.deepEqual(line.result, expected);
+    const text = 'tarballs installed outside the repository';
+    const produced = await run(process.execPath, ['produce.mjs', ...text.split(' ')], {
+      cwd: app.dir,
+      env: appEnv(),
+    });
+    t.is(produced.code, 0, explain('node produce.mjs', produced));
+    const line = JSON.parse(produced.stdout) as { id: string; state: string; result: unknown };
+    t.is(line.state, 'succeeded');
+    const expected = { words: 5, longest: 'repository' };
+    t.deepEqual(line.result, expected);
 
-  const status = await run('npx', ['dtps', 'status', line.id, '--json'], { cwd: app.dir, env: appEnv() });
-  t.is(status.code, 0, explain('npx dtps status', status));
-  const task = JSON.parse(status.stdout) as { state: string; type: string; result: unknown; attempts: number };
-  t.like(task, { state: 'succeeded', type: 'wordcount', attempts: 1 });
-  t.deepEqual(task.result, expected);
+    const status = await run('npx', ['dtps', 'status', line.id, '--json'], { cwd: app.dir, env: appEnv() });
+    t.is(status.code, 0, explain('npx dtps status', status));
+    const task = JSON.parse(status.stdout) as {
+      state: string;
+      type: string;
+      result: unknown;
+      attempts: number;
+    };
+    t.like(task, { state: 'succeeded', type: 'wordcount', attempts: 1 });
+    t.deepEqual(task.result, expected);
 
-  worker.signal('SIGTERM');
-  await worker.waitForOutput('"msg":"worker stopped"');
-  await worker.exited;
-});
+    worker.signal('SIGTERM');
+    await worker.waitForOutput('"msg":"worker stopped"');
+    await worker.exited;
+  },
+);
 
 test.serial('every export, bin and engine of the installed packages holds', (t) => {
   for (const name of ['core', 'worker', 'coordinator', 'tui', 'cli']) {
@@ -95,7 +106,8 @@ test.serial('every export, bin and engine of the installed packages holds', (t) 
       ...Object.values(pkg.exports ?? {}).flatMap((e) => Object.values(e)),
       ...Object.values(pkg.bin ?? {}),
     ];
-    for (const target of targets) t.true(existsSync(join(dir, target)), `@dtps/${name}: ${target} is missing`);
+    for (const target of targets)
+      t.true(existsSync(join(dir, target)), `@dtps/${name}: ${target} is missing`);
     for (const bin of Object.values(pkg.bin ?? {})) {
       t.true(readFileSync(join(dir, bin), 'utf8').startsWith('#!/usr/bin/env node\n'), `${bin}: shebang`);
     }
@@ -182,7 +194,8 @@ test.serial("deploy/'s units, run as written, bring up a worker and a coordinato
     const base = `http://127.0.0.1:${port}`;
     await waitFor(
       async () => {
-        if (!coordinator.daemon.alive) throw new Error(`the coordinator exited:\n${coordinator.daemon.output}`);
+        if (!coordinator.daemon.alive)
+          throw new Error(`the coordinator exited:\n${coordinator.daemon.output}`);
         return (await fetch(`${base}/healthz`).catch(() => null))?.status === 200;
       },
       { timeoutMs: 60_000, what: "the coordinator's /healthz", details: () => coordinator.daemon.output },
@@ -203,7 +216,9 @@ test.serial("deploy/'s units, run as written, bring up a worker and a coordinato
 });
 
 test.serial('systemd-analyze verify accepts the units with this machine’s paths', async (t) => {
-  const check = await run('systemd-analyze', ['--version'], { cwd: REPO, env: process.env }).catch(() => null);
+  const check = await run('systemd-analyze', ['--version'], { cwd: REPO, env: process.env }).catch(
+    () => null,
+  );
   if (check?.code !== 0) {
     t.fail('systemd-analyze is not installed (.ci/run installs the systemd package)');
     return;

@@ -137,7 +137,11 @@ export class Started {
 const started = new Set<Started>();
 
 /** Starts a long-running command; {@link killStarted} ends it if the test does not. */
-export function start(command: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }) {
+export function start(
+  command: string,
+  args: readonly string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+) {
   // A process group of its own, so that everything under it can be signalled (see Started.signal).
   const child = spawn(command, args, {
     cwd: opts.cwd,

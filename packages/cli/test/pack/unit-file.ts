@@ -36,7 +36,8 @@ export function oneSetting(settings: Map<string, string[]>, key: string): string
 
 /** A command line of ExecStart= split into words; quotes and specifiers are refused, not guessed. */
 export function commandWords(line: string): string[] {
-  if (/["'\\%$]/.test(line)) throw new Error(`ExecStart with quoting or specifiers is not handled here: ${line}`);
+  if (/["'\\%$]/.test(line))
+    throw new Error(`ExecStart with quoting or specifiers is not handled here: ${line}`);
   if (/^[-@:+!]/.test(line)) throw new Error(`ExecStart prefixes are not handled here: ${line}`);
   return line.split(/\s+/).filter((w) => w !== '');
 }
