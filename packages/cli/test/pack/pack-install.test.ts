@@ -8,6 +8,7 @@
  * and a coordinator that answer, and `systemd-analyze verify` accepts them.
  */
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Client, listWorkers } from '@dtps/core';
 import { freePort, RedisServer, waitFor } from '@dtps/core/testing';
@@ -21,26 +22,31 @@ import {
   run,
   type ScratchApp,
   type Started,
+  scratchRoot,
   start,
   userEnv,
 } from './scratch.js';
 import { commandWords, environmentFile, oneSetting, serviceSettings } from './unit-file.js';
 
+let root: string | undefined;
 let app: ScratchApp;
 let redis: RedisServer;
 
 test.before('pack, install outside the repository, start redis-server', async (t) => {
   // npm fetches the third-party dependencies (about 350 packages) unless its cache has them.
   t.timeout(600_000);
-  [app, redis] = await Promise.all([installScratchApp(), RedisServer.start()]);
+  root = scratchRoot();
+  [app, redis] = await Promise.all([installScratchApp(root), RedisServer.start()]);
   t.log(
     `pack ${(app.packMs / 1000).toFixed(1)} s, npm install ${(app.installMs / 1000).toFixed(1)} s, in ${app.dir}`,
   );
 });
 
-test.after.always('stop what the tests started', async () => {
+test.after.always('stop what the tests started, remove the scratch project', async () => {
   killStarted();
   await redis?.stop();
+  // About 285 MB of node_modules a run.
+  if (root !== undefined) await rm(root, { recursive: true, force: true });
 });
 
 /**

@@ -168,13 +168,17 @@ export interface ScratchApp {
   installMs: number;
 }
 
+/** A new temp dir outside the repository for one test file's scratch project. */
+export function scratchRoot(): string {
+  return mkdtempSync(join(tmpdir(), 'dtps-outside-'));
+}
+
 /**
  * Packs the five packages with the repository's `pack:all` script (the build
  * is `pnpm test`'s), copies examples/quickstart to a new temp dir and there
- * runs `npm install` with the tarballs, as its README says.
+ * runs `npm install` with the tarballs, as its README says; all under `root`.
  */
-export async function installScratchApp(): Promise<ScratchApp> {
-  const root = mkdtempSync(join(tmpdir(), 'dtps-outside-'));
+export async function installScratchApp(root: string): Promise<ScratchApp> {
   const packDir = join(root, 'dist-packages');
   const pack = await run(process.execPath, [join(REPO, 'scripts', 'pack-all.mjs'), packDir], {
     cwd: REPO,
