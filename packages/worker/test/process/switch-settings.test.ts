@@ -14,7 +14,13 @@ test.after.always(() => stopAll(workers));
 
 /** The `steal` field of the daemon's start line, started with these flags and variables. */
 async function stealAtStart(args: string[], env: Record<string, string>): Promise<unknown> {
-  const w = await startWorker({ redisUrl: redis.server.url, prefix: uniquePrefix(), id: 'w-steal', args, env });
+  const w = await startWorker({
+    redisUrl: redis.server.url,
+    prefix: uniquePrefix(),
+    id: 'w-steal',
+    args,
+    env,
+  });
   workers.push(w);
   return w.logsWith('worker started')[0]?.steal;
 }
