@@ -120,6 +120,21 @@ test.serial('every export, bin and engine of the installed packages holds', (t) 
   }
 });
 
+test.serial('every installed package imports in the project, and the console answers --help', async (t) => {
+  // A runtime import missing from a package's dependencies fails here. The other bins run
+  // in the tests around; the console's bin loads its modules (ink, react) only after --help.
+  const names = ['core', 'worker', 'coordinator', 'tui', 'cli'].map((name) => `'@dtps/${name}'`);
+  const script = `for (const name of [${names.join(', ')}]) await import(name);`;
+  const imported = await run(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: app.dir,
+    env: appEnv(),
+  });
+  t.is(imported.code, 0, explain('import of every package', imported));
+  const help = await run('npx', ['dtps-tui', '--help'], { cwd: app.dir, env: appEnv() });
+  t.is(help.code, 0, explain('npx dtps-tui --help', help));
+  t.regex(help.stdout, /usage/i);
+});
+
 interface PackageJson {
   engines?: { node?: string };
   dependencies?: Record<string, string>;
