@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Client, listWorkers } from '@dtps/core';
 import { freePort, RedisServer, waitFor } from '@dtps/core/testing';
 import test from 'ava';
@@ -133,6 +133,15 @@ test.serial('every installed package imports in the project, and the console ans
   const help = await run('npx', ['dtps-tui', '--help'], { cwd: app.dir, env: appEnv() });
   t.is(help.code, 0, explain('npx dtps-tui --help', help));
   t.regex(help.stdout, /usage/i);
+});
+
+test.serial("the example's package.json names tarballs that pack:all writes", (t) => {
+  // In the clone, `cd examples/quickstart && npm install` installs them from ../../dist-packages.
+  const example = JSON.parse(readFileSync(join(REPO, 'examples', 'quickstart', 'package.json'), 'utf8'));
+  const packed = app.tarballs.map((path) => `file:../../dist-packages/${basename(path)}`);
+  for (const [name, spec] of Object.entries(example.dependencies as Record<string, string>)) {
+    t.true(packed.includes(spec), `${name}: ${spec} is not one of ${packed.join(', ')}`);
+  }
 });
 
 interface PackageJson {
