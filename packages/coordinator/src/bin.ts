@@ -56,6 +56,8 @@ ${EXIT_CODE_HELP.map((l) => `  ${l}`).join('\n')}
 `,
   {
     importMeta: import.meta,
+    // An absent switch stays undefined, so that DTPS_* and the config file can set it.
+    booleanDefault: undefined,
     flags: {
       redis: { type: 'string' },
       monitor: { type: 'boolean' },

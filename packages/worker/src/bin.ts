@@ -61,6 +61,8 @@ ${EXIT_CODE_HELP.map((l) => `  ${l}`).join('\n')}
   {
     importMeta: import.meta,
     version: VERSION,
+    // An absent switch stays undefined, so that DTPS_* and the config file can set it.
+    booleanDefault: undefined,
     flags: {
       redis: { type: 'string' },
       queue: { type: 'string', isMultiple: true },
