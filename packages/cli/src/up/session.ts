@@ -46,15 +46,16 @@ export class UpSession {
     const stopListening = supervisor.listen();
     const started: StartedSoFar = {};
     const front: FrontParts = {};
+    // Said as they come, and repeated in the ready summary.
     const notes: string[] = [];
+    const note = (text: string) => {
+      notes.push(text);
+      this.#ctx.out.note(text);
+    };
     let code: ExitCode;
     try {
       let failure: unknown;
       try {
-        const note = (text: string) => {
-          notes.push(text);
-          this.#ctx.out.note(text);
-        };
         const running = await startParts(
           {
             ctx: this.#ctx,

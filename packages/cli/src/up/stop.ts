@@ -34,7 +34,7 @@ const WORKER_EXTRA_MS = 5000;
 /** The worker's grace time when no config was loaded. */
 const DEFAULT_WORKER_GRACE_MS = 30_000;
 
-/** What runs in front of the daemons, once they are up. */
+/** What runs in front of the daemons once they are up, each set as it starts. */
 export interface FrontParts {
   demo?: DemoRun;
   console?: Foreground;
