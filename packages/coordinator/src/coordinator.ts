@@ -22,7 +22,7 @@ import { Rollup } from './units/rollup.js';
 import { DeadlineSweeper, Janitor, Promoter } from './units/sweepers.js';
 
 /**
- * The control plane (DESIGN §2): tasks flow without it; with it the fleet
+ * The control plane (docs/design.md §2): tasks flow without it; with it the fleet
  * heals itself and can be seen. Several may run: one leads (lease), the
  * others stand by. Only the leader runs the sweeps; every coordinator can
  * serve the monitor.

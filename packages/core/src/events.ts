@@ -2,7 +2,7 @@ import type { RedisClient } from './scripts/registry.js';
 
 /**
  * One entry of a queue's event stream: one or more tasks that made the same
- * transition at once (DESIGN invariant 7: an entry may carry a batch).
+ * transition at once (docs/design.md §4, invariant 7: an entry may carry a batch).
  */
 export interface TransitionEvent {
   /** The stream entry id, usable as a cursor. */

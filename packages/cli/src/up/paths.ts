@@ -3,7 +3,7 @@
  *
  * The daemons are found through the workspace layout: this file is
  * packages/cli/dist/src/up/paths.js once built, and the daemons' launchers
- * are packages/<name>/bin/*.js. (DESIGN §1: cli may reach into the other
+ * are packages/<name>/bin/*.js. (docs/design.md §1: cli may reach into the other
  * packages for `dtps up`.)
  */
 import { existsSync } from 'node:fs';

@@ -3,7 +3,7 @@ import { useCli } from '../helpers/setup.js';
 
 const cli = useCli(test);
 
-test('status --json prints the task with the fields of DESIGN §6', async (t) => {
+test('status --json prints the task with the fields of docs/design.md §6', async (t) => {
   const s = cli.scope();
   const { id } = await s.client().submit({ type: 'echo', priority: 3 });
   const r = await s.run(['status', id, '--json']);

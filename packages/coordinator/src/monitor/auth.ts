@@ -45,7 +45,7 @@ export function isLoopbackHost(host: string): boolean {
 const USABLE_TOKEN = /^[\x21-\x7E\u00A0-\uFFFF]+$/;
 
 /**
- * DESIGN §6: without a token the monitor only listens on loopback; a token
+ * docs/design.md §6: without a token the monitor only listens on loopback; a token
  * that no request could match is refused too. Throws `invalid_config`
  * (field `monitor.token`) before anything binds.
  */
@@ -110,7 +110,7 @@ function hostnameOf(authority: string): string {
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * The token rule of DESIGN §6, plus two cheap browser-side guards:
+ * The token rule of docs/design.md §6, plus two cheap browser-side guards:
  * - With a token, every changing request (POST) needs `Authorization: Bearer <token>`.
  * - Beyond loopback (which needs a token: `assertBindAllowed`), reads need it
  *   too: task payloads and results may be private, and a network address

@@ -23,7 +23,7 @@ const BODY_OVERHEAD = 64 * 1024;
  * Starts the HTTP monitor: health, the JSON API under /api/v1, Server-Sent
  * Events, /metrics and the web dashboard. Refuses (DtpsError
  * `invalid_config`, field `monitor.token`) to listen beyond loopback without
- * a token (DESIGN §6). Port 0 picks a free port; `url` has the real one.
+ * a token (docs/design.md §6). Port 0 picks a free port; `url` has the real one.
  */
 export async function createMonitorServer(deps: MonitorDeps): Promise<MonitorServer> {
   const host = deps.host || '127.0.0.1';

@@ -1,5 +1,5 @@
 /**
- * The token rule of DESIGN §6 over real HTTP: refusing to listen beyond
+ * The token rule of docs/design.md §6 over real HTTP: refusing to listen beyond
  * loopback without a token, 401 on changing endpoints without the right
  * bearer token, reads behind the token beyond loopback, and the browser
  * guards (cross-site POST, DNS rebinding).

@@ -51,7 +51,7 @@ function tlsConnectionOptions(tls: RedisTlsOptions | undefined): ConnectionOptio
  * Sentinel failover the old connection may still point at the demoted master,
  * which answers writes with `READONLY`; 2 means "reconnect (so Sentinel is
  * asked for the new master) and resend the command". Without this, ioredis
- * keeps writing to the replica (see TOOLCHAIN.md). A write refused with
+ * keeps writing to the replica (seen with ioredis 6). A write refused with
  * READONLY was not executed, so resending it is safe.
  */
 export function reconnectOnReadonly(err: Error): boolean | 2 {

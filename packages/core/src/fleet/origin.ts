@@ -1,5 +1,5 @@
 /**
- * Noticing that Redis lost its data (DESIGN §4.1 holds only while Redis keeps
+ * Noticing that Redis lost its data (docs/design.md §4.1 holds only while Redis keeps
  * what it acknowledged). A Redis restarted without persistence, a FLUSHALL or
  * a replica promoted from an empty data set come back answering every
  * command, and every dtps process would carry on over an empty data set with

@@ -1,4 +1,4 @@
-/** What a worker announces in each heartbeat (DESIGN §5: heartbeats carry the worker's stats). */
+/** What a worker announces in each heartbeat (docs/design.md §5: heartbeats carry the worker's stats). */
 export interface WorkerInfo {
   id: string;
   host: string;

@@ -1,4 +1,4 @@
-/** The task model of DESIGN.md §3. */
+/** The task model of docs/design.md §3. */
 
 /** Every state a task can be in. */
 export const TASK_STATES = [

@@ -5,7 +5,7 @@ import { setTracingEnabled } from './tracing.js';
 
 /** Telemetry settings (config `telemetry.*`). */
 export interface TelemetryOptions {
-  /** Export traces; off by default (DESIGN §7: one switch turns it on). */
+  /** Export traces; off by default (docs/design.md §7: one switch turns it on). */
   traces: boolean;
   /** OTLP/HTTP endpoint, e.g. http://collector:4318 (default: the OTEL_EXPORTER_OTLP_* environment, else localhost:4318). */
   otlpEndpoint?: string;

@@ -17,7 +17,7 @@ function api(): Api {
 }
 
 /**
- * dtps's spans (DESIGN §7): a trace runs from the producer's submit, through
+ * dtps's spans (docs/design.md §7): a trace runs from the producer's submit, through
  * the time the task waited in its queue, to each attempt on a worker, across
  * processes, through the W3C trace context stored with the task. Without a
  * registered tracer provider (telemetry off), every call here is a no-op.

@@ -7,7 +7,7 @@
  *
  * The worker id is read from `DTPS_WORKER_ID` (the tests set it), Redis from
  * `DTPS_REDIS_URL`, the prefix from `DTPS_PREFIX`. The handler signature is
- * the one of DESIGN §5, spelled out here: core does not depend on the worker.
+ * the one of docs/design.md §5, spelled out here: core does not depend on the worker.
  */
 import { fileURLToPath } from 'node:url';
 import { createRedis } from '../connection/index.js';
@@ -45,7 +45,7 @@ export interface RecordPayload {
   otherMs?: number;
 }
 
-/** The part of the handler context (DESIGN §5) these handlers use. */
+/** The part of the handler context (docs/design.md §5) these handlers use. */
 interface Ctx {
   signal: AbortSignal;
   task: { id: string; attempt: number };

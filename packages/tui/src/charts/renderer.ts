@@ -1,6 +1,6 @@
 /**
  * Draws blessed-contrib line charts offscreen and hands back ANSI text that an
- * Ink <Text> shows (TOOLCHAIN.md): one blessed screen whose output is a dummy
+ * Ink <Text> shows: one blessed screen whose output is a dummy
  * TTY-like stream and whose input never speaks, reused for every frame. The
  * charts of a frame are stacked on it, rendered once, and cut out with
  * `screenshot`.

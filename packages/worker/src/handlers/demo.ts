@@ -1,6 +1,6 @@
 /**
  * Demo handlers, so that a new user sees work flow before writing any
- * (DESIGN §5). This module is also a handler module: `--handlers` may point
+ * (docs/design.md §5). This module is also a handler module: `--handlers` may point
  * at it, and thread isolation loads it in its threads.
  */
 import { PermanentError } from '@dtps/core';

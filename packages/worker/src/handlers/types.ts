@@ -1,4 +1,4 @@
-/** What a handler receives besides its payload (DESIGN §5). */
+/** What a handler receives besides its payload (docs/design.md §5). */
 export interface HandlerContext {
   /** Fires when the attempt must stop: timeout, deadline, cancellation, shutdown. */
   signal: AbortSignal;

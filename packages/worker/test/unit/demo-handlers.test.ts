@@ -23,7 +23,7 @@ function ctx(over: { attempt?: number; signal?: AbortSignal } = {}) {
   return { c, progressed };
 }
 
-test('the demo map has exactly the handlers DESIGN §5 names', (t) => {
+test('the demo map has exactly the handlers docs/design.md §5 names', (t) => {
   t.deepEqual(Object.keys(demo).sort(), ['cpu', 'echo', 'fail', 'flaky', 'noop', 'sleep']);
 });
 
