@@ -9,11 +9,11 @@
  */
 import test from 'ava';
 import { FleetKeys, QueueKeys } from '../../src/index.js';
-import * as calls from '../../src/scripts/calls/index.js';
 import type { ScriptCall, ScriptShape } from '../../src/scripts/calls/index.js';
+import * as calls from '../../src/scripts/calls/index.js';
 import { readScriptFiles } from '../../src/scripts/load.js';
-import type { NormalizedSpec } from '../../src/task/types.js';
 import { encodeSpec } from '../../src/task/codec.js';
+import type { NormalizedSpec } from '../../src/task/types.js';
 import { DEFAULT_BACKOFF } from '../../src/task/validate.js';
 
 /** What a script's header says of its calling convention. */
@@ -70,10 +70,15 @@ test('every script in lua/ has a shape, and every shape a script', (t) => {
 test('each shape names the KEYS, ARGV and values per item that its script header does', (t) => {
   for (const shape of shapes) {
     const h = headers.get(shape.name)!;
-    t.deepEqual(shape.keyNames, h.keys.map((k) => k.name), `${shape.name}: KEYS`);
+    t.deepEqual(
+      shape.keyNames,
+      h.keys.map((k) => k.name),
+      `${shape.name}: KEYS`,
+    );
     t.deepEqual(shape.argNames, h.args, `${shape.name}: ARGV`);
     t.deepEqual(shape.perItem, h.perItem, `${shape.name}: values per item`);
-    if (h.perItem.length > 0) t.is(h.itemsFrom, h.args.length + 1, `${shape.name}: ARGV[n..] follows the named ones`);
+    if (h.perItem.length > 0)
+      t.is(h.itemsFrom, h.args.length + 1, `${shape.name}: ARGV[n..] follows the named ones`);
   }
 });
 
@@ -136,8 +141,16 @@ const cases: Record<string, Case> = {
     args: { holder: 'c1', epoch: '7' },
     items: [],
   },
-  expireDue: { call: calls.buildExpireDue({ ...base, limit: 20 }), args: { ...common, limit: '20' }, items: [] },
-  promoteDue: { call: calls.buildPromoteDue({ ...base, limit: 30 }), args: { ...common, limit: '30' }, items: [] },
+  expireDue: {
+    call: calls.buildExpireDue({ ...base, limit: 20 }),
+    args: { ...common, limit: '20' },
+    items: [],
+  },
+  promoteDue: {
+    call: calls.buildPromoteDue({ ...base, limit: 30 }),
+    args: { ...common, limit: '30' },
+    items: [],
+  },
   trimDone: {
     call: calls.buildTrimDone({
       ...base,
@@ -271,9 +284,20 @@ for (const shape of shapes) {
   test(`${shape.name}: the builder fills in the header's KEYS and ARGV, in order`, (t) => {
     const h = headers.get(shape.name)!;
     const { call, args, items } = cases[shape.name]!;
-    t.true(call.argv.every((v) => typeof v === 'string'), 'ARGV is strings');
-    t.deepEqual(call.keys, h.keys.map((key) => keyOf(key.pattern)), 'KEYS');
-    t.deepEqual(call.argv.slice(0, h.args.length), h.args.map((name) => args[name]), 'named ARGV');
+    t.true(
+      call.argv.every((v) => typeof v === 'string'),
+      'ARGV is strings',
+    );
+    t.deepEqual(
+      call.keys,
+      h.keys.map((key) => keyOf(key.pattern)),
+      'KEYS',
+    );
+    t.deepEqual(
+      call.argv.slice(0, h.args.length),
+      h.args.map((name) => args[name]),
+      'named ARGV',
+    );
     t.deepEqual(Object.keys(args).sort(), [...h.args].sort(), 'the case names each argument once');
     // The values per item, group after group, each group as long as its count says.
     let o = h.args.length;
