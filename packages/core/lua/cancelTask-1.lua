@@ -10,8 +10,9 @@ ARGV[2] now        ms since the epoch
 ARGV[3] maxLen     approximate length cap of the event stream
 ARGV[4] id         task id
 ARGV[5] reason     why (default `cancelled`)
-Returns { 1, previous state, worker or '' } when cancelled,
-  { -1 } when there is no such task, { -3, state } when it has already ended.
+Returns { 1, previous state, worker or '' } when cancelled, { -1 } when there
+is no such task, { -3, state } when it has already ended (the refusal codes
+of src/scripts/calls/error-codes.ts).
 ]]
 -- @include keys
 -- @include record

@@ -11,9 +11,10 @@ ARGV[2] now        ms since the epoch
 ARGV[3] maxLen     approximate length cap of the event stream
 ARGV[4] worker     worker id
 ARGV[5] keep       retention: most succeeded tasks to keep
-ARGV[6..]          4 values per task: id, attempt, result JSON, end-to-end latency
-                   in ms ('' = unknown), counted in the latency histogram
-                   (`lat_le_<bound>`, `lat_sum_ms`) only when accepted
+ARGV[6..]          4 values per task: id, attempt, result, latency
+                   (the result's JSON; the end-to-end latency in ms, '' when
+                   unknown, counted in the latency histogram — `lat_le_<bound>`,
+                   `lat_sum_ms` — only when accepted)
 Returns one code per task: 1 accepted, 0 refused by the fence.
 ]]
 -- @include keys

@@ -22,19 +22,20 @@ ARGV[8] promote    due scheduled tasks to promote at most
 ARGV[9] steal      tasks to steal at most when the ready set runs dry (0: never)
 ARGV[10] nc        number of completions
 ARGV[11] ns        number of starts
-ARGV[12] idle      flags (see includes/handoff.lua): 1 = the worker may be
-                   registered idle: take it off and return its inbox; 2 = when
-                   the claim cannot fill its free slots, register the worker
-                   idle with the slots left
-ARGV[13] idleTtl   how long a registration holds (ms): past it, a submit takes
+ARGV[12] leaveIdle '1': the worker may be registered idle (see
+                   includes/handoff.lua): take it off and return its inbox
+ARGV[13] registerIdle '1': when the claim cannot fill its free slots,
+                   register the worker idle with the slots left
+ARGV[14] idleTtl   how long a registration holds (ms): past it, a submit takes
                    the worker for gone and drops it (it re-registers sooner,
                    each time its blocking read times out)
-ARGV[14..]         nc × 4 values (id, attempt, result JSON, latency ms or ''),
-                   then ns × 2 values (id, new attempt number)
+ARGV[15..]         nc × 4 values per completion: id, attempt, result, latency
+                   (as completeTasks), then ns × 2 values per start: id, attempt
+                   (the new attempt number)
 Returns: { nextDue, stolen, registered (1 or 0), m, m inbox messages,
   nc completion codes (1 accepted, 0 fenced), ns start codes (1 started,
-  0 not in the window, -1 expired), then 7 values per claimed task as
-  claimTasks }. nextDue is -1 without a claim.
+  0 not in the window, -1 expired), then 7 values per claimed task
+  (includes/handout.lua) }. nextDue is -1 without a claim.
 ]]
 -- @include keys
 -- @include record
@@ -47,12 +48,13 @@ Returns: { nextDue, stolen, registered (1 or 0), m, m inbox messages,
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local k = { ready = KEYS[1], scheduled = KEYS[2], window = KEYS[3], running = KEYS[4], workers = KEYS[5] }
-local nc, ns, idle = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
-local first = 14
+local nc, ns = tonumber(ARGV[10]), tonumber(ARGV[11])
+local leaveIdle, registerIdle = ARGV[12] == '1', ARGV[13] == '1'
+local first = 15
 -- Woken some other way than through its inbox while registered idle: no longer idle, and
 -- what a submit handed it meanwhile comes back with this reply (it is started already).
 local messages = {}
-if idle % 2 == 1 then
+if leaveIdle then
   redis.call('HDEL', base .. 'idle', worker)
   local inbox = inboxKey(base, worker)
   messages = redis.call('LRANGE', inbox, 0, -1)
@@ -64,20 +66,20 @@ for o = first + nc * 4, first + nc * 4 + (ns - 1) * 2, 2 do
   ids[#ids + 1] = ARGV[o]
   attempts[#attempts + 1] = ARGV[o + 1]
 end
-local started = startBatch(base, now, worker, KEYS[3], KEYS[4], ids, attempts)
+local startCodes = startBatch(base, now, worker, KEYS[3], KEYS[4], ids, attempts)
 local out = { -1, 0, 0, #messages }
 for i = 1, #messages do out[#out + 1] = messages[i] end
 for i = 1, nc do out[#out + 1] = completed[i] end
-for i = 1, ns do out[#out + 1] = started[i] end
+for i = 1, ns do out[#out + 1] = startCodes[i] end
 local max = tonumber(ARGV[6])
 if max > 0 then
   local start = tonumber(ARGV[7])
-  local stolen, nextDue, started = claimBatch(base, now, worker, k, out, max, start, tonumber(ARGV[8]),
+  local stolen, nextDue, claimStarted = claimBatch(base, now, worker, k, out, max, start, tonumber(ARGV[8]),
     tonumber(ARGV[9]))
   out[1] = nextDue
   out[2] = stolen
-  if idle >= 2 and started < start then
-    redis.call('HSET', base .. 'idle', worker, int(start - started) .. ' ' .. int(now + tonumber(ARGV[13])))
+  if registerIdle and claimStarted < start then
+    redis.call('HSET', base .. 'idle', worker, int(start - claimStarted) .. ' ' .. int(now + tonumber(ARGV[14])))
     out[3] = 1
   end
 end

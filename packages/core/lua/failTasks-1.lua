@@ -10,9 +10,10 @@ ARGV[2] now        ms since the epoch
 ARGV[3] maxLen     approximate length cap of the event stream
 ARGV[4] worker     worker id
 ARGV[5] seed       random seed for the backoff jitter
-ARGV[6..]          5 values per task: id, attempt, error message,
-                   reason (timeout, handler_error, unknown_task_type, …; `worker_lost`
-                   retries at once, ahead of its priority), permanent ('1'/'0')
+ARGV[6..]          5 values per task: id, attempt, message, reason, permanent
+                   (the error message; reason: timeout, handler_error,
+                   unknown_task_type, …, `worker_lost` retries at once, ahead of
+                   its priority; permanent: '1' or '0')
 Returns one value per task: the state it moved to (scheduled, queued, failed,
 expired), or '' when refused by the fence.
 ]]

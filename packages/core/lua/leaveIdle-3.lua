@@ -10,7 +10,8 @@ ARGV[1] base       `{p:q}:`
 ARGV[2] now        ms since the epoch
 ARGV[3] maxLen     approximate length cap of the event stream
 ARGV[4] worker     worker id
-ARGV[5..]          2 values per task the worker received and will not run: id, attempt
+ARGV[5..]          2 values per task: id, attempt
+                   (the tasks the worker received and will not run)
 Returns the number of tasks put back in the ready set.
 ]]
 -- @include keys

@@ -7,7 +7,8 @@ ARGV[1] base       `{p:q}:`
 ARGV[2] now        ms since the epoch
 ARGV[3] maxLen     approximate length cap of the event stream
 ARGV[4] worker     worker id
-ARGV[5..]          task ids to hand back; none means the whole window
+ARGV[5..]          1 value per task: id
+                   (the tasks to hand back; none means the whole window)
 Returns the number of tasks handed back.
 ]]
 -- @include keys

@@ -9,7 +9,8 @@ ARGV[1] base       `{p:q}:`
 ARGV[2] now        ms since the epoch
 ARGV[3] maxLen     approximate length cap of the event stream
 ARGV[4] id         task id
-Returns { 1, new state } when retried; { -1 } no such task; { -3, state } not
+Returns { 1, new state } when retried, or a refusal (the codes of
+src/scripts/calls/error-codes.ts): { -1 } no such task; { -3, state } not
 ended yet; { -5, dependency id, its state or '' } a dependency is not
 succeeded and cannot be; { -6 } the deadline has passed; { -7 } its stored spec
 cannot be read (a quarantined task: there is nothing to run again).

@@ -13,8 +13,8 @@ KEYS[2] seq        {p:q}:seq        FIFO counter
 ARGV[1] base       `{p:q}:`, the prefix of every key of the queue
 ARGV[2] now        ms since the epoch
 ARGV[3] maxLen     approximate length cap of the event stream
-ARGV[4..]          4 values per task: id, priority (1-10), spec (JSON of the
-                   immutable fields), payload (JSON)
+ARGV[4..]          4 values per task: id, priority, spec, payload
+                   (priority 1-10; spec: JSON of the immutable fields; payload: JSON)
 Returns the number of tasks written (all of them).
 ]]
 -- @include keys

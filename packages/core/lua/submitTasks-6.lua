@@ -15,14 +15,15 @@ ARGV[1] base       `{p:q}:`, the prefix of every key of the queue
 ARGV[2] now        ms since the epoch
 ARGV[3] maxLen     approximate length cap of the event stream
 ARGV[4] atomic     '1': all or nothing; '0': each task on its own
-ARGV[5..]          8 values per task:
-  id, priority (1-10), runAt (ms, '' = now), deadline (ms, '' = none),
-  idempotency key ('' = none), dependsOn (ids separated by spaces, '' = none),
-  spec (JSON of the immutable fields), payload (JSON)
-Returns a flat array, 3 values per task, in order:
+ARGV[5..]          8 values per task: id, priority, runAt, deadline, idempotencyKey, dependsOn, spec, payload
+                   (priority 1-10; runAt ms, '' = now; deadline ms, '' = none;
+                   idempotencyKey '' = none; dependsOn: ids separated by spaces,
+                   '' = none; spec: JSON of the immutable fields; payload: JSON)
+Returns a flat array, 3 values per task, in order (refusal codes as in
+src/scripts/calls/error-codes.ts):
    0, id, state         created
    1, earlierId, state  idempotency key seen before: the earlier task
-  -1, dependencyId, ''  unknown dependency: nothing written for this task
+  -4, dependencyId, ''  unknown dependency: nothing written for this task
   -2, '', ''            not written: another task of the atomic batch was refused
 ]]
 -- @include keys
@@ -60,7 +61,7 @@ for i = 0, n - 1 do
     end
     if unknown then
       refused = true
-      out[#out + 1] = -1; out[#out + 1] = unknown; out[#out + 1] = ''
+      out[#out + 1] = -4; out[#out + 1] = unknown; out[#out + 1] = ''
     else
       plan[i] = { o = o, deps = depList }
       batchIds[id] = true

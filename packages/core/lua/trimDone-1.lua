@@ -7,7 +7,14 @@ ARGV[1] base       `{p:q}:`
 ARGV[2] now        ms since the epoch
 ARGV[3] maxLen     approximate length cap of the event stream
 ARGV[4] limit      tasks to delete at most per state and call
-ARGV[5..12]        age (ms) and count limit for succeeded, failed, expired, cancelled
+ARGV[5] succeededAgeMs  delete succeeded tasks that ended longer ago (ms)
+ARGV[6] succeededMax    keep at most this many succeeded tasks
+ARGV[7] failedAgeMs     the same for failed,
+ARGV[8] failedMax
+ARGV[9] expiredAgeMs    expired
+ARGV[10] expiredMax
+ARGV[11] cancelledAgeMs and cancelled tasks
+ARGV[12] cancelledMax
 Returns the number of tasks deleted.
 ]]
 -- @include keys

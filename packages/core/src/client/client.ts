@@ -1,16 +1,17 @@
 import { EngineContext, type EngineOptions } from '../context.js';
-import {
-  ClosedError,
-  CorruptTaskError,
-  DtpsError,
-  InvalidStateError,
-  TaskNotFoundError,
-  UnknownDependencyError,
-  ValidationError,
-} from '../errors.js';
+import { ClosedError, TaskNotFoundError, ValidationError } from '../errors.js';
 import { listWorkers, publishControl, sendControl } from '../fleet/registry.js';
 import type { ControlCommand, ControlReply, WorkerInfo } from '../fleet/types.js';
-import { runScript } from '../scripts/registry.js';
+import {
+  buildCancelTask,
+  buildRetryTask,
+  CANCEL_TASK,
+  callScript,
+  decodeCancelTask,
+  decodeRetryTask,
+  RETRY_TASK,
+  refusalError,
+} from '../scripts/calls/index.js';
 import type { SubmitResult, Task, TaskSpec, TaskState } from '../task/types.js';
 import { hasActiveSpan, inSubmitSpan, tracingEnabled } from '../telemetry/tracing.js';
 import { countTasks, type ListOptions, listTasks, type TaskPage } from './listing.js';
@@ -142,24 +143,17 @@ export class Client {
     this.#open();
     const queue = await findQueueOf(this.ctx, id, opts.queue);
     if (queue === null) throw new TaskNotFoundError(id, opts.queue);
-    const k = this.ctx.keys(queue);
-    const reply = (await runScript(
-      this.ctx.redis,
-      'cancelTask',
-      [k.task(id)],
-      [k.base, this.ctx.clock.now(), this.ctx.eventsMaxLen, id, opts.reason ?? 'cancelled'],
-    )) as [number, string?, string?];
-    const code = Number(reply[0]);
-    if (code === -1) throw new TaskNotFoundError(id, queue);
-    if (code === -3)
-      throw new InvalidStateError(
-        id,
-        reply[1]!,
-        'it has already ended; only a task that has not ended can be cancelled',
-      );
-    const worker = reply[2] ? reply[2] : null;
-    if (worker) await publishControl(this.ctx, worker, { command: 'abort', queue, id });
-    return { id, queue, previousState: reply[1] as TaskState, worker };
+    const call = buildCancelTask({
+      keys: this.ctx.keys(queue),
+      now: this.ctx.clock.now(),
+      maxLen: this.ctx.eventsMaxLen,
+      id,
+      reason: opts.reason ?? 'cancelled',
+    });
+    const r = decodeCancelTask(await callScript(this.ctx.redis, CANCEL_TASK, call));
+    if (r.outcome === 'refused') throw refusalError(r.refusal, { id, queue, action: 'cancel' });
+    if (r.worker) await publishControl(this.ctx, r.worker, { command: 'abort', queue, id });
+    return { id, queue, previousState: r.previousState, worker: r.worker };
   }
 
   /**
@@ -171,40 +165,15 @@ export class Client {
     this.#open();
     const queue = await findQueueOf(this.ctx, id, ref.queue);
     if (queue === null) throw new TaskNotFoundError(id, ref.queue);
-    const k = this.ctx.keys(queue);
-    const reply = (await runScript(
-      this.ctx.redis,
-      'retryTask',
-      [k.task(id)],
-      [k.base, this.ctx.clock.now(), this.ctx.eventsMaxLen, id],
-    )) as (number | string)[];
-    const code = Number(reply[0]);
-    if (code === 1) return { id, queue, state: reply[1] as TaskState, duplicate: false };
-    if (code === -1) throw new TaskNotFoundError(id, queue);
-    if (code === -3)
-      throw new InvalidStateError(id, String(reply[1]), 'only a task that has ended can be retried');
-    if (code === -5) {
-      const dep = String(reply[1]);
-      if (!reply[2]) throw new UnknownDependencyError(dep, queue);
-      throw new DtpsError(
-        'dependency_not_satisfied',
-        `dependsOn: task ${dep} is ${reply[2]}; retry it first`,
-        { field: 'dependsOn' },
-      );
-    }
-    if (code === -7)
-      throw new CorruptTaskError(
-        id,
-        'spec',
-        'it cannot be read, so the task cannot run again; submit a new task',
-      );
-    if (code === -6)
-      throw new DtpsError(
-        'deadline_passed',
-        `deadline: the deadline of task ${id} has passed; submit a new task instead`,
-        { field: 'deadline' },
-      );
-    throw new DtpsError('script_error', `retryTask returned unknown code ${code}`);
+    const call = buildRetryTask({
+      keys: this.ctx.keys(queue),
+      now: this.ctx.clock.now(),
+      maxLen: this.ctx.eventsMaxLen,
+      id,
+    });
+    const r = decodeRetryTask(await callScript(this.ctx.redis, RETRY_TASK, call));
+    if (r.outcome === 'refused') throw refusalError(r.refusal, { id, queue, action: 'retry' });
+    return { id, queue, state: r.state, duplicate: false };
   }
 
   /** Tasks by state, priority and queue, a page at a time. */

@@ -1,9 +1,17 @@
 import type { EngineContext } from '../context.js';
 import { confirmReplicated } from '../engine/replication.js';
-import { DtpsError, UnknownDependencyError } from '../errors.js';
-import { runScript } from '../scripts/registry.js';
-import { encodeSpec } from '../task/codec.js';
-import type { NormalizedSpec, SubmitResult, TaskState } from '../task/types.js';
+import {
+  buildSubmitPlain,
+  buildSubmitTasks,
+  callScript,
+  decodeSubmitPlain,
+  decodeSubmitTasks,
+  NotWrittenError,
+  refusalError,
+  SUBMIT_PLAIN,
+  SUBMIT_TASKS,
+} from '../scripts/calls/index.js';
+import type { NormalizedSpec, SubmitResult } from '../task/types.js';
 
 /**
  * Most tasks in one script call. Small enough that a big submit becomes
@@ -123,7 +131,7 @@ export class Submitter {
     plain = false,
   ): Promise<SubmitResult[]> {
     const raw = plain ? await this.#runPlain(queue, specs) : await this.#run(queue, specs, atomic);
-    const failed = raw.find((r) => r instanceof Error && !(r instanceof NotWritten));
+    const failed = raw.find((r) => r instanceof Error && !(r instanceof NotWrittenError));
     if (failed) throw failed;
     return raw as SubmitResult[];
   }
@@ -134,37 +142,22 @@ export class Submitter {
     atomic: boolean,
   ): Promise<(SubmitResult | Error)[]> {
     const ctx = this.#ctx;
-    const k = ctx.keys(queue);
-    const args: (string | number)[] = [k.base, ctx.clock.now(), ctx.eventsMaxLen, atomic ? '1' : '0'];
-    for (const s of specs) {
-      args.push(
-        s.id,
-        s.priority,
-        s.runAt ?? '',
-        s.deadline ?? '',
-        s.idempotencyKey ?? '',
-        s.dependsOn.join(' '),
-        encodeSpec(s),
-        s.payloadJson,
-      );
-    }
-    const keys = [k.ready, k.scheduled, k.pending, k.deadlines, k.idempotency, k.seq];
-    const flat = (await runScript(ctx.redis, 'submitTasks', keys, args)) as (number | string)[];
+    const call = buildSubmitTasks({
+      keys: ctx.keys(queue),
+      now: ctx.clock.now(),
+      maxLen: ctx.eventsMaxLen,
+      atomic,
+      tasks: specs,
+    });
+    const replies = decodeSubmitTasks(await callScript(ctx.redis, SUBMIT_TASKS, call), specs.length);
     if (ctx.durability.mode === 'replicated') await this.#confirm(specs);
     // The queue joins the list of known queues once something was written to it.
-    if (flat.some((v, i) => i % 3 === 0 && Number(v) === 0)) {
-      await this.#ctx.registerQueue(queue);
-    }
-    return specs.map((s, i) => {
-      const code = Number(flat[i * 3]);
-      const id = String(flat[i * 3 + 1]);
-      const state = String(flat[i * 3 + 2]) as TaskState;
-      if (code === 0) return { id, queue, state, duplicate: false };
-      if (code === 1) return { id, queue, state, duplicate: true };
-      if (code === -1) return new UnknownDependencyError(id, queue);
-      if (code === -2) return new NotWritten(s.id);
-      return new DtpsError('script_error', `submitTasks returned unknown code ${code}`);
-    });
+    if (replies.some((r) => r.outcome === 'created')) await this.#ctx.registerQueue(queue);
+    return replies.map((r, i) =>
+      r.outcome === 'refused'
+        ? refusalError(r.refusal, { id: specs[i]!.id, queue, action: 'submit' })
+        : { id: r.id, queue, state: r.state, duplicate: r.outcome === 'duplicate' },
+    );
   }
 
   /** `durability: replicated`: acknowledged only once the replicas have the write (replication.ts). */
@@ -179,15 +172,15 @@ export class Submitter {
   /** submitPlain: every task is written, `queued`. */
   async #runPlain(queue: string, specs: readonly NormalizedSpec[]): Promise<SubmitResult[]> {
     const ctx = this.#ctx;
-    const k = ctx.keys(queue);
-    const args: (string | number)[] = [k.base, ctx.clock.now(), ctx.eventsMaxLen];
-    for (const s of specs) args.push(s.id, s.priority, encodeSpec(s), s.payloadJson);
-    await runScript(ctx.redis, 'submitPlain', [k.ready, k.seq], args);
+    const call = buildSubmitPlain({
+      keys: ctx.keys(queue),
+      now: ctx.clock.now(),
+      maxLen: ctx.eventsMaxLen,
+      tasks: specs,
+    });
+    decodeSubmitPlain(await callScript(ctx.redis, SUBMIT_PLAIN, call));
     if (ctx.durability.mode === 'replicated') await this.#confirm(specs);
     await this.#ctx.registerQueue(queue);
     return specs.map((s) => ({ id: s.id, queue, state: 'queued', duplicate: false }));
   }
 }
-
-/** A task of an atomic batch that was not written because another was refused. */
-class NotWritten extends Error {}

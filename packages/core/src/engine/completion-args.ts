@@ -36,18 +36,6 @@ export function encodeCompletions(done: readonly Completion[]): {
   return { sendable, unencodable };
 }
 
-/** The 4 values per completion that completeTasks and cycleTasks take: id, attempt, result JSON, latency ms. */
-export function pushCompletions(
-  args: (string | number)[],
-  done: readonly EncodedCompletion[],
-  now: number,
-): void {
-  for (const d of done) {
-    const latency = d.createdAt === undefined ? '' : Math.max(0, now - d.createdAt);
-    args.push(d.id, d.attempt, d.json, latency);
-  }
-}
-
 /**
  * Reports (through `fail`) as failed attempts the completions whose result
  * could not be encoded, and merges what the fence said of them with what it

@@ -1,60 +1,41 @@
 import type { EngineContext } from '../context.js';
-import { runScript } from '../scripts/registry.js';
+import {
+  buildExpireDue,
+  buildPromoteDue,
+  buildTrimDone,
+  callScript,
+  decodeExpireDue,
+  decodePromoteDue,
+  decodeTrimDone,
+  EXPIRE_DUE,
+  PROMOTE_DUE,
+  TRIM_DONE,
+} from '../scripts/calls/index.js';
 
 /**
  * Sweeps that keep a queue healthy without a worker awake. The coordinator
  * runs them on a timer; tests call them directly.
  */
 
+/** What each sweep's script takes first. */
+function queueCall(ctx: EngineContext, queue: string) {
+  return { keys: ctx.keys(queue), now: ctx.clock.now(), maxLen: ctx.eventsMaxLen };
+}
+
 /** Expires not-yet-started tasks past their deadline (at most `limit`); returns how many. */
 export async function expireDue(ctx: EngineContext, queue: string, limit = 1000): Promise<number> {
-  const k = ctx.keys(queue);
-  return Number(
-    await runScript(
-      ctx.redis,
-      'expireDue',
-      [k.deadlines],
-      [k.base, ctx.clock.now(), ctx.eventsMaxLen, limit],
-    ),
-  );
+  const call = buildExpireDue({ ...queueCall(ctx, queue), limit });
+  return decodeExpireDue(await callScript(ctx.redis, EXPIRE_DUE, call)).expired;
 }
 
 /** Moves due scheduled tasks to the ready set (at most `limit`); returns how many. */
 export async function promoteDue(ctx: EngineContext, queue: string, limit = 1000): Promise<number> {
-  const k = ctx.keys(queue);
-  return Number(
-    await runScript(
-      ctx.redis,
-      'promoteDue',
-      [k.scheduled],
-      [k.base, ctx.clock.now(), ctx.eventsMaxLen, limit],
-    ),
-  );
+  const call = buildPromoteDue({ ...queueCall(ctx, queue), limit });
+  return decodePromoteDue(await callScript(ctx.redis, PROMOTE_DUE, call)).promoted;
 }
 
 /** Retention: deletes terminal tasks past their age or beyond their count (at most `limit` per state); returns how many. */
 export async function trimQueue(ctx: EngineContext, queue: string, limit = 1000): Promise<number> {
-  const k = ctx.keys(queue);
-  const r = ctx.retention;
-  return Number(
-    await runScript(
-      ctx.redis,
-      'trimDone',
-      [k.events],
-      [
-        k.base,
-        ctx.clock.now(),
-        ctx.eventsMaxLen,
-        limit,
-        r.succeeded.ageMs,
-        r.succeeded.max,
-        r.failed.ageMs,
-        r.failed.max,
-        r.expired.ageMs,
-        r.expired.max,
-        r.cancelled.ageMs,
-        r.cancelled.max,
-      ],
-    ),
-  );
+  const call = buildTrimDone({ ...queueCall(ctx, queue), limit, retention: ctx.retention });
+  return decodeTrimDone(await callScript(ctx.redis, TRIM_DONE, call)).deleted;
 }

@@ -1,10 +1,40 @@
 import { randomInt } from 'node:crypto';
 import type { EngineContext } from '../context.js';
 import { ValidationError } from '../errors.js';
+import {
+  buildCompleteTasks,
+  buildCycleTasks,
+  buildFailTasks,
+  buildLeaveIdle,
+  buildLeaveQueue,
+  buildRecoverWorker,
+  buildReleaseTasks,
+  buildReportProgress,
+  COMPLETE_TASKS,
+  CYCLE_TASKS,
+  callScript,
+  decodeCompleteTasks,
+  decodeCycleTasks,
+  decodeFailTasks,
+  decodeLeaveIdle,
+  decodeLeaveQueue,
+  decodeRecoverWorker,
+  decodeReleaseTasks,
+  decodeReportProgress,
+  FAIL_TASKS,
+  LEAVE_IDLE,
+  LEAVE_QUEUE,
+  RECOVER_WORKER,
+  RELEASE_TASKS,
+  REPORT_PROGRESS,
+  type StartOutcome,
+} from '../scripts/calls/index.js';
 import { runScript } from '../scripts/registry.js';
-import { type ClaimedTask, decodeHandoff, decodeHandout } from './claimed.js';
-import { encodeCompletions, pushCompletions, withUnencodable } from './completion-args.js';
+import { type ClaimedTask, decodeHandout } from './claimed.js';
+import { encodeCompletions, withUnencodable } from './completion-args.js';
 import { confirmReplicated } from './replication.js';
+
+export type { StartOutcome };
 
 /** A task to start from the window. */
 export interface StartRequest {
@@ -14,9 +44,6 @@ export interface StartRequest {
   /** Ignored: the script reads the stored deadline. Kept so a ClaimedTask's fields can be passed as they are. */
   deadline?: number | null;
 }
-
-/** Outcome of a start: started, no longer in the window, or expired at its deadline. */
-export type StartOutcome = 'started' | 'gone' | 'expired';
 
 /** A successful attempt to report. */
 export interface Completion {
@@ -153,69 +180,48 @@ export class WorkerOps {
    */
   async cycle(queue: string, req: CycleRequest): Promise<CycleResult> {
     const ctx = this.#ctx;
-    const k = ctx.keys(queue);
     const { sendable: done, unencodable } = encodeCompletions(req.complete ?? []);
     const starts = req.start ?? [];
     const claim = req.claim && req.claim.max > 0 ? req.claim : undefined;
     if (claim) await this.#ctx.registerQueue(queue);
-    const now = ctx.clock.now();
-    const args: (string | number)[] = [
-      k.base,
-      now,
-      ctx.eventsMaxLen,
-      this.workerId,
-      ctx.retention.succeeded.max,
-      claim?.max ?? 0,
-      claim?.start ?? 0,
-      claim?.promoteLimit ?? 100,
-      claim?.steal ?? 0,
-      done.length,
-      starts.length,
-      (req.idle?.leave ? 1 : 0) + (req.idle?.register ? 2 : 0),
-      req.idle?.ttlMs ?? DEFAULT_IDLE_TTL_MS,
-    ];
-    pushCompletions(args, done, now);
-    for (const t of starts) args.push(t.id, t.attempt);
-    const reply = (await runScript(
-      ctx.redis,
-      'cycleTasks',
-      [
-        k.ready,
-        k.scheduled,
-        k.window(this.workerId),
-        k.running(this.workerId),
-        k.workers,
-        k.done('succeeded'),
-      ],
-      args,
-    )) as (string | number)[];
+    const call = buildCycleTasks({
+      keys: ctx.keys(queue),
+      now: ctx.clock.now(),
+      maxLen: ctx.eventsMaxLen,
+      worker: this.workerId,
+      keep: ctx.retention.succeeded.max,
+      completions: done,
+      starts,
+      claim: claim
+        ? {
+            max: claim.max,
+            start: claim.start ?? 0,
+            promote: claim.promoteLimit ?? 100,
+            steal: claim.steal ?? 0,
+          }
+        : null,
+      leaveIdle: req.idle?.leave === true,
+      registerIdle: req.idle?.register === true,
+      idleTtlMs: req.idle?.ttlMs ?? DEFAULT_IDLE_TTL_MS,
+    });
+    const round = decodeCycleTasks(await callScript(ctx.redis, CYCLE_TASKS, call), {
+      queue,
+      completions: done.length,
+      starts: starts.length,
+    });
     if (done.length > 0 && ctx.durability.mode === 'replicated') await this.#confirm(done);
-    const messages = Number(reply[3]);
-    const handedOff: ClaimedTask[] = [];
-    for (let i = 0; i < messages; i++) handedOff.push(...decodeHandoff(queue, String(reply[4 + i])));
-    const first = 4 + messages;
-    const sent: boolean[] = [];
-    for (let i = 0; i < done.length; i++) sent.push(Number(reply[first + i]) === 1);
     const completed = await withUnencodable(
       (f) => this.fail(queue, f),
       req.complete ?? [],
-      sent,
+      round.accepted,
       unencodable,
     );
-    const started: StartOutcome[] = [];
-    for (let i = 0; i < starts.length; i++)
-      started.push(startOutcome(Number(reply[first + done.length + i])));
-    const nextDue = Number(reply[0]);
     return {
       completed,
-      started,
-      claim: {
-        tasks: claim ? decodeHandout(queue, reply, first + done.length + starts.length) : [],
-        nextDueAt: nextDue < 0 ? null : nextDue,
-        stolen: Number(reply[1]),
-      },
-      registered: Number(reply[2]) === 1,
-      handedOff,
+      started: round.started,
+      claim: { tasks: round.claimed, nextDueAt: round.nextDueAt, stolen: round.stolen },
+      registered: round.registered,
+      handedOff: round.handedOff,
     };
   }
 
@@ -227,17 +233,14 @@ export class WorkerOps {
    */
   async leaveIdle(queue: string, received: readonly { id: string; attempt: number }[] = []): Promise<number> {
     const ctx = this.#ctx;
-    const k = ctx.keys(queue);
-    const args: (string | number)[] = [k.base, ctx.clock.now(), ctx.eventsMaxLen, this.workerId];
-    for (const t of received) args.push(t.id, t.attempt);
-    return Number(
-      await runScript(
-        ctx.redis,
-        'leaveIdle',
-        [k.idle, k.inbox(this.workerId), k.running(this.workerId)],
-        args,
-      ),
-    );
+    const call = buildLeaveIdle({
+      keys: ctx.keys(queue),
+      now: ctx.clock.now(),
+      maxLen: ctx.eventsMaxLen,
+      worker: this.workerId,
+      received,
+    });
+    return decodeLeaveIdle(await callScript(ctx.redis, LEAVE_IDLE, call)).putBack;
   }
 
   /** `durability: replicated`: waits for the replicas to have these reports (replication.ts). */
@@ -271,61 +274,47 @@ export class WorkerOps {
     const { sendable: done, unencodable } = encodeCompletions(completions);
     if (done.length === 0) return withUnencodable((f) => this.fail(queue, f), completions, [], unencodable);
     const ctx = this.#ctx;
-    const k = ctx.keys(queue);
-    const now = ctx.clock.now();
-    const args: (string | number)[] = [
-      k.base,
-      now,
-      ctx.eventsMaxLen,
-      this.workerId,
-      ctx.retention.succeeded.max,
-    ];
-    pushCompletions(args, done, now);
-    const reply = (await runScript(
-      ctx.redis,
-      'completeTasks',
-      [k.running(this.workerId), k.done('succeeded')],
-      args,
-    )) as number[];
+    const call = buildCompleteTasks({
+      keys: ctx.keys(queue),
+      now: ctx.clock.now(),
+      maxLen: ctx.eventsMaxLen,
+      worker: this.workerId,
+      keep: ctx.retention.succeeded.max,
+      completions: done,
+    });
+    const { accepted } = decodeCompleteTasks(await callScript(ctx.redis, COMPLETE_TASKS, call));
     if (ctx.durability.mode === 'replicated') await this.#confirm(done);
-    return withUnencodable(
-      (f) => this.fail(queue, f),
-      completions,
-      reply.map((c) => c === 1),
-      unencodable,
-    );
+    return withUnencodable((f) => this.fail(queue, f), completions, accepted, unencodable);
   }
 
   /** Reports failed attempts; returns, per task, the state it moved to, or null when the fence refused it. */
   async fail(queue: string, failures: readonly Failure[]): Promise<(string | null)[]> {
     if (failures.length === 0) return [];
     const ctx = this.#ctx;
-    const k = ctx.keys(queue);
-    const args: (string | number)[] = [
-      k.base,
-      ctx.clock.now(),
-      ctx.eventsMaxLen,
-      this.workerId,
-      randomInt(2 ** 31),
-    ];
-    for (const f of failures) args.push(f.id, f.attempt, f.message, f.reason, f.permanent ? '1' : '0');
-    const reply = (await runScript(ctx.redis, 'failTasks', [k.running(this.workerId)], args)) as string[];
+    const call = buildFailTasks({
+      keys: ctx.keys(queue),
+      now: ctx.clock.now(),
+      maxLen: ctx.eventsMaxLen,
+      worker: this.workerId,
+      seed: randomInt(2 ** 31),
+      failures,
+    });
+    const { states } = decodeFailTasks(await callScript(ctx.redis, FAIL_TASKS, call));
     if (ctx.durability.mode === 'replicated') await this.#confirm(failures);
-    return reply.map((s) => (s === '' ? null : s));
+    return states;
   }
 
   /** Hands unstarted tasks back to the queue (all of the window when `ids` is absent). */
   async release(queue: string, ids?: readonly string[]): Promise<number> {
     const ctx = this.#ctx;
-    const k = ctx.keys(queue);
-    return Number(
-      await runScript(
-        ctx.redis,
-        'releaseTasks',
-        [k.window(this.workerId), k.ready],
-        [k.base, ctx.clock.now(), ctx.eventsMaxLen, this.workerId, ...(ids ?? [])],
-      ),
-    );
+    const call = buildReleaseTasks({
+      keys: ctx.keys(queue),
+      now: ctx.clock.now(),
+      maxLen: ctx.eventsMaxLen,
+      worker: this.workerId,
+      ids,
+    });
+    return decodeReleaseTasks(await callScript(ctx.redis, RELEASE_TASKS, call)).released;
   }
 
   /** Takes up to `max` unstarted tasks from the back of `victim`'s window into this worker's window. */
@@ -346,14 +335,16 @@ export class WorkerOps {
     if (!Number.isFinite(percent) || percent < 0 || percent > 100)
       throw new ValidationError('progress', 'must be a number from 0 to 100');
     const ctx = this.#ctx;
-    const k = ctx.keys(queue);
-    const r = await runScript(
-      ctx.redis,
-      'reportProgress',
-      [k.running(this.workerId)],
-      [k.base, ctx.clock.now(), ctx.eventsMaxLen, this.workerId, id, attempt, Math.round(percent)],
-    );
-    return Number(r) === 1;
+    const call = buildReportProgress({
+      keys: ctx.keys(queue),
+      now: ctx.clock.now(),
+      maxLen: ctx.eventsMaxLen,
+      worker: this.workerId,
+      id,
+      attempt,
+      percent: Math.round(percent),
+    });
+    return decodeReportProgress(await callScript(ctx.redis, REPORT_PROGRESS, call)).recorded;
   }
 
   /**
@@ -389,7 +380,7 @@ function parseOrNull(raw: string | null | undefined): unknown {
   }
 }
 
-/** A start code of startTasks/cycleTasks as an outcome. */
+/** A start code of startTasks as an outcome. */
 function startOutcome(code: number): StartOutcome {
   return code === 1 ? 'started' : code === 0 ? 'gone' : 'expired';
 }
@@ -399,14 +390,8 @@ function startOutcome(code: number): StartOutcome {
  * clean stop, or the janitor's pruning). Returns true when it left.
  */
 export async function leaveQueue(ctx: EngineContext, queue: string, workerId: string): Promise<boolean> {
-  const k = ctx.keys(queue);
-  const r = await runScript(
-    ctx.redis,
-    'leaveQueue',
-    [k.window(workerId), k.running(workerId), k.workers],
-    [workerId, k.base],
-  );
-  return Number(r) === 1;
+  const call = buildLeaveQueue({ keys: ctx.keys(queue), worker: workerId });
+  return decodeLeaveQueue(await callScript(ctx.redis, LEAVE_QUEUE, call)).left;
 }
 
 /**
@@ -421,15 +406,16 @@ export async function recoverWorker(
   let requeued = 0;
   let recovered = 0;
   for (const queue of await ctx.queueNames()) {
-    const k = ctx.keys(queue);
-    const [a, b] = (await runScript(
-      ctx.redis,
-      'recoverWorker',
-      [k.window(workerId), k.running(workerId), k.workers],
-      [k.base, ctx.clock.now(), ctx.eventsMaxLen, workerId, randomInt(2 ** 31)],
-    )) as [number, number];
-    requeued += Number(a);
-    recovered += Number(b);
+    const call = buildRecoverWorker({
+      keys: ctx.keys(queue),
+      now: ctx.clock.now(),
+      maxLen: ctx.eventsMaxLen,
+      worker: workerId,
+      seed: randomInt(2 ** 31),
+    });
+    const r = decodeRecoverWorker(await callScript(ctx.redis, RECOVER_WORKER, call));
+    requeued += r.requeued;
+    recovered += r.recovered;
   }
   return { requeued, recovered };
 }

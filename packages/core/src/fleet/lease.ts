@@ -1,5 +1,13 @@
 import type { EngineContext } from '../context.js';
-import { runScript } from '../scripts/registry.js';
+import {
+  ACQUIRE_LEASE,
+  buildAcquireLease,
+  buildReleaseLease,
+  callScript,
+  decodeAcquireLease,
+  decodeReleaseLease,
+  RELEASE_LEASE,
+} from '../scripts/calls/index.js';
 
 /**
  * Tries to take or renew the leader lease. Returns the fencing epoch (> 0)
@@ -7,14 +15,15 @@ import { runScript } from '../scripts/registry.js';
  * another holds it, minus the ms left on its lease.
  */
 export async function acquireLease(ctx: EngineContext, holder: string, leaseMs: number): Promise<number> {
-  const f = ctx.fleet;
-  return Number(await runScript(ctx.redis, 'acquireLease', [f.leader, f.leaderEpoch], [holder, leaseMs]));
+  const call = buildAcquireLease({ fleet: ctx.fleet, holder, leaseMs });
+  const lease = decodeAcquireLease(await callScript(ctx.redis, ACQUIRE_LEASE, call));
+  return lease.held ? lease.epoch : -lease.msLeft;
 }
 
 /** Gives the lease up (if still held with this epoch) and tells the standbys at once. */
 export async function releaseLease(ctx: EngineContext, holder: string, epoch: number): Promise<boolean> {
-  const released =
-    Number(await runScript(ctx.redis, 'releaseLease', [ctx.fleet.leader], [holder, epoch])) === 1;
+  const call = buildReleaseLease({ fleet: ctx.fleet, holder, epoch });
+  const { released } = decodeReleaseLease(await callScript(ctx.redis, RELEASE_LEASE, call));
   if (released) await ctx.redis.publish(ctx.fleet.leaderReleased, holder);
   return released;
 }
