@@ -1,10 +1,14 @@
 /**
- * A small in-memory model of one queue's state machine (DESIGN §3), for the
- * property-based test in property.test.ts. It mirrors the engine's rules
- * (priority/FIFO order, dependencies, deadlines, fencing, cascades); where the
- * engine makes a random choice (backoff jitter: scheduled, queued or expired
- * after a failed attempt), the caller reads back what the engine did and hands
- * it to the model, after checking that the choice was allowed.
+ * A small in-memory model of one queue's state machine (docs/design.md §3),
+ * for the model-based test in property.test.ts. It mirrors the engine's rules
+ * (priority/FIFO order, dependencies, deadlines, fencing, cascades) and the
+ * worker's side of them as the worker really calls it: `cycle` rounds (report,
+ * start, claim with stealing, idle registration), handoffs from a submit to
+ * idle workers' inboxes, leaving idle, recovery of a dead worker. Where the
+ * engine makes a choice of its own (backoff jitter, the order of dependents
+ * released together, the victim among equally long windows, the order of the
+ * idle hash), the caller reads back what the engine did and hands it to the
+ * model, after checking that the choice was allowed.
  */
 import { type TaskState, zeroCounts } from '../../src/index.js';
 
@@ -55,6 +59,57 @@ export interface Handed {
   started: boolean;
 }
 
+/** One task of an inbox message: what a submit started for an idle worker. */
+export interface InboxTask {
+  id: string;
+  attempt: number;
+}
+
+/** An idle registration: free slots, and the time it holds until (ms). */
+export interface Registration {
+  free: number;
+  until: number;
+}
+
+/** A (task, attempt) pair a worker names. */
+export interface Fenced {
+  id: string;
+  attempt: number;
+}
+
+/** What the engine chose, read back by the caller (see the class comment). */
+export interface Choices {
+  /** Among peers whose windows are equally longest, the one a claim stole from. */
+  victim(candidates: string[]): string;
+  /** Dependents that one parent released together, in the engine's order. */
+  released(ids: string[]): string[];
+}
+
+/** One `cycle` round (WorkerOps.cycle). */
+export interface CycleInput {
+  complete: readonly Fenced[];
+  start: readonly Fenced[];
+  claim: { max: number; start: number; steal: number } | null;
+  leave: boolean;
+  register: boolean;
+  ttlMs: number;
+}
+
+export interface ClaimOutcome {
+  handed: Handed[];
+  nextDueAt: number | null;
+  stolen: number;
+  started: number;
+}
+
+export interface CycleOutcome {
+  handedOff: InboxTask[];
+  completed: boolean[];
+  started: ('started' | 'gone' | 'expired')[];
+  claim: ClaimOutcome;
+  registered: boolean;
+}
+
 export type RetryOutcome =
   | { ok: true; state: 'queued' | 'pending' }
   | { ok: false; code: 'invalid_state' | 'deadline_passed' | 'dependency_not_satisfied' };
@@ -71,6 +126,10 @@ export class Model {
   readonly ids: string[] = [];
   /** Parent id → the dependents registered on it (the engine's `deps:<id>` sets). */
   readonly children = new Map<string, Set<string>>();
+  /** The idle hash: worker → registration. */
+  readonly idle = new Map<string, Registration>();
+  /** Each worker's inbox: the messages a submit pushed, oldest first. */
+  readonly inbox = new Map<string, InboxTask[][]>();
   #seq = 0;
 
   get(id: string): ModelTask {
@@ -104,6 +163,15 @@ export class Model {
     return this.inState('running').filter((t) => t.worker === worker);
   }
 
+  inboxOf(worker: string): InboxTask[][] {
+    let list = this.inbox.get(worker);
+    if (!list) {
+      list = [];
+      this.inbox.set(worker, list);
+    }
+    return list;
+  }
+
   // ---- transitions shared by several operations (lua/includes/lifecycle.lua) ----
 
   #enqueue(t: ModelTask): void {
@@ -111,6 +179,12 @@ export class Model {
     t.seq = ++this.#seq;
     t.runAt = null;
     t.worker = null;
+  }
+
+  /** Back in the ready set ahead of every task of its priority (a lost or handed-back attempt). */
+  #enqueueFront(t: ModelTask): void {
+    this.#enqueue(t);
+    t.seq = 0;
   }
 
   #register(parent: string, child: string): void {
@@ -139,10 +213,14 @@ export class Model {
     }
   }
 
-  /** A parent succeeded: dependents waiting for nothing else become queued (or scheduled). Returns the ids that became queued. */
-  #releaseDependents(parent: ModelTask, now: number): string[] {
+  /**
+   * A parent succeeded: dependents waiting for nothing else become queued (or
+   * scheduled). Several queued at once enter the ready set in an order the
+   * engine does not define (SMEMBERS): `choose` says which it took.
+   */
+  #releaseDependents(parent: ModelTask, now: number, choose: Choices): void {
     const kids = this.children.get(parent.id);
-    if (!kids) return [];
+    if (!kids) return;
     this.children.delete(parent.id);
     const queued: string[] = [];
     for (const kid of kids) {
@@ -158,25 +236,39 @@ export class Model {
         queued.push(c.id);
       }
     }
-    return queued;
-  }
-
-  /**
-   * Several tasks entered the ready set in one script call in an order the
-   * engine does not define (SMEMBERS order): give them FIFO positions in the
-   * order the engine chose (`idsInEngineOrder`, read from their ready scores).
-   */
-  reorder(idsInEngineOrder: readonly string[]): void {
-    const seqs = idsInEngineOrder.map((id) => this.get(id).seq).sort((a, b) => a - b);
-    idsInEngineOrder.forEach((id, i) => {
+    if (queued.length < 2) return;
+    const order = choose.released(queued);
+    const seqs = order.map((id) => this.get(id).seq).sort((a, b) => a - b);
+    order.forEach((id, i) => {
       this.get(id).seq = seqs[i]!;
     });
   }
 
-  // ---- operations ----
+  /** Starts a task for `worker` (claim or handoff): its next attempt, fenced. */
+  #startFor(t: ModelTask, worker: string): void {
+    t.attempt += 1;
+    t.state = 'running';
+    t.worker = worker;
+    t.lastFence = { worker, attempt: t.attempt };
+  }
 
-  /** submitTasks for one task; returns the state it starts in. */
-  submit(id: string, input: SubmitInput, now: number): TaskState {
+  /** A handed task past its deadline ends expired instead (lua/includes/handout.lua). */
+  #expiredAtHandout(t: ModelTask, now: number): boolean {
+    if (t.deadline === null || t.deadline > now) return false;
+    this.#finish(t, 'expired', 'deadline');
+    return true;
+  }
+
+  // ---- the client's side ----
+
+  /**
+   * submitTasks / submitPlain for one task; returns the state it was written
+   * in. A queued task then goes to idle workers (handOff); a plain one
+   * submitted while nothing waits goes straight to the first live one
+   * (handOffNew). `idleOrder`: the idle hash's order, as the engine walks it.
+   */
+  submit(id: string, input: SubmitInput, now: number, idleOrder: readonly string[]): TaskState {
+    const nothingWaits = this.ready().length === 0;
     const t: ModelTask = {
       id,
       priority: input.priority,
@@ -195,6 +287,16 @@ export class Model {
     };
     this.tasks.set(id, t);
     this.ids.push(id);
+    const plain = t.deps.length === 0 && t.specRunAt === null && t.deadline === null;
+    if (plain && this.idle.size > 0 && nothingWaits) {
+      const worker = this.#firstLiveWorker(idleOrder, now);
+      if (worker !== null) {
+        this.#startFor(t, worker);
+        this.idle.delete(worker);
+        this.inboxOf(worker).push([{ id, attempt: 1 }]);
+        return 'queued';
+      }
+    }
     let failedDep = false;
     for (const dep of t.deps) {
       const s = this.get(dep).state;
@@ -211,7 +313,71 @@ export class Model {
       t.state = 'scheduled';
       t.runAt = t.specRunAt;
     } else this.#enqueue(t);
-    return t.state;
+    const state = t.state;
+    if (state === 'queued') this.#handOff(idleOrder, now);
+    return state;
+  }
+
+  /** A registration that still holds, or null (and it is dropped: its worker is taken for gone). */
+  #liveSlots(worker: string, now: number): number | null {
+    const reg = this.idle.get(worker);
+    if (!reg) return null;
+    if (reg.until >= now) return reg.free;
+    this.idle.delete(worker);
+    return null;
+  }
+
+  #firstLiveWorker(order: readonly string[], now: number): string | null {
+    for (const w of order) if (this.#liveSlots(w, now) !== null) return w;
+    return null;
+  }
+
+  /** handOff (lua/includes/handoff.lua): each live registration, in the hash's order, takes its free slots. */
+  #handOff(order: readonly string[], now: number): void {
+    for (const worker of order) {
+      const free = this.#liveSlots(worker, now);
+      if (free === null) continue;
+      const popped = this.ready().slice(0, free);
+      const message: InboxTask[] = [];
+      for (const t of popped) {
+        if (this.#expiredAtHandout(t, now)) continue;
+        this.#startFor(t, worker);
+        message.push({ id: t.id, attempt: t.attempt });
+      }
+      // Nothing handed (all expired, or none left): the registration stays.
+      if (message.length > 0) {
+        this.idle.delete(worker);
+        this.inboxOf(worker).push(message);
+      }
+      if (message.length < free && this.ready().length === 0) break;
+    }
+  }
+
+  // ---- the worker's side ----
+
+  /**
+   * One `cycle` round (cycleTasks): leave idle (and take the inbox), report
+   * successes, start window tasks, claim; register idle when the claim could
+   * not fill its free slots.
+   */
+  cycle(worker: string, req: CycleInput, now: number, choose: Choices): CycleOutcome {
+    const handedOff: InboxTask[] = [];
+    if (req.leave) {
+      this.idle.delete(worker);
+      for (const m of this.inboxOf(worker).splice(0)) handedOff.push(...m);
+    }
+    const completed = req.complete.map((c) => this.complete(worker, c.id, c.attempt, now, choose));
+    const started = req.start.map((s) => this.start(worker, s.id, s.attempt, now));
+    let claim: ClaimOutcome = { handed: [], nextDueAt: null, stolen: 0, started: 0 };
+    let registered = false;
+    if (req.claim && req.claim.max > 0) {
+      claim = this.claim(worker, req.claim, now, choose);
+      if (req.register && claim.started < req.claim.start) {
+        this.idle.set(worker, { free: req.claim.start - claim.started, until: now + req.ttlMs });
+        registered = true;
+      }
+    }
+    return { handedOff, completed, started, claim, registered };
   }
 
   /** Due scheduled tasks → queued, in the engine's order (run time, then id). Returns their ids. */
@@ -230,19 +396,18 @@ export class Model {
   }
 
   /**
-   * claimTasks: promote, take up to `max` in priority order; with `steal` > 0
-   * and the ready set short, take up to min(steal, the rest, half rounded up)
-   * from the back of the longest peer window. Tasks past their deadline
-   * expire instead of being handed out; the first `start` handed out start.
-   * `chooseVictim` picks among peers whose windows are equally longest (the
-   * engine takes the first in SMEMBERS order: the caller reads back which).
+   * A cycle's claim (lua/includes/claim.lua): promote, take up to `max` in
+   * priority order; with `steal` > 0 and the ready set short, take up to
+   * min(steal, the rest, half rounded up) from the back of the longest peer
+   * window. Tasks past their deadline expire instead of being handed out; the
+   * first `start` handed out start.
    */
   claim(
     worker: string,
     opts: { max: number; start: number; steal: number },
     now: number,
-    chooseVictim: (candidates: string[]) => string,
-  ): { handed: Handed[]; nextDueAt: number | null; stolen: number } {
+    choose: Choices,
+  ): ClaimOutcome {
     this.promoteDue(now);
     const popped = this.ready().slice(0, opts.max);
     const handed: Handed[] = [];
@@ -250,40 +415,34 @@ export class Model {
     const take = (list: ModelTask[]) => {
       for (const t of list) {
         const startNow = started < opts.start;
-        if (t.deadline !== null && t.deadline <= now) {
-          this.#finish(t, 'expired', 'deadline');
-          continue;
-        }
+        if (this.#expiredAtHandout(t, now)) continue;
         if (startNow) {
-          t.attempt += 1;
-          t.state = 'running';
-          t.lastFence = { worker, attempt: t.attempt };
+          this.#startFor(t, worker);
           started += 1;
         } else {
           t.state = 'reserved';
+          t.worker = worker;
         }
-        t.worker = worker;
         handed.push({ id: t.id, attempt: t.attempt, started: startNow });
       }
     };
     take(popped);
     let stolen = 0;
     if (opts.steal > 0 && popped.length < opts.max) {
-      const lengths = new Map<string, number>();
-      for (const t of this.inState('reserved')) {
-        if (t.worker !== worker) lengths.set(t.worker!, (lengths.get(t.worker!) ?? 0) + 1);
-      }
+      const lengths = this.windowLengths();
+      lengths.delete(worker);
       const longest = Math.max(0, ...lengths.values());
       const candidates = [...lengths].filter(([, n]) => n === longest).map(([w]) => w);
       if (candidates.length > 0) {
-        const victim = candidates.length === 1 ? candidates[0]! : chooseVictim(candidates);
+        const victim = candidates.length === 1 ? candidates[0]! : choose.victim(candidates);
         const n = Math.min(opts.steal, opts.max - popped.length, Math.ceil(longest / 2));
         const taken = this.window(victim).reverse().slice(0, n);
         stolen = taken.length;
         take(taken);
       }
     }
-    return { handed, nextDueAt: popped.length + stolen < opts.max ? this.nextDue() : null, stolen };
+    const nextDueAt = popped.length + stolen < opts.max ? this.nextDue() : null;
+    return { handed, nextDueAt, stolen, started };
   }
 
   /** Length of each worker's window. */
@@ -293,17 +452,11 @@ export class Model {
     return lengths;
   }
 
-  /** startTasks for one task with the attempt number the worker gives. */
-  start(
-    worker: string,
-    id: string,
-    attempt: number,
-    deadline: number | null,
-    now: number,
-  ): 'started' | 'gone' | 'expired' {
+  /** A cycle's start of one window task, with the attempt number the worker gives (lua/includes/start.lua). */
+  start(worker: string, id: string, attempt: number, now: number): 'started' | 'gone' | 'expired' {
     const t = this.get(id);
     if (t.state !== 'reserved' || t.worker !== worker) return 'gone';
-    if (deadline !== null && deadline <= now) {
+    if (t.deadline !== null && t.deadline <= now) {
       this.#finish(t, 'expired', 'deadline');
       return 'expired';
     }
@@ -319,12 +472,13 @@ export class Model {
     return t.state === 'running' && t.worker === worker && t.attempt === attempt;
   }
 
-  /** completeTasks for one task; returns null when fenced, else the ids that became queued. */
-  complete(worker: string, id: string, attempt: number, now: number): string[] | null {
-    if (!this.fenceHolds(worker, id, attempt)) return null;
+  /** One reported success (a cycle's or completeTasks); false when the fence refused it. */
+  complete(worker: string, id: string, attempt: number, now: number, choose: Choices): boolean {
+    if (!this.fenceHolds(worker, id, attempt)) return false;
     const t = this.get(id);
     this.#finish(t, 'succeeded', null);
-    return this.#releaseDependents(t, now);
+    this.#releaseDependents(t, now, choose);
+    return true;
   }
 
   /**
@@ -355,11 +509,8 @@ export class Model {
       t.state = 'scheduled';
       t.worker = null;
       t.runAt = runAt;
-    } else if (reason === 'worker_lost') {
-      // A lost attempt goes back ahead of its priority (lua/includes/attempt.lua).
-      this.#enqueue(t);
-      t.seq = 0;
-    } else this.#enqueue(t);
+    } else if (reason === 'worker_lost') this.#enqueueFront(t);
+    else this.#enqueue(t);
   }
 
   /** cancelTask: null when it has already ended, else what cancel reports. */
@@ -370,21 +521,6 @@ export class Model {
     const worker = t.state === 'running' ? t.worker : null;
     this.#finish(t, 'cancelled', 'cancelled');
     return { previousState, worker };
-  }
-
-  /** stealTasks: up to `max` from the back of the victim's window (lowest priority, newest), in that order. */
-  steal(thief: string, victim: string, max: number, now: number): string[] {
-    const popped = this.window(victim).reverse().slice(0, max);
-    const handed: string[] = [];
-    for (const t of popped) {
-      if (t.deadline !== null && t.deadline <= now) {
-        this.#finish(t, 'expired', 'deadline');
-        continue;
-      }
-      t.worker = thief;
-      handed.push(t.id);
-    }
-    return handed;
   }
 
   /** releaseTasks: the window (or the given ids in it) back to the ready set, keeping their places. */
@@ -398,16 +534,43 @@ export class Model {
   }
 
   /**
-   * recoverWorker, first half: the window goes back to the ready set. Returns
-   * the running tasks, in the order the engine fails them (attempt, then id);
-   * the caller applies each failure with applyFailure.
+   * leaveIdle (lua/includes/inbox.lua): off the idle hash; the tasks of its
+   * inbox and those it names go back to the front of the ready set,
+   * unstarted, if it still runs that very attempt. Returns how many went back.
    */
-  recoverWindow(worker: string): { requeued: number; running: ModelTask[] } {
-    const requeued = this.release(worker);
+  leaveIdle(worker: string, named: readonly Fenced[]): number {
+    this.idle.delete(worker);
+    const pairs = [...named];
+    for (const m of this.inboxOf(worker).splice(0)) pairs.push(...m);
+    const back = pairs.filter((p, i) => {
+      const first = pairs.findIndex((q) => q.id === p.id && this.fenceHolds(worker, q.id, q.attempt));
+      return first === i;
+    });
+    for (const p of back) {
+      const t = this.get(p.id);
+      t.attempt = p.attempt - 1;
+      this.#enqueueFront(t);
+    }
+    return back.length;
+  }
+
+  /**
+   * recoverWorker: its handoffs back unstarted, its window back to the ready
+   * set, and each running attempt fails `worker_lost` (in the engine's order:
+   * attempt, then id), which retries at once, in front, unless it was the
+   * last or the deadline passed.
+   */
+  recover(worker: string, now: number): { requeued: number; recovered: number } {
+    const handedBack = this.leaveIdle(worker, []);
+    const requeued = this.release(worker) + handedBack;
     const running = this.running(worker).sort(
       (a, b) => a.attempt - b.attempt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     );
-    return { requeued, running };
+    for (const t of running) {
+      const verdict = this.failVerdict(t.id, t.attempt, false, now);
+      this.applyFailure(t.id, verdict ?? 'queued', 'worker_lost', null);
+    }
+    return { requeued, recovered: running.length };
   }
 
   /** expireDue: every not-started task past its deadline, in deadline order (then id). Returns how many. */
