@@ -16,7 +16,7 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { useEngine } from './fixture.js';
+import { CLUSTER, useEngine } from './fixture.js';
 import { checkState } from './property-check.js';
 import { type Cmd, cmdArb, cyc, sub, submitArb } from './property-cmds.js';
 import { BACKOFF, Run } from './property-run.js';
@@ -141,22 +141,14 @@ const EXAMPLES: [number, Cmd[], Cmd[]][] = [
   ],
 ];
 
-/** Sequences a run once failed on, kept as fixed cases (see the report of each). */
-const REGRESSIONS: [string, number, Cmd[]][] = [];
-
-for (const [name, nWorkers, cmds] of REGRESSIONS) {
-  test(`model-based regression: ${name}`, async (t) => {
-    await runSequence(nWorkers, cmds);
-    t.pass();
-  });
-}
-
 test('model-based: the worker’s real rounds keep the engine and the model in step', async (t) => {
   const numRuns = Number(process.env.DTPS_PROPERTY_RUNS ?? 40);
   const seed = process.env.DTPS_PROPERTY_SEED
     ? Number(process.env.DTPS_PROPERTY_SEED)
     : Math.floor(Math.random() * 2 ** 31);
-  t.log(`seed ${seed}, ${numRuns} runs (replay: DTPS_PROPERTY_SEED=${seed})`);
+  t.log(
+    `seed ${seed}, ${numRuns} runs on ${CLUSTER ? 'the Cluster' : 'a single node'} (replay: DTPS_PROPERTY_SEED=${seed})`,
+  );
   let runs = 0;
   await fc.assert(
     fc.asyncProperty(
