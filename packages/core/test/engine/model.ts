@@ -66,6 +66,17 @@ export class Model extends TaskModel {
     return state;
   }
 
+  /** submitPlain for several plain tasks at once: all written, then one handOff pass. */
+  submitBurst(
+    tasks: readonly { id: string; priority: number }[],
+    now: number,
+    idleOrder: readonly string[],
+  ): void {
+    for (const t of tasks)
+      super.submit(t.id, { priority: t.priority, maxRetries: 0, deadline: null, runAt: null, deps: [] }, now);
+    this.#handOff(idleOrder, now);
+  }
+
   /** A registration that still holds, or null (and it is dropped: its worker is taken for gone). */
   #liveSlots(worker: string, now: number): number | null {
     const reg = this.idle.get(worker);

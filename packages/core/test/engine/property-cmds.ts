@@ -36,6 +36,8 @@ export type CycleCmd = {
 
 export type Cmd =
   | SubmitCmd
+  /** Plain tasks in one submitMany: written together, then handed to idle workers in one pass. */
+  | { k: 'burst'; priorities: number[] }
   | CycleCmd
   /** The worker's blocking read returns the first message of its inbox. */
   | { k: 'receive'; w: number }
@@ -117,6 +119,13 @@ const cycleArb: fc.Arbitrary<Cmd> = fc.record({
 
 export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 6, arbitrary: submitArb },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('burst' as const),
+      priorities: fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 2, maxLength: 4 }),
+    }),
+  },
   { weight: 9, arbitrary: cycleArb },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('receive' as const), w: fc.nat() }) },
   {

@@ -78,6 +78,8 @@ export class Run {
     switch (cmd.k) {
       case 'submit':
         return this.submit(cmd);
+      case 'burst':
+        return this.burst(cmd.priorities);
       case 'cycle':
         return this.cycle(w, cmd);
       case 'receive': {
@@ -194,6 +196,26 @@ export class Run {
     );
     assert.equal(r.state, expected);
     assert.equal(r.duplicate, false);
+  }
+
+  async burst(priorities: number[]): Promise<void> {
+    const idleOrder = await this.e.redis.hkeys(this.k.idle);
+    const rs = await this.e.client.submitMany(
+      priorities.map((priority) => ({ type: 'noop', priority, maxRetries: 0 })),
+    );
+    this.model.submitBurst(
+      rs.map((r, i) => ({ id: r.id, priority: priorities[i]! })),
+      this.now(),
+      idleOrder,
+    );
+    const handed = rs.map((r) => this.model.get(r.id)).filter((t) => t.state === 'running');
+    this.log.push(
+      `submitMany ${rs.map((r, i) => `${r.id} p${priorities[i]}`)}${handed.length ? ` handed ${handed.map((t) => `${t.id} to ${t.worker}`)}` : ''}`,
+    );
+    assert.deepEqual(
+      rs.map((r) => r.state),
+      priorities.map(() => 'queued'),
+    );
   }
 
   /** What the engine chose in the step that just ran (see Choices), read back from Redis. */
