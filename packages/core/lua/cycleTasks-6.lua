@@ -1,7 +1,7 @@
 --[[ cycleTasks-6.lua — one round of a busy worker in one call: reports the
 tasks that succeeded, starts tasks from its window, and claims more (see
-complete.lua, start.lua and claim.lua: the same rules, fences and events as
-completeTasks, startTasks and claimTasks). One script call a batch instead of
+complete.lua, start.lua and claim.lua; completions have the same rules,
+fences and events as completeTasks). One script call a batch instead of
 three, and one flush of events and counters: the stream gets one entry per
 transition kind, whatever part of the round it came from.
 
@@ -33,8 +33,8 @@ ARGV[14..]         nc × 4 values (id, attempt, result JSON, latency ms or ''),
                    then ns × 2 values (id, new attempt number)
 Returns: { nextDue, stolen, registered (1 or 0), m, m inbox messages,
   nc completion codes (1 accepted, 0 fenced), ns start codes (1 started,
-  0 not in the window, -1 expired), then 7 values per claimed task as
-  claimTasks }. nextDue is -1 without a claim.
+  0 not in the window, -1 expired), then 7 values per claimed task (see
+  includes/handout.lua) }. nextDue is -1 without a claim.
 ]]
 -- @include keys
 -- @include record
