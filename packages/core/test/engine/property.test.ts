@@ -12,7 +12,8 @@
  * 40 runs by default (the first EXAMPLES.length are the EXAMPLES below). The
  * seed is printed; knobs: DTPS_PROPERTY_RUNS=<n> for a longer soak;
  * DTPS_PROPERTY_SEED and DTPS_PROPERTY_PATH replay a reported failure;
- * DTPS_PROPERTY_LOG=1 prints every run's steps.
+ * DTPS_PROPERTY_STEPS=<n> allows longer sequences (default at most 40 steps
+ * after the first submits); DTPS_PROPERTY_LOG=1 prints every run's steps.
  */
 import test from 'ava';
 import fc from 'fast-check';
@@ -143,18 +144,19 @@ const EXAMPLES: [number, Cmd[], Cmd[]][] = [
 
 test('model-based: the worker’s real rounds keep the engine and the model in step', async (t) => {
   const numRuns = Number(process.env.DTPS_PROPERTY_RUNS ?? 40);
+  const steps = Number(process.env.DTPS_PROPERTY_STEPS ?? 40);
   const seed = process.env.DTPS_PROPERTY_SEED
     ? Number(process.env.DTPS_PROPERTY_SEED)
     : Math.floor(Math.random() * 2 ** 31);
   t.log(
-    `seed ${seed}, ${numRuns} runs on ${CLUSTER ? 'the Cluster' : 'a single node'} (replay: DTPS_PROPERTY_SEED=${seed})`,
+    `seed ${seed}, ${numRuns} runs of up to ${steps} steps on ${CLUSTER ? 'the Cluster' : 'a single node'} (replay: DTPS_PROPERTY_SEED=${seed} DTPS_PROPERTY_STEPS=${steps})`,
   );
   let runs = 0;
   await fc.assert(
     fc.asyncProperty(
       fc.integer({ min: 2, max: 3 }),
       fc.array(submitArb, { minLength: 2, maxLength: 6 }),
-      fc.array(cmdArb, { minLength: 10, maxLength: 40, size: 'max' }),
+      fc.array(cmdArb, { minLength: 10, maxLength: steps, size: 'max' }),
       async (nWorkers, first, rest) => {
         runs += 1;
         await runSequence(nWorkers, [...first, ...rest]);
