@@ -15,7 +15,8 @@
 import assert from 'node:assert/strict';
 import { decodeHandoff, type TaskState } from '../../src/index.js';
 import { isTerminalState } from './model.js';
-import { QUEUE, type Run } from './property-run.js';
+import { QUEUE } from './property-cmds.js';
+import type { Run } from './property-run.js';
 
 const TERMINAL_KINDS = ['succeeded', 'failed', 'expired', 'cancelled'] as const;
 

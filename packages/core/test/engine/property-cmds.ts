@@ -6,6 +6,15 @@
  * own reports.
  */
 import fc from 'fast-check';
+import type { BackoffPolicy } from '../../src/index.js';
+
+export const QUEUE = 'default';
+export const BACKOFF: BackoffPolicy = { type: 'exponential', baseMs: 100, maxMs: 1000, jitter: true };
+
+/** The `n`th of a list, wrapping around; undefined when it is empty. */
+export function pickOf<T>(list: readonly T[], n: number): T | undefined {
+  return list.length === 0 ? undefined : list[n % list.length];
+}
 
 export type Fence = 'ok' | 'attempt' | 'worker';
 

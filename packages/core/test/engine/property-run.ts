@@ -6,12 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import {
-  type BackoffPolicy,
   type ClaimedTask,
-  DtpsError,
   decodeHandoff,
   expireDue,
-  InvalidStateError,
   parseEvent,
   priorityOfScore,
   promoteDue,
@@ -21,19 +18,8 @@ import {
 } from '../../src/index.js';
 import type { Engine } from './fixture.js';
 import { type Choices, type Fenced, isTerminalState, Model, type ModelTask } from './model.js';
-import type { Cmd, CycleCmd, Fence, SubmitCmd } from './property-cmds.js';
-
-export const QUEUE = 'default';
-export const BACKOFF: BackoffPolicy = { type: 'exponential', baseMs: 100, maxMs: 1000, jitter: true };
-
-function pickOf<T>(list: readonly T[], n: number): T | undefined {
-  return list.length === 0 ? undefined : list[n % list.length];
-}
-
-/** The largest backoff delay of retry number `attempt` (full jitter picks in [0, this]). */
-function backoffCap(attempt: number): number {
-  return Math.min(BACKOFF.baseMs * 2 ** (attempt - 1), BACKOFF.maxMs);
-}
+import { type Cmd, type CycleCmd, type Fence, pickOf, QUEUE, type SubmitCmd } from './property-cmds.js';
+import { cancel, complete, fail, retry } from './property-reports.js';
 
 const ids = (tasks: readonly { id: string; attempt: number }[]) => tasks.map((t) => `${t.id}a${t.attempt}`);
 
@@ -102,8 +88,8 @@ export class Run {
         );
         if (!t) return void this.log.push(`${cmd.k}: nothing running`);
         const f = this.fenced(t, cmd.fence, cmd.pick);
-        if (cmd.k === 'complete') return this.complete(t, f.worker, f.attempt);
-        return this.fail(t, f.worker, f.attempt, cmd.permanent);
+        if (cmd.k === 'complete') return complete(this, t, f.worker, f.attempt);
+        return fail(this, t, f.worker, f.attempt, cmd.permanent);
       }
       case 'stale': {
         const { model } = this;
@@ -115,11 +101,11 @@ export class Run {
         );
         if (!t) return void this.log.push('stale: nothing');
         const f = t.lastFence!;
-        if (cmd.complete) return this.complete(t, f.worker, f.attempt);
-        return this.fail(t, f.worker, f.attempt, false);
+        if (cmd.complete) return complete(this, t, f.worker, f.attempt);
+        return fail(this, t, f.worker, f.attempt, false);
       }
       case 'cancel':
-        return this.cancel(cmd.pick);
+        return cancel(this, cmd.pick);
       case 'recover': {
         const res = await recoverWorker(this.e.client.ctx, w);
         const exp = this.model.recover(w, this.now());
@@ -156,7 +142,7 @@ export class Run {
         return;
       }
       case 'retry':
-        return this.retry(cmd.pick, cmd.any);
+        return retry(this, cmd.pick, cmd.any);
     }
   }
 
@@ -364,114 +350,5 @@ export class Run {
       w,
       got.filter((p) => !named.includes(p)),
     );
-  }
-
-  async cancel(pick: number): Promise<void> {
-    const { e, model } = this;
-    const t = pickOf(
-      this.tasks(() => true),
-      pick,
-    );
-    if (!t) return void this.log.push('cancel: nothing');
-    const before = t.state;
-    const snapshot = isTerminalState(before) ? await this.hash(t.id) : null;
-    const exp = model.cancel(t.id);
-    try {
-      const r = await e.client.cancel(t.id);
-      this.log.push(`cancel ${t.id} (${before}) → ok`);
-      assert.ok(exp !== null, `cancel of ${before} task ${t.id} was accepted`);
-      assert.equal(r.previousState, exp.previousState);
-      assert.equal(r.worker, exp.worker);
-    } catch (err) {
-      this.log.push(`cancel ${t.id} (${before}) → ${(err as Error).message}`);
-      if (exp !== null) throw err;
-      assert.ok(err instanceof InvalidStateError, String(err));
-      assert.equal(err.code, 'invalid_state');
-      assert.equal(err.state, before);
-      assert.deepEqual(await this.hash(t.id), snapshot);
-    }
-  }
-
-  async retry(pick: number, any: boolean): Promise<void> {
-    const { e, model } = this;
-    const t = pickOf(
-      this.tasks((x) => any || isTerminalState(x.state)),
-      pick,
-    );
-    if (!t) return void this.log.push('retry: nothing');
-    const before = t.state;
-    const exp = model.retry(t.id, this.now());
-    try {
-      const r = await e.client.retry(t.id);
-      this.log.push(`retry ${t.id} (${before}) → ${r.state}`);
-      assert.ok(exp.ok, `retry of ${before} task ${t.id} was accepted; expected ${JSON.stringify(exp)}`);
-      assert.equal(r.state, exp.state);
-    } catch (err) {
-      this.log.push(`retry ${t.id} (${before}) → ${(err as Error).message}`);
-      if (exp.ok) throw err;
-      assert.ok(err instanceof DtpsError, String(err));
-      assert.equal(err.code, exp.code);
-    }
-  }
-
-  /** The reporter's success report (completeTasks). */
-  async complete(t: ModelTask, worker: string, attempt: number): Promise<void> {
-    const { e, model } = this;
-    const holds = model.fenceHolds(worker, t.id, attempt);
-    const snapshot = holds ? null : await this.hash(t.id);
-    const before = model.windowLengths();
-    const [ok] = await e.ops(worker).complete(QUEUE, [{ id: t.id, attempt, result: { by: worker } }]);
-    const accepted = model.complete(worker, t.id, attempt, this.now(), await this.choices(before));
-    this.log.push(`complete ${worker} ${t.id} a${attempt} → ${ok}`);
-    assert.equal(ok, accepted);
-    if (!accepted) assert.deepEqual(await this.hash(t.id), snapshot, 'a refused report changed the task');
-  }
-
-  /** The reporter's failure report (failTasks); the engine's backoff choice is checked and read back. */
-  async fail(t: ModelTask, worker: string, attempt: number, permanent: boolean): Promise<void> {
-    const { e, model } = this;
-    const holds = model.fenceHolds(worker, t.id, attempt);
-    const snapshot = holds ? null : await this.hash(t.id);
-    const [state] = await e
-      .ops(worker)
-      .fail(QUEUE, [{ id: t.id, attempt, message: 'boom', reason: 'handler_error', permanent }]);
-    this.log.push(`fail ${worker} ${t.id} a${attempt}${permanent ? ' permanent' : ''} → ${state}`);
-    if (!holds) {
-      assert.equal(state, null);
-      assert.deepEqual(await this.hash(t.id), snapshot, 'a refused report changed the task');
-      return;
-    }
-    let runAt: number | null = null;
-    const verdict = model.failVerdict(t.id, attempt, permanent, this.now());
-    if (verdict) assert.equal(state, verdict);
-    else runAt = await this.checkBackoffChoice(t, state!, attempt);
-    model.applyFailure(t.id, state as 'failed', 'handler_error', runAt);
-  }
-
-  /**
-   * A failed attempt whose outcome the engine chose by its backoff jitter:
-   * checks the choice was allowed and returns the run time when scheduled.
-   */
-  async checkBackoffChoice(t: ModelTask, state: string, attempt: number): Promise<number | null> {
-    const now = this.now();
-    const cap = backoffCap(attempt);
-    if (state === 'scheduled') {
-      const score = await this.e.redis.zscore(this.k.scheduled, t.id);
-      assert.notEqual(score, null, `${t.id} scheduled but not in the scheduled set`);
-      const runAt = Number(score);
-      assert.ok(runAt > now && runAt <= now + cap, `retry of ${t.id} at +${runAt - now} ms, cap ${cap}`);
-      if (t.deadline !== null)
-        assert.ok(runAt < t.deadline, `retry of ${t.id} scheduled at or past its deadline`);
-      return runAt;
-    }
-    if (state === 'queued') {
-      assert.ok(t.deadline === null || t.deadline > now, `${t.id} requeued past its deadline`);
-      return null;
-    }
-    if (state === 'expired') {
-      assert.ok(t.deadline !== null && t.deadline <= now + cap, `${t.id} expired though its deadline is far`);
-      return null;
-    }
-    assert.fail(`failed attempt of ${t.id} moved it to ${state}`);
   }
 }

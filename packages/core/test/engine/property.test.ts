@@ -19,8 +19,8 @@ import test from 'ava';
 import fc from 'fast-check';
 import { CLUSTER, useEngine } from './fixture.js';
 import { checkState } from './property-check.js';
-import { type Cmd, cmdArb, cyc, sub, submitArb } from './property-cmds.js';
-import { BACKOFF, Run } from './property-run.js';
+import { BACKOFF, type Cmd, cmdArb, cyc, sub, submitArb } from './property-cmds.js';
+import { Run } from './property-run.js';
 
 const engine = useEngine(test);
 
