@@ -239,7 +239,7 @@ async function main(): Promise<void> {
     while (workers.length < n) {
       const id = `sim-${String(workers.length + 1).padStart(3, '0')}`;
       await writeHeartbeat(ctx, heartbeat(id, clock.now()));
-      const claimed = await new WorkerOps(ctx, id).claim(QUEUE, { max: 5, start: 2 });
+      const claimed = (await new WorkerOps(ctx, id).cycle(QUEUE, { claim: { max: 5, start: 2 } })).claim;
       if (claimed.tasks.length !== 5) throw new Error(`worker ${id} claimed ${claimed.tasks.length}, not 5`);
       workers.push(id);
     }
@@ -260,7 +260,7 @@ async function main(): Promise<void> {
       const id = `retired-${String(i + 1).padStart(4, '0')}`;
       const ops = new WorkerOps(ctx, id);
       await writeHeartbeat(ctx, heartbeat(id, clock.now()));
-      const { tasks } = await ops.claim(QUEUE, { max: 5, start: 2 });
+      const { tasks } = (await ops.cycle(QUEUE, { claim: { max: 5, start: 2 } })).claim;
       await ops.release(QUEUE);
       await ops.complete(
         QUEUE,

@@ -1,7 +1,7 @@
 --[[ cycleTasks-6.lua — one round of a busy worker in one call: reports the
 tasks that succeeded, starts tasks from its window, and claims more (see
-complete.lua, start.lua and claim.lua: the same rules, fences and events as
-completeTasks, startTasks and claimTasks). One script call a batch instead of
+complete.lua, start.lua and claim.lua; completions have the same rules,
+fences and events as completeTasks). One script call a batch instead of
 three, and one flush of events and counters: the stream gets one entry per
 transition kind, whatever part of the round it came from.
 

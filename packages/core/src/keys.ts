@@ -167,6 +167,13 @@ export class FleetKeys {
   get events(): string {
     return `${this.base}events`;
   }
+  /**
+   * The origin marker: written once per Redis data set and remembered by every
+   * process, so that a data set that vanished is noticed (fleet/origin.ts).
+   */
+  get origin(): string {
+    return `${this.base}origin`;
+  }
   /** Pub/sub channel of control commands for one worker. */
   control(workerId: string): string {
     return `${this.base}ctl:${workerId}`;

@@ -58,7 +58,7 @@ test('wait --json: exit 0 with the result once a worker completes the task', asy
   // Let the wait start before the task ends, so that it is seen through the event stream.
   await new Promise((r) => setTimeout(r, 1000));
   const ops = s.worker('w1');
-  const { tasks } = await ops.claim('default', { max: 1, start: 1 });
+  const { tasks } = (await ops.cycle('default', { claim: { max: 1, start: 1 } })).claim;
   t.is(tasks[0]?.id, id);
   t.deepEqual(await ops.complete('default', [{ id, attempt: tasks[0]!.attempt, result: { n: 43 } }]), [true]);
   const r = await waiting;
@@ -76,7 +76,7 @@ test('wait exits 1 when the task fails', async (t) => {
   const s = cli.scope();
   const { id } = await s.client().submit({ type: 'fail', maxRetries: 0 });
   const ops = s.worker('w1');
-  const { tasks } = await ops.claim('default', { max: 1, start: 1 });
+  const { tasks } = (await ops.cycle('default', { claim: { max: 1, start: 1 } })).claim;
   await ops.fail('default', [
     { id, attempt: tasks[0]!.attempt, message: 'boom', reason: 'handler_error', permanent: true },
   ]);

@@ -161,10 +161,10 @@ test('submit --wait prints the ended task and exits 0 when it succeeded', async 
   const running = s.run(['submit', '--type', 'echo', '--payload', '"hi"', '--wait', '--json']);
   const ops = s.worker('w1');
   // Play the worker: take the task as soon as it is there and complete it.
-  let claimed = await ops.claim('default', { max: 1, start: 1 });
+  let claimed = (await ops.cycle('default', { claim: { max: 1, start: 1 } })).claim;
   while (claimed.tasks.length === 0) {
     await new Promise((r) => setTimeout(r, 50));
-    claimed = await ops.claim('default', { max: 1, start: 1 });
+    claimed = (await ops.cycle('default', { claim: { max: 1, start: 1 } })).claim;
   }
   const task = claimed.tasks[0]!;
   await ops.complete('default', [{ id: task.id, attempt: task.attempt, result: task.payload }]);

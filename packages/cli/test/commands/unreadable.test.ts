@@ -14,7 +14,7 @@ test('status and list show a task whose stored result is unreadable, with the re
   const client = s.client();
   const [a, b] = await client.submitMany([{ type: 'x' }, { type: 'x' }]);
   const ops = s.worker('w1');
-  const { tasks } = await ops.claim('default', { max: 2, start: 2 });
+  const { tasks } = (await ops.cycle('default', { claim: { max: 2, start: 2 } })).claim;
   await ops.complete(
     'default',
     tasks.map((x) => ({ id: x.id, attempt: x.attempt, result: 'fine' })),

@@ -47,7 +47,7 @@ test.serial(
     t.is(e.id, `default|${d.streamId}`);
 
     // Work on it: started and succeeded follow, with the worker.
-    const { tasks } = await m.ops('w1').claim('default', { max: 1, start: 1 });
+    const { tasks } = (await m.ops('w1').cycle('default', { claim: { max: 1, start: 1 } })).claim;
     await m.ops('w1').complete('default', [{ id, attempt: tasks[0]!.attempt, result: 1 }]);
     const done = data(await sse.waitFor(about(id, 'succeeded'), 1000));
     t.is(done.worker, 'w1');

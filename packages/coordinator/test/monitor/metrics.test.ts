@@ -35,7 +35,7 @@ async function traffic(m: Monitor): Promise<void> {
   const c = (
     await m.client.submit({ type: 'flaky', backoff: { type: 'fixed', baseMs: 60_000, jitter: false } })
   ).id;
-  const { tasks } = await w1.claim('default', { max: 3, start: 3 });
+  const { tasks } = (await w1.cycle('default', { claim: { max: 3, start: 3 } })).claim;
   const run = Object.fromEntries(tasks.map((x) => [x.id, x]));
   await w1.complete('default', [
     { id: a, attempt: run[a]!.attempt, result: 'ok', createdAt: run[a]!.createdAt },
@@ -51,9 +51,10 @@ async function traffic(m: Monitor): Promise<void> {
   await m.client.cancel(d);
   await m.client.submit({ type: 'echo' });
   await m.client.submit({ type: 'echo' });
-  await w1.claim('default', { max: 2, start: 0 });
-  const stolen = await w2.steal('default', 'w1', 1);
-  if (stolen.length !== 1) throw new Error('expected one stolen task');
+  await w1.cycle('default', { claim: { max: 2, start: 0 } });
+  // The queue is dry: w2's claim steals from the back of w1's window.
+  const { stolen } = (await w2.cycle('default', { claim: { max: 1, steal: 1 } })).claim;
+  if (stolen !== 1) throw new Error('expected one stolen task');
 }
 
 test('Exposition escapes label values and HELP, and renders cumulative histograms', (t) => {

@@ -20,7 +20,7 @@ async function expect400(
 
 /** Claims and starts the next task of the default queue on worker `w`. */
 async function runNext(m: Monitor, w = 'w1') {
-  const { tasks } = await m.ops(w).claim('default', { max: 1, start: 1 });
+  const { tasks } = (await m.ops(w).cycle('default', { claim: { max: 1, start: 1 } })).claim;
   return tasks[0]!;
 }
 

@@ -29,8 +29,7 @@ import {
   REPORT_PROGRESS,
   type StartOutcome,
 } from '../scripts/calls/index.js';
-import { runScript } from '../scripts/registry.js';
-import { type ClaimedTask, decodeHandout } from './claimed.js';
+import type { ClaimedTask } from './claimed.js';
 import { encodeCompletions, withUnencodable } from './completion-args.js';
 import { confirmReplicated } from './replication.js';
 
@@ -85,7 +84,13 @@ export interface CycleRequest {
   complete?: readonly Completion[];
   /** Reserved tasks to start from the window. */
   start?: readonly StartRequest[];
-  /** A claim after those (as {@link WorkerOps.claim}); none when absent or `max` is 0. */
+  /**
+   * A claim after those; none when absent or `max` is 0. Takes up to `max`
+   * tasks in priority order; the first `start` of them start at once, the rest
+   * are reserved in this worker's window. With `steal` > 0, when the queue
+   * cannot fill the claim, takes unstarted tasks from the back of the busiest
+   * peer's window.
+   */
   claim?: { max: number; start?: number; promoteLimit?: number; steal?: number };
   /**
    * Handoffs (lua/includes/handoff.lua). `leave`: this worker may be registered
@@ -115,9 +120,9 @@ export interface CycleResult {
 const DEFAULT_IDLE_TTL_MS = 10_000;
 
 /**
- * The worker's side of the task lifecycle, one script call per batch: claim,
- * start, complete, fail, release, steal, recover, progress; and `cycle`, which
- * does a complete, a start and a claim in one call. Each call is
+ * The worker's side of the task lifecycle, one script call per batch: `cycle`
+ * (report, start and claim — with stealing — in one call: the worker's round),
+ * complete, fail, release, leave idle, progress. Each call is
  * fenced by the worker id and the attempt number. The worker runtime builds on
  * these; they are a library of their own so that they can be tested without it.
  */
@@ -137,46 +142,11 @@ export class WorkerOps {
   }
 
   /**
-   * Takes up to `max` tasks of a queue in priority order; the first `start` of
-   * them start at once, the rest are reserved in this worker's window. With
-   * `steal` > 0, when the queue cannot fill the claim, takes up to that many
-   * unstarted tasks from the back of the busiest peer's window.
-   */
-  async claim(
-    queue: string,
-    opts: { max: number; start?: number; promoteLimit?: number; steal?: number },
-  ): Promise<ClaimResult> {
-    const ctx = this.#ctx;
-    const k = ctx.keys(queue);
-    await this.#ctx.registerQueue(queue);
-    const reply = (await runScript(
-      ctx.redis,
-      'claimTasks',
-      [k.ready, k.scheduled, k.window(this.workerId), k.running(this.workerId), k.workers],
-      [
-        k.base,
-        ctx.clock.now(),
-        ctx.eventsMaxLen,
-        this.workerId,
-        opts.max,
-        opts.start ?? 0,
-        opts.promoteLimit ?? 100,
-        opts.steal ?? 0,
-      ],
-    )) as (string | number)[];
-    const nextDue = Number(reply[0]);
-    return {
-      tasks: decodeHandout(queue, reply, 2),
-      nextDueAt: nextDue < 0 ? null : nextDue,
-      stolen: Number(reply[1]),
-    };
-  }
-
-  /**
    * Complete, start and claim in ONE script call (cycleTasks): what a busy
    * worker does every round, so that it makes one round trip and Redis runs
    * one script (one stream entry per transition kind, one counter update) per
-   * batch. Same rules and fences as complete, start and claim, in that order.
+   * batch. Completions are fenced as {@link WorkerOps.complete}; starts take
+   * tasks from this worker's window; then the claim. In that order.
    */
   async cycle(queue: string, req: CycleRequest): Promise<CycleResult> {
     const ctx = this.#ctx;
@@ -252,22 +222,6 @@ export class WorkerOps {
     );
   }
 
-  /** Starts reserved tasks (window → running). */
-  async start(queue: string, tasks: readonly StartRequest[]): Promise<StartOutcome[]> {
-    if (tasks.length === 0) return [];
-    const ctx = this.#ctx;
-    const k = ctx.keys(queue);
-    const args: (string | number)[] = [k.base, ctx.clock.now(), ctx.eventsMaxLen, this.workerId];
-    for (const t of tasks) args.push(t.id, t.attempt);
-    const reply = (await runScript(
-      ctx.redis,
-      'startTasks',
-      [k.window(this.workerId), k.running(this.workerId)],
-      args,
-    )) as number[];
-    return reply.map((c) => startOutcome(Number(c)));
-  }
-
   /** Reports successes; returns, per task, whether the fence accepted it. */
   async complete(queue: string, completions: readonly Completion[]): Promise<boolean[]> {
     if (completions.length === 0) return [];
@@ -315,19 +269,6 @@ export class WorkerOps {
       ids,
     });
     return decodeReleaseTasks(await callScript(ctx.redis, RELEASE_TASKS, call)).released;
-  }
-
-  /** Takes up to `max` unstarted tasks from the back of `victim`'s window into this worker's window. */
-  async steal(queue: string, victim: string, max: number): Promise<ClaimedTask[]> {
-    const ctx = this.#ctx;
-    const k = ctx.keys(queue);
-    const reply = (await runScript(
-      ctx.redis,
-      'stealTasks',
-      [k.window(victim), k.window(this.workerId), k.workers],
-      [k.base, ctx.clock.now(), ctx.eventsMaxLen, this.workerId, victim, max],
-    )) as (string | number)[];
-    return decodeHandout(queue, reply, 0);
   }
 
   /** Records a running attempt's progress (0–100); false when this worker does not run that attempt. */
@@ -378,11 +319,6 @@ function parseOrNull(raw: string | null | undefined): unknown {
   } catch {
     return null;
   }
-}
-
-/** A start code of startTasks as an outcome. */
-function startOutcome(code: number): StartOutcome {
-  return code === 1 ? 'started' : code === 0 ? 'gone' : 'expired';
 }
 
 /**

@@ -20,7 +20,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { EngineContext } from '../context.js';
-import { runScript } from '../scripts/registry.js';
+import { buildNoteOrigin, callScript, decodeNoteOrigin, NOTE_ORIGIN } from '../scripts/calls/index.js';
 
 /** The origin marker as stored (JSON). */
 export interface RedisOrigin {
@@ -48,7 +48,7 @@ export interface OriginCheck {
 
 /** The marker's key: fleet-wide, under the `{prefix}` tag like the fleet event stream. */
 export function originKey(ctx: EngineContext): string {
-  return `${ctx.fleet.base}origin`;
+  return ctx.fleet.origin;
 }
 
 /** Decodes a stored marker; null when absent or unreadable. */
@@ -101,17 +101,19 @@ export class DataLossDetector {
   /** Compares the marker in Redis with the remembered one (writing one when there is none). */
   async check(): Promise<OriginCheck> {
     const known = this.#known;
-    const reply = (await runScript(
-      this.ctx.redis,
-      'noteOrigin',
-      [originKey(this.ctx), this.ctx.fleet.events],
-      [known?.id ?? '', known?.losses ?? 0, randomBytes(8).toString('hex'), this.ctx.clock.now(), this.by],
-    )) as [string, number];
-    const origin = parseOrigin(reply[0]);
-    if (origin === null) throw new Error(`unreadable origin marker at ${originKey(this.ctx)}: ${reply[0]}`);
+    const call = buildNoteOrigin({
+      fleet: this.ctx.fleet,
+      known,
+      newId: randomBytes(8).toString('hex'),
+      now: this.ctx.clock.now(),
+      by: this.by,
+    });
+    const { markerJson, counted } = decodeNoteOrigin(await callScript(this.ctx.redis, NOTE_ORIGIN, call));
+    const origin = parseOrigin(markerJson);
+    if (origin === null) throw new Error(`unreadable origin marker at ${originKey(this.ctx)}: ${markerJson}`);
     this.#known = origin;
     const lost = known !== undefined && origin.id !== known.id;
-    return { origin, lost, counted: reply[1] === 1, ...(lost ? { previous: known } : {}) };
+    return { origin, lost, counted, ...(lost ? { previous: known } : {}) };
   }
 }
 

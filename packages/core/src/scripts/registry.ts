@@ -11,13 +11,10 @@ export type { RedisClient };
 export type ScriptName =
   | 'submitTasks'
   | 'submitPlain'
-  | 'claimTasks'
-  | 'startTasks'
   | 'completeTasks'
   | 'cycleTasks'
   | 'failTasks'
   | 'releaseTasks'
-  | 'stealTasks'
   | 'recoverWorker'
   | 'cancelTask'
   | 'retryTask'

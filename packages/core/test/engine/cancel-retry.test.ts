@@ -1,6 +1,6 @@
 import test from 'ava';
 import { DtpsError, duplicateConnection, InvalidStateError, TaskNotFoundError } from '../../src/index.js';
-import { useEngine } from './fixture.js';
+import { claim, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
 
@@ -14,7 +14,7 @@ test('cancel works in every state that has not ended, and takes the task out of 
     { type: 'pending', dependsOn: ['r'] },
   ]);
   const w = e.ops('w1');
-  await w.claim('default', { max: 2, start: 1 });
+  await claim(w, 'default', { max: 2, start: 1 });
   const sub = duplicateConnection(e.redis);
   const messages: string[] = [];
   await sub.subscribe(e.client.ctx.fleet.control('w1'));
@@ -65,7 +65,7 @@ test('retry of an ended task starts a new attempt series', async (t) => {
   const e = await engine.make();
   const r = await e.client.submit({ type: 'x', maxRetries: 0 });
   const w = e.ops('w1');
-  await w.claim('default', { max: 1, start: 1 });
+  await claim(w, 'default', { max: 1, start: 1 });
   await w.fail('default', [
     { id: r.id, attempt: 1, message: 'boom', reason: 'handler_error', permanent: false },
   ]);
@@ -75,7 +75,7 @@ test('retry of an ended task starts a new attempt series', async (t) => {
   t.like(again, { state: 'queued', attempts: 0, error: null, finishedAt: null, reason: null });
   t.is(again.errors.length, 1); // history kept
   t.is((await e.client.counts()).failed, 0);
-  const { tasks } = await w.claim('default', { max: 1, start: 1 });
+  const { tasks } = await claim(w, 'default', { max: 1, start: 1 });
   t.is(tasks[0]!.attempt, 1);
   await w.complete('default', [{ id: r.id, attempt: 1, result: 'second time lucky' }]);
   t.like(await e.client.get(r.id), { state: 'succeeded', result: 'second time lucky' });

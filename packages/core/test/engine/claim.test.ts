@@ -1,5 +1,5 @@
 import test from 'ava';
-import { useEngine } from './fixture.js';
+import { claim, start, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
 
@@ -11,8 +11,8 @@ test('claim hands out by priority, FIFO within a priority', async (t) => {
     submitted.push({ id: r.id, priority });
   }
   const expected = [...submitted].sort((a, b) => b.priority - a.priority).map((s) => s.id); // stable sort keeps FIFO
-  const { tasks } = await e.ops('w1').claim('default', { max: 3 });
-  const { tasks: rest } = await e.ops('w1').claim('default', { max: 10 });
+  const { tasks } = await claim(e.ops('w1'), 'default', { max: 3 });
+  const { tasks: rest } = await claim(e.ops('w1'), 'default', { max: 10 });
   t.deepEqual(
     [...tasks, ...rest].map((x) => x.id),
     expected,
@@ -22,7 +22,7 @@ test('claim hands out by priority, FIFO within a priority', async (t) => {
 test('claim starts the first `start` tasks and reserves the rest in the window', async (t) => {
   const e = await engine.make();
   await e.client.submitMany(Array.from({ length: 5 }, () => ({ type: 'x', payload: { a: 1 } })));
-  const { tasks } = await e.ops('w1').claim('default', { max: 4, start: 2 });
+  const { tasks } = await claim(e.ops('w1'), 'default', { max: 4, start: 2 });
   t.deepEqual(
     tasks.map((x) => [x.started, x.attempt]),
     [
@@ -42,13 +42,13 @@ test('claim starts the first `start` tasks and reserves the rest in the window',
 
 test('claim on an empty queue returns nothing, and the next due time of scheduled work', async (t) => {
   const e = await engine.make();
-  const none = await e.ops('w1').claim('default', { max: 5 });
+  const none = await claim(e.ops('w1'), 'default', { max: 5 });
   t.deepEqual(none, { tasks: [], nextDueAt: null, stolen: 0 });
   await e.client.submit({ type: 'x', delayMs: 3000 });
-  const later = await e.ops('w1').claim('default', { max: 5 });
+  const later = await claim(e.ops('w1'), 'default', { max: 5 });
   t.deepEqual(later, { tasks: [], nextDueAt: e.clock.now() + 3000, stolen: 0 });
   e.clock.advance(3000);
-  const due = await e.ops('w1').claim('default', { max: 5, start: 1 });
+  const due = await claim(e.ops('w1'), 'default', { max: 5, start: 1 });
   t.is(due.tasks.length, 1);
   t.true(due.tasks[0]!.started);
 });
@@ -58,7 +58,7 @@ test('claim expires a task past its deadline instead of handing it out', async (
   const doomed = await e.client.submit({ type: 'x', deadline: e.clock.now() + 1000, priority: 9 });
   const fine = await e.client.submit({ type: 'x' });
   e.clock.advance(1000);
-  const { tasks } = await e.ops('w1').claim('default', { max: 5, start: 5 });
+  const { tasks } = await claim(e.ops('w1'), 'default', { max: 5, start: 5 });
   t.deepEqual(
     tasks.map((x) => x.id),
     [fine.id],
@@ -70,24 +70,24 @@ test('start moves window tasks to running; a task no longer in the window is not
   const e = await engine.make();
   await e.client.submitMany([{ type: 'x' }, { type: 'x' }, { type: 'x', deadline: e.clock.now() + 500 }]);
   const w1 = e.ops('w1');
-  const { tasks } = await w1.claim('default', { max: 3 });
-  const stolen = await e.ops('w2').steal('default', 'w1', 1); // takes the back: the third task
+  const { tasks } = await claim(w1, 'default', { max: 3 });
+  // The queue is dry: a claim that steals takes the back of w1's window, the third task.
+  const { tasks: stolen } = await claim(e.ops('w2'), 'default', { max: 1, steal: 1 });
   t.deepEqual(
     stolen.map((x) => x.id),
     [tasks[2]!.id],
   );
   e.clock.advance(100);
-  const outcomes = await w1.start(
+  const outcomes = await start(
+    w1,
     'default',
-    tasks.map((x) => ({ id: x.id, attempt: x.attempt + 1, deadline: x.deadline })),
+    tasks.map((x) => ({ id: x.id, attempt: x.attempt + 1 })),
   );
   t.deepEqual(outcomes, ['started', 'started', 'gone']);
   t.like(await e.client.get(tasks[0]!.id), { state: 'running', attempts: 1, worker: 'w1' });
   // Past its deadline, a reserved task expires at start instead of running.
   e.clock.advance(1000);
-  const [late] = await e
-    .ops('w2')
-    .start('default', [{ id: stolen[0]!.id, attempt: 1, deadline: stolen[0]!.deadline }]);
+  const [late] = await start(e.ops('w2'), 'default', [{ id: stolen[0]!.id, attempt: 1 }]);
   t.is(late, 'expired');
   t.like(await e.client.get(stolen[0]!.id), { state: 'expired', reason: 'deadline' });
 });
@@ -95,32 +95,40 @@ test('start moves window tasks to running; a task no longer in the window is not
 test('steal takes from the back of the busiest window and never a started task', async (t) => {
   const e = await engine.make();
   const rs = await e.client.submitMany([1, 2, 3, 4, 5].map((p) => ({ type: 'x', priority: p })));
-  const { tasks } = await e.ops('victim').claim('default', { max: 5, start: 2 }); // priorities 5, 4 start
+  const { tasks } = await claim(e.ops('victim'), 'default', { max: 5, start: 2 }); // priorities 5, 4 start
   t.deepEqual(
     tasks.map((x) => x.priority),
     [5, 4, 3, 2, 1],
   );
-  const stolen = await e.ops('thief').steal('default', 'victim', 10);
+  // A claim on the dry queue that may steal 10 takes half the victim's window (rounded up), from the back.
+  const steal = () => claim(e.ops('thief'), 'default', { max: 10, steal: 10 });
+  const first = await steal();
   t.deepEqual(
-    stolen.map((x) => x.priority),
-    [1, 2, 3],
+    first.tasks.map((x) => x.priority),
+    [1, 2],
   );
-  t.true(stolen.every((x) => !x.started));
+  t.is(first.stolen, 2);
+  t.true(first.tasks.every((x) => !x.started));
   t.like(await e.client.get(rs[0]!.id), { state: 'reserved', worker: 'thief' });
   t.like(await e.client.counts(), { running: 2, reserved: 3 });
+  t.deepEqual(
+    (await steal()).tasks.map((x) => x.priority),
+    [3],
+  );
   const totals = await e.redis.hgetall(e.client.ctx.keys('default').totals);
   t.is(totals.steals, '3');
-  t.deepEqual(await e.ops('thief').steal('default', 'victim', 10), []);
+  // Only started tasks are left with the victim: nothing to steal.
+  t.deepEqual((await steal()).tasks, []);
 });
 
 test('release hands the window back: the tasks keep their place in the queue', async (t) => {
   const e = await engine.make();
   const rs = await e.client.submitMany([{ type: 'x' }, { type: 'x' }, { type: 'x' }]);
   const w1 = e.ops('w1');
-  await w1.claim('default', { max: 2 });
+  await claim(w1, 'default', { max: 2 });
   t.is(await w1.release('default'), 2);
   t.like(await e.client.counts(), { queued: 3, reserved: 0 });
-  const { tasks } = await e.ops('w2').claim('default', { max: 3 });
+  const { tasks } = await claim(e.ops('w2'), 'default', { max: 3 });
   t.deepEqual(
     tasks.map((x) => x.id),
     rs.map((r) => r.id),
@@ -133,9 +141,9 @@ test('a higher-priority task submitted later is claimed before older lower-prior
   const e = await engine.make();
   await e.client.submitMany(Array.from({ length: 20 }, () => ({ type: 'low', priority: 2 })));
   const w = e.ops('w1');
-  await w.claim('default', { max: 5, start: 5 });
+  await claim(w, 'default', { max: 5, start: 5 });
   const urgent = await e.client.submit({ type: 'urgent', priority: 8 });
-  const { tasks } = await w.claim('default', { max: 1, start: 1 });
+  const { tasks } = await claim(w, 'default', { max: 1, start: 1 });
   t.is(tasks[0]!.id, urgent.id);
 });
 
@@ -144,9 +152,9 @@ test('claim with steal: when the queue is dry, takes half of the busiest peer wi
   const rs = await e.client.submitMany(
     Array.from({ length: 9 }, (_, i) => ({ type: 'x', priority: 10 - i })),
   );
-  await e.ops('small').claim('default', { max: 1 });
-  await e.ops('big').claim('default', { max: 8, start: 2 }); // 2 running, 6 reserved
-  const { tasks, stolen } = await e.ops('thief').claim('default', { max: 5, start: 1, steal: 5 });
+  await claim(e.ops('small'), 'default', { max: 1 });
+  await claim(e.ops('big'), 'default', { max: 8, start: 2 }); // 2 running, 6 reserved
+  const { tasks, stolen } = await claim(e.ops('thief'), 'default', { max: 5, start: 1, steal: 5 });
   t.is(stolen, 3);
   // Half of big's 6 reserved tasks, from the back (lowest priority first); the first starts at once.
   t.deepEqual(
@@ -162,5 +170,5 @@ test('claim with steal: when the queue is dry, takes half of the busiest peer wi
   const totals = await e.redis.hgetall(e.client.ctx.keys('default').totals);
   t.is(totals.steals, '3');
   // Without steal, a dry queue gives nothing.
-  t.deepEqual((await e.ops('idle').claim('default', { max: 5 })).tasks, []);
+  t.deepEqual((await claim(e.ops('idle'), 'default', { max: 5 })).tasks, []);
 });

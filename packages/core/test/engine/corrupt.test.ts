@@ -17,7 +17,7 @@ async function succeeded(e: Engine, n: number): Promise<string[]> {
     await e.client.submitMany(Array.from({ length: n }, (_, i) => ({ type: 'x', payload: i })))
   ).map((s) => s.id);
   const ops = e.ops('w1');
-  const { tasks } = await ops.claim('default', { max: n, start: n });
+  const { tasks } = (await ops.cycle('default', { claim: { max: n, start: n } })).claim;
   await ops.complete(
     'default',
     tasks.map((x) => ({ id: x.id, attempt: x.attempt, result: { r: x.payload } })),
@@ -88,7 +88,7 @@ test('WorkerOps.complete encodes each result on its own: a BigInt fails its task
   const e = await engine.make();
   await e.client.submitMany(Array.from({ length: 4 }, () => ({ type: 'x' })));
   const ops = e.ops('w1');
-  const { tasks } = await ops.claim('default', { max: 4, start: 4 });
+  const { tasks } = (await ops.cycle('default', { claim: { max: 4, start: 4 } })).claim;
   const results: unknown[] = [1, { n: 10n }, () => 0, 'fine'];
   const accepted = await ops.complete(
     'default',
@@ -108,7 +108,7 @@ test('WorkerOps.complete encodes each result on its own: a BigInt fails its task
   t.regex(read[1]!.error!.message, /BigInt at \$\.n/);
   // The same through a cycle (the worker's round).
   await e.client.submitMany([{ type: 'x' }, { type: 'x' }]);
-  const claimed = await ops.claim('default', { max: 2, start: 2 });
+  const claimed = (await ops.cycle('default', { claim: { max: 2, start: 2 } })).claim;
   const r = await ops.cycle('default', {
     complete: claimed.tasks.map((x, i) => ({
       id: x.id,
@@ -138,7 +138,7 @@ test('a claim that meets damaged tasks hands out the rest; the damaged ones are 
   await e.redis.hset(k.task(badDeadline!), 'dl', 'soon');
   await e.redis.hset(k.task(badPayload!), 'pl', '{{{');
   const ops = e.ops('w1');
-  const { tasks } = await ops.claim('default', { max: 10, start: 10 });
+  const { tasks } = (await ops.cycle('default', { claim: { max: 10, start: 10 } })).claim;
   t.deepEqual(
     tasks.map((x) => [x.id, x.corrupt !== undefined]),
     [
@@ -204,12 +204,12 @@ test('retry of a quarantined task whose spec is gone is refused with corrupt_tas
   const k = e.client.ctx.keys('default');
   await e.redis.del(k.task(gone!));
   await e.redis.hset(k.task(readable!), 'a', 'nan');
-  await e.ops('w1').claim('default', { max: 2, start: 2 });
+  (await e.ops('w1').cycle('default', { claim: { max: 2, start: 2 } })).claim;
   t.like(await e.client.get(gone!), { state: 'failed', reason: 'corrupt_task' });
   t.like(await e.client.get(readable!), { state: 'failed', reason: 'corrupt_task' });
   const err = await t.throwsAsync(e.client.retry(gone!), { instanceOf: CorruptTaskError });
   t.like(err, { code: 'corrupt_task', field: 'spec' });
   t.like(await e.client.retry(readable!), { state: 'queued' });
-  const { tasks } = await e.ops('w1').claim('default', { max: 1, start: 1 });
+  const { tasks } = (await e.ops('w1').cycle('default', { claim: { max: 1, start: 1 } })).claim;
   t.like(tasks, [{ id: readable, attempt: 1, corrupt: undefined }]);
 });

@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { rangeEvents } from '../../src/index.js';
-import { useEngine } from './fixture.js';
+import { claim, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
 
@@ -15,7 +15,7 @@ test('one call completes, starts from the window and claims; one stream entry pe
     Array.from({ length: 5 }, (_, i) => ({ type: 'x', payload: { i } })),
   );
   const w1 = e.ops('w1');
-  const first = await w1.claim('default', { max: 3, start: 1 }); // a running; b, c reserved
+  const first = await claim(w1, 'default', { max: 3, start: 1 }); // a running; b, c reserved
   t.deepEqual(
     first.tasks.map((task) => [task.id, task.started]),
     [
@@ -65,7 +65,7 @@ test('the fence holds in a cycle: a wrong attempt is refused and counted, the re
   const e = await engine.make();
   await e.client.submitMany(Array.from({ length: 3 }, () => ({ type: 'x' })));
   const w1 = e.ops('w1');
-  const { tasks } = await w1.claim('default', { max: 1, start: 1 });
+  const { tasks } = await claim(w1, 'default', { max: 1, start: 1 });
   const r = await w1.cycle('default', {
     complete: [{ id: tasks[0]!.id, attempt: 2, result: null }],
     claim: { max: 5, start: 5 },
@@ -84,8 +84,8 @@ test('the fence holds in a cycle: a wrong attempt is refused and counted, the re
 test('a cycle without a claim claims nothing; a start of a task no longer in the window is gone', async (t) => {
   const e = await engine.make();
   const [a, b] = await e.client.submitMany([{ type: 'x' }, { type: 'x' }]);
-  await e.ops('w1').claim('default', { max: 2 });
-  await e.ops('w2').steal('default', 'w1', 1); // b, from the back
+  await claim(e.ops('w1'), 'default', { max: 2 });
+  await claim(e.ops('w2'), 'default', { max: 1, steal: 1 }); // the queue is dry: b, from the back
   const r = await e.ops('w1').cycle('default', {
     start: [
       { id: a!.id, attempt: 1 },
@@ -100,7 +100,7 @@ test('a cycle without a claim claims nothing; a start of a task no longer in the
 test('a cycle claim on a dry queue steals from the busiest peer and reports the next due time', async (t) => {
   const e = await engine.make();
   await e.client.submitMany(Array.from({ length: 6 }, () => ({ type: 'x' })));
-  await e.ops('big').claim('default', { max: 6, start: 2 }); // 2 running, 4 reserved
+  await claim(e.ops('big'), 'default', { max: 6, start: 2 }); // 2 running, 4 reserved
   await e.client.submit({ type: 'later', delayMs: 5000 });
   const r = await e.ops('thief').cycle('default', { claim: { max: 4, start: 2, steal: 2 } });
   t.is(r.claim.stolen, 2);

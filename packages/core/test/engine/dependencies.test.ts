@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { ClaimedTask } from '../../src/index.js';
-import { type Engine, useEngine } from './fixture.js';
+import { claim, type Engine, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
 
@@ -11,7 +11,7 @@ async function runAll(
   const w = e.ops('w1');
   const order: string[] = [];
   for (;;) {
-    const { tasks } = await w.claim('default', { max: 10, start: 10 });
+    const { tasks } = await claim(w, 'default', { max: 10, start: 10 });
     if (tasks.length === 0) return order;
     for (const task of tasks) {
       order.push(task.id);
@@ -33,13 +33,13 @@ test('a task starts only after every dependency succeeded, and sees their result
     { type: 'report', ref: 'r', dependsOn: ['a', 'b'], priority: 10 },
   ]);
   const w = e.ops('w1');
-  const first = await w.claim('default', { max: 10, start: 10 });
+  const first = await claim(w, 'default', { max: 10, start: 10 });
   t.deepEqual(first.tasks.map((x) => x.id).sort(), [a!.id, b!.id].sort()); // the report (priority 10) is not among them
   await w.complete('default', [{ id: a!.id, attempt: 1, result: 'A' }]);
   t.is((await e.client.get(report!.id)).state, 'pending');
   await w.complete('default', [{ id: b!.id, attempt: 1, result: 'B' }]);
   t.is((await e.client.get(report!.id)).state, 'queued');
-  const { tasks } = await w.claim('default', { max: 10, start: 1 });
+  const { tasks } = await claim(w, 'default', { max: 10, start: 1 });
   t.is(tasks[0]!.id, report!.id);
   t.deepEqual(await w.results('default', tasks[0]!.dependsOn), { [a!.id]: 'A', [b!.id]: 'B' });
 });
@@ -95,10 +95,10 @@ test('a dependent with a delay becomes scheduled when its dependencies are met',
     { type: 'c', dependsOn: ['p'], delayMs: 10_000 },
   ]);
   const w = e.ops('w1');
-  await w.claim('default', { max: 1, start: 1 });
+  await claim(w, 'default', { max: 1, start: 1 });
   await w.complete('default', [{ id: parent!.id, attempt: 1, result: null }]);
   t.is((await e.client.get(child!.id)).state, 'scheduled');
   e.clock.advance(10_000);
-  const { tasks } = await w.claim('default', { max: 1 });
+  const { tasks } = await claim(w, 'default', { max: 1 });
   t.is(tasks[0]!.id, child!.id);
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { rangeEvents, recoverWorker, WaitTimeoutError } from '../../src/index.js';
-import { useEngine } from './fixture.js';
+import { claim, start, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
 
@@ -14,16 +14,16 @@ test('every transition is recorded in the queue stream', async (t) => {
   ]);
   const d = await e.client.submit({ type: 'd', dependsOn: [c!.id] });
   const w = e.ops('w1');
-  await w.claim('default', { max: 3, start: 1 }); // a runs, b and c reserved
+  await claim(w, 'default', { max: 3, start: 1 }); // a runs, b and c reserved
   await w.fail('default', [
     { id: a!.id, attempt: 1, message: 'x', reason: 'handler_error', permanent: false },
   ]);
-  await e.ops('w2').steal('default', 'w1', 1); // c
-  await w.start('default', [{ id: b!.id, attempt: 1, deadline: null }]);
+  await claim(e.ops('w2'), 'default', { max: 1, steal: 1 }); // the queue is dry: c, from the back of w1's window
+  await start(w, 'default', [{ id: b!.id, attempt: 1 }]);
   await w.complete('default', [{ id: b!.id, attempt: 1, result: 1 }]);
   await e.client.cancel(c!.id);
   e.clock.advance(100);
-  await e.ops('w3').claim('default', { max: 1 });
+  await claim(e.ops('w3'), 'default', { max: 1 });
   await recoverWorker(e.client.ctx, 'w3');
 
   const events = await rangeEvents(e.redis, stream, '-', 1000);
@@ -37,7 +37,8 @@ test('every transition is recorded in the queue stream', async (t) => {
     [b!.id, 'reserved', null, 'w1'],
     [c!.id, 'reserved', null, 'w1'],
     [a!.id, 'scheduled', 'retry', 'w1'],
-    [c!.id, 'reserved', 'stolen_from:w1', 'w2'],
+    [c!.id, 'stolen', 'stolen_from:w1', 'w2'],
+    [c!.id, 'reserved', null, 'w2'],
     [b!.id, 'running', null, 'w1'],
     [b!.id, 'succeeded', null, 'w1'],
     [c!.id, 'cancelled', 'cancelled', null],
@@ -62,7 +63,7 @@ test('wait resolves when the task ends, from the stream, without polling the tas
   const w = e.ops('w1');
   const waiting = e.client.wait(r.id, { timeoutMs: 10_000 });
   const alsoWaiting = e.client.wait(r.id);
-  const { tasks } = await w.claim('default', { max: 1, start: 1 });
+  const { tasks } = await claim(w, 'default', { max: 1, start: 1 });
   // Other tasks come and go meanwhile; the waiter only reads this one when it ends.
   for (let i = 0; i < 20; i++) {
     const other = await e.client.submit({ type: 'noise' });
@@ -94,7 +95,7 @@ test('many waits share one reader and all resolve', async (t) => {
   const waits = rs.map((r) => e.client.wait(r.id, { timeoutMs: 20_000 }));
   const w = e.ops('w1');
   for (;;) {
-    const { tasks } = await w.claim('default', { max: 50, start: 50 });
+    const { tasks } = await claim(w, 'default', { max: 50, start: 50 });
     if (tasks.length === 0) break;
     await w.complete(
       'default',

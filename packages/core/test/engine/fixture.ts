@@ -8,7 +8,16 @@
  */
 import type { TestFn } from 'ava';
 import { Cluster, Redis } from 'ioredis';
-import { Client, type EngineOptions, ManualClock, type ScriptMode, WorkerOps } from '../../src/index.js';
+import {
+  type ClaimResult,
+  Client,
+  type EngineOptions,
+  ManualClock,
+  type ScriptMode,
+  type StartOutcome,
+  type StartRequest,
+  WorkerOps,
+} from '../../src/index.js';
 import { RedisCluster, RedisServer, uniquePrefix } from '../../src/testing/index.js';
 
 export const CLUSTER = process.env.DTPS_TEST_REDIS === 'cluster';
@@ -71,4 +80,26 @@ export function useEngine(test: TestFn) {
       };
     },
   };
+}
+
+/**
+ * A claim through the worker's real path: one `cycle` round that only claims
+ * (no reports, no starts, no idle registration). With `steal`, a queue that
+ * cannot fill the claim has the rest taken from the busiest peer's window.
+ */
+export async function claim(
+  ops: WorkerOps,
+  queue: string,
+  opts: { max: number; start?: number; steal?: number; promoteLimit?: number },
+): Promise<ClaimResult> {
+  return (await ops.cycle(queue, { claim: opts })).claim;
+}
+
+/** Starts reserved tasks through the worker's real path: one `cycle` round that only starts. */
+export async function start(
+  ops: WorkerOps,
+  queue: string,
+  tasks: readonly StartRequest[],
+): Promise<StartOutcome[]> {
+  return (await ops.cycle(queue, { start: tasks })).started;
 }

@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { decodeHandoff, rangeEvents, recoverWorker } from '../../src/index.js';
-import { type Engine, useEngine } from './fixture.js';
+import { claim, type Engine, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
 
@@ -86,7 +86,7 @@ test('a task submitted alone while nothing waits goes straight to the idle worke
     { type: 'x', priority: 7, payload: { n: 1 } },
     { type: 'x', priority: 1 },
   ]);
-  const leftOver = await e.ops('w9').claim('default', { max: 1, start: 1 }); // out of the way
+  const leftOver = await claim(e.ops('w9'), 'default', { max: 1, start: 1 }); // out of the way
   t.is(leftOver.tasks.length, 1);
   const seq = await e.redis.get(k.seq);
   const totals = await e.redis.hgetall(k.totals);
@@ -170,7 +170,7 @@ test('leaveIdle puts handed tasks back unstarted, at the front of their priority
   const e = await engine.make();
   const k = e.client.ctx.keys('default');
   const [first] = await e.client.submitMany([{ type: 'x', priority: 5 }]);
-  await e.ops('w2').claim('default', { max: 1, start: 0 }); // reserved by w2, out of the way
+  await claim(e.ops('w2'), 'default', { max: 1, start: 0 }); // reserved by w2, out of the way
   await registerIdle(e, 2);
   const [a, b] = await e.client.submitMany([
     { type: 'x', priority: 5 },
@@ -190,7 +190,7 @@ test('leaveIdle puts handed tasks back unstarted, at the front of their priority
   t.like(events.at(-1), { state: 'queued', reason: 'handed_back', worker: 'w1' });
   // Ahead of every other task of their priority; their first real attempt is attempt 1.
   await e.ops('w2').release('default', [first!.id]);
-  const claimed = await e.ops('w3').claim('default', { max: 3, start: 3 });
+  const claimed = await claim(e.ops('w3'), 'default', { max: 3, start: 3 });
   t.deepEqual(
     claimed.tasks
       .slice(0, 2)

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { LATENCY_BOUNDS_MS, latencyBucket, QueueKeys, recoverWorker } from '../../src/index.js';
 import { LUA_DIR } from '../../src/scripts/load.js';
-import { useEngine } from './fixture.js';
+import { claim, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
 
@@ -26,9 +26,9 @@ test('every key of a queue carries the queue hash tag; fleet keys carry the pref
       { type: 'e', queue },
     ]);
     const w = e.ops('w1');
-    await w.claim(queue, { max: 2, start: 1 });
+    await claim(w, queue, { max: 2, start: 1 });
     await w.complete(queue, [{ id: rs[0]!.id, attempt: 1, result: 'ok' }]);
-    await e.ops('w2').steal(queue, 'w1', 1);
+    await claim(e.ops('w2'), queue, { max: 3, steal: 1 }); // e and b, and steals d from w1
     await recoverWorker(e.client.ctx, 'w2');
     await e.client.cancel(rs[4]!.id, { queue });
   }

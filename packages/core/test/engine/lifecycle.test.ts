@@ -1,12 +1,12 @@
 import test from 'ava';
 import { recoverWorker } from '../../src/index.js';
-import { type Engine, useEngine } from './fixture.js';
+import { claim, type Engine, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
 
 async function runOne(e: Engine, worker = 'w1', spec: Record<string, unknown> = {}) {
   const r = await e.client.submit({ type: 'x', ...spec });
-  const { tasks } = await e.ops(worker).claim('default', { max: 1, start: 1 });
+  const { tasks } = await claim(e.ops(worker), 'default', { max: 1, start: 1 });
   return { id: r.id, task: tasks[0]! };
 }
 
@@ -67,7 +67,7 @@ test('a failed attempt retries after a backoff within [0, base], then succeeds',
   t.like(after.error, { message: 'boom', reason: 'handler_error', attempt: 1 });
   t.is(after.errors.length, 1);
   e.clock.advance(1000);
-  const { tasks } = await e.ops('w1').claim('default', { max: 1, start: 1 });
+  const { tasks } = await claim(e.ops('w1'), 'default', { max: 1, start: 1 });
   t.is(tasks[0]!.id, id);
   t.is(tasks[0]!.attempt, task.attempt + 1);
   t.deepEqual(await e.ops('w1').complete('default', [{ id, attempt: 2, result: 'ok' }]), [true]);
@@ -90,7 +90,7 @@ test('backoff grows exponentially and is capped (no jitter)', async (t) => {
     const score = Number(await e.redis.zscore(e.client.ctx.keys('default').scheduled, id));
     delays.push(score - e.clock.now());
     e.clock.advance(score - e.clock.now());
-    const { tasks } = await e.ops('w1').claim('default', { max: 1, start: 1 });
+    const { tasks } = await claim(e.ops('w1'), 'default', { max: 1, start: 1 });
     t.is(tasks[0]!.attempt, attempt + 1);
   }
   t.deepEqual(delays, [100, 200, 350, 350]);
@@ -100,7 +100,7 @@ test('retries exhausted: the task fails and keeps every error', async (t) => {
   const e = await engine.make();
   const { id } = await runOne(e, 'w1', { maxRetries: 2, backoff: { baseMs: 0, maxMs: 0 } });
   for (let attempt = 1; attempt <= 3; attempt++) {
-    if (attempt > 1) await e.ops('w1').claim('default', { max: 1, start: 1 });
+    if (attempt > 1) await claim(e.ops('w1'), 'default', { max: 1, start: 1 });
     const [state] = await e
       .ops('w1')
       .fail('default', [
@@ -153,14 +153,14 @@ test('recover: a dead worker’s window is queued again in place, its running ta
     { type: 'x' },
     { type: 'x' },
   ]);
-  await e.ops('dead').claim('default', { max: 4, start: 2 });
+  await claim(e.ops('dead'), 'default', { max: 4, start: 2 });
   const result = await recoverWorker(e.client.ctx, 'dead');
   t.deepEqual(result, { requeued: 2, recovered: 2 });
   t.like(await e.client.get(rs[0]!.id), { state: 'queued', attempts: 1, error: { reason: 'worker_lost' } });
   t.like(await e.client.get(rs[1]!.id), { state: 'failed', reason: 'worker_lost' });
   t.is((await e.client.get(rs[2]!.id)).state, 'queued');
   // The window kept its place; the lost running task comes first: it had already waited its turn.
-  const { tasks } = await e.ops('alive').claim('default', { max: 3 });
+  const { tasks } = await claim(e.ops('alive'), 'default', { max: 3 });
   t.deepEqual(
     tasks.map((x) => x.id),
     [rs[0]!.id, rs[2]!.id, rs[3]!.id],
@@ -175,7 +175,7 @@ test('recover: a dead worker’s window is queued again in place, its running ta
 test('a batch of completions writes one stream entry', async (t) => {
   const e = await engine.make();
   await e.client.submitMany(Array.from({ length: 50 }, () => ({ type: 'x' })));
-  const { tasks } = await e.ops('w1').claim('default', { max: 50, start: 50 });
+  const { tasks } = await claim(e.ops('w1'), 'default', { max: 50, start: 50 });
   const stream = e.client.ctx.keys('default').events;
   const before = await e.redis.xlen(stream);
   const ok = await e.ops('w1').complete(

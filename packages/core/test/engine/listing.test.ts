@@ -1,6 +1,6 @@
 import test from 'ava';
 import { ValidationError } from '../../src/index.js';
-import { useEngine } from './fixture.js';
+import { claim, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
 
@@ -36,7 +36,7 @@ test('list filters by priority and walks all states without a state filter', asy
     seven.tasks.map((x) => x.type),
     ['b', 'd'],
   );
-  await e.ops('w1').claim('default', { max: 2, start: 1 });
+  await claim(e.ops('w1'), 'default', { max: 2, start: 1 });
   const all = await e.client.list({ limit: 2 });
   t.deepEqual(
     all.tasks.map((x) => [x.type, x.state]),

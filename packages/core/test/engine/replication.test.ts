@@ -51,7 +51,7 @@ test('a report no replica confirmed goes through and is told to onShortfall', as
   });
   t.teardown(() => replicatedCtx.close());
   const ops = new WorkerOps(replicatedCtx.ctx, 'w1');
-  const claimed = await ops.claim('default', { max: 1, start: 1 });
+  const claimed = (await ops.cycle('default', { claim: { max: 1, start: 1 } })).claim;
   t.is(claimed.tasks.length, 1);
   t.deepEqual(await ops.complete('default', [{ id, attempt: 1, result: 'ok' }]), [true]);
   t.is((await client.get(id)).state, 'succeeded');

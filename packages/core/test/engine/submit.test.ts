@@ -1,6 +1,6 @@
 import test from 'ava';
 import { DependencyCycleError, UnknownDependencyError, ValidationError } from '../../src/index.js';
-import { useEngine } from './fixture.js';
+import { claim, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
 
@@ -259,7 +259,7 @@ test('plain and planned submits of one tick keep FIFO order within a priority', 
     submitted.map((r) => r.state),
     specs.map(() => 'queued'),
   );
-  const { tasks } = await e.ops('w1').claim('default', { max: 10 });
+  const { tasks } = await claim(e.ops('w1'), 'default', { max: 10 });
   t.deepEqual(
     tasks.map((task) => task.type),
     specs.map((s) => s.type),

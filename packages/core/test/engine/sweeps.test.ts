@@ -14,7 +14,7 @@ import {
   type TransitionEvent,
   trimQueue,
 } from '../../src/index.js';
-import { type Engine, useEngine } from './fixture.js';
+import { claim, type Engine, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
 const Q = 'default';
@@ -54,7 +54,7 @@ function retention(over: Partial<Retention>): Retention {
 /** Submits, starts and completes one task on w1; returns its id. */
 async function succeed(e: Engine, spec: Partial<TaskSpec> = {}): Promise<string> {
   const id = await submit(e, spec);
-  const { tasks } = await e.ops('w1').claim(Q, { max: 1, start: 1 });
+  const { tasks } = await claim(e.ops('w1'), Q, { max: 1, start: 1 });
   if (tasks[0]?.id !== id) throw new Error(`claimed ${tasks[0]?.id}, not ${id}`);
   const [ok] = await e.ops('w1').complete(Q, [{ id, attempt: tasks[0].attempt, result: null }]);
   if (!ok) throw new Error(`completion of ${id} refused`);
@@ -77,12 +77,12 @@ test('expireDue expires queued, scheduled, pending and reserved tasks past their
   const child = await submit(e, { dependsOn: [queued] });
   const grandchild = await submit(e, { dependsOn: [child] });
   const pendingChild = await submit(e, { dependsOn: [pending] });
-  const w1 = await e.ops('w1').claim(Q, { max: 2, start: 2 });
+  const w1 = await claim(e.ops('w1'), Q, { max: 2, start: 2 });
   t.deepEqual(
     w1.tasks.map((x) => x.id),
     [running, parent],
   );
-  const w2 = await e.ops('w2').claim(Q, { max: 1, start: 0 });
+  const w2 = await claim(e.ops('w2'), Q, { max: 1, start: 0 });
   t.deepEqual(
     w2.tasks.map((x) => x.id),
     [reserved],
@@ -259,13 +259,13 @@ test('claim promotes due scheduled tasks itself, in priority order with the queu
   const urgent = await submit(e, { priority: 9, delayMs: 1000 });
   const notYet = await submit(e, { priority: 10, delayMs: 5000 });
   // Before the run time: only the queued task, and the time of the next scheduled one.
-  const first = await e.ops('w1').claim(Q, { max: 1 });
+  const first = await claim(e.ops('w1'), Q, { max: 1 });
   t.deepEqual(
     first.tasks.map((x) => x.id),
     [old],
   );
   await e.ops('w1').release(Q);
-  const early = await e.ops('w1').claim(Q, { max: 5 });
+  const early = await claim(e.ops('w1'), Q, { max: 5 });
   t.deepEqual(
     early.tasks.map((x) => x.id),
     [old],
@@ -274,7 +274,7 @@ test('claim promotes due scheduled tasks itself, in priority order with the queu
   await e.ops('w1').release(Q);
 
   e.clock.advance(1000);
-  const due = await e.ops('w2').claim(Q, { max: 1, start: 1 });
+  const due = await claim(e.ops('w2'), Q, { max: 1, start: 1 });
   t.deepEqual(
     due.tasks.map((x) => [x.id, x.started]),
     [[urgent, true]],
@@ -298,7 +298,7 @@ test('trimQueue deletes terminal tasks past their age with their hash and idempo
   const k = e.client.ctx.keys(Q);
   const old = await succeed(e, { idempotencyKey: 'order-1' });
   const failed = await submit(e);
-  const { tasks } = await e.ops('w1').claim(Q, { max: 1, start: 1 });
+  const { tasks } = await claim(e.ops('w1'), Q, { max: 1, start: 1 });
   await e
     .ops('w1')
     .fail(Q, [
@@ -419,7 +419,7 @@ test('completeTasks caps the succeeded set inline at retention.succeeded.max, ke
 
   // In one batch too.
   const batch = await e.client.submitMany(Array.from({ length: 30 }, () => ({ type: 'x' })));
-  const { tasks } = await e.ops('w1').claim(Q, { max: 30, start: 30 });
+  const { tasks } = await claim(e.ops('w1'), Q, { max: 30, start: 30 });
   t.is(tasks.length, 30);
   const accepted = await e.ops('w1').complete(
     Q,
@@ -439,7 +439,7 @@ test('memory stays bounded: 2,000 tasks through with retention.succeeded.max 100
   const k = e.client.ctx.keys(Q);
   for (let round = 0; round < 10; round++) {
     await e.client.submitMany(Array.from({ length: 200 }, (_, i) => ({ type: 'x', payload: { round, i } })));
-    const { tasks } = await e.ops('w1').claim(Q, { max: 200, start: 200 });
+    const { tasks } = await claim(e.ops('w1'), Q, { max: 200, start: 200 });
     t.is(tasks.length, 200);
     // One completion a call: one stream entry each, so that the stream has to be trimmed.
     const ok = await Promise.all(
@@ -482,7 +482,7 @@ test('a task that ends leaves the deadline index, so retention bounds it', async
   const k = e.client.ctx.keys(Q);
   const day = 86_400_000;
   await e.client.submitMany(Array.from({ length: 50 }, () => ({ type: 'x', deadline: e.clock.now() + day })));
-  const { tasks } = await e.ops('w1').claim(Q, { max: 50, start: 50 });
+  const { tasks } = await claim(e.ops('w1'), Q, { max: 50, start: 50 });
   await e.ops('w1').complete(
     Q,
     tasks.map((x) => ({ id: x.id, attempt: x.attempt, result: null })),
@@ -498,7 +498,7 @@ test('expireDue does not spend its limit on ended tasks: a live task past its de
   await e.client.submitMany(
     Array.from({ length: 20 }, () => ({ type: 'x', deadline: e.clock.now() + 1000 })),
   );
-  const { tasks } = await e.ops('w1').claim(Q, { max: 20, start: 20 });
+  const { tasks } = await claim(e.ops('w1'), Q, { max: 20, start: 20 });
   await e.ops('w1').complete(
     Q,
     tasks.map((x) => ({ id: x.id, attempt: x.attempt, result: null })),

@@ -2,7 +2,7 @@ import test from 'ava';
 import { Redis } from 'ioredis';
 import { Client, WorkerOps } from '../../src/index.js';
 import { RedisServer } from '../../src/testing/index.js';
-import { CLUSTER } from './fixture.js';
+import { CLUSTER, claim } from './fixture.js';
 
 // A restart of a single node; the Cluster run covers routing, not restarts.
 (CLUSTER ? test.skip : test)('a wait outlives a Redis kill -9 and restart (AOF)', async (t) => {
@@ -20,7 +20,7 @@ import { CLUSTER } from './fixture.js';
     await server.kill9();
     await server.restart();
     const ops = new WorkerOps(client.ctx, 'w1');
-    const { tasks } = await ops.claim('default', { max: 1, start: 1 });
+    const { tasks } = await claim(ops, 'default', { max: 1, start: 1 });
     t.is(tasks[0]?.id, r.id);
     await ops.complete('default', [{ id: r.id, attempt: 1, result: 'after restart' }]);
     t.like(await waiting, { state: 'succeeded', result: 'after restart' });

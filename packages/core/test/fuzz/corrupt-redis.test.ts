@@ -70,7 +70,7 @@ test('damaged tasks at claim: no crash, the sound ones run, every task ends term
           }
         }
       }
-      const { tasks } = await ops.claim('default', { max: 10, start: 10 });
+      const { tasks } = (await ops.cycle('default', { claim: { max: 10, start: 10 } })).claim;
       for (const id of sound) {
         const c = tasks.find((x) => x.id === id);
         if (!c || c.corrupt !== undefined || !c.started)

@@ -71,7 +71,8 @@ async function workerWithStray(t: ExecutionContext, s: Scope, id: string) {
     { timeoutMs: 10_000, what: 'the worker to be paused' },
   );
   const { id: stray } = await s.client.submit({ type: 'noop' });
-  const claimed = await new WorkerOps(s.client.ctx, id).claim('default', { max: 1, start: 1 });
+  const claimed = (await new WorkerOps(s.client.ctx, id).cycle('default', { claim: { max: 1, start: 1 } }))
+    .claim;
   t.deepEqual(
     claimed.tasks.map((x) => [x.id, x.started]),
     [[stray, true]],

@@ -10,6 +10,7 @@ export * from './cycle.js';
 export * from './error-codes.js';
 export * from './lease.js';
 export * from './operator.js';
+export * from './origin.js';
 export * from './shape.js';
 export * from './submit.js';
 export * from './sweeps.js';
