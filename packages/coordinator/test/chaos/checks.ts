@@ -29,8 +29,8 @@ export interface Evidence {
   transitions: ReadonlyMap<string, Transition[]>;
   totals: Readonly<Record<string, number>>;
   faults: readonly Fault[];
-  /** Worker id → when the leader declared it dead (fleet events). */
-  declaredDead: ReadonlyMap<string, number>;
+  /** Worker id → when the leader declared it dead, each time (fleet events). */
+  declaredDead: ReadonlyMap<string, readonly number[]>;
 }
 
 /** Why a run beyond the spec's own was allowed. */
@@ -97,11 +97,13 @@ export function check(ev: Evidence): Verdict {
       const outcome = ends.get(r.run)?.outcome;
       if (outcome === 'error' && THROWS_BY_SPEC.has(p.kind)) continue;
       if (outcome === 'aborted' && ABORTED_BY_SPEC.has(p.kind)) continue;
-      const cause = taint(r.worker, r.at);
+      // Redis's own word that this attempt was taken back from its worker, declared dead.
+      const lost = task.errors.some((e) => e.reason === 'worker_lost' && e.attempt === r.attempt);
+      const cause = taint(r.worker, r.at, lost);
       if (cause) repeats[cause]++;
       else
         repeat(
-          `${id} (${p.kind}) attempt ${r.attempt} ran on ${r.worker} at ${r.at} and ended ${outcome ?? 'never'}, yet that worker was neither killed, stopped nor declared dead`,
+          `${id} (${p.kind}) attempt ${r.attempt} ran on ${r.worker} at ${r.at} and ended ${outcome ?? 'never'}, yet that worker was neither killed, stopped nor declared dead (task: ${describe(task)}; transitions ${trail(ev.transitions.get(id))})`,
         );
     }
 
@@ -125,24 +127,55 @@ export function check(ev: Evidence): Verdict {
     violations.push(`totals.submitted is ${ev.totals.submitted}, but ${accepted} tasks were accepted`);
   for (const flush of [finalState, twice, repeat, deps]) flush.done();
 
-  const hit = new Set(ev.faults.filter((f) => f.kind.startsWith('worker')).map((f) => f.target));
-  const spuriousDeaths = [...ev.declaredDead.keys()].filter((w) => !hit.has(w));
+  const spuriousDeaths = [...ev.declaredDead].flatMap(([w, ats]) =>
+    ats.filter((at) => !explainedDeath(ev.faults, w, at)).map((at) => `${w} ${afterRedis(ev.faults, at)}`),
+  );
   return { violations, byState, runs: ev.runs.filter((r) => r.e === 's').length, repeats, spuriousDeaths, childTasks };
 }
 
 /**
- * For a run on `worker` started at `at`: the fault that can explain its
- * repetition (the worker was killed, stopped or declared dead after the run
- * started), or undefined.
+ * For a run on `worker` started at `at`: the fault that explains why it was
+ * repeated, or undefined. The worker must have been killed, stopped or
+ * declared dead, and either the run started before that (it was cut off) or
+ * Redis recorded its attempt as lost with the worker (`worker_lost`): a
+ * stopped worker may call a handler it had started in Redis before the stop
+ * only once it is continued, after its attempt was already taken back.
  */
-function taints(ev: Evidence): (worker: string, at: number) => RepeatCause | undefined {
+function taints(ev: Evidence): (worker: string, at: number, lost: boolean) => RepeatCause | undefined {
   const byWorker = new Map<string, { cause: RepeatCause; at: number }[]>();
   for (const f of ev.faults) {
     if (f.kind === 'worker-kill') push(byWorker, f.target, { cause: 'killed', at: f.at });
     if (f.kind === 'worker-stop') push(byWorker, f.target, { cause: 'stopped', at: f.at });
   }
-  for (const [w, at] of ev.declaredDead) push(byWorker, w, { cause: 'declared-dead', at });
-  return (worker, at) => byWorker.get(worker)?.find((t) => at <= t.at)?.cause;
+  for (const [w, ats] of ev.declaredDead) for (const at of ats) push(byWorker, w, { cause: 'declared-dead', at });
+  for (const list of byWorker.values()) list.sort((a, b) => a.at - b.at);
+  return (worker, at, lost) => {
+    const list = byWorker.get(worker) ?? [];
+    const cut = list.find((t) => at <= t.at);
+    if (cut) return cut.cause;
+    // Lost with a worker whose faults all came before the run: the last driver fault, else the declaration.
+    if (!lost || list.length === 0) return undefined;
+    return list.findLast((t) => t.cause !== 'declared-dead')?.cause ?? 'declared-dead';
+  };
+}
+
+/**
+ * A declaration of death the driver caused: after a kill of that worker, or
+ * during (or just after) a stop of it.
+ */
+function explainedDeath(faults: readonly Fault[], worker: string, at: number): boolean {
+  return faults.some(
+    (f) =>
+      f.target === worker &&
+      f.at <= at &&
+      (f.kind === 'worker-kill' || (f.kind === 'worker-stop' && at <= (f.continuedAt ?? at) + 1000)),
+  );
+}
+
+/** How long after Redis came back from a restart `at` is, in words. */
+function afterRedis(faults: readonly Fault[], at: number): string {
+  const back = faults.findLast((f) => f.kind === 'redis-restart' && f.at <= at)?.backAt;
+  return back === undefined ? `at ${new Date(at).toISOString()}` : `${at - back} ms after Redis was back`;
 }
 
 /** One check's reporter: lists the first violations, counts the rest. */
@@ -162,6 +195,10 @@ function limiter(out: string[]) {
 function describe(task: Task): string {
   const err = task.error ? `last error ${task.error.reason}: ${task.error.message}` : 'no error';
   return `attempts ${task.attempts}, reason ${task.reason}, ${err}`;
+}
+
+function trail(ts: readonly Transition[] | undefined): string {
+  return (ts ?? []).map((t) => `${t.state}${t.reason ? `(${t.reason})` : ''}@${t.worker ?? '-'}`).join(' > ');
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

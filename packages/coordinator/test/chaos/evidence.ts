@@ -49,15 +49,18 @@ export async function readTotals(client: Client): Promise<Record<string, number>
   return Object.fromEntries(Object.entries(raw).map(([f, v]) => [f, Number(v)]));
 }
 
-/** Worker id → when the leader declared it dead (first time), from the fleet event stream. */
-export async function readDeclaredDead(client: Client): Promise<Map<string, number>> {
+/** Worker id → when the leader declared it dead (each time, in order), from the fleet event stream. */
+export async function readDeclaredDead(client: Client): Promise<Map<string, number[]>> {
   const raw = (await client.ctx.redis.xrange(client.ctx.fleet.events, '-', '+')) as [string, string[]][];
-  const out = new Map<string, number>();
+  const out = new Map<string, number[]>();
   for (const [streamId, flat] of raw) {
     const fields: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
-    if (fields.kind === 'worker:dead' && fields.id && !out.has(fields.id))
-      out.set(fields.id, Number(streamId.split('-')[0]));
+    if (fields.kind !== 'worker:dead' || !fields.id) continue;
+    const at = Number(streamId.split('-')[0]);
+    const list = out.get(fields.id);
+    if (list) list.push(at);
+    else out.set(fields.id, [at]);
   }
   return out;
 }

@@ -33,8 +33,17 @@ export interface FleetSettings {
 export const WORKER_SLOTS = 3;
 export const COORDINATOR_SLOTS = 2;
 
-/** Keeps every terminal task for the whole run (the janitor would trim past 10,000 succeeded). */
-const KEEP_ALL = '10000000';
+/**
+ * Keeps every terminal task for the whole run: retention is enforced where a
+ * task ends (worker) and by the janitor (leader), by default past 10,000
+ * succeeded tasks, which would delete what the checks read.
+ */
+const KEEP_ALL = {
+  DTPS_RETENTION_SUCCEEDED_MAX: '10000000',
+  DTPS_RETENTION_FAILED_MAX: '10000000',
+  DTPS_RETENTION_EXPIRED_MAX: '10000000',
+  DTPS_RETENTION_CANCELLED_MAX: '10000000',
+};
 
 export class Fleet {
   /** The current process of each worker slot. */
@@ -79,6 +88,7 @@ export class Fleet {
           DTPS_WORKER_HEARTBEAT_MS: String(s.heartbeatMs),
           DTPS_EVENTS_MAX_LEN: String(s.eventsMaxLen),
           DTPS_CHAOS_RECORDER_URL: s.recorderUrl,
+          ...KEEP_ALL,
         },
         startTimeoutMs: 60_000,
       },
@@ -107,10 +117,7 @@ export class Fleet {
           DTPS_COORDINATOR_HEARTBEAT_TIMEOUT_MS: String(s.heartbeatTimeoutMs),
           DTPS_COORDINATOR_SWEEP_INTERVAL_MS: '100',
           DTPS_EVENTS_MAX_LEN: String(s.eventsMaxLen),
-          DTPS_RETENTION_SUCCEEDED_MAX: KEEP_ALL,
-          DTPS_RETENTION_FAILED_MAX: KEEP_ALL,
-          DTPS_RETENTION_EXPIRED_MAX: KEEP_ALL,
-          DTPS_RETENTION_CANCELLED_MAX: KEEP_ALL,
+          ...KEEP_ALL,
         },
         startTimeoutMs: 60_000,
       },

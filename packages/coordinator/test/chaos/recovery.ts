@@ -34,7 +34,7 @@ export function measure(
   faults: readonly Fault[],
   tasks: ReadonlyMap<string, Task>,
   runs: readonly RunRecord[],
-  declaredDead: ReadonlyMap<string, number>,
+  declaredDead: ReadonlyMap<string, readonly number[]>,
 ): Recovery {
   const starts = new Map<string, RunRecord[]>();
   for (const r of runs) {
@@ -52,7 +52,7 @@ export function measure(
   for (const f of faults) {
     const name = `${f.kind} of ${f.target} at ${new Date(f.at).toISOString()}`;
     if (f.kind === 'worker-kill' || f.kind === 'worker-stop') {
-      const dead = declaredDead.get(f.target);
+      const dead = declaredDead.get(f.target)?.find((at) => at >= f.at);
       if (dead === undefined) unrecovered.push(`${name}: never declared dead`);
       else declared.push(dead - f.at);
       let last = f.held.length === 0 ? dead : f.at;

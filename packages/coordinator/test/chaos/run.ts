@@ -6,9 +6,11 @@
  *
  * Environment: DTPS_CHAOS_SEED (replays a run's workload and fault schedule),
  * DTPS_CHAOS_TASKS (default 20000), DTPS_CHAOS_SUBMIT_MS (how long submitting
- * is spread over, default 60000). The whole run is bounded to 290 s.
+ * is spread over, default 60000), DTPS_CHAOS_DUMP (a file to write the
+ * faults, the recorded runs and the task ids to). The whole run is bounded to 290 s.
  * See docs/chaos.md.
  */
+import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, createRedis, Inspector } from '@dtps/core';
 import { RedisServer } from '@dtps/core/testing';
@@ -122,6 +124,12 @@ async function main(): Promise<number> {
       wallMs: Date.now() - started,
     });
     process.stdout.write(`${summary}\n`);
+    const dump = process.env.DTPS_CHAOS_DUMP;
+    if (dump) {
+      const evidence = { seed, faults: driver.faults, declaredDead: [...declaredDead], runs, ids, planned };
+      await writeFile(dump, JSON.stringify(evidence));
+      log(`evidence written to ${dump}`);
+    }
     return verdict.violations.length + recovery.unrecovered.length === 0 ? 0 : 1;
   } finally {
     clearTimeout(budget);

@@ -45,7 +45,7 @@ export function summarize(f: RunFacts): string {
     `tasks          ${f.tasks} accepted (${f.resubmits} submit calls resent after a Redis kill): ${states}`,
     `faults         ${f.faults.length}: ${kinds}`,
     `runs           ${v.runs} handler runs; ${repeats} repeats, each on a worker killed (${v.repeats.killed}), stopped (${v.repeats.stopped}) or declared dead (${v.repeats['declared-dead']}) while it ran`,
-    `spurious dead  ${v.spuriousDeaths.length === 0 ? 'none' : v.spuriousDeaths.join(', ')} (workers declared dead that were neither killed nor stopped)`,
+    `spurious dead  ${v.spuriousDeaths.length} declarations of live workers neither killed nor stopped${v.spuriousDeaths.length ? `: ${v.spuriousDeaths.join(', ')}` : ''}`,
     `completions    ${failing('terminal transitions') ? 'SOME TASK ENDED TWICE OR NEVER (see below)' : 'each task ended exactly once (one terminal transition in the event stream)'}`,
     `dependencies   ${v.childTasks} child tasks; ${failing('dependency') ? 'SOME RAN TOO EARLY (see below)' : 'each ran only after all its parents succeeded'}`,
     `recovery       worker kill/stop -> its tasks running or ended elsewhere: ${fmt(r.worker)}`,
