@@ -114,7 +114,8 @@ export function check(ev: Evidence): Verdict {
       const readyAt = Math.max(...parents.map((t) => t?.finishedAt ?? Number.POSITIVE_INFINITY));
       for (const r of taskRuns) {
         if (!allSucceeded) deps(`${id} ran (${r.worker} at ${r.at}) though a parent did not succeed`);
-        else if (r.at < readyAt) deps(`${id} started at ${r.at}, before its last parent finished at ${readyAt}`);
+        else if (r.at < readyAt)
+          deps(`${id} started at ${r.at}, before its last parent finished at ${readyAt}`);
       }
     }
   }
@@ -130,7 +131,14 @@ export function check(ev: Evidence): Verdict {
   const spuriousDeaths = [...ev.declaredDead].flatMap(([w, ats]) =>
     ats.filter((at) => !explainedDeath(ev.faults, w, at)).map((at) => `${w} ${afterRedis(ev.faults, at)}`),
   );
-  return { violations, byState, runs: ev.runs.filter((r) => r.e === 's').length, repeats, spuriousDeaths, childTasks };
+  return {
+    violations,
+    byState,
+    runs: ev.runs.filter((r) => r.e === 's').length,
+    repeats,
+    spuriousDeaths,
+    childTasks,
+  };
 }
 
 /**
@@ -147,7 +155,8 @@ function taints(ev: Evidence): (worker: string, at: number, lost: boolean) => Re
     if (f.kind === 'worker-kill') push(byWorker, f.target, { cause: 'killed', at: f.at });
     if (f.kind === 'worker-stop') push(byWorker, f.target, { cause: 'stopped', at: f.at });
   }
-  for (const [w, ats] of ev.declaredDead) for (const at of ats) push(byWorker, w, { cause: 'declared-dead', at });
+  for (const [w, ats] of ev.declaredDead)
+    for (const at of ats) push(byWorker, w, { cause: 'declared-dead', at });
   for (const list of byWorker.values()) list.sort((a, b) => a.at - b.at);
   return (worker, at, lost) => {
     const list = byWorker.get(worker) ?? [];

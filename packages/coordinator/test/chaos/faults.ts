@@ -12,7 +12,12 @@ import type { Fleet } from './fleet.js';
 import type { Rng } from './rng.js';
 
 export type FaultKind = 'worker-kill' | 'worker-stop' | 'leader-kill' | 'redis-restart';
-export const FAULT_KINDS: readonly FaultKind[] = ['worker-kill', 'worker-stop', 'leader-kill', 'redis-restart'];
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'worker-kill',
+  'worker-stop',
+  'leader-kill',
+  'redis-restart',
+];
 
 /** One fault as it happened. */
 export interface Fault {
@@ -143,10 +148,18 @@ export class FaultDriver {
     let recoveredAt: number | undefined;
     const until = backAt + RECOVERY_WAIT_MS;
     while (recoveredAt === undefined && Date.now() < until) {
-      if (Number((await this.t.client.ctx.redis.hget(totals, 'succeeded')) ?? 0) > before) recoveredAt = Date.now();
+      if (Number((await this.t.client.ctx.redis.hget(totals, 'succeeded')) ?? 0) > before)
+        recoveredAt = Date.now();
       else await sleep(10);
     }
-    return { kind: 'redis-restart', target: 'redis', at, held: [], backAt, ...(recoveredAt ? { recoveredAt } : {}) };
+    return {
+      kind: 'redis-restart',
+      target: 'redis',
+      at,
+      held: [],
+      backAt,
+      ...(recoveredAt ? { recoveredAt } : {}),
+    };
   }
 
   /** The tasks a worker holds in the default queue: running and reserved. */

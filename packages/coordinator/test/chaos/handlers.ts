@@ -7,8 +7,9 @@
  * the work begins, so a killed run still shows. A success returns its run id,
  * which tells the checker which run Redis accepted.
  */
-import { createRedis, PermanentError } from '@dtps/core';
+
 import type { RedisClient } from '@dtps/core';
+import { createRedis, PermanentError } from '@dtps/core';
 import { HANG_MS } from './workload.js';
 
 /** The recording list in the recorder Redis. */

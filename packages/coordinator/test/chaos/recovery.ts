@@ -59,7 +59,10 @@ export function measure(
       for (const id of f.held) {
         const elsewhere = (starts.get(id) ?? []).find((r) => r.worker !== f.target && r.at >= f.at)?.at;
         const finished = tasks.get(id)?.finishedAt ?? undefined;
-        const at = Math.min(elsewhere ?? Infinity, finished !== undefined && finished >= f.at ? finished : Infinity);
+        const at = Math.min(
+          elsewhere ?? Infinity,
+          finished !== undefined && finished >= f.at ? finished : Infinity,
+        );
         if (at === Infinity) {
           unrecovered.push(`${name}: task ${id} neither ran elsewhere nor ended`);
           last = undefined;

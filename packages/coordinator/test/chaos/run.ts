@@ -39,7 +39,8 @@ function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -84,16 +85,26 @@ async function main(): Promise<number> {
   try {
     await fleet.start();
     log('3 workers and 2 coordinators started');
-    const driver = new FaultDriver(rng, { fleet, redis, client, inspector }, () => TIMING.heartbeatTimeoutMs, log);
+    const driver = new FaultDriver(
+      rng,
+      { fleet, redis, client, inspector },
+      () => TIMING.heartbeatTimeoutMs,
+      log,
+    );
     let producing = true;
     const producer = produce(client, batches, spreadMs, `s${seed}`).finally(() => {
       producing = false;
     });
     const progress = setInterval(() => {
-      void client.counts().then((c) => log(`counts ${JSON.stringify(c)}`), () => {});
+      void client.counts().then(
+        (c) => log(`counts ${JSON.stringify(c)}`),
+        () => {},
+      );
     }, 15_000);
     const [produced] = await Promise.all([producer, driver.run(() => !producing)]);
-    log(`submitted ${produced.ids.length} tasks; ${driver.faults.length} faults; waiting for every task to end`);
+    log(
+      `submitted ${produced.ids.length} tasks; ${driver.faults.length} faults; waiting for every task to end`,
+    );
     await drain(client, DRAIN_MS);
     clearInterval(progress);
     // A worker continued after SIGSTOP may still be recording the end of its stale runs.
@@ -107,7 +118,16 @@ async function main(): Promise<number> {
       readDeclaredDead(client),
     ]);
     const runs = await readRuns(recorderServer.client());
-    const verdict = check({ planned, ids, tasks, runs, transitions, totals, faults: driver.faults, declaredDead });
+    const verdict = check({
+      planned,
+      ids,
+      tasks,
+      runs,
+      transitions,
+      totals,
+      faults: driver.faults,
+      declaredDead,
+    });
     for (const d of fleet.crashed(driver.killed)) {
       verdict.violations.push(`process ${d.kind} ${d.id} exited by itself\n${d.tail(10)}`);
     }
@@ -152,7 +172,9 @@ async function drain(client: Client, timeoutMs: number): Promise<void> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`chaos run failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `chaos run failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(1);
   },
 );

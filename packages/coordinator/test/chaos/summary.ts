@@ -31,7 +31,11 @@ export function summarize(f: RunFacts): string {
   const r = f.recovery;
   const states = ['succeeded', 'failed', 'expired', 'cancelled']
     .map((st) => `${st} ${v.byState[st] ?? 0}`)
-    .concat(Object.entries(v.byState).filter(([st]) => !['succeeded', 'failed', 'expired', 'cancelled'].includes(st)).map(([st, n]) => `${st} ${n}`))
+    .concat(
+      Object.entries(v.byState)
+        .filter(([st]) => !['succeeded', 'failed', 'expired', 'cancelled'].includes(st))
+        .map(([st, n]) => `${st} ${n}`),
+    )
     .join(', ');
   const kinds = (Object.keys(KIND_NAMES) as FaultKind[])
     .map((k) => `${KIND_NAMES[k]} ${f.faults.filter((x) => x.kind === k).length}`)

@@ -92,7 +92,8 @@ export function planWorkload(rng: Rng, total: number, batchSize: number): Planne
       ms: ms ?? rng.int(0, 12),
       failTimes: rng.int(1, 2),
       delayMs: rng.int(100, 2000),
-      deadlineInMs: kind === 'deadlineRun' ? rng.int(300, 900) : kind === 'deadlineLate' ? 500 : FAR_DEADLINE_MS,
+      deadlineInMs:
+        kind === 'deadlineRun' ? rng.int(300, 900) : kind === 'deadlineLate' ? 500 : FAR_DEADLINE_MS,
     };
     batch.push(p);
     return p;
@@ -101,11 +102,21 @@ export function planWorkload(rng: Rng, total: number, batchSize: number): Planne
     const left = total - index;
     const unit =
       left >= 4
-        ? rng.weighted([['single', 78], ['diamond', 12], ['chain', 7], ['late', 3]] as const)
+        ? rng.weighted([
+            ['single', 78],
+            ['diamond', 12],
+            ['chain', 7],
+            ['late', 3],
+          ] as const)
         : 'single';
     if (unit === 'single') add(rng.weighted(SINGLE_KINDS));
     else if (unit === 'diamond') {
-      const variant = rng.weighted([['ok', 60], ['bFails', 20], ['aFails', 10], ['aExpires', 10]] as const);
+      const variant = rng.weighted([
+        ['ok', 60],
+        ['bFails', 20],
+        ['aFails', 10],
+        ['aExpires', 10],
+      ] as const);
       const a = add(variant === 'aFails' ? 'permanent' : variant === 'aExpires' ? 'deadlineRun' : 'work');
       const b = add(variant === 'bFails' ? 'permanent' : 'work', [a]);
       const c = add('flaky', [a]);
@@ -114,7 +125,10 @@ export function planWorkload(rng: Rng, total: number, batchSize: number): Planne
       // The parent outlasts the child's deadline: the child expires while it waits (pending).
       add('deadlineLate', [add('work', [], SLOW_PARENT_MS)]);
     } else {
-      const variant = rng.weighted([['ok', 70], ['middleFails', 30]] as const);
+      const variant = rng.weighted([
+        ['ok', 70],
+        ['middleFails', 30],
+      ] as const);
       const a = add('work');
       const b = add(variant === 'middleFails' ? 'broken' : 'flaky', [a]);
       add('work', [b]);
