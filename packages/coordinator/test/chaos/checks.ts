@@ -129,7 +129,9 @@ export function check(ev: Evidence): Verdict {
   for (const flush of [finalState, twice, repeat, deps]) flush.done();
 
   const spuriousDeaths = [...ev.declaredDead].flatMap(([w, ats]) =>
-    ats.filter((at) => !explainedDeath(ev.faults, w, at)).map((at) => `${w} ${afterRedis(ev.faults, at)}`),
+    ats
+      .filter((at) => !explainedDeath(ev.faults, w, at))
+      .map((at) => `${w} ${lastFaultBefore(ev.faults, at)}`),
   );
   return {
     violations,
@@ -181,10 +183,12 @@ function explainedDeath(faults: readonly Fault[], worker: string, at: number): b
   );
 }
 
-/** How long after Redis came back from a restart `at` is, in words. */
-function afterRedis(faults: readonly Fault[], at: number): string {
-  const back = faults.findLast((f) => f.kind === 'redis-restart' && f.at <= at)?.backAt;
-  return back === undefined ? `at ${new Date(at).toISOString()}` : `${at - back} ms after Redis was back`;
+/** The last fault before `at`, and how long before, in words (what a spurious death followed). */
+function lastFaultBefore(faults: readonly Fault[], at: number): string {
+  const f = faults.findLast((x) => x.at <= at);
+  if (f === undefined) return `at ${new Date(at).toISOString()}, before any fault`;
+  if (f.kind === 'redis-restart' && f.backAt !== undefined) return `${at - f.backAt} ms after Redis was back`;
+  return `${at - f.at} ms after ${f.kind} of ${f.target}`;
 }
 
 /** One check's reporter: lists the first violations, counts the rest. */

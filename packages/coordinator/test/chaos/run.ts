@@ -7,10 +7,12 @@
  * Environment: DTPS_CHAOS_SEED (replays a run's workload and fault schedule),
  * DTPS_CHAOS_TASKS (default 20000), DTPS_CHAOS_SUBMIT_MS (how long submitting
  * is spread over, default 60000), DTPS_CHAOS_DUMP (a file to write the
- * faults, the recorded runs and the task ids to). The whole run is bounded to 290 s.
+ * faults, the recorded runs and the task ids to), DTPS_CHAOS_LOGS (a folder
+ * to keep every daemon's log and Redis's log in). The whole run is bounded to 290 s.
  * See docs/chaos.md.
  */
-import { writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, createRedis, Inspector } from '@dtps/core';
 import { RedisServer } from '@dtps/core/testing';
@@ -144,6 +146,7 @@ async function main(): Promise<number> {
       wallMs: Date.now() - started,
     });
     process.stdout.write(`${summary}\n`);
+    await keepLogs(fleet, redis);
     const dump = process.env.DTPS_CHAOS_DUMP;
     if (dump) {
       const evidence = { seed, faults: driver.faults, declaredDead: [...declaredDead], runs, ids, planned };
@@ -155,6 +158,16 @@ async function main(): Promise<number> {
     clearTimeout(budget);
     await cleanup();
   }
+}
+
+/** With DTPS_CHAOS_LOGS=dir: copies every daemon's log and the dtps Redis's log there (they go with the run). */
+async function keepLogs(fleet: Fleet, redis: RedisServer): Promise<void> {
+  const dir = process.env.DTPS_CHAOS_LOGS;
+  if (!dir) return;
+  await mkdir(dir, { recursive: true });
+  await Promise.all(fleet.all.map((d) => writeFile(join(dir, `${d.id}.log`), d.output)));
+  await copyFile(redis.logFile, join(dir, 'redis.log'));
+  log(`logs kept in ${dir}`);
 }
 
 /** Waits until no task is left unfinished, or `timeoutMs` passed (the checks then name the stragglers). */
