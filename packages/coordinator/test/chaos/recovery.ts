@@ -18,7 +18,7 @@ export interface Stats {
 }
 
 export interface Recovery {
-  /** Worker kill or stop → its tasks running or ended elsewhere, ms. */
+  /** Worker kill or stop → its tasks running again (elsewhere, or on the continued worker) or ended, ms. */
   worker: Stats | undefined;
   /** Worker kill or stop → declared dead, ms. */
   declared: Stats | undefined;
@@ -57,14 +57,13 @@ export function measure(
       else declared.push(dead - f.at);
       let last = f.held.length === 0 ? dead : f.at;
       for (const id of f.held) {
-        const elsewhere = (starts.get(id) ?? []).find((r) => r.worker !== f.target && r.at >= f.at)?.at;
-        const finished = tasks.get(id)?.finishedAt ?? undefined;
-        const at = Math.min(
-          elsewhere ?? Infinity,
-          finished !== undefined && finished >= f.at ? finished : Infinity,
-        );
+        const task = tasks.get(id);
+        const again = (starts.get(id) ?? []).find((r) => r.at >= f.at && isNewRun(r, f, task))?.at;
+        // A report in flight at the signal may land after the snapshot of what the worker held.
+        const finished = task?.finishedAt == null ? undefined : Math.max(task.finishedAt, f.at);
+        const at = Math.min(again ?? Infinity, finished ?? Infinity);
         if (at === Infinity) {
-          unrecovered.push(`${name}: task ${id} neither ran elsewhere nor ended`);
+          unrecovered.push(`${name}: task ${id} neither ran again nor ended`);
           last = undefined;
           break;
         }
@@ -88,6 +87,18 @@ export function measure(
     redisFlowing: stats(redisFlowing),
     unrecovered,
   };
+}
+
+/**
+ * A run that recovers a task the faulted worker held: on another worker; or,
+ * for a stopped worker, on that same worker once continued, with an attempt
+ * it claimed anew (not one Redis had taken back from it as `worker_lost`,
+ * which a continued worker may still start).
+ */
+function isNewRun(r: RunRecord, f: Fault, task: Task | undefined): boolean {
+  if (r.worker !== f.target) return true;
+  if (f.continuedAt === undefined || r.at < f.continuedAt) return false;
+  return !(task?.errors ?? []).some((e) => e.reason === 'worker_lost' && e.attempt === r.attempt);
 }
 
 /** n, max, p99 (nearest rank) and median of `xs`; undefined when empty. */
