@@ -17,6 +17,8 @@ export interface Transition {
   state: string;
   reason: string | null;
   worker: string | null;
+  /** Epoch ms of its stream entry (Redis's clock). */
+  at: number;
 }
 
 export interface Evidence {

@@ -32,7 +32,7 @@ export async function readTransitions(client: Client): Promise<Map<string, Trans
     const batch = await rangeEvents(client.ctx.redis, key, from, PAGE);
     for (const e of batch) {
       for (const id of e.ids) {
-        const t = { state: e.state, reason: e.reason, worker: e.worker };
+        const t = { state: e.state, reason: e.reason, worker: e.worker, at: e.at };
         const list = out.get(id);
         if (list) list.push(t);
         else out.set(id, [t]);

@@ -109,8 +109,10 @@ async function main(): Promise<number> {
     );
     await drain(client, DRAIN_MS);
     clearInterval(progress);
-    // A worker continued after SIGSTOP may still be recording the end of its stale runs.
-    await sleep(1000);
+    // A worker continued after SIGSTOP may still be recording the end of its stale runs, and a
+    // worker killed last, holding nothing, is declared dead only after the heartbeat timeout.
+    const lastFault = Math.max(0, ...driver.faults.map((f) => f.continuedAt ?? f.at));
+    await sleep(Math.max(1000, lastFault + TIMING.heartbeatTimeoutMs + 1500 - Date.now()));
 
     const ids = produced.ids;
     const [tasks, transitions, totals, declaredDead] = await Promise.all([
@@ -149,7 +151,16 @@ async function main(): Promise<number> {
     await keepLogs(fleet, redis);
     const dump = process.env.DTPS_CHAOS_DUMP;
     if (dump) {
-      const evidence = { seed, faults: driver.faults, declaredDead: [...declaredDead], runs, ids, planned };
+      const evidence = {
+        seed,
+        faults: driver.faults,
+        declaredDead: [...declaredDead],
+        runs,
+        ids,
+        planned,
+        tasks,
+        transitions: [...transitions],
+      };
       await writeFile(dump, JSON.stringify(evidence));
       log(`evidence written to ${dump}`);
     }
