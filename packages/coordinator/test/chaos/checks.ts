@@ -5,7 +5,7 @@
  * each task terminal in the state its spec decides; exactly one terminal
  * transition per task (no completion accepted twice); a run repeated only
  * where it was on a killed, stopped or declared-dead worker; no child
- * started before all its parents succeeded.
+ * started before all its parents succeeded; nothing started after its deadline.
  */
 import type { Task, TaskState } from '@dtps/core';
 import type { Fault } from './faults.js';
@@ -49,6 +49,12 @@ export interface Verdict {
 }
 
 const TERMINAL = new Set<TaskState>(['succeeded', 'failed', 'expired', 'cancelled']);
+/**
+ * How late after its deadline a handler may still be called: the worker
+ * starts an attempt in Redis before the deadline and calls the handler a
+ * moment later (on a loaded machine, up to this much later).
+ */
+const DEADLINE_SLACK_MS = 1000;
 /** Violations listed in full up to this many per check; the rest are counted. */
 const SHOW = 10;
 
@@ -71,6 +77,7 @@ export function check(ev: Evidence): Verdict {
   const twice = limited('terminal transitions');
   const repeat = limited('unexplained run');
   const deps = limited('dependency');
+  const late = limited('deadline');
 
   for (const p of ev.planned) {
     const id = ev.ids[p.index];
@@ -109,6 +116,12 @@ export function check(ev: Evidence): Verdict {
         );
     }
 
+    // Invariant 5: nothing starts after its deadline.
+    for (const r of taskRuns) {
+      if (task.deadline !== null && r.at > task.deadline + DEADLINE_SLACK_MS)
+        late(`${id} (${p.kind}) started on ${r.worker} ${r.at - task.deadline} ms after its deadline`);
+    }
+
     if (p.parents.length > 0) {
       childTasks++;
       const parents = p.parents.map((i) => ev.tasks[i]);
@@ -128,7 +141,7 @@ export function check(ev: Evidence): Verdict {
   const accepted = new Set(ev.ids.filter((id) => id !== undefined)).size;
   if ((ev.totals.submitted ?? 0) !== accepted)
     violations.push(`totals.submitted is ${ev.totals.submitted}, but ${accepted} tasks were accepted`);
-  for (const flush of [finalState, twice, repeat, deps]) flush.done();
+  for (const flush of [finalState, twice, repeat, deps, late]) flush.done();
 
   const spuriousDeaths = [...ev.declaredDead].flatMap(([w, ats]) =>
     ats

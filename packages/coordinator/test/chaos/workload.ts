@@ -51,8 +51,16 @@ const OUTCOME: Record<Kind, TerminalState> = {
 
 /** Kinds whose handler throws by design: such a run ending in an error is no repeat. */
 export const THROWS_BY_SPEC: ReadonlySet<Kind> = new Set(['flaky', 'permanent', 'broken']);
-/** Kinds whose run is aborted by design (timeout, deadline). */
-export const ABORTED_BY_SPEC: ReadonlySet<Kind> = new Set(['slowFirst', 'timeout', 'deadlineRun']);
+/**
+ * Kinds whose run is aborted by design (timeout, deadline). A `deadlineLate`
+ * task should not run at all; if it does, the deadline check says so.
+ */
+export const ABORTED_BY_SPEC: ReadonlySet<Kind> = new Set([
+  'slowFirst',
+  'timeout',
+  'deadlineRun',
+  'deadlineLate',
+]);
 
 /** Single tasks: kind and weight. */
 const SINGLE_KINDS: readonly (readonly [Kind, number])[] = [
