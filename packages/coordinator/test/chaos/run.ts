@@ -11,7 +11,7 @@
  * to keep every daemon's log and Redis's log in). The whole run is bounded to 290 s.
  * See docs/chaos.md.
  */
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, createRedis, Inspector } from '@dtps/core';
@@ -137,6 +137,7 @@ async function main(): Promise<number> {
     }
     const byId = new Map(tasks.filter((t) => t !== undefined).map((t) => [t.id, t]));
     const recovery = measure(driver.faults, byId, runs, declaredDead);
+    const redisNotes = await redisLogNotes(redis);
     const summary = summarize({
       seed,
       tasks: new Set(ids).size,
@@ -145,6 +146,7 @@ async function main(): Promise<number> {
       verdict,
       recovery,
       settings: TIMING,
+      redisNotes,
       wallMs: Date.now() - started,
     });
     process.stdout.write(`${summary}\n`);
@@ -169,6 +171,17 @@ async function main(): Promise<number> {
     clearTimeout(budget);
     await cleanup();
   }
+}
+
+/**
+ * What Redis said about its AOF on a restart: a kill -9 in the middle of a
+ * write leaves a torn tail, which Redis truncates (`aof-load-truncated`); a
+ * tear inside a MULTI block leaves the block open in the file, and the next
+ * restart replays later writes inside it (see docs/chaos.md).
+ */
+async function redisLogNotes(redis: RedisServer): Promise<string[]> {
+  const text = await readFile(redis.logFile, 'utf8').catch(() => '');
+  return text.split('\n').filter((l) => /Truncating the AOF|CRITICAL|MULTI calls can not be nested/.test(l));
 }
 
 /** With DTPS_CHAOS_LOGS=dir: copies every daemon's log and the dtps Redis's log there (they go with the run). */

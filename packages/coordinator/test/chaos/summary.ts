@@ -11,6 +11,8 @@ export interface RunFacts {
   verdict: Verdict;
   recovery: Recovery;
   settings: { heartbeatMs: number; heartbeatTimeoutMs: number; leaseMs: number };
+  /** Lines of Redis's log about a torn AOF (see run.ts). */
+  redisNotes: readonly string[];
   wallMs: number;
 }
 
@@ -57,6 +59,7 @@ export function summarize(f: RunFacts): string {
     `               worker kill/stop -> declared dead: ${fmt(r.declared)}`,
     `               leader kill -> another coordinator leads: ${fmt(r.leader)}`,
     `               Redis kill -> answering again: ${fmt(r.redisBack)}; -> a completion accepted again: ${fmt(r.redisFlowing)}`,
+    `redis AOF      ${f.redisNotes.length === 0 ? 'every restart loaded a whole AOF' : `torn by a kill -9 and truncated on load (docs/chaos.md, "What the runs found"):\n${f.redisNotes.map((l) => `                 ${l.trim()}`).join('\n')}`}`,
     `settings       heartbeat ${f.settings.heartbeatMs} ms, heartbeat timeout ${f.settings.heartbeatTimeoutMs} ms, lease ${f.settings.leaseMs} ms`,
     `wall time      ${s(f.wallMs)}`,
     `violations     ${violations === 0 ? 'none: PASS' : `${violations}: FAIL`}`,
