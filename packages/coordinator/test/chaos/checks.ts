@@ -106,6 +106,14 @@ export function check(ev: Evidence): Verdict {
       const outcome = ends.get(r.run)?.outcome;
       if (outcome === 'error' && THROWS_BY_SPEC.has(p.kind)) continue;
       if (outcome === 'aborted' && ABORTED_BY_SPEC.has(p.kind)) continue;
+      // Redis recorded that attempt as timed out or past its deadline: the worker's abort won the
+      // race with a handler that (on a loaded machine) finished just too late.
+      if (
+        task.errors.some(
+          (e) => e.attempt === r.attempt && (e.reason === 'timeout' || e.reason === 'deadline'),
+        )
+      )
+        continue;
       // Redis's own word that this attempt was taken back from its worker, declared dead.
       const lost = task.errors.some((e) => e.reason === 'worker_lost' && e.attempt === r.attempt);
       const cause = taint(r.worker, r.at, lost);
