@@ -6,8 +6,8 @@
  *
  * Environment: DTPS_CHAOS_SEED (replays a run's workload and fault schedule),
  * DTPS_CHAOS_TASKS (default 20000), DTPS_CHAOS_SUBMIT_MS (how long submitting
- * is spread over, default 60000), DTPS_CHAOS_DUMP (a file to write the
- * faults, the recorded runs and the task ids to), DTPS_CHAOS_LOGS (a folder
+ * is spread over, default 60000), DTPS_CHAOS_DUMP (a JSON file to write the
+ * evidence to: faults, runs, tasks, transitions), DTPS_CHAOS_LOGS (a folder
  * to keep every daemon's log and Redis's log in). The whole run is bounded to 290 s.
  * See docs/chaos.md.
  */
