@@ -56,7 +56,7 @@ async function main(): Promise<number> {
   const planned = batches.flat();
 
   const [redis, recorderServer] = await Promise.all([
-    RedisServer.start({ appendonly: true, appendfsync: 'always' }),
+    RedisServer.start({ appendonly: true, appendfsync: 'always', args: ['--aof-load-truncated', 'no'] }),
     RedisServer.start(),
   ]);
   const settings: FleetSettings = {

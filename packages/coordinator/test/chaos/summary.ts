@@ -54,7 +54,7 @@ export function summarize(f: RunFacts): string {
     `spurious dead  ${v.spuriousDeaths.length} declarations of live workers neither killed nor stopped${v.spuriousDeaths.length ? `: ${v.spuriousDeaths.join(', ')}` : ''}`,
     `completions    ${failing('terminal transitions') ? 'SOME TASK ENDED TWICE OR NEVER (see below)' : 'each task ended exactly once (one terminal transition in the event stream)'}`,
     `dependencies   ${v.childTasks} child tasks; ${failing('dependency') ? 'SOME RAN TOO EARLY (see below)' : 'each ran only after all its parents succeeded'}`,
-    `deadlines      ${failing('deadline') ? 'SOME TASK STARTED AFTER ITS DEADLINE (see below)' : 'no task started after its deadline'}`,
+    `deadlines      ${failing('deadline') ? 'SOME HANDLER WAS CALLED AFTER ITS DEADLINE (see below)' : 'no handler was called after its deadline'}; ${v.lateStarts} attempts Redis started late (a resent round's old clock) ended expired without a call`,
     `recovery       worker kill/stop -> its tasks running again or ended: ${fmt(r.worker)}`,
     `               worker kill/stop -> declared dead: ${fmt(r.declared)}`,
     `               leader kill -> another coordinator leads: ${fmt(r.leader)}`,

@@ -133,6 +133,11 @@ export function runAttempt(
     };
     const already = running.abortReason;
     if (already !== undefined) return settle({ kind: 'aborted', reason: already });
+    // Invariant 5, where it matters to the user: no handler is called past its task's deadline,
+    // whatever Redis was told (a round resent after an outage carries the `now` it was built
+    // with) and however long this process was stopped since the start.
+    if (task.deadline !== null && task.deadline <= clock.now())
+      return settle({ kind: 'aborted', reason: 'deadline' });
     running.onAbort = (reason) => settle({ kind: 'aborted', reason });
     // setTimeout fires at once past 2^31-1 ms (~24.8 days): a limit further out is not armed.
     const arm = (ms: number, reason: AbortReason) => {
