@@ -1,0 +1,102 @@
+// Bundles the built `dtps` (dist/src/bin.js and everything it imports: @dtps/core,
+// ioredis, zod, meow, cosmiconfig) into one CommonJS file, dist/bundle/dtps.cjs,
+// and writes V8's code cache for it, dist/bundle/dtps.cjs.cache. bin/dtps.js
+// runs that file with that cache: a command then neither resolves nor reads
+// some 260 module files nor compiles their code again, which was most of its
+// start-up time (issue 17, point 9). Run by the root `pnpm build`, after `tsc -b`.
+//
+// Why CommonJS: Node 20 can reuse compiled code only for a script (vm.Script's
+// cachedData); it has no compile cache for ES modules (module.enableCompileCache
+// is Node 22).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const CLI = fileURLToPath(new URL('..', import.meta.url));
+const PACKAGES = dirname(CLI);
+const OUT_DIR = join(CLI, 'dist', 'bundle');
+const BUNDLE = join(OUT_DIR, 'dtps.cjs');
+const CACHE = `${BUNDLE}.cache`;
+
+/** The workspace packages whose code the bundle may hold; bin/dtps.js checks their build for staleness. */
+const BUNDLED_PACKAGES = ['cli', 'core'];
+
+/**
+ * Our packages find files beside their modules through import.meta.url (core's
+ * Lua scripts, `dtps up`'s programs, pino and the OpenTelemetry API required
+ * from core). In the bundle each module keeps the URL of its original file,
+ * found at run time through the package's own entry (`@dtps/core` resolves to
+ * its dist/src/index.js), so this holds in the workspace and when installed.
+ * Other packages' modules (meow's yargs-parser) get the bundle's URL.
+ */
+const originalUrls = {
+  name: 'original-module-urls',
+  setup(b) {
+    b.onLoad({ filter: /\.m?js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const rel = relative(PACKAGES, args.path).split(sep);
+      const ours = rel[0] !== '..' && rel[1] === 'dist' && rel[2] === 'src';
+      if (!ours && !source.includes('import.meta')) return undefined;
+      let url = '__dtpsBundleUrl()';
+      if (ours) {
+        if (!BUNDLED_PACKAGES.includes(rel[0]))
+          throw new Error(`${args.path}: package ${rel[0]} is not expected in the CLI bundle`);
+        url = `__dtpsModuleUrl(${JSON.stringify(packageName(rel[0]))}, ${JSON.stringify(rel.slice(3).join('/'))})`;
+      }
+      const contents = source
+        .replace(/^#!.*\n/, '') // bin.js's, which would end up inside bin/dtps.js's function wrapper
+        .replaceAll('import.meta.url', url);
+      return { contents, loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+/** Declared at the end of the bundle (function declarations are hoisted); see originalUrls. */
+const URL_HELPERS = `
+function __dtpsModuleUrl(pkg, file) {
+  const { join, dirname } = require("node:path");
+  return require("node:url").pathToFileURL(join(dirname(require.resolve(pkg)), file)).href;
+}
+function __dtpsBundleUrl() {
+  return require("node:url").pathToFileURL(__filename).href;
+}`;
+
+/** The package's name, after checking that its entry is dist/src/index.js (what the URLs above rely on). */
+function packageName(dir) {
+  const pkg = JSON.parse(readFileSync(join(PACKAGES, dir, 'package.json'), 'utf8'));
+  if (pkg.exports?.['.']?.default !== './dist/src/index.js')
+    throw new Error(`${pkg.name}: its "." export must be ./dist/src/index.js`);
+  return pkg.name;
+}
+
+rmSync(OUT_DIR, { recursive: true, force: true });
+mkdirSync(OUT_DIR, { recursive: true });
+const result = await build({
+  entryPoints: [join(CLI, 'dist', 'src', 'bin.js')],
+  outfile: BUNDLE,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20.19',
+  // cosmiconfig requires TypeScript only to read a dtps.config.ts; it is
+  // resolved when that happens, as before.
+  external: ['typescript'],
+  plugins: [originalUrls],
+  footer: { js: URL_HELPERS },
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+// A warning here (an import.meta left empty, a require that cannot work) is a broken bundle.
+if (result.warnings.length > 0) throw new Error('the CLI bundle has warnings (above)');
+
+// The code cache: bin/dtps.js writes it when asked, after one run of
+// `dtps --version`, which compiles every module's top level and the flag
+// parsing. A cache that V8 refuses later (another Node) only costs speed.
+const warm = spawnSync(process.execPath, [join(CLI, 'bin', 'dtps.js'), '--version'], {
+  env: { ...process.env, DTPS_WRITE_COMPILE_CACHE: CACHE },
+  encoding: 'utf8',
+});
+if (warm.status !== 0) throw new Error(`dtps --version from the bundle failed:\n${warm.stderr}`);
+readFileSync(CACHE);
