@@ -9,7 +9,8 @@
 // cachedData); it has no compile cache for ES modules (module.enableCompileCache
 // is Node 22).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -38,26 +39,62 @@ const originalUrls = {
       const source = readFileSync(args.path, 'utf8');
       const rel = relative(PACKAGES, args.path).split(sep);
       const ours = rel[0] !== '..' && rel[1] === 'dist' && rel[2] === 'src';
-      if (!ours && !source.includes('import.meta')) return undefined;
+      const trim = TRIMS.find((t) => t.file.test(args.path));
+      if (!ours && trim === undefined && !source.includes('import.meta')) return undefined;
       let url = '__dtpsBundleUrl()';
       if (ours) {
         if (!BUNDLED_PACKAGES.includes(rel[0]))
           throw new Error(`${args.path}: package ${rel[0]} is not expected in the CLI bundle`);
         url = `__dtpsModuleUrl(${JSON.stringify(packageName(rel[0]))}, ${JSON.stringify(rel.slice(3).join('/'))})`;
       }
-      const contents = source
+      let contents = source
         .replace(/^#!.*\n/, '') // bin.js's, which would end up inside bin/dtps.js's function wrapper
         .replaceAll('import.meta.url', url);
+      if (trim !== undefined) {
+        if (!contents.includes(trim.from))
+          throw new Error(`${args.path}: the text to trim is gone (${trim.why}); update TRIMS in ${import.meta.url}`);
+        contents = trim.to(contents);
+      }
       return { contents, loader: 'js', resolveDir: dirname(args.path) };
     });
   },
 };
 
+/**
+ * Work that every command paid at start-up for something none of them uses,
+ * cut out of the bundle only (the dependency itself is untouched). Each `from`
+ * must be found, so that a new version of the dependency fails the build
+ * rather than quietly bringing the cost back.
+ */
+const TRIMS = [
+  {
+    why: "meow prepares normalize-package-data (spdx-correct sorts its table with localeCompare, starting ICU's collator) when loaded; it is used only to normalize package.json, which dtps never asks for",
+    file: /[\\/]meow[\\/]build[\\/]dependencies\.js$/,
+    from: 'var normalizeExports = requireNormalize();\nconst normalizePackageData = getDefaultExportFromCjs(normalizeExports);',
+    to: (source) =>
+      source.replace(
+        'var normalizeExports = requireNormalize();\nconst normalizePackageData = getDefaultExportFromCjs(normalizeExports);',
+        'const normalizePackageData = (...args) => getDefaultExportFromCjs(requireNormalize())(...args);',
+      ),
+  },
+  {
+    why: "zod's z.locales holds 50 languages' error messages; dtps uses only the English ones, which zod imports on its own",
+    file: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/,
+    from: 'export { default as en } from "./en.js";',
+    to: () => 'export { default as en } from "./en.js";\n',
+  },
+];
+
 /** Declared at the end of the bundle (function declarations are hoisted); see originalUrls. */
 const URL_HELPERS = `
 function __dtpsModuleUrl(pkg, file) {
-  const { join, dirname } = require("node:path");
-  return require("node:url").pathToFileURL(join(dirname(require.resolve(pkg)), file)).href;
+  const dirs = (__dtpsModuleUrl.dirs ??= new Map());
+  if (!dirs.has(pkg)) {
+    // This package's own dist/src is beside the bundle (dist/bundle); no need to resolve it.
+    const own = pkg === ${JSON.stringify(packageName('cli'))};
+    dirs.set(pkg, own ? require("node:path").join(__dirname, "..", "src") : require("node:path").dirname(require.resolve(pkg)));
+  }
+  return require("node:url").pathToFileURL(require("node:path").join(dirs.get(pkg), file)).href;
 }
 function __dtpsBundleUrl() {
   return require("node:url").pathToFileURL(__filename).href;
@@ -91,12 +128,20 @@ const result = await build({
 // A warning here (an import.meta left empty, a require that cannot work) is a broken bundle.
 if (result.warnings.length > 0) throw new Error('the CLI bundle has warnings (above)');
 
-// The code cache: bin/dtps.js writes it when asked, after one run of
-// `dtps --version`, which compiles every module's top level and the flag
-// parsing. A cache that V8 refuses later (another Node) only costs speed.
-const warm = spawnSync(process.execPath, [join(CLI, 'bin', 'dtps.js'), '--version'], {
-  env: { ...process.env, DTPS_WRITE_COMPILE_CACHE: CACHE },
-  encoding: 'utf8',
-});
-if (warm.status !== 0) throw new Error(`dtps --version from the bundle failed:\n${warm.stderr}`);
+// The code cache: bin/dtps.js writes it when asked, after one run of `dtps
+// config` (every module's top level, flag parsing, the config file search and
+// its checks, a table), in an empty folder that is also its home, so that no
+// config file or DTPS_* variable of this machine is involved. A cache that V8
+// refuses later (another Node) costs only speed.
+const home = mkdtempSync(join(tmpdir(), 'dtps-bundle-'));
+try {
+  const warm = spawnSync(process.execPath, [join(CLI, 'bin', 'dtps.js'), 'config'], {
+    cwd: home,
+    env: { PATH: process.env.PATH, HOME: home, DTPS_WRITE_COMPILE_CACHE: CACHE },
+    encoding: 'utf8',
+  });
+  if (warm.status !== 0) throw new Error(`dtps config from the bundle failed:\n${warm.stderr}`);
+} finally {
+  rmSync(home, { recursive: true, force: true });
+}
 readFileSync(CACHE);
