@@ -1,28 +1,33 @@
 /**
  * Start-up cost, guarded without timing: a plain command must not load what
- * it does not use. `dtps stats` runs as a real process with a preload that
- * records every module loaded (ES modules and CommonJS ones alike).
+ * it does not use, and the launcher runs the bundle that `pnpm build` makes
+ * (one file compiled from V8's code cache) instead of some 260 module files.
+ * `dtps stats` runs as a real process with a preload that records every
+ * module loaded (ES modules and CommonJS ones alike).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { uniquePrefix, useRedisServer } from '@dtps/core/testing';
 import test from 'ava';
-import { BIN } from '../helpers/dtps.js';
+import { BIN, UNBUNDLED_BIN } from '../helpers/dtps.js';
 
 const redis = useRedisServer(test);
 const RECORDER = fileURLToPath(new URL('../helpers/record-modules.js', import.meta.url));
+/** What `pnpm build` makes of the CLI; this file is dist/test/commands/startup.test.js. */
+const BUNDLE = fileURLToPath(new URL('../../bundle/dtps.cjs', import.meta.url));
 
-/** Runs `dtps ...args` with the recorder; resolves with the exit code, stderr and the modules loaded. */
+/** Runs `bin ...args` with the recorder; resolves with the exit code, stdout, stderr and the modules loaded. */
 async function modulesOf(
+  bin: string,
   args: readonly string[],
-): Promise<{ code: number | null; stderr: string; modules: string[] }> {
+): Promise<{ code: number | null; stdout: string; stderr: string; modules: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'dtps-startup-test-'));
   const file = join(dir, 'modules.txt');
   try {
-    const child = spawn(process.execPath, ['--import', RECORDER, BIN, ...args], {
+    const child = spawn(process.execPath, ['--import', RECORDER, bin, ...args], {
       cwd: dir,
       env: {
         PATH: process.env.PATH,
@@ -31,14 +36,23 @@ async function modulesOf(
         DTPS_PREFIX: uniquePrefix(),
         DTPS_TEST_MODULES_FILE: file,
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
     });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
     });
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    return { code, stderr, modules: [...new Set(readFileSync(file, 'utf8').split('\n').filter(Boolean))] };
+    return {
+      code,
+      stdout,
+      stderr,
+      modules: [...new Set(readFileSync(file, 'utf8').split('\n').filter(Boolean))],
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -55,8 +69,35 @@ const NOT_FOR_PLAIN_COMMANDS = [
   '/react/',
 ];
 
-test('dtps stats loads neither OpenTelemetry (API or SDK), nor pino, nor the console, nor dtps up', async (t) => {
-  const { code, stderr, modules } = await modulesOf(['stats']);
+test('dtps stats runs the bundle: no module file is loaded but the launcher, and the stats are right', async (t) => {
+  const { code, stdout, stderr, modules } = await modulesOf(BIN, ['stats', '--json']);
+  t.is(code, 0, stderr);
+  t.like(JSON.parse(stdout), { queues: { default: { queued: 0 } } });
+  // Built-in modules (node:net, ...) are part of Node itself, not files to find and read.
+  const files = modules.filter((m) => !m.startsWith('node:'));
+  t.deepEqual(files, [pathToFileURL(BIN).href]);
+});
+
+/** Packages a plain command never needs, as the bundle names its modules' paths. */
+const NOT_IN_THE_BUNDLE = [
+  '@opentelemetry/api',
+  '@opentelemetry/sdk-node',
+  '@opentelemetry/sdk-trace-base',
+  '@opentelemetry/exporter-trace-otlp-http',
+  'pino',
+  'ink',
+  'react',
+];
+
+test('the bundle holds neither OpenTelemetry nor pino nor the console', (t) => {
+  const source = readFileSync(BUNDLE, 'utf8');
+  t.true(source.includes('node_modules/ioredis/built/Redis.js'), 'the bundle names the modules it holds');
+  // The OpenTelemetry API and pino are required from @dtps/core's own folder when used.
+  for (const name of NOT_IN_THE_BUNDLE) t.false(source.includes(`node_modules/${name}/`), `${name} is not bundled`);
+});
+
+test('unbundled, dtps stats loads neither OpenTelemetry (API or SDK), nor pino, nor the console, nor dtps up', async (t) => {
+  const { code, stderr, modules } = await modulesOf(UNBUNDLED_BIN, ['stats']);
   t.is(code, 0, stderr);
   // The recorder works: what stats does need is in the list.
   t.true(
