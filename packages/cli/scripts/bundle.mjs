@@ -52,7 +52,9 @@ const originalUrls = {
         .replaceAll('import.meta.url', url);
       if (trim !== undefined) {
         if (!contents.includes(trim.from))
-          throw new Error(`${args.path}: the text to trim is gone (${trim.why}); update TRIMS in ${import.meta.url}`);
+          throw new Error(
+            `${args.path}: the text to trim is gone (${trim.why}); update TRIMS in ${import.meta.url}`,
+          );
         contents = trim.to(contents);
       }
       return { contents, loader: 'js', resolveDir: dirname(args.path) };

@@ -93,7 +93,8 @@ test('the bundle holds neither OpenTelemetry nor pino nor the console', (t) => {
   const source = readFileSync(BUNDLE, 'utf8');
   t.true(source.includes('node_modules/ioredis/built/Redis.js'), 'the bundle names the modules it holds');
   // The OpenTelemetry API and pino are required from @dtps/core's own folder when used.
-  for (const name of NOT_IN_THE_BUNDLE) t.false(source.includes(`node_modules/${name}/`), `${name} is not bundled`);
+  for (const name of NOT_IN_THE_BUNDLE)
+    t.false(source.includes(`node_modules/${name}/`), `${name} is not bundled`);
 });
 
 test('unbundled, dtps stats loads neither OpenTelemetry (API or SDK), nor pino, nor the console, nor dtps up', async (t) => {
