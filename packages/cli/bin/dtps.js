@@ -9,13 +9,15 @@
 // a command starts in a fraction of the time that loading some 260 modules
 // takes. Without a bundle, or with one older than the last `tsc -b` (a
 // developer who only compiled), it imports the compiled modules themselves.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+//
+// CommonJS (bin/package.json), unlike the rest of the package: that spares
+// Node's ES module loader at every start.
+const { readFileSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const vm = require('node:vm');
 
-const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+const here = (path) => join(__dirname, path);
 const BUNDLE = here('../dist/bundle/dtps.cjs');
 const CACHE = `${BUNDLE}.cache`;
 /** What `tsc -b` rewrites whenever it compiles the packages the bundle holds. */
@@ -56,13 +58,11 @@ function runBundle() {
 if (bundleIsCurrent()) {
   runBundle();
 } else {
-  try {
-    await import('../dist/src/bin.js');
-  } catch (err) {
+  import('../dist/src/bin.js').catch((err) => {
     if (err?.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist/src/bin.js')) {
       process.stderr.write('dtps: not built yet; run `pnpm build` at the repository root\n');
       process.exit(2);
     }
     throw err;
-  }
+  });
 }
