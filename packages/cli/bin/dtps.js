@@ -40,19 +40,27 @@ function runBundle() {
     writeCacheTo === undefined && cacheMade !== undefined && cacheMade >= mtime(BUNDLE)
       ? readFileSync(CACHE)
       : undefined;
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: BUNDLE,
-    cachedData,
-    // cosmiconfig imports a dtps.config.js / .mjs with import().
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  // __dtpsImport: the bundle's import() of a dtps.config.mjs (cosmiconfig) or of TypeScript is
+  // this module's own; a vm.Script's import() is experimental in Node 20 and fails with a code cache.
+  const script = new vm.Script(
+    `(function (exports, require, module, __filename, __dirname, __dtpsImport) {${source}\n})`,
+    { filename: BUNDLE, cachedData },
+  );
   if (writeCacheTo !== undefined) {
     // Build time only (scripts/bundle.mjs): the cache, once the run has compiled what it used.
     delete process.env.DTPS_WRITE_COMPILE_CACHE;
     process.once('exit', () => writeFileSync(writeCacheTo, script.createCachedData()));
   }
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, dirname(BUNDLE));
+  const run = script.runInThisContext();
+  run(
+    module.exports,
+    createRequire(BUNDLE),
+    module,
+    BUNDLE,
+    dirname(BUNDLE),
+    (specifier) => import(specifier),
+  );
 }
 
 if (bundleIsCurrent()) {

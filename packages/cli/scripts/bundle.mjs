@@ -40,7 +40,8 @@ const originalUrls = {
       const rel = relative(PACKAGES, args.path).split(sep);
       const ours = rel[0] !== '..' && rel[1] === 'dist' && rel[2] === 'src';
       const trim = TRIMS.find((t) => t.file.test(args.path));
-      if (!ours && trim === undefined && !source.includes('import.meta')) return undefined;
+      if (!ours && trim === undefined && !source.includes('import.meta') && !RUNTIME_IMPORT.test(source))
+        return undefined;
       let url = '__dtpsBundleUrl()';
       if (ours) {
         if (!BUNDLED_PACKAGES.includes(rel[0]))
@@ -49,7 +50,8 @@ const originalUrls = {
       }
       let contents = source
         .replace(/^#!.*\n/, '') // bin.js's, which would end up inside bin/dtps.js's function wrapper
-        .replaceAll('import.meta.url', url);
+        .replaceAll('import.meta.url', url)
+        .replace(RUNTIME_IMPORT, '__dtpsImport(');
       if (trim !== undefined) {
         if (!contents.includes(trim.from))
           throw new Error(
@@ -61,6 +63,16 @@ const originalUrls = {
     });
   },
 };
+
+/**
+ * An import() that stays one at run time: of a computed specifier (cosmiconfig
+ * importing a dtps.config.mjs) or of TypeScript (external). In a vm.Script,
+ * import() works only through an experimental hook that prints a warning and,
+ * with a code cache, fails (Node 20); bin/dtps.js passes its own import() as
+ * __dtpsImport instead. Literal imports of bundled modules stay (esbuild inlines them).
+ */
+const RUNTIME_IMPORT =
+  /(?<![\w$.])import\((?!\s*['"`][^'"`]+['"`]\s*\))|(?<![\w$.])import\((?=\s*['"`]typescript['"`]\s*\))/g;
 
 /**
  * Work that every command paid at start-up for something none of them uses,
@@ -133,6 +145,9 @@ const result = await build({
 });
 // A warning here (an import.meta left empty, a require that cannot work) is a broken bundle.
 if (result.warnings.length > 0) throw new Error('the CLI bundle has warnings (above)');
+const leftImport = /(?<![\w$."'`])import\(.{0,60}/.exec(readFileSync(BUNDLE, 'utf8'));
+if (leftImport)
+  throw new Error(`the CLI bundle has an import() that would run in the vm.Script: ${leftImport[0]}`);
 
 // The code cache: bin/dtps.js writes it when asked, after one run of `dtps
 // config` (every module's top level, flag parsing, the config file search and

@@ -6,13 +6,13 @@
  * module loaded (ES modules and CommonJS ones alike).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { uniquePrefix, useRedisServer } from '@dtps/core/testing';
 import test from 'ava';
-import { BIN, UNBUNDLED_BIN } from '../helpers/dtps.js';
+import { BIN, dtps, UNBUNDLED_BIN } from '../helpers/dtps.js';
 
 const redis = useRedisServer(test);
 const RECORDER = fileURLToPath(new URL('../helpers/record-modules.js', import.meta.url));
@@ -124,4 +124,20 @@ test('unbundled, dtps stats loads neither OpenTelemetry (API or SDK), nor pino, 
     [],
     "dtps up's session is not loaded",
   );
+});
+
+test('through the bundle, a dtps.config.mjs is imported as before, and nothing is printed on stderr', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'dtps-startup-mjs-'));
+  try {
+    writeFileSync(join(dir, 'dtps.config.mjs'), "export default { prefix: 'from-mjs' };\n");
+    // HOME is the folder too, so the search for a config file ends there.
+    const r = await dtps(['config', '--json'], { cwd: dir, env: { HOME: dir } });
+    t.is(r.code, 0, r.stderr);
+    t.is(r.stderr, '');
+    const settings = r.json<{ settings: Record<string, { value: unknown; source: string }> }>().settings;
+    t.is(settings.prefix?.value, 'from-mjs');
+    t.regex(settings.prefix?.source ?? '', /dtps\.config\.mjs/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
