@@ -19,7 +19,6 @@ const vm = require('node:vm');
 
 const here = (path) => join(__dirname, path);
 const BUNDLE = here('../dist/bundle/dtps.cjs');
-const CACHE = `${BUNDLE}.cache`;
 /** What `tsc -b` rewrites whenever it compiles the packages the bundle holds. */
 const BUILD_INFO = [here('../dist/tsconfig.tsbuildinfo'), here('../../core/dist/tsconfig.tsbuildinfo')];
 
@@ -31,14 +30,23 @@ function bundleIsCurrent() {
   return made !== undefined && BUILD_INFO.every((info) => (mtime(info) ?? 0) <= made);
 }
 
+function readIfThere(path) {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs the bundle as Node runs a CommonJS module, with the code cache when it belongs to this bundle. */
 function runBundle() {
   const source = readFileSync(BUNDLE, 'utf8');
   const writeCacheTo = process.env.DTPS_WRITE_COMPILE_CACHE;
-  const cacheMade = mtime(CACHE);
+  // The cache this very bundle names (by its hash) in its last line.
+  const cacheName = /\/\/# dtpsCodeCache=(\S+)\s*$/.exec(source.slice(-200))?.[1];
   const cachedData =
-    writeCacheTo === undefined && cacheMade !== undefined && cacheMade >= mtime(BUNDLE)
-      ? readFileSync(CACHE)
+    writeCacheTo === undefined && cacheName !== undefined
+      ? readIfThere(join(dirname(BUNDLE), cacheName))
       : undefined;
   // __dtpsImport: the bundle's import() of a dtps.config.mjs (cosmiconfig) or of TypeScript is
   // this module's own; a vm.Script's import() is experimental in Node 20 and fails with a code cache.

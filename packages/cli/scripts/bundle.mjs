@@ -1,6 +1,6 @@
 // Bundles the built `dtps` (dist/src/bin.js and everything it imports: @dtps/core,
 // ioredis, zod, meow, cosmiconfig) into one CommonJS file, dist/bundle/dtps.cjs,
-// and writes V8's code cache for it, dist/bundle/dtps.cjs.cache. bin/dtps.js
+// and writes V8's code cache for it, dist/bundle/dtps.<hash>.cache. bin/dtps.js
 // runs that file with that cache: a command then neither resolves nor reads
 // some 260 module files nor compiles their code again, which was most of its
 // start-up time (issue 17, point 9). Run by the root `pnpm build`, after `tsc -b`.
@@ -9,9 +9,10 @@
 // cachedData); it has no compile cache for ES modules (module.enableCompileCache
 // is Node 22).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -19,7 +20,6 @@ const CLI = fileURLToPath(new URL('..', import.meta.url));
 const PACKAGES = dirname(CLI);
 const OUT_DIR = join(CLI, 'dist', 'bundle');
 const BUNDLE = join(OUT_DIR, 'dtps.cjs');
-const CACHE = `${BUNDLE}.cache`;
 
 /** The workspace packages whose code the bundle may hold; bin/dtps.js checks their build for staleness. */
 const BUNDLED_PACKAGES = ['cli', 'core'];
@@ -145,9 +145,16 @@ const result = await build({
 });
 // A warning here (an import.meta left empty, a require that cannot work) is a broken bundle.
 if (result.warnings.length > 0) throw new Error('the CLI bundle has warnings (above)');
-const leftImport = /(?<![\w$."'`])import\(.{0,60}/.exec(readFileSync(BUNDLE, 'utf8'));
+const bundled = readFileSync(BUNDLE, 'utf8');
+const leftImport = /(?<![\w$."'`])import\(.{0,60}/.exec(bundled);
 if (leftImport)
   throw new Error(`the CLI bundle has an import() that would run in the vm.Script: ${leftImport[0]}`);
+
+// The bundle names its code cache by its own hash, so that bin/dtps.js never
+// takes a cache made for another bundle (V8 checks little more than the
+// length), whatever the files' times (npm sets them as it unpacks).
+const CACHE = join(OUT_DIR, `dtps.${createHash('sha256').update(bundled).digest('hex').slice(0, 16)}.cache`);
+writeFileSync(BUNDLE, `${bundled}\n//# dtpsCodeCache=${basename(CACHE)}\n`);
 
 // The code cache: bin/dtps.js writes it when asked, after one run of `dtps
 // config` (every module's top level, flag parsing, the config file search and

@@ -8,8 +8,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
 import { uniquePrefix, useRedisServer } from '@dtps/core/testing';
 import test from 'ava';
 import { BIN, dtps, UNBUNDLED_BIN } from '../helpers/dtps.js';
@@ -79,6 +80,18 @@ test('dtps stats runs the bundle: no module file is loaded but the launcher, and
     modules.filter((m) => !m.startsWith('node:')).map((m) => (m.startsWith('file:') ? fileURLToPath(m) : m)),
   );
   t.deepEqual([...files], [BIN]);
+});
+
+test("the bundle's code cache exists and V8 takes it (else every start compiles the bundle anew)", (t) => {
+  const source = readFileSync(BUNDLE, 'utf8');
+  const name = /\/\/# dtpsCodeCache=(\S+)\s*$/.exec(source)?.[1];
+  t.truthy(name, 'the bundle names its cache');
+  // The same function wrapper as bin/dtps.js's: V8 checks the source's length.
+  const script = new vm.Script(
+    `(function (exports, require, module, __filename, __dirname, __dtpsImport) {${source}\n})`,
+    { filename: BUNDLE, cachedData: readFileSync(join(dirname(BUNDLE), name!)) },
+  );
+  t.false(script.cachedDataRejected);
 });
 
 /** Packages a plain command never needs, as the bundle names its modules' paths. */
