@@ -9,8 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The compiled bin: this file is dist/test/helpers/dtps.js. */
-export const BIN = fileURLToPath(new URL('../../src/bin.js', import.meta.url));
+/**
+ * The launcher that package.json's `bin` names, as a user runs it: after `pnpm
+ * build` it runs the bundle (dist/bundle), so every CLI test checks the bundle;
+ * after a bare `tsc -b` it runs the compiled modules. This file is
+ * dist/test/helpers/dtps.js.
+ */
+export const BIN = fileURLToPath(new URL('../../../bin/dtps.js', import.meta.url));
+
+/** The compiled entry itself, without the bundle. */
+export const UNBUNDLED_BIN = fileURLToPath(new URL('../../src/bin.js', import.meta.url));
 
 /** One empty working dir for every run of the test process. */
 const CWD = mkdtempSync(join(tmpdir(), 'dtps-cli-test-'));
