@@ -1,4 +1,4 @@
-import { type EngineContext, type Logger, recoverWorker, redisRefusalOf, removeWorker } from '@dtps/core';
+import { classifyRedisError, type EngineContext, type Logger, recoverWorker, removeWorker } from '@dtps/core';
 
 /**
  * Declares workers dead when they have been silent for `heartbeatTimeoutMs`:
@@ -12,9 +12,16 @@ import { type EngineContext, type Logger, recoverWorker, redisRefusalOf, removeW
  * dead within `heartbeatTimeoutMs` of the last refusal this detector (or the
  * lease, through `lastRefusalAt`) met. The workers' heartbeats keep their
  * schedule, so they are back well within that time.
+ *
+ * The same holds when Redis was gone (killed, restarting, loading its AOF):
+ * the workers could not beat, and this detector could not look. Its read then
+ * fails, or waits for the reconnect; either way, silence counts again only a
+ * heartbeat timeout after it could see Redis again (found by the chaos suite:
+ * every live worker was declared dead the moment a restarted Redis answered).
  */
 export class FailureDetector {
-  #refusedAt = Number.NEGATIVE_INFINITY;
+  /** When this detector last met a Redis that refused, or could not be reached in time. */
+  #troubleAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -27,19 +34,22 @@ export class FailureDetector {
   /** One sweep; returns the ids of the workers it declared dead. */
   async tick(): Promise<string[]> {
     const { ctx } = this;
-    const now = ctx.clock.now();
-    const cutoff = now - this.heartbeatTimeoutMs;
-    const dead = await ctx.redis.zrangebyscore(ctx.fleet.workers, '-inf', cutoff);
-    if (dead.length === 0) return dead;
-    const refusedAt = Math.max(this.#refusedAt, this.lastRefusalAt());
-    if (now - refusedAt < this.heartbeatTimeoutMs) return [];
+    const cutoff = ctx.clock.now() - this.heartbeatTimeoutMs;
+    const askedAt = performance.now();
     try {
+      const dead = await ctx.redis.zrangebyscore(ctx.fleet.workers, '-inf', cutoff);
+      // A read that waited this long waited for Redis to come back: the silence may be Redis's.
+      if (performance.now() - askedAt > this.heartbeatTimeoutMs / 2) this.#troubleAt = ctx.clock.now();
+      if (dead.length === 0) return dead;
+      const troubleAt = Math.max(this.#troubleAt, this.lastRefusalAt());
+      if (ctx.clock.now() - troubleAt < this.heartbeatTimeoutMs) return [];
       for (const id of dead) await this.#declareDead(id);
+      return dead;
     } catch (err) {
-      if (redisRefusalOf(err) !== undefined) this.#refusedAt = ctx.clock.now();
+      const kind = classifyRedisError(err);
+      if (kind === 'refused' || kind === 'unreachable') this.#troubleAt = ctx.clock.now();
       throw err;
     }
-    return dead;
   }
 
   /** Recovers a silent worker's tasks, takes it off the registry, and says so. */

@@ -42,3 +42,25 @@ test('no worker is declared dead within a heartbeat timeout of a write refusal (
   clock.advance(2);
   t.deepEqual(await detector.tick(), ['w1']);
 });
+
+test('no worker is declared dead within a heartbeat timeout of Redis coming back (its read waited for Redis)', async (t) => {
+  const server = await RedisServer.start();
+  t.teardown(() => server.stop());
+  const redis = createRedis(server.url);
+  t.teardown(() => redis.disconnect());
+  const clock = new ManualClock(Date.now());
+  const ctx = new EngineContext({ redis, prefix: uniquePrefix(), clock });
+  await writeHeartbeat(ctx, { id: 'w1', lastHeartbeatAt: clock.now() } as WorkerInfo);
+  const timeoutMs = 1000;
+  const detector = new FailureDetector(ctx, timeoutMs, silentLogger());
+  clock.advance(timeoutMs + 1);
+  // Redis away for longer than half a timeout (paused here: the read waits, as it does for a
+  // reconnect): the worker could not beat either, so its silence is not death yet.
+  const admin = server.client();
+  await admin.call('CLIENT', 'PAUSE', String(timeoutMs), 'ALL');
+  t.deepEqual(await detector.tick(), [], 'silent while Redis was away: not dead');
+  clock.advance(timeoutMs - 1);
+  t.deepEqual(await detector.tick(), [], 'within a timeout of Redis coming back');
+  clock.advance(2);
+  t.deepEqual(await detector.tick(), ['w1'], 'a whole timeout of Redis, and still silent: dead');
+});
