@@ -136,7 +136,13 @@ const cases: Record<string, Case> = {
     items: [],
   },
   noteOrigin: {
-    call: calls.buildNoteOrigin({ fleet, known: { id: 'abc', losses: 2 }, newId: 'def', now: 1000, by: 'w1' }),
+    call: calls.buildNoteOrigin({
+      fleet,
+      known: { id: 'abc', losses: 2 },
+      newId: 'def',
+      now: 1000,
+      by: 'w1',
+    }),
     args: { known: 'abc', losses: '2', newId: 'def', now: '1000', by: 'w1' },
     items: [],
   },
