@@ -237,7 +237,7 @@ export class Worker {
       case 'pause':
         this.pool.pause();
         // The heartbeat goes out now and again once the window is back in the queue.
-        this.#handBackAll().then(() => this.#heartbeat.now());
+        this.#releaseAll().then(() => this.#heartbeat.now());
         break;
       case 'resume':
         this.#draining = false;
@@ -246,7 +246,7 @@ export class Worker {
       case 'drain':
         this.#draining = true;
         this.pool.pause();
-        this.#handBackAll().then(() => this.#heartbeat.now());
+        this.#releaseAll().then(() => this.#heartbeat.now());
         this.#whenIdle().then(() => this.onDrained?.());
         break;
       case 'steal':
@@ -298,7 +298,7 @@ export class Worker {
     for (const r of this.#runners.values()) r.stop();
     this.pool.pause();
     // Waits for claims in flight first; with Redis gone, not past the grace.
-    const handedBack = await within(this.#handBackAll(), left());
+    const handedBack = await within(this.#releaseAll(), left());
     if (handedBack === undefined) {
       this.log.warn(
         'Redis did not take the window back within the grace period; the coordinator will recover it',
@@ -357,8 +357,10 @@ export class Worker {
     while (this.#runningCount() > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
-  async #handBackAll(): Promise<number> {
-    const counts = await Promise.all([...this.#runners.values()].map((r) => r.handBack().catch(() => 0)));
+  async #releaseAll(): Promise<number> {
+    const counts = await Promise.all(
+      [...this.#runners.values()].map((r) => r.releaseUnstarted().catch(() => 0)),
+    );
     return counts.reduce((a, b) => a + b, 0);
   }
 
