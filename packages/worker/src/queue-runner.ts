@@ -17,7 +17,7 @@ import { AttemptRunner } from './queue/attempt-runner.js';
 import { IdleRegistration, type IdleRequest } from './queue/idle-registration.js';
 import { Outbox } from './queue/outbox.js';
 import { OutageReconciler, type Reconciled } from './queue/reconciler.js';
-import { type ClaimPlan, planRound, type RoundPlan, staggers } from './queue/round-planner.js';
+import { afterClaim, type ClaimPlan, planRound, type RoundPlan, staggers } from './queue/round-planner.js';
 import { WorkWait } from './queue/work-wait.js';
 import type { Reporter } from './reporter.js';
 import { LocalWindow } from './window.js';
@@ -348,15 +348,15 @@ export class QueueRunner {
     this.lastClaimFull = r.tasks.length >= claim.max;
     this.#claims--;
     this.#steals += r.stolen;
-    // The claim took all there was, and could not even fill the slots it had: wait on Redis for a
-    // submit instead of claiming again (an idle worker is quiet). With every slot it had filled —
-    // stealing, that is: it stole as many as it had slots — the next free slot claims (and steals)
-    // again at once rather than after a blocked wait.
-    this.#dry = false;
-    if (this.lastClaimFull || this.#wait.waiting) return;
-    if (started < claim.start || (claim.start === 0 && this.running.size === 0))
-      this.#waitForWork(r.nextDueAt);
-    else this.#dry = true;
+    const next = afterClaim({
+      full: this.lastClaimFull,
+      slots: claim.start,
+      started,
+      running: this.running.size,
+      waiting: this.#wait.waiting,
+    });
+    this.#dry = next === 'dry';
+    if (next === 'wait') this.#waitForWork(r.nextDueAt);
   }
 
   /**

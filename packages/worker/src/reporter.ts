@@ -9,6 +9,7 @@ import {
   redisRefusalOf,
   type WorkerOps,
 } from '@dtps/core';
+import { HeldIds } from './held-ids.js';
 
 /**
  * Errors that no retry can fix: a refusal only an operator fixes (NOPERM,
@@ -50,7 +51,7 @@ export class Reporter {
   #scheduled = false;
   readonly #inflight = new Set<Promise<void>>();
   /** Ids whose outcome is waiting to be sent or on its way, by queue (until Redis has answered). */
-  readonly #unsent = new Map<string, Map<string, number>>();
+  readonly #unsent = new Map<string, HeldIds>();
   #closed = false;
   /** Shared by every batch's retries: one Redis refusing writes slows them all down together. */
   readonly #backoff = new Backoff({ baseMs: 100, capMs: 5000 });
@@ -65,20 +66,20 @@ export class Reporter {
   }
 
   complete(queue: string, c: Completion): void {
-    this.#hold(queue, [c.id], 1);
+    this.#held(queue).add([c]);
     this.#batch(queue).completions.push(c);
     this.#schedule();
   }
 
   fail(queue: string, f: Failure): void {
-    this.#hold(queue, [f.id], 1);
+    this.#held(queue).add([f]);
     this.#batch(queue).failures.push(f);
     this.#schedule();
   }
 
   /** True while the outcome of task `id` has not reached Redis yet (reconcile must not call it lost). */
   holds(queue: string, id: string): boolean {
-    return (this.#unsent.get(queue)?.get(id) ?? 0) > 0;
+    return this.#unsent.get(queue)?.has(id) ?? false;
   }
 
   /** What Redis said of completions a round carried (per completion: accepted by the fence). */
@@ -88,36 +89,17 @@ export class Reporter {
 
   /** Sends these completions now (a round that carried them failed), until Redis answers. */
   send(queue: string, list: readonly Completion[]): void {
-    this.#hold(
-      queue,
-      list.map((c) => c.id),
-      1,
-    );
+    this.#held(queue).add(list);
     this.#track(this.#settling(queue, list, () => this.#sendCompletions(queue, list)));
   }
 
-  #hold(queue: string, ids: readonly string[], delta: number): void {
-    let m = this.#unsent.get(queue);
-    if (!m) {
-      m = new Map();
-      this.#unsent.set(queue, m);
+  #held(queue: string): HeldIds {
+    let held = this.#unsent.get(queue);
+    if (!held) {
+      held = new HeldIds();
+      this.#unsent.set(queue, held);
     }
-    for (const id of ids) {
-      const n = (m.get(id) ?? 0) + delta;
-      if (n > 0) m.set(id, n);
-      else m.delete(id);
-    }
-  }
-
-  /** Stops holding the ids of outcomes Redis has answered for. */
-  #unhold(queue: string, list: readonly { id: string }[]): void {
-    const m = this.#unsent.get(queue);
-    if (!m) return;
-    for (const { id } of list) {
-      const n = (m.get(id) ?? 0) - 1;
-      if (n > 0) m.set(id, n);
-      else m.delete(id);
-    }
+    return held;
   }
 
   /** Resolves when everything reported so far has reached Redis (a closing worker's runners have stopped: their outboxes send through here). */
@@ -174,7 +156,7 @@ export class Reporter {
     try {
       await this.#retrying(send);
     } finally {
-      this.#unhold(queue, list);
+      this.#held(queue).remove(list);
     }
   }
 

@@ -20,6 +20,7 @@ import { ThreadExecutor } from './executor/thread-executor.js';
 import { handlerModuleUrl, loadHandlerModule } from './handlers/load.js';
 import { type ResolvedWorkerOptions, resolveOptions, type WorkerOptions } from './options.js';
 import { SlotPool } from './pool.js';
+import { reconcileAll } from './queue/reconciler.js';
 import { QueueRunner } from './queue-runner.js';
 import { Reporter } from './reporter.js';
 import { Autoscaler } from './units/autoscaler.js';
@@ -364,20 +365,8 @@ export class Worker {
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  /** Reconciles every runner; a runner busy with a claim or start is tried again shortly, until it has run. */
-  async #reconcile(): Promise<void> {
-    const pending = new Set(this.#runners.values());
-    for (let round = 0; pending.size > 0 && !this.#closing; round++) {
-      if (round > 0) await new Promise((r) => setTimeout(r, 250));
-      for (const r of [...pending]) {
-        const done = await r.reconcile();
-        if (done === null) continue;
-        pending.delete(r);
-        if (done.released + done.failed > 0) {
-          this.log.warn({ queue: r.queue, ...done }, 'reconciled tasks this worker had lost track of');
-        }
-      }
-    }
+  #reconcile(): Promise<void> {
+    return reconcileAll(this.#runners.values(), () => this.#closing !== undefined, this.log);
   }
 
   #pumpAll(): void {

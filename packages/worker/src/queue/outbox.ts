@@ -1,4 +1,5 @@
 import type { Completion, Failure } from '@dtps/core';
+import { HeldIds } from '../held-ids.js';
 import type { Reporter } from '../reporter.js';
 
 /**
@@ -12,7 +13,7 @@ export class Outbox {
   readonly #reporter: Reporter;
   #waiting: Completion[] = [];
   /** Ids of completions waiting or riding a round in flight (until its reply, or until the reporter has them). */
-  readonly #held = new Map<string, number>();
+  readonly #held = new HeldIds();
   #stopped = false;
 
   constructor(queue: string, reporter: Reporter) {
@@ -28,7 +29,7 @@ export class Outbox {
   complete(c: Completion): void {
     if (this.#stopped) this.#reporter.complete(this.#queue, c);
     else {
-      this.#hold(c.id, 1);
+      this.#held.add([c]);
       this.#waiting.push(c);
     }
   }
@@ -47,32 +48,26 @@ export class Outbox {
   /** The round's reply: Redis's verdict on each completion (accepted by the fence or not), for the reporter's counts. */
   delivered(list: readonly Completion[], accepted: readonly boolean[]): void {
     this.#reporter.delivered(this.#queue, list, accepted);
-    for (const c of list) this.#hold(c.id, -1);
+    this.#held.remove(list);
   }
 
   /** The round failed: the reporter sends these on its own, until Redis answers. */
   undelivered(list: readonly Completion[]): void {
     if (list.length === 0) return;
     this.#reporter.send(this.#queue, list);
-    for (const c of list) this.#hold(c.id, -1);
+    this.#held.remove(list);
   }
 
   /** No more rounds: what waits, and what completes from now on, goes through the reporter. */
   stop(): void {
     this.#stopped = true;
     const list = this.take();
-    for (const c of list) this.#hold(c.id, -1);
     for (const c of list) this.#reporter.complete(this.#queue, c);
+    this.#held.remove(list);
   }
 
   /** True while the completion of task `id` is here or riding a round (a reconcile must not call it lost). */
   holds(id: string): boolean {
     return this.#held.has(id);
-  }
-
-  #hold(id: string, delta: number): void {
-    const n = (this.#held.get(id) ?? 0) + delta;
-    if (n > 0) this.#held.set(id, n);
-    else this.#held.delete(id);
   }
 }

@@ -1,4 +1,4 @@
-import type { EngineContext, WorkerOps } from '@dtps/core';
+import type { EngineContext, Logger, WorkerOps } from '@dtps/core';
 import type { IdleRegistration } from './idle-registration.js';
 import type { WorkWait } from './work-wait.js';
 
@@ -105,5 +105,37 @@ export class OutageReconciler {
       );
     }
     return { released, failed: strayRunning.length };
+  }
+}
+
+/** Something that reconciles one queue (a queue runner). */
+export interface Reconcilable {
+  readonly queue: string;
+  reconcile(): Promise<Reconciled | null>;
+}
+
+/** How long a runner busy with a claim or start waits before its next try. */
+const RETRY_MS = 250;
+
+/**
+ * Reconciles every runner once; a runner busy with a claim or start is tried again shortly,
+ * until it has run or `stopping` says to give up. Logs what was found.
+ */
+export async function reconcileAll(
+  runners: Iterable<Reconcilable>,
+  stopping: () => boolean,
+  log: Logger,
+): Promise<void> {
+  const pending = new Set(runners);
+  for (let round = 0; pending.size > 0 && !stopping(); round++) {
+    if (round > 0) await new Promise((r) => setTimeout(r, RETRY_MS));
+    for (const r of [...pending]) {
+      const done = await r.reconcile();
+      if (done === null) continue;
+      pending.delete(r);
+      if (done.released + done.failed > 0) {
+        log.warn({ queue: r.queue, ...done }, 'reconciled tasks this worker had lost track of');
+      }
+    }
   }
 }

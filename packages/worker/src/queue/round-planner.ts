@@ -122,3 +122,28 @@ function mayClaim(s: RoundState, reporting: boolean): boolean {
   if (s.waiting && !(reporting && !s.registered)) return false;
   return s.claimsInFlight === 0 || (s.claimsInFlight < ROUNDS && s.lastClaimFull);
 }
+
+/** What a claim's reply says about the queue, for `afterClaim`. */
+export interface ClaimReply {
+  /** The claim came back full (the queue has more). */
+  full: boolean;
+  /** Slots the claim had, and tasks it started on them. */
+  slots: number;
+  started: number;
+  /** Attempts running here now. */
+  running: number;
+  /** A blocking read is in flight already. */
+  waiting: boolean;
+}
+
+/**
+ * What follows a claim: `wait` on Redis for work when it took all there was and could not even
+ * fill the slots it had (an idle worker is quiet); `dry` when it filled every slot it had —
+ * stealing, that is: it stole as many as it had slots — so that the next free slot claims (and
+ * steals) again at once rather than after a blocked wait; else `more`.
+ */
+export function afterClaim(r: ClaimReply): 'wait' | 'dry' | 'more' {
+  if (r.full || r.waiting) return 'more';
+  if (r.started < r.slots || (r.slots === 0 && r.running === 0)) return 'wait';
+  return 'dry';
+}

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { perRound, planRound, type RoundState, staggers } from '../../src/queue/round-planner.js';
+import { afterClaim, perRound, planRound, type RoundState, staggers } from '../../src/queue/round-planner.js';
 
 /** A pool of 10 free slots, an empty window, prefetch 10, nothing in flight. */
 function state(over: Partial<RoundState> = {}): RoundState {
@@ -29,7 +29,11 @@ test('a round starts at most half the pool (two rounds in flight)', (t) => {
   t.is(perRound(0), 1);
   const plan = planRound(state({ windowLength: 8 }));
   t.is(plan?.start, 5, 'half the pool from the window');
-  t.is(plan?.claim, undefined, 'the window is not empty: its tasks go first, and it is over half the prefetch');
+  t.is(
+    plan?.claim,
+    undefined,
+    'the window is not empty: its tasks go first, and it is over half the prefetch',
+  );
 });
 
 test('window tasks take only free slots', (t) => {
@@ -125,4 +129,18 @@ test('completions alone make a round', (t) => {
 test('only rounds that take Redis 2 ms or more are staggered', (t) => {
   t.false(staggers(1.9));
   t.true(staggers(2));
+});
+
+test('after a claim: wait when it could not fill its slots, dry when it filled them, more with a backlog', (t) => {
+  const reply = { full: false, slots: 4, started: 4, running: 4, waiting: false };
+  t.is(afterClaim(reply), 'dry', 'every slot filled (a stealer): the next free slot claims at once');
+  t.is(afterClaim({ ...reply, started: 3 }), 'wait', 'the queue is dry and a slot is free');
+  t.is(
+    afterClaim({ ...reply, slots: 0, started: 0, running: 0 }),
+    'wait',
+    'a refill that found nothing, nothing running',
+  );
+  t.is(afterClaim({ ...reply, slots: 0, started: 0, running: 2 }), 'dry');
+  t.is(afterClaim({ ...reply, started: 0, full: true }), 'more', 'a full claim: the queue has more');
+  t.is(afterClaim({ ...reply, started: 0, waiting: true }), 'more', 'already waiting');
 });
