@@ -213,7 +213,7 @@ export class QueueRunner {
     this.#staggerTimer.unref();
   }
 
-  /** Handed-off tasks are started in Redis already: they take free slots before anything else. */
+  /** Received handoffs are started in Redis already: they take free slots before anything else. */
   #runReceived(): void {
     if (this.#registration.receivedCount === 0) return;
     const n = this.#d.pool.acquire(this.#registration.receivedCount);
@@ -378,7 +378,7 @@ export class QueueRunner {
       })
       .finally(() => {
         if (this.#stopped) this.#wait.close();
-        // Handed tasks start now, before the next pass: a short one is done by then, and that
+        // Received handoffs start now, before the next pass: a short one is done by then, and that
         // round reports it with the claim that registers us again (one round, not two).
         else this.#runReceived();
         this.pump();
@@ -388,7 +388,7 @@ export class QueueRunner {
   /**
    * What woke the wait: a handoff in our inbox (tasks a submit started for us, which used up
    * our registration), the '0' of a wake of our own, or a wake-up of the queue. Paused or
-   * stopping, handed tasks go back unstarted and a wake-up is passed on to a worker that can
+   * stopping, received tasks are released and a wake-up is passed on to a worker that can
    * take the work.
    */
   async #woken(w: WakeUp): Promise<void> {

@@ -267,7 +267,7 @@ export class Worker {
 
   /**
    * Graceful shutdown, in this order: stop claiming (so nothing new arrives),
-   * hand the unstarted window back at once (so other workers can take it),
+   * release the unstarted window at once (so other workers can take it),
    * let running tasks finish within the grace period, abort what is still
    * running (reported as a failed attempt, retried elsewhere), flush the
    * reports, then leave the registry and close connections.
@@ -299,14 +299,15 @@ export class Worker {
     for (const r of this.#runners.values()) r.stop();
     this.pool.pause();
     // Waits for claims in flight first; with Redis gone, not past the grace.
-    const handedBack = await within(this.#releaseAll(), left());
-    if (handedBack === undefined) {
+    const released = await within(this.#releaseAll(), left());
+    if (released === undefined) {
       this.log.warn(
         'Redis did not take the window back within the grace period; the coordinator will recover it',
       );
     }
     this.log.info(
-      { handedBack: handedBack ?? 0, running: this.#runningCount() },
+      // The log keeps its words ("handed back"): operators and tests look for them.
+      { handedBack: released ?? 0, running: this.#runningCount() },
       'window handed back; waiting for running tasks',
     );
     const idle = await within(

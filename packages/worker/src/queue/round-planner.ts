@@ -140,7 +140,7 @@ export interface ClaimReply {
  * What follows a claim: `wait` on Redis for work when it took all there was and could not even
  * fill the slots it had (an idle worker is quiet); `dry` when it filled every slot it had —
  * stealing, that is: it stole as many as it had slots — so that the next free slot claims (and
- * steals) again at once rather than after a blocked wait; else `more`.
+ * steals) again at once rather than after a wait; else `more`.
  */
 export function afterClaim(r: ClaimReply): 'wait' | 'dry' | 'more' {
   if (r.full || r.waiting) return 'more';
