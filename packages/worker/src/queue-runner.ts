@@ -1,6 +1,5 @@
 import type { Logger } from '@dtps/core';
 import {
-  Backoff,
   type ClaimedTask,
   type ClaimResult,
   decodeInboxMessage,
@@ -17,21 +16,11 @@ import { AttemptRunner } from './queue/attempt-runner.js';
 import { IdleRegistration, type IdleRequest } from './queue/idle-registration.js';
 import { Outbox } from './queue/outbox.js';
 import { OutageReconciler, type Reconciled } from './queue/reconciler.js';
-import { afterClaim, type ClaimPlan, planRound, type RoundPlan, staggers } from './queue/round-planner.js';
+import { RoundPacer } from './queue/round-pacer.js';
+import { afterClaim, type ClaimPlan, planRound, type RoundPlan } from './queue/round-planner.js';
 import { WorkWait } from './queue/work-wait.js';
 import type { Reporter } from './reporter.js';
 import { LocalWindow } from './window.js';
-
-/**
- * A pass sends one round; what else is due goes this long later (or with the next reply, if sooner).
- * Two rounds sent at once land in one read of Redis's: it runs them back to back and answers both
- * in one write, the worker runs both batches and merges their completions into one round again,
- * and the pair stays in lock-step — Redis idle while the worker runs, the worker idle while Redis
- * runs (measured: 45–55k tasks/s and Redis 66–72% busy, against 60–74k and 90% when the rounds
- * are apart). A millisecond later, Redis is busy with the first when the second arrives, and the
- * replies come back apart. Only slow rounds are staggered (see STAGGER_ABOVE_MS).
- */
-const STAGGER_MS = 1;
 
 /** An idle registration outlives the blocking read by this much (a slow round, a busy Redis). */
 const REGISTRATION_MARGIN_MS = 5000;
@@ -76,21 +65,12 @@ export class QueueRunner {
   #dry = false;
   /** True when the last claim came back full: the queue has more (a backlog signal for the autoscaler). */
   lastClaimFull = false;
-  /** How long rounds take to come back (ms, a moving average): whether to stagger them. */
-  #roundMs = 0;
   #stopped = false;
   #steals = 0;
   #pumpScheduled = false;
-  #staggerTimer: NodeJS.Timeout | undefined;
   /** Rounds in flight (and any release one started), so that a pause or stop can wait for them. */
   readonly #rounds = new Set<Promise<unknown>>();
-  /**
-   * After a failed round or wait, no round goes out until this timer fires: a Redis that refuses
-   * writes (OOM) answers at once, and without a wait every freed slot would send the next round
-   * straight away (thousands a second).
-   */
-  #backoffTimer: NodeJS.Timeout | undefined;
-  readonly #backoff = new Backoff({ baseMs: 100, capMs: 5000 });
+  readonly #pacer = new RoundPacer(() => this.pump());
   readonly #throttle: LogThrottle;
 
   constructor(queue: string, deps: RunnerDeps) {
@@ -130,15 +110,14 @@ export class QueueRunner {
 
   /** Redis is back (a reconnect): a round held back by a backoff goes now, not at the timer. */
   retryNow(): void {
-    clearTimeout(this.#backoffTimer);
-    this.#backoffTimer = undefined;
+    this.#pacer.release();
     this.pump();
   }
 
   /** Stops claiming and wakes the blocking read, so that the runner goes quiet. */
   stop(): void {
     this.#stopped = true;
-    clearTimeout(this.#backoffTimer);
+    this.#pacer.release();
     this.#throttle.flush();
     // Completions that were waiting for our next round go on their own now.
     this.#outbox.stop();
@@ -187,30 +166,9 @@ export class QueueRunner {
   #pass(): void {
     if (this.#stopped) return;
     this.#runReceived();
-    if (this.#backoffTimer) return;
+    if (this.#pacer.holding) return;
     if (!this.#round()) return;
-    if (staggers(this.#roundMs)) this.#staggerNext();
-    else while (this.#round()) {}
-  }
-
-  /** Holds every round back for a jittered, growing wait (reset by a round that succeeds). */
-  #backOff(): void {
-    if (this.#backoffTimer) return;
-    this.#backoffTimer = setTimeout(() => {
-      this.#backoffTimer = undefined;
-      this.pump();
-    }, this.#backoff.next());
-    this.#backoffTimer.unref();
-  }
-
-  /** Looks again once the round just sent has had time to reach Redis alone (see STAGGER_MS). */
-  #staggerNext(): void {
-    if (this.#staggerTimer) return;
-    this.#staggerTimer = setTimeout(() => {
-      this.#staggerTimer = undefined;
-      this.pump();
-    }, STAGGER_MS);
-    this.#staggerTimer.unref();
+    if (this.#pacer.mayFollow()) while (this.#round()) {}
   }
 
   /** Received handoffs are started in Redis already: they take free slots before anything else. */
@@ -268,8 +226,7 @@ export class QueueRunner {
       .cycle(this.queue, { complete: done, start: requests, ...(claim ? { claim } : {}), idle })
       .then(
         (r) => {
-          this.#roundMs += (performance.now() - sentAt - this.#roundMs) / 8;
-          if (this.#backoff.failures > 0) this.#backoff.reset();
+          this.#pacer.answered(sentAt);
           this.#starting -= starts.length;
           this.#reserving -= reserving;
           this.#outbox.delivered(done, r.completed);
@@ -289,7 +246,7 @@ export class QueueRunner {
           if (claim) this.#claims--;
           if (this.#stopped) return;
           this.#throttle.warn({ queue: this.queue, err: err.message }, 'round failed; trying again');
-          this.#backOff();
+          this.#pacer.backOff();
         },
       );
     this.#track(round);
@@ -374,7 +331,7 @@ export class QueueRunner {
       .catch((err: Error) => {
         if (this.#stopped) return;
         this.#throttle.warn({ queue: this.queue, err: err.message }, 'waiting for work failed');
-        this.#backOff();
+        this.#pacer.backOff();
       })
       .finally(() => {
         if (this.#stopped) this.#wait.close();

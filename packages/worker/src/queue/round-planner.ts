@@ -5,7 +5,7 @@
 export const ROUNDS = 2;
 
 /**
- * Only rounds that take Redis this long are staggered (see STAGGER_MS in queue-runner.ts): a
+ * Only rounds that take Redis this long are staggered (see STAGGER_MS in round-pacer.ts): a
  * small round is back before a millisecond's gap is over, and waiting for the timer would idle
  * the worker (50 slots: 8% fewer tasks/s).
  */
@@ -65,7 +65,7 @@ export function perRound(poolSize: number): number {
   return Math.max(1, Math.ceil(poolSize / ROUNDS));
 }
 
-/** Whether the next round waits a moment rather than going with this one (see STAGGER_MS). */
+/** Whether the next round waits a moment rather than going with this one (see STAGGER_MS in round-pacer.ts). */
 export function staggers(roundMs: number): boolean {
   return roundMs >= STAGGER_ABOVE_MS;
 }
