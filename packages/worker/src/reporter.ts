@@ -9,6 +9,7 @@ import {
   redisRefusalOf,
   type WorkerOps,
 } from '@dtps/core';
+import { HeldIds } from './held-ids.js';
 
 /**
  * Errors that no retry can fix: a refusal only an operator fixes (NOPERM,
@@ -34,19 +35,11 @@ interface Batch {
 }
 
 /**
- * Something that sends a queue's completions inside its own script calls: the
- * queue's runner, whose every round (cycleTasks) carries the completions
- * waiting at that moment. While it is `carrying`, the reporter leaves that
- * queue's completions to it.
- */
-export interface CompletionCarrier {
-  readonly carrying: boolean;
-}
-
-/**
- * Sends outcomes to Redis in batches: failures, and the completions no runner
- * carries, go in one script call per queue and kind every tick of the event
- * loop. A batch that meets a Redis outage is sent again until Redis answers:
+ * The last stage of a task: sends outcomes to Redis and counts what Redis
+ * said. Completions mostly ride the queue's rounds (see Outbox), which pass
+ * Redis's verdict on here; what reaches the reporter itself — failures, and
+ * completions no round carries — goes in one script call per queue and kind
+ * every tick of the event loop. A batch that meets a Redis outage is sent again until Redis answers:
  * nothing a handler finished is dropped (the fence makes a repeated report
  * harmless).
  */
@@ -58,8 +51,7 @@ export class Reporter {
   #scheduled = false;
   readonly #inflight = new Set<Promise<void>>();
   /** Ids whose outcome is waiting to be sent or on its way, by queue (until Redis has answered). */
-  readonly #unsent = new Map<string, Map<string, number>>();
-  readonly #carriers = new Map<string, CompletionCarrier>();
+  readonly #unsent = new Map<string, HeldIds>();
   #closed = false;
   /** Shared by every batch's retries: one Redis refusing writes slows them all down together. */
   readonly #backoff = new Backoff({ baseMs: 100, capMs: 5000 });
@@ -73,85 +65,46 @@ export class Reporter {
     this.#throttle = new LogThrottle(log);
   }
 
-  /** Lets `carrier` send the completions of `queue` (see CompletionCarrier). */
-  carry(queue: string, carrier: CompletionCarrier): void {
-    this.#carriers.set(queue, carrier);
-  }
-
   complete(queue: string, c: Completion): void {
-    this.#hold(queue, [c.id], 1);
+    this.#held(queue).add([c]);
     this.#batch(queue).completions.push(c);
-    // A carrying runner takes it in its next round (it pumps after every task); else it goes on its own.
-    if (!this.#carriers.get(queue)?.carrying) this.#schedule();
+    this.#schedule();
   }
 
   fail(queue: string, f: Failure): void {
-    this.#hold(queue, [f.id], 1);
+    this.#held(queue).add([f]);
     this.#batch(queue).failures.push(f);
     this.#schedule();
   }
 
   /** True while the outcome of task `id` has not reached Redis yet (reconcile must not call it lost). */
   holds(queue: string, id: string): boolean {
-    return (this.#unsent.get(queue)?.get(id) ?? 0) > 0;
+    return this.#unsent.get(queue)?.has(id) ?? false;
   }
 
-  /**
-   * Hands the completions waiting for `queue` to its carrier, which sends them
-   * and then calls `settleCompletions` (or `giveBack` if the call failed).
-   * They stay held (see `holds`) until then.
-   */
-  takeCompletions(queue: string): Completion[] {
-    const b = this.#pending.get(queue);
-    if (!b || b.completions.length === 0) return [];
-    const list = b.completions;
-    b.completions = [];
-    return list;
-  }
-
-  /** What Redis said of completions a carrier sent (per completion: accepted by the fence). */
-  settleCompletions(queue: string, list: readonly Completion[], accepted: readonly boolean[]): void {
+  /** What Redis said of completions a round carried (per completion: accepted by the fence). */
+  delivered(queue: string, list: readonly Completion[], accepted: readonly boolean[]): void {
     this.#countCompletions(queue, list, accepted);
-    this.#unhold(queue, list);
   }
 
-  /** A carrier's call failed: the reporter sends these completions itself, until Redis answers. */
-  giveBack(queue: string, list: readonly Completion[]): void {
+  /** Sends these completions now (a round that carried them failed), until Redis answers. */
+  send(queue: string, list: readonly Completion[]): void {
+    this.#held(queue).add(list);
     this.#track(this.#settling(queue, list, () => this.#sendCompletions(queue, list)));
   }
 
-  /** Sends soon what no carrier will take (a runner that stopped carrying calls this). */
-  kick(): void {
-    this.#schedule();
+  #held(queue: string): HeldIds {
+    let held = this.#unsent.get(queue);
+    if (!held) {
+      held = new HeldIds();
+      this.#unsent.set(queue, held);
+    }
+    return held;
   }
 
-  #hold(queue: string, ids: readonly string[], delta: number): void {
-    let m = this.#unsent.get(queue);
-    if (!m) {
-      m = new Map();
-      this.#unsent.set(queue, m);
-    }
-    for (const id of ids) {
-      const n = (m.get(id) ?? 0) + delta;
-      if (n > 0) m.set(id, n);
-      else m.delete(id);
-    }
-  }
-
-  /** Stops holding the ids of outcomes Redis has answered for. */
-  #unhold(queue: string, list: readonly { id: string }[]): void {
-    const m = this.#unsent.get(queue);
-    if (!m) return;
-    for (const { id } of list) {
-      const n = (m.get(id) ?? 0) - 1;
-      if (n > 0) m.set(id, n);
-      else m.delete(id);
-    }
-  }
-
-  /** Resolves when everything reported so far has reached Redis (carriers or not: a closing worker's runners have stopped). */
+  /** Resolves when everything reported so far has reached Redis (a closing worker's runners have stopped: their outboxes send through here). */
   async flush(): Promise<void> {
-    this.#send(true);
+    this.#send();
     while (this.#inflight.size > 0) await Promise.all([...this.#inflight]);
   }
 
@@ -178,14 +131,14 @@ export class Reporter {
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    setImmediate(() => this.#send(false));
+    setImmediate(() => this.#send());
   }
 
-  /** Sends the failures, and the completions of queues no carrier takes (all of them when `all`). */
-  #send(all: boolean): void {
+  /** Sends what is pending, one call per queue and kind. */
+  #send(): void {
     this.#scheduled = false;
     for (const [queue, b] of this.#pending) {
-      if (b.completions.length > 0 && (all || !this.#carriers.get(queue)?.carrying)) {
+      if (b.completions.length > 0) {
         const list = b.completions;
         b.completions = [];
         this.#track(this.#settling(queue, list, () => this.#sendCompletions(queue, list)));
@@ -203,7 +156,7 @@ export class Reporter {
     try {
       await this.#retrying(send);
     } finally {
-      this.#unhold(queue, list);
+      this.#held(queue).remove(list);
     }
   }
 

@@ -16,7 +16,7 @@ export class LocalWindow {
     if (tasks.length === 0) return;
     const last = this.#tasks[this.#tasks.length - 1];
     this.#tasks.push(...tasks);
-    // Claims arrive in order after what we hold; only steals and hand-backs need a sort.
+    // Claims arrive in order after what we hold; only steals and the starts of a failed round need a sort.
     const sorted = tasks.every((t, i) => i === 0 || tasks[i - 1]!.score <= t.score);
     if (!sorted || (last && tasks[0]!.score < last.score)) this.#tasks.sort((a, b) => a.score - b.score);
   }

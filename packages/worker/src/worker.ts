@@ -22,6 +22,7 @@ import { ThreadExecutor } from './executor/thread-executor.js';
 import { handlerModuleUrl, loadHandlerModule } from './handlers/load.js';
 import { type ResolvedWorkerOptions, resolveOptions, type WorkerOptions } from './options.js';
 import { SlotPool } from './pool.js';
+import { reconcileAll } from './queue/reconciler.js';
 import { QueueRunner } from './queue-runner.js';
 import { Reporter } from './reporter.js';
 import { Autoscaler } from './units/autoscaler.js';
@@ -264,7 +265,7 @@ export class Worker {
       case 'pause':
         this.pool.pause();
         // The heartbeat goes out now and again once the window is back in the queue.
-        this.#handBackAll().then(() => this.#heartbeat.now());
+        this.#releaseAll().then(() => this.#heartbeat.now());
         break;
       case 'resume':
         this.#draining = false;
@@ -273,7 +274,7 @@ export class Worker {
       case 'drain':
         this.#draining = true;
         this.pool.pause();
-        this.#handBackAll().then(() => this.#heartbeat.now());
+        this.#releaseAll().then(() => this.#heartbeat.now());
         this.#whenIdle().then(() => this.onDrained?.());
         break;
       case 'steal':
@@ -293,7 +294,7 @@ export class Worker {
 
   /**
    * Graceful shutdown, in this order: stop claiming (so nothing new arrives),
-   * hand the unstarted window back at once (so other workers can take it),
+   * release the unstarted window at once (so other workers can take it),
    * let running tasks finish within the grace period, abort what is still
    * running (reported as a failed attempt, retried elsewhere), flush the
    * reports, then leave the registry and close connections.
@@ -325,14 +326,15 @@ export class Worker {
     for (const r of this.#runners.values()) r.stop();
     this.pool.pause();
     // Waits for claims in flight first; with Redis gone, not past the grace.
-    const handedBack = await within(this.#handBackAll(), left());
-    if (handedBack === undefined) {
+    const released = await within(this.#releaseAll(), left());
+    if (released === undefined) {
       this.log.warn(
         'Redis did not take the window back within the grace period; the coordinator will recover it',
       );
     }
     this.log.info(
-      { handedBack: handedBack ?? 0, running: this.#runningCount() },
+      // The log keeps its words ("handed back"): operators and tests look for them.
+      { handedBack: released ?? 0, running: this.#runningCount() },
       'window handed back; waiting for running tasks',
     );
     const idle = await within(
@@ -385,25 +387,15 @@ export class Worker {
     while (this.#runningCount() > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
-  async #handBackAll(): Promise<number> {
-    const counts = await Promise.all([...this.#runners.values()].map((r) => r.handBack().catch(() => 0)));
+  async #releaseAll(): Promise<number> {
+    const counts = await Promise.all(
+      [...this.#runners.values()].map((r) => r.releaseUnstarted().catch(() => 0)),
+    );
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  /** Reconciles every runner; a runner busy with a claim or start is tried again shortly, until it has run. */
-  async #reconcile(): Promise<void> {
-    const pending = new Set(this.#runners.values());
-    for (let round = 0; pending.size > 0 && !this.#closing; round++) {
-      if (round > 0) await new Promise((r) => setTimeout(r, 250));
-      for (const r of [...pending]) {
-        const done = await r.reconcile();
-        if (done === null) continue;
-        pending.delete(r);
-        if (done.released + done.failed > 0) {
-          this.log.warn({ queue: r.queue, ...done }, 'reconciled tasks this worker had lost track of');
-        }
-      }
-    }
+  #reconcile(): Promise<void> {
+    return reconcileAll(this.#runners.values(), () => this.#closing !== undefined, this.log);
   }
 
   #pumpAll(): void {

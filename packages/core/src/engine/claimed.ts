@@ -130,3 +130,10 @@ function corruptTask(
 export function decodeHandoff(queue: string, message: string): ClaimedTask[] {
   return decodeHandout(queue, message.split('\n'), 0);
 }
+
+/**
+ * The names of the glossary (docs/design.md §11): the rows of claimed tasks
+ * in a claim or steal reply, and the message a handoff pushes to an inbox.
+ */
+export const decodeTaskRows = decodeHandout;
+export const decodeInboxMessage = decodeHandoff;

@@ -60,7 +60,8 @@ async function withHeldClaim(t: ExecutionContext, server: RedisServer) {
 // worker until resume (a drained worker keeps them until close). Fix: in
 // #claim's reply handler, when the pool is paused or the runner stopped, release
 // the reserved tasks at once (ops.release) instead of adding them to the window;
-// or have handBack() wait for an in-flight claim first.
+// or have handBack() wait for an in-flight claim first. (Both are done; the code is now
+// QueueRunner#claimed and QueueRunner.releaseUnstarted.)
 test.serial('pause during a claim in flight: the reserved tasks still go back to the queue', async (t) => {
   const { e, hold, release, ran } = await withHeldClaim(t, redis.server);
   await e.client.control(e.worker.id, { command: 'pause' });

@@ -268,7 +268,8 @@ test.serial('an unknown command is refused, naming command', async (t) => {
   t.is(err?.field, 'command');
 });
 
-// Regression (was a bug in packages/worker/src/worker.ts apply('pause') / queue-runner.ts #block):
+// Regression (was a bug in packages/worker/src/worker.ts apply('pause') / queue-runner.ts #block,
+// now QueueRunner#woken):
 // pausing leaves the runner's BLPOP on the queue's wake list in place. A submit
 // pushes one wake token; Redis hands it to the longest-blocked client, which may
 // be the paused worker: it wakes, cannot claim (paused) and does not pass the

@@ -1,5 +1,5 @@
 /**
- * The lock-step of a busy worker (see STAGGER_MS in queue-runner.ts): when
+ * The lock-step of a busy worker (see STAGGER_MS in packages/worker/src/queue/round-pacer.ts): when
  * Redis answers two rounds in one write, both replies reach the worker in one
  * turn of its event loop. If it then sent its next two rounds together, Redis
  * would read them together and answer them together again, and the pair would

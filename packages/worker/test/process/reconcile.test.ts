@@ -116,7 +116,7 @@ test.serial(
 );
 
 // Regression (was a bug) (packages/worker/src/worker.ts #onReconnect, packages/worker/src/queue-runner.ts
-// QueueRunner#reconcile): after a reconnect the worker reconciles once, 1 s after 'ready';
+// QueueRunner#reconcile; now reconcileAll and OutageReconciler in packages/worker/src/queue/reconciler.ts): after a reconnect the worker reconciles once, 1 s after 'ready';
 // QueueRunner.reconcile returns {released: 0, failed: 0} without doing anything when a claim or
 // a start is in flight, which for a busy worker is most of the time, and nothing tries again:
 // the stray waits for the 60 s reconcile loop. Seen in 2 of ~20 Redis-restart runs: one task
@@ -206,7 +206,8 @@ repeat
 until t[1] * 1000000 + t[2] - t0 >= tonumber(ARGV[1]) * 1000
 return 1`;
 
-// Regression (was a bug) (packages/worker/src/queue-runner.ts, QueueRunner#reconcile): a task leaves `this.running`
+// Regression (was a bug) (packages/worker/src/queue-runner.ts, QueueRunner#reconcile; now
+// packages/worker/src/queue/reconciler.ts, whose view holds the outbox's and the reporter's ids): a task leaves `this.running`
 // when its handler returns, but its completion reaches Redis only later (the Reporter sends on
 // setImmediate, and waits between retries while Redis refuses it). reconcile() reads the running
 // set from Redis, then counts as stray every id there that is not in `this.running`: a task that

@@ -168,7 +168,8 @@ test.serial(
   },
 );
 
-// Regression (was a bug in packages/worker/src/queue-runner.ts, QueueRunner#claim/#block): after a claim that stole
+// Regression (was a bug in packages/worker/src/queue-runner.ts, QueueRunner#claim/#block; the
+// decision is now afterClaim in packages/worker/src/queue/round-planner.ts): after a claim that stole
 // tasks for all its free slots, the runner claims again with no free slot (so no steal), finds
 // the queue empty and blocks on the wake list for min(idleBlockMs, 1000) ms. When its stolen tasks
 // finish, pool.release → pump finds the runner #blocked and does nothing; it steals again only

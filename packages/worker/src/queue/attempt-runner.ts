@@ -1,0 +1,148 @@
+import type { Logger } from '@dtps/core';
+import {
+  type ClaimedTask,
+  type EngineContext,
+  endAttemptSpan,
+  startAttemptSpan,
+  tracingEnabled,
+  type WorkerOps,
+} from '@dtps/core';
+import { RunnerHooks } from '../attempt-hooks.js';
+import type { Executor } from '../executor/executor.js';
+import {
+  type AbortReason,
+  type AttemptOutcome,
+  RunningAttempt,
+  runAttempt,
+} from '../executor/run-attempt.js';
+import type { SlotPool } from '../pool.js';
+import type { Outbox } from './outbox.js';
+
+/** What an attempt runner needs (one per queue). */
+export interface AttemptDeps {
+  queue: string;
+  ctx: EngineContext;
+  ops: WorkerOps;
+  executor: Executor;
+  pool: SlotPool;
+  log: Logger;
+  /** Where outcomes go. */
+  outbox: Outbox;
+  /** Called after each attempt ended and its slot is free. */
+  ended(): void;
+}
+
+/**
+ * Runs started tasks on slots the caller took: loads parents' results when the task has some,
+ * runs the handler, traces the attempt, then frees the slot and passes the outcome on to the
+ * outbox. Knows what runs now (for cancellation, shutdown and reconciling).
+ */
+export class AttemptRunner {
+  readonly running = new Map<string, RunningAttempt>();
+  readonly #d: AttemptDeps;
+
+  constructor(deps: AttemptDeps) {
+    this.#d = deps;
+  }
+
+  /** Runs attempt `attempt` of `task` on a slot already taken. */
+  run(task: ClaimedTask, attempt: number): void {
+    const { executor, ops, ctx, log, queue } = this.#d;
+    const running = new RunningAttempt(task, attempt);
+    this.running.set(task.id, running);
+    const hooks = new RunnerHooks(ops, log, queue, task, attempt);
+    // Tracing costs nothing on the hot path unless the producer traced the task or this process traces.
+    const span =
+      task.trace !== null || tracingEnabled()
+        ? startAttemptSpan({
+            id: task.id,
+            queue,
+            type: task.type,
+            attempt,
+            createdAt: task.createdAt,
+            startedAt: ctx.clock.now(),
+            trace: task.trace,
+          })
+        : null;
+    // No extra promise hops for a task without parents (the common case on the hot path).
+    const outcome =
+      task.dependsOn.length > 0
+        ? ops.results(queue, task.dependsOn).then((p) => {
+            hooks.parents = p;
+            return runAttempt(executor, running, hooks, ctx.clock);
+          })
+        : runAttempt(executor, running, hooks, ctx.clock);
+    outcome.then(
+      (o) => this.#ended(running, span, o),
+      (err: Error) =>
+        this.#ended(running, span, {
+          kind: 'failed',
+          message: err.message,
+          reason: 'worker_error',
+          permanent: false,
+        }),
+    );
+  }
+
+  /** Aborts one running attempt; true if it runs here. */
+  abort(id: string, reason: AbortReason): boolean {
+    const running = this.running.get(id);
+    if (!running) return false;
+    running.abort(reason);
+    return true;
+  }
+
+  /** An attempt ended: frees its slot and passes its outcome on. */
+  #ended(
+    running: RunningAttempt,
+    span: ReturnType<typeof startAttemptSpan> | null,
+    outcome: AttemptOutcome,
+  ): void {
+    const { pool, outbox } = this.#d;
+    const { task, attempt } = running;
+    if (span) endAttemptSpan(span, spanEnd(outcome));
+    this.running.delete(task.id);
+    pool.release(1);
+    if (outcome.kind === 'succeeded') {
+      outbox.complete({
+        id: task.id,
+        attempt,
+        result: outcome.result,
+        json: outcome.json,
+        createdAt: task.createdAt,
+      });
+    } else if (outcome.kind === 'failed') {
+      outbox.fail({
+        id: task.id,
+        attempt,
+        message: outcome.message,
+        reason: outcome.reason,
+        permanent: outcome.permanent,
+      });
+    } else if (outcome.reason !== 'cancelled') {
+      outbox.fail({
+        id: task.id,
+        attempt,
+        message: abortMessage(outcome.reason, task.timeoutMs),
+        reason: outcome.reason === 'shutdown' ? 'worker_shutdown' : outcome.reason,
+        permanent: false,
+      });
+    }
+    this.#d.ended();
+  }
+}
+
+function spanEnd(outcome: AttemptOutcome): Parameters<typeof endAttemptSpan>[1] {
+  if (outcome.kind === 'succeeded') return { ok: true };
+  return {
+    ok: false,
+    reason: outcome.reason,
+    ...(outcome.kind === 'failed' ? { message: outcome.message } : {}),
+  };
+}
+
+function abortMessage(reason: Exclude<AbortReason, 'cancelled'>, timeoutMs: number | null): string {
+  if (reason === 'timeout') return `timed out after ${timeoutMs} ms`;
+  if (reason === 'deadline') return 'deadline passed while running';
+  return 'the worker shut down before the task finished';
+}
