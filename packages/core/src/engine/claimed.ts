@@ -48,10 +48,7 @@ export function decodeHandout(
     const started = Number(flat[i + 3]) === 1;
     try {
       const spec = decodeSpec(id, queue, String(flat[i + 4]));
-      out.push({
-        ...fromSpec(spec, score, attempt, started),
-        payload: decodePayload(id, String(flat[i + 5])),
-      });
+      out.push(fromSpec(spec, score, attempt, started, decodePayload(id, String(flat[i + 5]))));
     } catch (err) {
       // One damaged task must not throw away the rest of the claim (they are already ours in Redis).
       out.push(corruptTask(id, queue, score, attempt, started, err));
@@ -66,11 +63,14 @@ function fromSpec(
   score: number,
   attempt: number,
   started: boolean,
-): Omit<ClaimedTask, 'payload'> {
+  payload: unknown,
+): ClaimedTask {
+  // Built whole, in one shape (no spread): one is made for every task a worker claims.
   return {
     id: spec.id,
     queue: spec.queue,
     type: spec.type,
+    payload,
     priority: spec.priority,
     score,
     attempt,

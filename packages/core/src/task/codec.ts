@@ -163,6 +163,8 @@ function readSpec(id: string, queue: string, json: string | undefined, problems:
  * task it cannot know).
  */
 export function decodeSpec(id: string, queue: string, json: string | undefined): TaskFields {
+  const fast = json === undefined ? undefined : wellFormedSpec(id, queue, json);
+  if (fast !== undefined) return fast;
   const problems = new Problems();
   const spec = readSpec(id, queue, json, problems);
   const bad = problems.unreadable;
@@ -260,4 +262,54 @@ export function unreadableTask(
   const task = decodeTask(id, queue, {}, state ? { state } : {});
   task.unreadable = { field, reason };
   return task;
+}
+
+/**
+ * The spec as written by encodeSpec, read without the careful path's
+ * bookkeeping: the worker decodes one for every task it claims, and a stored
+ * spec is well formed but for damaged data. Undefined when anything is off;
+ * the careful path (readSpec) then says what.
+ */
+function wellFormedSpec(id: string, queue: string, json: string): TaskFields | undefined {
+  let d: ShortSpec;
+  try {
+    d = JSON.parse(json) as ShortSpec;
+  } catch {
+    return undefined;
+  }
+  if (
+    typeof d !== 'object' ||
+    d === null ||
+    typeof d.t !== 'string' ||
+    d.t === '' ||
+    !Number.isInteger(d.p) ||
+    d.p < 1 ||
+    d.p > 10 ||
+    !Number.isInteger(d.r) ||
+    d.r < 0 ||
+    !isNum(d.c) ||
+    (d.b !== undefined && !isObject(d.b)) ||
+    (d.to !== undefined && !isNum(d.to)) ||
+    (d.dl !== undefined && !isNum(d.dl)) ||
+    (d.ra !== undefined && !isNum(d.ra)) ||
+    (d.ik !== undefined && typeof d.ik !== 'string') ||
+    (d.tr !== undefined && !isObject(d.tr)) ||
+    (d.dp !== undefined && !(Array.isArray(d.dp) && d.dp.every((x) => typeof x === 'string')))
+  )
+    return undefined;
+  return {
+    id,
+    queue,
+    type: d.t,
+    priority: d.p,
+    maxRetries: d.r,
+    backoff: d.b ?? DEFAULT_BACKOFF,
+    timeoutMs: d.to ?? null,
+    deadline: d.dl ?? null,
+    dependsOn: d.dp ?? [],
+    runAt: d.ra ?? null,
+    idempotencyKey: d.ik ?? null,
+    trace: d.tr ?? null,
+    createdAt: d.c,
+  };
 }
