@@ -180,7 +180,7 @@ export {
   type Unreadable,
   zeroCounts,
 } from './task/types.js';
-export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN } from './task/validate.js';
+export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN, TASK_SPEC_FIELDS } from './task/validate.js';
 export { startTelemetry, type TelemetryOptions } from './telemetry/setup.js';
 export {
   type AttemptInfo,
