@@ -137,6 +137,7 @@ export {
   unwrapRedisError,
 } from './redis-errors.js';
 export { Backoff, type BackoffOptions } from './runtime/backoff.js';
+export { connectDaemonRedis, type DaemonRedisSettings } from './runtime/daemon-redis.js';
 export { LOG_THROTTLE_INTERVAL_MS, LogThrottle } from './runtime/log-throttle.js';
 export { createLogger, type Logger, prettyLine, silentLogger } from './runtime/logger.js';
 export { Loop, type LoopOptions } from './runtime/loop.js';
