@@ -4,14 +4,13 @@
  * signals. Everything else lives in the Coordinator runtime.
  */
 import {
-  connectRedis,
+  connectDaemonRedis,
   createLogger,
   EXIT_CODE_HELP,
   ExitCode,
   engineOptionsFrom,
   exitCodeOf,
   explainRedisError,
-  LogThrottle,
   loadConfig,
   startTelemetry,
   upRedisNotice,
@@ -111,16 +110,7 @@ async function main(): Promise<void> {
     traces: config.telemetry.traces,
     ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
   });
-  const redis = await connectRedis(config.redis.url, {
-    maxRetriesPerRequest: null,
-    name: 'dtps-coordinator',
-    tls: config.redis.tls,
-  });
-  // ioredis reports every failed reconnect: one line per distinct error per interval.
-  const connectionTrouble = new LogThrottle(log);
-  redis.on('error', (err: Error) =>
-    connectionTrouble.warn({ err: err.message }, 'Redis connection trouble; retrying'),
-  );
+  const redis = await connectDaemonRedis('dtps-coordinator', config.redis, log);
   const c = config.coordinator;
   const coordinator = new Coordinator({
     redis,

@@ -6,6 +6,7 @@
 
 export type { CancelResult, TaskRef } from './client/client.js';
 export { Client } from './client/client.js';
+export { type IdChunk, readIdChunk } from './client/id-chunk.js';
 export type { ListOptions, TaskPage } from './client/listing.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export {
@@ -136,6 +137,7 @@ export {
   unwrapRedisError,
 } from './redis-errors.js';
 export { Backoff, type BackoffOptions } from './runtime/backoff.js';
+export { connectDaemonRedis, type DaemonRedisSettings } from './runtime/daemon-redis.js';
 export { LOG_THROTTLE_INTERVAL_MS, LogThrottle } from './runtime/log-throttle.js';
 export { createLogger, type Logger, prettyLine, silentLogger } from './runtime/logger.js';
 export { Loop, type LoopOptions } from './runtime/loop.js';
@@ -179,7 +181,7 @@ export {
   type Unreadable,
   zeroCounts,
 } from './task/types.js';
-export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN } from './task/validate.js';
+export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN, TASK_SPEC_FIELDS } from './task/validate.js';
 export { startTelemetry, type TelemetryOptions } from './telemetry/setup.js';
 export {
   type AttemptInfo,

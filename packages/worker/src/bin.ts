@@ -4,14 +4,13 @@
  * Everything else lives in the Worker runtime.
  */
 import {
-  connectRedis,
+  connectDaemonRedis,
   createLogger,
   EXIT_CODE_HELP,
   ExitCode,
   engineOptionsFrom,
   exitCodeOf,
   explainRedisError,
-  LogThrottle,
   loadConfig,
   startTelemetry,
   upRedisNotice,
@@ -119,16 +118,7 @@ async function main(): Promise<void> {
     traces: config.telemetry.traces,
     ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
   });
-  const redis = await connectRedis(config.redis.url, {
-    maxRetriesPerRequest: null,
-    name: 'dtps-worker',
-    tls: config.redis.tls,
-  });
-  // ioredis reports every failed reconnect: one line per distinct error per interval.
-  const connectionTrouble = new LogThrottle(log);
-  redis.on('error', (err: Error) =>
-    connectionTrouble.warn({ err: err.message }, 'Redis connection trouble; retrying'),
-  );
+  const redis = await connectDaemonRedis('dtps-worker', config.redis, log);
   const handlersModule = w.handlers ?? DEMO_HANDLERS_URL;
   const worker = new Worker({
     redis,

@@ -3,11 +3,11 @@
  * script does: its own environment (only DTPS_* given here), an empty temp
  * dir as cwd (no .dtpsrc.yaml is found), optional standard input.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Ran, runChild } from './run-child.js';
 
 /**
  * The launcher that package.json's `bin` names, as a user runs it: after `pnpm
@@ -23,12 +23,7 @@ export const UNBUNDLED_BIN = fileURLToPath(new URL('../../src/bin.js', import.me
 /** One empty working dir for every run of the test process. */
 const CWD = mkdtempSync(join(tmpdir(), 'dtps-cli-test-'));
 
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** Wall time from spawn to exit. */
-  ms: number;
+export interface RunResult extends Ran {
   /** stdout parsed as one JSON value (throws if it is not). */
   json<T = Record<string, unknown>>(): T;
   /** stdout parsed as JSON Lines. */
@@ -73,35 +68,21 @@ export async function dtps(args: readonly string[], opts: RunOptions = {}): Prom
   }
 }
 
-function spawnDtps(args: readonly string[], opts: RunOptions): Promise<RunResult> {
-  const started = performance.now();
+async function spawnDtps(args: readonly string[], opts: RunOptions): Promise<RunResult> {
   // Only what node needs from the parent: no DTPS_* of the developer's shell.
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...opts.env };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? CWD, env, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({
-        code,
-        stdout,
-        stderr,
-        ms: performance.now() - started,
-        json: <T>() => JSON.parse(stdout) as T,
-        lines: <T>() =>
-          stdout
-            .split('\n')
-            .filter((l) => l !== '')
-            .map((l) => JSON.parse(l) as T),
-      });
-    });
-    child.stdin.end(opts.input ?? '');
+  const ran = await runChild(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? CWD,
+    env,
+    input: opts.input ?? '',
   });
+  return {
+    ...ran,
+    json: <T>() => JSON.parse(ran.stdout) as T,
+    lines: <T>() =>
+      ran.stdout
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as T),
+  };
 }

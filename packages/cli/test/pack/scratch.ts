@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@dtps/core/testing';
+import { type Ran, runChild } from '../helpers/run-child.js';
 
 /** The repository root: this file is packages/cli/dist/test/pack/scratch.js. */
 export const REPO = realpathSync(fileURLToPath(new URL('../../../../../', import.meta.url)));
@@ -41,35 +42,10 @@ export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** A finished command. */
-export interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
+export type { Ran };
 
 /** Runs a command to its end; never rejects on a non-zero exit. */
-export function run(
-  command: string,
-  args: readonly string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv },
-): Promise<Ran> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
-  });
-}
+export const run = runChild;
 
 /** Why a command failed, for an assertion message. */
 export function explain(what: string, r: Ran): string {

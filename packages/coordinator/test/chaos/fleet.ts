@@ -7,6 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { DaemonProcess } from '@dtps/core/testing';
+import { spawnWorker } from '../e2e/daemon.js';
 
 /** This file is packages/coordinator/dist/test/chaos/fleet.js. */
 const COORDINATOR_BIN = fileURLToPath(new URL('../../../bin/dtps-coordinator.js', import.meta.url));
@@ -65,34 +66,23 @@ export class Fleet {
   /** Starts a new incarnation of worker slot `i` (the old one must be gone). */
   async startWorker(i: number): Promise<DaemonProcess> {
     const s = this.settings;
-    const slots = String(s.slots);
-    const d = await DaemonProcess.spawn(
-      { name: 'worker', bin: WORKER_BIN, idEnv: 'DTPS_WORKER_ID', startedMsg: 'worker started' },
-      {
-        redisUrl: s.redisUrl,
-        prefix: s.prefix,
-        id: this.#nextId(`w${i + 1}`),
-        // The last worker steals, so stealing meets the faults too.
-        args: [
-          '--handlers',
-          HANDLERS,
-          '--workers',
-          slots,
-          '--min',
-          slots,
-          '--max',
-          slots,
-          ...(i === WORKER_SLOTS - 1 ? ['--steal'] : []),
-        ],
-        env: {
-          DTPS_WORKER_HEARTBEAT_MS: String(s.heartbeatMs),
-          DTPS_EVENTS_MAX_LEN: String(s.eventsMaxLen),
-          DTPS_CHAOS_RECORDER_URL: s.recorderUrl,
-          ...KEEP_ALL,
-        },
-        startTimeoutMs: 60_000,
+    const d = await spawnWorker({
+      bin: WORKER_BIN,
+      handlers: HANDLERS,
+      redisUrl: s.redisUrl,
+      prefix: s.prefix,
+      id: this.#nextId(`w${i + 1}`),
+      slots: s.slots,
+      heartbeatMs: s.heartbeatMs,
+      // The last worker steals, so stealing meets the faults too.
+      args: i === WORKER_SLOTS - 1 ? ['--steal'] : [],
+      env: {
+        DTPS_EVENTS_MAX_LEN: String(s.eventsMaxLen),
+        DTPS_CHAOS_RECORDER_URL: s.recorderUrl,
+        ...KEEP_ALL,
       },
-    );
+      startTimeoutMs: 60_000,
+    });
     this.workers[i] = d;
     this.all.push(d);
     return d;

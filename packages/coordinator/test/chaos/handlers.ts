@@ -10,6 +10,7 @@
 
 import type { RedisClient } from '@dtps/core';
 import { createRedis, PermanentError } from '@dtps/core';
+import { sleepUnlessAborted } from '@dtps/core/testing';
 import { HANG_MS } from './workload.js';
 
 /** The recording list in the recorder Redis. */
@@ -53,22 +54,6 @@ function record(rec: RunRecord): Promise<unknown> {
   return recorder.rpush(RUNS_KEY, JSON.stringify(rec));
 }
 
-/** Sleeps `ms`, rejecting when the signal fires (timeout, deadline, cancel). */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new Error(`aborted: ${String(signal.reason)}`));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new Error(`aborted: ${String(signal.reason)}`));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** Runs `body` between a recorded start and a recorded end; returns the run id. */
 async function recorded(ctx: Ctx, body: () => Promise<void>): Promise<{ run: string }> {
   const run = `${worker}#${++runs}`;
@@ -88,7 +73,7 @@ const ms = (payload: unknown): number => Number((payload as Payload | null)?.ms 
 
 const handlers = {
   /** Works `ms`, succeeds. */
-  work: (payload: unknown, ctx: Ctx) => recorded(ctx, () => sleep(ms(payload), ctx.signal)),
+  work: (payload: unknown, ctx: Ctx) => recorded(ctx, () => sleepUnlessAborted(ms(payload), ctx.signal)),
 
   /** Fails its first `failTimes` attempts, then works `ms` and succeeds. */
   flaky: (payload: unknown, ctx: Ctx) =>
@@ -96,12 +81,12 @@ const handlers = {
       if (ctx.task.attempt <= Number((payload as Payload).failTimes ?? 1)) {
         throw new Error(`flaky: attempt ${ctx.task.attempt} fails by design`);
       }
-      await sleep(ms(payload), ctx.signal);
+      await sleepUnlessAborted(ms(payload), ctx.signal);
     }),
 
   /** Its first attempt outlasts the task's timeout; later attempts work `ms`. */
   slowFirst: (payload: unknown, ctx: Ctx) =>
-    recorded(ctx, () => sleep(ctx.task.attempt === 1 ? HANG_MS : ms(payload), ctx.signal)),
+    recorded(ctx, () => sleepUnlessAborted(ctx.task.attempt === 1 ? HANG_MS : ms(payload), ctx.signal)),
 
   /** Throws PermanentError: no retry. */
   permanent: (_payload: unknown, ctx: Ctx) =>
@@ -116,7 +101,7 @@ const handlers = {
     }),
 
   /** Outlasts any timeout or deadline it is given. */
-  hang: (_payload: unknown, ctx: Ctx) => recorded(ctx, () => sleep(HANG_MS, ctx.signal)),
+  hang: (_payload: unknown, ctx: Ctx) => recorded(ctx, () => sleepUnlessAborted(HANG_MS, ctx.signal)),
 };
 
 export default handlers;

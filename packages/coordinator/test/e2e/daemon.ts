@@ -24,18 +24,22 @@ export interface WorkerSpawnOptions extends SpawnOptions {
   slots?: number;
   /** Heartbeat period, ms (default 200). */
   heartbeatMs?: number;
+  /** The handler module (default the recording handlers). */
+  handlers?: string;
+  /** The bin to run (default the compiled entry, {@link WORKER_BIN}). */
+  bin?: string;
 }
 
-/** Starts `dtps-worker` with the recording handlers; resolves once it has logged 'worker started'. */
+/** Starts `dtps-worker`, by default with the recording handlers; resolves once it has logged 'worker started'. */
 export function spawnWorker(opts: WorkerSpawnOptions): Promise<Daemon> {
   const slots = String(opts.slots ?? 4);
   return DaemonProcess.spawn(
-    { name: 'worker', bin: WORKER_BIN, idEnv: 'DTPS_WORKER_ID', startedMsg: 'worker started' },
+    { name: 'worker', bin: opts.bin ?? WORKER_BIN, idEnv: 'DTPS_WORKER_ID', startedMsg: 'worker started' },
     {
       ...opts,
       args: [
         '--handlers',
-        RECORDING_HANDLERS,
+        opts.handlers ?? RECORDING_HANDLERS,
         '--workers',
         slots,
         '--min',

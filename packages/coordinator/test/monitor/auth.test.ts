@@ -9,7 +9,7 @@ import { DtpsError, silentLogger } from '@dtps/core';
 import test from 'ava';
 import { bearerMatches, isLoopbackHost } from '../../src/monitor/auth.js';
 import { createMonitorServer } from '../../src/monitor/server.js';
-import { useMonitor } from './fixture.js';
+import { type Monitor, useMonitor } from './fixture.js';
 
 const fx = useMonitor(test);
 
@@ -23,6 +23,20 @@ function statusWithHost(base: string, path: string, host: string): Promise<numbe
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** Starts a second monitor server on this fixture's Redis, on `host` (port 0), with `token` when given. */
+function serveOn(m: Monitor, host: string, token?: string) {
+  return createMonitorServer({
+    ctx: m.client.ctx,
+    client: m.client,
+    inspector: m.inspector,
+    status: () => m.status,
+    log: silentLogger(),
+    host,
+    port: 0,
+    ...(token === undefined ? {} : { token }),
   });
 }
 
@@ -67,17 +81,7 @@ test('bearerMatches wants the exact token behind "Bearer"', (t) => {
 test('refuses to start beyond loopback without a token, naming monitor.token', async (t) => {
   const m = await fx.make(); // for a ctx, client and inspector
   for (const host of ['0.0.0.0', '::', '192.0.2.10']) {
-    const err = await t.throwsAsync(
-      createMonitorServer({
-        ctx: m.client.ctx,
-        client: m.client,
-        inspector: m.inspector,
-        status: () => m.status,
-        log: silentLogger(),
-        host,
-        port: 0,
-      }),
-    );
+    const err = await t.throwsAsync(serveOn(m, host));
     t.true(err instanceof DtpsError, host);
     t.is((err as DtpsError).code, 'invalid_config');
     t.is((err as DtpsError).field, 'monitor.token');
@@ -85,19 +89,7 @@ test('refuses to start beyond loopback without a token, naming monitor.token', a
     t.regex(err!.message, /DTPS_API_TOKEN/);
   }
   // An empty token is no token.
-  await t.throwsAsync(
-    createMonitorServer({
-      ctx: m.client.ctx,
-      client: m.client,
-      inspector: m.inspector,
-      status: () => m.status,
-      log: silentLogger(),
-      host: '0.0.0.0',
-      port: 0,
-      token: '',
-    }),
-    { instanceOf: DtpsError },
-  );
+  await t.throwsAsync(serveOn(m, '0.0.0.0', ''), { instanceOf: DtpsError });
 });
 
 test('loopback with a token: reads are open, every POST needs the bearer token', async (t) => {
@@ -213,20 +205,7 @@ test('a token no request could carry (spaces, tabs, only whitespace) is refused 
   const m = await fx.make(); // for a ctx, client and inspector
   for (const token of [' ', '   ', '\t', ' \n ', 'two words', 'tab\there', 'ctl\u0001x']) {
     for (const host of ['127.0.0.1', '0.0.0.0']) {
-      const err = await t.throwsAsync(
-        createMonitorServer({
-          ctx: m.client.ctx,
-          client: m.client,
-          inspector: m.inspector,
-          status: () => m.status,
-          log: silentLogger(),
-          host,
-          port: 0,
-          token,
-        }),
-        undefined,
-        JSON.stringify({ token, host }),
-      );
+      const err = await t.throwsAsync(serveOn(m, host, token), undefined, JSON.stringify({ token, host }));
       t.true(err instanceof DtpsError, JSON.stringify(token));
       t.is((err as DtpsError).code, 'invalid_config');
       t.is((err as DtpsError).field, 'monitor.token');

@@ -3,6 +3,7 @@
  * strings against the real server always get a typed 4xx JSON error naming
  * the field, never a 5xx, and change nothing in Redis.
  */
+import { TASK_SPEC_FIELDS } from '@dtps/core';
 import test from 'ava';
 import fc from 'fast-check';
 import { LIMITS } from '../../src/monitor/limits.js';
@@ -10,21 +11,6 @@ import { type JsonBody, type Monitor, useMonitor } from './fixture.js';
 
 const fx = useMonitor(test);
 const RUNS = 150;
-
-const SPEC_FIELDS = [
-  'type',
-  'payload',
-  'queue',
-  'priority',
-  'maxRetries',
-  'backoff',
-  'timeoutMs',
-  'deadline',
-  'dependsOn',
-  'runAt',
-  'delayMs',
-  'idempotencyKey',
-];
 
 /** Every key of this monitor's prefix: what "nothing changed" compares. */
 const keysOf = async (m: Monitor) => (await m.redis.keys(`*${m.prefix}*`)).sort();
@@ -53,7 +39,7 @@ const pair = (spec: Record<string, unknown>, field: string): Case => [spec, fiel
 const badSpec: fc.Arbitrary<Case> = fc.oneof(
   fc
     .string({ minLength: 1, maxLength: 12 })
-    .filter((k) => !SPEC_FIELDS.includes(k) && !['__proto__', 'constructor', 'prototype'].includes(k))
+    .filter((k) => !TASK_SPEC_FIELDS.has(k) && !['__proto__', 'constructor', 'prototype'].includes(k))
     .map((k) => pair({ type: 'echo', [k]: 1 }, k)),
   notInteger.map((v) => pair({ type: 'echo', priority: v }, 'priority')),
   fc

@@ -1,8 +1,8 @@
 import type { EngineContext } from '../context.js';
 import { ValidationError } from '../errors.js';
-import { PRIORITY_BAND } from '../keys.js';
 import { decodeTask } from '../task/codec.js';
 import { TASK_STATES, type Task, type TaskState, TERMINAL_STATES } from '../task/types.js';
+import { readIdChunk } from './id-chunk.js';
 import { isTask, readTaskHash } from './reader.js';
 
 /** Filters and paging of `list`. */
@@ -66,61 +66,6 @@ export async function countTasks(ctx: EngineContext, queue: string): Promise<Rec
   };
 }
 
-/** Ids of one state, a page at a time, with the worker that holds each where there is one. */
-async function idsOf(
-  ctx: EngineContext,
-  queue: string,
-  state: TaskState,
-  priority: number | undefined,
-  offset: number,
-  limit: number,
-): Promise<{ ids: string[]; workers: (string | null)[]; more: boolean }> {
-  const k = ctx.keys(queue);
-  const r = ctx.redis;
-  const page = (all: string[], owners: (string | null)[]) => ({
-    ids: all.slice(offset, offset + limit),
-    workers: owners.slice(offset, offset + limit),
-    more: all.length > offset + limit,
-  });
-  if (state === 'queued') {
-    const [min, max] =
-      priority === undefined
-        ? ['-inf', '+inf']
-        : [(10 - priority) * PRIORITY_BAND, (11 - priority) * PRIORITY_BAND - 1];
-    const ids = await r.zrangebyscore(k.ready, min, max, 'LIMIT', offset, limit + 1);
-    return { ids: ids.slice(0, limit), workers: ids.map(() => null), more: ids.length > limit };
-  }
-  if (state === 'scheduled') {
-    const ids = await r.zrange(k.scheduled, String(offset), String(offset + limit));
-    return { ids: ids.slice(0, limit), workers: ids.map(() => null), more: ids.length > limit };
-  }
-  if ((TERMINAL_STATES as readonly string[]).includes(state)) {
-    const ids = await r.zrevrange(k.done(state as (typeof TERMINAL_STATES)[number]), offset, offset + limit);
-    return { ids: ids.slice(0, limit), workers: ids.map(() => null), more: ids.length > limit };
-  }
-  if (state === 'pending') {
-    const ids = (await r.smembers(k.pending)).sort();
-    return page(
-      ids,
-      ids.map(() => null),
-    );
-  }
-  // reserved or running: the union of the workers' windows or running sets.
-  const workers = (await r.smembers(k.workers)).sort();
-  const lists = await Promise.all(
-    workers.map((w) => r.zrange(state === 'reserved' ? k.window(w) : k.running(w), '0', '-1')),
-  );
-  const ids: string[] = [];
-  const owners: string[] = [];
-  lists.forEach((list, i) => {
-    for (const id of list) {
-      ids.push(id);
-      owners.push(workers[i]!);
-    }
-  });
-  return page(ids, owners);
-}
-
 /** Lists tasks by state, priority and queue, a page at a time. */
 export async function listTasks(ctx: EngineContext, opts: ListOptions): Promise<TaskPage> {
   const queue = opts.queue ?? ctx.defaultQueue;
@@ -158,7 +103,7 @@ export async function listTasks(ctx: EngineContext, opts: ListOptions): Promise<
     // states are filtered here, so they are read in larger chunks.
     const filteredHere = opts.priority !== undefined && state !== 'queued';
     const chunk = filteredHere ? Math.min(Math.max(want, FILTER_CHUNK), SCAN_BUDGET - scanned) : want;
-    const { ids, workers, more } = await idsOf(ctx, queue, state, opts.priority, offset, chunk);
+    const { ids, owners, more } = await readIdChunk(ctx, queue, state, opts.priority, offset, chunk);
     scanned += ids.length;
     const hashes = await Promise.all(ids.map((id) => readTaskHash(ctx, queue, id, state)));
     let used = 0;
@@ -169,7 +114,7 @@ export async function listTasks(ctx: EngineContext, opts: ListOptions): Promise<
       // A damaged task is listed, marked `unreadable`, rather than failing the page.
       const t = isTask(h)
         ? h
-        : decodeTask(ids[i]!, queue, h, state === 'reserved' ? { state, worker: workers[i]! } : {});
+        : decodeTask(ids[i]!, queue, h, state === 'reserved' ? { state, worker: owners[i]! } : {});
       if (opts.priority === undefined || t.priority === opts.priority) tasks.push(t);
     }
     offset += used;

@@ -11,16 +11,12 @@ import {
   PROMOTE_DUE,
   TRIM_DONE,
 } from '../scripts/calls/index.js';
+import { queueCall } from './queue-call.js';
 
 /**
  * Sweeps that keep a queue healthy without a worker awake. The coordinator
  * runs them on a timer; tests call them directly.
  */
-
-/** What each sweep's script takes first. */
-function queueCall(ctx: EngineContext, queue: string) {
-  return { keys: ctx.keys(queue), now: ctx.clock.now(), maxLen: ctx.eventsMaxLen };
-}
 
 /** Expires not-yet-started tasks past their deadline (at most `limit`); returns how many. */
 export async function expireDue(ctx: EngineContext, queue: string, limit = 1000): Promise<number> {

@@ -31,6 +31,7 @@ import {
 } from '../scripts/calls/index.js';
 import type { ClaimedTask } from './claimed.js';
 import { encodeCompletions, withUnencodable } from './completion-args.js';
+import { queueCall } from './queue-call.js';
 import { confirmReplicated } from './replication.js';
 
 export type { StartOutcome };
@@ -141,6 +142,11 @@ export class WorkerOps {
     this.workerId = workerId;
   }
 
+  /** What every script call of this worker takes first: {@link queueCall} and the worker's id. */
+  #call(queue: string) {
+    return { ...queueCall(this.#ctx, queue), worker: this.workerId };
+  }
+
   /**
    * Complete, start and claim in ONE script call (cycleTasks): what a busy
    * worker does every round, so that it makes one round trip and Redis runs
@@ -155,10 +161,7 @@ export class WorkerOps {
     const claim = req.claim && req.claim.max > 0 ? req.claim : undefined;
     if (claim) await this.#ctx.registerQueue(queue);
     const call = buildCycleTasks({
-      keys: ctx.keys(queue),
-      now: ctx.clock.now(),
-      maxLen: ctx.eventsMaxLen,
-      worker: this.workerId,
+      ...this.#call(queue),
       keep: ctx.retention.succeeded.max,
       completions: done,
       starts,
@@ -204,10 +207,7 @@ export class WorkerOps {
   async leaveIdle(queue: string, received: readonly { id: string; attempt: number }[] = []): Promise<number> {
     const ctx = this.#ctx;
     const call = buildLeaveIdle({
-      keys: ctx.keys(queue),
-      now: ctx.clock.now(),
-      maxLen: ctx.eventsMaxLen,
-      worker: this.workerId,
+      ...this.#call(queue),
       received,
     });
     return decodeLeaveIdle(await callScript(ctx.redis, LEAVE_IDLE, call)).putBack;
@@ -229,10 +229,7 @@ export class WorkerOps {
     if (done.length === 0) return withUnencodable((f) => this.fail(queue, f), completions, [], unencodable);
     const ctx = this.#ctx;
     const call = buildCompleteTasks({
-      keys: ctx.keys(queue),
-      now: ctx.clock.now(),
-      maxLen: ctx.eventsMaxLen,
-      worker: this.workerId,
+      ...this.#call(queue),
       keep: ctx.retention.succeeded.max,
       completions: done,
     });
@@ -246,10 +243,7 @@ export class WorkerOps {
     if (failures.length === 0) return [];
     const ctx = this.#ctx;
     const call = buildFailTasks({
-      keys: ctx.keys(queue),
-      now: ctx.clock.now(),
-      maxLen: ctx.eventsMaxLen,
-      worker: this.workerId,
+      ...this.#call(queue),
       seed: randomInt(2 ** 31),
       failures,
     });
@@ -262,10 +256,7 @@ export class WorkerOps {
   async release(queue: string, ids?: readonly string[]): Promise<number> {
     const ctx = this.#ctx;
     const call = buildReleaseTasks({
-      keys: ctx.keys(queue),
-      now: ctx.clock.now(),
-      maxLen: ctx.eventsMaxLen,
-      worker: this.workerId,
+      ...this.#call(queue),
       ids,
     });
     return decodeReleaseTasks(await callScript(ctx.redis, RELEASE_TASKS, call)).released;
@@ -277,10 +268,7 @@ export class WorkerOps {
       throw new ValidationError('progress', 'must be a number from 0 to 100');
     const ctx = this.#ctx;
     const call = buildReportProgress({
-      keys: ctx.keys(queue),
-      now: ctx.clock.now(),
-      maxLen: ctx.eventsMaxLen,
-      worker: this.workerId,
+      ...this.#call(queue),
       id,
       attempt,
       percent: Math.round(percent),
@@ -343,9 +331,7 @@ export async function recoverWorker(
   let recovered = 0;
   for (const queue of await ctx.queueNames()) {
     const call = buildRecoverWorker({
-      keys: ctx.keys(queue),
-      now: ctx.clock.now(),
-      maxLen: ctx.eventsMaxLen,
+      ...queueCall(ctx, queue),
       worker: workerId,
       seed: randomInt(2 ** 31),
     });

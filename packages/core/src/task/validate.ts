@@ -26,7 +26,8 @@ export const DEFAULT_BACKOFF: BackoffPolicy = {
 /** A spec that passed validation, before it gets an id. */
 export type CheckedSpec = Omit<NormalizedSpec, 'id' | 'trace' | 'createdAt'> & { ref: string | null };
 
-const SPEC_FIELDS = new Set([
+/** The fields a task spec may have; any other is refused, naming it. */
+export const TASK_SPEC_FIELDS: ReadonlySet<string> = new Set([
   'type',
   'payload',
   'queue',
@@ -164,8 +165,8 @@ export function checkSpec(input: unknown, limits: SpecLimits, now: number): Chec
   }
   const spec = ownFields(input);
   for (const k of Object.keys(spec)) {
-    if (!SPEC_FIELDS.has(k) && spec[k] !== undefined) {
-      throw new ValidationError(k, `is not a task field (allowed: ${[...SPEC_FIELDS].join(', ')})`);
+    if (!TASK_SPEC_FIELDS.has(k) && spec[k] !== undefined) {
+      throw new ValidationError(k, `is not a task field (allowed: ${[...TASK_SPEC_FIELDS].join(', ')})`);
     }
   }
   try {

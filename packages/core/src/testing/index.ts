@@ -3,6 +3,7 @@
  * tests, on free ports with temp dirs, that never outlive the test process.
  * Needs `redis-server` and `redis-cli` on the PATH.
  */
+export { sleepUnlessAborted } from './abortable-sleep.js';
 export { type HookRegistrar, type RedisServerHandle, uniquePrefix, useRedisServer } from './ava-hooks.js';
 export { type WaitOptions, waitFor, waitForValue } from './conditions.js';
 export {

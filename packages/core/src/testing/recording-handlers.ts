@@ -12,6 +12,7 @@
 import { fileURLToPath } from 'node:url';
 import { createRedis } from '../connection/index.js';
 import type { RedisClient } from '../scripts/registry.js';
+import { sleepUnlessAborted } from './abortable-sleep.js';
 
 /** This module, compiled: what `--handlers` takes. */
 export const RECORDING_HANDLERS = fileURLToPath(import.meta.url);
@@ -60,22 +61,6 @@ function conn(): RedisClient {
   return redis;
 }
 
-/** Sleeps `ms`, rejecting early when the signal fires. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new Error(`aborted: ${String(signal.reason)}`));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new Error(`aborted: ${String(signal.reason)}`));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 function entry(event: Rec['event'], ctx: Ctx): string {
   const rec: Rec = { event, id: ctx.task.id, attempt: ctx.task.attempt, worker: workerId(), at: Date.now() };
   return JSON.stringify(rec);
@@ -92,7 +77,7 @@ const handlers = {
     const worker = workerId();
     await note('start', ctx);
     const ms = p.slowOn !== undefined && p.slowOn !== worker ? (p.otherMs ?? 0) : (p.ms ?? 100);
-    await sleep(ms, ctx.signal);
+    await sleepUnlessAborted(ms, ctx.signal);
     await note('finish', ctx);
     return { worker, attempt: ctx.task.attempt };
   },
@@ -121,7 +106,7 @@ const handlers = {
   /** `{ms}`: waits that long (default 1000), honouring the signal. */
   async sleep(payload: unknown, ctx: Ctx) {
     const ms = Number((payload as { ms?: number } | null)?.ms ?? 1000);
-    await sleep(ms, ctx.signal);
+    await sleepUnlessAborted(ms, ctx.signal);
     return { sleptMs: ms };
   },
 

@@ -1,6 +1,11 @@
-import { type EngineContext, type TaskState, TERMINAL_STATES, ValidationError } from '@dtps/core';
+import {
+  type EngineContext,
+  readIdChunk,
+  type TaskState,
+  TERMINAL_STATES,
+  ValidationError,
+} from '@dtps/core';
 import { LIMITS, yieldToEventLoop } from '../limits.js';
-import { idChunk } from './ids.js';
 import { readSummaries, type TaskSummary } from './summaries.js';
 
 /** The order of an unfiltered list: running first, then waiting, then ended. */
@@ -60,7 +65,7 @@ export async function listSummaries(ctx: EngineContext, q: SummaryQuery): Promis
     // Unfiltered, a chunk need not be larger than what the page still lacks.
     const filtering = q.priority !== undefined && state !== 'queued';
     const want = filtering ? LIMITS.listChunk : Math.min(LIMITS.listChunk, limit - tasks.length);
-    const chunk = await idChunk(ctx, q.queue, state, q.priority, offset, want);
+    const chunk = await readIdChunk(ctx, q.queue, state, q.priority, offset, want);
     const rows = await readSummaries(ctx, q.queue, state, chunk.ids, chunk.owners);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];

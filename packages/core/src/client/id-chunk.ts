@@ -1,4 +1,13 @@
-import { type EngineContext, PRIORITY_BAND, type TaskState, TERMINAL_STATES } from '@dtps/core';
+/**
+ * Task ids of one state, read a bounded chunk at a time: what every task list
+ * pages through (the client's `list`, the monitor's task table). The sorted
+ * sets and the workers' windows and running sets are read a range at a time,
+ * never whole; only the pending set, which has no order of its own, is read
+ * whole and sorted.
+ */
+import type { EngineContext } from '../context.js';
+import { PRIORITY_BAND } from '../keys.js';
+import { type TaskState, TERMINAL_STATES } from '../task/types.js';
 
 /** Ids of one state from `offset` on, with the worker that holds each where there is one. */
 export interface IdChunk {
@@ -17,7 +26,7 @@ const none = (ids: string[]) => ids.map(() => null);
  * ready set's score says it); the other states hold no priority in their
  * index, so the caller filters their rows.
  */
-export async function idChunk(
+export async function readIdChunk(
   ctx: EngineContext,
   queue: string,
   state: TaskState,
