@@ -32,7 +32,7 @@ export interface RunRecord {
   outcome?: 'ok' | 'error' | 'aborted';
 }
 
-/** The part of the handler context (DESIGN §5) these handlers use. */
+/** The part of the handler context (docs/design.md §5) these handlers use. */
 interface Ctx {
   signal: AbortSignal;
   task: { id: string; attempt: number };

@@ -83,7 +83,7 @@ test.serial('pause during a claim in flight: the reserved tasks still go back to
 // window, but a claim reply landing afterwards puts its reserved tasks in the
 // local window, which nobody hands back; close() then removes the worker from
 // the registry, leaving the tasks `reserved` by a worker that no longer exists
-// (DESIGN §5: "hand back the unstarted window at once"; invariant 1). Fix as
+// (docs/design.md §5: "hand back the unstarted window at once"; invariant 1). Fix as
 // above, or hand back once more after the last claim has settled.
 test.serial('close during a claim in flight: nothing is left reserved', async (t) => {
   const { e, hold, release } = await withHeldClaim(t, redis.server);

@@ -1,5 +1,5 @@
 /**
- * Graceful shutdown of a worker process (DESIGN §5): on SIGTERM it stops
+ * Graceful shutdown of a worker process (docs/design.md §5): on SIGTERM it stops
  * taking work, hands its unstarted window back at once, lets the running
  * tasks finish and exits 0; nothing is lost. A second signal forces it out
  * promptly, and what it was running stays recoverable.
