@@ -58,7 +58,7 @@ export class Coordinator {
       this.ctx,
       heartbeatTimeoutMs,
       this.log,
-      () => this.lease.lastRefusalAt,
+      () => this.lease.lastRedisTroubleAt,
     );
     const promoter = new Promoter(this.ctx, this.log);
     const deadlines = new DeadlineSweeper(this.ctx, this.log);

@@ -10,7 +10,7 @@ import { classifyRedisError, type EngineContext, type Logger, recoverWorker, rem
  * worker falls silent without being dead. So silence counts only once Redis
  * has taken writes again for a whole heartbeat timeout: no worker is declared
  * dead within `heartbeatTimeoutMs` of the last refusal this detector (or the
- * lease, through `lastRefusalAt`) met. The workers' heartbeats keep their
+ * lease, through `lastRedisTroubleAt`) met. The workers' heartbeats keep their
  * schedule, so they are back well within that time.
  *
  * The same holds when Redis was gone (killed, restarting, loading its AOF):
@@ -27,8 +27,8 @@ export class FailureDetector {
     private readonly ctx: EngineContext,
     private readonly heartbeatTimeoutMs: number,
     private readonly log: Logger,
-    /** When another unit last saw Redis refuse a write (the lease's renewals). */
-    private readonly lastRefusalAt: () => number = () => Number.NEGATIVE_INFINITY,
+    /** When another unit last saw Redis in trouble (the lease's renewals; see LeaderLease). */
+    private readonly lastRedisTroubleAt: () => number = () => Number.NEGATIVE_INFINITY,
   ) {}
 
   /** One sweep; returns the ids of the workers it declared dead. */
@@ -41,7 +41,7 @@ export class FailureDetector {
       // A read that waited this long waited for Redis to come back: the silence may be Redis's.
       if (performance.now() - askedAt > this.heartbeatTimeoutMs / 2) this.#troubleAt = ctx.clock.now();
       if (dead.length === 0) return dead;
-      const troubleAt = Math.max(this.#troubleAt, this.lastRefusalAt());
+      const troubleAt = Math.max(this.#troubleAt, this.lastRedisTroubleAt());
       if (ctx.clock.now() - troubleAt < this.heartbeatTimeoutMs) return [];
       for (const id of dead) await this.#declareDead(id);
       return dead;

@@ -1,12 +1,12 @@
 import {
   acquireLease,
+  classifyRedisError,
   duplicateConnection,
   type EngineContext,
   type Logger,
   LogThrottle,
   Loop,
   type RedisClient,
-  redisRefusalOf,
   releaseLease,
 } from '@dtps/core';
 
@@ -25,8 +25,14 @@ export class LeaderLease {
   #retry: NodeJS.Timeout | undefined;
   readonly #listeners: ((leading: boolean) => void)[] = [];
   readonly #throttle: LogThrottle;
-  /** When a renewal last met a refusal of Redis's (OOM…): workers cannot beat their heartbeats either. */
-  lastRefusalAt = Number.NEGATIVE_INFINITY;
+  /**
+   * When this lease last saw Redis in trouble: a renewal refused (OOM…) or
+   * unable to reach it, or the first renewal that got through after such
+   * trouble. Workers could not beat their heartbeats meanwhile either, so the
+   * failure detector counts their silence only from a heartbeat timeout after.
+   */
+  lastRedisTroubleAt = Number.NEGATIVE_INFINITY;
+  #inTrouble = false;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -67,11 +73,22 @@ export class LeaderLease {
     const wasLeading = this.isLeader();
     const startedAt = this.ctx.clock.now();
     let epoch: number | null = null;
+    const askedAt = performance.now();
     try {
       epoch = await acquireLease(this.ctx, this.holder, this.leaseMs);
+      // A daemon's commands wait out an outage (they do not fail): a renewal that took this long
+      // waited for Redis to come back.
+      if (this.#inTrouble || performance.now() - askedAt > this.leaseMs / 4) {
+        this.#inTrouble = false;
+        this.lastRedisTroubleAt = this.ctx.clock.now();
+      }
     } catch (err) {
       // Unknown: keep leading until the local validity runs out, no longer.
-      if (redisRefusalOf(err) !== undefined) this.lastRefusalAt = this.ctx.clock.now();
+      const kind = classifyRedisError(err);
+      if (kind === 'refused' || kind === 'unreachable') {
+        this.#inTrouble = true;
+        this.lastRedisTroubleAt = this.ctx.clock.now();
+      }
       this.#throttle.warn({ err: (err as Error).message }, 'could not renew the lease');
     }
     if (epoch !== null && epoch < 0) {

@@ -67,3 +67,23 @@ test('a clean stop hands the lease over at once', async (t) => {
   t.deepEqual(changes, [true]);
   await b.stop();
 });
+
+test('a renewal that waited for Redis to come back marks Redis trouble (the failure detector counts silence from then)', async (t) => {
+  const own = await RedisServer.start();
+  t.teardown(() => own.stop());
+  // As a daemon's connection: commands wait out an outage instead of failing.
+  const redis = createRedis(own.url, { maxRetriesPerRequest: null });
+  t.teardown(() => redis.disconnect());
+  const ctx = new EngineContext({ redis, prefix: uniquePrefix() });
+  const lease = new LeaderLease(ctx, 'a', 400, silentLogger());
+  await lease.tick();
+  t.true(lease.isLeader());
+  t.is(lease.lastRedisTroubleAt, Number.NEGATIVE_INFINITY, 'no trouble yet');
+  await own.kill9();
+  const renewal = lease.tick();
+  await new Promise((r) => setTimeout(r, 300));
+  await own.restart();
+  const backAt = Date.now();
+  await renewal;
+  t.true(lease.lastRedisTroubleAt >= backAt, 'trouble is dated when Redis was seen again');
+});
