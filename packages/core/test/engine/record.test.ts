@@ -23,7 +23,9 @@ test('a call that fails midway leaves no events or counters for the next call', 
   t.regex(error?.message ?? '', /WRONGTYPE/);
 
   await e.client.cancel(b!.id);
-  const after = (await rangeEvents(e.redis, keys.events, last![0], 100)).filter((ev) => ev.streamId !== last![0]);
+  const after = (await rangeEvents(e.redis, keys.events, last![0], 100)).filter(
+    (ev) => ev.streamId !== last![0],
+  );
   t.deepEqual(
     after.map((ev) => [ev.state, ev.ids, ev.reason]),
     [['cancelled', [b!.id], 'cancelled']],
