@@ -18,6 +18,7 @@ of src/scripts/calls/error-codes.ts).
 -- @include record
 -- @include lifecycle
 -- @include locate
+local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen, id = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local f = redis.call('HMGET', KEYS[1], 's', 'w')
@@ -25,6 +26,6 @@ local state, worker = f[1], f[2]
 if not state then return { -1 } end
 if TERMINAL[state] then return { -3, state } end
 local was = takeOut(base, id, state, worker)
-finish(base, now, id, 'cancelled', ARGV[5], nil, nil)
-flush(base, now, maxLen)
+finish(rec, base, now, id, 'cancelled', ARGV[5], nil, nil)
+flush(rec, base, now, maxLen)
 return { 1, was, was == 'running' and worker or '' }

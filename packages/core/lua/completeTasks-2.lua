@@ -22,8 +22,9 @@ Returns one code per task: 1 accepted, 0 refused by the fence.
 -- @include lifecycle
 -- @include latency
 -- @include complete
+local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
-local out = completeBatch(base, now, worker, KEYS[1], KEYS[2], tonumber(ARGV[5]), ARGV, 6, (#ARGV - 5) / 4)
-flush(base, now, maxLen)
+local out = completeBatch(rec, base, now, worker, KEYS[1], KEYS[2], tonumber(ARGV[5]), ARGV, 6, (#ARGV - 5) / 4)
+flush(rec, base, now, maxLen)
 return out

@@ -45,6 +45,7 @@ Returns: { nextDue, stolen, registered (1 or 0), m, m inbox messages,
 -- @include complete
 -- @include start
 -- @include claim
+local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local k = { ready = KEYS[1], scheduled = KEYS[2], window = KEYS[3], running = KEYS[4], workers = KEYS[5] }
@@ -60,13 +61,13 @@ if leaveIdle then
   messages = redis.call('LRANGE', inbox, 0, -1)
   if #messages > 0 then redis.call('DEL', inbox) end
 end
-local completed = completeBatch(base, now, worker, KEYS[4], KEYS[6], tonumber(ARGV[5]), ARGV, first, nc)
+local completed = completeBatch(rec, base, now, worker, KEYS[4], KEYS[6], tonumber(ARGV[5]), ARGV, first, nc)
 local ids, attempts = {}, {}
 for o = first + nc * 4, first + nc * 4 + (ns - 1) * 2, 2 do
   ids[#ids + 1] = ARGV[o]
   attempts[#attempts + 1] = ARGV[o + 1]
 end
-local startCodes = startBatch(base, now, worker, KEYS[3], KEYS[4], ids, attempts)
+local startCodes = startBatch(rec, base, now, worker, KEYS[3], KEYS[4], ids, attempts)
 local out = { -1, 0, 0, #messages }
 for i = 1, #messages do out[#out + 1] = messages[i] end
 for i = 1, nc do out[#out + 1] = completed[i] end
@@ -74,7 +75,7 @@ for i = 1, ns do out[#out + 1] = startCodes[i] end
 local max = tonumber(ARGV[6])
 if max > 0 then
   local start = tonumber(ARGV[7])
-  local stolen, nextDue, claimStarted = claimBatch(base, now, worker, k, out, max, start, tonumber(ARGV[8]),
+  local stolen, nextDue, claimStarted = claimBatch(rec, base, now, worker, k, out, max, start, tonumber(ARGV[8]),
     tonumber(ARGV[9]))
   out[1] = nextDue
   out[2] = stolen
@@ -83,5 +84,5 @@ if max > 0 then
     out[3] = 1
   end
 end
-flush(base, now, maxLen)
+flush(rec, base, now, maxLen)
 return out

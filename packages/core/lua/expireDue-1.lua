@@ -14,6 +14,7 @@ Returns the number of tasks expired.
 -- @include record
 -- @include lifecycle
 -- @include locate
+local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[4]))
@@ -24,9 +25,9 @@ for _, id in ipairs(due) do
   local state = redis.call('HGET', taskKey(base, id), 's')
   if state and not TERMINAL[state] and state ~= 'running' then
     takeOut(base, id, state, nil)
-    finish(base, now, id, 'expired', 'deadline', nil, nil)
+    finish(rec, base, now, id, 'expired', 'deadline', nil, nil)
     expired = expired + 1
   end
 end
-flush(base, now, maxLen)
+flush(rec, base, now, maxLen)
 return expired

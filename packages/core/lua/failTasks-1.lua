@@ -21,6 +21,7 @@ expired), or '' when refused by the fence.
 -- @include record
 -- @include lifecycle
 -- @include attempt
+local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 math.randomseed(tonumber(ARGV[5]))
@@ -34,12 +35,12 @@ for i, id in ipairs(ids) do
   if fence[i] and tonumber(fence[i]) == attempt then
     redis.call('ZREM', KEYS[1], id)
     local reason = ARGV[o + 3]
-    out[i] = failAttempt(base, now, id, attempt, ARGV[o + 2], reason, ARGV[o + 4] == '1', worker, reason == 'worker_lost')
+    out[i] = failAttempt(rec, base, now, id, attempt, ARGV[o + 2], reason, ARGV[o + 4] == '1', worker, reason == 'worker_lost')
   else
     fenced = fenced + 1
     out[i] = ''
   end
 end
-if fenced > 0 then count('fenced', fenced) end
-flush(base, now, maxLen)
+if fenced > 0 then count(rec, 'fenced', fenced) end
+flush(rec, base, now, maxLen)
 return out

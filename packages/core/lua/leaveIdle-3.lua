@@ -19,6 +19,7 @@ Returns the number of tasks put back in the ready set.
 -- @include lifecycle
 -- @include handout
 -- @include inbox
+local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local ids, attempts = {}, {}
@@ -26,6 +27,6 @@ for o = 5, #ARGV - 1, 2 do
   ids[#ids + 1] = ARGV[o]
   attempts[#attempts + 1] = ARGV[o + 1]
 end
-local back = takeBackHandoffs(base, worker, ids, attempts)
-flush(base, now, maxLen)
+local back = takeBackHandoffs(rec, base, worker, ids, attempts)
+flush(rec, base, now, maxLen)
 return back

@@ -12,9 +12,10 @@ Returns the number of tasks promoted.
 -- @include keys
 -- @include record
 -- @include lifecycle
+local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
-local n = promoteDue(base, now, tonumber(ARGV[4]))
+local n = promoteDue(rec, base, now, tonumber(ARGV[4]))
 if n > 0 then wake(base) end
-flush(base, now, maxLen)
+flush(rec, base, now, maxLen)
 return n

@@ -23,10 +23,11 @@ Returns { tasks requeued from the window or the inbox, running tasks recovered }
 -- @include attempt
 -- @include handout
 -- @include inbox
+local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 math.randomseed(tonumber(ARGV[5]))
-local handedBack = takeBackHandoffs(base, worker, {}, {})
+local handedBack = takeBackHandoffs(rec, base, worker, {}, {})
 local win = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 local ready, ids = {}, {}
 for i = 1, #win, 2 do
@@ -35,14 +36,14 @@ for i = 1, #win, 2 do
 end
 if #ids > 0 then
   bulk('ZADD', base .. 'ready', ready)
-  note('queued', table.concat(ids, ' '), 'worker_lost', worker)
+  note(rec, 'queued', table.concat(ids, ' '), 'worker_lost', worker)
   wake(base)
 end
 local run = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
 redis.call('DEL', KEYS[1], KEYS[2])
 for i = 1, #run, 2 do
-  failAttempt(base, now, run[i], tonumber(run[i + 1]), 'worker ' .. worker .. ' was lost', 'worker_lost', false, worker, true)
+  failAttempt(rec, base, now, run[i], tonumber(run[i + 1]), 'worker ' .. worker .. ' was lost', 'worker_lost', false, worker, true)
 end
 redis.call('SREM', KEYS[3], worker)
-flush(base, now, maxLen)
+flush(rec, base, now, maxLen)
 return { #ids + handedBack, #run / 2 }

@@ -14,6 +14,7 @@ Returns the number of tasks handed back.
 -- @include keys
 -- @include record
 -- @include lifecycle
+local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local ids, scores = {}, {}
@@ -33,7 +34,7 @@ local ready = {}
 for i, id in ipairs(ids) do ready[#ready + 1] = scores[i]; ready[#ready + 1] = id end
 bulk('ZREM', KEYS[1], ids)
 bulk('ZADD', KEYS[2], ready)
-note('queued', table.concat(ids, ' '), 'released', worker)
+note(rec, 'queued', table.concat(ids, ' '), 'released', worker)
 wake(base)
-flush(base, now, maxLen)
+flush(rec, base, now, maxLen)
 return #ids

@@ -18,6 +18,7 @@ cannot be read (a quarantined task: there is nothing to run again).
 -- @include keys
 -- @include record
 -- @include lifecycle
+local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen, id = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local f = redis.call('HMGET', KEYS[1], 's', 'd', 'p', 'dl')
@@ -40,7 +41,7 @@ redis.call('ZREM', doneKey(base, state), id)
 redis.call('HDEL', KEYS[1], 'r', 'e', 'rs', 'ft', 'st', 'w', 'pg')
 redis.call('HSET', KEYS[1], 'a', 0)
 if deadline then redis.call('ZADD', base .. 'dl', deadline, id) end
-count('operator_retries', 1)
+count(rec, 'operator_retries', 1)
 local newState
 if #waitingOn > 0 then
   for _, dep in ipairs(waitingOn) do
@@ -49,12 +50,12 @@ if #waitingOn > 0 then
   end
   redis.call('HSET', KEYS[1], 's', 'pending', 'wt', #waitingOn)
   redis.call('SADD', base .. 'pending', id)
-  note('pending', id, 'operator_retry', nil)
+  note(rec, 'pending', id, 'operator_retry', nil)
   newState = 'pending'
 else
-  enqueue(base, id, f[3], 'operator_retry', nil)
+  enqueue(rec, base, id, f[3], 'operator_retry', nil)
   wake(base)
   newState = 'queued'
 end
-flush(base, now, maxLen)
+flush(rec, base, now, maxLen)
 return { 1, newState }

@@ -22,6 +22,7 @@ Returns the number of tasks written (all of them).
 -- @include lifecycle
 -- @include handout
 -- @include handoff
+local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local FIELDS, FIRST = 4, 4
@@ -29,9 +30,9 @@ local n = (#ARGV - FIRST + 1) / FIELDS
 local nobodyIdle = false
 if n == 1 then
   local handed
-  handed, nobodyIdle = handOffNew(base, now, maxLen, ARGV[FIRST], ARGV[FIRST + 1], ARGV[FIRST + 2], ARGV[FIRST + 3])
+  handed, nobodyIdle = handOffNew(rec, base, now, maxLen, ARGV[FIRST], ARGV[FIRST + 1], ARGV[FIRST + 2], ARGV[FIRST + 3])
   if handed then
-    flush(base, now, maxLen)
+    flush(rec, base, now, maxLen)
     return 1
   end
 end
@@ -49,8 +50,8 @@ for i = 0, n - 1 do
 end
 bulk('ZADD', KEYS[1], scores)
 redis.call('XADD', base .. 'events', 'MAXLEN', '~', maxLen, '*', 's', 'queued', 'ids', table.concat(ids, ' '))
-count('submitted', n)
+count(rec, 'submitted', n)
 -- Idle workers get the new tasks at once (handoff.lua); the rest wake a worker to claim them.
-if (nobodyIdle and 0 or handOff(base, now)) < n then wake(base) end
-flush(base, now, maxLen)
+if (nobodyIdle and 0 or handOff(rec, base, now)) < n then wake(base) end
+flush(rec, base, now, maxLen)
 return n

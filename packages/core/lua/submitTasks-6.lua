@@ -31,6 +31,7 @@ src/scripts/calls/error-codes.ts):
 -- @include lifecycle
 -- @include handout
 -- @include handoff
+local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local atomic = ARGV[4] == '1'
@@ -113,24 +114,24 @@ for i = 0, n - 1 do
     if failedDep then
       state = 'cancelled'
       redis.call(unpack(fields))
-      finish(base, now, id, 'cancelled', 'dependency_failed', nil, nil)
+      finish(rec, base, now, id, 'cancelled', 'dependency_failed', nil, nil)
     elseif waiting > 0 then
       state = 'pending'
       fields[4] = 'pending'; fields[#fields + 1] = 'wt'; fields[#fields + 1] = waiting
       redis.call(unpack(fields))
       redis.call('SADD', KEYS[3], id)
-      note('pending', id, nil, nil)
+      note(rec, 'pending', id, nil, nil)
     elseif runAt and runAt > now then
       state = 'scheduled'
       fields[4] = 'scheduled'
       redis.call(unpack(fields))
       sched[#sched + 1] = runAt; sched[#sched + 1] = id
-      note('scheduled', id, nil, nil)
+      note(rec, 'scheduled', id, nil, nil)
     else
       state = 'queued'
       redis.call(unpack(fields))
       ready[#ready + 1] = readyScore(priority, seq + i + 1); ready[#ready + 1] = id
-      note('queued', id, nil, nil)
+      note(rec, 'queued', id, nil, nil)
     end
     submitted = submitted + 1
     out[i * 3 + 3] = state
@@ -140,8 +141,8 @@ if #ready > 0 then bulk('ZADD', KEYS[1], ready) end
 if #sched > 0 then bulk('ZADD', KEYS[2], sched) end
 if #deadlines > 0 then bulk('ZADD', KEYS[4], deadlines) end
 -- Idle workers get the new tasks at once (handoff.lua); the rest wake a worker to claim them.
-local handed = #ready > 0 and handOff(base, now) or 0
+local handed = #ready > 0 and handOff(rec, base, now) or 0
 if #ready / 2 > handed or #sched > 0 then wake(base) end
-if submitted > 0 then count('submitted', submitted) end
-flush(base, now, maxLen)
+if submitted > 0 then count(rec, 'submitted', submitted) end
+flush(rec, base, now, maxLen)
 return out

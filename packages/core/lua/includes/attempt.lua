@@ -33,7 +33,7 @@ end
 -- Returns the state the task moved to. A `lost` attempt (its worker died or
 -- lost track of it) counts against the retries but retries at once, ahead of
 -- its priority: it had already waited its turn.
-local function failAttempt(base, now, id, attempt, message, reason, permanent, worker, lost)
+local function failAttempt(rec, base, now, id, attempt, message, reason, permanent, worker, lost)
   local tkey = taskKey(base, id)
   local f = redis.call('HMGET', tkey, 'd', 'dl', 'eh', 'p')
   if not f[1] then return 'missing' end
@@ -44,36 +44,36 @@ local function failAttempt(base, now, id, attempt, message, reason, permanent, w
   history[#history + 1] = cjson.decode(err)
   while #history > MAX_ERROR_HISTORY do table.remove(history, 1) end
   redis.call('HSET', tkey, 'e', err, 'eh', cjson.encode(history))
-  count('attempts_failed', 1)
+  count(rec, 'attempts_failed', 1)
   local deadline = tonumber(f[2])
   if deadline and now >= deadline then
-    finish(base, now, id, 'expired', 'deadline', nil, worker)
+    finish(rec, base, now, id, 'expired', 'deadline', nil, worker)
     return 'expired'
   end
   if permanent or attempt > (tonumber(spec.r) or 0) then
-    finish(base, now, id, 'failed', reason, nil, worker)
+    finish(rec, base, now, id, 'failed', reason, nil, worker)
     return 'failed'
   end
   if lost then
-    count('retried', 1)
-    enqueue(base, id, f[4], reason, worker, true)
+    count(rec, 'retried', 1)
+    enqueue(rec, base, id, f[4], reason, worker, true)
     wake(base)
     return 'queued'
   end
   local delay = backoffDelay(spec.b, attempt)
   if deadline and now + delay >= deadline then
-    finish(base, now, id, 'expired', 'deadline', nil, worker)
+    finish(rec, base, now, id, 'expired', 'deadline', nil, worker)
     return 'expired'
   end
-  count('retried', 1)
+  count(rec, 'retried', 1)
   if delay > 0 then
     redis.call('ZADD', base .. 'sched', now + delay, id)
     redis.call('HSET', tkey, 's', 'scheduled', 'rs', 'retry')
-    note('scheduled', id, 'retry', worker)
+    note(rec, 'scheduled', id, 'retry', worker)
     wake(base)
     return 'scheduled'
   end
-  enqueue(base, id, f[4], 'retry', worker)
+  enqueue(rec, base, id, f[4], 'retry', worker)
   wake(base)
   return 'queued'
 end

@@ -12,12 +12,12 @@ KEYS used by name: ready, scheduled, window, running, workers. ]]
 -- @include record
 -- @include lifecycle
 -- @include handout
-local function claimBatch(base, now, worker, k, out, max, start, promoteLimit, stealMax)
+local function claimBatch(rec, base, now, worker, k, out, max, start, promoteLimit, stealMax)
   -- The earliest scheduled task tells both whether any is due and, for a claim that comes
   -- back short, the next due time: one read where most claims find nothing scheduled.
   local earliest = redis.call('ZRANGE', k.scheduled, 0, 0, 'WITHSCORES')
   if earliest[2] and tonumber(earliest[2]) <= now then
-    promoteDue(base, now, promoteLimit)
+    promoteDue(rec, base, now, promoteLimit)
     earliest = nil -- changed: read again if needed
   end
   local nowArg = int(now)
@@ -28,7 +28,7 @@ local function claimBatch(base, now, worker, k, out, max, start, promoteLimit, s
     for i = 1, #list, 2 do
       local id, score = list[i], list[i + 1]
       local startNow = nStarted < start
-      local ok, attemptArg = handout(base, now, out, id, score, startNow, worker, nowArg)
+      local ok, attemptArg = handout(rec, base, now, out, id, score, startNow, worker, nowArg)
       if ok then
         if startNow then
           nStarted = nStarted + 1
@@ -59,10 +59,10 @@ local function claimBatch(base, now, worker, k, out, max, start, promoteLimit, s
       local taken = redis.call('ZPOPMAX', windowKey(base, victim), n)
       stolen = #taken / 2
       take(taken)
-      count('steals', stolen)
+      count(rec, 'steals', stolen)
       local ids = {}
       for i = 1, #taken, 2 do ids[#ids + 1] = taken[i] end
-      note('stolen', table.concat(ids, ' '), 'stolen_from:' .. victim, worker)
+      note(rec, 'stolen', table.concat(ids, ' '), 'stolen_from:' .. victim, worker)
       -- More left than this thief could take: the next idle stealer may have it.
       if longest - stolen > 0 then wakeStealers(base) end
     end
@@ -70,12 +70,12 @@ local function claimBatch(base, now, worker, k, out, max, start, promoteLimit, s
   if #popped > 0 or stolen > 0 then redis.call('SADD', k.workers, worker) end
   if #running > 0 then
     bulk('ZADD', k.running, running)
-    note('running', table.concat(startedIds, ' '), nil, worker)
-    count('started', #startedIds)
+    note(rec, 'running', table.concat(startedIds, ' '), nil, worker)
+    count(rec, 'started', #startedIds)
   end
   if #window > 0 then
     bulk('ZADD', k.window, window)
-    note('reserved', table.concat(reservedIds, ' '), nil, worker)
+    note(rec, 'reserved', table.concat(reservedIds, ' '), nil, worker)
   end
   local nextDue = -1
   local readyLeft = 0

@@ -9,7 +9,7 @@ in ms or ''), `n` tasks. Returns one code per task: 1 accepted, 0 refused. ]]
 -- @include record
 -- @include lifecycle
 -- @include latency
-local function completeBatch(base, now, worker, runningKey, succeededKey, keep, args, first, n)
+local function completeBatch(rec, base, now, worker, runningKey, succeededKey, keep, args, first, n)
   local out = {}
   if n == 0 then return out end
   local ids = {}
@@ -40,23 +40,23 @@ local function completeBatch(base, now, worker, runningKey, succeededKey, keep, 
     end
   end
   if #accepted > 0 then
-    for _, b in ipairs(bucketOrder) do count(b, buckets[b]) end
-    if #bucketOrder > 0 then count('lat_sum_ms', latencySum) end
+    for _, b in ipairs(bucketOrder) do count(rec, b, buckets[b]) end
+    if #bucketOrder > 0 then count(rec, 'lat_sum_ms', latencySum) end
     bulk('ZREM', runningKey, accepted)
     bulk('ZADD', succeededKey, done)
     -- Ended tasks leave the deadline index (skipped, at O(1), when no task has a deadline).
     if redis.call('ZCARD', base .. 'dl') > 0 then bulk('ZREM', base .. 'dl', accepted) end
-    note('succeeded', table.concat(accepted, ' '), nil, worker)
-    count('succeeded', #accepted)
+    note(rec, 'succeeded', table.concat(accepted, ' '), nil, worker)
+    count(rec, 'succeeded', #accepted)
     -- Dependents: looked up only when some task of the queue has any (SCARD is O(1)).
     if redis.call('SCARD', base .. 'parents') > 0 then
       local parents = redis.call('SMISMEMBER', base .. 'parents', unpack(accepted))
       for i, isParent in ipairs(parents) do
-        if isParent == 1 then releaseDependents(base, now, accepted[i]) end
+        if isParent == 1 then releaseDependents(rec, base, now, accepted[i]) end
       end
     end
     capDone(base, 'succeeded', keep, 1000)
   end
-  if fenced > 0 then count('fenced', fenced) end
+  if fenced > 0 then count(rec, 'fenced', fenced) end
   return out
 end

@@ -17,12 +17,12 @@ have timed out, and it would have registered again). ]]
 
 -- Starts up to `free` tasks from the ready set for `worker` and pushes them to its inbox.
 -- Returns how many it handed (the ready set ran dry if fewer than `free`).
-local function handTo(base, now, nowArg, worker, free)
+local function handTo(rec, base, now, nowArg, worker, free)
   local popped = redis.call('ZPOPMIN', base .. 'ready', free)
   local out, running, ids = {}, {}, {}
   for i = 1, #popped, 2 do
     local id = popped[i]
-    local ok, attemptArg = handout(base, now, out, id, popped[i + 1], true, worker, nowArg)
+    local ok, attemptArg = handout(rec, base, now, out, id, popped[i + 1], true, worker, nowArg)
     if ok then
       running[#running + 1] = attemptArg; running[#running + 1] = id
       ids[#ids + 1] = id
@@ -32,8 +32,8 @@ local function handTo(base, now, nowArg, worker, free)
   redis.call('HDEL', base .. 'idle', worker)
   bulk('ZADD', runningKey(base, worker), running)
   redis.call('SADD', base .. 'workers', worker)
-  note('running', table.concat(ids, ' '), nil, worker)
-  count('started', #ids)
+  note(rec, 'running', table.concat(ids, ' '), nil, worker)
+  count(rec, 'started', #ids)
   -- One line per value (see HANDOUT_WIDTH): ids, scores and numbers hold no newline, and
   -- spec and payload are JSON texts, where a newline is always escaped.
   redis.call('RPUSH', inboxKey(base, worker), table.concat(out, '\n'))
@@ -66,7 +66,7 @@ end
 -- set, so its score is the front of its priority (handed back, it goes there anyway; see
 -- inbox.lua). Returns false, having written nothing, when tasks are waiting or nobody is idle;
 -- then also true when nobody is registered at all (handOff would find the same: no need to ask).
-local function handOffNew(base, now, maxLen, id, priority, spec, payload)
+local function handOffNew(rec, base, now, maxLen, id, priority, spec, payload)
   local idle = base .. 'idle'
   if redis.call('HLEN', idle) == 0 then return false, true end
   if redis.call('ZCARD', base .. 'ready') > 0 then return false, false end
@@ -78,9 +78,9 @@ local function handOffNew(base, now, maxLen, id, priority, spec, payload)
   redis.call('HDEL', idle, worker)
   redis.call('ZADD', runningKey(base, worker), '1', id)
   redis.call('SADD', base .. 'workers', worker)
-  note('running', id, nil, worker)
-  count('submitted', 1)
-  count('started', 1)
+  note(rec, 'running', id, nil, worker)
+  count(rec, 'submitted', 1)
+  count(rec, 'started', 1)
   -- The message handTo would push (see there).
   local out = {}
   appendHandout(out, id, readyScore(priority, 0), 1, true, spec, payload, nil)
@@ -89,7 +89,7 @@ local function handOffNew(base, now, maxLen, id, priority, spec, payload)
 end
 
 -- Returns how many tasks were handed off (they left the ready set).
-local function handOff(base, now)
+local function handOff(rec, base, now)
   local idle = base .. 'idle'
   if redis.call('HLEN', idle) == 0 then return 0 end
   local nowArg = int(now)
@@ -99,7 +99,7 @@ local function handOff(base, now)
     local worker = regs[r]
     local free = liveSlots(idle, worker, regs[r + 1], now)
     if free then
-      local n = handTo(base, now, nowArg, worker, free)
+      local n = handTo(rec, base, now, nowArg, worker, free)
       handed = handed + n
       if n < free and redis.call('ZCARD', base .. 'ready') == 0 then break end
     end

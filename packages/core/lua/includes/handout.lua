@@ -20,28 +20,28 @@ end
 -- (quarantine) instead of being handed out: its key is not a hash (replaced by
 -- the failed task's record), or its hash has no spec (a missing hash included).
 -- What does not decode in a spec that is there, the worker finds and reports.
-local function quarantine(base, now, id, message, worker)
+local function quarantine(rec, base, now, id, message, worker)
   local err = cjson.encode({ message = 'task ' .. id .. ': ' .. message, reason = 'corrupt_task', at = now })
-  finish(base, now, id, 'failed', 'corrupt_task', err, worker)
+  finish(rec, base, now, id, 'failed', 'corrupt_task', err, worker)
 end
 
-local function handout(base, now, out, id, score, started, worker, nowArg)
+local function handout(rec, base, now, out, id, score, started, worker, nowArg)
   local tkey = taskKey(base, id)
   local f = redis.pcall('HMGET', tkey, 'd', 'pl', 'a', 'dl')
   if f.err then
     local kind = redis.call('TYPE', tkey).ok
     redis.call('DEL', tkey)
-    quarantine(base, now, id, 'its key held a ' .. tostring(kind) .. ', not a hash; it was replaced by this record', worker)
+    quarantine(rec, base, now, id, 'its key held a ' .. tostring(kind) .. ', not a hash; it was replaced by this record', worker)
     return false
   end
   if not f[1] then
     local missing = redis.call('EXISTS', tkey) == 0
-    quarantine(base, now, id, missing and 'its hash was missing' or 'its hash has no spec (field d)', worker)
+    quarantine(rec, base, now, id, missing and 'its hash was missing' or 'its hash has no spec (field d)', worker)
     return false
   end
   local deadline = tonumber(f[4])
   if deadline and deadline <= now then
-    finish(base, now, id, 'expired', 'deadline', nil, worker)
+    finish(rec, base, now, id, 'expired', 'deadline', nil, worker)
     return false
   end
   local attempt = 0 -- most tasks are on their first attempt
@@ -49,7 +49,7 @@ local function handout(base, now, out, id, score, started, worker, nowArg)
     attempt = tonumber(f[3])
     -- tonumber takes 'nan' and 'inf' too: only a whole count below 2^53 is an attempt count.
     if not attempt or attempt ~= attempt or attempt < 0 or attempt >= 2 ^ 53 or attempt % 1 ~= 0 then
-      quarantine(base, now, id, 'its attempt count (field a) is not a whole number: ' .. string.sub(f[3], 1, 40), worker)
+      quarantine(rec, base, now, id, 'its attempt count (field a) is not a whole number: ' .. string.sub(f[3], 1, 40), worker)
       return false
     end
   end

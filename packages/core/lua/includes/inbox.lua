@@ -26,7 +26,7 @@ end
 
 -- Takes the worker off the idle hash and empties its inbox, then un-starts the tasks of the
 -- inbox and those in `ids`/`attempts`. Returns how many went back to the ready set.
-local function takeBackHandoffs(base, worker, ids, attempts)
+local function takeBackHandoffs(rec, base, worker, ids, attempts)
   redis.call('HDEL', base .. 'idle', worker)
   local inbox = inboxKey(base, worker)
   local messages = redis.call('LRANGE', inbox, 0, -1)
@@ -46,7 +46,7 @@ local function takeBackHandoffs(base, worker, ids, attempts)
       local tkey = taskKey(base, id)
       redis.call('HSET', tkey, 'a', int(tonumber(attempts[i]) - 1))
       redis.call('HDEL', tkey, 'w', 'st')
-      enqueue(base, id, redis.call('HGET', tkey, 'p'), 'handed_back', worker, true)
+      enqueue(rec, base, id, redis.call('HGET', tkey, 'p'), 'handed_back', worker, true)
       back = back + 1
     end
   end

@@ -8,17 +8,17 @@ local TERMINAL = { succeeded = true, failed = true, expired = true, cancelled = 
 
 -- Puts a task in the ready set: at the back of its priority, or (`front`) ahead
 -- of every task of its priority — for work a lost worker had already started.
-local function enqueue(base, id, priority, reason, worker, front)
+local function enqueue(rec, base, id, priority, reason, worker, front)
   local seq = front and 0 or redis.call('INCR', base .. 'seq')
   redis.call('ZADD', base .. 'ready', readyScore(priority, seq), id)
   redis.call('HSET', taskKey(base, id), 's', 'queued')
-  note('queued', id, reason, worker)
+  note(rec, 'queued', id, reason, worker)
 end
 
 local finish
 
 -- Cancels, transitively, the pending dependents of a task that did not succeed.
-local function cancelDependents(base, now, id)
+local function cancelDependents(rec, base, now, id)
   local dkey = depsKey(base, id)
   local children = redis.call('SMEMBERS', dkey)
   if #children == 0 then return end
@@ -27,28 +27,28 @@ local function cancelDependents(base, now, id)
   for _, child in ipairs(children) do
     if redis.call('HGET', taskKey(base, child), 's') == 'pending' then
       redis.call('SREM', base .. 'pending', child)
-      finish(base, now, child, 'cancelled', 'dependency_failed', nil, nil)
+      finish(rec, base, now, child, 'cancelled', 'dependency_failed', nil, nil)
     end
   end
 end
 
 -- Ends a task in a terminal state. The caller has already taken it out of
 -- the structure it was in (ready, window, running, scheduled, pending).
-finish = function(base, now, id, state, reason, errorJson, worker)
+finish = function(rec, base, now, id, state, reason, errorJson, worker)
   local fields = { 'HSET', taskKey(base, id), 's', state, 'ft', now }
   if reason then fields[#fields + 1] = 'rs'; fields[#fields + 1] = reason end
   if errorJson then fields[#fields + 1] = 'e'; fields[#fields + 1] = errorJson end
   redis.call(unpack(fields))
   redis.call('ZADD', doneKey(base, state), now, id)
   redis.call('ZREM', base .. 'dl', id) -- an ended task leaves the deadline index (no-op without a deadline)
-  note(state, id, reason, worker)
-  count(state, 1)
-  if state ~= 'succeeded' then cancelDependents(base, now, id) end
+  note(rec, state, id, reason, worker)
+  count(rec, state, 1)
+  if state ~= 'succeeded' then cancelDependents(rec, base, now, id) end
 end
 
 -- A parent succeeded: each dependent that now waits for nothing becomes
 -- queued (or scheduled, if its run time is still ahead).
-local function releaseDependents(base, now, id)
+local function releaseDependents(rec, base, now, id)
   local dkey = depsKey(base, id)
   local children = redis.call('SMEMBERS', dkey)
   if #children == 0 then return end
@@ -63,9 +63,9 @@ local function releaseDependents(base, now, id)
       if runAt and runAt > now then
         redis.call('ZADD', base .. 'sched', runAt, child)
         redis.call('HSET', tkey, 's', 'scheduled')
-        note('scheduled', child, 'dependencies_met', nil)
+        note(rec, 'scheduled', child, 'dependencies_met', nil)
       else
-        enqueue(base, child, f[2], 'dependencies_met', nil)
+        enqueue(rec, base, child, f[2], 'dependencies_met', nil)
       end
       wake(base)
     end
@@ -112,12 +112,12 @@ local function capDone(base, state, max, limit)
 end
 
 -- Moves due scheduled tasks to the ready set (at most `limit`).
-local function promoteDue(base, now, limit)
+local function promoteDue(rec, base, now, limit)
   local due = redis.call('ZRANGEBYSCORE', base .. 'sched', '-inf', now, 'LIMIT', 0, limit)
   if #due == 0 then return 0 end
   bulk('ZREM', base .. 'sched', due)
   for _, id in ipairs(due) do
-    enqueue(base, id, redis.call('HGET', taskKey(base, id), 'p') or 1, 'due', nil)
+    enqueue(rec, base, id, redis.call('HGET', taskKey(base, id), 'p') or 1, 'due', nil)
   end
   return #due
 end

@@ -1,53 +1,67 @@
---[[ record.lua — batches this script's transitions into as few stream
+--[[ record.lua — batches a script call's transitions into as few stream
 entries as possible (one per state/reason/worker), and its counters into one
-HINCRBY per counter on the current second's hash and on the totals. ]]
+HINCRBY per counter on the current second's hash and on the totals.
+What is recorded lives in a record that the script makes at its top
+(`local rec = newRecord()`) and passes to every helper that records: state
+per call by construction. In the function library (src/scripts/library.ts)
+an include's top-level locals live as long as the library, so nothing here is
+kept there: a call that raised an error midway leaves nothing for the next. ]]
 -- @include keys
-local EVENTS, EVENT_ORDER, COUNTS, COUNT_ORDER = {}, {}, {}, {}
 local SECOND_TTL = 3600 -- per-second counters live an hour; the coordinator rolls them up
 
--- A script call starts with empty tables. Run as EVAL they are new each call anyway; in the
--- function library (src/scripts/library.ts) they live as long as the library, so each function
--- calls this first: a call that raised an error midway leaves nothing behind for the next.
-local function resetRecord()
-  EVENTS, EVENT_ORDER, COUNTS, COUNT_ORDER = {}, {}, {}, {}
+-- One table a call. Its array part lists the keys in the order first recorded; its hash part
+-- maps each key to its value: an event key (`state\0reason\0worker`, never a counter name)
+-- to its list of ids, a counter name to its sum.
+local function newRecord()
+  return {}
 end
 
-local function note(state, id, reason, worker)
+local function note(rec, state, id, reason, worker)
   local k = state .. '\0' .. (reason or '') .. '\0' .. (worker or '')
-  local ids = EVENTS[k]
+  local ids = rec[k]
   if not ids then
     ids = {}
-    EVENTS[k] = ids
-    EVENT_ORDER[#EVENT_ORDER + 1] = k
+    rec[k] = ids
+    rec[#rec + 1] = k
   end
   ids[#ids + 1] = id
 end
 
-local function count(name, n)
-  if not COUNTS[name] then
-    COUNTS[name] = 0
-    COUNT_ORDER[#COUNT_ORDER + 1] = name
+local function count(rec, name, n)
+  local sum = rec[name]
+  if not sum then
+    sum = 0
+    rec[#rec + 1] = name
   end
-  COUNTS[name] = COUNTS[name] + (n or 1)
+  rec[name] = sum + (n or 1)
 end
 
-local function flush(base, now, maxLen)
-  for _, k in ipairs(EVENT_ORDER) do
-    local state, reason, worker = string.match(k, '^([^%z]*)%z([^%z]*)%z(.*)$')
-    local args = { 'XADD', base .. 'events', 'MAXLEN', '~', maxLen, '*', 's', state, 'ids', table.concat(EVENTS[k], ' ') }
-    if reason ~= '' then args[#args + 1] = 'r'; args[#args + 1] = reason end
-    if worker ~= '' then args[#args + 1] = 'w'; args[#args + 1] = worker end
-    redis.call(unpack(args))
+-- Writes the record: the stream entries first, then the counters (in the order first recorded).
+local function flush(rec, base, now, maxLen)
+  local counted = false
+  for _, k in ipairs(rec) do
+    local ids = rec[k]
+    if type(ids) == 'table' then
+      local state, reason, worker = string.match(k, '^([^%z]*)%z([^%z]*)%z(.*)$')
+      local args = { 'XADD', base .. 'events', 'MAXLEN', '~', maxLen, '*', 's', state, 'ids', table.concat(ids, ' ') }
+      if reason ~= '' then args[#args + 1] = 'r'; args[#args + 1] = reason end
+      if worker ~= '' then args[#args + 1] = 'w'; args[#args + 1] = worker end
+      redis.call(unpack(args))
+    else
+      counted = true
+    end
   end
-  if #COUNT_ORDER > 0 then
+  if counted then
     local sec = secondKey(base, now)
     local fresh = false
-    for _, name in ipairs(COUNT_ORDER) do
-      local n = COUNTS[name]
-      -- A new field may be the hash's first, which then needs its TTL. An existing one means
-      -- the hash existed, and whoever made it set the TTL in that same script.
-      if redis.call('HINCRBY', sec, name, int(n)) == n then fresh = true end
-      redis.call('HINCRBY', base .. 'totals', name, int(n))
+    for _, name in ipairs(rec) do
+      local n = rec[name]
+      if type(n) == 'number' then
+        -- A new field may be the hash's first, which then needs its TTL. An existing one means
+        -- the hash existed, and whoever made it set the TTL in that same script.
+        if redis.call('HINCRBY', sec, name, int(n)) == n then fresh = true end
+        redis.call('HINCRBY', base .. 'totals', name, int(n))
+      end
     end
     if fresh then redis.call('EXPIRE', sec, SECOND_TTL, 'NX') end
   end

@@ -7,7 +7,7 @@ window, -1 expired. `ids` and `attempts` (the new attempt numbers) are lists. ]]
 -- @include keys
 -- @include record
 -- @include lifecycle
-local function startBatch(base, now, worker, windowKey, runningKey, ids, attempts)
+local function startBatch(rec, base, now, worker, windowKey, runningKey, ids, attempts)
   local out = {}
   if #ids == 0 then return out end
   local present = redis.call('ZMSCORE', windowKey, unpack(ids))
@@ -22,7 +22,7 @@ local function startBatch(base, now, worker, windowKey, runningKey, ids, attempt
       taken[#taken + 1] = id
       local deadline = tonumber(deadlines[i])
       if deadline and deadline <= now then
-        finish(base, now, id, 'expired', 'deadline', nil, worker)
+        finish(rec, base, now, id, 'expired', 'deadline', nil, worker)
         out[i] = -1
       else
         redis.call('HSET', taskKey(base, id), 's', 'running', 'a', attempts[i], 'w', worker, 'st', nowArg)
@@ -35,8 +35,8 @@ local function startBatch(base, now, worker, windowKey, runningKey, ids, attempt
   if #taken > 0 then bulk('ZREM', windowKey, taken) end
   if #running > 0 then
     bulk('ZADD', runningKey, running)
-    note('running', table.concat(startedIds, ' '), nil, worker)
-    count('started', #startedIds)
+    note(rec, 'running', table.concat(startedIds, ' '), nil, worker)
+    count(rec, 'started', #startedIds)
   end
   return out
 end

@@ -30,10 +30,12 @@ export function buildLibrary(dir = LUA_DIR): ScriptLibrary {
     scripts.map((s) => ({ from: `${s.name}-${s.numberOfKeys}.lua`, source: s.source })),
     dir,
   ).map((i) => i.text);
-  // The body of each function is the script as EVAL runs it: KEYS and ARGV are its parameters.
+  // The body of each function is the script as EVAL runs it, unchanged: KEYS and ARGV are its
+  // parameters. The includes' top-level locals live as long as the library, so they hold no
+  // state of a call: what a call records is in the record its script makes (record.lua).
   const bodies = scripts.map(
     (s) =>
-      `local function script_${s.name}(KEYS, ARGV)\n  resetRecord()\n${stripIncludes(s.source)}\nend\n` +
+      `local function script_${s.name}(KEYS, ARGV)\n${stripIncludes(s.source)}\nend\n` +
       `redis.register_function('@FN@_${s.name}', script_${s.name})\n`,
   );
   const code = [...includes, ...bodies].join('\n');
