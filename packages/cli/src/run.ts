@@ -123,10 +123,22 @@ function checkFlagsApply(command: Command, given: readonly FlagName[]): void {
   }
 }
 
+/** How an error names a missing positional argument. */
+const ARG_WORDS: Readonly<Record<string, string>> = {
+  ID: 'a task id',
+  WORKER: 'a worker id',
+  ACTION: 'an action',
+  QUEUE: 'a queue name',
+};
+
 function checkArgs(command: Command, args: readonly string[]): void {
   if (args.length < command.args.length) {
     const usage = ['dtps', command.name, ...command.args].join(' ');
-    throw usageError(`dtps ${command.name} needs a task id: ${usage}`, 'id');
+    const missing = command.args[args.length]!;
+    throw usageError(
+      `dtps ${command.name} needs ${ARG_WORDS[missing] ?? missing}: ${usage}`,
+      missing.toLowerCase(),
+    );
   }
   if (args.length > command.args.length) {
     const extra = args[command.args.length];

@@ -79,7 +79,8 @@ if max > 0 then
     tonumber(ARGV[9]))
   out[1] = nextDue
   out[2] = stolen
-  if registerIdle and claimStarted < start then
+  -- A paused queue takes no registration: no submit may hand a task to a worker while it is paused.
+  if registerIdle and claimStarted < start and redis.call('EXISTS', pausedKey(base)) == 0 then
     redis.call('HSET', base .. 'idle', worker, int(start - claimStarted) .. ' ' .. int(now + tonumber(ARGV[14])))
     out[3] = 1
   end

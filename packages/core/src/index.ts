@@ -5,7 +5,7 @@
  */
 
 export type { CancelResult, TaskRef } from './client/client.js';
-export { Client } from './client/client.js';
+export { Client, type QueueChange, type QueueState } from './client/client.js';
 export { type IdChunk, readIdChunk } from './client/id-chunk.js';
 export type { ListOptions, TaskPage } from './client/listing.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';

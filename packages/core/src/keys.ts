@@ -95,6 +95,10 @@ export class QueueKeys {
   get events(): string {
     return `${this.base}events`;
   }
+  /** Set while an operator has paused the queue (when, in ms): no task of it starts anywhere. */
+  get paused(): string {
+    return `${this.base}paused`;
+  }
   /** FIFO sequence counter. */
   get seq(): string {
     return `${this.base}seq`;

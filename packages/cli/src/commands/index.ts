@@ -2,6 +2,7 @@ import { cancel } from './cancel.js';
 import type { Command } from './command.js';
 import { config } from './config.js';
 import { list } from './list.js';
+import { queue } from './queue.js';
 import { retry } from './retry.js';
 import { scripts } from './scripts.js';
 import { stats } from './stats.js';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   resume,
   drain,
   steal,
+  queue,
   config,
   scripts,
   up,

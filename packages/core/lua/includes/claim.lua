@@ -6,13 +6,15 @@ cannot fill the claim and `stealMax` > 0, takes unstarted tasks from the back
 of the busiest peer's window (at most half of it). Wakes the next blocked
 worker if work remains. Appends 7 values per task to `out` (see handout.lua)
 and returns the number stolen, the next due time (or -1) and the number
-started.
+started. A paused queue (pauseQueue-2.lua) hands out nothing: no task of it
+starts anywhere until it is resumed.
 KEYS used by name: ready, scheduled, window, running, workers. ]]
 -- @include keys
 -- @include record
 -- @include lifecycle
 -- @include handout
 local function claimBatch(rec, base, now, worker, k, out, max, start, promoteLimit, stealMax)
+  if redis.call('EXISTS', pausedKey(base)) == 1 then return 0, -1, 0 end
   -- The earliest scheduled task tells both whether any is due and, for a claim that comes
   -- back short, the next due time: one read where most claims find nothing scheduled.
   local earliest = redis.call('ZRANGE', k.scheduled, 0, 0, 'WITHSCORES')

@@ -12,6 +12,8 @@ local function windowKey(base, worker) return base .. 'win:' .. worker end
 local function runningKey(base, worker) return base .. 'run:' .. worker end
 -- A worker's inbox: the tasks a submit handed straight to it while it was idle (handoff.lua).
 local function inboxKey(base, worker) return base .. 'inbox:' .. worker end
+-- Set while an operator has paused the queue: no task of it starts anywhere (pauseQueue-2.lua).
+local function pausedKey(base) return base .. 'paused' end
 local function secondKey(base, now) return base .. 'sec:' .. int(math.floor(now / 1000)) end
 local PRIORITY_BAND = 1e13
 local function readyScore(priority, seq)

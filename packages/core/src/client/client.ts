@@ -4,15 +4,22 @@ import { listWorkers, publishControl, sendControl } from '../fleet/registry.js';
 import type { ControlCommand, ControlReply, WorkerInfo } from '../fleet/types.js';
 import {
   buildCancelTask,
+  buildPauseQueue,
+  buildResumeQueue,
   buildRetryTask,
   CANCEL_TASK,
   callScript,
   decodeCancelTask,
+  decodePauseQueue,
+  decodeResumeQueue,
   decodeRetryTask,
+  PAUSE_QUEUE,
+  RESUME_QUEUE,
   RETRY_TASK,
   refusalError,
 } from '../scripts/calls/index.js';
 import type { SubmitResult, Task, TaskSpec, TaskState } from '../task/types.js';
+import { QUEUE_NAME_PATTERN } from '../task/validate.js';
 import { hasActiveSpan, inSubmitSpan, tracingEnabled } from '../telemetry/tracing.js';
 import { countTasks, type ListOptions, listTasks, type TaskPage } from './listing.js';
 import { prepareBatch, prepareOne } from './prepare.js';
@@ -176,6 +183,38 @@ export class Client {
     return { id, queue, state: r.state, duplicate: false };
   }
 
+  /**
+   * Pauses a queue: no task of it starts anywhere (what workers had reserved
+   * goes back to the queue, keeping its place) until `resumeQueue`; submits
+   * are still accepted and running tasks finish. Distinct from pausing a worker.
+   */
+  async pauseQueue(queue: string): Promise<QueueChange> {
+    this.#open();
+    const call = buildPauseQueue({
+      keys: this.ctx.keys(checkQueue(queue)),
+      now: this.ctx.clock.now(),
+      maxLen: this.ctx.eventsMaxLen,
+    });
+    const r = decodePauseQueue(await callScript(this.ctx.redis, PAUSE_QUEUE, call));
+    await this.ctx.registerQueue(queue);
+    return { queue, paused: true, changed: r.changed, released: r.released };
+  }
+
+  /** Resumes a paused queue: its tasks start again. */
+  async resumeQueue(queue: string): Promise<QueueChange> {
+    this.#open();
+    const call = buildResumeQueue({ keys: this.ctx.keys(checkQueue(queue)) });
+    const r = decodeResumeQueue(await callScript(this.ctx.redis, RESUME_QUEUE, call));
+    return { queue, paused: false, changed: r.changed, released: 0 };
+  }
+
+  /** Whether a queue is paused (and since when), and its limits (none can be set yet). */
+  async queueState(queue: string): Promise<QueueState> {
+    this.#open();
+    const since = await this.ctx.redis.get(this.ctx.keys(checkQueue(queue)).paused);
+    return { queue, paused: since !== null, pausedAt: since === null ? null : Number(since), limits: [] };
+  }
+
   /** Tasks by state, priority and queue, a page at a time. */
   list(opts: ListOptions = {}): Promise<TaskPage> {
     this.#open();
@@ -238,4 +277,31 @@ export class Client {
   #open(): void {
     if (this.#closed) throw new ClosedError('client');
   }
+}
+
+/** What pauseQueue and resumeQueue did. */
+export interface QueueChange {
+  queue: string;
+  /** The queue's state now. */
+  paused: boolean;
+  /** False when it already was in that state. */
+  changed: boolean;
+  /** Reserved tasks put back in the queue by a pause. */
+  released: number;
+}
+
+/** A queue's operator state (`dtps queue show`). */
+export interface QueueState {
+  queue: string;
+  paused: boolean;
+  /** When it was paused (ms), or null. */
+  pausedAt: number | null;
+  /** Flow-control limits of the queue; none can be set yet. */
+  limits: never[];
+}
+
+function checkQueue(queue: string): string {
+  if (!QUEUE_NAME_PATTERN.test(queue))
+    throw new ValidationError('queue', 'must be 1-64 letters, digits, "_", ".", ":" or "-"');
+  return queue;
 }

@@ -26,7 +26,9 @@ export type ScriptName =
   | 'releaseLease'
   | 'leaveQueue'
   | 'leaveIdle'
-  | 'noteOrigin';
+  | 'noteOrigin'
+  | 'pauseQueue'
+  | 'resumeQueue';
 
 let sources: Map<string, ScriptSource> | undefined;
 function scriptSources(): Map<string, ScriptSource> {

@@ -245,6 +245,16 @@ const cases: Record<string, Case> = {
     args: { ...common, worker: W, seed: '42' },
     items: [[['f1', '2', 'boom', 'handler_error', '1']]],
   },
+  pauseQueue: {
+    call: calls.buildPauseQueue(base),
+    args: common,
+    items: [],
+  },
+  resumeQueue: {
+    call: calls.buildResumeQueue(base),
+    args: { base: k.base },
+    items: [],
+  },
   releaseTasks: {
     call: calls.buildReleaseTasks({ ...base, worker: W, ids: ['a', 'b'] }),
     args: { ...common, worker: W },

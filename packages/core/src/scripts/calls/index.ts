@@ -11,6 +11,7 @@ export * from './error-codes.js';
 export * from './lease.js';
 export * from './operator.js';
 export * from './origin.js';
+export * from './queue.js';
 export * from './shape.js';
 export * from './submit.js';
 export * from './sweeps.js';
