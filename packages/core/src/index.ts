@@ -40,7 +40,7 @@ export {
 } from './connection/index.js';
 export type { EngineOptions, Retention, RetentionRule } from './context.js';
 export { DEFAULT_RETENTION, EngineContext } from './context.js';
-export { type ClaimedTask, decodeHandoff, decodeInboxMessage, decodeTaskRows } from './engine/claimed.js';
+export { type ClaimedTask, decodeInboxMessage, decodeTaskRows } from './engine/claimed.js';
 export { LATENCY_BOUNDS_MS, latencyBucket } from './engine/latency.js';
 export {
   checkDurability,

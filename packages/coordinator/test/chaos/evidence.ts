@@ -3,8 +3,9 @@
  * queue's totals and event stream, the fleet's worker:dead events (from the
  * dtps Redis), and the handlers' recording (from the recorder Redis).
  */
-import { type Client, rangeEvents, type Task } from '@dtps/core';
+import { type Client, rangeEvents, type Task, type TransitionEvent } from '@dtps/core';
 import type { RedisServer } from '@dtps/core/testing';
+import { transitionsByTask } from '../e2e/fixture.js';
 import type { Transition } from './checks.js';
 import { RUNS_KEY, type RunRecord } from './handlers.js';
 
@@ -26,19 +27,12 @@ export async function readTasks(client: Client, ids: readonly string[]): Promise
 /** Each task's transitions, from the whole event stream of the default queue. */
 export async function readTransitions(client: Client): Promise<Map<string, Transition[]>> {
   const key = client.ctx.keys('default').events;
-  const out = new Map<string, Transition[]>();
+  const events: TransitionEvent[] = [];
   let from = '-';
   for (;;) {
     const batch = await rangeEvents(client.ctx.redis, key, from, PAGE);
-    for (const e of batch) {
-      for (const id of e.ids) {
-        const t = { state: e.state, reason: e.reason, worker: e.worker, at: e.at };
-        const list = out.get(id);
-        if (list) list.push(t);
-        else out.set(id, [t]);
-      }
-    }
-    if (batch.length < PAGE) return out;
+    events.push(...batch);
+    if (batch.length < PAGE) return transitionsByTask(events);
     from = `(${batch.at(-1)!.streamId}`;
   }
 }

@@ -35,7 +35,7 @@ export interface ClaimedTask {
 const WIDTH = 7;
 
 /** Decodes the tasks of a claim or steal reply, from `offset` on. */
-export function decodeHandout(
+export function decodeTaskRows(
   queue: string,
   flat: readonly (string | number)[],
   offset: number,
@@ -124,16 +124,9 @@ function corruptTask(
 
 /**
  * Decodes one inbox message of a handoff (lua/includes/handoff.lua): the
- * values of {@link decodeHandout}, one a line. A message that is not a
+ * values of {@link decodeTaskRows}, one a line. A message that is not a
  * handoff (the wake-up a stopping worker pushes to itself) holds no task.
  */
-export function decodeHandoff(queue: string, message: string): ClaimedTask[] {
-  return decodeHandout(queue, message.split('\n'), 0);
+export function decodeInboxMessage(queue: string, message: string): ClaimedTask[] {
+  return decodeTaskRows(queue, message.split('\n'), 0);
 }
-
-/**
- * The names of the glossary (docs/design.md §11): the rows of claimed tasks
- * in a claim or steal reply, and the message a handoff pushes to an inbox.
- */
-export const decodeTaskRows = decodeHandout;
-export const decodeInboxMessage = decodeHandoff;

@@ -4,7 +4,7 @@
  * them onto its inbox. What it will not run goes back unstarted.
  */
 import test from 'ava';
-import { decodeHandoff, rangeEvents, recoverWorker } from '../../src/index.js';
+import { decodeInboxMessage, rangeEvents, recoverWorker } from '../../src/index.js';
 import { claim, type Engine, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
@@ -49,7 +49,7 @@ test('a submit starts tasks for an idle worker, highest priority first, and push
   ]);
   const messages = await inbox(e);
   t.is(messages.length, 1);
-  const tasks = decodeHandoff('default', messages[0]!);
+  const tasks = decodeInboxMessage('default', messages[0]!);
   t.deepEqual(
     tasks.map((task) => [task.id, task.started, task.attempt, task.priority]),
     [
@@ -102,7 +102,7 @@ test('a task submitted alone while nothing waits goes straight to the idle worke
   t.deepEqual(await e.redis.zrange(k.running('w2'), '0', '-1', 'WITHSCORES'), [direct.id, '1']);
   t.true(await e.redis.sismember(k.workers, 'w2').then(Boolean));
   t.deepEqual(await e.redis.hgetall(k.idle), {}, 'the registration is used');
-  const [handed] = decodeHandoff('default', (await inbox(e, 'w2'))[0]!);
+  const [handed] = decodeInboxMessage('default', (await inbox(e, 'w2'))[0]!);
   t.like(handed, { id: direct.id, started: true, attempt: 1, priority: 7, payload: { n: 2 } });
   const after = await e.redis.hgetall(k.totals);
   t.is(Number(after.submitted) - Number(totals.submitted), 1);
@@ -128,7 +128,7 @@ test('a task submitted alone while older ones wait goes behind them: the idle wo
   // older task came in, as seen from here.
   await e.redis.hset(k.idle, 'w1', `1 ${e.clock.now() + 10_000}`);
   const newer = await e.client.submit({ type: 'x' });
-  const [handed] = decodeHandoff('default', (await inbox(e))[0]!);
+  const [handed] = decodeInboxMessage('default', (await inbox(e))[0]!);
   t.is(handed!.id, older.id);
   t.like(await e.client.get(newer.id), { state: 'queued' });
 });
@@ -137,7 +137,7 @@ test('the planned submit path hands off too; a handed task completes under the f
   const e = await engine.make();
   await registerIdle(e, 1);
   const [a] = await e.client.submitMany([{ type: 'x', idempotencyKey: 'k1' }]);
-  const [task] = decodeHandoff('default', (await inbox(e))[0]!);
+  const [task] = decodeInboxMessage('default', (await inbox(e))[0]!);
   t.is(task!.id, a!.id);
   const r = await e.ops('w1').cycle('default', { complete: [{ id: a!.id, attempt: 1, result: 'ok' }] });
   t.deepEqual(r.completed, [true]);

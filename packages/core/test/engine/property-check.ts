@@ -13,7 +13,7 @@
  *   held until), and each inbox the model's messages, in order.
  */
 import assert from 'node:assert/strict';
-import { decodeHandoff, type TaskState } from '../../src/index.js';
+import { decodeInboxMessage, type TaskState } from '../../src/index.js';
 import { isTerminalState } from './model.js';
 import { QUEUE } from './property-cmds.js';
 import type { Run } from './property-run.js';
@@ -120,7 +120,7 @@ async function checkIdle({ e, model, k, workers }: Run): Promise<void> {
   assert.deepEqual(idle, expected, 'idle hash');
   workers.forEach((w, i) => {
     assert.deepEqual(
-      inboxes[i]!.map((m) => decodeHandoff(QUEUE, m).map((t) => ({ id: t.id, attempt: t.attempt }))),
+      inboxes[i]!.map((m) => decodeInboxMessage(QUEUE, m).map((t) => ({ id: t.id, attempt: t.attempt }))),
       model.inboxOf(w),
       `inbox of ${w}`,
     );

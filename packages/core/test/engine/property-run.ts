@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import {
   type ClaimedTask,
-  decodeHandoff,
+  decodeInboxMessage,
   expireDue,
   parseEvent,
   priorityOfScore,
@@ -315,7 +315,7 @@ export class Run {
     const inbox = this.k.inbox(w);
     const woken = await waitForWork(this.e.client.ctx, this.e.redis, QUEUE, 1000, { inbox });
     assert.equal(woken?.list, inbox, `the blocking read of ${w} did not return its inbox`);
-    const tasks = decodeHandoff(QUEUE, woken.value);
+    const tasks = decodeInboxMessage(QUEUE, woken.value);
     this.log.push(`receive ${w} → [${ids(tasks)}]`);
     assert.deepEqual(
       tasks.map((t) => ({ id: t.id, attempt: t.attempt })),

@@ -2,14 +2,14 @@
  * Fuzzing of what handlers hand back and of the decoders of stored data:
  * encodeResult refuses with UnencodableValueError only, and what it accepts
  * reads back as JSON.stringify would have it; errorText, logLine, decodeTask
- * and decodeHandout never throw, whatever they are given.
+ * and decodeTaskRows never throw, whatever they are given.
  */
 import test from 'ava';
 import fc from 'fast-check';
 import {
   checkProgress,
   DtpsError,
-  decodeHandoff,
+  decodeInboxMessage,
   encodeResult,
   errorText,
   LOG_LINE_MAX_CHARS,
@@ -114,10 +114,10 @@ test('decodeTask never throws on a damaged hash; what it could not read is named
   t.pass();
 });
 
-test('decodeHandoff never throws: a task it cannot decode comes back marked corrupt', (t) => {
+test('decodeInboxMessage never throws: a task it cannot decode comes back marked corrupt', (t) => {
   fc.assert(
     fc.property(fc.array(storedString, { maxLength: 30 }), (parts) => {
-      for (const task of decodeHandoff('q', parts.join('\n'))) {
+      for (const task of decodeInboxMessage('q', parts.join('\n'))) {
         if (task.corrupt !== undefined && task.corrupt.length === 0) return false;
       }
       return true;

@@ -4,7 +4,7 @@
  * closure or an object per task.
  */
 import type { ClaimedTask } from '../../engine/claimed.js';
-import { decodeHandoff, decodeHandout } from '../../engine/claimed.js';
+import { decodeInboxMessage, decodeTaskRows } from '../../engine/claimed.js';
 import { COMPLETION_VALUES, type CompletionArg, pushCompletions } from './complete.js';
 import {
   type QueueCallBase,
@@ -140,7 +140,8 @@ export function decodeCycleTasks(reply: unknown, sent: CycleSent): CycleTasksRep
   if (!(messages >= 0) || r.length < o + messages + sent.completions + sent.starts)
     throw new ScriptReplyError('cycleTasks', `${r.length} values for what the round sent`);
   const handedOff: ClaimedTask[] = [];
-  for (const end = o + messages; o < end; o++) handedOff.push(...decodeHandoff(sent.queue, String(r[o])));
+  for (const end = o + messages; o < end; o++)
+    handedOff.push(...decodeInboxMessage(sent.queue, String(r[o])));
   const accepted: boolean[] = [];
   for (const end = o + sent.completions; o < end; o++) accepted.push(Number(r[o]) === 1);
   const started: StartOutcome[] = [];
@@ -157,6 +158,6 @@ export function decodeCycleTasks(reply: unknown, sent: CycleSent): CycleTasksRep
     handedOff,
     accepted,
     started,
-    claimed: decodeHandout(sent.queue, r, o),
+    claimed: decodeTaskRows(sent.queue, r, o),
   };
 }
