@@ -7,7 +7,7 @@ import type { MonitorContext } from './context.js';
 import { installErrorHandling } from './errors.js';
 import { HeavyGate } from './heavy.js';
 import { typeQueryValues } from './query-types.js';
-import { dashboardRoutes, loadDashboardPage } from './routes/dashboard.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -15,6 +15,7 @@ import { queueRoutes } from './routes/queues.js';
 import { taskRoutes } from './routes/tasks.js';
 import { workerRoutes } from './routes/workers.js';
 import type { MonitorDeps, MonitorServer } from './types.js';
+import { loadDashboardPage } from './web-page.js';
 
 /** Room for the JSON around a payload of the largest allowed size. */
 const BODY_OVERHEAD = 64 * 1024;

@@ -20,8 +20,10 @@ type SpawnOptions = DaemonOptions;
 
 /** Fast settings of a worker for tests: 200 ms heartbeats, a fixed pool (no autoscaling surprises). */
 export interface WorkerSpawnOptions extends SpawnOptions {
-  /** Fixed pool size (min = max = size); default 4. */
+  /** Pool size (min = size); default 4. */
   slots?: number;
+  /** Largest pool an operator may scale to (default `slots`: a fixed pool). */
+  max?: number;
   /** Heartbeat period, ms (default 200). */
   heartbeatMs?: number;
   /** The handler module (default the recording handlers). */
@@ -45,7 +47,7 @@ export function spawnWorker(opts: WorkerSpawnOptions): Promise<Daemon> {
         '--min',
         slots,
         '--max',
-        slots,
+        String(opts.max ?? slots),
         ...(opts.args ?? []),
       ],
       env: { DTPS_WORKER_HEARTBEAT_MS: String(opts.heartbeatMs ?? 200), ...opts.env },

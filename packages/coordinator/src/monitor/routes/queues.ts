@@ -1,4 +1,4 @@
-import { DtpsError, type SeriesPoint } from '@dtps/core';
+import { DtpsError, type QueueSummary, type SeriesPoint } from '@dtps/core';
 import type { FastifyInstance } from 'fastify';
 import { API, type MonitorContext, schemas, workerStatus } from '../context.js';
 
@@ -28,7 +28,25 @@ async function recentSeries(
   return { source: 'counters', points: await m.deps.inspector.recentSeconds(queue, n) };
 }
 
-/** Overview, queues, one queue with its recent series, series, and the scaling recommendation. */
+/** Each queue's summary with whether it is paused (`dtps queue pause`), as the page shows it. */
+async function withPause(
+  m: MonitorContext,
+  queues: QueueSummary[],
+): Promise<(QueueSummary & { paused: boolean; pausedAt: number | null })[]> {
+  const states = await Promise.all(queues.map((q) => m.deps.client.queueState(q.name)));
+  return queues.map((q, i) => ({ ...q, paused: states[i]!.paused, pausedAt: states[i]!.pausedAt }));
+}
+
+const queueParams = {
+  type: 'object',
+  required: ['queue'],
+  properties: { queue: schemas.queue },
+} as const;
+
+/**
+ * Overview, queues, one queue with its recent series, series, the scaling
+ * recommendation, and an operator's pause and resume of a whole queue.
+ */
 export function queueRoutes(app: FastifyInstance, m: MonitorContext): void {
   const { inspector } = m.deps;
 
@@ -41,7 +59,7 @@ export function queueRoutes(app: FastifyInstance, m: MonitorContext): void {
     ]);
     const status = m.deps.status();
     return {
-      queues,
+      queues: await withPause(m, queues),
       workers: {
         live: workers.filter((w) => workerStatus(w.heartbeatAgeMs, m) !== 'dead').length,
         total: workers.length,
@@ -53,7 +71,7 @@ export function queueRoutes(app: FastifyInstance, m: MonitorContext): void {
     };
   });
 
-  app.get(`${API}/queues`, async () => ({ queues: await inspector.overview() }));
+  app.get(`${API}/queues`, async () => ({ queues: await withPause(m, await inspector.overview()) }));
 
   app.get<{ Params: { queue: string } }>(
     `${API}/queues/:queue`,
@@ -69,7 +87,8 @@ export function queueRoutes(app: FastifyInstance, m: MonitorContext): void {
         inspector.queue(queue),
         recentSeries(m, queue, DETAIL_POINTS),
       ]);
-      return { ...summary, series: { resolution: '1s', ...series } };
+      const [withState] = await withPause(m, [summary]);
+      return { ...withState, series: { resolution: '1s', ...series } };
     },
   );
 
@@ -98,6 +117,24 @@ export function queueRoutes(app: FastifyInstance, m: MonitorContext): void {
       return { queue, resolution, source: 'rollup', points: await inspector.series(queue, '1m', n) };
     },
   );
+
+  // `dtps queue show|pause|resume` over HTTP, with the CLI's JSON. Any valid
+  // name is accepted, as by the CLI: a queue may be paused before its first task.
+  app.get<{ Params: { queue: string } }>(
+    `${API}/queues/:queue/state`,
+    { schema: { params: queueParams } },
+    async (request) => m.deps.client.queueState(request.params.queue),
+  );
+  for (const action of ['pause', 'resume'] as const) {
+    app.post<{ Params: { queue: string } }>(
+      `${API}/queues/:queue/${action}`,
+      { schema: { params: queueParams } },
+      async (request) => {
+        const { queue } = request.params;
+        return action === 'pause' ? m.deps.client.pauseQueue(queue) : m.deps.client.resumeQueue(queue);
+      },
+    );
+  }
 
   app.get(`${API}/recommendation`, async () => ({ recommendation: await inspector.recommendation() }));
 }
