@@ -52,7 +52,9 @@ async function readViews(root: string): Promise<ViewSource[]> {
   const dirs = (await readdir(join(root, 'views'), { withFileTypes: true }))
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
-    .sort((a, b) => Number(VIEW_DIR.exec(a)?.[1] ?? 0) - Number(VIEW_DIR.exec(b)?.[1] ?? 0) || a.localeCompare(b));
+    .sort(
+      (a, b) => Number(VIEW_DIR.exec(a)?.[1] ?? 0) - Number(VIEW_DIR.exec(b)?.[1] ?? 0) || a.localeCompare(b),
+    );
   const views: ViewSource[] = [];
   for (const dir of dirs) {
     const m = VIEW_DIR.exec(dir);
@@ -100,7 +102,8 @@ export async function assembleDashboard(root: string): Promise<DashboardPage> {
   for (const v of views) if (v.css) css.push(`/* view ${v.name} */\n${v.css}`);
 
   const js: string[] = ["'use strict';"];
-  for (const f of await filesOf(base, '.js')) js.push(`// ---- base/${f}\n${await readFile(join(base, f), 'utf8')}`);
+  for (const f of await filesOf(base, '.js'))
+    js.push(`// ---- base/${f}\n${await readFile(join(base, f), 'utf8')}`);
   for (const v of views) js.push(`// ---- views/${v.dir}/view.js\n{\n${v.js}\n}`);
   js.push(`// ---- boot.js\n${await readFile(join(root, 'boot.js'), 'utf8')}`);
 

@@ -167,6 +167,9 @@ run(
         payload: { ms: 600_000, pad: 'p'.repeat(i * 500) },
       })),
     );
+    // A second queue, paused, that no worker serves: the overview shows both states side by side.
+    await s.client.submitMany(Array.from({ length: 4 }, () => ({ type: 'noop', queue: 'mail' })));
+    await s.client.pauseQueue('mail');
     const rec = await waitForValue(
       () => s.inspector.recommendation(),
       (r) => r !== null && r.liveWorkers === 1 && /busy/.test(r.reason),
@@ -199,6 +202,8 @@ run(
       t.is(new Set(ys).size, ys.length, `${chart} repeats a label: ${ys.join(',')}`);
     }
     await page.waitForSelector('#queues tr[data-queue="default"] td[data-label="running"]:not(.zero)');
+    await page.waitForSelector('#queues tr[data-queue="mail"] .badge.s-paused');
+    await page.mouse.move(0, 0); // no button in its hover state
     await page.screenshot({ path: join(shots, 'dashboard-1280x800.png') });
     await page.screenshot({ path: join(shots, 'dashboard-1280-full.png'), fullPage: true });
 
@@ -216,10 +221,7 @@ run(
     const sizes = await page.$$eval('#tasks tbody tr[data-id] td[data-label="payload"]', (els) =>
       els.map((el) => el.textContent),
     );
-    t.true(
-      sizes.length > 0 && sizes.every((x) => /^\d+(\.\d)? (B|KB|MB)$/.test(x ?? '')),
-      sizes.join(','),
-    );
+    t.true(sizes.length > 0 && sizes.every((x) => /^\d+(\.\d)? (B|KB|MB)$/.test(x ?? '')), sizes.join(','));
     await page.click('#tasks tbody tr[data-id]');
     await page.waitForSelector('#detail-state .s-running');
     await page.screenshot({ path: join(shots, 'tasks-1280x800.png') });
@@ -234,7 +236,9 @@ run(
         return d.documentElement.scrollWidth - d.documentElement.clientWidth;
       });
       t.true(overflow <= 0, `${view} is ${overflow}px wider than the phone`);
-      await page.screenshot({ path: join(shots, `${view}-390x844.png`), fullPage: true });
+      await page.evaluate('window.scrollTo(0, 0)');
+      await page.screenshot({ path: join(shots, `${view}-390x844.png`) });
+      await page.screenshot({ path: join(shots, `${view}-390-full.png`), fullPage: true });
     }
 
     t.deepEqual(foreign, [], 'the page asked for nothing but its own server');

@@ -133,11 +133,14 @@ test('loopback with a token: reads are open, every POST needs the bearer token',
     '/api/v1/workers/w1/resume',
     '/api/v1/workers/w1/drain',
     '/api/v1/workers/w1/steal',
+    '/api/v1/queues/default/pause',
+    '/api/v1/queues/default/resume',
   ]) {
     const r = await m.call(path, { method: 'POST', auth: false });
     t.is(r.status, 401, path);
   }
   t.is((await m.client.get(id)).state, 'queued');
+  t.false((await m.client.queueState('default')).paused, 'the refused pause changed nothing');
 });
 
 test('beyond loopback with a token: reads need the token too, health and the page do not', async (t) => {
@@ -175,6 +178,13 @@ test('a cross-site POST is refused even without a token (CSRF)', async (t) => {
   const nul = await m.call('/api/v1/tasks', { body: { type: 'echo' }, headers: { origin: 'null' } });
   t.is(nul.status, 403);
   t.deepEqual((await m.client.list()).tasks, []);
+  // The same for the page's other buttons, e.g. pausing a queue.
+  const pause = await m.call('/api/v1/queues/default/pause', {
+    method: 'POST',
+    headers: { origin: 'https://evil.example' },
+  });
+  t.is(pause.status, 403);
+  t.false((await m.client.queueState('default')).paused);
   // The dashboard itself is same-origin.
   const same = await m.call('/api/v1/tasks', { body: { type: 'echo' }, headers: { origin: m.url } });
   t.is(same.status, 201);

@@ -1,4 +1,5 @@
 /** The web dashboard: one self-contained page, served at / and /dashboard. */
+import { createHash } from 'node:crypto';
 import test from 'ava';
 import { useMonitor } from './fixture.js';
 
@@ -14,9 +15,17 @@ test('GET / and /dashboard serve the self-contained page', async (t) => {
     t.regex(csp, /default-src 'none'/);
     t.regex(csp, /connect-src 'self'/);
     t.regex(csp, /frame-ancestors 'none'/);
+    // Only the page's own script runs: pinned by its hash, no 'unsafe-inline'.
+    const script = /<script>([\s\S]*?)<\/script>/.exec(r.body as string)![1]!;
+    const hash = createHash('sha256').update(script).digest('base64');
+    t.true(csp.includes(`script-src 'sha256-${hash}'`), csp);
+    t.false(/script-src[^;]*unsafe-inline/.test(csp));
     const html = r.body as string;
     t.regex(html, /^<!doctype html>/i);
     for (const id of [
+      'nav',
+      'stats',
+      'submitted',
       'queues',
       'workers',
       'tasks',
@@ -38,7 +47,7 @@ test('the page loads nothing from elsewhere and its script compiles', async (t) 
   const html = (await m.call('/')).body as string;
   // No external scripts, styles, images or fonts: the machine may be offline.
   t.notRegex(html, /<script[^>]+src=/i);
-  t.notRegex(html, /<link[^>]+href=/i);
+  t.notRegex(html, /<link[^>]+href="(?!data:)/i);
   t.notRegex(html, /url\(\s*['"]?https?:/i);
   const urls = html.match(/https?:\/\/[^\s'"`)]+/g) ?? [];
   t.deepEqual([...new Set(urls)], ['http://www.w3.org/2000/svg'], 'only the SVG namespace');

@@ -1,6 +1,16 @@
 // Shared helpers of every view: DOM building (text only, never HTML strings),
 // formatting, the JSON API with the token, toasts and tables.
-const STATES = ['pending', 'scheduled', 'queued', 'reserved', 'running', 'succeeded', 'failed', 'expired', 'cancelled'];
+const STATES = [
+  'pending',
+  'scheduled',
+  'queued',
+  'reserved',
+  'running',
+  'succeeded',
+  'failed',
+  'expired',
+  'cancelled',
+];
 const TERMINAL = new Set(['succeeded', 'failed', 'expired', 'cancelled']);
 const TOKEN_KEY = 'dtps.token';
 
@@ -45,7 +55,12 @@ function bytes(n) {
   if (n < 1024) return `${n} B`;
   return n < 1048576 ? `${Math.round(n / 102.4) / 10} KB` : `${Math.round(n / 104857.6) / 10} MB`;
 }
-const fmtMs = (ms) => (ms === null || ms === undefined ? '–' : ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms)} ms`);
+const fmtMs = (ms) =>
+  ms === null || ms === undefined
+    ? '–'
+    : ms >= 1000
+      ? `${Math.round(ms / 100) / 10} s`
+      : `${Math.round(ms)} ms`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function toast(message, err) {
@@ -87,7 +102,8 @@ async function api(path, opts = {}) {
 /** An error as an operator should read it. */
 function explain(err) {
   if (err.status === 401) return `${err.message} — enter the API token at the top right`;
-  if (err.status === 429) return `${err.message} (the monitor is busy; the page tries again on its next refresh)`;
+  if (err.status === 429)
+    return `${err.message} (the monitor is busy; the page tries again on its next refresh)`;
   return err.message;
 }
 /** A POST that says what it did in a toast; resolves to the answer, or null after showing the error. */
@@ -110,14 +126,26 @@ async function act(path, body, done) {
  * a small card of labelled values.
  */
 function renderTable(table, cols, rows, emptyText) {
-  const head = h('tr', {}, cols.map((c) => h('th', { class: c.num ? 'num' : null, title: c.title }, c.label)));
+  const head = h(
+    'tr',
+    {},
+    cols.map((c) => h('th', { class: c.num ? 'num' : null, title: c.title }, c.label)),
+  );
   const body = rows.length
     ? rows.map((r) =>
-        h('tr', r.attrs || {}, r.cells.map((raw, i) => {
-          const cell = raw !== null && typeof raw === 'object' && !(raw instanceof Node) && 'cell' in raw ? raw : { cell: raw };
-          const cls = [cols[i].num ? 'num' : '', cols[i].cls || '', cell.cls || ''].join(' ').trim();
-          return h('td', { class: cls || null, title: cell.title, 'data-label': cols[i].label }, cell.cell);
-        })))
+        h(
+          'tr',
+          r.attrs || {},
+          r.cells.map((raw, i) => {
+            const cell =
+              raw !== null && typeof raw === 'object' && !(raw instanceof Node) && 'cell' in raw
+                ? raw
+                : { cell: raw };
+            const cls = [cols[i].num ? 'num' : '', cols[i].cls || '', cell.cls || ''].join(' ').trim();
+            return h('td', { class: cls || null, title: cell.title, 'data-label': cols[i].label }, cell.cell);
+          }),
+        ),
+      )
     : [h('tr', {}, h('td', { colspan: cols.length, class: 'empty' }, emptyText))];
   table.classList.add('cards');
   table.replaceChildren(h('thead', {}, head), h('tbody', {}, body));

@@ -1,7 +1,13 @@
 // Line charts as inline SVG (no library): used by any view that plots a series.
 const COLORS = {
-  submitted: '#3b6fd8', succeeded: '#1f9d55', failed: '#d0353f', queued: '#3b6fd8',
-  running: '#c98a04', reserved: '#7b4bd1', p50: '#1f9d55', p99: '#d0353f',
+  submitted: '#3b6fd8',
+  succeeded: '#1f9d55',
+  failed: '#d0353f',
+  queued: '#3b6fd8',
+  running: '#c98a04',
+  reserved: '#7b4bd1',
+  p50: '#1f9d55',
+  p99: '#d0353f',
 };
 
 /**
@@ -16,7 +22,8 @@ function niceScale(v, minStep = 0) {
   const multipleOfMin = (x) => !minStep || Math.abs(x / minStep - Math.round(x / minStep)) < 1e-9;
   let step = 0;
   for (let p = 10 ** Math.floor(Math.log10(raw)); !step; p *= 10) {
-    step = [1, 2, 2.5, 5].map((m) => m * p).find((x) => x >= raw - 1e-12 && x >= minStep && multipleOfMin(x)) || 0;
+    step =
+      [1, 2, 2.5, 5].map((m) => m * p).find((x) => x >= raw - 1e-12 && x >= minStep && multipleOfMin(x)) || 0;
   }
   const steps = Math.max(1, Math.ceil(want / step - 1e-9));
   return { top: steps * step, steps };
@@ -25,10 +32,15 @@ function niceScale(v, minStep = 0) {
 /** A line chart: series [{name, color, points: [[t, v|null]]}] over [from, to]; the legend shows each last value. */
 function lineChart(el, legendEl, series, opts) {
   const W = Math.max(260, el.clientWidth || 320);
-  const H = 170, L = 44, R = 10, T = 8, B = 20;
+  const H = 170,
+    L = 44,
+    R = 10,
+    T = 8,
+    B = 20;
   const { from, to, unit, minStep } = opts;
   let max = 0;
-  for (const sr of series) for (const [, v] of sr.points) if (v !== null && Number.isFinite(v)) max = Math.max(max, v);
+  for (const sr of series)
+    for (const [, v] of sr.points) if (v !== null && Number.isFinite(v)) max = Math.max(max, v);
   const { top, steps } = niceScale(max, minStep);
   const x = (t) => L + ((t - from) / (to - from)) * (W - L - R);
   const y = (v) => T + (1 - v / top) * (H - T - B);
@@ -45,23 +57,31 @@ function lineChart(el, legendEl, series, opts) {
     svg.append(s('text', { x: L + f * (W - L - R), y: H - 5, 'text-anchor': anchor }, label));
   }
   for (const sr of series) {
-    let d = '';
-    let pen = false;
+    // Runs of consecutive points; a run of one point (a lone latency sample) is drawn as a dot.
+    const runs = [[]];
     for (const [t, v] of sr.points) {
-      if (t < from || v === null || !Number.isFinite(v)) {
-        pen = false;
-        continue;
-      }
-      d += `${pen ? 'L' : 'M'}${x(t).toFixed(1)},${y(v).toFixed(1)}`;
-      pen = true;
+      if (t < from || v === null || !Number.isFinite(v)) runs.push([]);
+      else runs[runs.length - 1].push([x(t), y(v)]);
     }
-    if (d) svg.append(s('path', { d, fill: 'none', stroke: sr.color, 'stroke-width': 1.8, 'stroke-linejoin': 'round' }));
+    for (const run of runs) {
+      if (run.length === 1) svg.append(s('circle', { cx: run[0][0], cy: run[0][1], r: 2.5, fill: sr.color }));
+      if (run.length < 2) continue;
+      const d = run.map(([px, py], i) => `${i ? 'L' : 'M'}${px.toFixed(1)},${py.toFixed(1)}`).join('');
+      svg.append(
+        s('path', { d, fill: 'none', stroke: sr.color, 'stroke-width': 1.8, 'stroke-linejoin': 'round' }),
+      );
+    }
   }
   el.replaceChildren(svg);
   legendEl.replaceChildren(
     ...series.map((sr) => {
       const last = [...sr.points].reverse().find(([, v]) => v !== null && Number.isFinite(v));
-      return h('span', {}, h('i', { style: `background:${sr.color}` }), `${sr.name} ${last ? unit(last[1]) : '–'}`);
+      return h(
+        'span',
+        {},
+        h('i', { style: `background:${sr.color}` }),
+        `${sr.name} ${last ? unit(last[1]) : '–'}`,
+      );
     }),
   );
 }

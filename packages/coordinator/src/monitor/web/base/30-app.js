@@ -16,7 +16,9 @@ const app = {
   queueListeners: [],
   /** Shows view `name` with `params` (a plain object), and records both in the address. */
   go(name, params = {}) {
-    const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== ''));
+    const q = new URLSearchParams(
+      Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== ''),
+    );
     const hash = `#${name}${[...q].length ? `?${q}` : ''}`;
     if (location.hash !== hash) history.pushState(null, '', hash);
     route();
@@ -48,7 +50,9 @@ const app = {
  * `badge(overview)` a number for its tab.
  */
 function defineView(spec) {
-  const el = document.querySelector(`section.view[data-view="${spec.name}"]`) || h('section', { class: 'view', 'data-view': spec.name, hidden: true });
+  const el =
+    document.querySelector(`section.view[data-view="${spec.name}"]`) ||
+    h('section', { class: 'view', 'data-view': spec.name, hidden: true });
   if (!el.isConnected) document.querySelector('main').append(el);
   const tab = h('a', { href: `#${spec.name}`, 'data-view': spec.name }, spec.title);
   app.views.push({ ...spec, el, tab });
@@ -103,8 +107,12 @@ function renderMeta(o) {
     h('span', {}, 'coordinator ', h('b', {}, c.id), ' ', badge(c.role, c.role)),
     h('span', {}, 'leader ', h('b', {}, o.leader || 'none')),
     h('span', {}, 'workers ', h('b', {}, `${o.workers.live} live`), ` of ${o.workers.total}`),
-    h('span', { title: rec ? rec.reason : 'no recommendation yet (the leader computes it every second)' },
-      'recommended ', h('b', {}, rec ? String(rec.workers) : '–')),
+    h(
+      'span',
+      { title: rec ? rec.reason : 'no recommendation yet (the leader computes it every second)' },
+      'recommended ',
+      h('b', {}, rec ? String(rec.workers) : '–'),
+    ),
   );
   for (const v of app.views) {
     const n = v.badge?.(o);

@@ -10,7 +10,11 @@ let listed = null; // the queue the list shows
 
 function taskRow(t) {
   return {
-    attrs: { class: `clickable${selected?.id === t.id ? ' selected' : ''}`, 'data-id': t.id, onclick: () => openTask(t.id, t.queue, true) },
+    attrs: {
+      class: `clickable${selected?.id === t.id ? ' selected' : ''}`,
+      'data-id': t.id,
+      onclick: () => openTask(t.id, t.queue, true),
+    },
     cells: [
       t.id,
       t.unreadable ? h('span', { class: 'muted', title: t.unreadable }, 'unreadable') : t.type,
@@ -25,8 +29,13 @@ function taskRow(t) {
 }
 
 const COLS = [
-  { label: 'id', cls: 'lead mono' }, { label: 'type' }, { label: 'state' }, { label: 'prio', num: true },
-  { label: 'attempts', num: true }, { label: 'payload', num: true, cls: 'muted' }, { label: 'worker', cls: 'mono muted phone-hide' },
+  { label: 'id', cls: 'lead mono' },
+  { label: 'type' },
+  { label: 'state' },
+  { label: 'prio', num: true },
+  { label: 'attempts', num: true },
+  { label: 'payload', num: true, cls: 'muted' },
+  { label: 'worker', cls: 'mono muted phone-hide' },
   { label: 'created', cls: 'muted' },
 ];
 
@@ -47,7 +56,12 @@ async function refreshList(more) {
     table.querySelector('tbody').append(...probe.querySelectorAll('tbody tr[data-id]'));
     paged = true;
   } else {
-    renderTable(table, COLS, page.tasks.map(taskRow), filter.state ? `No ${filter.state} task in ${q}.` : `No task in ${q}.`);
+    renderTable(
+      table,
+      COLS,
+      page.tasks.map(taskRow),
+      filter.state ? `No ${filter.state} task in ${q}.` : `No task in ${q}.`,
+    );
     paged = false;
   }
   cursor = page.cursor;
@@ -58,15 +72,32 @@ async function refreshList(more) {
 function renderFilters(o) {
   const qs = o ? o.queues.map((q) => q.name) : [];
   const sel = $('task-queue');
-  if ([...sel.options].map((x) => x.value).join() !== qs.join()) sel.replaceChildren(...qs.map((n) => h('option', { value: n }, n)));
+  if ([...sel.options].map((x) => x.value).join() !== qs.join())
+    sel.replaceChildren(...qs.map((n) => h('option', { value: n }, n)));
   sel.value = app.queue || '';
   const counts = o?.queues.find((q) => q.name === app.queue)?.counts || {};
   const chip = (st, label, n) =>
-    h('button', { type: 'button', class: filter.state === st ? 'active' : '', 'data-state': st, 'aria-pressed': String(filter.state === st),
-      onclick: () => { filter.state = st; renderFilters(app.overview); safely(() => refreshList()); } },
-      label, n === undefined ? null : h('span', { class: 'n' }, fmt(n)));
+    h(
+      'button',
+      {
+        type: 'button',
+        class: filter.state === st ? 'active' : '',
+        'data-state': st,
+        'aria-pressed': String(filter.state === st),
+        onclick: () => {
+          filter.state = st;
+          renderFilters(app.overview);
+          safely(() => refreshList());
+        },
+      },
+      label,
+      n === undefined ? null : h('span', { class: 'n' }, fmt(n)),
+    );
   const all = STATES.reduce((n, st) => n + (counts[st] || 0), 0);
-  $('task-states').replaceChildren(chip('', 'all', all), ...STATES.map((st) => chip(st, st, counts[st] || 0)));
+  $('task-states').replaceChildren(
+    chip('', 'all', all),
+    ...STATES.map((st) => chip(st, st, counts[st] || 0)),
+  );
 }
 
 /** Shows one task; `scroll` brings the detail into view (at phone width it sits below the list). */
@@ -74,18 +105,23 @@ async function openTask(id, queue, scroll) {
   selected = { id, queue };
   const want = `#tasks?task=${enc(id)}${queue ? `&queue=${enc(queue)}` : ''}`;
   if (location.hash !== want) history.replaceState(null, '', want);
-  for (const tr of document.querySelectorAll('#tasks tr[data-id]')) tr.classList.toggle('selected', tr.dataset.id === id);
+  for (const tr of document.querySelectorAll('#tasks tr[data-id]'))
+    tr.classList.toggle('selected', tr.dataset.id === id);
   let d;
   try {
     d = await api(`/api/v1/tasks/${enc(id)}${queue ? `?queue=${enc(queue)}` : ''}`);
   } catch (e) {
-    $('detail').replaceChildren(h('h2', {}, 'Task ', h('span', { class: 'mono' }, id)), h('div', { class: 'empty' }, explain(e)));
+    $('detail').replaceChildren(
+      h('h2', {}, 'Task ', h('span', { class: 'mono' }, id)),
+      h('div', { class: 'empty' }, explain(e)),
+    );
     return;
   }
   if (selected?.id !== id) return;
   selected.queue = d.task.queue;
   renderDetail(d);
-  if (scroll && window.matchMedia('(max-width: 1000px)').matches) $('detail').scrollIntoView({ behavior: 'smooth' });
+  if (scroll && window.matchMedia('(max-width: 1000px)').matches)
+    $('detail').scrollIntoView({ behavior: 'smooth' });
 }
 
 function renderDetail(d) {
@@ -93,52 +129,128 @@ function renderDetail(d) {
   const json = (v) => h('pre', {}, v === null || v === undefined ? 'null' : JSON.stringify(v, null, 2));
   // The monitor leaves out a body larger than it sends, and says so.
   const omitted = d.omitted || [];
-  const body = (name, v) => (omitted.includes(name) ? h('div', { class: 'muted' }, `too large to show here (${bytes(d.sizes[name])})`) : json(v));
+  const body = (name, v) =>
+    omitted.includes(name)
+      ? h('div', { class: 'muted' }, `too large to show here (${bytes(d.sizes[name])})`)
+      : json(v);
   const link = (tid) => h('a', { class: 'id', onclick: () => openTask(tid, t.queue) }, tid);
   const run = async (what) => {
-    const r = await act(`/api/v1/tasks/${enc(t.id)}/${what}?queue=${enc(t.queue)}`, undefined, `${what} ${t.id}: done`);
+    const r = await act(
+      `/api/v1/tasks/${enc(t.id)}/${what}?queue=${enc(t.queue)}`,
+      undefined,
+      `${what} ${t.id}: done`,
+    );
     if (r) {
       openTask(t.id, t.queue);
       safely(() => refreshList());
     }
   };
-  const errors = omitted.includes('errors') ? (t.error ? [t.error] : []) : t.errors?.length ? t.errors : t.error ? [t.error] : [];
+  const errors = omitted.includes('errors')
+    ? t.error
+      ? [t.error]
+      : []
+    : t.errors?.length
+      ? t.errors
+      : t.error
+        ? [t.error]
+        : [];
   const kv = (k, v) => [h('dt', {}, k), h('dd', {}, v)];
   $('detail').replaceChildren(
-    h('h2', {}, 'Task ', h('span', { class: 'mono', id: 'detail-id' }, t.id), h('span', { id: 'detail-state' }, badge(t.state)),
-      h('span', { class: 'legend' },
+    h(
+      'h2',
+      {},
+      'Task ',
+      h('span', { class: 'mono', id: 'detail-id' }, t.id),
+      h('span', { id: 'detail-state' }, badge(t.state)),
+      h(
+        'span',
+        { class: 'legend' },
         TERMINAL.has(t.state)
           ? h('button', { type: 'button', 'data-action': 'retry', onclick: () => run('retry') }, 'Retry')
-          : h('button', { type: 'button', class: 'danger', 'data-action': 'cancel', onclick: () => confirm(`Cancel ${t.id}?`) && run('cancel') }, 'Cancel'))),
-    h('dl', { class: 'kv' },
-      kv('type', t.type), kv('queue', t.queue), kv('priority', String(t.priority)),
+          : h(
+              'button',
+              {
+                type: 'button',
+                class: 'danger',
+                'data-action': 'cancel',
+                onclick: () => confirm(`Cancel ${t.id}?`) && run('cancel'),
+              },
+              'Cancel',
+            ),
+      ),
+    ),
+    h(
+      'dl',
+      { class: 'kv' },
+      kv('type', t.type),
+      kv('queue', t.queue),
+      kv('priority', String(t.priority)),
       kv('attempts', `${t.attempts} of ${t.maxRetries + 1}`),
       kv('worker', h('span', { class: 'mono' }, t.worker || '–')),
-      kv('created', when(t.createdAt)), kv('started', when(t.startedAt)), kv('finished', when(t.finishedAt)),
+      kv('created', when(t.createdAt)),
+      kv('started', when(t.startedAt)),
+      kv('finished', when(t.finishedAt)),
       t.startedAt && t.createdAt ? kv('waited', fmtMs(t.startedAt - t.createdAt)) : null,
       t.finishedAt && t.startedAt ? kv('ran', fmtMs(t.finishedAt - t.startedAt)) : null,
       t.deadline ? kv('deadline', when(t.deadline)) : null,
       t.timeoutMs ? kv('timeout', fmtMs(t.timeoutMs)) : null,
       t.reason ? kv('reason', t.reason) : null,
       t.progress !== null && t.progress !== undefined
-        ? kv('progress', [`${t.progress}%`, h('div', { class: 'progress' }, h('i', { style: `width:${t.progress}%` }))])
-        : null),
-    h('h3', {}, `Payload (${bytes(d.sizes?.payload ?? 0)})`), body('payload', t.payload),
-    h('h3', {}, `Result (${bytes(d.sizes?.result ?? 0)})`), body('result', t.result),
+        ? kv('progress', [
+            `${t.progress}%`,
+            h('div', { class: 'progress' }, h('i', { style: `width:${t.progress}%` })),
+          ])
+        : null,
+    ),
+    h('h3', {}, `Payload (${bytes(d.sizes?.payload ?? 0)})`),
+    body('payload', t.payload),
+    h('h3', {}, `Result (${bytes(d.sizes?.result ?? 0)})`),
+    body('result', t.result),
     h('h3', {}, `Errors (${errors.length})`),
     errors.length
-      ? h('table', {}, h('tbody', {}, errors.map((e) => h('tr', {},
-          h('td', { class: 'num' }, e.attempt !== undefined ? `#${e.attempt}` : ''),
-          h('td', {}, badge(e.reason || 'error', 'failed')),
-          h('td', { style: 'white-space:normal' }, e.message),
-          h('td', { class: 'muted' }, e.at ? `${ago(Date.now() - e.at)} ago` : '')))))
+      ? h(
+          'table',
+          {},
+          h(
+            'tbody',
+            {},
+            errors.map((e) =>
+              h(
+                'tr',
+                {},
+                h('td', { class: 'num' }, e.attempt !== undefined ? `#${e.attempt}` : ''),
+                h('td', {}, badge(e.reason || 'error', 'failed')),
+                h('td', { style: 'white-space:normal' }, e.message),
+                h('td', { class: 'muted' }, e.at ? `${ago(Date.now() - e.at)} ago` : ''),
+              ),
+            ),
+          ),
+        )
       : h('div', { class: 'muted' }, 'none'),
     h('h3', {}, 'Depends on'),
     d.parents.length
-      ? h('div', {}, d.parents.map((p) => h('div', {}, link(p.id), ' ', p.state ? badge(p.state) : h('span', { class: 'muted' }, 'deleted'))))
+      ? h(
+          'div',
+          {},
+          d.parents.map((p) =>
+            h(
+              'div',
+              {},
+              link(p.id),
+              ' ',
+              p.state ? badge(p.state) : h('span', { class: 'muted' }, 'deleted'),
+            ),
+          ),
+        )
       : h('div', { class: 'muted' }, 'nothing'),
     h('h3', {}, 'Dependents'),
-    d.dependents.length ? h('div', {}, d.dependents.map((c) => h('div', {}, link(c)))) : h('div', { class: 'muted' }, 'none'),
+    d.dependents.length
+      ? h(
+          'div',
+          {},
+          d.dependents.map((c) => h('div', {}, link(c))),
+        )
+      : h('div', { class: 'muted' }, 'none'),
   );
 }
 
@@ -155,7 +267,9 @@ defineView({
   name: 'tasks',
   title: 'Tasks',
   mount() {
-    $('task-priority').append(...Array.from({ length: 10 }, (_, i) => h('option', { value: String(i + 1) }, String(i + 1))));
+    $('task-priority').append(
+      ...Array.from({ length: 10 }, (_, i) => h('option', { value: String(i + 1) }, String(i + 1))),
+    );
     $('task-priority').addEventListener('change', (ev) => {
       filter.priority = ev.target.value;
       safely(() => refreshList());

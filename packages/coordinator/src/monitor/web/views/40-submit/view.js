@@ -15,18 +15,37 @@ function specFromForm() {
     throw new Error(`payload: not JSON (${e.message})`);
   }
   const spec = { type: $('f-type').value.trim(), payload, priority: num('f-priority') ?? 1 };
-  const extra = { queue: $('f-queue').value.trim() || undefined, maxRetries: num('f-retries'), timeoutMs: num('f-timeout'), delayMs: num('f-delay'), idempotencyKey: $('f-idem').value.trim() || undefined };
+  const extra = {
+    queue: $('f-queue').value.trim() || undefined,
+    maxRetries: num('f-retries'),
+    timeoutMs: num('f-timeout'),
+    delayMs: num('f-delay'),
+    idempotencyKey: $('f-idem').value.trim() || undefined,
+  };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) spec[k] = v;
   return spec;
 }
 
 function renderSent() {
-  renderTable($('submitted'), [
-    { label: 'id', cls: 'lead mono' }, { label: 'type' }, { label: 'queue' }, { label: 'state' }, { label: 'submitted', cls: 'muted' },
-  ], sent.map((t) => ({
-    attrs: { class: 'clickable', 'data-id': t.id, onclick: () => app.go('tasks', { task: t.id, queue: t.queue }) },
-    cells: [t.id, t.type, t.queue, badge(t.state), new Date(t.at).toLocaleTimeString()],
-  })), 'Nothing yet: tasks you submit here are followed live.');
+  renderTable(
+    $('submitted'),
+    [
+      { label: 'id', cls: 'lead mono' },
+      { label: 'type' },
+      { label: 'queue' },
+      { label: 'state' },
+      { label: 'submitted', cls: 'muted' },
+    ],
+    sent.map((t) => ({
+      attrs: {
+        class: 'clickable',
+        'data-id': t.id,
+        onclick: () => app.go('tasks', { task: t.id, queue: t.queue }),
+      },
+      cells: [t.id, t.type, t.queue, badge(t.state), new Date(t.at).toLocaleTimeString()],
+    })),
+    'Nothing yet: tasks you submit here are followed live.',
+  );
 }
 
 defineView({

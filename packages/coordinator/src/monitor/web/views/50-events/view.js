@@ -7,23 +7,35 @@ let unseen = 0;
 
 function line(ev, fresh) {
   const first = ev.ids[0];
-  return h('div', { class: fresh ? 'fresh' : null },
+  return h(
+    'div',
+    { class: fresh ? 'fresh' : null },
     h('span', { class: 'muted' }, new Date(ev.at).toLocaleTimeString()),
     h('b', {}, ev.queue),
     badge(ev.state, ev.state),
     ev.state === 'progress' ? `${ev.progress}%` : null,
-    first ? h('a', { class: 'id', onclick: () => app.go('tasks', { task: first, queue: ev.queue }) }, first) : null,
+    first
+      ? h('a', { class: 'id', onclick: () => app.go('tasks', { task: first, queue: ev.queue }) }, first)
+      : null,
     ev.ids.length > 1 ? h('span', { class: 'muted' }, `+${ev.ids.length - 1} more`) : null,
     ev.worker ? h('span', { class: 'muted mono' }, `on ${ev.worker}`) : null,
-    ev.reason ? h('span', { class: 'muted' }, `(${ev.reason})`) : null);
+    ev.reason ? h('span', { class: 'muted' }, `(${ev.reason})`) : null,
+  );
 }
 
-const matches = (ev) => (!$('events-queue').value.trim() || ev.queue === $('events-queue').value.trim()) && (!$('events-state').value || ev.state === $('events-state').value);
+const matches = (ev) =>
+  (!$('events-queue').value.trim() || ev.queue === $('events-queue').value.trim()) &&
+  (!$('events-state').value || ev.state === $('events-state').value);
 
 function renderAll() {
   const shown = log.filter(matches);
-  $('events').replaceChildren(...(shown.length ? shown.map((ev) => line(ev, false)) : [h('div', { class: 'empty' }, 'Waiting for transitions…')]));
-  $('events-count').textContent = `${shown.length} shown${paused && unseen ? ` · ${unseen} new while paused` : ''}`;
+  $('events').replaceChildren(
+    ...(shown.length
+      ? shown.map((ev) => line(ev, false))
+      : [h('div', { class: 'empty' }, 'Waiting for transitions…')]),
+  );
+  $('events-count').textContent =
+    `${shown.length} shown${paused && unseen ? ` · ${unseen} new while paused` : ''}`;
 }
 
 defineView({
@@ -46,6 +58,8 @@ defineView({
       renderAll();
     });
   },
+  // Lines that came while the view was hidden are drawn without the flash of new ones.
+  show: () => renderAll(),
   onTransition(ev) {
     log.unshift(ev);
     if (log.length > KEEP) log.length = KEEP;

@@ -1,0 +1,71 @@
+/**
+ * The page's assembly from src/monitor/web (docs/web.md): views in folder
+ * order, each in its own <section> and its own block of the one script, and
+ * mistakes in a view folder refused loudly at start-up.
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { assembleDashboard, loadDashboardPage, WEB_CANDIDATES } from '../../src/monitor/web-page.js';
+
+/** A copy of the real sources, to add a view to. */
+function copySources(t: { teardown(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dtps-web-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const source = WEB_CANDIDATES.find((c) => {
+    try {
+      cpSync(c, dir, { recursive: true });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!source) throw new Error('no web sources');
+  return dir;
+}
+
+test('the shipped page: its views in order, one section each, one script', async (t) => {
+  const page = await loadDashboardPage();
+  t.deepEqual(page.views, ['overview', 'workers', 'tasks', 'submit', 'events']);
+  for (const v of page.views) t.true(page.html.includes(`<section class="view" data-view="${v}" hidden>`), v);
+  t.false(page.html.includes('<!-- @'), 'every marker replaced');
+  const scripts = [...page.html.matchAll(/<script>([\s\S]*?)<\/script>/g)];
+  t.is(scripts.length, 1);
+  t.notThrows(() => new Function(scripts[0]![1]!));
+});
+
+test('a new view folder joins the page in its order, in a block of its own', async (t) => {
+  const dir = copySources(t);
+  const view = join(dir, 'views', '35-schedules');
+  mkdirSync(view);
+  writeFileSync(join(view, 'view.html'), '<div id="schedules-list"></div>\n');
+  writeFileSync(join(view, 'view.css'), '#schedules-list { color: red; }\n');
+  // `refresh` is also a top-level name in other views: the block keeps them apart.
+  writeFileSync(
+    join(view, 'view.js'),
+    "function refresh() {}\ndefineView({ name: 'schedules', title: 'Schedules', refresh });\n",
+  );
+  const page = await assembleDashboard(dir);
+  t.deepEqual(page.views, ['overview', 'workers', 'tasks', 'schedules', 'submit', 'events']);
+  t.regex(page.html, /<section class="view" data-view="schedules" hidden>\n<div id="schedules-list"><\/div>/);
+  t.true(page.html.includes('#schedules-list { color: red; }'));
+  const script = /<script>([\s\S]*?)<\/script>/.exec(page.html)![1]!;
+  t.notThrows(() => new Function(script), 'two views may both declare refresh');
+  t.true(script.indexOf("name: 'tasks'") < script.indexOf("name: 'schedules'"));
+});
+
+test('a misnamed folder, a missing view.js, or a view.js under another name is refused at assembly', async (t) => {
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ['schedules', { 'view.js': "defineView({ name: 'schedules' });" }, /<order>-<name>/],
+    ['60-schedules', { 'view.html': '<p></p>' }, /view\.js is missing/],
+    ['60-schedules', { 'view.js': "defineView({ name: 'other' });" }, /defineView\(\{ name: 'schedules'/],
+    ['60-schedules', { 'view.js': "defineView({ name: 'schedules' }); '</script>';" }, /<\/script/],
+  ];
+  for (const [folder, files, message] of cases) {
+    const dir = copySources(t);
+    mkdirSync(join(dir, 'views', folder));
+    for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, 'views', folder, f), text);
+    await t.throwsAsync(assembleDashboard(dir), { message }, folder);
+  }
+});
