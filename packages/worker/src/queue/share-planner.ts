@@ -50,16 +50,13 @@ export function slotsFor(s: ShareState): number {
   if (s.queues.length <= 1) return s.free;
   if (s.strict) return outranked(s.queues, s.asker) ? 0 : s.free;
   const me = s.queues[s.asker]!;
-  let lowest = me.pass;
-  let rivals = 0;
+  let lowest = Number.POSITIVE_INFINITY;
   s.queues.forEach((q, i) => {
-    if (i === s.asker || !q.backlogged) return;
-    rivals++;
-    if (q.pass < lowest) lowest = q.pass;
+    if (i !== s.asker && q.backlogged && q.pass < lowest) lowest = q.pass;
   });
-  if (rivals === 0) return s.free;
-  // Starts that bring the asker's pass level with the lowest contender's, plus the lead. The
-  // epsilon keeps 0.1 * 10 from flooring to 0.
+  if (!Number.isFinite(lowest)) return s.free;
+  // Starts that bring the asker's pass level with the lowest other contender's, plus the lead
+  // (none, or fewer, when the asker is ahead). The epsilon keeps 0.1 * 10 from flooring to 0.
   const due = Math.floor((lowest - me.pass) * me.weight + 1e-9) + s.lead;
   return Math.max(0, Math.min(s.free, due));
 }
