@@ -240,7 +240,9 @@ export class QueueRunner {
     const { pool, ops } = this.#d;
     const claim = plan.claim;
     this.#slots.acquire(plan.start + (claim?.start ?? 0));
+    const hadWork = this.hasWork;
     const starts = this.window.take(plan.start);
+    this.#workChanged(hadWork);
     const done = plan.report ? this.#outbox.take() : [];
     const reserving = claim ? claim.max - claim.start : 0;
     if (claim) this.#claims++;
@@ -287,6 +289,11 @@ export class QueueRunner {
     return true;
   }
 
+  /** Whether this queue has work changed: another queue may take slots now (strict), or wait less for this one (weights). */
+  #workChanged(had: boolean): void {
+    if (this.hasWork !== had) this.#slots.changed();
+  }
+
   #track(p: Promise<unknown>): void {
     this.#rounds.add(p);
     p.finally(() => this.#rounds.delete(p)).catch(() => {});
@@ -305,6 +312,7 @@ export class QueueRunner {
   /** Runs what a claim started, keeps what it reserved, and decides whether to wait for work. */
   #claimed(claim: ClaimPlan, r: ClaimResult): void {
     const { pool, ops } = this.#d;
+    const hadWork = this.hasWork;
     // Paused or stopping while the claim was in flight: nothing it took starts here. What it
     // reserved goes back to the ready set, and what it started goes back unstarted.
     const release = pool.paused || this.#stopped;
@@ -336,11 +344,9 @@ export class QueueRunner {
     } else {
       this.window.add(reserved);
     }
-    const hadWork = this.hasWork;
     this.lastClaimFull = r.tasks.length >= claim.max;
     this.#unknown = false;
-    // Another queue may take slots now (strict order), or wait less for this one (weights).
-    if (this.hasWork !== hadWork) this.#slots.changed();
+    this.#workChanged(hadWork);
     this.#claims--;
     this.#steals += r.stolen;
     const next = afterClaim({
