@@ -166,6 +166,15 @@ export {
   RESULT_MAX_BYTES,
 } from './task/output.js';
 export {
+  parseQueueEntry,
+  QUEUE_WEIGHT_MAX,
+  QUEUE_WEIGHT_MIN,
+  type QueueEntry,
+  type QueueOrder,
+  resolveQueueOrder,
+  type ServedQueue,
+} from './task/queue-list.js';
+export {
   type BackoffPolicy,
   isTerminal,
   type NormalizedSpec,
@@ -181,15 +190,6 @@ export {
   type Unreadable,
   zeroCounts,
 } from './task/types.js';
-export {
-  parseQueueEntry,
-  QUEUE_WEIGHT_MAX,
-  QUEUE_WEIGHT_MIN,
-  type QueueEntry,
-  type QueueOrder,
-  resolveQueueOrder,
-  type ServedQueue,
-} from './task/queue-list.js';
 export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN, TASK_SPEC_FIELDS } from './task/validate.js';
 export { startTelemetry, type TelemetryOptions } from './telemetry/setup.js';
 export {

@@ -106,7 +106,9 @@ export class QueueRunner {
    * or a last claim that came back full (the queue has more), or no claim back yet.
    */
   get hasWork(): boolean {
-    return this.#unknown || this.lastClaimFull || this.window.length > 0 || this.#registration.receivedCount > 0;
+    return (
+      this.#unknown || this.lastClaimFull || this.window.length > 0 || this.#registration.receivedCount > 0
+    );
   }
 
   get steals(): number {

@@ -211,9 +211,7 @@ export class Worker {
     this.ctx.redis.on('ready', this.#onReconnect);
     this.log.info(
       {
-        queues: o.order.strict
-          ? o.queues
-          : o.order.queues.map((q) => `${q.name}:${q.weight}`),
+        queues: o.order.strict ? o.queues : o.order.queues.map((q) => `${q.name}:${q.weight}`),
         ...(o.queues.length > 1 ? { order: o.order.strict ? 'strict' : 'weighted' } : {}),
         pool: { size: this.pool.size, min: o.min, max: o.max },
         steal: this.#steal,

@@ -50,7 +50,9 @@ export function parseQueueEntry(entry: QueueEntry): { name: string; weight: numb
   }
   if (
     weight !== null &&
-    (!Number.isInteger(weight) || (weight as number) < QUEUE_WEIGHT_MIN || (weight as number) > QUEUE_WEIGHT_MAX)
+    (!Number.isInteger(weight) ||
+      (weight as number) < QUEUE_WEIGHT_MIN ||
+      (weight as number) > QUEUE_WEIGHT_MAX)
   ) {
     throw new ValidationError(
       'queues',

@@ -392,7 +392,9 @@ test('worker.queues takes weights: NAME:WEIGHT, {name, weight}, and from the env
     ['a:2,b', /give every queue a weight or none/],
     ['a,a', /listed twice/],
   ] as const) {
-    const err = await t.throwsAsync(loadConfig({ cwd: dir, stopDir: dir, env: { DTPS_WORKER_QUEUES: value } }));
+    const err = await t.throwsAsync(
+      loadConfig({ cwd: dir, stopDir: dir, env: { DTPS_WORKER_QUEUES: value } }),
+    );
     t.regex(err!.message, /worker\.queues/);
     t.regex(err!.message, pattern);
   }

@@ -30,7 +30,10 @@ test('strict: a registered lower queue withdraws once a higher one has work; its
   const critical = await e.client.submitMany(
     Array.from({ length: 10 }, () => ({ type: 'hold', queue: 'critical' })),
   );
-  await until('low to leave the idle hash', async () => (await idleHash(e, 'low'))[e.worker.id] === undefined);
+  await until(
+    'low to leave the idle hash',
+    async () => (await idleHash(e, 'low'))[e.worker.id] === undefined,
+  );
   const low = await e.client.submitMany(Array.from({ length: 5 }, () => ({ type: 'hold', queue: 'low' })));
   release.open();
   await until('every task to succeed', async () => {

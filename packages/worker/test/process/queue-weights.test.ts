@@ -27,7 +27,10 @@ async function run(
   const ids = new Map<string, string[]>();
   for (const [queue, n] of Object.entries(tasksPerQueue)) {
     const specs: TaskSpec[] = Array.from({ length: n }, () => ({ type: 'noop', queue }));
-    ids.set(queue, (await s.client.submitMany(specs)).map((r) => r.id));
+    ids.set(
+      queue,
+      (await s.client.submitMany(specs)).map((r) => r.id),
+    );
   }
   const worker = await startWorker({
     redisUrl: redis.server.url,
