@@ -239,7 +239,7 @@ export class QueueRunner {
   #round(): boolean {
     const plan = this.#plan();
     if (!plan) return false;
-    const { pool, ops } = this.#d;
+    const { ops } = this.#d;
     const claim = plan.claim;
     this.#slots.acquire(plan.start + (claim?.start ?? 0));
     const hadWork = this.hasWork;
