@@ -183,6 +183,7 @@ export class QueueRunner {
   #pass(): void {
     if (this.#stopped) return;
     this.#runReceived();
+    if (this.#registration.registered && this.#slots.outranked()) this.#withdraw();
     if (this.#pacer.holding) return;
     if (!this.#round()) return;
     if (this.#pacer.mayFollow()) while (this.#round()) {}
@@ -201,7 +202,6 @@ export class QueueRunner {
     // Strict order with work before this queue: nothing starts here, and nothing is reserved
     // either (tasks held in our window would wait while other workers could run them).
     const outranked = this.#slots.outranked();
-    if (outranked && this.#registration.registered) this.#withdraw();
     return planRound({
       poolSize: pool.size,
       freeSlots: outranked ? 0 : this.#slots.available(),
