@@ -4,11 +4,13 @@
  * tasks; the start order is read afterwards from the tasks' recorded start times (Redis's
  * clock, one per script call, so that tasks started by one call tie).
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { Task, TaskSpec } from '@dtps/core';
 import { uniquePrefix, useRedisServer, waitForValue } from '@dtps/core/testing';
 import test, { type ExecutionContext } from 'ava';
 import { type Scope, scope } from './fixture.js';
-import { startWorker, stopAll, type WorkerProcess } from './spawn-worker.js';
+import { startWorker, stopAll, WORKER_BIN, type WorkerProcess } from './spawn-worker.js';
 
 const SLOTS = 10;
 
@@ -93,4 +95,15 @@ test('strict order: low starts nothing while critical has work', async (t) => {
   const firstLow = Math.min(...byQueue.get('low')!.map((x) => x.startedAt!));
   t.log(`critical's last start ${lastCritical}, low's first ${firstLow}`);
   t.true(firstLow >= lastCritical, 'a low task started before the last critical one');
+});
+
+test('a queue list with weights on some queues only is refused at start, naming worker.queues', async (t) => {
+  const err = await t.throwsAsync(
+    promisify(execFile)(process.execPath, [WORKER_BIN, '--queue', 'a:2', '--queue', 'b'], {
+      env: { ...process.env, DTPS_REDIS_URL: redis.server.url, DTPS_PREFIX: uniquePrefix() },
+    }),
+  );
+  const { code, stderr } = err as unknown as { code: number; stderr: string };
+  t.is(code, 2);
+  t.regex(stderr, /worker\.queues \(from flag --queue\): give every queue a weight or none/);
 });
