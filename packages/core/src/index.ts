@@ -166,6 +166,15 @@ export {
   RESULT_MAX_BYTES,
 } from './task/output.js';
 export {
+  parseQueueEntry,
+  QUEUE_WEIGHT_MAX,
+  QUEUE_WEIGHT_MIN,
+  type QueueEntry,
+  type QueueOrder,
+  resolveQueueOrder,
+  type ServedQueue,
+} from './task/queue-list.js';
+export {
   type BackoffPolicy,
   isTerminal,
   type NormalizedSpec,

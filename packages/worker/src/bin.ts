@@ -29,7 +29,10 @@ const cli = meow(
 
   Options
     --redis URL          Redis URL (redis://, rediss://, redis+sentinel://, redis+cluster://)
-    --queue Q            Queue to serve; repeat for several (default: default)
+    --queue Q[:WEIGHT]   Queue to serve; repeat for several (default: default). Without weights,
+                         strict priority in the order given; with a weight (1-1000) on every
+                         queue, slots are shared in that proportion between queues with work
+    --strict             Strict priority even with weights (the heaviest queue first)
     --workers N          Initial pool size (default 5)
     --min N              Autoscaler lower bound (default 1)
     --max N              Autoscaler upper bound (default 10)
@@ -55,6 +58,7 @@ ${EXIT_CODE_HELP.map((l) => `  ${l}`).join('\n')}
   Examples
     $ dtps-worker --workers 8 --max 32 --steal
     $ dtps-worker --handlers ./tasks.mjs --queue emails --queue reports
+    $ dtps-worker --queue critical:6 --queue default:3 --queue low:1
     $ DTPS_REDIS_URL=redis://:secret@redis:6379 dtps-worker --isolation thread --handlers ./cpu.mjs
 `,
   {
@@ -65,6 +69,7 @@ ${EXIT_CODE_HELP.map((l) => `  ${l}`).join('\n')}
     flags: {
       redis: { type: 'string' },
       queue: { type: 'string', isMultiple: true },
+      strict: { type: 'boolean' },
       workers: { type: 'number' },
       min: { type: 'number' },
       max: { type: 'number' },
@@ -88,6 +93,7 @@ async function main(): Promise<void> {
     prefix: f.prefix,
     logFormat: f.logFormat,
     'worker.queues': f.queue && f.queue.length > 0 ? f.queue : undefined,
+    'worker.strict': f.strict,
     'worker.workers': f.workers,
     'worker.min': f.min,
     'worker.max': f.max,
@@ -102,6 +108,7 @@ async function main(): Promise<void> {
     'redis.url': '--redis',
     logFormat: '--log-format',
     'worker.queues': '--queue',
+    'worker.strict': '--strict',
     'worker.workers': '--workers',
     'worker.handlers': '--handlers',
     'worker.graceMs': '--grace',
@@ -124,6 +131,7 @@ async function main(): Promise<void> {
     redis,
     engine: engineOptionsFrom(config, redis),
     queues: w.queues,
+    strict: w.strict,
     handlersModule,
     pool: { size: Math.min(Math.max(w.workers, w.min), w.max), min: w.min, max: w.max },
     steal: w.steal,

@@ -1,5 +1,5 @@
 import type { Clock, EngineOptions, Logger, RedisClient } from '@dtps/core';
-import { QUEUE_NAME_PATTERN, ValidationError } from '@dtps/core';
+import { type QueueEntry, type QueueOrder, resolveQueueOrder, ValidationError } from '@dtps/core';
 import type { HandlerMap } from './handlers/types.js';
 
 /** Options of an embedded Worker. */
@@ -8,8 +8,14 @@ export interface WorkerOptions {
   redis: RedisClient;
   /** Engine settings shared with producers: prefix, retention, event stream length, clock. */
   engine?: Omit<EngineOptions, 'redis'>;
-  /** Queues to serve; default `['default']`. */
-  queues?: readonly string[];
+  /**
+   * Queues to serve; default `['default']`. Without weights, strict priority in the order given;
+   * with a weight on each (`'critical:6'` or `{ name: 'critical', weight: 6 }`), slots are shared
+   * in proportion between the queues that have work (docs/flow-control.md).
+   */
+  queues?: readonly QueueEntry[];
+  /** Strict priority even with weights: the heaviest queue first. Default false. */
+  strict?: boolean;
   /** Task type → handler. For `isolation: 'thread'`, give `handlersModule` instead (or as well). */
   handlers?: HandlerMap;
   /** Path or file URL of a module whose default export is the handler map (needed for threads). */
@@ -41,7 +47,10 @@ export interface WorkerOptions {
 
 /** Options with every default applied. */
 export interface ResolvedWorkerOptions {
+  /** The queue names, in priority order. */
   queues: string[];
+  /** How the slots are shared between them. */
+  order: QueueOrder;
   size: number;
   min: number;
   max: number;
@@ -69,16 +78,8 @@ export function resolveOptions(o: WorkerOptions): ResolvedWorkerOptions {
   const size = intAtLeast('pool.size', o.pool?.size, Math.min(Math.max(5, min), max), 0);
   if (size < min || size > max)
     throw new ValidationError('pool.size', `must be between pool.min (${min}) and pool.max (${max})`);
-  const queues = [...(o.queues ?? ['default'])];
-  if (queues.length === 0) throw new ValidationError('queues', 'name at least one queue');
-  for (const q of queues) {
-    if (typeof q !== 'string' || !QUEUE_NAME_PATTERN.test(q)) {
-      throw new ValidationError(
-        'queues',
-        `${JSON.stringify(q)} is not a queue name (1-64 letters, digits, _ . : -)`,
-      );
-    }
-  }
+  const order = resolveQueueOrder(o.queues ?? ['default'], o.strict ?? false);
+  const queues = order.queues.map((q) => q.name);
   if (o.id !== undefined && !/^[A-Za-z0-9_.:@-]{1,128}$/.test(o.id)) {
     throw new ValidationError('id', 'must be 1-128 characters of letters, digits and _ . : @ -');
   }
@@ -96,6 +97,7 @@ export function resolveOptions(o: WorkerOptions): ResolvedWorkerOptions {
     throw new ValidationError('handlers', 'give handlers or a handler module');
   return {
     queues,
+    order,
     size,
     min,
     max,

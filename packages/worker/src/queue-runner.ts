@@ -18,6 +18,7 @@ import { Outbox } from './queue/outbox.js';
 import { OutageReconciler, type Reconciled } from './queue/reconciler.js';
 import { RoundPacer } from './queue/round-pacer.js';
 import { afterClaim, type ClaimPlan, planRound, type RoundPlan } from './queue/round-planner.js';
+import type { QueueSlots } from './queue/slot-arbiter.js';
 import { WorkWait } from './queue/work-wait.js';
 import type { Reporter } from './reporter.js';
 import { LocalWindow } from './window.js';
@@ -30,6 +31,8 @@ export interface RunnerDeps {
   ctx: EngineContext;
   ops: WorkerOps;
   pool: SlotPool;
+  /** This queue's share of the pool (see SlotArbiter): what it may take, charged to it. */
+  slots: (hasWork: () => boolean) => QueueSlots;
   executor: Executor;
   reporter: Reporter;
   log: Logger;
@@ -57,6 +60,9 @@ export class QueueRunner {
   readonly #registration: IdleRegistration;
   readonly #wait: WorkWait;
   readonly #reconciler: OutageReconciler;
+  readonly #slots: QueueSlots;
+  /** No claim has come back yet: whether the queue has work is unknown (the arbiter counts it as having some). */
+  #unknown = true;
   /** Rounds carrying a claim in flight, the tasks those claims may reserve, and window tasks being started. */
   #claims = 0;
   #reserving = 0;
@@ -80,6 +86,7 @@ export class QueueRunner {
     this.#outbox = new Outbox(queue, deps.reporter);
     this.#attempts = new AttemptRunner({ ...deps, queue, outbox: this.#outbox, ended: () => this.pump() });
     this.#registration = new IdleRegistration(queue, deps.ops);
+    this.#slots = deps.slots(() => this.hasWork);
     this.#wait = new WorkWait(deps.ctx, queue, deps.ops.workerId);
     this.#reconciler = new OutageReconciler(queue, deps.ctx, deps.ops, this.#registration, this.#wait, {
       busy: () => this.#claims > 0 || this.#starting > 0,
@@ -92,6 +99,16 @@ export class QueueRunner {
   /** Attempts running now, by task id. */
   get running(): ReadonlyMap<string, RunningAttempt> {
     return this.#attempts.running;
+  }
+
+  /**
+   * Whether this queue has work for a slot: tasks in the window or handed to it and not run yet,
+   * or a last claim that came back full (the queue has more), or no claim back yet.
+   */
+  get hasWork(): boolean {
+    return (
+      this.#unknown || this.lastClaimFull || this.window.length > 0 || this.#registration.receivedCount > 0
+    );
   }
 
   get steals(): number {
@@ -166,6 +183,7 @@ export class QueueRunner {
   #pass(): void {
     if (this.#stopped) return;
     this.#runReceived();
+    if (this.#registration.registered && this.#slots.outranked()) this.#withdraw();
     if (this.#pacer.holding) return;
     if (!this.#round()) return;
     if (this.#pacer.mayFollow()) while (this.#round()) {}
@@ -174,18 +192,22 @@ export class QueueRunner {
   /** Received handoffs are started in Redis already: they take free slots before anything else. */
   #runReceived(): void {
     if (this.#registration.receivedCount === 0) return;
-    const n = this.#d.pool.acquire(this.#registration.receivedCount);
+    // Started in Redis already: they take slots whatever this queue's share, and are charged to it.
+    const n = this.#slots.acquire(this.#registration.receivedCount);
     for (const t of this.#registration.take(n)) this.#attempts.run(t, t.attempt);
   }
 
   #plan(): RoundPlan | undefined {
     const { pool } = this.#d;
+    // Strict order with work before this queue: nothing starts here, and nothing is reserved
+    // either (tasks held in our window would wait while other workers could run them).
+    const outranked = this.#slots.outranked();
     return planRound({
       poolSize: pool.size,
-      freeSlots: pool.available(),
+      freeSlots: outranked ? 0 : this.#slots.available(),
       paused: pool.paused,
       windowLength: this.window.length,
-      prefetch: this.#d.prefetch(),
+      prefetch: outranked ? 0 : this.#d.prefetch(),
       completionsWaiting: this.#outbox.waiting,
       claimsInFlight: this.#claims,
       reserving: this.#reserving,
@@ -199,14 +221,30 @@ export class QueueRunner {
     });
   }
 
+  /**
+   * Takes this worker off the queue's idle hash (a submit would hand it tasks that must then
+   * run, ahead of the queue that outranks this one); it registers again when a claim of its own
+   * finds the queue dry. What reached the inbox meanwhile goes back to the ready set.
+   */
+  #withdraw(): void {
+    this.#track(
+      this.#registration.leave().catch((err: Error) => {
+        // The registration lapses by itself shortly after the blocking read ends.
+        this.#throttle.warn({ queue: this.queue, err: err.message }, 'leaving the idle hash failed');
+      }),
+    );
+  }
+
   /** Plans, takes what the plan names, and sends one round; false when there was nothing to send. */
   #round(): boolean {
     const plan = this.#plan();
     if (!plan) return false;
-    const { pool, ops } = this.#d;
+    const { ops } = this.#d;
     const claim = plan.claim;
-    pool.acquire(plan.start + (claim?.start ?? 0));
+    this.#slots.acquire(plan.start + (claim?.start ?? 0));
+    const hadWork = this.hasWork;
     const starts = this.window.take(plan.start);
+    this.#workChanged(hadWork);
     const done = plan.report ? this.#outbox.take() : [];
     const reserving = claim ? claim.max - claim.start : 0;
     if (claim) this.#claims++;
@@ -242,7 +280,7 @@ export class QueueRunner {
           this.#outbox.undelivered(done);
           // Not started: they are still in our window in Redis; keep them locally too.
           this.window.add(starts);
-          pool.release(starts.length + (claim?.start ?? 0));
+          this.#slots.giveBack(starts.length + (claim?.start ?? 0));
           if (claim) this.#claims--;
           if (this.#stopped) return;
           this.#throttle.warn({ queue: this.queue, err: err.message }, 'round failed; trying again');
@@ -251,6 +289,11 @@ export class QueueRunner {
       );
     this.#track(round);
     return true;
+  }
+
+  /** Whether this queue has work changed: another queue may take slots now (strict), or wait less for this one (weights). */
+  #workChanged(had: boolean): void {
+    if (this.hasWork !== had) this.#slots.changed();
   }
 
   #track(p: Promise<unknown>): void {
@@ -265,12 +308,13 @@ export class QueueRunner {
       if (o === 'started') this.#attempts.run(tasks[i]!, requests[i]!.attempt);
       else unused++;
     });
-    if (unused > 0) this.#d.pool.release(unused);
+    if (unused > 0) this.#slots.giveBack(unused);
   }
 
   /** Runs what a claim started, keeps what it reserved, and decides whether to wait for work. */
   #claimed(claim: ClaimPlan, r: ClaimResult): void {
     const { pool, ops } = this.#d;
+    const hadWork = this.hasWork;
     // Paused or stopping while the claim was in flight: nothing it took starts here. What it
     // reserved goes back to the ready set, and what it started goes back unstarted.
     const release = pool.paused || this.#stopped;
@@ -286,7 +330,7 @@ export class QueueRunner {
       }
     }
     const unused = claim.start - started + startedHere.length;
-    if (unused > 0) pool.release(unused);
+    if (unused > 0) this.#slots.giveBack(unused);
     if (release) {
       this.#track(
         Promise.all([
@@ -303,6 +347,8 @@ export class QueueRunner {
       this.window.add(reserved);
     }
     this.lastClaimFull = r.tasks.length >= claim.max;
+    this.#unknown = false;
+    this.#workChanged(hadWork);
     this.#claims--;
     this.#steals += r.stolen;
     const next = afterClaim({

@@ -23,6 +23,8 @@ import { handlerModuleUrl, loadHandlerModule } from './handlers/load.js';
 import { type ResolvedWorkerOptions, resolveOptions, type WorkerOptions } from './options.js';
 import { SlotPool } from './pool.js';
 import { reconcileAll } from './queue/reconciler.js';
+import { perRound } from './queue/round-planner.js';
+import { SlotArbiter } from './queue/slot-arbiter.js';
 import { QueueRunner } from './queue-runner.js';
 import { Reporter } from './reporter.js';
 import { Autoscaler } from './units/autoscaler.js';
@@ -159,13 +161,20 @@ export class Worker {
           })
         : new InlineExecutor(handlers!);
     if (this.#executor instanceof ThreadExecutor) await this.#executor.warm();
-    for (const queue of o.queues) {
+    // A queue may run one round's starts ahead of its weighted share (see share-planner.ts).
+    const arbiter = new SlotArbiter(
+      o.order,
+      () => perRound(this.pool.size),
+      () => this.#pumpAll(),
+    );
+    for (const [index, queue] of o.queues.entries()) {
       this.#runners.set(
         queue,
         new QueueRunner(queue, {
           ctx: this.ctx,
           ops: this.#ops,
           pool: this.pool,
+          slots: (hasWork) => arbiter.slotsOf(index, this.pool, hasWork),
           executor: this.#executor,
           reporter: this.#reporter,
           log: this.log,
@@ -202,7 +211,8 @@ export class Worker {
     this.ctx.redis.on('ready', this.#onReconnect);
     this.log.info(
       {
-        queues: o.queues,
+        queues: o.order.strict ? o.queues : o.order.queues.map((q) => `${q.name}:${q.weight}`),
+        ...(o.queues.length > 1 ? { order: o.order.strict ? 'strict' : 'weighted' } : {}),
         pool: { size: this.pool.size, min: o.min, max: o.max },
         steal: this.#steal,
         isolation: o.isolation,

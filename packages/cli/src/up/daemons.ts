@@ -3,7 +3,7 @@
  * environment, and their start as daemons logging to `.dtps/logs`.
  */
 import { join } from 'node:path';
-import type { DtpsConfig } from '@dtps/core';
+import { type DtpsConfig, parseQueueEntry } from '@dtps/core';
 import { binPath, PROGRAMS, type UpLayout } from './paths.js';
 import { Daemon } from './processes.js';
 
@@ -42,14 +42,27 @@ export function workerArgs(
   workers: number | undefined,
   jsonLogs: boolean,
 ): string[] {
-  // The worker serves the queue that `dtps submit` and the demo use, besides its configured ones.
-  const queues = [...new Set([...config.worker.queues, config.queue])];
   return [
     '--steal',
     ...(workers === undefined ? [] : ['--workers', String(workers)]),
-    ...queues.flatMap((q) => ['--queue', q]),
+    ...workerQueues(config).flatMap((q) => ['--queue', q]),
+    ...(config.worker.strict ? ['--strict'] : []),
     ...commonFlags(launch, jsonLogs),
   ];
+}
+
+/**
+ * The worker's `--queue` values: its configured queues (weights kept), and the queue that
+ * `dtps submit` and the demo use if they lack it — with weight 1 in a weighted list, since a
+ * list is weighted throughout or not at all.
+ */
+export function workerQueues(config: DtpsConfig): string[] {
+  const entries = config.worker.queues.map(parseQueueEntry);
+  const out = entries.map((e) => (e.weight === null ? e.name : `${e.name}:${e.weight}`));
+  if (!entries.some((e) => e.name === config.queue)) {
+    out.push(entries.some((e) => e.weight !== null) ? `${config.queue}:1` : config.queue);
+  }
+  return out;
 }
 
 /** Starts `dtps-<name>` as a daemon, its output in `.dtps/logs/<name>.log`. */

@@ -32,10 +32,18 @@ export function describeConfig(loaded: LoadedConfig): ConfigRow[] {
 
 function safeValue(path: string, secret: boolean, value: unknown): ConfigRow['value'] {
   if (value === undefined) return undefined;
+  // A list entry in object form (`worker.queues`: {name, weight}) shows as its text form.
+  if (Array.isArray(value)) return value.map(listEntryText);
   if (!secret) return value as ConfigRow['value'];
   // A Redis URL is only partly secret: host and user help the operator.
   if (path === 'redis.url' && typeof value === 'string') return redactRedisUrl(value);
   return REDACTED;
+}
+
+function listEntryText(entry: unknown): string {
+  if (typeof entry === 'string') return entry;
+  const { name, weight } = entry as { name: string; weight?: number };
+  return weight === undefined ? name : `${name}:${weight}`;
 }
 
 function valueAt(config: object, path: string): unknown {

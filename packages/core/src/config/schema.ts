@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { parseRedisUrl } from '../connection/index.js';
 import { ValidationError } from '../errors.js';
+import { resolveQueueOrder } from '../task/queue-list.js';
 import { QUEUE_NAME_PATTERN } from '../task/validate.js';
 
 /** Extra facts about a leaf that zod's own types cannot carry. */
@@ -122,10 +123,27 @@ export const configSchema = z.strictObject({
   }),
   worker: section({
     queues: z
-      .array(z.string().regex(QUEUE_NAME_PATTERN))
+      .array(
+        z.union([
+          z.string().min(1),
+          z.object({ name: z.string().regex(QUEUE_NAME_PATTERN), weight: z.number().optional() }).strict(),
+        ]),
+      )
       .min(1)
-      .register(configMeta, { allowed: 'one or more queue names (comma-separated in the environment)' })
+      .superRefine((entries, ctx) => {
+        // The worker's own rules (weights 1-1000, all or none, no queue twice), said once.
+        try {
+          resolveQueueOrder(entries);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^queues: /, '') });
+        }
+      })
+      .register(configMeta, {
+        allowed:
+          'one or more queue names, each optionally with :WEIGHT (1-1000, on all or none), or {name, weight} (comma-separated in the environment)',
+      })
       .default(['default']),
+    strict: z.boolean().default(false),
     workers: int(5, 0, 10_000),
     min: int(1, 0, 10_000),
     max: int(10, 1, 10_000),

@@ -375,3 +375,27 @@ test('worker section: lists from YAML, comma-separated lists from the environmen
   );
   t.regex(bad!.message, /worker\.queues/);
 });
+
+test('worker.queues takes weights: NAME:WEIGHT, {name, weight}, and from the environment', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'dtps-cfg-'));
+  await writeFile(
+    join(dir, '.dtpsrc.yaml'),
+    'worker:\n  queues: ["critical:6", {name: default, weight: 3}, "low:1"]\n  strict: true\n',
+  );
+  const fromFile = await loadConfig({ cwd: dir, stopDir: dir, env: {} });
+  t.deepEqual(fromFile.config.worker.queues, ['critical:6', { name: 'default', weight: 3 }, 'low:1']);
+  t.true(fromFile.config.worker.strict);
+  const fromEnv = await loadConfig({ cwd: dir, stopDir: dir, env: { DTPS_WORKER_QUEUES: 'a:2,b:1' } });
+  t.deepEqual(fromEnv.config.worker.queues, ['a:2', 'b:1']);
+  for (const [value, pattern] of [
+    ['a:0', /weight of "a" must be an integer from 1 to 1000/],
+    ['a:2,b', /give every queue a weight or none/],
+    ['a,a', /listed twice/],
+  ] as const) {
+    const err = await t.throwsAsync(
+      loadConfig({ cwd: dir, stopDir: dir, env: { DTPS_WORKER_QUEUES: value } }),
+    );
+    t.regex(err!.message, /worker\.queues/);
+    t.regex(err!.message, pattern);
+  }
+});

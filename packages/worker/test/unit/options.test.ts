@@ -10,6 +10,7 @@ const base: WorkerOptions = { redis, handlers: { noop: () => null } };
 test('defaults', (t) => {
   t.deepEqual(resolveOptions(base), {
     queues: ['default'],
+    order: { strict: true, queues: [{ name: 'default', weight: 1 }] },
     size: 5,
     min: 1,
     max: 10,
@@ -46,6 +47,13 @@ test('given values are kept', (t) => {
     }),
     {
       queues: ['a', 'b'],
+      order: {
+        strict: true,
+        queues: [
+          { name: 'a', weight: 1 },
+          { name: 'b', weight: 1 },
+        ],
+      },
       size: 2,
       min: 1,
       max: 4,
@@ -116,3 +124,42 @@ test('a bad worker id is refused naming the option, id', (t) => {
   const err = t.throws(() => new Worker({ ...base, id: 'has space' }), { instanceOf: ValidationError });
   t.is(err?.field, 'id');
 });
+
+test('queue weights: NAME:WEIGHT or {name, weight} make a weighted list, in the order given', (t) => {
+  const o = resolveOptions({ ...base, queues: ['critical:6', { name: 'default', weight: 3 }, 'low:1'] });
+  t.deepEqual(o.queues, ['critical', 'default', 'low']);
+  t.deepEqual(o.order, {
+    strict: false,
+    queues: [
+      { name: 'critical', weight: 6 },
+      { name: 'default', weight: 3 },
+      { name: 'low', weight: 1 },
+    ],
+  });
+  // A queue name may hold ':' itself: only a trailing :DIGITS is a weight.
+  t.deepEqual(resolveOptions({ ...base, queues: ['jobs:eu:2', 'jobs:5:1'] }).queues, ['jobs:eu', 'jobs:5']);
+});
+
+test('strict with weights orders by weight, heaviest first (ties keep their order)', (t) => {
+  const o = resolveOptions({ ...base, strict: true, queues: ['low:1', 'critical:6', 'a:3', 'b:3'] });
+  t.true(o.order.strict);
+  t.deepEqual(o.queues, ['critical', 'a', 'b', 'low']);
+  t.true(resolveOptions({ ...base, strict: true, queues: ['x', 'y'] }).order.strict);
+});
+
+for (const [title, queues, pattern] of [
+  ['a weight of 0', ['a:0', 'b:1'], /weight of "a" must be an integer from 1 to 1000, got 0/],
+  ['a weight over 1000', ['a:1001'], /from 1 to 1000/],
+  ['a weight that is not an integer', [{ name: 'a', weight: 1.5 }], /got 1.5/],
+  ['a list with and without weights', ['a:2', 'b'], /give every queue a weight or none \("b" has none/],
+  ['a queue listed twice', ['a:2', 'a:1'], /"a" is listed twice/],
+  ['a bad name before the weight', ['bad}name:3'], /not a queue name/],
+] as const) {
+  test(`${title} is refused, naming queues`, (t) => {
+    const err = t.throws(() => resolveOptions({ ...base, queues: queues as never }), {
+      instanceOf: ValidationError,
+    });
+    t.is(err?.field, 'queues');
+    t.regex(err!.message, pattern);
+  });
+}
