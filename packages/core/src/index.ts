@@ -4,6 +4,14 @@
  * events and typed errors.
  */
 
+export {
+  BULK_ACTIONS,
+  type BulkAction,
+  type BulkFilter,
+  type BulkRunOptions,
+  type BulkStep,
+  type BulkStepOptions,
+} from './client/bulk.js';
 export type { CancelResult, TaskRef } from './client/client.js';
 export { Client, type QueueChange, type QueueState } from './client/client.js';
 export { type IdChunk, readIdChunk } from './client/id-chunk.js';

@@ -186,6 +186,28 @@ const cases: Record<string, Case> = {
     args: { ...common, id: TASK, reason: 'because' },
     items: [],
   },
+  bulkTasks: {
+    call: calls.buildBulkTasks({
+      ...base,
+      action: 'retry',
+      filter: { state: 'failed', type: 'resize', group: 'g1', priority: 3, after: 10, before: 20, endedBy: 30 },
+      reason: 'bulk',
+      ids: ['a', 'b'],
+    }),
+    args: {
+      ...common,
+      action: 'retry',
+      state: 'failed',
+      type: 'resize',
+      group: 'g1',
+      priority: '3',
+      after: '10',
+      before: '20',
+      endedBy: '30',
+      reason: 'bulk',
+    },
+    items: [[['a'], ['b']]],
+  },
   retryTask: { call: calls.buildRetryTask({ ...base, id: TASK }), args: { ...common, id: TASK }, items: [] },
   submitTasks: {
     call: calls.buildSubmitTasks({ ...base, atomic: true, tasks: [full, plain] }),
