@@ -163,6 +163,7 @@ export { type RedisClient, registerScripts, runScript, type ScriptName } from '.
 export { backoffDelay } from './task/backoff.js';
 export { decodeSpec, decodeTask } from './task/codec.js';
 export { newTaskId, TASK_ID_PATTERN } from './task/ids.js';
+export { type PayloadWhere, parseWhereValue, payloadMatcher } from './task/payload-field.js';
 export {
   checkProgress,
   ERROR_MESSAGE_MAX_CHARS,

@@ -1,4 +1,4 @@
-import { redactRedisUrl, TASK_STATES, type TaskState } from '@dtps/core';
+import { type PayloadWhere, parseWhereValue, redactRedisUrl, TASK_STATES, type TaskState } from '@dtps/core';
 import { usageError, withFlagNames } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliFlags } from '../flags.js';
@@ -115,15 +115,8 @@ function shellWord(value: string): string {
 }
 
 /** `--where user.id=42`: the field and its value (JSON when it parses, else the text). */
-function parseWhere(raw: string): { field: string; value: unknown } {
+function parseWhere(raw: string): PayloadWhere {
   const at = raw.indexOf('=');
   if (at <= 0) throw usageError('--where: must be FIELD=VALUE, such as user.id=42', 'where');
-  const text = raw.slice(at + 1);
-  let value: unknown = text;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    // Not JSON: compared as a string.
-  }
-  return { field: raw.slice(0, at), value };
+  return { field: raw.slice(0, at), value: parseWhereValue(raw.slice(at + 1)) };
 }

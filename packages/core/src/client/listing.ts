@@ -1,6 +1,7 @@
 import type { EngineContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { decodeTask } from '../task/codec.js';
+import { type PayloadWhere, payloadMatcher } from '../task/payload-field.js';
 import { TASK_STATES, type Task, type TaskState, TERMINAL_STATES } from '../task/types.js';
 import { readIdChunk } from './id-chunk.js';
 import { isTask, readTaskHash } from './reader.js';
@@ -19,7 +20,7 @@ export interface ListOptions {
    * `user.id`; the value compared as JSON). A search: it reads the payload of
    * every task it looks at, at most SCAN_BUDGET per page.
    */
-  where?: { field: string; value: unknown };
+  where?: PayloadWhere;
   /** Page size, 1–1000; default 50. */
   limit?: number;
   /** The `cursor` of the previous page. */
@@ -139,23 +140,9 @@ export async function listTasks(ctx: EngineContext, opts: ListOptions): Promise<
 function taskFilter(opts: ListOptions): (t: Task) => boolean {
   if (opts.type !== undefined && (typeof opts.type !== 'string' || opts.type.length === 0))
     throw new ValidationError('type', 'must be a non-empty string');
-  const where = opts.where;
-  if (where !== undefined && (typeof where.field !== 'string' || !/^[^.]+(\.[^.]+)*$/.test(where.field)))
-    throw new ValidationError('where', 'field must be a dot path such as user.id');
-  const path = where?.field.split('.') ?? [];
-  const want = where === undefined ? '' : JSON.stringify(where.value);
+  const payload = opts.where === undefined ? () => true : payloadMatcher(opts.where);
   return (t) =>
     (opts.priority === undefined || t.priority === opts.priority) &&
     (opts.type === undefined || t.type === opts.type) &&
-    (where === undefined || JSON.stringify(valueAt(t.payload, path)) === want);
-}
-
-/** The value at a dot path of a JSON value, or undefined. */
-function valueAt(v: unknown, path: readonly string[]): unknown {
-  let at = v;
-  for (const key of path) {
-    if (at === null || typeof at !== 'object') return undefined;
-    at = (at as Record<string, unknown>)[key];
-  }
-  return at;
+    payload(t.payload);
 }
