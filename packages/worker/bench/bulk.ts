@@ -164,6 +164,7 @@ export function bulkGroup(): BenchGroup {
         const loadAverage1m = loadAverage();
         const base = await flow(client, period, timed(baselineSeconds));
         await env.stats.config('SET', 'slowlog-log-slower-than', String(SLOW_US));
+        await env.stats.config('SET', 'slowlog-max-len', '100000');
         await env.stats.slowlog('RESET');
         let finished = false;
         const bulk = runBulkRetry(settings.redisUrl).finally(() => {
@@ -171,7 +172,7 @@ export function bulkGroup(): BenchGroup {
         });
         const during = await flow(client, period, () => finished);
         const { result, seconds } = await bulk;
-        const slow = (await env.stats.slowlog('GET', 1000)) as [number, number, number, string[]][];
+        const slow = (await env.stats.slowlog('GET', 100000)) as [number, number, number, string[]][];
         // A call's arguments: FCALL <library>_<script> … or EVALSHA <sha> …; the bulk call carries `bulk` as its queue's base.
         const slowBulk = slow.filter((e) => e[3].some((a) => /bulkTasks/.test(String(a))));
         await watch.allSeen([...base.keys(), ...during.keys()], 10_000);

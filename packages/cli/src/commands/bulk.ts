@@ -37,9 +37,10 @@ export const bulk: Command = {
     'cancel: tasks that have not ended (pending, scheduled, queued, reserved, running) end cancelled;',
     'workers running them are told to abort. delete: the tasks are removed (one that has not ended',
     'is cancelled first). purge: delete every ended task (all four ended states unless --state).',
-    'Works a chunk of 200 tasks per Redis call, so other traffic keeps flowing; each task is',
-    'checked again when its chunk runs. Tasks created (or ended) after the command started are',
-    'left alone. Ctrl-C stops between chunks (exit 130); run the command again to finish.',
+    'Works a chunk of 100 tasks per Redis call and rests as long as each took, so other traffic',
+    'keeps flowing; each task is checked again when its chunk runs. Tasks created (or ended)',
+    'after the command started are left alone. Ctrl-C stops between chunks (exit 130); run the',
+    'command again to finish.',
     'Progress goes to standard error. With --json: {"matched","done"}; --dry-run counts only.',
   ],
   examples: [

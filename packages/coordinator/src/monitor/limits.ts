@@ -24,7 +24,7 @@ export const LIMITS = {
   /** Task ids one bulk request (`POST /api/v1/bulk/:action`) looks at before it returns a cursor. */
   bulkScanMax: 5000,
   /** Task ids one script call of a bulk request acts on: how long Redis is busy with one call. */
-  bulkChunk: 200,
+  bulkChunk: 100,
   /** Heavy requests (task lists and details) served at once; more get 429 with Retry-After. */
   heavyConcurrency: 4,
   /** Seconds a client told 429 should wait. */

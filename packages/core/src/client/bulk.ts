@@ -53,8 +53,15 @@ export interface BulkStepOptions {
   dryRun?: boolean;
   /** The `cursor` of the previous step of the same operation and filter. */
   cursor?: string;
-  /** Ids one script call looks at, 1–1000 (default 200): the bound on how long Redis is busy with it. */
+  /** Ids one script call looks at, 1–1000 (default 100): the bound on how long Redis is busy with it. */
   chunkSize?: number;
+  /**
+   * The most of the wall time the operation spends on its chunks (reading the
+   * ids and the script call), from 0 exclusive to 1 (default 0.5): after a
+   * chunk that took d ms, it waits d·(1 − share)/share ms before the next, so
+   * that the traffic beside it keeps Redis and the machine for the rest.
+   */
+  share?: number;
   /** Ids one step looks at before it returns with a cursor (default 5000, at least one chunk). */
   maxScan?: number;
   /** The reason a cancel (or the cancel before deleting an unfinished task) stores; default `bulk_cancel`. */
@@ -73,7 +80,8 @@ export interface BulkStep {
   cursor: string | null;
 }
 
-const DEFAULT_CHUNK = 200;
+const DEFAULT_CHUNK = 100;
+const DEFAULT_SHARE = 0.5;
 const DEFAULT_MAX_SCAN = 5000;
 const ENDED = TERMINAL_STATES as readonly string[];
 
@@ -151,10 +159,15 @@ export async function bulkStep(
     throw new ValidationError('chunkSize', 'must be an integer from 1 to 1000');
   const maxScan = opts.maxScan ?? DEFAULT_MAX_SCAN;
   if (!Number.isInteger(maxScan) || maxScan < 1) throw new ValidationError('maxScan', 'must be a positive integer');
+  const share = opts.share ?? DEFAULT_SHARE;
+  if (!(share > 0 && share <= 1)) throw new ValidationError('share', 'must be a number above 0, at most 1');
   let [stateIndex, offset, startedAt] = parseCursor(opts.cursor, plan.states.length, ctx.clock.now());
   const keys = ctx.keys(plan.queue);
   const step: BulkStep = { matched: 0, done: 0, scanned: 0, cursor: null };
+  let rest = 0;
   while (stateIndex < plan.states.length && step.scanned < maxScan) {
+    if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+    const began = performance.now();
     const state = plan.states[stateIndex]!;
     const count = Math.min(chunkSize, maxScan - step.scanned);
     const priority = state === 'queued' ? plan.filter.priority : undefined;
@@ -181,6 +194,7 @@ export async function bulkStep(
       offset += ids.length - r.removed;
     }
     if (!more) [stateIndex, offset] = [stateIndex + 1, 0];
+    rest = ((performance.now() - began) * (1 - share)) / share;
   }
   step.cursor = stateIndex < plan.states.length ? `${stateIndex}:${offset}:${startedAt}` : null;
   return step;
@@ -206,8 +220,13 @@ export async function bulkRun(
   planBulk(ctx, action, f); // bad input is refused before anything is read
   const total: BulkStep = { matched: 0, done: 0, scanned: 0, cursor: opts.cursor ?? null };
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
+  const share = opts.share ?? DEFAULT_SHARE;
+  let lastMs = 0;
   do {
     if (opts.signal?.aborted) break;
+    // Steps of one chunk each: progress and the signal are looked at between chunks.
+    if (total.scanned > 0 && share < 1) await new Promise((r) => setTimeout(r, lastMs * (1 - share) / share));
+    const began = performance.now();
     const s = await bulkStep(ctx, action, f, {
       ...opts,
       ...(total.cursor === null ? {} : { cursor: total.cursor }),
@@ -217,6 +236,7 @@ export async function bulkRun(
     total.done += s.done;
     total.scanned += s.scanned;
     total.cursor = s.cursor;
+    lastMs = performance.now() - began;
     opts.onProgress?.({ ...total });
   } while (total.cursor !== null);
   return total;
