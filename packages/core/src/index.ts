@@ -163,7 +163,6 @@ export { type RedisClient, registerScripts, runScript, type ScriptName } from '.
 export { backoffDelay } from './task/backoff.js';
 export { decodeSpec, decodeTask } from './task/codec.js';
 export { newTaskId, TASK_ID_PATTERN } from './task/ids.js';
-export { type PayloadWhere, parseWhereValue, payloadMatcher } from './task/payload-field.js';
 export {
   checkProgress,
   ERROR_MESSAGE_MAX_CHARS,
@@ -174,6 +173,7 @@ export {
   logLine,
   RESULT_MAX_BYTES,
 } from './task/output.js';
+export { type PayloadWhere, parseWhereValue, payloadMatcher } from './task/payload-field.js';
 export {
   type BackoffPolicy,
   isTerminal,

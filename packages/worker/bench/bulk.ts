@@ -69,7 +69,13 @@ async function preload(client: Client, n: number): Promise<void> {
     const { claim } = await ops.cycle('bulk', { claim: { max: size, start: size } });
     await ops.fail(
       'bulk',
-      claim.tasks.map((t) => ({ id: t.id, attempt: t.attempt, message: 'x', reason: 'handler_error', permanent: true })),
+      claim.tasks.map((t) => ({
+        id: t.id,
+        attempt: t.attempt,
+        message: 'x',
+        reason: 'handler_error',
+        permanent: true,
+      })),
     );
   }
 }
@@ -101,12 +107,18 @@ function latencies(submitted: Map<string, number>, watch: SucceededWatch): { ms:
 }
 
 /** Runs `dtps bulk retry` against the bench's Redis; resolves with its JSON and its wall time. */
-function runBulkRetry(redisUrl: string): Promise<{ result: { matched: number; done: number }; seconds: number }> {
+function runBulkRetry(
+  redisUrl: string,
+): Promise<{ result: { matched: number; done: number }; seconds: number }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [DTPS, 'bulk', 'retry', '--state', 'failed', '--queue', 'bulk', '--json'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DTPS_REDIS_URL: redisUrl },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [DTPS, 'bulk', 'retry', '--state', 'failed', '--queue', 'bulk', '--json'],
+    {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DTPS_REDIS_URL: redisUrl },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (d: Buffer) => {
     out += d.toString();
@@ -120,7 +132,13 @@ function runBulkRetry(redisUrl: string): Promise<{ result: { matched: number; do
 }
 
 const TARGETS: Target<BulkBenchResult>[] = [
-  { caseName: 'retry', label: 'p99 during bulk < 3× baseline', limit: 3, kind: 'atMost', value: (r) => r.p99Ratio },
+  {
+    caseName: 'retry',
+    label: 'p99 during bulk < 3× baseline',
+    limit: 3,
+    kind: 'atMost',
+    value: (r) => r.p99Ratio,
+  },
 ];
 
 export function bulkGroup(): BenchGroup {
@@ -203,7 +221,23 @@ export function bulkGroup(): BenchGroup {
         const checks = checkTargets([r], TARGETS);
         const text = [
           table(
-            ['case', 'flow p50', 'flow p99', 'flow max', 'bulk p50', 'bulk p99', 'bulk max', 'ratio p99', 'bulk s', 'done', 'calls > 2 ms', 'slowest ms', 'bulk calls > 2 ms', 'slowest bulk ms', 'load'],
+            [
+              'case',
+              'flow p50',
+              'flow p99',
+              'flow max',
+              'bulk p50',
+              'bulk p99',
+              'bulk max',
+              'ratio p99',
+              'bulk s',
+              'done',
+              'calls > 2 ms',
+              'slowest ms',
+              'bulk calls > 2 ms',
+              'slowest bulk ms',
+              'load',
+            ],
             [
               [
                 r.name,

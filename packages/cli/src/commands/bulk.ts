@@ -88,7 +88,9 @@ export const bulk: Command = {
       process.off('SIGTERM', onSignal);
     }
     const interrupted = stop.signal.aborted && r.cursor !== null;
-    out.result({ matched: r.matched, done: r.done }, () => describe(action, flags.dryRun === true, r, interrupted));
+    out.result({ matched: r.matched, done: r.done }, () =>
+      describe(action, flags.dryRun === true, r, interrupted),
+    );
     return interrupted ? ExitCode.forced : ExitCode.ok;
   },
 };

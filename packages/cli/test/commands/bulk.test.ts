@@ -22,7 +22,13 @@ async function failTasks(s: Scope, specs: TaskSpec[]): Promise<string[]> {
     const { claim } = await w.cycle('default', { claim: { max: part.length, start: part.length } });
     await w.fail(
       'default',
-      claim.tasks.map((t) => ({ id: t.id, attempt: t.attempt, message: 'x', reason: 'handler_error', permanent: true })),
+      claim.tasks.map((t) => ({
+        id: t.id,
+        attempt: t.attempt,
+        message: 'x',
+        reason: 'handler_error',
+        permanent: true,
+      })),
     );
   }
   return ids;
@@ -30,7 +36,10 @@ async function failTasks(s: Scope, specs: TaskSpec[]): Promise<string[]> {
 
 test('bulk retry by type: --dry-run counts, the run retries, a second run finds nothing', async (t) => {
   const s = cli.scope();
-  const resize = await failTasks(s, Array.from({ length: 7 }, () => ({ type: 'resize' })));
+  const resize = await failTasks(
+    s,
+    Array.from({ length: 7 }, () => ({ type: 'resize' })),
+  );
   await failTasks(s, [{ type: 'email' }, { type: 'email' }]);
   const dry = await s.run(['bulk', 'retry', '--state', 'failed', '--type', 'resize', '--dry-run', '--json']);
   t.is(dry.code, 0, dry.stderr);
@@ -47,12 +56,25 @@ test('bulk retry by type: --dry-run counts, the run retries, a second run finds 
 test('bulk cancel by queue and creation time, bulk delete and purge', async (t) => {
   const s = cli.scope();
   const c = s.client();
-  const old = await c.submitMany([{ type: 'a', queue: 'emails' }, { type: 'a', queue: 'emails' }]);
+  const old = await c.submitMany([
+    { type: 'a', queue: 'emails' },
+    { type: 'a', queue: 'emails' },
+  ]);
   await new Promise((r) => setTimeout(r, 20));
   const cut = Date.now();
   await new Promise((r) => setTimeout(r, 20));
   const fresh = await c.submit({ type: 'a', queue: 'emails' });
-  const cancel = await s.run(['bulk', 'cancel', '--state', 'queued', '--queue', 'emails', '--before', String(cut), '--json']);
+  const cancel = await s.run([
+    'bulk',
+    'cancel',
+    '--state',
+    'queued',
+    '--queue',
+    'emails',
+    '--before',
+    String(cut),
+    '--json',
+  ]);
   t.deepEqual(cancel.json(), { matched: 2, done: 2 });
   for (const r of old) t.is((await c.get(r.id)).state, 'cancelled');
   t.is((await c.get(fresh.id)).state, 'queued');
@@ -74,7 +96,10 @@ test('bad input is refused with exit 2 naming the flag, and nothing changes', as
     [['bulk', 'retry', '--state', 'queued'], /--state: retry takes an ended state/],
     [['bulk', 'cancel', '--state', 'failed'], /--state: cancel takes a state that has not ended/],
     [['bulk', 'retry', '--state', 'failed', '--before', 'yesterday'], /--before: must be an integer/],
-    [['bulk', 'retry', '--state', 'failed', '--priority', '0'], /--priority: must be an integer from 1 to 10/],
+    [
+      ['bulk', 'retry', '--state', 'failed', '--priority', '0'],
+      /--priority: must be an integer from 1 to 10/,
+    ],
     [['list', '--where', 'nothing'], /--where: must be FIELD=VALUE/],
   ] as const) {
     const r = await s.run(args);
@@ -105,9 +130,17 @@ test('a run stopped with SIGINT midway exits 130; the same command run again fin
   t.timeout(240_000);
   const s = cli.scope();
   const total = 30_000;
-  await failTasks(s, Array.from({ length: total }, () => ({ type: 'bulky' })));
+  await failTasks(
+    s,
+    Array.from({ length: total }, () => ({ type: 'bulky' })),
+  );
   const child = spawn(process.execPath, [BIN, 'bulk', 'retry', '--state', 'failed'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DTPS_REDIS_URL: s.server.url, DTPS_PREFIX: s.prefix },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      DTPS_REDIS_URL: s.server.url,
+      DTPS_PREFIX: s.prefix,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let [stdout, stderr] = ['', ''];

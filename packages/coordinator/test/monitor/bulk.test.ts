@@ -20,7 +20,13 @@ async function failTasks(m: Monitor, n: number, type: string): Promise<string[]>
     const { claim } = await w.cycle('default', { claim: { max: part.length, start: part.length } });
     await w.fail(
       'default',
-      claim.tasks.map((t) => ({ id: t.id, attempt: t.attempt, message: 'x', reason: 'handler_error', permanent: true })),
+      claim.tasks.map((t) => ({
+        id: t.id,
+        attempt: t.attempt,
+        message: 'x',
+        reason: 'handler_error',
+        permanent: true,
+      })),
     );
   }
   return ids;
@@ -40,10 +46,12 @@ test('bulk retry over HTTP goes step by step with a cursor; each step is bounded
   let cursor: string | null = null;
   let [matched, done, steps] = [0, 0, 0];
   do {
-    const r: { status: number; body: { matched: number; done: number; scanned: number; cursor: string | null } } =
-      await m.call('/api/v1/bulk/retry', {
-        body: { state: 'failed', type: 'resize', ...(cursor === null ? {} : { cursor }) },
-      });
+    const r: {
+      status: number;
+      body: { matched: number; done: number; scanned: number; cursor: string | null };
+    } = await m.call('/api/v1/bulk/retry', {
+      body: { state: 'failed', type: 'resize', ...(cursor === null ? {} : { cursor }) },
+    });
     t.is(r.status, 200, JSON.stringify(r.body));
     t.true(r.body.scanned <= LIMITS.bulkScanMax);
     matched += r.body.matched;
@@ -94,7 +102,10 @@ test('GET /api/v1/tasks searches by type and by a payload field', async (t) => {
   ]);
   const byType = await m.call('/api/v1/tasks?type=resize');
   t.is(byType.status, 200);
-  t.deepEqual(byType.body.tasks.map((x: { type: string }) => x.type), ['resize', 'resize']);
+  t.deepEqual(
+    byType.body.tasks.map((x: { type: string }) => x.type),
+    ['resize', 'resize'],
+  );
   const byField = await m.call('/api/v1/tasks?field=user.id&value=7');
   t.deepEqual(byField.body.tasks.map((x: { type: string }) => x.type).sort(), ['email', 'resize']);
   const both = await m.call('/api/v1/tasks?type=resize&field=user.id&value=7&state=queued');

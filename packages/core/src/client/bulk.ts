@@ -158,7 +158,8 @@ export async function bulkStep(
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 1000)
     throw new ValidationError('chunkSize', 'must be an integer from 1 to 1000');
   const maxScan = opts.maxScan ?? DEFAULT_MAX_SCAN;
-  if (!Number.isInteger(maxScan) || maxScan < 1) throw new ValidationError('maxScan', 'must be a positive integer');
+  if (!Number.isInteger(maxScan) || maxScan < 1)
+    throw new ValidationError('maxScan', 'must be a positive integer');
   const share = opts.share ?? DEFAULT_SHARE;
   if (!(share > 0 && share <= 1)) throw new ValidationError('share', 'must be a number above 0, at most 1');
   let [stateIndex, offset, startedAt] = parseCursor(opts.cursor, plan.states.length, ctx.clock.now());
@@ -225,7 +226,8 @@ export async function bulkRun(
   do {
     if (opts.signal?.aborted) break;
     // Steps of one chunk each: progress and the signal are looked at between chunks.
-    if (total.scanned > 0 && share < 1) await new Promise((r) => setTimeout(r, lastMs * (1 - share) / share));
+    if (total.scanned > 0 && share < 1)
+      await new Promise((r) => setTimeout(r, (lastMs * (1 - share)) / share));
     const began = performance.now();
     const s = await bulkStep(ctx, action, f, {
       ...opts,

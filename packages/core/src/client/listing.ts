@@ -112,7 +112,9 @@ export async function listTasks(ctx: EngineContext, opts: ListOptions): Promise<
     // Redis filters queued tasks by priority (their score's band); other
     // states are filtered here, so they are read in larger chunks.
     const filteredHere =
-      (opts.priority !== undefined && state !== 'queued') || opts.type !== undefined || opts.where !== undefined;
+      (opts.priority !== undefined && state !== 'queued') ||
+      opts.type !== undefined ||
+      opts.where !== undefined;
     const chunk = filteredHere ? Math.min(Math.max(want, FILTER_CHUNK), SCAN_BUDGET - scanned) : want;
     const { ids, owners, more } = await readIdChunk(ctx, queue, state, opts.priority, offset, chunk);
     scanned += ids.length;

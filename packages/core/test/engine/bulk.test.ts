@@ -17,7 +17,13 @@ async function failed(e: Engine, specs: TaskSpec[]): Promise<string[]> {
   const { tasks } = await claim(w, 'default', { max: ids.length, start: ids.length });
   await w.fail(
     'default',
-    tasks.map((t) => ({ id: t.id, attempt: t.attempt, message: 'boom', reason: 'handler_error', permanent: true })),
+    tasks.map((t) => ({
+      id: t.id,
+      attempt: t.attempt,
+      message: 'boom',
+      reason: 'handler_error',
+      permanent: true,
+    })),
   );
   return ids;
 }
@@ -31,8 +37,15 @@ test('bulk retry by type across many chunks: only the matching failed tasks, and
     e,
     Array.from({ length: 23 }, () => ({ type: 'resize' })),
   );
-  const other = await failed(e, Array.from({ length: 11 }, () => ({ type: 'email' })));
-  const dry = await e.client.bulk('retry', { state: 'failed', type: 'resize' }, { dryRun: true, chunkSize: 4 });
+  const other = await failed(
+    e,
+    Array.from({ length: 11 }, () => ({ type: 'email' })),
+  );
+  const dry = await e.client.bulk(
+    'retry',
+    { state: 'failed', type: 'resize' },
+    { dryRun: true, chunkSize: 4 },
+  );
   t.like(dry, { matched: 23, done: 0, scanned: 34, cursor: null });
   t.is((await e.client.counts()).failed, 34);
 
@@ -52,7 +65,10 @@ test('bulk retry by type across many chunks: only the matching failed tasks, and
 
 test('an interrupted bulk run can be run again and finishes the job, each task once', async (t) => {
   const e = await engine.make();
-  const ids = await failed(e, Array.from({ length: 30 }, () => ({ type: 'x' })));
+  const ids = await failed(
+    e,
+    Array.from({ length: 30 }, () => ({ type: 'x' })),
+  );
   const stop = new AbortController();
   const first = await e.client.bulk(
     'retry',
@@ -76,9 +92,21 @@ test('bulk cancel of queued tasks by priority and creation time tells the runnin
   e.clock.advance(1000);
   const late = await e.client.submitMany(Array.from({ length: 6 }, () => ({ type: 'a', priority: 3 })));
   const high = await e.client.submit({ type: 'a', priority: 8 });
-  const r = await e.client.bulk('cancel', { state: 'queued', priority: 3, before: t0 + 500 }, { chunkSize: 4 });
+  const r = await e.client.bulk(
+    'cancel',
+    { state: 'queued', priority: 3, before: t0 + 500 },
+    { chunkSize: 4 },
+  );
   t.like(r, { matched: 6, done: 6 });
-  t.deepEqual(new Set(await states(e, early.map((x) => x.id))), new Set(['cancelled']));
+  t.deepEqual(
+    new Set(
+      await states(
+        e,
+        early.map((x) => x.id),
+      ),
+    ),
+    new Set(['cancelled']),
+  );
   t.deepEqual(new Set(await states(e, [...late.map((x) => x.id), high.id])), new Set(['queued']));
   t.like(await e.client.get(early[0]!.id), { reason: 'bulk_cancel' });
   const after = await e.client.bulk('cancel', { state: 'queued', after: t0 + 500 });
@@ -100,7 +128,10 @@ test('bulk cancel of queued tasks by priority and creation time tells the runnin
 
 test('bulk delete removes the records; purge deletes every ended state; group filters by the task group', async (t) => {
   const e = await engine.make();
-  const ids = await failed(e, Array.from({ length: 9 }, () => ({ type: 'x' })));
+  const ids = await failed(
+    e,
+    Array.from({ length: 9 }, () => ({ type: 'x' })),
+  );
   const base = e.client.ctx.keys('default').base;
   // The group: hash field `g` (and the spec's `group`) as the submit of grouped tasks stores it.
   for (const id of ids.slice(0, 4)) await e.redis.hset(`${base}t:${id}`, 'g', 'tenant-a');

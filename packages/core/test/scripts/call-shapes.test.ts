@@ -190,7 +190,15 @@ const cases: Record<string, Case> = {
     call: calls.buildBulkTasks({
       ...base,
       action: 'retry',
-      filter: { state: 'failed', type: 'resize', group: 'g1', priority: 3, after: 10, before: 20, endedBy: 30 },
+      filter: {
+        state: 'failed',
+        type: 'resize',
+        group: 'g1',
+        priority: 3,
+        after: 10,
+        before: 20,
+        endedBy: 30,
+      },
       reason: 'bulk',
       ids: ['a', 'b'],
     }),

@@ -79,8 +79,10 @@ export function onBulk(state: DashboardState, action: BulkKey): DashboardState {
   if (state.view !== 'tasks') return state;
   if (state.bulk !== null) return notice(state, `a bulk ${state.bulk.action} is still running`, 'error');
   const s = state.filter.state;
-  if (s === null) return notice(state, 'choose a state with / first: the bulk action takes what the filter shows', 'error');
-  if (action === 'retry' && !isTerminal(s)) return notice(state, `${s} tasks have not ended: only ended tasks can be retried`, 'error');
+  if (s === null)
+    return notice(state, 'choose a state with / first: the bulk action takes what the filter shows', 'error');
+  if (action === 'retry' && !isTerminal(s))
+    return notice(state, `${s} tasks have not ended: only ended tasks can be retried`, 'error');
   if (action === 'cancel' && isTerminal(s)) return notice(state, `${s} tasks have already ended`, 'error');
   const p = state.filter.priority;
   const n = state.summary?.name === state.queue ? state.summary.counts[s] : undefined;
@@ -203,5 +205,9 @@ export function onEffectFailed(state: DashboardState, effect: Effect, message: s
         : effect.kind === 'bulk'
           ? `bulk ${effect.action} of ${effect.state} tasks`
           : `${effect.kind} ${effect.taskId}`;
-  return notice(effect.kind === 'bulk' ? { ...state, bulk: null } : state, `${what} failed: ${message}`, 'error');
+  return notice(
+    effect.kind === 'bulk' ? { ...state, bulk: null } : state,
+    `${what} failed: ${message}`,
+    'error',
+  );
 }

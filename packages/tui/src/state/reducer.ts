@@ -212,7 +212,10 @@ export function reducer(state: DashboardState, action: Action): DashboardState {
     case 'bulkProgress':
       return state.bulk === null
         ? state
-        : { ...state, bulk: { ...state.bulk, matched: action.matched, done: action.done, scanned: action.scanned } };
+        : {
+            ...state,
+            bulk: { ...state.bulk, matched: action.matched, done: action.done, scanned: action.scanned },
+          };
     case 'confirmYes': {
       if (state.overlay?.kind !== 'confirm') return state;
       const effect = state.overlay.confirm.effect;

@@ -30,7 +30,13 @@ e2e('R in the Tasks view retries every failed task the filter shows, after a que
       const { claim } = await ops.cycle('default', { claim: { max: 500, start: 500 } });
       await ops.fail(
         'default',
-        claim.tasks.map((x) => ({ id: x.id, attempt: x.attempt, message: 'x', reason: 'handler_error', permanent: true })),
+        claim.tasks.map((x) => ({
+          id: x.id,
+          attempt: x.attempt,
+          message: 'x',
+          reason: 'handler_error',
+          permanent: true,
+        })),
       );
     }
     await client.submitMany(Array.from({ length: 5 }, () => ({ type: 'echo' })));
@@ -59,7 +65,11 @@ e2e('R in the Tasks view retries every failed task the filter shows, after a que
     tmux.keys('Enter');
     await screenUntil(tmux, /filter queue default · state failed[\s\S]*fail +failed/, 'the failed tasks');
     tmux.keys('R');
-    await screenUntil(tmux, new RegExp(`Retry all ${failed} failed tasks of queue default\\? \\[y/N\\]`), 'the question');
+    await screenUntil(
+      tmux,
+      new RegExp(`Retry all ${failed} failed tasks of queue default\\? \\[y/N\\]`),
+      'the question',
+    );
     t.is((await client.counts()).failed, failed, 'nothing before the answer');
     tmux.keys('y');
     await screenUntil(

@@ -28,7 +28,17 @@ export class Tmux {
   }
 
   start(command: string): void {
-    this.run('new-session', '-d', '-s', this.session, '-x', String(this.columns), '-y', String(this.rows), command);
+    this.run(
+      'new-session',
+      '-d',
+      '-s',
+      this.session,
+      '-x',
+      String(this.columns),
+      '-y',
+      String(this.rows),
+      command,
+    );
     this.run('set-option', '-t', this.session, 'remain-on-exit', 'on');
   }
 

@@ -110,7 +110,10 @@ test('StatusLine: a question first, then a bulk action under way, then a notice,
     frameOf(h(StatusLine, { confirm: null, notice, bulk, follow, width: 100 })).text,
     /bulk retry of failed tasks: 38 done · 40 matched · 200 looked at/,
   );
-  t.regex(frameOf(h(StatusLine, { confirm: null, notice, bulk: null, follow, width: 80 })).text, /w-1: size 6/);
+  t.regex(
+    frameOf(h(StatusLine, { confirm: null, notice, bulk: null, follow, width: 80 })).text,
+    /w-1: size 6/,
+  );
   t.regex(
     frameOf(h(StatusLine, { confirm: null, notice: null, bulk: null, follow, width: 80 })).text,
     /following t-9: running 20%/,

@@ -27,7 +27,8 @@ export function searchFilter(ctx: EngineContext, queue: string, q: SearchQuery):
     throw new ValidationError(q.field === undefined ? 'field' : 'value', 'field and value go together');
   let match: ((payload: unknown) => boolean) | null = null;
   try {
-    match = q.field === undefined ? null : payloadMatcher({ field: q.field, value: parseWhereValue(q.value!) });
+    match =
+      q.field === undefined ? null : payloadMatcher({ field: q.field, value: parseWhereValue(q.value!) });
   } catch {
     throw new ValidationError('field', 'must be a dot path such as user.id');
   }
@@ -35,7 +36,9 @@ export function searchFilter(ctx: EngineContext, queue: string, q: SearchQuery):
   return async (rows) => {
     const typed = rows.map((r) => r !== null && (q.type === undefined || r.type === q.type));
     if (match === null) return typed;
-    const read = rows.map((r, i) => typed[i] && r!.payloadBytes > 0 && r!.payloadBytes <= LIMITS.searchPayloadMaxBytes);
+    const read = rows.map(
+      (r, i) => typed[i] && r!.payloadBytes > 0 && r!.payloadBytes <= LIMITS.searchPayloadMaxBytes,
+    );
     const p = ctx.redis.pipeline();
     rows.forEach((r, i) => {
       if (read[i]) p.hget(k.task(r!.id), 'pl');
