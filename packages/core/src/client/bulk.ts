@@ -224,10 +224,10 @@ export async function bulkRun(
   const share = opts.share ?? DEFAULT_SHARE;
   let lastMs = 0;
   do {
-    if (opts.signal?.aborted) break;
     // Steps of one chunk each: progress and the signal are looked at between chunks.
     if (total.scanned > 0 && share < 1)
       await new Promise((r) => setTimeout(r, (lastMs * (1 - share)) / share));
+    if (opts.signal?.aborted) break;
     const began = performance.now();
     const s = await bulkStep(ctx, action, f, {
       ...opts,
