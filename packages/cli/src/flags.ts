@@ -76,6 +76,17 @@ export const FLAGS = {
   state: { type: 'string', arg: 'S', help: 'Only tasks in this state' },
   limit: { type: 'string', arg: 'N', help: 'Page size, 1-1000 (default 50)' },
   cursor: { type: 'string', arg: 'C', help: 'Next page: the cursor the previous page printed' },
+  // list (search)
+  where: {
+    type: 'string',
+    arg: 'FIELD=VALUE',
+    help: 'Only tasks whose payload has VALUE (JSON, else a string) at FIELD (a dot path: user.id)',
+  },
+  // bulk
+  group: { type: 'string', arg: 'G', help: 'Only tasks of this group' },
+  before: { type: 'string', arg: 'MS', help: 'Only tasks created before this time (ms since the epoch)' },
+  after: { type: 'string', arg: 'MS', help: 'Only tasks created after this time (ms since the epoch)' },
+  dryRun: { type: 'boolean', help: 'Count the tasks that match; change nothing' },
   // cancel
   reason: { type: 'string', arg: 'TEXT', help: 'Why, stored with the task (default cancelled)' },
   // workers, scale
@@ -123,6 +134,11 @@ export interface CliFlags {
   state?: string;
   limit?: string;
   cursor?: string;
+  where?: string;
+  group?: string;
+  before?: string;
+  after?: string;
+  dryRun?: boolean;
   reason?: string;
   all?: boolean;
   size?: string;

@@ -16,16 +16,10 @@ of src/scripts/calls/error-codes.ts).
 ]]
 -- @include keys
 -- @include record
--- @include lifecycle
--- @include locate
+-- @include operator
 local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen, id = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
-local f = redis.call('HMGET', KEYS[1], 's', 'w')
-local state, worker = f[1], f[2]
-if not state then return { -1 } end
-if TERMINAL[state] then return { -3, state } end
-local was = takeOut(base, id, state, worker)
-finish(rec, base, now, id, 'cancelled', ARGV[5], nil, nil)
+local reply = cancelOne(rec, base, now, id, ARGV[5])
 flush(rec, base, now, maxLen)
-return { 1, was, was == 'running' and worker or '' }
+return reply

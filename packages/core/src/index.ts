@@ -4,6 +4,14 @@
  * events and typed errors.
  */
 
+export {
+  BULK_ACTIONS,
+  type BulkAction,
+  type BulkFilter,
+  type BulkRunOptions,
+  type BulkStep,
+  type BulkStepOptions,
+} from './client/bulk.js';
 export type { CancelResult, TaskRef } from './client/client.js';
 export { Client, type QueueChange, type QueueState } from './client/client.js';
 export { type IdChunk, readIdChunk } from './client/id-chunk.js';
@@ -165,6 +173,7 @@ export {
   logLine,
   RESULT_MAX_BYTES,
 } from './task/output.js';
+export { type PayloadWhere, parseWhereValue, payloadMatcher } from './task/payload-field.js';
 export {
   parseQueueEntry,
   QUEUE_WEIGHT_MAX,

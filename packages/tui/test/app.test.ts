@@ -46,6 +46,8 @@ function recordingEffects() {
           return { kind: 'retried', taskId: e.taskId, state: 'queued' };
         case 'control':
           return { kind: 'controlled', workerId: e.workerId, what: e.command.command };
+        case 'bulk':
+          return { kind: 'bulkDone', action: e.action, matched: 0, done: 0 };
       }
     },
   };

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: every group — core's (submit) and the worker's (process,
- * latency, idle, steal) — against one throwaway redis-server.
+ * latency, idle, steal, bulk) — against one throwaway redis-server.
  *
  *   node packages/worker/dist/bench/run.js [--n 200000] [--warmup 20000] [--only process,latency]
  *        [--slots 5,50,200,400:0] [--prefetch N] [--cpu-prof DIR]
@@ -14,9 +14,10 @@
  * write packages/worker/bench/results/<group>.json.
  */
 import { runBench, submitGroup } from '@dtps/core/bench';
+import { bulkGroup } from './bulk.js';
 import { idleGroup } from './idle.js';
 import { latencyGroup } from './latency.js';
 import { stealGroup } from './stealing.js';
 import { processGroup } from './throughput.js';
 
-await runBench([submitGroup(), processGroup(), latencyGroup(), idleGroup(), stealGroup()]);
+await runBench([submitGroup(), processGroup(), latencyGroup(), idleGroup(), stealGroup(), bulkGroup()]);

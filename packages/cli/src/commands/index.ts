@@ -1,3 +1,4 @@
+import { bulk } from './bulk.js';
 import { cancel } from './cancel.js';
 import type { Command } from './command.js';
 import { config } from './config.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   stats,
   cancel,
   retry,
+  bulk,
   workers,
   scale,
   pause,

@@ -19,6 +19,12 @@ export const LIMITS = {
   listErrorMaxBytes: 4096,
   /** A task's error history in the detail view, bytes (the payload and result are capped by payloadMaxBytes). */
   detailErrorsMaxBytes: 256 * 1024,
+  /** A search by payload field reads payloads up to this size (bytes); a larger one never matches. */
+  searchPayloadMaxBytes: 64 * 1024,
+  /** Task ids one bulk request (`POST /api/v1/bulk/:action`) looks at before it returns a cursor. */
+  bulkScanMax: 5000,
+  /** Task ids one script call of a bulk request acts on: how long Redis is busy with one call. */
+  bulkChunk: 100,
   /** Heavy requests (task lists and details) served at once; more get 429 with Retry-After. */
   heavyConcurrency: 4,
   /** Seconds a client told 429 should wait. */

@@ -7,6 +7,7 @@ import type { MonitorContext } from './context.js';
 import { installErrorHandling } from './errors.js';
 import { HeavyGate } from './heavy.js';
 import { typeQueryValues } from './query-types.js';
+import { bulkRoutes } from './routes/bulk.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -62,6 +63,7 @@ export async function createMonitorServer(deps: MonitorDeps): Promise<MonitorSer
   queueRoutes(app, m);
   workerRoutes(app, m);
   taskRoutes(app, m);
+  bulkRoutes(app, m);
   eventRoutes(app, m);
   metricsRoutes(app, m);
   dashboardRoutes(app, page);

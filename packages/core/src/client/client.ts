@@ -21,6 +21,15 @@ import {
 import type { SubmitResult, Task, TaskSpec, TaskState } from '../task/types.js';
 import { QUEUE_NAME_PATTERN } from '../task/validate.js';
 import { hasActiveSpan, inSubmitSpan, tracingEnabled } from '../telemetry/tracing.js';
+import {
+  type BulkAction,
+  type BulkFilter,
+  type BulkRunOptions,
+  type BulkStep,
+  type BulkStepOptions,
+  bulkRun,
+  bulkStep,
+} from './bulk.js';
 import { countTasks, type ListOptions, listTasks, type TaskPage } from './listing.js';
 import { prepareBatch, prepareOne } from './prepare.js';
 import { findQueueOf, readTask } from './reader.js';
@@ -215,7 +224,23 @@ export class Client {
     return { queue, paused: since !== null, pausedAt: since === null ? null : Number(since), limits: [] };
   }
 
-  /** Tasks by state, priority and queue, a page at a time. */
+  /**
+   * Retries, cancels, deletes or purges every task a filter chooses, a
+   * bounded chunk per script call, until done or `opts.signal` aborts (the
+   * result's cursor then goes on). Safe to run again after an interruption.
+   */
+  bulk(action: BulkAction, filter: BulkFilter, opts: BulkRunOptions = {}): Promise<BulkStep> {
+    this.#open();
+    return bulkRun(this.ctx, action, filter, opts);
+  }
+
+  /** One bounded step of `bulk` (at most `opts.maxScan` ids); call again with its cursor until null. */
+  bulkStep(action: BulkAction, filter: BulkFilter, opts: BulkStepOptions = {}): Promise<BulkStep> {
+    this.#open();
+    return bulkStep(this.ctx, action, filter, opts);
+  }
+
+  /** Tasks by state, priority, type, payload field and queue, a page at a time. */
   list(opts: ListOptions = {}): Promise<TaskPage> {
     this.#open();
     return listTasks(this.ctx, opts);

@@ -1,6 +1,7 @@
 import type { EngineContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { decodeTask } from '../task/codec.js';
+import { type PayloadWhere, payloadMatcher } from '../task/payload-field.js';
 import { TASK_STATES, type Task, type TaskState, TERMINAL_STATES } from '../task/types.js';
 import { readIdChunk } from './id-chunk.js';
 import { isTask, readTaskHash } from './reader.js';
@@ -12,6 +13,14 @@ export interface ListOptions {
   state?: TaskState;
   /** Only this priority. */
   priority?: number;
+  /** Only tasks of this type. */
+  type?: string;
+  /**
+   * Only tasks whose payload has this value at this field (a dot path,
+   * `user.id`; the value compared as JSON). A search: it reads the payload of
+   * every task it looks at, at most SCAN_BUDGET per page.
+   */
+  where?: PayloadWhere;
   /** Page size, 1–1000; default 50. */
   limit?: number;
   /** The `cursor` of the previous page. */
@@ -81,6 +90,7 @@ export async function listTasks(ctx: EngineContext, opts: ListOptions): Promise<
   ) {
     throw new ValidationError('priority', 'must be an integer from 1 to 10');
   }
+  const keep = taskFilter(opts);
   const states = opts.state ? [opts.state] : LIST_ORDER;
   let [stateIndex, offset] = [0, 0];
   if (opts.cursor !== undefined) {
@@ -101,7 +111,10 @@ export async function listTasks(ctx: EngineContext, opts: ListOptions): Promise<
     const want = limit - tasks.length;
     // Redis filters queued tasks by priority (their score's band); other
     // states are filtered here, so they are read in larger chunks.
-    const filteredHere = opts.priority !== undefined && state !== 'queued';
+    const filteredHere =
+      (opts.priority !== undefined && state !== 'queued') ||
+      opts.type !== undefined ||
+      opts.where !== undefined;
     const chunk = filteredHere ? Math.min(Math.max(want, FILTER_CHUNK), SCAN_BUDGET - scanned) : want;
     const { ids, owners, more } = await readIdChunk(ctx, queue, state, opts.priority, offset, chunk);
     scanned += ids.length;
@@ -115,7 +128,7 @@ export async function listTasks(ctx: EngineContext, opts: ListOptions): Promise<
       const t = isTask(h)
         ? h
         : decodeTask(ids[i]!, queue, h, state === 'reserved' ? { state, worker: owners[i]! } : {});
-      if (opts.priority === undefined || t.priority === opts.priority) tasks.push(t);
+      if (keep(t)) tasks.push(t);
     }
     offset += used;
     if (more || used < ids.length) continue;
@@ -123,4 +136,15 @@ export async function listTasks(ctx: EngineContext, opts: ListOptions): Promise<
     offset = 0;
   }
   return { tasks, cursor: stateIndex < states.length ? `${stateIndex}:${offset}` : null };
+}
+
+/** The filters of `list` that are checked on each task read (priority, type, payload field). */
+function taskFilter(opts: ListOptions): (t: Task) => boolean {
+  if (opts.type !== undefined && (typeof opts.type !== 'string' || opts.type.length === 0))
+    throw new ValidationError('type', 'must be a non-empty string');
+  const payload = opts.where === undefined ? () => true : payloadMatcher(opts.where);
+  return (t) =>
+    (opts.priority === undefined || t.priority === opts.priority) &&
+    (opts.type === undefined || t.type === opts.type) &&
+    payload(t.payload);
 }

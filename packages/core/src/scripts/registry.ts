@@ -18,6 +18,7 @@ export type ScriptName =
   | 'recoverWorker'
   | 'cancelTask'
   | 'retryTask'
+  | 'bulkTasks'
   | 'expireDue'
   | 'promoteDue'
   | 'trimDone'

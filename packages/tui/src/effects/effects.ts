@@ -9,16 +9,24 @@ import type { Effect } from '../state/types.js';
 
 /** Runs one effect; rejects with the reason it could not. */
 export interface Effects {
-  run(effect: Effect): Promise<EffectOutcome>;
+  /** `progress` hears a bulk action's totals after every chunk. */
+  run(effect: Effect, progress?: (p: BulkTotals) => void): Promise<EffectOutcome>;
+}
+
+/** A bulk action's totals so far. */
+export interface BulkTotals {
+  matched: number;
+  done: number;
+  scanned: number;
 }
 
 /** The parts of the Client the effects use. */
-export type EffectClient = Pick<Client, 'submit' | 'cancel' | 'retry' | 'control'>;
+export type EffectClient = Pick<Client, 'submit' | 'cancel' | 'retry' | 'control' | 'bulk'>;
 
 /** Effects carried out by a core Client. */
 export function clientEffects(client: EffectClient): Effects {
   return {
-    async run(effect) {
+    async run(effect, progress) {
       switch (effect.kind) {
         case 'submit':
           return { kind: 'submitted', result: await client.submit(effect.spec) };
@@ -32,6 +40,22 @@ export function clientEffects(client: EffectClient): Effects {
         case 'retry': {
           const r = await client.retry(effect.taskId, { queue: effect.queue });
           return { kind: 'retried', taskId: r.id, state: r.state };
+        }
+        case 'bulk': {
+          // The same chunked operation as `dtps bulk` (each chunk checks its tasks again).
+          const r = await client.bulk(
+            effect.action,
+            {
+              queue: effect.queue,
+              state: effect.state,
+              ...(effect.priority === null ? {} : { priority: effect.priority }),
+            },
+            {
+              reason: 'cancelled from the console',
+              onProgress: (p) => progress?.({ matched: p.matched, done: p.done, scanned: p.scanned }),
+            },
+          );
+          return { kind: 'bulkDone', action: effect.action, matched: r.matched, done: r.done };
         }
         case 'control':
           await client.control(effect.workerId, effect.command);

@@ -22,16 +22,18 @@ export function useEffects(
     dispatch({ type: 'effectsTaken', ids: taken.map((e) => e.id) });
     for (const effect of taken) {
       chain.current = chain.current.then(() =>
-        effects.run(effect).then(
-          (outcome) => dispatch({ type: 'effectDone', effect, outcome, at: now() }),
-          (err: unknown) =>
-            dispatch({
-              type: 'effectFailed',
-              effect,
-              message: err instanceof Error ? err.message : String(err),
-              at: now(),
-            }),
-        ),
+        effects
+          .run(effect, (p) => dispatch({ type: 'bulkProgress', ...p }))
+          .then(
+            (outcome) => dispatch({ type: 'effectDone', effect, outcome, at: now() }),
+            (err: unknown) =>
+              dispatch({
+                type: 'effectFailed',
+                effect,
+                message: err instanceof Error ? err.message : String(err),
+                at: now(),
+              }),
+          ),
       );
     }
   }, [effects, outbox, dispatch, now]);

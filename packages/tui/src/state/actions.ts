@@ -3,14 +3,15 @@
  * actions, the keymap the operator's, the effects layer the answers.
  */
 import type { QueueSummary, SeriesPoint, SubmitResult, Task, TaskDetail, WorkerView } from '@dtps/core';
-import type { Effect, SeriesSource, ViewName } from './types.js';
+import type { BulkKey, Effect, SeriesSource, ViewName } from './types.js';
 
 /** Answers of the effects layer, by effect kind. */
 export type EffectOutcome =
   | { kind: 'submitted'; result: SubmitResult }
   | { kind: 'cancelled'; taskId: string; previousState: string }
   | { kind: 'retried'; taskId: string; state: string }
-  | { kind: 'controlled'; workerId: string; what: string };
+  | { kind: 'controlled'; workerId: string; what: string }
+  | { kind: 'bulkDone'; action: BulkKey; matched: number; done: number };
 
 export type Action =
   // Several actions as one update (one render): what one feed tick read.
@@ -61,10 +62,13 @@ export type Action =
   | { type: 'scaleBy'; delta: 1 | -1 }
   | { type: 'boundBy'; bound: 'min' | 'max'; delta: 1 | -1 }
   | { type: 'toggleSteal' }
+  // Every task the filter shows (asks first).
+  | { type: 'requestBulk'; action: BulkKey }
   | { type: 'confirmYes' }
   | { type: 'confirmNo' }
   // The effects layer.
   | { type: 'effectsTaken'; ids: number[] }
+  | { type: 'bulkProgress'; matched: number; done: number; scanned: number }
   | { type: 'effectDone'; effect: Effect; outcome: EffectOutcome; at: number }
   | { type: 'effectFailed'; effect: Effect; message: string; at: number };
 

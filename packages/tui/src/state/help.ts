@@ -37,6 +37,7 @@ export const KEY_REFERENCE: readonly { title: string; keys: readonly KeyHint[] }
       ['Enter', 'detail; Esc back'],
       ['c', 'cancel (asks first)'],
       ['r', 'retry, if ended (asks)'],
+      ['R C D', 'retry / cancel / delete ALL the filter shows (asks)'],
     ],
   },
   {
@@ -97,7 +98,15 @@ export function footerHints(state: DashboardState): KeyHint[] {
     return [...common, ['+-', 'size'], ['[]{}', 'min/max'], ['s', 'steal'], ['p', 'pause'], ...tail];
   if (state.view === 'tasks') {
     if (state.detail) return [['Esc', 'back'], ['c', 'cancel'], ['r', 'retry'], ...common, ...tail];
-    return [...common, ['↑↓', 'move'], ['Enter', 'detail'], ['c', 'cancel'], ['r', 'retry'], ...tail];
+    return [
+      ...common,
+      ['↑↓', 'move'],
+      ['Enter', 'detail'],
+      ['c', 'cancel'],
+      ['r', 'retry'],
+      ['R C D', 'all shown'],
+      ...tail,
+    ];
   }
   return [...common, ...tail];
 }

@@ -193,6 +193,9 @@ export function keyActions(state: DashboardState, input: string, key: KeyPress):
     if (key.return && !state.detail) return [{ type: 'openDetail' }];
     if (input === 'c') return [{ type: 'requestCancel' }];
     if (input === 'r') return [{ type: 'requestRetry' }];
+    if (input === 'R') return [{ type: 'requestBulk', action: 'retry' }];
+    if (input === 'C') return [{ type: 'requestBulk', action: 'cancel' }];
+    if (input === 'D') return [{ type: 'requestBulk', action: 'delete' }];
   }
   return [];
 }

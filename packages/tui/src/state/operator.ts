@@ -6,7 +6,7 @@
 import { type ControlCommand, isTerminal, type WorkerView } from '@dtps/core';
 import type { EffectOutcome } from './actions.js';
 import { selectedWorker, targetTask } from './selectors.js';
-import type { DashboardState, Effect, EffectRequest } from './types.js';
+import type { BulkKey, DashboardState, Effect, EffectRequest } from './types.js';
 
 /** The state with an effect queued. */
 export function withEffect(state: DashboardState, request: EffectRequest): DashboardState {
@@ -65,6 +65,30 @@ export function onRetry(state: DashboardState): DashboardState {
     taskId: t.id,
     queue: t.queue,
   });
+}
+
+const BULK_VERB: Record<BulkKey, string> = { retry: 'Retry', cancel: 'Cancel', delete: 'Delete' };
+
+/**
+ * R, C, D in the Tasks view: the action on every task the filter chooses
+ * (its queue, state and priority), after a question that says how many the
+ * queue holds in that state. A state must be chosen (/), and one the action
+ * takes: retry an ended state, cancel one that has not ended.
+ */
+export function onBulk(state: DashboardState, action: BulkKey): DashboardState {
+  if (state.view !== 'tasks') return state;
+  if (state.bulk !== null) return notice(state, `a bulk ${state.bulk.action} is still running`, 'error');
+  const s = state.filter.state;
+  if (s === null)
+    return notice(state, 'choose a state with / first: the bulk action takes what the filter shows', 'error');
+  if (action === 'retry' && !isTerminal(s))
+    return notice(state, `${s} tasks have not ended: only ended tasks can be retried`, 'error');
+  if (action === 'cancel' && isTerminal(s)) return notice(state, `${s} tasks have already ended`, 'error');
+  const p = state.filter.priority;
+  const n = state.summary?.name === state.queue ? state.summary.counts[s] : undefined;
+  const how = n === undefined || p !== null ? 'every' : `all ${n}`;
+  const prompt = `${BULK_VERB[action]} ${how} ${s} tasks${p === null ? '' : ` of priority ${p}`} of queue ${state.queue}?`;
+  return ask(state, prompt, { kind: 'bulk', action, queue: state.queue, state: s, priority: p });
 }
 
 export function onPauseResume(state: DashboardState): DashboardState {
@@ -152,6 +176,14 @@ export function onEffectDone(state: DashboardState, effect: Effect, outcome: Eff
       return notice(state, `cancelled task ${outcome.taskId} (was ${outcome.previousState})`);
     case 'retried':
       return notice(state, `task ${outcome.taskId} retried: ${outcome.state}`);
+    case 'bulkDone': {
+      const refused = outcome.matched - outcome.done;
+      const why = refused > 0 ? ` (${refused} refused: deadline passed or a dependency did not succeed)` : '';
+      return notice(
+        { ...state, bulk: null },
+        `bulk ${outcome.action}: ${outcome.done} of ${outcome.matched} matching tasks done${why}`,
+      );
+    }
     case 'controlled':
       return notice(
         state,
@@ -170,6 +202,12 @@ export function onEffectFailed(state: DashboardState, effect: Effect, message: s
       ? `${effect.workerId}: ${describe(effect.command)}`
       : effect.kind === 'submit'
         ? `submit ${effect.spec.type}`
-        : `${effect.kind} ${effect.taskId}`;
-  return notice(state, `${what} failed: ${message}`, 'error');
+        : effect.kind === 'bulk'
+          ? `bulk ${effect.action} of ${effect.state} tasks`
+          : `${effect.kind} ${effect.taskId}`;
+  return notice(
+    effect.kind === 'bulk' ? { ...state, bulk: null } : state,
+    `${what} failed: ${message}`,
+    'error',
+  );
 }

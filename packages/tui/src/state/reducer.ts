@@ -23,6 +23,7 @@ import {
 import {
   notice,
   onBound,
+  onBulk,
   onCancel,
   onEffectDone,
   onEffectFailed,
@@ -75,6 +76,7 @@ export function initialState(o: InitialOptions): DashboardState {
     detail: null,
     follow: null,
     outbox: [],
+    bulk: null,
     nextEffectId: 1,
     notice: null,
     quit: false,
@@ -205,9 +207,24 @@ export function reducer(state: DashboardState, action: Action): DashboardState {
       return onBound(state, action.bound, action.delta);
     case 'toggleSteal':
       return onSteal(state);
-    case 'confirmYes':
+    case 'requestBulk':
+      return onBulk(state, action.action);
+    case 'bulkProgress':
+      return state.bulk === null
+        ? state
+        : {
+            ...state,
+            bulk: { ...state.bulk, matched: action.matched, done: action.done, scanned: action.scanned },
+          };
+    case 'confirmYes': {
       if (state.overlay?.kind !== 'confirm') return state;
-      return withEffect({ ...state, overlay: null }, state.overlay.confirm.effect);
+      const effect = state.overlay.confirm.effect;
+      const bulk =
+        effect.kind === 'bulk'
+          ? { action: effect.action, state: effect.state, matched: 0, done: 0, scanned: 0 }
+          : state.bulk;
+      return withEffect({ ...state, overlay: null, bulk }, effect);
+    }
     case 'confirmNo':
       return state.overlay?.kind === 'confirm' ? { ...state, overlay: null } : state;
 

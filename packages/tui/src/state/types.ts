@@ -89,7 +89,20 @@ export type EffectRequest =
   | { kind: 'submit'; spec: TaskSpec }
   | { kind: 'cancel'; taskId: string; queue: string }
   | { kind: 'retry'; taskId: string; queue: string }
+  | { kind: 'bulk'; action: BulkKey; queue: string; state: TaskState; priority: number | null }
   | { kind: 'control'; workerId: string; command: ControlCommand };
+
+/** The bulk actions of the Tasks view: every task the filter shows. */
+export type BulkKey = 'retry' | 'cancel' | 'delete';
+
+/** A bulk action under way: its totals so far (the effects layer reports after every chunk). */
+export interface BulkProgress {
+  action: BulkKey;
+  state: TaskState;
+  matched: number;
+  done: number;
+  scanned: number;
+}
 
 /** An effect in the outbox, numbered so that its answer finds it. */
 export type Effect = EffectRequest & { id: number };
@@ -151,6 +164,8 @@ export interface DashboardState {
   detail: { id: string; queue: string; data: TaskDetail | null; error: string | null } | null;
   follow: Follow | null;
   outbox: Effect[];
+  /** The bulk action running, with its progress. */
+  bulk: BulkProgress | null;
   nextEffectId: number;
   notice: Notice | null;
   quit: boolean;

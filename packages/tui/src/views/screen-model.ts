@@ -183,6 +183,7 @@ export function screenModel(state: DashboardState, charts: OverviewChartPanels |
     status: {
       confirm: state.overlay?.kind === 'confirm' ? state.overlay.confirm : null,
       notice: state.notice,
+      bulk: state.bulk,
       follow: state.follow,
       width: columns,
     },

@@ -94,7 +94,7 @@ test('Header: the views as tabs, the queue, the fleet, the connection', (t) => {
   t.regex(text, /dtps +1 Overview +2 Workers +3 Tasks +queue emails · 3 workers · coordinator ●/);
 });
 
-test('StatusLine: a question first, then a notice, then the followed task', (t) => {
+test('StatusLine: a question first, then a bulk action under way, then a notice, then the followed task', (t) => {
   const confirm = {
     prompt: 'Cancel task t-1 (running)?',
     effect: { kind: 'cancel' as const, taskId: 't-1', queue: 'default' },
@@ -102,12 +102,20 @@ test('StatusLine: a question first, then a notice, then the followed task', (t) 
   const notice = { text: 'w-1: size 6', level: 'info' as const, at: NOW };
   const follow = { id: 't-9', task: task('t-9', { state: 'running', progress: 20 }) };
   t.regex(
-    frameOf(h(StatusLine, { confirm, notice, follow, width: 80 })).text,
+    frameOf(h(StatusLine, { confirm, notice, bulk: null, follow, width: 80 })).text,
     /Cancel task t-1 \(running\)\? \[y\/N\]/,
   );
-  t.regex(frameOf(h(StatusLine, { confirm: null, notice, follow, width: 80 })).text, /w-1: size 6/);
+  const bulk = { action: 'retry' as const, state: 'failed' as const, matched: 40, done: 38, scanned: 200 };
   t.regex(
-    frameOf(h(StatusLine, { confirm: null, notice: null, follow, width: 80 })).text,
+    frameOf(h(StatusLine, { confirm: null, notice, bulk, follow, width: 100 })).text,
+    /bulk retry of failed tasks: 38 done · 40 matched · 200 looked at/,
+  );
+  t.regex(
+    frameOf(h(StatusLine, { confirm: null, notice, bulk: null, follow, width: 80 })).text,
+    /w-1: size 6/,
+  );
+  t.regex(
+    frameOf(h(StatusLine, { confirm: null, notice: null, bulk: null, follow, width: 80 })).text,
     /following t-9: running 20%/,
   );
 });

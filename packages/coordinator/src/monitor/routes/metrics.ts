@@ -31,6 +31,11 @@ const COUNTERS: readonly { field: string; name: string; help: string }[] = [
     help: 'Ended tasks started again by an operator.',
   },
   {
+    field: 'operator_deletes',
+    name: 'dtps_operator_deletes_total',
+    help: 'Tasks whose record an operator deleted (dtps bulk delete|purge).',
+  },
+  {
     field: 'fenced',
     name: 'dtps_reports_fenced_total',
     help: 'Results or failures refused because the reporting worker no longer owned the attempt.',

@@ -48,6 +48,9 @@ const specBody = {
 
 interface ListQuery {
   queue?: string;
+  type?: string;
+  field?: string;
+  value?: string;
   state?: TaskState;
   priority?: number;
   limit?: number;
@@ -75,6 +78,9 @@ export function taskRoutes(app: FastifyInstance, m: MonitorContext): void {
             priority: { type: 'integer', minimum: 1, maximum: 10 },
             limit: { type: 'integer', minimum: 1, maximum: LIMITS.listMaxLimit },
             cursor: { type: 'string', pattern: '^\\d+:\\d+$' },
+            type: { type: 'string', minLength: 1, maxLength: 200 },
+            field: { type: 'string', minLength: 1, maxLength: 200 },
+            value: { type: 'string', maxLength: 1000 },
           },
         },
       },

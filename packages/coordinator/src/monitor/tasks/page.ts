@@ -6,12 +6,13 @@ import {
   ValidationError,
 } from '@dtps/core';
 import { LIMITS, yieldToEventLoop } from '../limits.js';
+import { type SearchQuery, searchFilter } from './search.js';
 import { readSummaries, type TaskSummary } from './summaries.js';
 
 /** The order of an unfiltered list: running first, then waiting, then ended. */
 const LIST_ORDER: TaskState[] = ['running', 'reserved', 'queued', 'scheduled', 'pending', ...TERMINAL_STATES];
 
-export interface SummaryQuery {
+export interface SummaryQuery extends SearchQuery {
   queue: string;
   state?: TaskState;
   priority?: number;
@@ -26,7 +27,7 @@ export interface SummaryPage {
   cursor: string | null;
   /**
    * Why the page holds fewer than `limit` rows though more follow: `bytes`
-   * (it reached LIMITS.listMaxBytes) or `scan` (a priority filter examined
+   * (it reached LIMITS.listMaxBytes) or `scan` (a priority filter or a search examined
    * LIMITS.listScanMax ids without filling it). Absent otherwise.
    */
   truncated?: 'bytes' | 'scan';
@@ -42,6 +43,7 @@ export interface SummaryPage {
  */
 export async function listSummaries(ctx: EngineContext, q: SummaryQuery): Promise<SummaryPage> {
   const limit = q.limit ?? LIMITS.listDefaultLimit;
+  const search = searchFilter(ctx, q.queue, q);
   const states = q.state ? [q.state] : LIST_ORDER;
   let [stateIndex, offset] = [0, 0];
   if (q.cursor !== undefined) {
@@ -63,13 +65,15 @@ export async function listSummaries(ctx: EngineContext, q: SummaryQuery): Promis
   while (stateIndex < states.length) {
     const state = states[stateIndex]!;
     // Unfiltered, a chunk need not be larger than what the page still lacks.
-    const filtering = q.priority !== undefined && state !== 'queued';
+    const filtering = (q.priority !== undefined && state !== 'queued') || search !== null;
     const want = filtering ? LIMITS.listChunk : Math.min(LIMITS.listChunk, limit - tasks.length);
     const chunk = await readIdChunk(ctx, q.queue, state, q.priority, offset, want);
     const rows = await readSummaries(ctx, q.queue, state, chunk.ids, chunk.owners);
+    const found = search === null ? null : await search(rows);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
-      if (row && (!filtering || row.priority === q.priority)) {
+      const kept = (q.priority === undefined || row?.priority === q.priority) && (found === null || found[i]);
+      if (row && kept) {
         const size = JSON.stringify(row).length + 1;
         if (tasks.length > 0 && bytes + size > LIMITS.listMaxBytes) return page('bytes');
         tasks.push(row);

@@ -5,6 +5,7 @@
  * against the header. Callers of a script go through these and never count
  * positions.
  */
+export * from './bulk.js';
 export * from './complete.js';
 export * from './cycle.js';
 export * from './error-codes.js';

@@ -26,6 +26,68 @@ export const operatorCases = {
     t.like(asked.overlay, { kind: 'confirm', confirm: { effect: { kind: 'retry', taskId: 't-failed' } } });
   },
 
+  requestBulk(t) {
+    const tasks = reducer(busyState(), { type: 'switchView', view: 'tasks' });
+    t.regex(reducer(tasks, { type: 'requestBulk', action: 'retry' }).notice?.text ?? '', /choose a state/);
+    const failed = { ...tasks, filter: { state: 'failed' as const, priority: null } };
+    const asked = reducer(failed, { type: 'requestBulk', action: 'retry' });
+    t.like(asked.overlay, {
+      kind: 'confirm',
+      confirm: {
+        effect: { kind: 'bulk', action: 'retry', queue: 'default', state: 'failed', priority: null },
+      },
+    });
+    t.regex(
+      asked.overlay?.kind === 'confirm' ? asked.overlay.confirm.prompt : '',
+      /Retry .*failed tasks of queue default\?/,
+    );
+    t.is(asked.outbox.length, 0, 'asks first');
+    t.regex(reducer(failed, { type: 'requestBulk', action: 'cancel' }).notice?.text ?? '', /already ended/);
+    const queued = { ...tasks, filter: { state: 'queued' as const, priority: 3 } };
+    t.regex(reducer(queued, { type: 'requestBulk', action: 'retry' }).notice?.text ?? '', /have not ended/);
+    const yes = reducer(asked, { type: 'confirmYes' });
+    t.like(effectOf(yes), { kind: 'bulk', action: 'retry', state: 'failed' });
+    t.like(yes.bulk, { action: 'retry', state: 'failed', matched: 0, done: 0 });
+    t.regex(reducer(yes, { type: 'requestBulk', action: 'delete' }).notice?.text ?? '', /still running/);
+    const done = reducer(yes, {
+      type: 'effectDone',
+      effect: effectOf(yes),
+      outcome: { kind: 'bulkDone', action: 'retry', matched: 5, done: 4 },
+      at: NOW + 1,
+    });
+    t.is(done.bulk, null);
+    t.regex(done.notice?.text ?? '', /bulk retry: 4 of 5 matching tasks done \(1 refused/);
+    t.is(
+      reducer(busyState(), { type: 'requestBulk', action: 'retry' }).overlay,
+      null,
+      'only in the Tasks view',
+    );
+  },
+
+  bulkProgress(t) {
+    const tasks = reducer(busyState(), { type: 'switchView', view: 'tasks' });
+    const asked = reducer(
+      { ...tasks, filter: { state: 'queued', priority: null } },
+      { type: 'requestBulk', action: 'cancel' },
+    );
+    const running = reducer(asked, { type: 'confirmYes' });
+    const p = reducer(running, { type: 'bulkProgress', matched: 10, done: 9, scanned: 200 });
+    t.deepEqual(p.bulk, { action: 'cancel', state: 'queued', matched: 10, done: 9, scanned: 200 });
+    t.is(
+      reducer(tasks, { type: 'bulkProgress', matched: 1, done: 1, scanned: 1 }).bulk,
+      null,
+      'none running: ignored',
+    );
+    const failed = reducer(p, {
+      type: 'effectFailed',
+      effect: effectOf(running),
+      message: 'Redis is gone',
+      at: NOW,
+    });
+    t.is(failed.bulk, null);
+    t.regex(failed.notice?.text ?? '', /bulk cancel of queued tasks failed: Redis is gone/);
+  },
+
   requestPauseResume(t) {
     const w = onWorkers(busyState());
     const asked = reducer(w, { type: 'requestPauseResume' });
