@@ -5,6 +5,7 @@ import {
   decodeInboxMessage,
   type EngineContext,
   LogThrottle,
+  tallies,
   type StartOutcome,
   type WakeUp,
   type WorkerOps,
@@ -305,6 +306,7 @@ export class QueueRunner {
     this.lastClaimFull = r.tasks.length >= claim.max;
     this.#claims--;
     this.#steals += r.stolen;
+    if (r.stolen > 0) tallies.queue(this.queue).stolen += r.stolen;
     const next = afterClaim({
       full: this.lastClaimFull,
       slots: claim.start,

@@ -12,6 +12,7 @@ import {
   silentLogger,
   type WorkerInfo,
   WorkerOps,
+  tallies,
   watchDataLoss,
   within,
   writeHeartbeat,
@@ -49,6 +50,8 @@ const CLOSE_REPORT_MS = 1000;
  */
 export class Worker {
   readonly id: string;
+  /** Removes this worker's gauges from the process's metrics (close). */
+  #dropGauges: (() => void) | undefined;
   readonly ctx: EngineContext;
   readonly options: ResolvedWorkerOptions;
   readonly log: Logger;
@@ -210,6 +213,14 @@ export class Worker {
       },
       'worker started',
     );
+    // Pool size and busy slots, read by the metrics readers when they collect (nothing per task).
+    this.#dropGauges = tallies.addGauges(() => {
+      const attributes = { worker: this.id };
+      return {
+        poolSize: [{ value: this.pool.size, attributes }],
+        busySlots: [{ value: this.pool.busy, attributes }],
+      };
+    });
     this.#pumpAll();
   }
 
@@ -374,6 +385,7 @@ export class Worker {
       until(),
     );
     await this.#executor?.close();
+    this.#dropGauges?.();
     this.log.info({ processed: this.#reporter.stats.processed }, 'worker stopped');
   }
 
