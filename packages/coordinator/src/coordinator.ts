@@ -14,9 +14,9 @@ import {
 } from '@dtps/core';
 import { assertBindAllowed } from './monitor/auth.js';
 import { createMonitorServer } from './monitor/server.js';
-import { queueDepthGauges } from './queue-depth-gauges.js';
 import type { CoordinatorStatus, MonitorServer } from './monitor/types.js';
 import type { CoordinatorOptions } from './options.js';
+import { queueDepthGauges } from './queue-depth-gauges.js';
 import { FailureDetector } from './units/failure-detector.js';
 import { LeaderLease } from './units/leader-lease.js';
 import { Rollup } from './units/rollup.js';

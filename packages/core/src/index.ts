@@ -197,8 +197,8 @@ export {
   type GaugeSource,
   type QueueTally,
   TASK_COUNTERS,
-  type TaskCounter,
   Tallies,
+  type TaskCounter,
   tallies,
 } from './telemetry/tallies.js';
 export {

@@ -5,8 +5,8 @@ import {
   decodeInboxMessage,
   type EngineContext,
   LogThrottle,
-  tallies,
   type StartOutcome,
+  tallies,
   type WakeUp,
   type WorkerOps,
 } from '@dtps/core';

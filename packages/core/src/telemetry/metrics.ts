@@ -6,7 +6,13 @@ import type {
   MetricProducer,
   PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
-import { DURATION_BOUNDS_S, type DurationHistogram, TASK_COUNTERS, type Tallies, tallies } from './tallies.js';
+import {
+  DURATION_BOUNDS_S,
+  type DurationHistogram,
+  TASK_COUNTERS,
+  type Tallies,
+  tallies,
+} from './tallies.js';
 
 /** Metric settings (config `telemetry.metrics`, `worker.metricsPort`). */
 export interface MetricsOptions {
@@ -46,16 +52,13 @@ export function registerInstruments(meter: Meter, from: Tallies = tallies): void
   const counters = TASK_COUNTERS.map((name) =>
     meter.createObservableCounter(`dtps.tasks.${name}`, { description: HELP[name], unit: '{task}' }),
   );
-  meter.addBatchObservableCallback(
-    (r) => {
-      for (const [queue, t] of from.entries()) {
-        TASK_COUNTERS.forEach((name, i) => {
-          if (t[name] > 0) r.observe(counters[i]!, t[name], { queue });
-        });
-      }
-    },
-    counters,
-  );
+  meter.addBatchObservableCallback((r) => {
+    for (const [queue, t] of from.entries()) {
+      TASK_COUNTERS.forEach((name, i) => {
+        if (t[name] > 0) r.observe(counters[i]!, t[name], { queue });
+      });
+    }
+  }, counters);
   const gauges = {
     queueTasks: meter.createObservableGauge('dtps.queue.tasks', {
       description: 'Tasks of a queue in each state.',
@@ -120,7 +123,11 @@ export class HistogramProducer implements MetricProducer {
           {
             scope: { name: 'dtps' },
             metrics: [
-              metric('dtps.task.queue_wait.seconds', 'Time from submit to the start of a first attempt.', wait),
+              metric(
+                'dtps.task.queue_wait.seconds',
+                'Time from submit to the start of a first attempt.',
+                wait,
+              ),
               metric('dtps.task.run.seconds', 'Time an attempt ran on this worker.', run),
             ],
           },

@@ -65,7 +65,9 @@ function newTally(): QueueTally {
 /** A gauge's readings: one value per set of attributes. */
 export type GaugeReading = { value: number; attributes: Record<string, string> };
 /** Something that reports gauges when collected (a worker's pool, the coordinator's view of Redis). */
-export type GaugeSource = () => Partial<Record<GaugeName, GaugeReading[]>> | Promise<Partial<Record<GaugeName, GaugeReading[]>>>;
+export type GaugeSource = () =>
+  | Partial<Record<GaugeName, GaugeReading[]>>
+  | Promise<Partial<Record<GaugeName, GaugeReading[]>>>;
 /** The gauges dtps reports. */
 export type GaugeName = 'queueTasks' | 'poolSize' | 'busySlots';
 

@@ -53,7 +53,11 @@ const num = (v: number | string | undefined) => Number(v ?? 0);
 const queueOf = (p: Point) => p.attributes?.find((a) => a.key === 'queue')?.value.stringValue;
 
 /** The latest value of each counter for queue `default`, and each histogram's count, in one export. */
-function read(e: Export): { counters: Record<string, number>; histograms: Record<string, number>; service?: string } {
+function read(e: Export): {
+  counters: Record<string, number>;
+  histograms: Record<string, number>;
+  service?: string;
+} {
   const counters: Record<string, number> = {};
   const histograms: Record<string, number> = {};
   let service: string | undefined;
@@ -125,9 +129,11 @@ test('a worker process pushes its counters by OTLP; their totals equal the tasks
     t.is(last!.histograms['dtps.task.run.seconds'], OK + 2 * FLAKY + FAIL);
     t.is(last!.histograms['dtps.task.queue_wait.seconds'], OK + FLAKY + FAIL);
     // Gauges of the worker's pool, labelled with its id.
-    const names = otlp.exports.at(-1)!.resourceMetrics.flatMap((rm) =>
-      rm.scopeMetrics.flatMap((sm) => sm.metrics.filter((m) => m.gauge).map((m) => m.name)),
-    );
+    const names = otlp.exports
+      .at(-1)!
+      .resourceMetrics.flatMap((rm) =>
+        rm.scopeMetrics.flatMap((sm) => sm.metrics.filter((m) => m.gauge).map((m) => m.name)),
+      );
     t.true(names.includes('dtps.worker.pool_size') && names.includes('dtps.worker.busy_slots'), names.join());
   } finally {
     await s.close();
