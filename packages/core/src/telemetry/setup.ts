@@ -59,7 +59,9 @@ async function startTraces(serviceName: string, opts: TelemetryOptions): Promise
     new OTLPTraceExporter(
       opts.otlpEndpoint ? { url: `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces` } : {},
     );
-  const sdk = new NodeSDK({ serviceName, traceExporter, instrumentations: [] });
+  // No metric readers: metrics are startMetrics's (left to itself, NodeSDK would add an OTLP
+  // reader of its own from OTEL_METRICS_EXPORTER's default and register a second meter provider).
+  const sdk = new NodeSDK({ serviceName, traceExporter, instrumentations: [], metricReaders: [] });
   sdk.start();
   setTracingEnabled(true);
   return async () => {

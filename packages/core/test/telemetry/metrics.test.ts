@@ -64,7 +64,11 @@ test('counters, gauges and histograms from the tallies, in Prometheus names', as
   t.regex(line('dtps_worker_pool_size{')!, /worker="w1".* 8$/);
   t.regex(line('dtps_worker_busy_slots{')!, / 3$/);
   const bucket = (le: string) =>
-    Number(line(`dtps_task_queue_wait_seconds_bucket{queue="emails",otel_scope_name="dtps",le="${le}"}`)?.split(' ')[1]);
+    Number(
+      line(`dtps_task_queue_wait_seconds_bucket{queue="emails",otel_scope_name="dtps",le="${le}"}`)?.split(
+        ' ',
+      )[1],
+    );
   t.is(bucket('0.0005'), 0);
   t.is(bucket('0.001'), 1);
   t.is(bucket('0.25'), 2);
