@@ -124,7 +124,6 @@ async function main(): Promise<void> {
     metrics: config.telemetry.metrics,
     ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
     ...(w.metricsPort !== undefined ? { metricsPort: w.metricsPort, metricsHost: w.metricsHost } : {}),
-    ...metricsIntervalFromEnv(),
   });
   const redis = await connectDaemonRedis('dtps-worker', config.redis, log);
   const handlersModule = w.handlers ?? DEMO_HANDLERS_URL;
@@ -166,12 +165,6 @@ async function main(): Promise<void> {
   // An operator's `dtps drain`: the worker finished its running tasks and takes no more.
   worker.onDrained = () => void shutdown('drain');
   await worker.start();
-}
-
-/** OTEL_METRIC_EXPORT_INTERVAL (ms), OpenTelemetry's own variable for the push interval. */
-function metricsIntervalFromEnv(): { metricsOptions?: { intervalMs: number } } {
-  const ms = Number(process.env.OTEL_METRIC_EXPORT_INTERVAL);
-  return Number.isInteger(ms) && ms > 0 ? { metricsOptions: { intervalMs: ms } } : {};
 }
 
 main().catch((thrown: unknown) => {

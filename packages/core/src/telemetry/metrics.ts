@@ -24,7 +24,7 @@ export interface MetricsOptions {
   port?: number;
   /** ...on this address (default 127.0.0.1). */
   host?: string;
-  /** How often to push, ms (default 10,000; tests use less). */
+  /** How often to push, ms (default: OTEL_METRIC_EXPORT_INTERVAL, else 10,000). */
   intervalMs?: number;
   /** For tests: push here instead of OTLP. */
   exporter?: PushMetricExporter;
@@ -178,6 +178,7 @@ export async function startMetrics(serviceName: string, opts: MetricsOptions): P
     import('@opentelemetry/api'),
   ]);
   const producers = [new HistogramProducer()];
+  const intervalMs = opts.intervalMs ?? intervalFromEnv();
   const readers: import('@opentelemetry/sdk-metrics').IMetricReader[] = [];
   if (opts.push) {
     const exporter =
@@ -188,8 +189,8 @@ export async function startMetrics(serviceName: string, opts: MetricsOptions): P
     readers.push(
       new sdk.PeriodicExportingMetricReader({
         exporter,
-        exportIntervalMillis: opts.intervalMs ?? 10_000,
-        exportTimeoutMillis: Math.min(opts.intervalMs ?? 10_000, 30_000),
+        exportIntervalMillis: intervalMs,
+        exportTimeoutMillis: Math.min(intervalMs, 30_000),
         metricProducers: producers,
       }),
     );
@@ -216,4 +217,10 @@ export async function startMetrics(serviceName: string, opts: MetricsOptions): P
   return async () => {
     await provider.shutdown();
   };
+}
+
+/** OTEL_METRIC_EXPORT_INTERVAL (ms), OpenTelemetry's own variable for the push interval; else 10 s. */
+function intervalFromEnv(): number {
+  const ms = Number(process.env.OTEL_METRIC_EXPORT_INTERVAL);
+  return Number.isInteger(ms) && ms > 0 ? ms : 10_000;
 }
