@@ -108,6 +108,7 @@ async function main(): Promise<void> {
   const log = createLogger({ format: config.logFormat, name: 'dtps-coordinator' });
   const stopTelemetry = await startTelemetry('dtps-coordinator', {
     traces: config.telemetry.traces,
+    metrics: config.telemetry.metrics,
     ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
   });
   const redis = await connectDaemonRedis('dtps-coordinator', config.redis, log);

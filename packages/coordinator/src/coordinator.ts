@@ -16,6 +16,7 @@ import { assertBindAllowed } from './monitor/auth.js';
 import { createMonitorServer } from './monitor/server.js';
 import type { CoordinatorStatus, MonitorServer } from './monitor/types.js';
 import type { CoordinatorOptions } from './options.js';
+import { queueDepthGauges } from './queue-depth-gauges.js';
 import { FailureDetector } from './units/failure-detector.js';
 import { LeaderLease } from './units/leader-lease.js';
 import { Rollup } from './units/rollup.js';
@@ -41,6 +42,8 @@ export class Coordinator {
   #monitorRedis: RedisClient | undefined;
   #client: Client | undefined;
   #startedAt = 0;
+  /** Removes the queue-depth gauges from the process's metrics (close). */
+  #dropGauges: (() => void) | undefined;
 
   constructor(opts: CoordinatorOptions) {
     this.#opts = opts;
@@ -155,6 +158,7 @@ export class Coordinator {
       });
       this.log.info({ url: this.#monitor?.url }, 'monitor listening');
     }
+    this.#dropGauges = queueDepthGauges(new Inspector(this.#client?.ctx ?? this.ctx));
     this.log.info({ leading: this.lease.isLeader() }, 'coordinator started');
   }
 
@@ -166,6 +170,7 @@ export class Coordinator {
    * over lapses by itself (a standby takes over within the lease time).
    */
   async close(opts: { timeoutMs?: number } = {}): Promise<void> {
+    this.#dropGauges?.();
     const closeBy = performance.now() + (opts.timeoutMs ?? 5000);
     const until = () => closeBy - performance.now();
     // Half the time for the sweeps, so that handing the lease over gets the rest.

@@ -200,7 +200,25 @@ export {
   zeroCounts,
 } from './task/types.js';
 export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN, TASK_SPEC_FIELDS } from './task/validate.js';
+export {
+  HistogramProducer,
+  type MetricsOptions,
+  registerInstruments,
+  startMetrics,
+} from './telemetry/metrics.js';
 export { startTelemetry, type TelemetryOptions } from './telemetry/setup.js';
+export {
+  DURATION_BOUNDS_S,
+  DurationHistogram,
+  type GaugeName,
+  type GaugeReading,
+  type GaugeSource,
+  type QueueTally,
+  TASK_COUNTERS,
+  Tallies,
+  type TaskCounter,
+  tallies,
+} from './telemetry/tallies.js';
 export {
   type AttemptInfo,
   contextOf,

@@ -20,6 +20,10 @@ export interface ChildConfig {
   idleBlockMs: number | null;
   /** How the worker runs scripts (`--scripts`; default functions, as dtps's default). */
   scripts?: ScriptMode;
+  /** OTLP/HTTP base URL: the worker exports traces and/or metrics there (`--telemetry`). */
+  otlpEndpoint?: string;
+  traces?: boolean;
+  metrics?: boolean;
 }
 
 /** `--scripts eval|functions` of the process and latency groups. */

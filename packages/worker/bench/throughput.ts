@@ -4,6 +4,8 @@
  * `resume` until every outcome has reached Redis, with Redis commands and CPU
  * per processed task from the INFO deltas over exactly that run.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { ScriptMode } from '@dtps/core';
 import { type BenchCase, type BenchGroup, caseGroup, intArg } from '@dtps/core/bench';
 import { BenchWorker, type SpawnOptions } from './bench-worker.js';
@@ -18,14 +20,16 @@ export interface ThroughputOptions {
   /** Writes a CPU profile of the worker (node --cpu-prof) to this folder. */
   cpuProfDir?: string;
   scripts?: ScriptMode;
+  /** What telemetry the worker exports by OTLP/HTTP to a sink in this process. */
+  telemetry?: Telemetry;
 }
 
 export function throughputCase(redisUrl: string, o: ThroughputOptions): BenchCase {
   let worker: BenchWorker | undefined;
   const prefetch = o.prefetch ?? o.slots;
   return {
-    name: `noop-${o.slots}${o.prefetch === null ? '' : `-p${o.prefetch}`}`,
-    description: `no-op tasks through one worker process: ${o.slots} slots, prefetch ${prefetch}; queue pre-loaded, timed from resume until all are succeeded`,
+    name: `noop-${o.slots}${o.prefetch === null ? '' : `-p${o.prefetch}`}${o.telemetry && o.telemetry !== 'off' ? `-${o.telemetry === 'on' ? 'telemetry' : o.telemetry}` : ''}`,
+    description: `no-op tasks through one worker process: ${o.slots} slots, prefetch ${prefetch}${o.telemetry && o.telemetry !== 'off' ? `, ${TELEMETRY_TEXT[o.telemetry]} on (OTLP/HTTP to a local sink)` : ''}; queue pre-loaded, timed from resume until all are succeeded`,
     async prepare(env, tasks) {
       if (!worker) {
         const spawn: SpawnOptions = o.cpuProfDir
@@ -40,6 +44,13 @@ export function throughputCase(redisUrl: string, o: ThroughputOptions): BenchCas
             steal: false,
             idleBlockMs: null,
             scripts: o.scripts ?? 'functions',
+            ...(o.telemetry && o.telemetry !== 'off'
+              ? {
+                  otlpEndpoint: await otlpSink(),
+                  traces: o.telemetry !== 'metrics',
+                  metrics: o.telemetry !== 'traces',
+                }
+              : {}),
           },
           spawn,
         );
@@ -69,19 +80,24 @@ export function processGroup(): BenchGroup {
       prefetch: { type: 'string' },
       'cpu-prof': { type: 'string' },
       scripts: { type: 'string', default: 'functions' },
+      // off, on (traces and metrics), metrics, traces, both (= off,on): a comma list, run in that order.
+      telemetry: { type: 'string', default: 'off' },
     },
     cases: ({ args, redisUrl }) =>
       String(args.slots)
         .split(',')
-        .map((s) => {
+        .flatMap((s) => {
           const [slots, prefetch] = s.trim().split(':');
           const p = prefetch ?? (typeof args.prefetch === 'string' ? args.prefetch : undefined);
-          return throughputCase(redisUrl, {
-            slots: intArg('slots', slots),
-            prefetch: p === undefined ? null : intArg('prefetch', p, 0),
-            ...(typeof args['cpu-prof'] === 'string' ? { cpuProfDir: args['cpu-prof'] } : {}),
-            scripts: scriptsArg(args.scripts),
-          });
+          return telemetryArg(args.telemetry).map((telemetry) =>
+            throughputCase(redisUrl, {
+              slots: intArg('slots', slots),
+              prefetch: p === undefined ? null : intArg('prefetch', p, 0),
+              ...(typeof args['cpu-prof'] === 'string' ? { cpuProfDir: args['cpu-prof'] } : {}),
+              scripts: scriptsArg(args.scripts),
+              telemetry,
+            }),
+          );
         }),
     // The aims are those of one worker process set up for throughput (400 slots); fewer slots
     // are shown for what they give, not held to them (5 slots are bound by round trips).
@@ -102,4 +118,45 @@ export function processGroup(): BenchGroup {
       },
     ],
   });
+}
+
+type Telemetry = 'off' | 'on' | 'metrics' | 'traces';
+const TELEMETRY_TEXT: Record<Telemetry, string> = {
+  off: 'nothing',
+  on: 'traces and metrics',
+  metrics: 'metrics',
+  traces: 'traces',
+};
+
+/** `--telemetry`: the cases to run of each configuration, in order (`both` = `off,on`). */
+function telemetryArg(value: string | boolean | undefined): Telemetry[] {
+  if (value === undefined) return ['off'];
+  return String(value)
+    .split(',')
+    .flatMap((v): Telemetry[] => {
+      const t = v.trim();
+      if (t === 'both') return ['off', 'on'];
+      if (t in TELEMETRY_TEXT) return [t as Telemetry];
+      throw new Error(`--telemetry: "${t}" is not off, on, metrics, traces or both`);
+    });
+}
+
+let sink: Promise<string> | undefined;
+/**
+ * An OTLP/HTTP receiver that reads and drops what it is sent (a collector's
+ * cost is not the worker's): the worker still builds, serialises and posts
+ * every export. One per bench run, on a free loopback port.
+ */
+function otlpSink(): Promise<string> {
+  sink ??= new Promise((resolve) => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    });
+    server.listen(0, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    );
+    server.unref();
+  });
+  return sink;
 }

@@ -5,7 +5,7 @@
  * the DTPS_BENCH_WORKER environment variable.
  */
 import { performance } from 'node:perf_hooks';
-import { connectRedis } from '@dtps/core';
+import { connectRedis, startTelemetry } from '@dtps/core';
 import type { HandlerMap } from '../src/index.js';
 import { Worker } from '../src/index.js';
 import { type ChildConfig, CONFIG_ENV, type Reply, type Request, type Usage } from './protocol.js';
@@ -24,6 +24,15 @@ const handlers: HandlerMap = {
       });
     }),
 };
+
+// `--telemetry`: traces and/or metrics on, exported by OTLP/HTTP as a deployed worker would.
+if (config.otlpEndpoint)
+  await startTelemetry('dtps-worker', {
+    traces: config.traces ?? false,
+    metrics: config.metrics ?? false,
+    otlpEndpoint: config.otlpEndpoint,
+    metricsOptions: { intervalMs: 1000 },
+  });
 
 const redis = await connectRedis(config.redisUrl);
 const worker = new Worker({

@@ -45,6 +45,8 @@ const cli = meow(
     --log-format FORMAT  pretty (default) or json
     --config FILE        Config file (default: .dtpsrc.yaml and friends, searched upward)
     --prefix P           Redis key prefix (default dtps)
+    --metrics-port N     Serve this worker's metrics for Prometheus at http://127.0.0.1:N/metrics
+                         (worker.metricsHost for another address)
 
   Signals
     SIGTERM, SIGINT      Stop taking work, hand the window back, let running tasks finish, exit 0;
@@ -82,6 +84,7 @@ ${EXIT_CODE_HELP.map((l) => `  ${l}`).join('\n')}
       logFormat: { type: 'string' },
       config: { type: 'string' },
       prefix: { type: 'string' },
+      metricsPort: { type: 'number' },
     },
   },
 );
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
     'worker.prefetch': f.prefetch,
     'worker.id': f.id,
     'worker.graceMs': f.grace,
+    'worker.metricsPort': f.metricsPort,
   };
   const flagNames: Record<string, string> = {
     'redis.url': '--redis',
@@ -112,6 +116,7 @@ async function main(): Promise<void> {
     'worker.workers': '--workers',
     'worker.handlers': '--handlers',
     'worker.graceMs': '--grace',
+    'worker.metricsPort': '--metrics-port',
   };
   const { config, up } = await loadConfig({
     ...(f.config ? { configFile: f.config } : {}),
@@ -123,7 +128,9 @@ async function main(): Promise<void> {
   const log = createLogger({ format: config.logFormat, name: 'dtps-worker' });
   const stopTelemetry = await startTelemetry('dtps-worker', {
     traces: config.telemetry.traces,
+    metrics: config.telemetry.metrics,
     ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
+    ...(w.metricsPort !== undefined ? { metricsPort: w.metricsPort, metricsHost: w.metricsHost } : {}),
   });
   const redis = await connectDaemonRedis('dtps-worker', config.redis, log);
   const handlersModule = w.handlers ?? DEMO_HANDLERS_URL;

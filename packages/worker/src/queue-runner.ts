@@ -6,6 +6,7 @@ import {
   type EngineContext,
   LogThrottle,
   type StartOutcome,
+  tallies,
   type WakeUp,
   type WorkerOps,
 } from '@dtps/core';
@@ -351,6 +352,7 @@ export class QueueRunner {
     this.#workChanged(hadWork);
     this.#claims--;
     this.#steals += r.stolen;
+    if (r.stolen > 0) tallies.queue(this.queue).stolen += r.stolen;
     const next = afterClaim({
       full: this.lastClaimFull,
       slots: claim.start,

@@ -6,7 +6,9 @@ import {
   type Failure,
   isTransientRedisError,
   LogThrottle,
+  type QueueTally,
   redisRefusalOf,
+  tallies,
   type WorkerOps,
 } from '@dtps/core';
 import { HeldIds } from './held-ids.js';
@@ -166,8 +168,11 @@ export class Reporter {
 
   #countCompletions(queue: string, list: readonly Completion[], accepted: readonly boolean[]): void {
     this.stats.processed += accepted.length;
+    const tally = tallies.queue(queue);
+    let fenced = 0;
     accepted.forEach((ok, i) => {
       if (!ok) {
+        fenced++;
         this.stats.fenced++;
         this.#log.warn(
           { queue, task: list[i]!.id, attempt: list[i]!.attempt },
@@ -175,14 +180,18 @@ export class Reporter {
         );
       }
     });
+    tally.succeeded += accepted.length - fenced;
+    tally.fenced += fenced;
   }
 
   async #sendFailures(queue: string, list: Failure[]): Promise<void> {
     const states = await this.#ops.fail(queue, list);
+    const tally = tallies.queue(queue);
     states.forEach((state, i) => {
       this.stats.processed++;
       this.stats.failed++;
       const f = list[i]!;
+      countFailure(tally, state);
       if (state === null) {
         this.stats.fenced++;
         this.#log.warn(
@@ -238,4 +247,12 @@ export class Reporter {
     this.#inflight.add(p);
     p.finally(() => this.#inflight.delete(p));
   }
+}
+
+/** What a reported failure did, in the process's metrics: the state it moved to, or null (fenced). */
+function countFailure(tally: QueueTally, state: string | null): void {
+  if (state === null) tally.fenced++;
+  else if (state === 'failed') tally.failed++;
+  else if (state === 'expired') tally.expired++;
+  else tally.retried++; // scheduled (a backoff) or queued (worker_lost retries at once)
 }

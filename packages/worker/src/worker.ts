@@ -10,6 +10,7 @@ import {
   type ReplicationShortfall,
   removeWorker,
   silentLogger,
+  tallies,
   type WorkerInfo,
   WorkerOps,
   watchDataLoss,
@@ -51,6 +52,8 @@ const CLOSE_REPORT_MS = 1000;
  */
 export class Worker {
   readonly id: string;
+  /** Removes this worker's gauges from the process's metrics (close). */
+  #dropGauges: (() => void) | undefined;
   readonly ctx: EngineContext;
   readonly options: ResolvedWorkerOptions;
   readonly log: Logger;
@@ -220,6 +223,14 @@ export class Worker {
       },
       'worker started',
     );
+    // Pool size and busy slots, read by the metrics readers when they collect (nothing per task).
+    this.#dropGauges = tallies.addGauges(() => {
+      const attributes = { worker: this.id };
+      return {
+        poolSize: [{ value: this.pool.size, attributes }],
+        busySlots: [{ value: this.pool.busy, attributes }],
+      };
+    });
     this.#pumpAll();
   }
 
@@ -384,6 +395,7 @@ export class Worker {
       until(),
     );
     await this.#executor?.close();
+    this.#dropGauges?.();
     this.log.info({ processed: this.#reporter.stats.processed }, 'worker stopped');
   }
 

@@ -12,6 +12,7 @@ import {
   SUBMIT_TASKS,
 } from '../scripts/calls/index.js';
 import type { NormalizedSpec, SubmitResult } from '../task/types.js';
+import { tallies } from '../telemetry/tallies.js';
 
 /**
  * Most tasks in one script call. Small enough that a big submit becomes
@@ -152,7 +153,9 @@ export class Submitter {
     const replies = decodeSubmitTasks(await callScript(ctx.redis, SUBMIT_TASKS, call), specs.length);
     if (ctx.durability.mode === 'replicated') await this.#confirm(specs);
     // The queue joins the list of known queues once something was written to it.
-    if (replies.some((r) => r.outcome === 'created')) await this.#ctx.registerQueue(queue);
+    const created = replies.reduce((n, r) => (r.outcome === 'created' ? n + 1 : n), 0);
+    tallies.queue(queue).submitted += created;
+    if (created > 0) await this.#ctx.registerQueue(queue);
     return replies.map((r, i) =>
       r.outcome === 'refused'
         ? refusalError(r.refusal, { id: specs[i]!.id, queue, action: 'submit' })
@@ -179,6 +182,7 @@ export class Submitter {
       tasks: specs,
     });
     decodeSubmitPlain(await callScript(ctx.redis, SUBMIT_PLAIN, call));
+    tallies.queue(queue).submitted += specs.length;
     if (ctx.durability.mode === 'replicated') await this.#confirm(specs);
     await this.#ctx.registerQueue(queue);
     return specs.map((s) => ({ id: s.id, queue, state: 'queued', duplicate: false }));

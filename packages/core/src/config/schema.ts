@@ -160,6 +160,12 @@ export const configSchema = z.strictObject({
     graceMs: int(30_000, 0),
     idleBlockMs: int(5000, 10, 60_000),
     autoscaleCooldownMs: int(10_000, 0),
+    metricsPort: z.number().int().min(1).max(65535).optional(),
+    metricsHost: z
+      .string()
+      .min(1)
+      .register(configMeta, { allowed: 'a host name or IP address' })
+      .default('127.0.0.1'),
   }).superRefine((w, ctx) => {
     if (w.min > w.max)
       ctx.addIssue({
@@ -181,6 +187,7 @@ export const configSchema = z.strictObject({
   }),
   telemetry: section({
     traces: z.boolean().default(false),
+    metrics: z.boolean().default(false),
     otlpEndpoint: z.url().register(configMeta, { allowed: 'a URL (http://host:4318)' }).optional(),
   }),
 });

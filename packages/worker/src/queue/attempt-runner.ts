@@ -3,7 +3,9 @@ import {
   type ClaimedTask,
   type EngineContext,
   endAttemptSpan,
+  type QueueTally,
   startAttemptSpan,
+  tallies,
   tracingEnabled,
   type WorkerOps,
 } from '@dtps/core';
@@ -40,9 +42,12 @@ export interface AttemptDeps {
 export class AttemptRunner {
   readonly running = new Map<string, RunningAttempt>();
   readonly #d: AttemptDeps;
+  /** This queue's metrics: fields incremented in place (see tallies.ts: no SDK call per task). */
+  readonly #tally: QueueTally;
 
   constructor(deps: AttemptDeps) {
     this.#d = deps;
+    this.#tally = tallies.queue(deps.queue);
   }
 
   /** Runs attempt `attempt` of `task` on a slot already taken. */
@@ -51,6 +56,9 @@ export class AttemptRunner {
     const running = new RunningAttempt(task, attempt);
     this.running.set(task.id, running);
     const hooks = new RunnerHooks(ops, log, queue, task, attempt);
+    const startedAt = ctx.clock.now();
+    this.#tally.started++;
+    if (attempt === 1) this.#tally.queueWait.record(Math.max(0, startedAt - task.createdAt) / 1000);
     // Tracing costs nothing on the hot path unless the producer traced the task or this process traces.
     const span =
       task.trace !== null || tracingEnabled()
@@ -60,7 +68,7 @@ export class AttemptRunner {
             type: task.type,
             attempt,
             createdAt: task.createdAt,
-            startedAt: ctx.clock.now(),
+            startedAt,
             trace: task.trace,
           })
         : null;
@@ -73,9 +81,9 @@ export class AttemptRunner {
           })
         : runAttempt(executor, running, hooks, ctx.clock);
     outcome.then(
-      (o) => this.#ended(running, span, o),
+      (o) => this.#ended(running, span, startedAt, o),
       (err: Error) =>
-        this.#ended(running, span, {
+        this.#ended(running, span, startedAt, {
           kind: 'failed',
           message: err.message,
           reason: 'worker_error',
@@ -96,10 +104,12 @@ export class AttemptRunner {
   #ended(
     running: RunningAttempt,
     span: ReturnType<typeof startAttemptSpan> | null,
+    startedAt: number,
     outcome: AttemptOutcome,
   ): void {
-    const { pool, outbox } = this.#d;
+    const { pool, outbox, ctx } = this.#d;
     const { task, attempt } = running;
+    this.#tally.runTime.record(Math.max(0, ctx.clock.now() - startedAt) / 1000);
     if (span) endAttemptSpan(span, spanEnd(outcome));
     this.running.delete(task.id);
     pool.release(1);
@@ -119,7 +129,9 @@ export class AttemptRunner {
         reason: outcome.reason,
         permanent: outcome.permanent,
       });
-    } else if (outcome.reason !== 'cancelled') {
+    } else if (outcome.reason === 'cancelled') {
+      this.#tally.cancelled++;
+    } else {
       outbox.fail({
         id: task.id,
         attempt,
