@@ -167,6 +167,8 @@ export {
 } from './task/output.js';
 export {
   type BackoffPolicy,
+  DEBOUNCE_MODES,
+  type DebounceMode,
   isTerminal,
   type NormalizedSpec,
   type SubmitResult,

@@ -104,7 +104,14 @@ function spec(id: string, extra: Partial<NormalizedSpec> = {}): NormalizedSpec {
     ...extra,
   };
 }
-const full = spec('s1', { runAt: 5000, deadline: 9000, idempotencyKey: 'ik', dependsOn: ['a', 'b'] });
+const full = spec('s1', {
+  runAt: 5000,
+  deadline: 9000,
+  idempotencyKey: 'ik',
+  dependsOn: ['a', 'b'],
+  dedupTtlMs: 60_000,
+  debounce: 'replace',
+});
 const plain = spec('s2');
 
 /** A builder's output and what it must hold, by the header's names: named arguments, then values per item. */
@@ -192,8 +199,8 @@ const cases: Record<string, Case> = {
     args: { ...common, atomic: '1' },
     items: [
       [
-        ['s1', '7', '5000', '9000', 'ik', 'a b', encodeSpec(full), '{"n":"s1"}'],
-        ['s2', '7', '', '', '', '', encodeSpec(plain), '{"n":"s2"}'],
+        ['s1', '7', '5000', '9000', 'ik', 'a b', encodeSpec(full), '{"n":"s1"}', '60000', 'replace'],
+        ['s2', '7', '', '', '', '', encodeSpec(plain), '{"n":"s2"}', '', ''],
       ],
     ],
   },
