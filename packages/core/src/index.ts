@@ -62,6 +62,7 @@ export type {
   StartRequest,
 } from './engine/worker-ops.js';
 export { leaveQueue, recoverWorker, WorkerOps } from './engine/worker-ops.js';
+export type { AttemptLogs } from './scripts/calls/logs.js';
 export {
   ClosedError,
   ConfigError,
@@ -165,6 +166,13 @@ export {
   logLine,
   RESULT_MAX_BYTES,
 } from './task/output.js';
+export {
+  LogBuffer,
+  parseLogs,
+  TASK_LOG_MAX_BYTES,
+  TASK_LOG_MAX_LINES,
+  type TaskLog,
+} from './task/logs.js';
 export {
   type BackoffPolicy,
   DEBOUNCE_MODES,

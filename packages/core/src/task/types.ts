@@ -1,4 +1,5 @@
 /** The task model of docs/design.md §3. */
+import type { TaskLog } from './logs.js';
 
 /** Every state a task can be in. */
 export const TASK_STATES = [
@@ -141,6 +142,12 @@ export interface Task extends TaskFields {
   progress: number | null;
   startedAt: number | null;
   finishedAt: number | null;
+  /**
+   * The lines its handler wrote with `ctx.log`, oldest first: the newest
+   * TASK_LOG_MAX_LINES lines within TASK_LOG_MAX_BYTES, over all attempts,
+   * stored when each attempt ended (see docs/handlers.md).
+   */
+  logs: TaskLog[];
   /**
    * Present only when a stored value of the task could not be read back (see
    * docs/handlers.md): which field, and why. The unreadable value reads as its

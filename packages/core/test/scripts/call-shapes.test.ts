@@ -204,6 +204,16 @@ const cases: Record<string, Case> = {
       ],
     ],
   },
+  appendLogs: {
+    call: calls.buildAppendLogs({
+      keys: k,
+      maxLines: 100,
+      maxBytes: 65536,
+      attempts: [{ id: TASK, attempt: 2, lines: [[5, 'hi']] }],
+    }),
+    args: { base: k.base, maxLines: '100', maxBytes: '65536' },
+    items: [[[TASK, '2', '[[5,"hi"]]']]],
+  },
   submitPlain: {
     call: calls.buildSubmitPlain({ ...base, tasks: [plain] }),
     args: common,

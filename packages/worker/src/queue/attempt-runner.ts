@@ -50,7 +50,7 @@ export class AttemptRunner {
     const { executor, ops, ctx, log, queue } = this.#d;
     const running = new RunningAttempt(task, attempt);
     this.running.set(task.id, running);
-    const hooks = new RunnerHooks(ops, log, queue, task, attempt);
+    const hooks = new RunnerHooks(ops, log, queue, task, attempt, () => ctx.clock.now());
     // Tracing costs nothing on the hot path unless the producer traced the task or this process traces.
     const span =
       task.trace !== null || tracingEnabled()
@@ -73,9 +73,9 @@ export class AttemptRunner {
           })
         : runAttempt(executor, running, hooks, ctx.clock);
     outcome.then(
-      (o) => this.#ended(running, span, o),
+      (o) => this.#ended(running, span, hooks, o),
       (err: Error) =>
-        this.#ended(running, span, {
+        this.#ended(running, span, hooks, {
           kind: 'failed',
           message: err.message,
           reason: 'worker_error',
@@ -96,6 +96,7 @@ export class AttemptRunner {
   #ended(
     running: RunningAttempt,
     span: ReturnType<typeof startAttemptSpan> | null,
+    hooks: RunnerHooks,
     outcome: AttemptOutcome,
   ): void {
     const { pool, outbox } = this.#d;
@@ -103,6 +104,9 @@ export class AttemptRunner {
     if (span) endAttemptSpan(span, spanEnd(outcome));
     this.running.delete(task.id);
     pool.release(1);
+    // Whatever the outcome (a cancelled attempt's lines too): they go with this tick's reports.
+    const logs = hooks.takeLogs();
+    if (logs) outbox.logs(logs);
     if (outcome.kind === 'succeeded') {
       outbox.complete({
         id: task.id,
