@@ -1,5 +1,5 @@
 /** Human-readable rendering: task blocks, tables, times. Pure functions. */
-import type { Task } from '@dtps/core';
+import { shownLogMessage, type Task } from '@dtps/core';
 
 /** An ISO time, or `-` for none. */
 export function isoTime(ms: number | null | undefined): string {
@@ -70,13 +70,12 @@ export function formatTask(task: Task): string {
 export function formatLogs(logs: Task['logs']): string {
   const lines = logs.map((l) => {
     const head = `  ${isoTime(l.at)}  #${l.attempt}  `;
-    return head + visible(l.message).split('\n').join(`\n${' '.repeat(head.length)}`);
+    return (
+      head +
+      shownLogMessage(l.message)
+        .split('\n')
+        .join(`\n${' '.repeat(head.length)}`)
+    );
   });
   return [`logs (${logs.length} line${logs.length === 1 ? '' : 's'}, oldest first)`, ...lines].join('\n');
-}
-
-/** The text with every control character but the newline written as `\uXXXX`. */
-export function visible(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
-  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

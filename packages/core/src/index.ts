@@ -62,7 +62,6 @@ export type {
   StartRequest,
 } from './engine/worker-ops.js';
 export { leaveQueue, recoverWorker, WorkerOps } from './engine/worker-ops.js';
-export type { AttemptLogs } from './scripts/calls/logs.js';
 export {
   ClosedError,
   ConfigError,
@@ -143,6 +142,7 @@ export { LOG_THROTTLE_INTERVAL_MS, LogThrottle } from './runtime/log-throttle.js
 export { createLogger, type Logger, prettyLine, silentLogger } from './runtime/logger.js';
 export { Loop, type LoopOptions } from './runtime/loop.js';
 export { within } from './runtime/within.js';
+export type { AttemptLogs } from './scripts/calls/logs.js';
 export {
   listLibraries,
   pruneLibraries,
@@ -157,6 +157,14 @@ export { backoffDelay } from './task/backoff.js';
 export { decodeSpec, decodeTask } from './task/codec.js';
 export { newTaskId, TASK_ID_PATTERN } from './task/ids.js';
 export {
+  LogBuffer,
+  parseLogs,
+  shownLogMessage,
+  TASK_LOG_MAX_BYTES,
+  TASK_LOG_MAX_LINES,
+  type TaskLog,
+} from './task/logs.js';
+export {
   checkProgress,
   ERROR_MESSAGE_MAX_CHARS,
   encodeResult,
@@ -166,13 +174,6 @@ export {
   logLine,
   RESULT_MAX_BYTES,
 } from './task/output.js';
-export {
-  LogBuffer,
-  parseLogs,
-  TASK_LOG_MAX_BYTES,
-  TASK_LOG_MAX_LINES,
-  type TaskLog,
-} from './task/logs.js';
 export {
   type BackoffPolicy,
   DEBOUNCE_MODES,

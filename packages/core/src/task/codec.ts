@@ -1,4 +1,5 @@
 import { CorruptTaskError } from '../errors.js';
+import { parseLogs, type TaskLog } from './logs.js';
 import {
   type BackoffPolicy,
   type NormalizedSpec,
@@ -9,7 +10,6 @@ import {
   type TaskState,
   type Unreadable,
 } from './types.js';
-import { parseLogs, type TaskLog } from './logs.js';
 import { DEFAULT_BACKOFF } from './validate.js';
 
 /**

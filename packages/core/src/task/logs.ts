@@ -86,3 +86,18 @@ export function parseLogs(raw: string | undefined): TaskLog[] | null {
   }
   return out;
 }
+
+/**
+ * A log message for a terminal: every control character but the newline
+ * (a handler's stray escape sequences, which would redraw the screen) written
+ * as `\uXXXX`.
+ */
+export function shownLogMessage(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.charCodeAt(0);
+    const control = (c < 0x20 && c !== 0x0a) || (c >= 0x7f && c <= 0x9f);
+    out += control ? `\\u${c.toString(16).padStart(4, '0')}` : ch;
+  }
+  return out;
+}

@@ -1,6 +1,12 @@
 import { ValidationError } from '../errors.js';
 import { TASK_ID_PATTERN } from './ids.js';
-import { type BackoffPolicy, DEBOUNCE_MODES, type DebounceMode, type NormalizedSpec, type TaskSpec } from './types.js';
+import {
+  type BackoffPolicy,
+  DEBOUNCE_MODES,
+  type DebounceMode,
+  type NormalizedSpec,
+  type TaskSpec,
+} from './types.js';
 
 /**
  * The characters of a queue name. It sits inside a hash tag (`{dtps:<queue>}`),

@@ -46,7 +46,13 @@ test('debounce replace: a waiting task takes the later payload; drop keeps the f
     idempotencyKey: 'k',
     debounce: 'replace',
   });
-  t.deepEqual(replaced, { id: first.id, queue: 'default', state: 'scheduled', duplicate: true, replaced: true });
+  t.deepEqual(replaced, {
+    id: first.id,
+    queue: 'default',
+    state: 'scheduled',
+    duplicate: true,
+    replaced: true,
+  });
   const dropped = await e.client.submit({ type: 'x', payload: 'c', idempotencyKey: 'k', debounce: 'drop' });
   t.deepEqual(dropped, { id: first.id, queue: 'default', state: 'scheduled', duplicate: true });
   const task = await e.client.get(first.id);

@@ -4,8 +4,8 @@
  * deleted with the task, never written for a task that is gone.
  */
 import test from 'ava';
-import { LogBuffer, TASK_LOG_MAX_BYTES, TASK_LOG_MAX_LINES, trimQueue } from '../../src/index.js';
 import { DEFAULT_RETENTION } from '../../src/context.js';
+import { LogBuffer, TASK_LOG_MAX_BYTES, TASK_LOG_MAX_LINES, trimQueue } from '../../src/index.js';
 import { claim, useEngine } from './fixture.js';
 
 const engine = useEngine(test);

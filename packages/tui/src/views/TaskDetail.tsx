@@ -1,4 +1,4 @@
-import type { TaskDetail as Detail, TaskError, TaskLog } from '@dtps/core';
+import { type TaskDetail as Detail, shownLogMessage, type TaskError, type TaskLog } from '@dtps/core';
 import { Box, Text } from 'ink';
 import { clip, clock, duration, jsonLines, STATE_COLORS } from './format.js';
 import { ProgressBar } from './ProgressBar.js';
@@ -50,14 +50,9 @@ export function errorLines(errors: readonly TaskError[]): string[] {
 export function logLines(logs: readonly TaskLog[]): string[] {
   return logs.flatMap((l) => {
     const head = `${clock(l.at)} #${l.attempt} `;
-    const [first = '', ...more] = visible(l.message).split('\n');
+    const [first = '', ...more] = shownLogMessage(l.message).split('\n');
     return [head + first, ...more.map((m) => ' '.repeat(head.length) + m)];
   });
-}
-
-function visible(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
-  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

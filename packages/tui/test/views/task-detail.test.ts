@@ -107,7 +107,11 @@ test('TaskDetail: after a retry, each error names its attempt series', (t) => {
 });
 
 test('TaskDetail: the stored log, newest lines last, earlier ones counted; escapes shown, not sent', (t) => {
-  const logs = Array.from({ length: 150 }, (_, i) => ({ at: NOW - 150 + i, attempt: 1, message: `line ${i}` }));
+  const logs = Array.from({ length: 150 }, (_, i) => ({
+    at: NOW - 150 + i,
+    attempt: 1,
+    message: `line ${i}`,
+  }));
   logs.push({ at: NOW, attempt: 2, message: 'two\nlines \u001b[2J' });
   const d = detail(task('t-4', { state: 'failed', attempts: 2, logs }));
   const { text, lines } = frameOf(
