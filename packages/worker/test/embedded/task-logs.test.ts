@@ -99,3 +99,28 @@ test.serial(
     t.true(after - before < LINES / 20, `${after - before} commands`);
   },
 );
+
+test.serial(
+  'with isolation: thread, the lines logged inside the thread are stored the same way',
+  async (t) => {
+    const e = await embed(t, redis.server, {
+      handlersModule: new URL('./thread-handlers.js', import.meta.url).href,
+      isolation: 'thread',
+      pool: { size: 1, min: 1, max: 1 },
+      autoscale: { enabled: false },
+    });
+    const { id } = await e.client.submit({ type: 'chatty', payload: { lines: 250 } });
+    const task = await until(
+      'the task to succeed with its lines stored',
+      async () => {
+        const x = await e.client.get(id);
+        return x.state === 'succeeded' && x.logs.length > 0 ? x : null;
+      },
+      30_000,
+      50,
+    );
+    t.is(task.logs.length, TASK_LOG_MAX_LINES);
+    t.is(task.logs.at(-1)!.message, 'thread line 249');
+    t.is(task.logs[0]!.message, `thread line ${250 - TASK_LOG_MAX_LINES}`);
+  },
+);
