@@ -68,12 +68,12 @@ export const FLAGS = {
   dedupTtl: {
     type: 'string',
     arg: 'MS',
-    help: 'With --idempotency-key: the key holds this many ms, then a submit with it makes a new task',
+    help: 'With --idempotency-key: the key lapses after this many ms',
   },
   debounce: {
     type: 'string',
     arg: 'MODE',
-    help: 'With --idempotency-key, while that task waits to start: replace its payload, or drop this submit',
+    help: 'With --idempotency-key: replace|drop while the first task waits',
   },
   wait: { type: 'boolean', help: 'Wait until the task has ended; exit as `dtps wait` does' },
   waitTimeout: { type: 'string', arg: 'MS', help: 'With --wait: stop waiting after this many ms (exit 1)' },
