@@ -65,6 +65,16 @@ export const FLAGS = {
     arg: 'K',
     help: 'A second submit with the same key returns the first task',
   },
+  dedupTtl: {
+    type: 'string',
+    arg: 'MS',
+    help: 'With --idempotency-key: the key lapses after this many ms',
+  },
+  debounce: {
+    type: 'string',
+    arg: 'MODE',
+    help: 'With --idempotency-key: replace|drop while the first task waits',
+  },
   wait: { type: 'boolean', help: 'Wait until the task has ended; exit as `dtps wait` does' },
   waitTimeout: { type: 'string', arg: 'MS', help: 'With --wait: stop waiting after this many ms (exit 1)' },
   file: {
@@ -128,6 +138,8 @@ export interface CliFlags {
   delay?: string;
   dependsOn?: string[];
   idempotencyKey?: string;
+  dedupTtl?: string;
+  debounce?: string;
   wait?: boolean;
   waitTimeout?: string;
   file?: string;

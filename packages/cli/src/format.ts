@@ -1,5 +1,5 @@
 /** Human-readable rendering: task blocks, tables, times. Pure functions. */
-import type { Task } from '@dtps/core';
+import { shownLogMessage, type Task } from '@dtps/core';
 
 /** An ISO time, or `-` for none. */
 export function isoTime(ms: number | null | undefined): string {
@@ -58,5 +58,24 @@ export function formatTask(task: Task): string {
   if (task.state === 'succeeded') rows.push(['result', compactJson(task.result)]);
   if (task.unreadable) rows.push(['unreadable', `${task.unreadable.field}: ${task.unreadable.reason}`]);
   const width = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+  const block = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+  return task.logs.length === 0 ? block : `${block}\n${formatLogs(task.logs)}`;
+}
+
+/**
+ * The stored log lines under a heading: time, attempt, message; the lines of a
+ * multi-line message indented under it. Control characters (a handler's
+ * stray terminal escapes) are shown as `\uXXXX`, never sent to the terminal.
+ */
+export function formatLogs(logs: Task['logs']): string {
+  const lines = logs.map((l) => {
+    const head = `  ${isoTime(l.at)}  #${l.attempt}  `;
+    return (
+      head +
+      shownLogMessage(l.message)
+        .split('\n')
+        .join(`\n${' '.repeat(head.length)}`)
+    );
+  });
+  return [`logs (${logs.length} line${logs.length === 1 ? '' : 's'}, oldest first)`, ...lines].join('\n');
 }

@@ -1,7 +1,10 @@
 --[[ submitTasks-6.lua — creates a batch of tasks in one queue.
 For each task: an idempotency key already known returns the earlier task and
-writes nothing; every dependency must exist in this queue (or earlier in the
-batch); the task starts pending (waits for dependencies), cancelled (a
+writes nothing (in debounce mode `replace` the earlier task, still waiting,
+takes the new payload), unless the key no longer holds (dedup.lua: its time
+to live passed, or in a debounce mode the earlier task has started): then the
+key moves to the new task. Every dependency must exist in this queue (or
+earlier in the batch); the task starts pending (waits for dependencies), cancelled (a
 dependency already ended unsuccessfully), scheduled (runs later) or queued.
 In atomic mode a batch with any refused task writes nothing at all.
 
@@ -15,14 +18,17 @@ ARGV[1] base       `{p:q}:`, the prefix of every key of the queue
 ARGV[2] now        ms since the epoch
 ARGV[3] maxLen     approximate length cap of the event stream
 ARGV[4] atomic     '1': all or nothing; '0': each task on its own
-ARGV[5..]          8 values per task: id, priority, runAt, deadline, idempotencyKey, dependsOn, spec, payload
+ARGV[5..]          10 values per task: id, priority, runAt, deadline, idempotencyKey, dependsOn, spec, payload, dedupTtl, debounce
                    (priority 1-10; runAt ms, '' = now; deadline ms, '' = none;
                    idempotencyKey '' = none; dependsOn: ids separated by spaces,
-                   '' = none; spec: JSON of the immutable fields; payload: JSON)
+                   '' = none; spec: JSON of the immutable fields; payload: JSON;
+                   dedupTtl: ms the key holds, '' = until the task is deleted;
+                   debounce: 'replace', 'drop' or '' = none; both only with a key)
 Returns a flat array, 3 values per task, in order (refusal codes as in
 src/scripts/calls/error-codes.ts):
    0, id, state         created
    1, earlierId, state  idempotency key seen before: the earlier task
+   2, earlierId, state  debounce `replace`: the earlier, waiting task took this payload
   -4, dependencyId, ''  unknown dependency: nothing written for this task
   -2, '', ''            not written: another task of the atomic batch was refused
 ]]
@@ -31,11 +37,12 @@ src/scripts/calls/error-codes.ts):
 -- @include lifecycle
 -- @include handout
 -- @include handoff
+-- @include dedup
 local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local atomic = ARGV[4] == '1'
-local FIELDS, FIRST = 8, 5
+local FIELDS, FIRST = 10, 5
 local n = (#ARGV - FIRST + 1) / FIELDS
 
 -- Phase 1: decide, without writing.
@@ -43,15 +50,20 @@ local out = {}
 local plan = {}       -- per task: nil (refused) or a table
 local batchIds = {}   -- ids created by this batch, for in-batch dependencies
 local batchKeys = {}  -- idempotency keys of this batch → id
+local replaces = {}   -- debounce `replace`: id, payload, id, payload… written in phase 2
 local refused = false
 for i = 0, n - 1 do
   local o = FIRST + i * FIELDS
   local id, ikey, deps = ARGV[o], ARGV[o + 4], ARGV[o + 5]
-  local earlier = nil
-  if ikey ~= '' then earlier = batchKeys[ikey] or redis.call('HGET', KEYS[5], ikey) end
+  local earlier, s = nil, nil
+  if ikey ~= '' then earlier, s = keyHolder(base, KEYS[5], batchKeys[ikey], ikey, ARGV[o + 9], now) end
   if earlier then
-    local s = redis.call('HGET', taskKey(base, earlier), 's') or 'queued'
-    out[#out + 1] = 1; out[#out + 1] = earlier; out[#out + 1] = s
+    local code = 1
+    if ARGV[o + 9] == 'replace' then
+      code = 2
+      replaces[#replaces + 1] = earlier; replaces[#replaces + 1] = ARGV[o + 7]
+    end
+    out[#out + 1] = code; out[#out + 1] = earlier; out[#out + 1] = s
   else
     local depList, unknown = {}, nil
     if deps ~= '' then
@@ -73,7 +85,7 @@ for i = 0, n - 1 do
 end
 if atomic and refused then
   for i = 0, n - 1 do
-    if out[i * 3 + 1] == 0 then out[i * 3 + 1] = -2; out[i * 3 + 2] = ''; end
+    if out[i * 3 + 1] == 0 or out[i * 3 + 1] == 2 then out[i * 3 + 1] = -2; out[i * 3 + 2] = ''; out[i * 3 + 3] = '' end
   end
   return out
 end
@@ -108,6 +120,7 @@ for i = 0, n - 1 do
     if runAt then fields[#fields + 1] = 'ra'; fields[#fields + 1] = runAt end
     if ikey ~= '' then
       fields[#fields + 1] = 'ik'; fields[#fields + 1] = ikey
+      if ARGV[o + 8] ~= '' then fields[#fields + 1] = 'ix'; fields[#fields + 1] = int(now + tonumber(ARGV[o + 8])) end
       redis.call('HSET', KEYS[5], ikey, id)
     end
     local state
@@ -140,6 +153,8 @@ end
 if #ready > 0 then bulk('ZADD', KEYS[1], ready) end
 if #sched > 0 then bulk('ZADD', KEYS[2], sched) end
 if #deadlines > 0 then bulk('ZADD', KEYS[4], deadlines) end
+-- Debounce `replace`, after the writes above so that a task of this very batch takes its later payload too.
+for r = 1, #replaces, 2 do redis.call('HSET', taskKey(base, replaces[r]), 'pl', replaces[r + 1]) end
 -- Idle workers get the new tasks at once (handoff.lua); the rest wake a worker to claim them.
 local handed = #ready > 0 and handOff(rec, base, now) or 0
 if #ready / 2 > handed or #sched > 0 then wake(base) end

@@ -150,6 +150,7 @@ export { LOG_THROTTLE_INTERVAL_MS, LogThrottle } from './runtime/log-throttle.js
 export { createLogger, type Logger, prettyLine, silentLogger } from './runtime/logger.js';
 export { Loop, type LoopOptions } from './runtime/loop.js';
 export { within } from './runtime/within.js';
+export type { AttemptLogs } from './scripts/calls/logs.js';
 export {
   listLibraries,
   pruneLibraries,
@@ -163,6 +164,14 @@ export { type RedisClient, registerScripts, runScript, type ScriptName } from '.
 export { backoffDelay } from './task/backoff.js';
 export { decodeSpec, decodeTask } from './task/codec.js';
 export { newTaskId, TASK_ID_PATTERN } from './task/ids.js';
+export {
+  LogBuffer,
+  parseLogs,
+  shownLogMessage,
+  TASK_LOG_MAX_BYTES,
+  TASK_LOG_MAX_LINES,
+  type TaskLog,
+} from './task/logs.js';
 export {
   checkProgress,
   ERROR_MESSAGE_MAX_CHARS,
@@ -185,6 +194,8 @@ export {
 } from './task/queue-list.js';
 export {
   type BackoffPolicy,
+  DEBOUNCE_MODES,
+  type DebounceMode,
   isTerminal,
   type NormalizedSpec,
   type SubmitResult,

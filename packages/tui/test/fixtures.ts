@@ -86,6 +86,7 @@ export function task(id: string, over: Partial<Task> = {}): Task {
     createdAt: NOW - 30_000,
     startedAt: null,
     finishedAt: null,
+    logs: [],
     ...over,
   };
 }

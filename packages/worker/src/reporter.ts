@@ -1,5 +1,6 @@
 import type { Logger } from '@dtps/core';
 import {
+  type AttemptLogs,
   Backoff,
   type Completion,
   DtpsError,
@@ -34,6 +35,7 @@ export interface ReportStats {
 interface Batch {
   completions: Completion[];
   failures: Failure[];
+  logs: AttemptLogs[];
 }
 
 /**
@@ -76,6 +78,17 @@ export class Reporter {
   fail(queue: string, f: Failure): void {
     this.#held(queue).add([f]);
     this.#batch(queue).failures.push(f);
+    this.#schedule();
+  }
+
+  /**
+   * An ended attempt's log lines, stored with the task by one call per queue
+   * with the rest of this tick's batch (never a call per line). Retried like
+   * outcomes while Redis is away, but not held: a reconcile does not wait for
+   * logs.
+   */
+  logs(queue: string, l: AttemptLogs): void {
+    this.#batch(queue).logs.push(l);
     this.#schedule();
   }
 
@@ -124,7 +137,7 @@ export class Reporter {
   #batch(queue: string): Batch {
     let b = this.#pending.get(queue);
     if (!b) {
-      b = { completions: [], failures: [] };
+      b = { completions: [], failures: [], logs: [] };
       this.#pending.set(queue, b);
     }
     return b;
@@ -149,6 +162,11 @@ export class Reporter {
         const list = b.failures;
         b.failures = [];
         this.#track(this.#settling(queue, list, () => this.#sendFailures(queue, list)));
+      }
+      if (b.logs.length > 0) {
+        const list = b.logs;
+        b.logs = [];
+        this.#track(this.#retrying(() => this.#ops.appendLogs(queue, list).then(() => {})));
       }
     }
   }

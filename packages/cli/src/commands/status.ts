@@ -11,7 +11,10 @@ export const status: Command = {
   flags: [],
   details: [
     'With --json: the whole task, including id, state, attempts, result, error, priority,',
-    'queue, type, dependsOn, and createdAt, startedAt, finishedAt in ms since the epoch.',
+    'queue, type, dependsOn, and createdAt, startedAt, finishedAt in ms since the epoch, and',
+    'logs: [{"at","attempt","message"}], the newest lines the handler wrote with ctx.log (at most',
+    '100 lines and 64 KiB, stored when each attempt ended; docs/handlers.md). The human form',
+    'lists them under the task.',
     'An unknown id is bad input (exit 2).',
   ],
   examples: ['dtps status 01jh5x…', "dtps status 01jh5x… --json | jq -r '.state'"],

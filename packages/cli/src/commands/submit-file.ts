@@ -72,6 +72,7 @@ export async function submitFile(ctx: CommandContext): Promise<ExitCode> {
           queue: r.queue,
           state: r.state,
           duplicate: r.duplicate,
+          ...(r.replaced ? { replaced: true } : {}),
           ...(ref === undefined ? {} : { ref }),
         };
       }),

@@ -24,17 +24,26 @@ export const submit: Command = {
     'delay',
     'dependsOn',
     'idempotencyKey',
+    'dedupTtl',
+    'debounce',
     'wait',
     'waitTimeout',
     'file',
   ],
   details: [
     'Prints `submitted <id> (<state>, priority <n>, queue <q>)`; with --json',
-    '{"id","queue","state","duplicate"}, or with --wait the ended task as `dtps status --json` does.',
+    '{"id","queue","state","duplicate"} (and "replaced": true when --debounce replace gave an',
+    'earlier task this payload), or with --wait the ended task as `dtps status --json` does.',
+    '',
+    '--dedup-ttl MS: the idempotency key holds for MS ms, then a submit with it makes a new task.',
+    '--debounce replace|drop: while the task holding the key waits to start, replace its payload',
+    '  (replace) or drop this submit (drop); once it has started, a new task takes the key.',
+    '  See docs/dedup.md.',
     '',
     '--file: JSON Lines, one task spec a line, with the fields of the flags in camelCase:',
     '  type, payload, priority, deadline, maxRetries (or retries), timeoutMs (or timeout),',
     '  delayMs (or delay), dependsOn (ids, or refs of other lines), queue, idempotencyKey,',
+    '  dedupTtlMs (or dedupTtl), debounce,',
     '  ref (a name that other lines can list in dependsOn), runAt, backoff.',
     '  Blank lines are skipped; type defaults to noop; flags given with --file are defaults',
     '  for every line. All lines are checked before anything is written: one bad line and',
@@ -46,6 +55,7 @@ export const submit: Command = {
     'dtps submit --type sleep --payload \'{"ms":2000}\' --priority 10 --wait',
     'dtps submit -priority 10 -deadline 2030-01-22T15:04:05Z -retries 5',
     'dtps submit --type echo --depends-on 01jh5x…,01jh5y… --json',
+    'dtps submit --type reindex --idempotency-key user-7 --debounce replace --delay 2000',
     'dtps submit --file tasks.jsonl --json',
     'cat tasks.jsonl | dtps submit --file -',
   ],
@@ -88,7 +98,11 @@ async function submitOne(ctx: CommandContext): Promise<ExitCode> {
 }
 
 function submittedLine(r: SubmitResult, priority: number | undefined): string {
-  const duplicate = r.duplicate ? ', a duplicate: an earlier task has this idempotency key' : '';
+  const duplicate = r.replaced
+    ? ', replaced: the earlier task with this idempotency key took this payload'
+    : r.duplicate
+      ? ', a duplicate: an earlier task has this idempotency key'
+      : '';
   const shown = priority === undefined ? '' : `, priority ${priority}`;
   return `submitted ${r.id} (${r.state}${shown}, queue ${r.queue}${duplicate})`;
 }

@@ -1,4 +1,4 @@
-import type { TaskSpec } from '@dtps/core';
+import type { DebounceMode, TaskSpec } from '@dtps/core';
 import { usageError } from '../errors.js';
 import { type CliFlags, intFlag } from '../flags.js';
 
@@ -16,6 +16,8 @@ export const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   delayMs: '--delay',
   dependsOn: '--depends-on',
   idempotencyKey: '--idempotency-key',
+  dedupTtlMs: '--dedup-ttl',
+  debounce: '--debounce',
   queue: '--queue',
 };
 
@@ -40,6 +42,10 @@ export function specFromFlags(flags: CliFlags): Partial<TaskSpec> {
   const dependsOn = splitIds(flags.dependsOn ?? []);
   if (dependsOn.length > 0) spec.dependsOn = dependsOn;
   if (flags.idempotencyKey !== undefined) spec.idempotencyKey = flags.idempotencyKey;
+  const dedupTtlMs = intFlag(flags.dedupTtl, 'dedupTtl', 'dedupTtlMs');
+  if (dedupTtlMs !== undefined) spec.dedupTtlMs = dedupTtlMs;
+  // The mode as given: the core names it (`debounce`) when it is neither replace nor drop.
+  if (flags.debounce !== undefined) spec.debounce = flags.debounce as DebounceMode;
   return spec;
 }
 

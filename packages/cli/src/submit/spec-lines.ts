@@ -18,6 +18,7 @@ const ALIASES: Readonly<Record<string, string>> = {
   retries: 'maxRetries',
   timeout: 'timeoutMs',
   delay: 'delayMs',
+  dedupTtl: 'dedupTtlMs',
 };
 
 /**

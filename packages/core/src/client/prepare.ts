@@ -24,6 +24,8 @@ function normalize(
     dependsOn: checked.dependsOn,
     runAt: checked.runAt,
     idempotencyKey: checked.idempotencyKey,
+    dedupTtlMs: checked.dedupTtlMs,
+    debounce: checked.debounce,
     trace,
     createdAt: now,
   };

@@ -159,7 +159,9 @@ export class Submitter {
     return replies.map((r, i) =>
       r.outcome === 'refused'
         ? refusalError(r.refusal, { id: specs[i]!.id, queue, action: 'submit' })
-        : { id: r.id, queue, state: r.state, duplicate: r.outcome === 'duplicate' },
+        : r.outcome === 'replaced'
+          ? { id: r.id, queue, state: r.state, duplicate: true, replaced: true }
+          : { id: r.id, queue, state: r.state, duplicate: r.outcome === 'duplicate' },
     );
   }
 

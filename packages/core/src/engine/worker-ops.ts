@@ -2,6 +2,9 @@ import { randomInt } from 'node:crypto';
 import type { EngineContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import {
+  APPEND_LOGS,
+  type AttemptLogs,
+  buildAppendLogs,
   buildCompleteTasks,
   buildCycleTasks,
   buildFailTasks,
@@ -13,6 +16,7 @@ import {
   COMPLETE_TASKS,
   CYCLE_TASKS,
   callScript,
+  decodeAppendLogs,
   decodeCompleteTasks,
   decodeCycleTasks,
   decodeFailTasks,
@@ -29,6 +33,7 @@ import {
   REPORT_PROGRESS,
   type StartOutcome,
 } from '../scripts/calls/index.js';
+import { TASK_LOG_MAX_BYTES, TASK_LOG_MAX_LINES } from '../task/logs.js';
 import type { ClaimedTask } from './claimed.js';
 import { encodeCompletions, withUnencodable } from './completion-args.js';
 import { queueCall } from './queue-call.js';
@@ -260,6 +265,23 @@ export class WorkerOps {
       ids,
     });
     return decodeReleaseTasks(await callScript(ctx.redis, RELEASE_TASKS, call)).released;
+  }
+
+  /**
+   * Stores the log lines of ended attempts with their tasks, in one call for
+   * the queue, each task's log kept within TASK_LOG_MAX_LINES and
+   * TASK_LOG_MAX_BYTES. Returns how many attempts' lines were stored (a task
+   * already deleted by retention gets none).
+   */
+  async appendLogs(queue: string, attempts: readonly AttemptLogs[]): Promise<number> {
+    if (attempts.length === 0) return 0;
+    const call = buildAppendLogs({
+      keys: this.#ctx.keys(queue),
+      maxLines: TASK_LOG_MAX_LINES,
+      maxBytes: TASK_LOG_MAX_BYTES,
+      attempts,
+    });
+    return decodeAppendLogs(await callScript(this.#ctx.redis, APPEND_LOGS, call)).stored;
   }
 
   /** Records a running attempt's progress (0–100); false when this worker does not run that attempt. */

@@ -9,6 +9,7 @@ export type { RedisClient };
 
 /** The scripts of lua/, by name. */
 export type ScriptName =
+  | 'appendLogs'
   | 'submitTasks'
   | 'submitPlain'
   | 'completeTasks'

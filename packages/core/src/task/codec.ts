@@ -1,4 +1,5 @@
 import { CorruptTaskError } from '../errors.js';
+import { parseLogs, type TaskLog } from './logs.js';
 import {
   type BackoffPolicy,
   type NormalizedSpec,
@@ -240,6 +241,7 @@ export function decodeTask(
     progress: num('progress', fields.pg, problems),
     startedAt: num('startedAt', fields.st, problems),
     finishedAt: num('finishedAt', fields.ft, problems),
+    logs: readLogs(fields.lg, problems),
   };
   if (stored === undefined && !overrides.state) problems.add('state', 'the task has no stored state');
   const unreadable = problems.unreadable;
@@ -312,4 +314,12 @@ function wellFormedSpec(id: string, queue: string, json: string): TaskFields | u
     trace: d.tr ?? null,
     createdAt: d.c,
   };
+}
+
+/** The stored log lines; none, with a problem noted, when the field is damaged. */
+function readLogs(raw: string | undefined, problems: Problems): TaskLog[] {
+  const logs = parseLogs(raw);
+  if (logs !== null) return logs;
+  problems.add('logs', `unexpected stored value ${preview(raw)}`);
+  return [];
 }

@@ -1,4 +1,5 @@
 /** The task model of docs/design.md §3. */
+import type { TaskLog } from './logs.js';
 
 /** Every state a task can be in. */
 export const TASK_STATES = [
@@ -63,8 +64,21 @@ export interface TaskSpec {
   runAt?: string | Date | number;
   /** Run no earlier than this many ms from now. */
   delayMs?: number;
-  /** A second submit with the same key returns the first task and writes nothing. */
+  /** A second submit with the same key returns the first task and writes nothing (see docs/dedup.md). */
   idempotencyKey?: string;
+  /**
+   * With `idempotencyKey`: the key holds for this many ms after the task was
+   * created (1 ms to 365 days), then a submit with it creates a new task.
+   * Without it, the key holds until retention deletes the task.
+   */
+  dedupTtlMs?: number;
+  /**
+   * With `idempotencyKey`, this call's debounce mode: while the task holding
+   * the key has not started, `replace` gives it this call's payload and
+   * `drop` drops this call; once it has started (or ended), a new task takes
+   * the key. See docs/dedup.md.
+   */
+  debounce?: DebounceMode;
   /** In `submitMany`: a local name that other specs of the batch can list in `dependsOn`. */
   ref?: string;
 }
@@ -87,10 +101,18 @@ export interface TaskFields {
   createdAt: number;
 }
 
+/** What a debounced submit does while the task holding its key waits to start. */
+export const DEBOUNCE_MODES = ['replace', 'drop'] as const;
+export type DebounceMode = (typeof DEBOUNCE_MODES)[number];
+
 /** A task spec after validation and defaults: what is stored. */
 export interface NormalizedSpec extends TaskFields {
   /** The payload, already serialised as JSON. */
   payloadJson: string;
+  /** How long the idempotency key holds, in ms; null or absent: until the task is deleted. */
+  dedupTtlMs?: number | null;
+  /** This submit's debounce mode; null or absent: none. */
+  debounce?: DebounceMode | null;
 }
 
 /** The error of a failed attempt, as stored. */
@@ -121,6 +143,12 @@ export interface Task extends TaskFields {
   startedAt: number | null;
   finishedAt: number | null;
   /**
+   * The lines its handler wrote with `ctx.log`, oldest first: the newest
+   * TASK_LOG_MAX_LINES lines within TASK_LOG_MAX_BYTES, over all attempts,
+   * stored when each attempt ended (see docs/handlers.md).
+   */
+  logs: TaskLog[];
+  /**
    * Present only when a stored value of the task could not be read back (see
    * docs/handlers.md): which field, and why. The unreadable value reads as its
    * default (null, an empty list) so that the rest of the task still shows.
@@ -143,4 +171,6 @@ export interface SubmitResult {
   state: TaskState;
   /** True when an earlier task with the same idempotency key was returned instead. */
   duplicate: boolean;
+  /** Present (true) when, in debounce mode `replace`, that earlier task took this submit's payload. */
+  replaced?: true;
 }

@@ -1,6 +1,12 @@
 import { ValidationError } from '../errors.js';
 import { TASK_ID_PATTERN } from './ids.js';
-import type { BackoffPolicy, NormalizedSpec, TaskSpec } from './types.js';
+import {
+  type BackoffPolicy,
+  DEBOUNCE_MODES,
+  type DebounceMode,
+  type NormalizedSpec,
+  type TaskSpec,
+} from './types.js';
 
 /**
  * The characters of a queue name. It sits inside a hash tag (`{dtps:<queue>}`),
@@ -40,6 +46,8 @@ export const TASK_SPEC_FIELDS: ReadonlySet<string> = new Set([
   'runAt',
   'delayMs',
   'idempotencyKey',
+  'dedupTtlMs',
+  'debounce',
   'ref',
 ]);
 
@@ -249,6 +257,7 @@ function checkFields(spec: TaskSpec & Record<string, unknown>, limits: SpecLimit
     }
     idempotencyKey = spec.idempotencyKey;
   }
+  const { dedupTtlMs, debounce } = dedupOf(spec, idempotencyKey);
   let ref: string | null = null;
   if (spec.ref !== undefined) {
     if (typeof spec.ref !== 'string' || !TASK_ID_PATTERN.test(spec.ref)) {
@@ -268,6 +277,28 @@ function checkFields(spec: TaskSpec & Record<string, unknown>, limits: SpecLimit
     dependsOn: idList('dependsOn', spec.dependsOn),
     runAt,
     idempotencyKey,
+    dedupTtlMs,
+    debounce,
     ref,
   };
+}
+
+/** The dedup window and debounce mode of a spec: both need an idempotency key. */
+function dedupOf(
+  spec: TaskSpec,
+  idempotencyKey: string | null,
+): { dedupTtlMs: number | null; debounce: DebounceMode | null } {
+  let dedupTtlMs: number | null = null;
+  if (spec.dedupTtlMs !== undefined) {
+    dedupTtlMs = intIn('dedupTtlMs', spec.dedupTtlMs, 1, 31_536_000_000);
+    if (idempotencyKey === null) throw new ValidationError('dedupTtlMs', 'needs an idempotencyKey');
+  }
+  let debounce: DebounceMode | null = null;
+  if (spec.debounce !== undefined) {
+    if (!(DEBOUNCE_MODES as readonly unknown[]).includes(spec.debounce))
+      throw new ValidationError('debounce', `must be replace or drop, got ${shown(spec.debounce)}`);
+    if (idempotencyKey === null) throw new ValidationError('debounce', 'needs an idempotencyKey');
+    debounce = spec.debounce;
+  }
+  return { dedupTtlMs, debounce };
 }

@@ -104,7 +104,14 @@ function spec(id: string, extra: Partial<NormalizedSpec> = {}): NormalizedSpec {
     ...extra,
   };
 }
-const full = spec('s1', { runAt: 5000, deadline: 9000, idempotencyKey: 'ik', dependsOn: ['a', 'b'] });
+const full = spec('s1', {
+  runAt: 5000,
+  deadline: 9000,
+  idempotencyKey: 'ik',
+  dependsOn: ['a', 'b'],
+  dedupTtlMs: 60_000,
+  debounce: 'replace',
+});
 const plain = spec('s2');
 
 /** A builder's output and what it must hold, by the header's names: named arguments, then values per item. */
@@ -222,10 +229,20 @@ const cases: Record<string, Case> = {
     args: { ...common, atomic: '1' },
     items: [
       [
-        ['s1', '7', '5000', '9000', 'ik', 'a b', encodeSpec(full), '{"n":"s1"}'],
-        ['s2', '7', '', '', '', '', encodeSpec(plain), '{"n":"s2"}'],
+        ['s1', '7', '5000', '9000', 'ik', 'a b', encodeSpec(full), '{"n":"s1"}', '60000', 'replace'],
+        ['s2', '7', '', '', '', '', encodeSpec(plain), '{"n":"s2"}', '', ''],
       ],
     ],
+  },
+  appendLogs: {
+    call: calls.buildAppendLogs({
+      keys: k,
+      maxLines: 100,
+      maxBytes: 65536,
+      attempts: [{ id: TASK, attempt: 2, lines: [[5, 'hi']] }],
+    }),
+    args: { base: k.base, maxLines: '100', maxBytes: '65536' },
+    items: [[[TASK, '2', '[[5,"hi"]]']]],
   },
   submitPlain: {
     call: calls.buildSubmitPlain({ ...base, tasks: [plain] }),

@@ -1,4 +1,4 @@
-import type { TaskDetail as Detail, TaskError } from '@dtps/core';
+import { type TaskDetail as Detail, shownLogMessage, type TaskError, type TaskLog } from '@dtps/core';
 import { Box, Text } from 'ink';
 import { clip, clock, duration, jsonLines, STATE_COLORS } from './format.js';
 import { ProgressBar } from './ProgressBar.js';
@@ -41,34 +41,74 @@ export function errorLines(errors: readonly TaskError[]): string[] {
   );
 }
 
+/**
+ * The stored log lines, oldest first: `HH:MM:SS #attempt message`, a
+ * multi-line message's further lines indented under it. Control characters
+ * (a handler's terminal escapes) are shown as `\uXXXX`: they would redraw
+ * the console.
+ */
+export function logLines(logs: readonly TaskLog[]): string[] {
+  return logs.flatMap((l) => {
+    const head = `${clock(l.at)} #${l.attempt} `;
+    const [first = '', ...more] = shownLogMessage(l.message).split('\n');
+    return [head + first, ...more.map((m) => ' '.repeat(head.length) + m)];
+  });
+}
+
+/**
+ * Rows for blocks that need `needs` rows, `total` in all: short blocks get
+ * what they need, the rest share what is left evenly (each at least 2: a
+ * line and the `… more` note).
+ */
+export function shareLines(needs: readonly number[], total: number): number[] {
+  const out = needs.map(() => 0);
+  let left = total;
+  const order = needs.map((n, i) => [n, i] as const).sort((a, b) => a[0] - b[0]);
+  order.forEach(([need, i], k) => {
+    const fair = Math.floor(left / (order.length - k));
+    out[i] = Math.max(Math.min(need, 2), Math.min(need, fair));
+    left -= out[i]!;
+  });
+  return out;
+}
+
 function Block({
   title,
   lines,
   max,
   width,
+  tail = false,
 }: {
   readonly title: string;
   readonly lines: readonly string[];
   readonly max: number;
   readonly width: number;
+  /** Show the last lines (a log: the newest matter), not the first. */
+  readonly tail?: boolean;
 }) {
-  const shown = lines.length > max ? lines.slice(0, Math.max(1, max - 1)) : lines;
+  const keep = Math.max(1, max - 1);
+  const shown = lines.length <= max ? lines : tail ? lines.slice(-keep) : lines.slice(0, keep);
   const rest = lines.length - shown.length;
+  const note =
+    rest > 0 ? (
+      <Text color="gray">{`  … ${rest} ${tail ? 'earlier' : 'more'} line${rest === 1 ? '' : 's'}`}</Text>
+    ) : null;
   return (
     <Box flexDirection="column">
       <Text bold color="gray">
         {title}
       </Text>
+      {tail ? note : null}
       {shown.map((l, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: lines of a fixed text, never reordered.
         <Text key={i}>{clip(`  ${l}`, width)}</Text>
       ))}
-      {rest > 0 ? <Text color="gray">{`  … ${rest} more line${rest === 1 ? '' : 's'}`}</Text> : null}
+      {tail ? null : note}
     </Box>
   );
 }
 
-/** One task: payload, attempts, errors, result, dependencies, trace id and a progress bar. */
+/** One task: payload, attempts, errors, result, its log, dependencies, trace id and a progress bar. */
 export function TaskDetail({ id, detail, error, now, width, height }: TaskDetailProps) {
   if (!detail) {
     return (
@@ -88,7 +128,14 @@ export function TaskDetail({ id, detail, error, now, width, height }: TaskDetail
     : t.error
       ? [`${t.error.reason}: ${t.error.message}`]
       : ['—'];
-  const budget = Math.max(3, Math.floor((height - 9) / 3));
+  const payload = jsonLines(t.payload);
+  const result = t.result === null || t.result === undefined ? ['—'] : jsonLines(t.result);
+  const logs = t.logs.length ? logLines(t.logs) : ['—'];
+  // Seven lines above the blocks, and a title each.
+  const [payloadMax, resultMax, errorsMax, logMax] = shareLines(
+    [payload.length, result.length, errors.length, logs.length],
+    height - 7 - 4,
+  ) as [number, number, number, number];
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       <Text>
@@ -124,14 +171,16 @@ export function TaskDetail({ id, detail, error, now, width, height }: TaskDetail
       <Text>
         {clip(` dependents ${detail.dependents.length ? detail.dependents.join(', ') : '—'}`, width)}
       </Text>
-      <Block title=" payload" lines={jsonLines(t.payload)} max={budget} width={width} />
+      <Block title=" payload" lines={payload} max={payloadMax} width={width} />
+      <Block title=" result" lines={result} max={resultMax} width={width} />
+      <Block title=" errors" lines={errors} max={errorsMax} width={width} />
       <Block
-        title=" result"
-        lines={t.result === null || t.result === undefined ? ['—'] : jsonLines(t.result)}
-        max={budget}
+        title={` log${t.logs.length ? ` (${t.logs.length} line${t.logs.length === 1 ? '' : 's'})` : ''}`}
+        lines={logs}
+        max={logMax}
         width={width}
+        tail
       />
-      <Block title=" errors" lines={errors} max={budget} width={width} />
     </Box>
   );
 }

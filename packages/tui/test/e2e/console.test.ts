@@ -300,6 +300,18 @@ e2e(
       capture('filter', await screenUntil(tmux, /▶ state +◀ +failed/, 'the state filter on failed'));
       tmux.keys('Enter');
       await screenUntil(tmux, /state failed[\s\S]*fail +failed/, 'the failed tasks');
+      // A failed task's detail shows what its handler logged (the demo fail handler logs a line).
+      tmux.keys('Enter');
+      capture(
+        'task-detail-log',
+        await screenUntil(
+          tmux,
+          /Task \S+ failed[\s\S]*errors\n.*demo failure[\s\S]* log \(1 line\)\n +\d\d:\d\d:\d\d #1 attempt 1: about to fail with "demo failure"/,
+          "a failed task's detail with its log",
+        ),
+      );
+      tmux.keys('Escape');
+      await screenUntil(tmux, /filter queue default · state failed/, 'the filtered list after the detail');
       tmux.keys('?');
       capture('help', await screenUntil(tmux, /Keys[\s\S]*pool size up \/ down/, 'the help'));
       tmux.keys('Escape');

@@ -105,3 +105,24 @@ test('TaskDetail: after a retry, each error names its attempt series', (t) => {
   t.regex(plain.text, /#1 handler_error: a\n\s+#2 handler_error: b/);
   t.notRegex(plain.text, /series/);
 });
+
+test('TaskDetail: the stored log, newest lines last, earlier ones counted; escapes shown, not sent', (t) => {
+  const logs = Array.from({ length: 150 }, (_, i) => ({
+    at: NOW - 150 + i,
+    attempt: 1,
+    message: `line ${i}`,
+  }));
+  logs.push({ at: NOW, attempt: 2, message: 'two\nlines \u001b[2J' });
+  const d = detail(task('t-4', { state: 'failed', attempts: 2, logs }));
+  const { text, lines } = frameOf(
+    h(TaskDetail, { id: 't-4', detail: d, error: null, now: NOW, width: 80, height: 30 }),
+  );
+  t.regex(text, / log \(151 lines\)\n {2}… \d+ earlier lines\n/);
+  t.regex(text, /\d\d:\d\d:\d\d #1 line 149\n {2}\d\d:\d\d:\d\d #2 two\n {14}lines \\u001b\[2J/);
+  t.false(text.includes('\u001b[2J'));
+  t.true(lines.length <= 30);
+  const quiet = frameOf(
+    h(TaskDetail, { id: 't-5', detail: detail(task('t-5')), error: null, now: NOW, width: 80, height: 30 }),
+  );
+  t.regex(quiet.text, / log\n {2}—/);
+});

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import type { ClaimedTask } from '@dtps/core';
 import { Piscina } from 'piscina';
 import type { HandlerMap } from '../handlers/types.js';
@@ -54,13 +54,14 @@ export class ThreadExecutor implements Executor {
     hooks: AttemptHooks,
   ): Promise<unknown> {
     const { port1, port2 } = new MessageChannel();
-    port1.on('message', (m: { progress?: number; log?: string }) => {
+    const take = (m: { progress?: number; log?: string }) => {
       // The thread checked both where the handler made them; a throw here would be the worker's to crash on.
       try {
         if (m.progress !== undefined) hooks.progress(m.progress);
         if (m.log !== undefined) hooks.log(m.log);
       } catch {}
-    });
+    };
+    port1.on('message', take);
     const job: ThreadTask = {
       type: task.type,
       payload: task.payload,
@@ -85,6 +86,10 @@ export class ThreadExecutor implements Executor {
         throw Object.assign(new Error(e.message), { permanent: e.permanent, dtpsReason: e.reason });
       throw err;
     } finally {
+      // The result comes back on the pool's own channel, ahead of what still waits on this
+      // port: take that too (the handler's last log lines), or closing the port would drop it.
+      for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1))
+        take(m.message);
       port1.close();
     }
   }

@@ -73,10 +73,11 @@ const demo: HandlerMap = {
     return { attempt: ctx.task.attempt };
   },
 
-  /** `{message, permanent}`: always throws; permanent skips the retries. */
-  fail(payload) {
+  /** `{message, permanent}`: always throws; permanent skips the retries. Logs a line first (stored with the task). */
+  fail(payload, ctx: HandlerContext) {
     const p = objectPayload(payload);
     const message = typeof p.message === 'string' ? p.message : 'fail: this task always fails';
+    ctx.log(`attempt ${ctx.task.attempt}: about to fail with "${message}"`);
     if (p.permanent === true) throw new PermanentError(message);
     throw new Error(message);
   },

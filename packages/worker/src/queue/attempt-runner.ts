@@ -55,7 +55,7 @@ export class AttemptRunner {
     const { executor, ops, ctx, log, queue } = this.#d;
     const running = new RunningAttempt(task, attempt);
     this.running.set(task.id, running);
-    const hooks = new RunnerHooks(ops, log, queue, task, attempt);
+    const hooks = new RunnerHooks(ops, log, queue, task, attempt, () => ctx.clock.now());
     const startedAt = ctx.clock.now();
     this.#tally.started++;
     if (attempt === 1) this.#tally.queueWait.record(Math.max(0, startedAt - task.createdAt) / 1000);
@@ -81,9 +81,9 @@ export class AttemptRunner {
           })
         : runAttempt(executor, running, hooks, ctx.clock);
     outcome.then(
-      (o) => this.#ended(running, span, startedAt, o),
+      (o) => this.#ended(running, span, hooks, startedAt, o),
       (err: Error) =>
-        this.#ended(running, span, startedAt, {
+        this.#ended(running, span, hooks, startedAt, {
           kind: 'failed',
           message: err.message,
           reason: 'worker_error',
@@ -104,6 +104,7 @@ export class AttemptRunner {
   #ended(
     running: RunningAttempt,
     span: ReturnType<typeof startAttemptSpan> | null,
+    hooks: RunnerHooks,
     startedAt: number,
     outcome: AttemptOutcome,
   ): void {
@@ -113,6 +114,9 @@ export class AttemptRunner {
     if (span) endAttemptSpan(span, spanEnd(outcome));
     this.running.delete(task.id);
     pool.release(1);
+    // Whatever the outcome (a cancelled attempt's lines too): they go with this tick's reports.
+    const logs = hooks.takeLogs();
+    if (logs) outbox.logs(logs);
     if (outcome.kind === 'succeeded') {
       outbox.complete({
         id: task.id,

@@ -1,4 +1,4 @@
-import type { Completion, Failure } from '@dtps/core';
+import type { AttemptLogs, Completion, Failure } from '@dtps/core';
 import { HeldIds } from '../held-ids.js';
 import type { Reporter } from '../reporter.js';
 
@@ -36,6 +36,11 @@ export class Outbox {
 
   fail(f: Failure): void {
     this.#reporter.fail(this.#queue, f);
+  }
+
+  /** An ended attempt's log lines: the reporter sends them with its next batch. */
+  logs(l: AttemptLogs): void {
+    this.#reporter.logs(this.#queue, l);
   }
 
   /** The completions a round carries (all that wait); they stay held until `delivered` or `undelivered`. */

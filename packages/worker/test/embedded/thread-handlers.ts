@@ -31,6 +31,12 @@ function spin(payload: unknown): { spunMs: number; loops: number; began: number;
 const handlers: HandlerMap = {
   spin,
   echo: (payload) => payload,
+  /** Logs `{lines}` lines (ctx.log from inside the thread), then returns how many. */
+  chatty: (payload, ctx) => {
+    const { lines } = payload as { lines: number };
+    for (let i = 0; i < lines; i++) ctx.log(`thread line ${i}`);
+    return lines;
+  },
   boom: () => {
     throw new PermanentError('boom: this input can never work');
   },

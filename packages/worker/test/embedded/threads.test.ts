@@ -93,7 +93,7 @@ test.serial('an echo task returns its payload through the thread', async (t) => 
     result: payload,
     attempts: 1,
   });
-  t.deepEqual((await e.info())?.handlers, ['boom', 'echo', 'spin']);
+  t.deepEqual((await e.info())?.handlers, ['boom', 'chatty', 'echo', 'spin']);
   t.is((await e.info())?.isolation, 'thread');
 });
 

@@ -43,6 +43,8 @@ const specBody = {
     runAt: { type: ['string', 'integer'] },
     delayMs: { type: 'integer' },
     idempotencyKey: { type: 'string' },
+    dedupTtlMs: { type: 'integer' },
+    debounce: { type: 'string' },
   },
 } as const;
 

@@ -51,7 +51,7 @@ export async function boundedDetail(
 
 /** The stored fields of a task hash, by the body each one is. */
 const BODY_FIELD = { payload: 'pl', result: 'r', errors: 'eh' } as const;
-const TASK_FIELDS = ['d', 'pl', 's', 'a', 'r', 'e', 'eh', 'rs', 'w', 'pg', 'st', 'ft'];
+const TASK_FIELDS = ['d', 'pl', 's', 'a', 'r', 'e', 'eh', 'rs', 'w', 'pg', 'st', 'ft', 'lg'];
 
 /** The detail read field by field, without the `omitted` bodies (what inspector.task does with HGETALL). */
 async function readWithout(

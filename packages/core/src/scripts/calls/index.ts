@@ -10,6 +10,7 @@ export * from './complete.js';
 export * from './cycle.js';
 export * from './error-codes.js';
 export * from './lease.js';
+export * from './logs.js';
 export * from './operator.js';
 export * from './origin.js';
 export * from './queue.js';

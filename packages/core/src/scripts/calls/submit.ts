@@ -21,7 +21,18 @@ export const SUBMIT_TASKS: ScriptShape = {
   perItem: [
     {
       per: 'task',
-      names: ['id', 'priority', 'runAt', 'deadline', 'idempotencyKey', 'dependsOn', 'spec', 'payload'],
+      names: [
+        'id',
+        'priority',
+        'runAt',
+        'deadline',
+        'idempotencyKey',
+        'dependsOn',
+        'spec',
+        'payload',
+        'dedupTtl',
+        'debounce',
+      ],
     },
   ],
 };
@@ -41,6 +52,8 @@ export function buildSubmitTasks(
       s.dependsOn.join(' '),
       encodeSpec(s),
       s.payloadJson,
+      s.dedupTtlMs == null ? '' : String(s.dedupTtlMs),
+      s.debounce ?? '',
     );
   }
   return { keys: [k.ready, k.scheduled, k.pending, k.deadlines, k.idempotency, k.seq], argv };
@@ -52,6 +65,8 @@ export type SubmitTaskReply =
   | { outcome: 'created'; id: string; state: TaskState }
   /** Its idempotency key was seen before: `id` is the earlier task, in `state`. */
   | { outcome: 'duplicate'; id: string; state: TaskState }
+  /** Debounce `replace`: the earlier task `id`, still waiting in `state`, took this payload. */
+  | { outcome: 'replaced'; id: string; state: TaskState }
   /** Not written: unknownDependency (naming it) or notWritten (another task of the atomic batch). */
   | { outcome: 'refused'; refusal: Refusal };
 
@@ -67,9 +82,9 @@ export function decodeSubmitTasks(reply: unknown, count: number): SubmitTaskRepl
   for (let o = 0; o < flat.length; o += SUBMIT_WIDTH) {
     const code = Number(flat[o]);
     const id = String(flat[o + 1]);
-    if (code === 0 || code === 1) {
+    if (code === 0 || code === 1 || code === 2) {
       out.push({
-        outcome: code === 0 ? 'created' : 'duplicate',
+        outcome: code === 0 ? 'created' : code === 1 ? 'duplicate' : 'replaced',
         id,
         state: String(flat[o + 2]) as TaskState,
       });
