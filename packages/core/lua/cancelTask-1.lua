@@ -25,7 +25,7 @@ local f = redis.call('HMGET', KEYS[1], 's', 'w')
 local state, worker = f[1], f[2]
 if not state then return { -1 } end
 if TERMINAL[state] then return { -3, state } end
-local was = takeOut(base, id, state, worker)
+local was = takeOut(rec, base, now, id, state, worker)
 finish(rec, base, now, id, 'cancelled', ARGV[5], nil, nil)
 flush(rec, base, now, maxLen)
 return { 1, was, was == 'running' and worker or '' }

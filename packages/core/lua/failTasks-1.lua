@@ -21,6 +21,7 @@ expired), or '' when refused by the fence.
 -- @include record
 -- @include lifecycle
 -- @include attempt
+-- @include flow
 local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
@@ -34,6 +35,7 @@ for i, id in ipairs(ids) do
   local attempt = tonumber(ARGV[o + 1])
   if fence[i] and tonumber(fence[i]) == attempt then
     redis.call('ZREM', KEYS[1], id)
+    flowLeave(rec, base, now, { id }) -- before the retry below may queue it again
     local reason = ARGV[o + 3]
     out[i] = failAttempt(rec, base, now, id, attempt, ARGV[o + 2], reason, ARGV[o + 4] == '1', worker, reason == 'worker_lost')
   else

@@ -8,6 +8,17 @@ export type { CancelResult, TaskRef } from './client/client.js';
 export { Client, type QueueChange, type QueueState } from './client/client.js';
 export { type IdChunk, readIdChunk } from './client/id-chunk.js';
 export type { ListOptions, TaskPage } from './client/listing.js';
+export {
+  checkLimitSettings,
+  LIMIT_SCOPES,
+  type LimitChangeResult,
+  type LimitScope,
+  type LimitSettings,
+  type LimitTarget,
+  type QueueLimit,
+  type RateLimit,
+  scopeId,
+} from './client/queue-limits.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export {
   type ConfigRow,

@@ -56,7 +56,7 @@ local function failAttempt(rec, base, now, id, attempt, message, reason, permane
   end
   if lost then
     count(rec, 'retried', 1)
-    enqueue(rec, base, id, f[4], reason, worker, true)
+    enqueue(rec, base, id, f[4], reason, worker, true, f[1])
     wake(base)
     return 'queued'
   end
@@ -73,7 +73,7 @@ local function failAttempt(rec, base, now, id, attempt, message, reason, permane
     wake(base)
     return 'scheduled'
   end
-  enqueue(rec, base, id, f[4], 'retry', worker)
+  enqueue(rec, base, id, f[4], 'retry', worker, false, f[1])
   wake(base)
   return 'queued'
 end

@@ -24,6 +24,7 @@ function normalize(
     dependsOn: checked.dependsOn,
     runAt: checked.runAt,
     idempotencyKey: checked.idempotencyKey,
+    group: checked.group,
     trace,
     createdAt: now,
   };

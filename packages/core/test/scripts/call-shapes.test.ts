@@ -99,6 +99,7 @@ function spec(id: string, extra: Partial<NormalizedSpec> = {}): NormalizedSpec {
     dependsOn: [],
     runAt: null,
     idempotencyKey: null,
+    group: null,
     trace: null,
     createdAt: 900,
     ...extra,
@@ -248,6 +249,11 @@ const cases: Record<string, Case> = {
   pauseQueue: {
     call: calls.buildPauseQueue(base),
     args: common,
+    items: [],
+  },
+  setQueueLimit: {
+    call: calls.buildSetQueueLimit({ ...base, scope: 'type:x', rate: { n: 5, perMs: 1000 }, concurrency: 3 }),
+    args: { ...common, scope: 'type:x', rateN: '5', perMs: '1000', concurrency: '3', clear: '0' },
     items: [],
   },
   resumeQueue: {
