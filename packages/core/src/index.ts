@@ -192,7 +192,13 @@ export {
   type Unreadable,
   zeroCounts,
 } from './task/types.js';
-export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN, TASK_SPEC_FIELDS } from './task/validate.js';
+export {
+  checkGroup,
+  DEFAULT_BACKOFF,
+  GROUP_PATTERN,
+  QUEUE_NAME_PATTERN,
+  TASK_SPEC_FIELDS,
+} from './task/validate.js';
 export { startTelemetry, type TelemetryOptions } from './telemetry/setup.js';
 export {
   type AttemptInfo,

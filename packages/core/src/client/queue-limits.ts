@@ -121,7 +121,7 @@ function parseValue(v: string): { rate: RateLimit | null; concurrency: number | 
   return { rate: n ? { n, perMs: per ?? 0 } : null, concurrency: conc ? conc : null };
 }
 
-function targetOf(scope: string): LimitTarget {
+function targetOf(scope: string): { scope: LimitScope; key: string | null } {
   if (scope.startsWith('type:')) return { scope: 'type', key: scope.slice(5) };
   if (scope.startsWith('group:')) return { scope: 'group', key: scope.slice(6) };
   return { scope: scope as LimitScope, key: null };
@@ -173,7 +173,7 @@ async function instancesOf(ctx: EngineContext, keys: QueueKeys, scope: string): 
   if (scope !== 'each-group') return [scope];
   const [members, due] = await Promise.all([
     ctx.redis.smembers(keys.flowInstances),
-    ctx.redis.zrange(keys.flowDue, 0, -1),
+    ctx.redis.zrange(keys.flowDue, '0', '-1'),
   ]);
   return [...new Set([...members, ...due])].filter((i) => i.startsWith('each:'));
 }
