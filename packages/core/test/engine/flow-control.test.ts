@@ -179,8 +179,11 @@ test('fair groups: a group submitted later alternates with a big one instead of 
   await e.client.submit({ type: 'x', payload: 200 });
   const got = await claim(e.ops('w1'), 'default', { max: 8, start: 8 });
   const order = got.tasks.map((x) => x.payload as number);
-  t.deepEqual(order.slice(0, 2), [0, 100]);
-  t.true(order.includes(101) && order.includes(102) && order.includes(200), `order ${order}`);
+  // Lanes take turns (tasks at the same turn go in id order): the three of `small` and the one
+  // without a group within the first 8 of 54, not after the 50 of `big`.
+  t.true(order.includes(0) && order.includes(100) && order.includes(101), `order ${order}`);
+  t.true(order.includes(102) && order.includes(200), `order ${order}`);
+  t.true(order.filter((p) => p < 100).length >= 3, `big keeps its share: ${order}`);
   // Priority stays strict across groups.
   await e.client.submit({ type: 'x', group: 'big', priority: 9, payload: 300 });
   t.deepEqual(
