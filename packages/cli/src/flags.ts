@@ -65,6 +65,11 @@ export const FLAGS = {
     arg: 'K',
     help: 'A second submit with the same key returns the first task',
   },
+  group: {
+    type: 'string',
+    arg: 'G',
+    help: 'The task group (a tenant, an account): groups take turns and can be limited',
+  },
   wait: { type: 'boolean', help: 'Wait until the task has ended; exit as `dtps wait` does' },
   waitTimeout: { type: 'string', arg: 'MS', help: 'With --wait: stop waiting after this many ms (exit 1)' },
   file: {
@@ -76,6 +81,12 @@ export const FLAGS = {
   state: { type: 'string', arg: 'S', help: 'Only tasks in this state' },
   limit: { type: 'string', arg: 'N', help: 'Page size, 1-1000 (default 50)' },
   cursor: { type: 'string', arg: 'C', help: 'Next page: the cursor the previous page printed' },
+  // queue limit
+  rate: { type: 'string', arg: 'N', help: 'At most N starts in any window of --per ms' },
+  per: { type: 'string', arg: 'MS', help: 'The window of --rate, in ms' },
+  concurrency: { type: 'string', arg: 'N', help: 'At most N tasks running at once, across the fleet' },
+  eachGroup: { type: 'boolean', help: 'The limit holds for every group separately' },
+  clear: { type: 'boolean', help: 'Remove the limit (its held-back tasks go back to the queue)' },
   // cancel
   reason: { type: 'string', arg: 'TEXT', help: 'Why, stored with the task (default cancelled)' },
   // workers, scale
@@ -117,6 +128,12 @@ export interface CliFlags {
   delay?: string;
   dependsOn?: string[];
   idempotencyKey?: string;
+  group?: string;
+  rate?: string;
+  per?: string;
+  concurrency?: string;
+  eachGroup?: boolean;
+  clear?: boolean;
   wait?: boolean;
   waitTimeout?: string;
   file?: string;

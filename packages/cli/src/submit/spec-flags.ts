@@ -16,6 +16,7 @@ export const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   delayMs: '--delay',
   dependsOn: '--depends-on',
   idempotencyKey: '--idempotency-key',
+  group: '--group',
   queue: '--queue',
 };
 
@@ -40,6 +41,7 @@ export function specFromFlags(flags: CliFlags): Partial<TaskSpec> {
   const dependsOn = splitIds(flags.dependsOn ?? []);
   if (dependsOn.length > 0) spec.dependsOn = dependsOn;
   if (flags.idempotencyKey !== undefined) spec.idempotencyKey = flags.idempotencyKey;
+  if (flags.group !== undefined) spec.group = flags.group;
   return spec;
 }
 
