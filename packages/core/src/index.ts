@@ -82,6 +82,7 @@ export {
   type ErrorCode,
   InvalidStateError,
   PermanentError,
+  RateLimitedError,
   RedisUnavailableError,
   TaskNotFoundError,
   UnencodableValueError,
@@ -175,6 +176,7 @@ export {
   LOG_LINE_MAX_CHARS,
   logLine,
   RESULT_MAX_BYTES,
+  retryAfterOf,
 } from './task/output.js';
 export {
   type BackoffPolicy,

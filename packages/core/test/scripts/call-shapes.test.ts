@@ -244,7 +244,7 @@ const cases: Record<string, Case> = {
       failures: [{ id: 'f1', attempt: 2, message: 'boom', reason: 'handler_error', permanent: true }],
     }),
     args: { ...common, worker: W, seed: '42' },
-    items: [[['f1', '2', 'boom', 'handler_error', '1']]],
+    items: [[['f1', '2', 'boom', 'handler_error', '1', '']]],
   },
   pauseQueue: {
     call: calls.buildPauseQueue(base),
