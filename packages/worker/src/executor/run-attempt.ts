@@ -149,16 +149,12 @@ export function runAttempt(
     if (task.deadline !== null) arm(task.deadline - clock.now(), 'deadline');
     // errorText and isPermanent never throw, whatever the handler threw (a Proxy, a throwing getter).
     const failed = (err: unknown): void => {
+      if (isUnencodable(err)) return settle(unencodable(task, errorText(err)));
+      const retryAfterMs = retryAfterOf(err);
       settle(
-        isUnencodable(err)
-          ? unencodable(task, errorText(err))
-          : {
-              kind: 'failed',
-              message: errorText(err),
-              reason: retryAfterOf(err) === null ? 'handler_error' : 'rate_limited',
-              permanent: isPermanent(err),
-              retryAfterMs: retryAfterOf(err),
-            },
+        retryAfterMs === null
+          ? { kind: 'failed', message: errorText(err), reason: 'handler_error', permanent: isPermanent(err) }
+          : { kind: 'failed', message: errorText(err), reason: 'rate_limited', permanent: false, retryAfterMs },
       );
     };
     try {
