@@ -10,6 +10,7 @@ export { type IdChunk, readIdChunk } from './client/id-chunk.js';
 export type { ListOptions, TaskPage } from './client/listing.js';
 export {
   checkLimitSettings,
+  clearQueueLimit,
   LIMIT_SCOPES,
   type LimitChangeResult,
   type LimitScope,
@@ -17,7 +18,9 @@ export {
   type LimitTarget,
   type QueueLimit,
   type RateLimit,
+  readQueueLimits,
   scopeId,
+  setQueueLimit,
 } from './client/queue-limits.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export {
@@ -39,6 +42,7 @@ export {
   type UpStateFields,
   upRedisNotice,
 } from './config/index.js';
+export { type ConfiguredLimit, parseLimitLine } from './config/limit-lines.js';
 export {
   ACCEPTED_REDIS_URL_FORMS,
   type ConnectRedisOptions,

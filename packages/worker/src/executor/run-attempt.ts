@@ -149,12 +149,21 @@ export function runAttempt(
     if (task.deadline !== null) arm(task.deadline - clock.now(), 'deadline');
     // errorText and isPermanent never throw, whatever the handler threw (a Proxy, a throwing getter).
     const failed = (err: unknown): void => {
-      if (isUnencodable(err)) return settle(unencodable(task, errorText(err)));
+      if (isUnencodable(err)) {
+        settle(unencodable(task, errorText(err)));
+        return;
+      }
       const retryAfterMs = retryAfterOf(err);
       settle(
         retryAfterMs === null
           ? { kind: 'failed', message: errorText(err), reason: 'handler_error', permanent: isPermanent(err) }
-          : { kind: 'failed', message: errorText(err), reason: 'rate_limited', permanent: false, retryAfterMs },
+          : {
+              kind: 'failed',
+              message: errorText(err),
+              reason: 'rate_limited',
+              permanent: false,
+              retryAfterMs,
+            },
       );
     };
     try {
