@@ -75,6 +75,11 @@ export const FLAGS = {
     arg: 'MODE',
     help: 'With --idempotency-key: replace|drop while the first task waits',
   },
+  group: {
+    type: 'string',
+    arg: 'G',
+    help: 'The task group (a tenant, an account); with bulk and queue limit, which group',
+  },
   wait: { type: 'boolean', help: 'Wait until the task has ended; exit as `dtps wait` does' },
   waitTimeout: { type: 'string', arg: 'MS', help: 'With --wait: stop waiting after this many ms (exit 1)' },
   file: {
@@ -93,10 +98,15 @@ export const FLAGS = {
     help: 'Only tasks whose payload has VALUE (JSON, else a string) at FIELD (a dot path: user.id)',
   },
   // bulk
-  group: { type: 'string', arg: 'G', help: 'Only tasks of this group' },
   before: { type: 'string', arg: 'MS', help: 'Only tasks created before this time (ms since the epoch)' },
   after: { type: 'string', arg: 'MS', help: 'Only tasks created after this time (ms since the epoch)' },
   dryRun: { type: 'boolean', help: 'Count the tasks that match; change nothing' },
+  // queue limit
+  rate: { type: 'string', arg: 'N', help: 'At most N starts in any window of --per ms' },
+  per: { type: 'string', arg: 'MS', help: 'The window of --rate, in ms' },
+  concurrency: { type: 'string', arg: 'N', help: 'At most N tasks running at once, across the fleet' },
+  eachGroup: { type: 'boolean', help: 'The limit holds for every group separately' },
+  clear: { type: 'boolean', help: 'Remove the limit (its held-back tasks go back to the queue)' },
   // cancel
   reason: { type: 'string', arg: 'TEXT', help: 'Why, stored with the task (default cancelled)' },
   // workers, scale
@@ -140,6 +150,12 @@ export interface CliFlags {
   idempotencyKey?: string;
   dedupTtl?: string;
   debounce?: string;
+  group?: string;
+  rate?: string;
+  per?: string;
+  concurrency?: string;
+  eachGroup?: boolean;
+  clear?: boolean;
   wait?: boolean;
   waitTimeout?: string;
   file?: string;
@@ -147,7 +163,6 @@ export interface CliFlags {
   limit?: string;
   cursor?: string;
   where?: string;
-  group?: string;
   before?: string;
   after?: string;
   dryRun?: boolean;

@@ -12,6 +12,7 @@ import {
   exitCodeOf,
   explainRedisError,
   loadConfig,
+  parseLimitLine,
   startTelemetry,
   upRedisNotice,
 } from '@dtps/core';
@@ -121,6 +122,7 @@ async function main(): Promise<void> {
     heartbeatTimeoutMs: c.heartbeatTimeoutMs,
     sweepIntervalMs: c.sweepIntervalMs,
     janitorIntervalMs: c.janitorIntervalMs,
+    limits: config.limits.map((line) => parseLimitLine(line)),
     ...(config.monitor.enabled
       ? {
           monitor: {

@@ -8,6 +8,7 @@ import {
   type Logger,
   Loop,
   type RedisClient,
+  setQueueLimit,
   silentLogger,
   watchDataLoss,
   within,
@@ -158,8 +159,17 @@ export class Coordinator {
       });
       this.log.info({ url: this.#monitor?.url }, 'monitor listening');
     }
+    await this.#applyLimits();
     this.#dropGauges = queueDepthGauges(new Inspector(this.#client?.ctx ?? this.ctx));
     this.log.info({ leading: this.lease.isLeader() }, 'coordinator started');
+  }
+
+  /** Sets the configured limits (idempotent: every coordinator may, each time it starts). */
+  async #applyLimits(): Promise<void> {
+    for (const l of this.#opts.limits ?? []) {
+      const r = await setQueueLimit(this.ctx, l.queue, l.settings);
+      this.log.info({ queue: l.queue, limit: r.limit }, 'limit set from the configuration');
+    }
   }
 
   /**

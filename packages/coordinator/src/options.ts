@@ -1,4 +1,4 @@
-import type { Clock, EngineOptions, Logger, RedisClient } from '@dtps/core';
+import type { Clock, ConfiguredLimit, EngineOptions, Logger, RedisClient } from '@dtps/core';
 
 /** Options of an embedded Coordinator. */
 export interface CoordinatorOptions {
@@ -18,4 +18,9 @@ export interface CoordinatorOptions {
   monitor?: { host?: string; port?: number; token?: string };
   logger?: Logger;
   clock?: Clock;
+  /**
+   * Flow-control limits to set at start (the config file's `limits`): each exactly as given.
+   * Limits not listed are left as they are (changed at run time with `dtps queue limit`).
+   */
+  limits?: readonly ConfiguredLimit[];
 }

@@ -45,6 +45,7 @@ Returns: { nextDue, stolen, registered (1 or 0), m, m inbox messages,
 -- @include complete
 -- @include start
 -- @include claim
+-- @include flow
 local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
@@ -79,8 +80,10 @@ if max > 0 then
     tonumber(ARGV[9]))
   out[1] = nextDue
   out[2] = stolen
-  -- A paused queue takes no registration: no submit may hand a task to a worker while it is paused.
-  if registerIdle and claimStarted < start and redis.call('EXISTS', pausedKey(base)) == 0 then
+  -- A paused queue takes no registration: no submit may hand a task to a worker while it is
+  -- paused; nor does a limited one: its tasks are handed out by the claim only (flow.lua).
+  if registerIdle and claimStarted < start and redis.call('EXISTS', pausedKey(base)) == 0
+    and not flowState(rec, base) then
     redis.call('HSET', base .. 'idle', worker, int(start - claimStarted) .. ' ' .. int(now + tonumber(ARGV[14])))
     out[3] = 1
   end

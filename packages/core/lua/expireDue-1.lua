@@ -24,7 +24,7 @@ local expired = 0
 for _, id in ipairs(due) do
   local state = redis.call('HGET', taskKey(base, id), 's')
   if state and not TERMINAL[state] and state ~= 'running' then
-    takeOut(base, id, state, nil)
+    takeOut(rec, base, now, id, state, nil)
     finish(rec, base, now, id, 'expired', 'deadline', nil, nil)
     expired = expired + 1
   end

@@ -27,6 +27,6 @@ for o = 5, #ARGV - 1, 2 do
   ids[#ids + 1] = ARGV[o]
   attempts[#attempts + 1] = ARGV[o + 1]
 end
-local back = takeBackHandoffs(rec, base, worker, ids, attempts)
+local back = takeBackHandoffs(rec, base, now, worker, ids, attempts)
 flush(rec, base, now, maxLen)
 return back

@@ -16,26 +16,11 @@ Returns { 1 if it was running and is paused now (0 if it was paused already),
 ]]
 -- @include keys
 -- @include record
+-- @include unreserve
 local base, now, maxLen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local rec = newRecord()
 local was = redis.call('EXISTS', KEYS[1])
 redis.call('SET', KEYS[1], int(now))
-redis.call('DEL', base .. 'idle')
-local back = 0
-for _, worker in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  local wkey = windowKey(base, worker)
-  local held = redis.call('ZRANGE', wkey, 0, -1, 'WITHSCORES')
-  if #held > 0 then
-    local ready, ids = {}, {}
-    for i = 1, #held, 2 do
-      ready[#ready + 1] = held[i + 1]; ready[#ready + 1] = held[i]
-      ids[#ids + 1] = held[i]
-    end
-    bulk('ZADD', base .. 'ready', ready)
-    redis.call('DEL', wkey)
-    note(rec, 'queued', table.concat(ids, ' '), 'paused', worker)
-    back = back + #ids
-  end
-end
+local back = unreserveAll(rec, base, KEYS[2], 'paused')
 flush(rec, base, now, maxLen)
 return { was == 0 and 1 or 0, back }

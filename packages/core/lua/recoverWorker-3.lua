@@ -23,11 +23,12 @@ Returns { tasks requeued from the window or the inbox, running tasks recovered }
 -- @include attempt
 -- @include handout
 -- @include inbox
+-- @include flow
 local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 math.randomseed(tonumber(ARGV[5]))
-local handedBack = takeBackHandoffs(rec, base, worker, {}, {})
+local handedBack = takeBackHandoffs(rec, base, now, worker, {}, {})
 local win = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 local ready, ids = {}, {}
 for i = 1, #win, 2 do
@@ -41,6 +42,9 @@ if #ids > 0 then
 end
 local run = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
 redis.call('DEL', KEYS[1], KEYS[2])
+local lost = {}
+for i = 1, #run, 2 do lost[#lost + 1] = run[i] end
+flowLeave(rec, base, now, lost) -- its slots under caps are free again, before the retries queue them
 for i = 1, #run, 2 do
   failAttempt(rec, base, now, run[i], tonumber(run[i + 1]), 'worker ' .. worker .. ' was lost', 'worker_lost', false, worker, true)
 end

@@ -20,6 +20,7 @@ Returns the number of tasks written (all of them).
 -- @include keys
 -- @include record
 -- @include lifecycle
+-- @include lanes
 -- @include handout
 -- @include handoff
 local rec = newRecord() -- this call's events and counters (see record.lua)
@@ -36,7 +37,10 @@ if n == 1 then
     return 1
   end
 end
-local seq = redis.call('INCRBY', KEYS[2], n) - n
+-- Plain tasks have no group; in a queue with lanes they take the lane '' (lanes.lua).
+local laned = hasLanes(rec, base)
+local seq = 0
+if not laned then seq = redis.call('INCRBY', KEYS[2], n) - n end
 local scores = {}
 local ids = {}
 for i = 0, n - 1 do
@@ -44,7 +48,7 @@ for i = 0, n - 1 do
   local id, priority = ARGV[o], ARGV[o + 1]
   redis.call('HSET', taskKey(base, id), 's', 'queued', 'p', priority, 'a', 0, 'd', ARGV[o + 2], 'pl', ARGV[o + 3])
   -- Same score as readyScore(); below 1e14 a Lua number converts to an exact integer string.
-  scores[2 * i + 1] = (10 - priority) * PRIORITY_BAND + seq + i + 1
+  scores[2 * i + 1] = (10 - priority) * PRIORITY_BAND + (laned and nextSeq(rec, base, nil) or seq + i + 1)
   scores[2 * i + 2] = id
   ids[i + 1] = id
 end

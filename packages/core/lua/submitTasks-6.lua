@@ -35,6 +35,7 @@ src/scripts/calls/error-codes.ts):
 -- @include keys
 -- @include record
 -- @include lifecycle
+-- @include lanes
 -- @include handout
 -- @include handoff
 -- @include dedup
@@ -90,8 +91,16 @@ if atomic and refused then
   return out
 end
 
--- Phase 2: write. One INCRBY reserves FIFO numbers for the whole batch.
-local seq = redis.call('INCRBY', KEYS[6], n) - n
+-- Phase 2: write. One INCRBY reserves FIFO numbers for the whole batch, unless the queue has
+-- lanes or this batch starts them (a task with a group): then each task takes its lane's next
+-- number (lanes.lua).
+local laned = false
+for i = 0, n - 1 do
+  if plan[i] and groupOf(ARGV[plan[i].o + 6]) then laned = true; break end
+end
+if not laned then laned = hasLanes(rec, base) end
+local seq = 0
+if not laned then seq = redis.call('INCRBY', KEYS[6], n) - n end
 local ready, sched, deadlines, submitted = {}, {}, {}, 0
 for i = 0, n - 1 do
   local p = plan[i]
@@ -143,7 +152,8 @@ for i = 0, n - 1 do
     else
       state = 'queued'
       redis.call(unpack(fields))
-      ready[#ready + 1] = readyScore(priority, seq + i + 1); ready[#ready + 1] = id
+      local place = laned and nextSeq(rec, base, groupOf(ARGV[o + 6])) or seq + i + 1
+      ready[#ready + 1] = readyScore(priority, place); ready[#ready + 1] = id
       note(rec, 'queued', id, nil, nil)
     end
     submitted = submitted + 1

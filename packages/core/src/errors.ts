@@ -157,6 +157,21 @@ export class ClosedError extends DtpsError {
 }
 
 /**
+ * Thrown by a handler whose task met a rate limit outside dtps (an API's 429): the task goes back
+ * to wait `retryAfterMs` and runs again, without counting the attempt against its retries
+ * (docs/flow-control.md). Its deadline still holds: a wait past it ends the task `expired`.
+ */
+export class RateLimitedError extends Error {
+  readonly rateLimited = true;
+  readonly retryAfterMs: number;
+  constructor(retryAfterMs: number, message = `rate limited: retry after ${retryAfterMs} ms`) {
+    super(message);
+    this.name = 'RateLimitedError';
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
  * Thrown by a handler to fail its task at once, skipping the remaining retries
  * (bad input that no retry can fix).
  */

@@ -16,6 +16,20 @@ export type { CancelResult, TaskRef } from './client/client.js';
 export { Client, type QueueChange, type QueueState } from './client/client.js';
 export { type IdChunk, readIdChunk } from './client/id-chunk.js';
 export type { ListOptions, TaskPage } from './client/listing.js';
+export {
+  checkLimitSettings,
+  clearQueueLimit,
+  LIMIT_SCOPES,
+  type LimitChangeResult,
+  type LimitScope,
+  type LimitSettings,
+  type LimitTarget,
+  type QueueLimit,
+  type RateLimit,
+  readQueueLimits,
+  scopeId,
+  setQueueLimit,
+} from './client/queue-limits.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export {
   type ConfigRow,
@@ -36,6 +50,7 @@ export {
   type UpStateFields,
   upRedisNotice,
 } from './config/index.js';
+export { type ConfiguredLimit, parseLimitLine } from './config/limit-lines.js';
 export {
   ACCEPTED_REDIS_URL_FORMS,
   type ConnectRedisOptions,
@@ -79,6 +94,7 @@ export {
   type ErrorCode,
   InvalidStateError,
   PermanentError,
+  RateLimitedError,
   RedisUnavailableError,
   TaskNotFoundError,
   UnencodableValueError,
@@ -181,6 +197,7 @@ export {
   LOG_LINE_MAX_CHARS,
   logLine,
   RESULT_MAX_BYTES,
+  retryAfterOf,
 } from './task/output.js';
 export { type PayloadWhere, parseWhereValue, payloadMatcher } from './task/payload-field.js';
 export {
@@ -210,7 +227,13 @@ export {
   type Unreadable,
   zeroCounts,
 } from './task/types.js';
-export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN, TASK_SPEC_FIELDS } from './task/validate.js';
+export {
+  checkGroup,
+  DEFAULT_BACKOFF,
+  GROUP_PATTERN,
+  QUEUE_NAME_PATTERN,
+  TASK_SPEC_FIELDS,
+} from './task/validate.js';
 export {
   HistogramProducer,
   type MetricsOptions,

@@ -99,6 +99,34 @@ export class QueueKeys {
   get paused(): string {
     return `${this.base}paused`;
   }
+  /** Flow control (docs/flow-control.md): scope → '<n> <perMs> <concurrency>'. */
+  get flow(): string {
+    return `${this.base}flow`;
+  }
+  /** Flow control: limit instance → when its held tasks may go back to the ready set. */
+  get flowDue(): string {
+    return `${this.base}fc:due`;
+  }
+  /** Flow control: the limit instances with a running set or a start log. */
+  get flowInstances(): string {
+    return `${this.base}fc:insts`;
+  }
+  /** Flow control: the ids running under a limit instance's cap. */
+  flowRunning(instance: string): string {
+    return `${this.base}fc:run:${instance}`;
+  }
+  /** Flow control: a limit instance's starts in its window (id:attempt → ms). */
+  flowLog(instance: string): string {
+    return `${this.base}fc:log:${instance}`;
+  }
+  /** Flow control: tasks a limit instance holds back (id → ready score). */
+  flowHeld(instance: string): string {
+    return `${this.base}fc:held:${instance}`;
+  }
+  /** Fair groups: lane (group, '' for none) → the sequence of its last task (docs/flow-control.md). */
+  get lanes(): string {
+    return `${this.base}lanes`;
+  }
   /** FIFO sequence counter. */
   get seq(): string {
     return `${this.base}seq`;

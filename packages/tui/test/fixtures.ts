@@ -76,6 +76,7 @@ export function task(id: string, over: Partial<Task> = {}): Task {
     dependsOn: [],
     runAt: null,
     idempotencyKey: null,
+    group: null,
     trace: null,
     result: null,
     error: null,

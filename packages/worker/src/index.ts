@@ -2,7 +2,7 @@
  * @dtps/worker — the embeddable Worker runtime (and, in bin.ts, the
  * `dtps-worker` daemon around it).
  */
-export { PermanentError } from '@dtps/core';
+export { PermanentError, RateLimitedError } from '@dtps/core';
 export { default as demoHandlers } from './handlers/demo.js';
 export { DEMO_HANDLERS_URL, handlerModuleUrl, loadHandlerModule } from './handlers/load.js';
 export type { Handler, HandlerContext, HandlerMap } from './handlers/types.js';

@@ -18,6 +18,7 @@ export const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   idempotencyKey: '--idempotency-key',
   dedupTtlMs: '--dedup-ttl',
   debounce: '--debounce',
+  group: '--group',
   queue: '--queue',
 };
 
@@ -46,6 +47,7 @@ export function specFromFlags(flags: CliFlags): Partial<TaskSpec> {
   if (dedupTtlMs !== undefined) spec.dedupTtlMs = dedupTtlMs;
   // The mode as given: the core names it (`debounce`) when it is neither replace nor drop.
   if (flags.debounce !== undefined) spec.debounce = flags.debounce as DebounceMode;
+  if (flags.group !== undefined) spec.group = flags.group;
   return spec;
 }
 

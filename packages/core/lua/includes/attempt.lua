@@ -56,7 +56,7 @@ local function failAttempt(rec, base, now, id, attempt, message, reason, permane
   end
   if lost then
     count(rec, 'retried', 1)
-    enqueue(rec, base, id, f[4], reason, worker, true)
+    enqueue(rec, base, id, f[4], reason, worker, true, f[1])
     wake(base)
     return 'queued'
   end
@@ -73,7 +73,26 @@ local function failAttempt(rec, base, now, id, attempt, message, reason, permane
     wake(base)
     return 'scheduled'
   end
-  enqueue(rec, base, id, f[4], 'retry', worker)
+  enqueue(rec, base, id, f[4], 'retry', worker, false, f[1])
   wake(base)
   return 'queued'
+end
+
+-- A handler said "rate limited, retry after `delay` ms" (RateLimitedError): the task waits,
+-- scheduled, and the attempt is given back (the count goes down by one), so that it does not
+-- burn a retry. Past its deadline it expires instead. Returns the state it moved to.
+local function deferAttempt(rec, base, now, id, attempt, delay, worker)
+  local tkey = taskKey(base, id)
+  local deadline = tonumber(redis.call('HGET', tkey, 'dl'))
+  if deadline and now + delay >= deadline then
+    finish(rec, base, now, id, 'expired', 'deadline', nil, worker)
+    return 'expired'
+  end
+  redis.call('HSET', tkey, 's', 'scheduled', 'rs', 'rate_limited', 'a', int(math.max(0, attempt - 1)))
+  redis.call('HDEL', tkey, 'w', 'st')
+  redis.call('ZADD', base .. 'sched', now + delay, id)
+  note(rec, 'scheduled', id, 'rate_limited', worker)
+  count(rec, 'rate_limited', 1)
+  wake(base)
+  return 'scheduled'
 end

@@ -13,15 +13,95 @@ KEYS used by name: ready, scheduled, window, running, workers. ]]
 -- @include record
 -- @include lifecycle
 -- @include handout
-local function claimBatch(rec, base, now, worker, k, out, max, start, promoteLimit, stealMax)
-  if redis.call('EXISTS', pausedKey(base)) == 1 then return 0, -1, 0 end
-  -- The earliest scheduled task tells both whether any is due and, for a claim that comes
-  -- back short, the next due time: one read where most claims find nothing scheduled.
+-- @include flow
+-- Promotes due scheduled tasks. Returns the earliest scheduled entry as read (a claim that
+-- comes back short reports it as the next due time), or nil when promoting changed it: one
+-- read where most claims find nothing scheduled.
+local function promoteForClaim(rec, base, now, k, promoteLimit)
   local earliest = redis.call('ZRANGE', k.scheduled, 0, 0, 'WITHSCORES')
   if earliest[2] and tonumber(earliest[2]) <= now then
     promoteDue(rec, base, now, promoteLimit)
-    earliest = nil -- changed: read again if needed
+    return nil
   end
+  return earliest
+end
+
+-- The time of the earliest scheduled task, or nil (`earliest`: as promoteForClaim left it).
+local function nextScheduled(k, earliest)
+  earliest = earliest or redis.call('ZRANGE', k.scheduled, 0, 0, 'WITHSCORES')
+  return earliest[2] and tonumber(earliest[2]) or nil
+end
+
+-- The claim of a queue with limits (flow.lua): starts only, each admitted by every limit it
+-- counts under, up to `start`; a task a limit holds back waits in that limit's held set (looked
+-- at once: at most EXAMINE_MAX tasks a call). Returns like claimBatch (never steals).
+local EXAMINE_MAX = 1000
+local function claimLimited(rec, st, base, now, worker, k, out, start, promoteLimit)
+  local earliest = promoteForClaim(rec, base, now, k, promoteLimit)
+  releaseDue(st, base, now)
+  local budget = start
+  if st.limits.queue then
+    local q = roomOf(st, base, now, 'queue')
+    budget = math.min(budget, q.tokens, q.free)
+  end
+  local nowArg = int(now)
+  local starts, running, startedIds = {}, {}, {}
+  local examined = 0
+  while #startedIds < budget and examined < EXAMINE_MAX do
+    local popped = redis.call('ZPOPMIN', k.ready, math.min(budget - #startedIds, EXAMINE_MAX - examined))
+    if #popped == 0 then break end
+    for i = 1, #popped, 2 do
+      local id, score = popped[i], popped[i + 1]
+      examined = examined + 1
+      local read, insts, blocked, why = nil, {}, nil, nil
+      if st.byTask then
+        read = readForHandout(base, id)
+        -- A damaged task is not admitted or held: handout quarantines it.
+        if not read.err and read[1] then
+          insts = taskInstances(st, read[1])
+          blocked, why = blockerOf(st, base, now, insts)
+        end
+      end
+      if blocked then
+        hold(rec, st, base, now, id, score, blocked, why, insts)
+      else
+        local ok, attemptArg = handout(rec, base, now, out, id, score, true, worker, nowArg, read)
+        if ok then
+          running[#running + 1] = attemptArg; running[#running + 1] = id
+          startedIds[#startedIds + 1] = id
+          starts[#starts + 1] = { id = id, attemptArg = attemptArg, insts = insts }
+          take(st, base, now, insts)
+        end
+      end
+    end
+  end
+  if #running > 0 then
+    redis.call('SADD', k.workers, worker)
+    bulk('ZADD', k.running, running)
+    note(rec, 'running', table.concat(startedIds, ' '), nil, worker)
+    count(rec, 'started', #startedIds)
+    charge(st, base, now, starts)
+  end
+  settle(st, base, now)
+  local nextDue = -1
+  if #startedIds < start then
+    local candidates = { nextScheduled(k, earliest), flowNextDue(base) }
+    local q = st.limits.queue
+    if q and q.n > 0 and roomOf(st, base, now, 'queue').tokens < 1 then candidates[#candidates + 1] = nextToken(base, now, 'queue', q) end
+    for _, c in pairs(candidates) do
+      if c and (nextDue == -1 or c < nextDue) then nextDue = c end
+    end
+  elseif redis.call('ZCARD', k.ready) > 0 then
+    wake(base)
+  end
+  return 0, nextDue, #startedIds
+end
+
+local function claimBatch(rec, base, now, worker, k, out, max, start, promoteLimit, stealMax)
+  if redis.call('EXISTS', pausedKey(base)) == 1 then return 0, -1, 0 end
+  local st = flowState(rec, base)
+  if st then return claimLimited(rec, st, base, now, worker, k, out, start, promoteLimit) end
+  local earliest = promoteForClaim(rec, base, now, k, promoteLimit)
   local nowArg = int(now)
   local popped = redis.call('ZPOPMIN', k.ready, max)
   local window, running, startedIds, reservedIds = {}, {}, {}, {}
@@ -82,8 +162,7 @@ local function claimBatch(rec, base, now, worker, k, out, max, start, promoteLim
   local nextDue = -1
   local readyLeft = 0
   if #popped + stolen * 2 < max * 2 then
-    earliest = earliest or redis.call('ZRANGE', k.scheduled, 0, 0, 'WITHSCORES')
-    if earliest[2] then nextDue = tonumber(earliest[2]) end
+    nextDue = nextScheduled(k, earliest) or -1
   else
     readyLeft = redis.call('ZCARD', k.ready)
     if readyLeft > 0 then wake(base) end

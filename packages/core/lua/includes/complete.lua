@@ -9,6 +9,7 @@ in ms or ''), `n` tasks. Returns one code per task: 1 accepted, 0 refused. ]]
 -- @include record
 -- @include lifecycle
 -- @include latency
+-- @include flow
 local function completeBatch(rec, base, now, worker, runningKey, succeededKey, keep, args, first, n)
   local out = {}
   if n == 0 then return out end
@@ -43,6 +44,7 @@ local function completeBatch(rec, base, now, worker, runningKey, succeededKey, k
     for _, b in ipairs(bucketOrder) do count(rec, b, buckets[b]) end
     if #bucketOrder > 0 then count(rec, 'lat_sum_ms', latencySum) end
     bulk('ZREM', runningKey, accepted)
+    flowLeave(rec, base, now, accepted)
     bulk('ZADD', succeededKey, done)
     -- Ended tasks leave the deadline index (skipped, at O(1), when no task has a deadline).
     if redis.call('ZCARD', base .. 'dl') > 0 then bulk('ZREM', base .. 'dl', accepted) end

@@ -25,9 +25,16 @@ local function quarantine(rec, base, now, id, message, worker)
   finish(rec, base, now, id, 'failed', 'corrupt_task', err, worker)
 end
 
-local function handout(rec, base, now, out, id, score, started, worker, nowArg)
+-- The stored fields a handout needs (an error reply, not a raise, when the key is not a hash).
+local function readForHandout(base, id)
+  return redis.pcall('HMGET', taskKey(base, id), 'd', 'pl', 'a', 'dl')
+end
+
+-- `read`: what readForHandout returned, when the caller has read it already (flow.lua's
+-- admission reads the spec first).
+local function handout(rec, base, now, out, id, score, started, worker, nowArg, read)
   local tkey = taskKey(base, id)
-  local f = redis.pcall('HMGET', tkey, 'd', 'pl', 'a', 'dl')
+  local f = read or readForHandout(base, id)
   if f.err then
     local kind = redis.call('TYPE', tkey).ok
     redis.call('DEL', tkey)

@@ -7,6 +7,7 @@ count. Fenced: only a task still in the running set with that attempt. ]]
 -- @include record
 -- @include lifecycle
 -- @include handout
+-- @include flow
 
 -- Appends (id, attempt) pairs of an inbox message (see handoff.lua) to `ids` and `attempts`.
 -- A message that is not a handoff (the '0' a stopping worker pushes to wake itself) adds none.
@@ -26,7 +27,7 @@ end
 
 -- Takes the worker off the idle hash and empties its inbox, then un-starts the tasks of the
 -- inbox and those in `ids`/`attempts`. Returns how many went back to the ready set.
-local function takeBackHandoffs(rec, base, worker, ids, attempts)
+local function takeBackHandoffs(rec, base, now, worker, ids, attempts)
   redis.call('HDEL', base .. 'idle', worker)
   local inbox = inboxKey(base, worker)
   local messages = redis.call('LRANGE', inbox, 0, -1)
@@ -43,6 +44,7 @@ local function takeBackHandoffs(rec, base, worker, ids, attempts)
     if fence[i] and fence[i] == attempts[i] and not seen[id] then
       seen[id] = true
       redis.call('ZREM', running, id)
+      flowLeave(rec, base, now, { id })
       local tkey = taskKey(base, id)
       redis.call('HSET', tkey, 'a', int(tonumber(attempts[i]) - 1))
       redis.call('HDEL', tkey, 'w', 'st')

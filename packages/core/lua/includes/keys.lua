@@ -14,6 +14,10 @@ local function runningKey(base, worker) return base .. 'run:' .. worker end
 local function inboxKey(base, worker) return base .. 'inbox:' .. worker end
 -- Set while an operator has paused the queue: no task of it starts anywhere (pauseQueue-2.lua).
 local function pausedKey(base) return base .. 'paused' end
+-- Flow control (flow.lua): a limit instance's running set, start log and held tasks.
+local function flowRunKey(base, inst) return base .. 'fc:run:' .. inst end
+local function flowLogKey(base, inst) return base .. 'fc:log:' .. inst end
+local function flowHeldKey(base, inst) return base .. 'fc:held:' .. inst end
 local function secondKey(base, now) return base .. 'sec:' .. int(math.floor(now / 1000)) end
 local PRIORITY_BAND = 1e13
 local function readyScore(priority, seq)
@@ -31,4 +35,21 @@ local function bulk(cmd, key, list)
     redis.call(cmd, key, unpack(list, i, j))
     i = j + 1
   end
+end
+
+-- A task's group, from its stored spec (`d`): the encoder writes it last as "g", and a group holds
+-- only letters, digits and `_ . : @ -` (src/task/codec.ts), so a pattern finds it without decoding.
+local function groupOf(spec)
+  if not spec then return nil end
+  return string.match(spec, ',"g":"([%w_.:@-]+)"}$')
+end
+-- A task's type, from its stored spec: first, as "t" (src/task/codec.ts). A type with an escaped
+-- character is decoded properly; nil when the spec is damaged.
+local function typeOf(spec)
+  if not spec then return nil end
+  local t = string.match(spec, '^{"t":"([^"\\]*)"')
+  if t then return t end
+  local ok, d = pcall(cjson.decode, spec)
+  if ok and type(d) == 'table' and type(d.t) == 'string' then return d.t end
+  return nil
 end

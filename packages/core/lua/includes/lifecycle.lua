@@ -4,12 +4,19 @@ dependents of a task that succeeded, putting a task in the ready set, and
 deleting a task for retention. ]]
 -- @include keys
 -- @include record
+-- @include lanes
 local TERMINAL = { succeeded = true, failed = true, expired = true, cancelled = true }
 
--- Puts a task in the ready set: at the back of its priority, or (`front`) ahead
--- of every task of its priority — for work a lost worker had already started.
-local function enqueue(rec, base, id, priority, reason, worker, front)
-  local seq = front and 0 or redis.call('INCR', base .. 'seq')
+-- Puts a task in the ready set: at the back of its priority (of its group's lane, when the
+-- queue has lanes: lanes.lua), or (`front`) ahead of every task of its priority — for work a
+-- lost worker had already started. `spec`: the task's stored spec when the caller has it.
+local function enqueue(rec, base, id, priority, reason, worker, front, spec)
+  local seq = 0
+  if not front then
+    local group = nil
+    if hasLanes(rec, base) then group = groupOf(spec or redis.call('HGET', taskKey(base, id), 'd')) end
+    seq = nextSeq(rec, base, group)
+  end
   redis.call('ZADD', base .. 'ready', readyScore(priority, seq), id)
   redis.call('HSET', taskKey(base, id), 's', 'queued')
   note(rec, 'queued', id, reason, worker)

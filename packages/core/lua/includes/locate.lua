@@ -2,15 +2,18 @@
 holds it (pending set, scheduled set, ready set, some worker's window, its
 worker's running set), so that the caller can end it. ]]
 -- @include keys
+-- @include record
+-- @include flow
 
--- Returns the state the task was really in ('reserved' for a task in a window).
-local function takeOut(base, id, state, worker)
+-- Returns the state the task was really in ('reserved' for a task in a window). A running
+-- task gives back its slots under caps (flow.lua).
+local function takeOut(rec, base, now, id, state, worker)
   if state == 'pending' then
     redis.call('SREM', base .. 'pending', id)
   elseif state == 'scheduled' then
     redis.call('ZREM', base .. 'sched', id)
   elseif state == 'running' then
-    if worker then redis.call('ZREM', runningKey(base, worker), id) end
+    if worker and redis.call('ZREM', runningKey(base, worker), id) == 1 then flowLeave(rec, base, now, { id }) end
   elseif state == 'queued' then
     if redis.call('ZREM', base .. 'ready', id) == 0 then
       -- Not in the ready set: reserved in one of the workers' windows.

@@ -57,7 +57,7 @@ local function cancelOne(rec, base, now, id, reason)
   local state, worker = f[1], f[2]
   if not state then return { -1 } end
   if TERMINAL[state] then return { -3, state } end
-  local was = takeOut(base, id, state, worker)
+  local was = takeOut(rec, base, now, id, state, worker)
   finish(rec, base, now, id, 'cancelled', reason, nil, nil)
   return { 1, was, was == 'running' and worker or '' }
 end

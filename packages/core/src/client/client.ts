@@ -32,6 +32,15 @@ import {
 } from './bulk.js';
 import { countTasks, type ListOptions, listTasks, type TaskPage } from './listing.js';
 import { prepareBatch, prepareOne } from './prepare.js';
+import {
+  clearQueueLimit,
+  type LimitChangeResult,
+  type LimitSettings,
+  type LimitTarget,
+  type QueueLimit,
+  readQueueLimits,
+  setQueueLimit,
+} from './queue-limits.js';
 import { findQueueOf, readTask } from './reader.js';
 import { Submitter } from './submitter.js';
 import { QueueWaiter } from './waiter.js';
@@ -217,11 +226,30 @@ export class Client {
     return { queue, paused: false, changed: r.changed, released: 0 };
   }
 
-  /** Whether a queue is paused (and since when), and its limits (none can be set yet). */
+  /** Whether a queue is paused (and since when), and its limits with what they hold now. */
   async queueState(queue: string): Promise<QueueState> {
     this.#open();
-    const since = await this.ctx.redis.get(this.ctx.keys(checkQueue(queue)).paused);
-    return { queue, paused: since !== null, pausedAt: since === null ? null : Number(since), limits: [] };
+    const [since, limits] = await Promise.all([
+      this.ctx.redis.get(this.ctx.keys(checkQueue(queue)).paused),
+      readQueueLimits(this.ctx, queue),
+    ]);
+    return { queue, paused: since !== null, pausedAt: since === null ? null : Number(since), limits };
+  }
+
+  /**
+   * Sets a rate limit and/or a concurrency cap of a queue, for the whole queue, one task type,
+   * one group, or each group separately (docs/flow-control.md). What is not given stays as it
+   * was; null removes that part. Enforced where tasks are handed out, across the whole fleet.
+   */
+  async setQueueLimit(queue: string, settings: LimitSettings): Promise<LimitChangeResult> {
+    this.#open();
+    return setQueueLimit(this.ctx, checkQueue(queue), settings);
+  }
+
+  /** Removes a limit; the tasks it held back go back in the queue, keeping their places. */
+  async clearQueueLimit(queue: string, target: LimitTarget): Promise<LimitChangeResult> {
+    this.#open();
+    return clearQueueLimit(this.ctx, checkQueue(queue), target);
   }
 
   /**
@@ -321,8 +349,8 @@ export interface QueueState {
   paused: boolean;
   /** When it was paused (ms), or null. */
   pausedAt: number | null;
-  /** Flow-control limits of the queue; none can be set yet. */
-  limits: never[];
+  /** Flow-control limits of the queue (docs/flow-control.md). */
+  limits: QueueLimit[];
 }
 
 function checkQueue(queue: string): string {

@@ -26,6 +26,7 @@ function normalize(
     idempotencyKey: checked.idempotencyKey,
     dedupTtlMs: checked.dedupTtlMs,
     debounce: checked.debounce,
+    group: checked.group,
     trace,
     createdAt: now,
   };

@@ -24,7 +24,13 @@ export const MAX_SCRIPT_BATCH = 250;
 
 /** A task with none of what needs submitTasks' planning: it cannot be refused and starts `queued`. */
 function isPlain(s: NormalizedSpec): boolean {
-  return s.dependsOn.length === 0 && s.runAt === null && s.deadline === null && s.idempotencyKey === null;
+  return (
+    s.dependsOn.length === 0 &&
+    s.runAt === null &&
+    s.deadline === null &&
+    s.idempotencyKey === null &&
+    s.group === null
+  );
 }
 
 /**

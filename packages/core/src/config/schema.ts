@@ -5,11 +5,13 @@
  * it, so a new setting is added here and nowhere else: add a key to a section,
  * or a new section (`worker: section({...})`) to `configSchema`.
  */
+
 import { z } from 'zod';
 import { parseRedisUrl } from '../connection/index.js';
 import { ValidationError } from '../errors.js';
 import { resolveQueueOrder } from '../task/queue-list.js';
 import { QUEUE_NAME_PATTERN } from '../task/validate.js';
+import { parseLimitLine } from './limit-lines.js';
 
 /** Extra facts about a leaf that zod's own types cannot carry. */
 export interface ConfigLeafMeta {
@@ -110,6 +112,24 @@ export const configSchema = z.strictObject({
       });
     }
   }),
+  // Flow-control limits the coordinator sets at start (docs/flow-control.md).
+  limits: z
+    .array(z.string())
+    .superRefine((lines, ctx) => {
+      lines.forEach((line, i) => {
+        try {
+          parseLimitLine(line);
+        } catch (err) {
+          if (!(err instanceof ValidationError)) throw err;
+          ctx.addIssue({ code: 'custom', path: [i], message: err.message.replace(/^limits: /, '') });
+        }
+      });
+    })
+    .register(configMeta, {
+      allowed:
+        'limit lines "QUEUE [type=T | group=G | each-group] [rate=N/MS] [concurrency=N]" (comma-separated in the environment)',
+    })
+    .default([]),
   logFormat: z.enum(['pretty', 'json']).default('pretty'),
   monitor: section({
     enabled: z.boolean().default(false),

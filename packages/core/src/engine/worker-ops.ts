@@ -73,6 +73,8 @@ export interface Failure {
   reason: string;
   /** Skip the remaining retries. */
   permanent: boolean;
+  /** A handler's RateLimitedError: wait this long (ms), the attempt not counted. */
+  retryAfterMs?: number | null;
 }
 
 /** The result of a claim. */

@@ -30,7 +30,8 @@ export type ScriptName =
   | 'leaveIdle'
   | 'noteOrigin'
   | 'pauseQueue'
-  | 'resumeQueue';
+  | 'resumeQueue'
+  | 'setQueueLimit';
 
 let sources: Map<string, ScriptSource> | undefined;
 function scriptSources(): Map<string, ScriptSource> {

@@ -31,6 +31,7 @@ interface ShortSpec {
   dp?: string[];
   ra?: number;
   ik?: string;
+  g?: string;
   tr?: Record<string, string>;
 }
 
@@ -53,6 +54,8 @@ export function encodeSpec(spec: NormalizedSpec): string {
   if (spec.runAt !== null) short.ra = spec.runAt;
   if (spec.idempotencyKey !== null) short.ik = spec.idempotencyKey;
   if (spec.trace !== null) short.tr = spec.trace;
+  // Last, and only letters, digits and `_ . : @ -`: the Lua scripts find it with a pattern (groupOf in keys.lua).
+  if (spec.group !== null) short.g = spec.group;
   return JSON.stringify(short);
 }
 
@@ -153,6 +156,7 @@ function readSpec(id: string, queue: string, json: string | undefined, problems:
     ),
     runAt: checked('runAt', d.ra, isNum, null, problems),
     idempotencyKey: checked('idempotencyKey', d.ik, (v) => typeof v === 'string', null, problems),
+    group: checked('group', d.g, (v) => typeof v === 'string', null, problems),
     trace: checked('trace', d.tr, isObject, null, problems) as Record<string, string> | null,
     createdAt: checked('createdAt', d.c, isNum, 0, problems),
   };
@@ -295,6 +299,7 @@ function wellFormedSpec(id: string, queue: string, json: string): TaskFields | u
     (d.dl !== undefined && !isNum(d.dl)) ||
     (d.ra !== undefined && !isNum(d.ra)) ||
     (d.ik !== undefined && typeof d.ik !== 'string') ||
+    (d.g !== undefined && typeof d.g !== 'string') ||
     (d.tr !== undefined && !isObject(d.tr)) ||
     (d.dp !== undefined && !(Array.isArray(d.dp) && d.dp.every((x) => typeof x === 'string')))
   )
@@ -311,6 +316,7 @@ function wellFormedSpec(id: string, queue: string, json: string): TaskFields | u
     dependsOn: d.dp ?? [],
     runAt: d.ra ?? null,
     idempotencyKey: d.ik ?? null,
+    group: d.g ?? null,
     trace: d.tr ?? null,
     createdAt: d.c,
   };

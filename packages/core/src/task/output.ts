@@ -135,6 +135,25 @@ export function errorText(err: unknown): string {
   return cut(safeMessage(err), ERROR_MESSAGE_MAX_CHARS);
 }
 
+/** The longest wait a handler's RateLimitedError may ask for (a day); longer asks are cut to it. */
+export const MAX_RETRY_AFTER_MS = 86_400_000;
+
+/**
+ * The wait a handler asked for by throwing a RateLimitedError (or anything with `rateLimited:
+ * true` and a `retryAfterMs`), in whole ms from 0 to a day, or null; never throws.
+ */
+export function retryAfterOf(err: unknown): number | null {
+  try {
+    const e = err as { rateLimited?: unknown; name?: unknown; retryAfterMs?: unknown };
+    if (e?.rateLimited !== true && e?.name !== 'RateLimitedError') return null;
+    const ms = Number(e.retryAfterMs);
+    if (!Number.isFinite(ms)) return 0;
+    return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, Math.round(ms)));
+  } catch {
+    return null;
+  }
+}
+
 /** Whether a handler marked what it threw as permanent (PermanentError, or `permanent: true`); never throws. */
 export function isPermanent(err: unknown): boolean {
   try {

@@ -79,6 +79,11 @@ export interface TaskSpec {
    * the key. See docs/dedup.md.
    */
   debounce?: DebounceMode;
+  /**
+   * The task's group (a tenant, an API account): 1–128 letters, digits and `_ . : @ -`.
+   * Groups of a queue take turns (fair groups) and can be limited (docs/flow-control.md).
+   */
+  group?: string;
   /** In `submitMany`: a local name that other specs of the batch can list in `dependsOn`. */
   ref?: string;
 }
@@ -96,6 +101,8 @@ export interface TaskFields {
   dependsOn: string[];
   runAt: number | null;
   idempotencyKey: string | null;
+  /** The task's group, or null (docs/flow-control.md). */
+  group: string | null;
   /** W3C trace context of the producer (traceparent, tracestate). */
   trace: Record<string, string> | null;
   createdAt: number;

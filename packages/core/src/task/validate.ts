@@ -14,6 +14,19 @@ import {
  * command lines. Allowed: letters, digits and `_ . : -`, 1-64 characters.
  */
 export const QUEUE_NAME_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** A task group: letters, digits and `_ . : @ -`; no quote, backslash or space (the Lua scripts rely on it). */
+export const GROUP_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
+
+/** Checks a group name; throws a ValidationError naming `field`. */
+export function checkGroup(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !GROUP_PATTERN.test(value)) {
+    throw new ValidationError(
+      field,
+      `must be 1–128 characters of letters, digits and _ . : @ -, got ${shown(value)}`,
+    );
+  }
+  return value;
+}
 
 /** Defaults and limits that validation applies. */
 export interface SpecLimits {
@@ -48,6 +61,7 @@ export const TASK_SPEC_FIELDS: ReadonlySet<string> = new Set([
   'idempotencyKey',
   'dedupTtlMs',
   'debounce',
+  'group',
   'ref',
 ]);
 
@@ -258,6 +272,7 @@ function checkFields(spec: TaskSpec & Record<string, unknown>, limits: SpecLimit
     idempotencyKey = spec.idempotencyKey;
   }
   const { dedupTtlMs, debounce } = dedupOf(spec, idempotencyKey);
+  const group = spec.group === undefined ? null : checkGroup('group', spec.group);
   let ref: string | null = null;
   if (spec.ref !== undefined) {
     if (typeof spec.ref !== 'string' || !TASK_ID_PATTERN.test(spec.ref)) {
@@ -279,6 +294,7 @@ function checkFields(spec: TaskSpec & Record<string, unknown>, limits: SpecLimit
     idempotencyKey,
     dedupTtlMs,
     debounce,
+    group,
     ref,
   };
 }

@@ -56,7 +56,9 @@ test('the Lua key suffixes agree with QueueKeys', (t) => {
   t.is(`${k.base + fromLua('runningKey')}W`, k.running('W'));
   t.is(`${k.base + fromLua('secondKey')}5`, k.perSecond(5));
   // Suffixes the scripts use directly.
-  const scripts = readFileSync(join(LUA_DIR, 'includes', 'lifecycle.lua'), 'utf8');
+  const scripts = ['lifecycle.lua', 'lanes.lua']
+    .map((f) => readFileSync(join(LUA_DIR, 'includes', f), 'utf8'))
+    .join('\n');
   for (const [suffix, key] of [
     ['ready', k.ready],
     ['sched', k.scheduled],

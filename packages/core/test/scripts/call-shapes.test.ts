@@ -99,6 +99,7 @@ function spec(id: string, extra: Partial<NormalizedSpec> = {}): NormalizedSpec {
     dependsOn: [],
     runAt: null,
     idempotencyKey: null,
+    group: null,
     trace: null,
     createdAt: 900,
     ...extra,
@@ -290,11 +291,16 @@ const cases: Record<string, Case> = {
       failures: [{ id: 'f1', attempt: 2, message: 'boom', reason: 'handler_error', permanent: true }],
     }),
     args: { ...common, worker: W, seed: '42' },
-    items: [[['f1', '2', 'boom', 'handler_error', '1']]],
+    items: [[['f1', '2', 'boom', 'handler_error', '1', '']]],
   },
   pauseQueue: {
     call: calls.buildPauseQueue(base),
     args: common,
+    items: [],
+  },
+  setQueueLimit: {
+    call: calls.buildSetQueueLimit({ ...base, scope: 'type:x', rate: { n: 5, perMs: 1000 }, concurrency: 3 }),
+    args: { ...common, scope: 'type:x', rateN: '5', perMs: '1000', concurrency: '3', clear: '0' },
     items: [],
   },
   resumeQueue: {

@@ -1,4 +1,4 @@
-import { type ClaimedTask, type Clock, encodeResult, errorText, isPermanent } from '@dtps/core';
+import { type ClaimedTask, type Clock, encodeResult, errorText, isPermanent, retryAfterOf } from '@dtps/core';
 import { EncodedResult } from './encoded-result.js';
 import type { AttemptHooks, Executor } from './executor.js';
 
@@ -11,7 +11,7 @@ export type AbortReason = 'timeout' | 'deadline' | 'cancelled' | 'shutdown';
 export type AttemptOutcome =
   /** `json`: the result as stored (encoded where it was made; see encodeResult). */
   | { kind: 'succeeded'; result: unknown; json: string }
-  | { kind: 'failed'; message: string; reason: string; permanent: boolean }
+  | { kind: 'failed'; message: string; reason: string; permanent: boolean; retryAfterMs?: number | null }
   | { kind: 'aborted'; reason: AbortReason };
 
 /**
@@ -149,10 +149,21 @@ export function runAttempt(
     if (task.deadline !== null) arm(task.deadline - clock.now(), 'deadline');
     // errorText and isPermanent never throw, whatever the handler threw (a Proxy, a throwing getter).
     const failed = (err: unknown): void => {
+      if (isUnencodable(err)) {
+        settle(unencodable(task, errorText(err)));
+        return;
+      }
+      const retryAfterMs = retryAfterOf(err);
       settle(
-        isUnencodable(err)
-          ? unencodable(task, errorText(err))
-          : { kind: 'failed', message: errorText(err), reason: 'handler_error', permanent: isPermanent(err) },
+        retryAfterMs === null
+          ? { kind: 'failed', message: errorText(err), reason: 'handler_error', permanent: isPermanent(err) }
+          : {
+              kind: 'failed',
+              message: errorText(err),
+              reason: 'rate_limited',
+              permanent: false,
+              retryAfterMs,
+            },
       );
     };
     try {

@@ -5,7 +5,14 @@
  * signal here never needs to fire.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { checkProgress, encodeResult, errorText, isPermanent, logLine } from '@dtps/core/output';
+import {
+  checkProgress,
+  encodeResult,
+  errorText,
+  isPermanent,
+  logLine,
+  retryAfterOf,
+} from '@dtps/core/output';
 import { workerData } from 'piscina';
 import type { HandlerMap } from '../handlers/types.js';
 
@@ -30,6 +37,8 @@ export interface ThreadError {
   dtpsThreadError: true;
   message: string;
   permanent: boolean;
+  /** A RateLimitedError's wait, or null. */
+  retryAfterMs?: number | null;
   /** Set when the handler's result could not be encoded (the message says why). */
   reason?: 'unencodable_result';
 }
@@ -65,6 +74,7 @@ export default async function runInThread(t: ThreadTask | { warmup: true }): Pro
       dtpsThreadError: true,
       message: errorText(err),
       permanent: isPermanent(err),
+      retryAfterMs: retryAfterOf(err),
     };
     throw thrown;
   } finally {

@@ -83,7 +83,14 @@ export class ThreadExecutor implements Executor {
     } catch (err) {
       const e = err as Partial<ThreadError>;
       if (e?.dtpsThreadError)
-        throw Object.assign(new Error(e.message), { permanent: e.permanent, dtpsReason: e.reason });
+        throw Object.assign(new Error(e.message), {
+          permanent: e.permanent,
+          dtpsReason: e.reason,
+          // Carried as RateLimitedError's own fields, which retryAfterOf reads on this side.
+          ...(e.retryAfterMs === null || e.retryAfterMs === undefined
+            ? {}
+            : { rateLimited: true, retryAfterMs: e.retryAfterMs }),
+        });
       throw err;
     } finally {
       // The result comes back on the pool's own channel, ahead of what still waits on this

@@ -132,6 +132,7 @@ export class AttemptRunner {
         message: outcome.message,
         reason: outcome.reason,
         permanent: outcome.permanent,
+        retryAfterMs: outcome.retryAfterMs ?? null,
       });
     } else if (outcome.reason === 'cancelled') {
       this.#tally.cancelled++;

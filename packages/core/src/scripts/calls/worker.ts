@@ -10,7 +10,7 @@ export const FAIL_TASKS: ScriptShape = {
   name: 'failTasks',
   keyNames: ['running'],
   argNames: ['base', 'now', 'maxLen', 'worker', 'seed'],
-  perItem: [{ per: 'task', names: ['id', 'attempt', 'message', 'reason', 'permanent'] }],
+  perItem: [{ per: 'task', names: ['id', 'attempt', 'message', 'reason', 'permanent', 'retryAfter'] }],
 };
 
 /** A failed attempt to report. */
@@ -20,6 +20,8 @@ export interface FailureArg {
   message: string;
   reason: string;
   permanent: boolean;
+  /** A handler's RateLimitedError: back to wait this long, the attempt not counted. */
+  retryAfterMs?: number | null;
 }
 
 export function buildFailTasks(
@@ -28,7 +30,14 @@ export function buildFailTasks(
   const k = a.keys;
   const argv = [k.base, String(a.now), String(a.maxLen), a.worker, String(a.seed)];
   for (const f of a.failures)
-    argv.push(f.id, String(f.attempt), f.message, f.reason, f.permanent ? '1' : '0');
+    argv.push(
+      f.id,
+      String(f.attempt),
+      f.message,
+      f.reason,
+      f.permanent ? '1' : '0',
+      f.retryAfterMs === undefined || f.retryAfterMs === null ? '' : String(f.retryAfterMs),
+    );
   return { keys: [k.running(a.worker)], argv };
 }
 

@@ -1,0 +1,266 @@
+--[[ flow.lua — rate limits and concurrency caps, enforced where tasks are handed out
+(docs/flow-control.md). A queue's limits live in its `flow` hash, one field per scope:
+`queue`, `type:<T>`, `group:<G>`, `each-group`; the value is '<n> <perMs> <concurrency>'
+(0: no such limit). A task counts under limit instances: `queue`, `type:<T>`, `group:<G>`, and
+`each:<G>` (the each-group limit, kept per group). Per instance:
+  fc:run:<inst>   set of the ids running under its cap
+  fc:log:<inst>   zset of its starts in the current window (id:attempt → start ms), for its rate
+  fc:held:<inst>  zset id → ready score: tasks it holds back, in their ready order
+and for the queue:
+  fc:due          zset inst → when its held tasks may go back to the ready set; '+inf' while its
+                  cap is full (a task of it that ends brings the time to now)
+  fc:insts        set of the instances with a running set or a start log (so that clearing a
+                  limit finds them, each-group ones included)
+The rate is a sliding window log, not a token bucket: "at most N starts per window" then holds
+for every window, where a bucket lets 2N through across a boundary. A task started under caps
+carries their instances in its hash field `fc` (JSON), so that its end gives the slots back
+(flowLeave): every path that takes a task out of a running set calls it, and only the fenced,
+accepted transition does, so a stalled worker's late report can free nothing twice.
+A limited queue hands out only through the claim: it reserves nothing in windows (a reserved
+task would start later than the token it took), takes no idle registration (so no submit hands
+it a task) and steals nothing. ]]
+-- @include keys
+-- @include record
+
+local NO_DUE = '+inf'
+-- A claim puts back at most this many instances' held tasks, and this many tasks per instance.
+local RELEASE_INSTANCES, RELEASE_TASKS = 16, 1000
+
+local function parseLimit(v)
+  local n, per, conc = string.match(v or '', '^(%d+) (%d+) (%d+)$')
+  if not n then return nil end
+  return { n = tonumber(n), per = tonumber(per), conc = tonumber(conc) }
+end
+
+-- The queue's limits for this call, or nil when it has none (one HGETALL of an absent key on
+-- the hot path of a queue without limits). Cached in rec.flow: state per call.
+local function flowState(rec, base)
+  local st = rec.flow
+  if st == nil then
+    st = false
+    local cfg = redis.call('HGETALL', base .. 'flow')
+    if #cfg > 0 then
+      st = { limits = {}, byTask = false, taskCaps = false, inst = {} }
+      for i = 1, #cfg, 2 do
+        local scope, lim = cfg[i], parseLimit(cfg[i + 1])
+        if lim then
+          st.limits[scope] = lim
+          if scope ~= 'queue' then
+            st.byTask = true
+            if lim.conc > 0 then st.taskCaps = true end
+          end
+        end
+      end
+    end
+    rec.flow = st
+  end
+  return st or nil
+end
+
+local function limitOf(st, inst)
+  if string.sub(inst, 1, 5) == 'each:' then return st.limits['each-group'] end
+  return st.limits[inst]
+end
+
+-- An instance's room this call: tokens left in the window and free slots under the cap
+-- (math.huge for a limit it does not have). Read once a call, then kept up to date by charge.
+local function roomOf(st, base, now, inst)
+  local s = st.inst[inst]
+  if s then return s end
+  local lim = limitOf(st, inst)
+  s = { tokens = math.huge, free = math.huge }
+  if lim and lim.n > 0 then
+    local log = flowLogKey(base, inst)
+    redis.call('ZREMRANGEBYSCORE', log, '-inf', now - lim.per)
+    s.tokens = lim.n - redis.call('ZCARD', log)
+  end
+  if lim and lim.conc > 0 then s.free = lim.conc - redis.call('SCARD', flowRunKey(base, inst)) end
+  st.inst[inst] = s
+  return s
+end
+
+-- When an instance out of tokens has one again: when enough of its window's starts age out.
+local function nextToken(base, now, inst, lim)
+  local log = flowLogKey(base, inst)
+  local over = redis.call('ZCARD', log) - lim.n
+  if over < 0 then return now end
+  local e = redis.call('ZRANGE', log, over, over, 'WITHSCORES')
+  if not e[2] then return now end
+  return tonumber(e[2]) + lim.per
+end
+
+-- The instances other than `queue` that a task counts under, from its stored spec.
+local function taskInstances(st, spec)
+  local list = {}
+  local t = typeOf(spec)
+  if t and st.limits['type:' .. t] then list[#list + 1] = 'type:' .. t end
+  local g = groupOf(spec)
+  if g then
+    if st.limits['group:' .. g] then list[#list + 1] = 'group:' .. g end
+    if st.limits['each-group'] then list[#list + 1] = 'each:' .. g end
+  end
+  return list
+end
+
+-- The first instance with no room for one more start, and why ('rate' or 'concurrency'), or nil.
+local function blockerOf(st, base, now, insts)
+  for _, inst in ipairs(insts) do
+    local s = roomOf(st, base, now, inst)
+    if s.tokens < 1 then return inst, 'rate' end
+    if s.free < 1 then return inst, 'concurrency' end
+  end
+  return nil
+end
+
+-- The time an instance's held tasks should next be looked at, given its room now.
+local function dueOf(st, base, now, inst)
+  local lim = limitOf(st, inst)
+  if not lim then return now end -- its limit was cleared: let them go
+  local s = roomOf(st, base, now, inst)
+  if s.tokens < 1 then return nextToken(base, now, inst, lim) end
+  if s.free < 1 then return NO_DUE end
+  return now
+end
+
+-- Holds a task back under `inst`, keeping its ready score. Its other instances are looked at
+-- again after the claim (settle): the start this task does not take may let one of theirs go.
+local function hold(rec, st, base, now, id, score, inst, why, insts)
+  redis.call('ZADD', flowHeldKey(base, inst), score, id)
+  st.touched = st.touched or {}
+  for _, other in ipairs(insts) do st.touched[other] = true end
+  note(rec, 'held', id, why .. ':' .. inst, nil)
+  count(rec, 'held', 1)
+end
+
+-- Takes one start's room from the queue's limit and from `insts`, for the rest of this call.
+local function take(st, base, now, insts)
+  if st.limits.queue then
+    local q = roomOf(st, base, now, 'queue')
+    q.tokens = q.tokens - 1; q.free = q.free - 1
+  end
+  for _, inst in ipairs(insts) do
+    local s = roomOf(st, base, now, inst)
+    s.tokens = s.tokens - 1; s.free = s.free - 1
+  end
+end
+
+-- Counts started tasks against their instances: a log entry per rate, a running-set entry per
+-- cap (one command per instance per call), and the task's own list of caps (`fc`).
+-- `starts`: list of { id, attemptArg, insts } (insts: the instances besides `queue`).
+local function charge(st, base, now, starts)
+  if #starts == 0 then return end
+  local logs, runs = {}, {}
+  local nowArg = int(now)
+  local queueLim = st.limits.queue
+  for _, s in ipairs(starts) do
+    local caps = nil
+    local insts = s.insts
+    if queueLim then insts = { 'queue', unpack(s.insts) } end
+    for _, inst in ipairs(insts) do
+      local lim = limitOf(st, inst)
+      if lim.n > 0 then
+        logs[inst] = logs[inst] or {}
+        local l = logs[inst]
+        l[#l + 1] = nowArg; l[#l + 1] = s.id .. ':' .. s.attemptArg
+      end
+      if lim.conc > 0 then
+        runs[inst] = runs[inst] or {}
+        local r = runs[inst]
+        r[#r + 1] = s.id
+        if inst ~= 'queue' then caps = caps or {}; caps[#caps + 1] = inst end
+      end
+    end
+    if caps then redis.call('HSET', taskKey(base, s.id), 'fc', cjson.encode(caps)) end
+  end
+  local insts = {}
+  for inst, l in pairs(logs) do bulk('ZADD', flowLogKey(base, inst), l); insts[inst] = true end
+  for inst, r in pairs(runs) do bulk('SADD', flowRunKey(base, inst), r); insts[inst] = true end
+  local names = {}
+  for inst in pairs(insts) do names[#names + 1] = inst end
+  if #names > 0 then redis.call('SADD', base .. 'fc:insts', unpack(names)) end
+end
+
+-- Puts back in the ready set the held tasks of instances whose time has come, as many as each
+-- can start now. Returns how many went back.
+local function releaseDue(st, base, now)
+  local due = redis.call('ZRANGEBYSCORE', base .. 'fc:due', '-inf', now, 'LIMIT', 0, RELEASE_INSTANCES)
+  local back = 0
+  for _, inst in ipairs(due) do
+    local room = RELEASE_TASKS
+    if limitOf(st, inst) then
+      local s = roomOf(st, base, now, inst)
+      room = math.min(room, s.tokens, s.free)
+    end
+    if room >= 1 then
+      local tasks = redis.call('ZPOPMIN', flowHeldKey(base, inst), room)
+      local ready = {}
+      for i = 1, #tasks, 2 do ready[#ready + 1] = tasks[i + 1]; ready[#ready + 1] = tasks[i] end
+      if #ready > 0 then bulk('ZADD', base .. 'ready', ready) end
+      back = back + #tasks / 2
+    end
+    st.touched = st.touched or {}
+    st.touched[inst] = true
+  end
+  return back
+end
+
+-- After a claim: every instance it touched either holds nothing (and leaves fc:due) or gets
+-- the time its held tasks should next be looked at.
+local function settle(st, base, now)
+  if not st.touched then return end
+  for inst in pairs(st.touched) do
+    if redis.call('EXISTS', flowHeldKey(base, inst)) == 0 then
+      redis.call('ZREM', base .. 'fc:due', inst)
+    else
+      local at = dueOf(st, base, now, inst)
+      redis.call('ZADD', base .. 'fc:due', at == NO_DUE and at or int(at), inst)
+    end
+  end
+end
+
+-- The earliest time some held task may go back to the ready set, or nil.
+local function flowNextDue(base)
+  local first = redis.call('ZRANGE', base .. 'fc:due', 0, 0, 'WITHSCORES')
+  if first[2] and first[2] ~= 'inf' then return tonumber(first[2]) end
+  return nil
+end
+
+-- Tasks left running (ended, failed, recovered, handed back, cancelled): their slots under caps
+-- are free again, and instances holding tasks back for those slots are due now.
+local function flowLeave(rec, base, now, ids)
+  local st = flowState(rec, base)
+  if not st or #ids == 0 then return end
+  local freed = {}
+  if st.limits.queue and st.limits.queue.conc > 0 then
+    bulk('SREM', flowRunKey(base, 'queue'), ids)
+    freed.queue = true
+  end
+  if st.taskCaps then
+    for _, id in ipairs(ids) do
+      local tkey = taskKey(base, id)
+      local fc = redis.call('HGET', tkey, 'fc')
+      if fc then
+        redis.call('HDEL', tkey, 'fc')
+        local ok, caps = pcall(cjson.decode, fc)
+        if ok and type(caps) == 'table' then
+          for _, inst in ipairs(caps) do
+            if type(inst) == 'string' then
+              redis.call('SREM', flowRunKey(base, inst), id)
+              freed[inst] = true
+            end
+          end
+        end
+      end
+    end
+  end
+  local woke = false
+  for inst in pairs(freed) do
+    if inst == 'queue' then
+      if redis.call('ZCARD', base .. 'ready') > 0 then woke = true end
+    elseif redis.call('ZSCORE', base .. 'fc:due', inst) then
+      redis.call('ZADD', base .. 'fc:due', 'LT', int(now), inst)
+      woke = true
+    end
+  end
+  if woke then wake(base) end
+end
