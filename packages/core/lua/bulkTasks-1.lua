@@ -13,7 +13,7 @@ ARGV[3] maxLen     approximate length cap of the event stream
 ARGV[4] action     retry, cancel, delete or count
 ARGV[5] state      the state a task must be in (reserved: stored as queued)
 ARGV[6] type       its type, or '' for any
-ARGV[7] group      its group (spec `group`, or hash field `g`), or '' for any
+ARGV[7] group      its group (the spec's `g`), or '' for any
 ARGV[8] priority   its priority 1-10, or '' for any
 ARGV[9] after      created after this time (ms, exclusive), or ''
 ARGV[10] before    created before this time (ms, exclusive), or ''
@@ -37,17 +37,17 @@ local wantPriority, after, before = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumb
 local endedBy, reason = tonumber(ARGV[11]), ARGV[12]
 local stored = want == 'reserved' and 'queued' or want
 
--- Whether the task's hash fields (s, d, g, ft) match the filter.
+-- Whether the task's hash fields (s, d, ft) match the filter.
 local function matches(f)
   if f[1] ~= stored then return false end
-  if endedBy and TERMINAL[stored] and (tonumber(f[4]) or 0) > endedBy then return false end
+  if endedBy and TERMINAL[stored] and (tonumber(f[3]) or 0) > endedBy then return false end
   local ok, spec = pcall(cjson.decode, f[2] or '')
   if not ok or type(spec) ~= 'table' then
     -- A task whose spec cannot be read matches only a filter that asks nothing of its spec.
     return wantType == '' and wantGroup == '' and not wantPriority and not after and not before
   end
   if wantType ~= '' and spec.t ~= wantType then return false end
-  if wantGroup ~= '' and (f[3] or spec.group) ~= wantGroup then return false end
+  if wantGroup ~= '' and spec.g ~= wantGroup then return false end
   if wantPriority and tonumber(spec.p) ~= wantPriority then return false end
   local created = tonumber(spec.c) or 0
   if after and created <= after then return false end
@@ -59,7 +59,7 @@ local matched, done, removed = 0, 0, 0
 local told = {}
 for i = 13, #ARGV do
   local id = ARGV[i]
-  local f = redis.call('HMGET', taskKey(base, id), 's', 'd', 'g', 'ft')
+  local f = redis.call('HMGET', taskKey(base, id), 's', 'd', 'ft')
   if matches(f) then
     matched = matched + 1
     local r
