@@ -12,10 +12,11 @@ and for the queue:
   fc:insts        set of the instances with a running set or a start log (so that clearing a
                   limit finds them, each-group ones included)
 The rate is a sliding window log, not a token bucket: "at most N starts per window" then holds
-for every window, where a bucket lets 2N through across a boundary. A task started under caps
-carries their instances in its hash field `fc` (JSON), so that its end gives the slots back
-(flowLeave): every path that takes a task out of a running set calls it, and only the fenced,
-accepted transition does, so a stalled worker's late report can free nothing twice.
+for every window, where a bucket lets 2N through across a boundary. A task's end gives its
+slots back (flowLeave): every path that takes a task out of a running set calls it, and only
+the fenced, accepted transition does, so a stalled worker's late report can free nothing twice.
+The instances are found again from the task's spec and the limits of the moment: taking an id
+out of a set it is not in changes nothing, and a cap cleared meanwhile took its set with it.
 A limited queue hands out only through the claim: it reserves nothing in windows (a reserved
 task would start later than the token it took), takes no idle registration (so no submit hands
 it a task) and steals nothing. ]]
@@ -145,7 +146,7 @@ local function take(st, base, now, insts)
 end
 
 -- Counts started tasks against their instances: a log entry per rate, a running-set entry per
--- cap (one command per instance per call), and the task's own list of caps (`fc`).
+-- cap (one command per instance per call).
 -- `starts`: list of { id, attemptArg, insts } (insts: the instances besides `queue`).
 local function charge(st, base, now, starts)
   if #starts == 0 then return end
@@ -153,7 +154,6 @@ local function charge(st, base, now, starts)
   local nowArg = int(now)
   local queueLim = st.limits.queue
   for _, s in ipairs(starts) do
-    local caps = nil
     local insts = s.insts
     if queueLim then insts = { 'queue', unpack(s.insts) } end
     for _, inst in ipairs(insts) do
@@ -167,10 +167,8 @@ local function charge(st, base, now, starts)
         runs[inst] = runs[inst] or {}
         local r = runs[inst]
         r[#r + 1] = s.id
-        if inst ~= 'queue' then caps = caps or {}; caps[#caps + 1] = inst end
       end
     end
-    if caps then redis.call('HSET', taskKey(base, s.id), 'fc', cjson.encode(caps)) end
   end
   local insts = {}
   for inst, l in pairs(logs) do bulk('ZADD', flowLogKey(base, inst), l); insts[inst] = true end
@@ -236,21 +234,18 @@ local function flowLeave(rec, base, now, ids)
     freed.queue = true
   end
   if st.taskCaps then
+    local byInst = {}
     for _, id in ipairs(ids) do
-      local tkey = taskKey(base, id)
-      local fc = redis.call('HGET', tkey, 'fc')
-      if fc then
-        redis.call('HDEL', tkey, 'fc')
-        local ok, caps = pcall(cjson.decode, fc)
-        if ok and type(caps) == 'table' then
-          for _, inst in ipairs(caps) do
-            if type(inst) == 'string' then
-              redis.call('SREM', flowRunKey(base, inst), id)
-              freed[inst] = true
-            end
-          end
+      for _, inst in ipairs(taskInstances(st, redis.call('HGET', taskKey(base, id), 'd'))) do
+        if limitOf(st, inst).conc > 0 then
+          byInst[inst] = byInst[inst] or {}
+          byInst[inst][#byInst[inst] + 1] = id
         end
       end
+    end
+    for inst, list in pairs(byInst) do
+      bulk('SREM', flowRunKey(base, inst), list)
+      freed[inst] = true
     end
   end
   local woke = false
