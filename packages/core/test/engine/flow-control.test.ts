@@ -5,6 +5,7 @@
  * worker's real calls, a manual clock.
  */
 import test from 'ava';
+import { trimQueue } from '../../src/engine/sweeps.js';
 import { recoverWorker } from '../../src/engine/worker-ops.js';
 import { ValidationError } from '../../src/index.js';
 import { claim, useEngine } from './fixture.js';
@@ -216,4 +217,21 @@ test('invalid limits are refused naming the field, and nothing is written', asyn
     message: /^group:/,
   });
   t.is(await e.redis.exists(k.flow), 0);
+});
+
+test('retention forgets lanes that hold nothing; the queue keeps taking turns', async (t) => {
+  const e = await engine.make();
+  const k = e.client.ctx.keys('default');
+  for (let g = 0; g < 30; g++) await e.client.submit({ type: 'x', group: `tenant-${g}` });
+  t.is(await e.redis.hlen(k.lanes), 31, 'a lane per group, and the lane of tasks without one');
+  t.is((await claim(e.ops('w1'), 'default', { max: 30, start: 30 })).tasks.length, 30);
+  await trimQueue(e.client.ctx, 'default');
+  t.deepEqual(await e.redis.hkeys(k.lanes), [''], 'empty lanes are gone; the lane of ungrouped tasks stays');
+  await e.client.submitMany(Array.from({ length: 5 }, () => ({ type: 'x', group: 'big', payload: 'big' })));
+  await e.client.submit({ type: 'x', group: 'tenant-3', payload: 'small' });
+  const got = await claim(e.ops('w1'), 'default', { max: 2, start: 2 });
+  t.true(
+    got.tasks.some((x) => x.payload === 'small'),
+    'a forgotten lane starts again at the front',
+  );
 });
