@@ -86,6 +86,7 @@ export {
   watchDataLoss,
 } from './fleet/data-loss-watch.js';
 export { acquireLease, releaseLease } from './fleet/lease.js';
+export * from './schedule/index.js';
 export {
   DATA_LOSS_MESSAGE,
   DataLossDetector,

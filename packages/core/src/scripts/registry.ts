@@ -28,7 +28,11 @@ export type ScriptName =
   | 'leaveIdle'
   | 'noteOrigin'
   | 'pauseQueue'
-  | 'resumeQueue';
+  | 'resumeQueue'
+  | 'saveSchedule'
+  | 'removeSchedule'
+  | 'pauseSchedule'
+  | 'recordFire';
 
 let sources: Map<string, ScriptSource> | undefined;
 function scriptSources(): Map<string, ScriptSource> {

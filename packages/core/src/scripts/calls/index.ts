@@ -16,3 +16,4 @@ export * from './shape.js';
 export * from './submit.js';
 export * from './sweeps.js';
 export * from './worker.js';
+export * from './schedule.js';

@@ -1,0 +1,5 @@
+export { compileCron, cronNextAfter } from './cron.js';
+export { ScheduleNotFoundError, type ScheduleRow, ScheduleStore, runSpec } from './store.js';
+export { type FirePlan, jitterOf, nextDueAfter, planFires, runKey } from './timing.js';
+export * from './types.js';
+export { checkSchedule, MAX_CATCH_UP, MIN_EVERY_MS, parseMissedPolicy, SCHEDULE_ID_PATTERN } from './validate.js';
