@@ -77,14 +77,14 @@ export class ScheduleStore {
 
   /** Every schedule, by id. */
   async list(): Promise<ScheduleInfo[]> {
-    const ids = (await this.ctx.redis.zrange(this.ctx.fleet.schedules, 0, -1)).sort();
+    const ids = (await this.ctx.redis.zrange(this.ctx.fleet.schedules, '0', '-1')).sort();
     const rows = await Promise.all(ids.map((id) => this.row(id)));
     return rows.filter((r): r is ScheduleRow => r !== null).map((r) => r.info);
   }
 
   /** The ids whose next due time is at most `now`. */
   async dueIds(now: number, limit = 1000): Promise<string[]> {
-    return this.ctx.redis.zrangebyscore(this.ctx.fleet.schedules, '-inf', String(now), 'LIMIT', 0, limit);
+    return this.ctx.redis.zrangebyscore(this.ctx.fleet.schedules, '-inf', String(now), 'LIMIT', '0', String(limit));
   }
 
   /** One schedule, or null. */
