@@ -120,6 +120,8 @@ async function main(): Promise<void> {
     heartbeatTimeoutMs: c.heartbeatTimeoutMs,
     sweepIntervalMs: c.sweepIntervalMs,
     janitorIntervalMs: c.janitorIntervalMs,
+    scheduleGraceMs: c.scheduleGraceMs,
+    schedules: config.schedules,
     ...(config.monitor.enabled
       ? {
           monitor: {

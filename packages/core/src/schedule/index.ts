@@ -3,3 +3,5 @@ export { ScheduleNotFoundError, type ScheduleRow, ScheduleStore, runSpec } from 
 export { type FirePlan, jitterOf, nextDueAfter, planFires, runKey } from './timing.js';
 export * from './types.js';
 export { checkSchedule, MAX_CATCH_UP, MIN_EVERY_MS, parseMissedPolicy, SCHEDULE_ID_PATTERN } from './validate.js';
+export { declarationToInput, type ScheduleDeclaration } from './declared.js';
+export type { ScheduleEvent } from '../scripts/calls/schedule.js';

@@ -19,7 +19,7 @@ export interface FirePlan {
   /** The due times to submit a run for, oldest first. */
   fire: number[];
   /** Due times older than the grace (no leader then), if any, and what the policy made of them. */
-  missed: { count: number; fired: number } | null;
+  missed: { count: number; fired: number; latest: number } | null;
   /** The next due time after `now`: what the schedule stores once the plan is carried out. */
   next: number | null;
 }
@@ -55,7 +55,7 @@ export function planFires(def: ScheduleDef, next: number, now: number, graceMs: 
   const kept = keep === 0 ? [] : missedTimes.slice(-keep);
   return {
     fire: [...kept, ...onTime],
-    missed: { count: missedTimes.length + uncounted, fired: kept.length },
+    missed: { count: missedTimes.length + uncounted, fired: kept.length, latest: missedTimes.at(-1) ?? next },
     next: t,
   };
 }

@@ -58,7 +58,7 @@ export interface ScheduleDef {
 }
 
 /** How a due time ended. */
-export type FireOutcome = 'fired' | 'skipped-overlap' | 'missed';
+export type FireOutcome = 'fired' | 'skipped-overlap' | 'missed' | 'refused';
 
 /** A schedule with its state, as the CLI, console and HTTP API show it. */
 export interface ScheduleInfo {
