@@ -5,3 +5,4 @@ export * from './types.js';
 export { checkSchedule, MAX_CATCH_UP, MIN_EVERY_MS, parseMissedPolicy, SCHEDULE_ID_PATTERN } from './validate.js';
 export { declarationToInput, type ScheduleDeclaration } from './declared.js';
 export type { ScheduleEvent } from '../scripts/calls/schedule.js';
+export { type ScheduleDetail, type ScheduleSummary, scheduleDetail, scheduleSummary } from './view.js';
