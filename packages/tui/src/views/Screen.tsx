@@ -11,6 +11,7 @@ import { StatusLine } from './StatusLine.js';
 import { SubmitForm } from './SubmitForm.js';
 import type { MainModel, ScreenModel } from './screen-model.js';
 import { TaskDetail } from './TaskDetail.js';
+import { Schedules } from './Schedules.js';
 import { Tasks } from './Tasks.js';
 import { Workers } from './Workers.js';
 
@@ -26,6 +27,8 @@ function Main({ main }: { readonly main: MainModel }) {
       return <Workers {...main.props} />;
     case 'tasks':
       return <Tasks {...main.props} />;
+    case 'schedules':
+      return <Schedules {...main.props} />;
     case 'detail':
       return <TaskDetail {...main.props} />;
     case 'filter':
