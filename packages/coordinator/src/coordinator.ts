@@ -16,10 +16,10 @@ import { assertBindAllowed } from './monitor/auth.js';
 import { createMonitorServer } from './monitor/server.js';
 import type { CoordinatorStatus, MonitorServer } from './monitor/types.js';
 import type { CoordinatorOptions } from './options.js';
+import { applyDeclaredSchedules } from './units/declared-schedules.js';
 import { FailureDetector } from './units/failure-detector.js';
 import { LeaderLease } from './units/leader-lease.js';
 import { Rollup } from './units/rollup.js';
-import { applyDeclaredSchedules } from './units/declared-schedules.js';
 import { Scheduler } from './units/scheduler.js';
 import { DeadlineSweeper, Janitor, Promoter } from './units/sweepers.js';
 
@@ -74,7 +74,13 @@ export class Coordinator {
       redis: opts.redis,
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
-    this.scheduler = new Scheduler(this.ctx, this.#scheduleClient, this.lease, opts.scheduleGraceMs ?? 10_000, this.log);
+    this.scheduler = new Scheduler(
+      this.ctx,
+      this.#scheduleClient,
+      this.lease,
+      opts.scheduleGraceMs ?? 10_000,
+      this.log,
+    );
     this.#dataLoss = watchDataLoss(this.ctx, { by: this.id, log: this.log });
     // Leader-only units: each tick first checks that the lease is still ours.
     const asLeader = (fn: () => Promise<unknown>) => async () => {

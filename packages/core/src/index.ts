@@ -86,7 +86,6 @@ export {
   watchDataLoss,
 } from './fleet/data-loss-watch.js';
 export { acquireLease, releaseLease } from './fleet/lease.js';
-export * from './schedule/index.js';
 export {
   DATA_LOSS_MESSAGE,
   DataLossDetector,
@@ -143,6 +142,7 @@ export { LOG_THROTTLE_INTERVAL_MS, LogThrottle } from './runtime/log-throttle.js
 export { createLogger, type Logger, prettyLine, silentLogger } from './runtime/logger.js';
 export { Loop, type LoopOptions } from './runtime/loop.js';
 export { within } from './runtime/within.js';
+export * from './schedule/index.js';
 export {
   listLibraries,
   pruneLibraries,

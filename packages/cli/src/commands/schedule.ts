@@ -39,7 +39,21 @@ export const schedule: Command = {
   args: ['ACTION'],
   optionalArgs: ['ID'],
   summary: 'Periodic tasks (add|list|show|pause|resume|rm|run-now [ID])',
-  flags: ['cron', 'tz', 'every', 'type', 'payload', 'priority', 'retries', 'timeout', 'deadlineOffset', 'group', 'missed', 'overlap', 'jitter'],
+  flags: [
+    'cron',
+    'tz',
+    'every',
+    'type',
+    'payload',
+    'priority',
+    'retries',
+    'timeout',
+    'deadlineOffset',
+    'group',
+    'missed',
+    'overlap',
+    'jitter',
+  ],
   details: [
     'add ID (--cron EXPR [--tz ZONE] | --every MS) --type T [--payload JSON] [--queue Q]',
     '  [--priority P] [--missed skip|once|catch-up:N] [--overlap allow|skip]: create, or',
@@ -52,7 +66,7 @@ export const schedule: Command = {
   ],
   examples: [
     "dtps schedule add nightly --cron '0 3 * * *' --tz Europe/Berlin --type report",
-    "dtps schedule add poll --every 30000 --type poll --payload '{\"url\":\"https://x\"}' --overlap skip",
+    'dtps schedule add poll --every 30000 --type poll --payload \'{"url":"https://x"}\' --overlap skip',
     'dtps schedule list --json',
     'dtps schedule run-now nightly',
   ],
@@ -65,7 +79,8 @@ export const schedule: Command = {
       if (id !== undefined) throw usageError(`dtps schedule list takes no ID, got ${JSON.stringify(id)}`);
       return list(ctx);
     }
-    if (id === undefined) throw usageError(`dtps schedule ${action} needs a schedule id: dtps schedule ${action} ID`, 'id');
+    if (id === undefined)
+      throw usageError(`dtps schedule ${action} needs a schedule id: dtps schedule ${action} ID`, 'id');
     if (action === 'add') return add(ctx, id);
     const client = await ctx.client();
     const store = new ScheduleStore(client.ctx);
@@ -80,7 +95,9 @@ export const schedule: Command = {
         const changed = await store.setPaused(id, action === 'pause');
         const info = await store.get(id);
         ctx.out.result({ ...scheduleSummary(info), changed }, () =>
-          changed ? `schedule ${id} ${action}d` : `schedule ${id} was already ${action === 'pause' ? 'paused' : 'running'}`,
+          changed
+            ? `schedule ${id} ${action}d`
+            : `schedule ${id} was already ${action === 'pause' ? 'paused' : 'running'}`,
         );
         return ExitCode.ok;
       }
@@ -141,7 +158,8 @@ async function add(ctx: CommandContext, id: string): Promise<ExitCode> {
   if (f.tz !== undefined) input.tz = f.tz;
   const every = intFlag(f.every, 'every', 'everyMs');
   if (every !== undefined) input.everyMs = every;
-  if (f.cron === undefined && every === undefined) throw usageError('dtps schedule add needs --cron EXPR or --every MS', 'cron');
+  if (f.cron === undefined && every === undefined)
+    throw usageError('dtps schedule add needs --cron EXPR or --every MS', 'cron');
   if (f.missed !== undefined) input.missed = f.missed;
   if (f.overlap !== undefined) input.overlap = f.overlap as ScheduleInput['overlap'];
   const jitter = intFlag(f.jitter, 'jitter', 'jitterMs');
@@ -151,7 +169,10 @@ async function add(ctx: CommandContext, id: string): Promise<ExitCode> {
   try {
     const { outcome } = await store.save(input, 'cli');
     const info = await store.get(id);
-    ctx.out.result({ ...scheduleSummary(info), outcome }, () => `schedule ${id} ${outcome}; next run ${when(info.next)}`);
+    ctx.out.result(
+      { ...scheduleSummary(info), outcome },
+      () => `schedule ${id} ${outcome}; next run ${when(info.next)}`,
+    );
   } catch (err) {
     throw withFlagNames(err, FLAG_OF_SCHEDULE_FIELD);
   }

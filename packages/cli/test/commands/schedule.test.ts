@@ -12,7 +12,28 @@ const cli = useCli(test);
 
 test('add a cron and an interval schedule; list --json as the contract says', async (t) => {
   const s = cli.scope();
-  const a = await s.run(['schedule', 'add', 'nightly', '--cron', '0 3 * * *', '--tz', 'Europe/Berlin', '--type', 'report', '--payload', '{"full":true}', '--queue', 'reports', '--priority', '7', '--missed', 'catch-up:3', '--overlap', 'skip', '--json']);
+  const a = await s.run([
+    'schedule',
+    'add',
+    'nightly',
+    '--cron',
+    '0 3 * * *',
+    '--tz',
+    'Europe/Berlin',
+    '--type',
+    'report',
+    '--payload',
+    '{"full":true}',
+    '--queue',
+    'reports',
+    '--priority',
+    '7',
+    '--missed',
+    'catch-up:3',
+    '--overlap',
+    'skip',
+    '--json',
+  ]);
   t.is(a.code, 0, a.stderr);
   t.like(JSON.parse(a.stdout), { id: 'nightly', outcome: 'created' });
   const b = await s.run(['schedule', 'add', 'poll', '--every', '5000', '--type', 'poll']);
@@ -28,11 +49,22 @@ test('add a cron and an interval schedule; list --json as the contract says', as
       ['everyMs', 'fired', 'id', 'last', 'next', 'paused', 'tz'],
     ],
   );
-  t.like(rows[0], { id: 'nightly', cron: '0 3 * * *', tz: 'Europe/Berlin', last: null, paused: false, fired: 0 });
+  t.like(rows[0], {
+    id: 'nightly',
+    cron: '0 3 * * *',
+    tz: 'Europe/Berlin',
+    last: null,
+    paused: false,
+    fired: 0,
+  });
   t.like(rows[1], { id: 'poll', everyMs: 5000, tz: null, paused: false });
   t.is((rows[1]!.next as number) % 5000, 0);
   const shown = JSON.parse((await s.run(['schedule', 'show', 'nightly', '--json'])).stdout);
-  t.like(shown, { missed: 'catch-up:3', overlap: 'skip', template: { type: 'report', queue: 'reports', priority: 7, payload: { full: true } } });
+  t.like(shown, {
+    missed: 'catch-up:3',
+    overlap: 'skip',
+    template: { type: 'report', queue: 'reports', priority: 7, payload: { full: true } },
+  });
 });
 
 test('pause, resume, run-now and rm', async (t) => {
@@ -41,7 +73,10 @@ test('pause, resume, run-now and rm', async (t) => {
   const paused = JSON.parse((await s.run(['schedule', 'pause', 'p', '--json'])).stdout);
   t.like(paused, { id: 'p', paused: true, next: null, changed: true });
   t.regex((await s.run(['schedule', 'pause', 'p'])).stdout, /already paused/);
-  t.like(JSON.parse((await s.run(['schedule', 'resume', 'p', '--json'])).stdout), { paused: false, changed: true });
+  t.like(JSON.parse((await s.run(['schedule', 'resume', 'p', '--json'])).stdout), {
+    paused: false,
+    changed: true,
+  });
   const ran = await s.run(['schedule', 'run-now', 'p', '--json']);
   t.is(ran.code, 0, ran.stderr);
   const task = JSON.parse(ran.stdout) as { id: string };

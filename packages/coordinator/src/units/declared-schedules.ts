@@ -1,4 +1,10 @@
-import { declarationToInput, type EngineContext, type Logger, type ScheduleDeclaration, ScheduleStore } from '@dtps/core';
+import {
+  declarationToInput,
+  type EngineContext,
+  type Logger,
+  type ScheduleDeclaration,
+  ScheduleStore,
+} from '@dtps/core';
 
 /**
  * The schedules of the config file: created or updated on start (an
@@ -22,8 +28,23 @@ export async function applyDeclaredSchedules(
     .filter((s) => s.def.origin === 'config' && !(s.id in saved))
     .map((s) => s.id);
   for (const id of undeclared) {
-    log.warn({ schedule: id }, 'schedule no longer in the config file: kept; remove it with dtps schedule rm');
-    await ctx.redis.xadd(ctx.fleet.events, 'MAXLEN', '~', '1000', '*', 'kind', 'schedule:undeclared', 'schedule', id, 'at', String(ctx.clock.now()));
+    log.warn(
+      { schedule: id },
+      'schedule no longer in the config file: kept; remove it with dtps schedule rm',
+    );
+    await ctx.redis.xadd(
+      ctx.fleet.events,
+      'MAXLEN',
+      '~',
+      '1000',
+      '*',
+      'kind',
+      'schedule:undeclared',
+      'schedule',
+      id,
+      'at',
+      String(ctx.clock.now()),
+    );
   }
   return { saved, undeclared };
 }

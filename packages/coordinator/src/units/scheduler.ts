@@ -84,7 +84,10 @@ export class Scheduler {
       last = due;
       if (def.overlap === 'skip' && lastTask && !(await this.#ended(lastTask))) {
         outcome = 'skipped-overlap';
-        events.push({ kind: 'schedule:skipped', detail: JSON.stringify({ due, reason: 'overlap', running: lastTask.id }) });
+        events.push({
+          kind: 'schedule:skipped',
+          detail: JSON.stringify({ due, reason: 'overlap', running: lastTask.id }),
+        });
         continue;
       }
       try {
@@ -97,7 +100,8 @@ export class Scheduler {
       } catch (err) {
         // Refused for good (a deadline offset already past, a payload over a lowered limit): say
         // so and go on, rather than retrying the same due time forever. Redis trouble throws on.
-        if (!(err instanceof DtpsError) || err.code === 'redis_unavailable' || err.code === 'redis_refused') throw err;
+        if (!(err instanceof DtpsError) || err.code === 'redis_unavailable' || err.code === 'redis_refused')
+          throw err;
         outcome = 'refused';
         events.push({ kind: 'schedule:refused', detail: JSON.stringify({ due, error: err.message }) });
         this.log.warn({ schedule: def.id, due, err: err.message }, 'a scheduled run was refused');

@@ -28,7 +28,12 @@ test('declared schedules are created, then updated; one dropped from the file is
   t.teardown(() => s.close());
   const store = new ScheduleStore(s.client.ctx);
   const start = async (yaml: string) => {
-    const d = await spawnCoordinator({ redisUrl: redis.server.url, prefix: s.prefix, id: `c${daemons.length}`, args: ['--config', configFile(yaml)] });
+    const d = await spawnCoordinator({
+      redisUrl: redis.server.url,
+      prefix: s.prefix,
+      id: `c${daemons.length}`,
+      args: ['--config', configFile(yaml)],
+    });
     daemons.push(d);
     return d;
   };
@@ -39,8 +44,18 @@ test('declared schedules are created, then updated; one dropped from the file is
       '  - { id: poll, everyMs: 3600000, type: poll, payload: { url: "https://example.com" } }',
     ].join('\n'),
   );
-  t.like(await store.get('nightly'), { def: { cron: '0 3 * * *', tz: 'Europe/Berlin', origin: 'config', missed: { kind: 'skip' }, template: { type: 'report', queue: 'reports' } } });
-  t.like(await store.get('poll'), { def: { everyMs: 3_600_000, template: { payload: { url: 'https://example.com' } } } });
+  t.like(await store.get('nightly'), {
+    def: {
+      cron: '0 3 * * *',
+      tz: 'Europe/Berlin',
+      origin: 'config',
+      missed: { kind: 'skip' },
+      template: { type: 'report', queue: 'reports' },
+    },
+  });
+  t.like(await store.get('poll'), {
+    def: { everyMs: 3_600_000, template: { payload: { url: 'https://example.com' } } },
+  });
   const pollCreated = (await store.get('poll')).updatedAt;
   await first.stop();
   const second = await start(
@@ -53,7 +68,11 @@ test('declared schedules are created, then updated; one dropped from the file is
   t.is((await store.get('poll')).updatedAt, pollCreated, 'unchanged: untouched');
   t.truthy(await store.find('nightly'), 'dropped from the file: kept');
   t.truthy(await store.find('nightly2'));
-  t.is(second.logsWith('schedule no longer in the config file: kept; remove it with dtps schedule rm')[0]?.schedule, 'nightly');
+  t.is(
+    second.logsWith('schedule no longer in the config file: kept; remove it with dtps schedule rm')[0]
+      ?.schedule,
+    'nightly',
+  );
   const events = (await s.redis.xrange(s.client.ctx.fleet.events, '-', '+')).map(([, f]) => f);
   t.true(events.some((f) => f[1] === 'schedule:undeclared' && f[3] === 'nightly'));
 });

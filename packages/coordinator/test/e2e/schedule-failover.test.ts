@@ -27,12 +27,20 @@ test('every second fires exactly once while the leading coordinator is killed -9
   const store = new ScheduleStore(s.client.ctx);
   let n = 0;
   const spawn = async () => {
-    const d = await spawnCoordinator({ redisUrl: redis.server.url, prefix: s.prefix, id: `c${++n}`, leaseMs: LEASE_MS });
+    const d = await spawnCoordinator({
+      redisUrl: redis.server.url,
+      prefix: s.prefix,
+      id: `c${++n}`,
+      leaseMs: LEASE_MS,
+    });
     daemons.push(d);
     return d;
   };
   const live = [await spawn(), await spawn()];
-  await store.save({ id: 'sec', everyMs: 1000, template: { type: 'tick', queue: 'sched' }, missed: 'skip' }, 'cli');
+  await store.save(
+    { id: 'sec', everyMs: 1000, template: { type: 'tick', queue: 'sched' }, missed: 'skip' },
+    'cli',
+  );
   const first = (await store.get('sec')).next!;
   const started = Date.now();
   let kills = 0;
@@ -67,7 +75,9 @@ test('every second fires exactly once while the leading coordinator is killed -9
   t.deepEqual(missing, []);
   t.deepEqual(twice, []);
   t.true(kills >= 3);
-  const elected = (await s.redis.xrange(s.client.ctx.fleet.events, '-', '+')).filter(([, f]) => f[1] === 'leader:elected');
+  const elected = (await s.redis.xrange(s.client.ctx.fleet.events, '-', '+')).filter(
+    ([, f]) => f[1] === 'leader:elected',
+  );
   t.true(elected.length >= kills + 1, 'each kill handed the lead to another process');
 });
 

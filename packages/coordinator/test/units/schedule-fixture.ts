@@ -3,7 +3,14 @@
  * the scheduler of the coordinator, without its timers, so that a test moves
  * time and ticks by hand.
  */
-import { Client, createRedis, EngineContext, type ManualClock, type RedisClient, silentLogger } from '@dtps/core';
+import {
+  Client,
+  createRedis,
+  EngineContext,
+  type ManualClock,
+  type RedisClient,
+  silentLogger,
+} from '@dtps/core';
 import type { RedisServer } from '@dtps/core/testing';
 import { LeaderLease } from '../../src/units/leader-lease.js';
 import { Scheduler } from '../../src/units/scheduler.js';

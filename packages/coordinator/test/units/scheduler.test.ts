@@ -4,7 +4,7 @@
  * the overlap policy, and exactly one run per due time when a leader dies
  * between submitting a run and recording it.
  */
-import { ManualClock, ScheduleStore, type ScheduleInput, runKey, runSpec } from '@dtps/core';
+import { ManualClock, runKey, runSpec, type ScheduleInput, ScheduleStore } from '@dtps/core';
 import { uniquePrefix, useRedisServer } from '@dtps/core/testing';
 import test from 'ava';
 import { type Leader, leader, runsByDue } from './schedule-fixture.js';
@@ -21,7 +21,10 @@ async function start(prefix: string, id: string, clock: ManualClock, graceMs: nu
   return l;
 }
 
-async function add(l: Leader, input: Omit<ScheduleInput, 'template'> & { template?: ScheduleInput['template'] }) {
+async function add(
+  l: Leader,
+  input: Omit<ScheduleInput, 'template'> & { template?: ScheduleInput['template'] },
+) {
   return new ScheduleStore(l.ctx).save({ template: { type: 'tick' }, ...input }, 'cli');
 }
 
@@ -39,14 +42,27 @@ async function runUntil(l: Leader, clock: ManualClock, untilMs: number, stepMs: 
 test('cron in Europe/Berlin across the spring change: 09:00 local moves from 08:00Z to 07:00Z; 02:30 (which does not exist) runs at 03:00 once', async (t) => {
   const clock = new ManualClock(Date.parse('2026-03-27T12:00:00Z'));
   const l = await start(uniquePrefix(), 'a', clock, 10 * MIN);
-  await add(l, { id: 'nine', cron: '0 9 * * *', tz: 'Europe/Berlin', template: { type: 'tick', queue: 'nine' } });
-  await add(l, { id: 'gap', cron: '30 2 * * *', tz: 'Europe/Berlin', template: { type: 'tick', queue: 'gap' } });
+  await add(l, {
+    id: 'nine',
+    cron: '0 9 * * *',
+    tz: 'Europe/Berlin',
+    template: { type: 'tick', queue: 'nine' },
+  });
+  await add(l, {
+    id: 'gap',
+    cron: '30 2 * * *',
+    tz: 'Europe/Berlin',
+    template: { type: 'tick', queue: 'gap' },
+  });
   await runUntil(l, clock, Date.parse('2026-03-31T00:00:00Z'), 5 * MIN);
-  t.deepEqual([...(await runsByDue(l.client, 'nine'))].map(([due, n]) => [iso(due), n]), [
-    ['2026-03-28T08:00:00.000Z', 1],
-    ['2026-03-29T07:00:00.000Z', 1],
-    ['2026-03-30T07:00:00.000Z', 1],
-  ]);
+  t.deepEqual(
+    [...(await runsByDue(l.client, 'nine'))].map(([due, n]) => [iso(due), n]),
+    [
+      ['2026-03-28T08:00:00.000Z', 1],
+      ['2026-03-29T07:00:00.000Z', 1],
+      ['2026-03-30T07:00:00.000Z', 1],
+    ],
+  );
   t.deepEqual([...(await runsByDue(l.client, 'gap'))].map(([due, n]) => [iso(due), n]).sort(), [
     ['2026-03-28T01:30:00.000Z', 1],
     ['2026-03-29T01:00:00.000Z', 1],
@@ -57,8 +73,18 @@ test('cron in Europe/Berlin across the spring change: 09:00 local moves from 08:
 test('cron in America/New_York across the autumn change: 01:30 (which happens twice) runs once; a 6-field hourly one runs every real hour', async (t) => {
   const clock = new ManualClock(Date.parse('2026-10-31T12:00:00Z'));
   const l = await start(uniquePrefix(), 'a', clock, 10 * MIN);
-  await add(l, { id: 'twice', cron: '30 1 * * *', tz: 'America/New_York', template: { type: 'tick', queue: 'twice' } });
-  await add(l, { id: 'hourly', cron: '0 0 * * * *', tz: 'America/New_York', template: { type: 'tick', queue: 'hourly' } });
+  await add(l, {
+    id: 'twice',
+    cron: '30 1 * * *',
+    tz: 'America/New_York',
+    template: { type: 'tick', queue: 'twice' },
+  });
+  await add(l, {
+    id: 'hourly',
+    cron: '0 0 * * * *',
+    tz: 'America/New_York',
+    template: { type: 'tick', queue: 'hourly' },
+  });
   await runUntil(l, clock, Date.parse('2026-11-02T12:00:00Z'), 5 * MIN);
   t.deepEqual([...(await runsByDue(l.client, 'twice'))].map(([due, n]) => [iso(due), n]).sort(), [
     ['2026-11-01T05:30:00.000Z', 1],
@@ -90,7 +116,9 @@ async function afterOutage(missed: string) {
   const runs = [...(await runsByDue(b.client))].map(([due]) => iso(due).slice(11, 19)).sort();
   const events = await b.ctx.redis.xrange(b.ctx.fleet.events, '-', '+');
   const missedEvents = events
-    .map(([, f]) => Object.fromEntries(Array.from({ length: f.length / 2 }, (_, i) => [f[2 * i], f[2 * i + 1]])))
+    .map(([, f]) =>
+      Object.fromEntries(Array.from({ length: f.length / 2 }, (_, i) => [f[2 * i], f[2 * i + 1]])),
+    )
     .filter((e) => e.kind === 'schedule:missed')
     .map((e) => JSON.parse(e.detail as string));
   const info = await new ScheduleStore(b.ctx).get('sec');

@@ -18,7 +18,8 @@ export function compileCron(expr: string, tz: string | null): Cron {
   const key = `${tz ?? ''}\n${expr}`;
   const hit = compiled.get(key);
   if (hit) return hit;
-  if (typeof expr !== 'string' || expr.trim() === '') throw new ValidationError('cron', 'must be a cron expression');
+  if (typeof expr !== 'string' || expr.trim() === '')
+    throw new ValidationError('cron', 'must be a cron expression');
   const n = fieldCount(expr);
   if (!expr.trim().startsWith('@') && n !== 5 && n !== 6) {
     throw new ValidationError('cron', `must have 5 fields (minute first) or 6 (second first), got ${n}`);
@@ -27,14 +28,21 @@ export function compileCron(expr: string, tz: string | null): Cron {
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: tz });
     } catch {
-      throw new ValidationError('tz', `must be an IANA time zone such as Europe/Berlin, got ${JSON.stringify(tz)}`);
+      throw new ValidationError(
+        'tz',
+        `must be an IANA time zone such as Europe/Berlin, got ${JSON.stringify(tz)}`,
+      );
     }
   }
   let cron: Cron;
   try {
     // paused: never starts a timer; only used to compute times. legacyMode: day-of-month and
     // day-of-week combine with OR, as in Vixie cron.
-    cron = new Cron(expr.trim(), { paused: true, legacyMode: true, ...(tz === null ? { timezone: 'UTC' } : { timezone: tz }) });
+    cron = new Cron(expr.trim(), {
+      paused: true,
+      legacyMode: true,
+      ...(tz === null ? { timezone: 'UTC' } : { timezone: tz }),
+    });
   } catch (err) {
     throw new ValidationError('cron', `${(err as Error).message}`);
   }

@@ -66,12 +66,22 @@ export class ScheduleStore {
   constructor(private readonly ctx: EngineContext) {}
 
   /** Creates or updates a schedule; ValidationError (nothing written) for bad input. */
-  async save(input: ScheduleInput, origin: ScheduleDef['origin']): Promise<{ def: ScheduleDef; outcome: SaveOutcome }> {
+  async save(
+    input: ScheduleInput,
+    origin: ScheduleDef['origin'],
+  ): Promise<{ def: ScheduleDef; outcome: SaveOutcome }> {
     const def = checkSchedule(input, origin, this.ctx.payloadMaxBytes);
     const now = this.ctx.clock.now();
     const next = nextDueAfter(def, now);
-    if (next === null) throw new DtpsError('invalid_argument', 'cron: never fires after now', { field: 'cron' });
-    const call = buildSaveSchedule({ fleet: this.ctx.fleet, id: def.id, defJson: JSON.stringify(def), next, now });
+    if (next === null)
+      throw new DtpsError('invalid_argument', 'cron: never fires after now', { field: 'cron' });
+    const call = buildSaveSchedule({
+      fleet: this.ctx.fleet,
+      id: def.id,
+      defJson: JSON.stringify(def),
+      next,
+      now,
+    });
     return { def, outcome: decodeSaveSchedule(await callScript(this.ctx.redis, SAVE_SCHEDULE, call)) };
   }
 
@@ -84,7 +94,14 @@ export class ScheduleStore {
 
   /** The ids whose next due time is at most `now`. */
   async dueIds(now: number, limit = 1000): Promise<string[]> {
-    return this.ctx.redis.zrangebyscore(this.ctx.fleet.schedules, '-inf', String(now), 'LIMIT', '0', String(limit));
+    return this.ctx.redis.zrangebyscore(
+      this.ctx.fleet.schedules,
+      '-inf',
+      String(now),
+      'LIMIT',
+      '0',
+      String(limit),
+    );
   }
 
   /** One schedule, or null. */
@@ -126,7 +143,9 @@ export class ScheduleStore {
   }
 
   /** Records a tick's or a manual run's outcome (recordFire-4.lua). */
-  async record(r: Omit<FireRecord, 'fleet' | 'maxLen'>): Promise<'recorded' | 'fenced' | 'stale' | 'missing'> {
+  async record(
+    r: Omit<FireRecord, 'fleet' | 'maxLen'>,
+  ): Promise<'recorded' | 'fenced' | 'stale' | 'missing'> {
     const call = buildRecordFire({ ...r, fleet: this.ctx.fleet, maxLen: 1000 });
     return decodeRecordFire(await callScript(this.ctx.redis, RECORD_FIRE, call));
   }

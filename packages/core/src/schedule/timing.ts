@@ -9,7 +9,10 @@ const MAX_WALK = 10_000;
  * fixed interval is aligned to the epoch (every 1000 ms fires on whole
  * seconds), so that every coordinator computes the same due times.
  */
-export function nextDueAfter(def: Pick<ScheduleDef, 'cron' | 'tz' | 'everyMs'>, afterMs: number): number | null {
+export function nextDueAfter(
+  def: Pick<ScheduleDef, 'cron' | 'tz' | 'everyMs'>,
+  afterMs: number,
+): number | null {
   if (def.everyMs !== null) return (Math.floor(afterMs / def.everyMs) + 1) * def.everyMs;
   return cronNextAfter(def.cron as string, def.tz, afterMs);
 }

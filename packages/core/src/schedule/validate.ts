@@ -29,14 +29,20 @@ export function parseMissedPolicy(text: unknown): MissedPolicy {
   const m = typeof text === 'string' ? /^catch-up:(\d{1,4})$/.exec(text) : null;
   const max = m ? Number(m[1]) : 0;
   if (!m || max < 1 || max > MAX_CATCH_UP) {
-    throw new ValidationError('missed', `must be skip, once or catch-up:N (N from 1 to ${MAX_CATCH_UP}), got ${JSON.stringify(text)}`);
+    throw new ValidationError(
+      'missed',
+      `must be skip, once or catch-up:N (N from 1 to ${MAX_CATCH_UP}), got ${JSON.stringify(text)}`,
+    );
   }
   return { kind: 'catch-up', max };
 }
 
 function checkId(id: unknown): string {
   if (typeof id !== 'string' || !SCHEDULE_ID_PATTERN.test(id)) {
-    throw new ValidationError('id', `must be 1-128 letters, digits, "_", ".", ":" or "-", got ${JSON.stringify(id)}`);
+    throw new ValidationError(
+      'id',
+      `must be 1-128 letters, digits, "_", ".", ":" or "-", got ${JSON.stringify(id)}`,
+    );
   }
   return id;
 }
@@ -64,7 +70,10 @@ function checkTemplate(input: unknown, payloadMaxBytes: number): ScheduleTemplat
   checkSpec(task, { payloadMaxBytes, defaultQueue: 'default', defaultBackoff: DEFAULT_BACKOFF }, 0);
   const offset = optionalInt('deadlineOffsetMs', deadlineOffsetMs, 1, 365 * 86_400_000);
   if (group !== undefined && (typeof group !== 'string' || !QUEUE_NAME_PATTERN.test(group))) {
-    throw new ValidationError('group', `must be 1-64 letters, digits, "_", ".", ":" or "-", got ${JSON.stringify(group)}`);
+    throw new ValidationError(
+      'group',
+      `must be 1-64 letters, digits, "_", ".", ":" or "-", got ${JSON.stringify(group)}`,
+    );
   }
   const out: ScheduleTemplate = { type: t.type as string };
   if (t.payload !== undefined) out.payload = t.payload;
@@ -91,7 +100,8 @@ export function checkSchedule(
   const hasCron = input.cron !== undefined;
   const hasEvery = input.everyMs !== undefined;
   if (hasCron === hasEvery) throw new ValidationError('cron', 'give exactly one of cron and everyMs');
-  if (!hasCron && input.tz !== undefined) throw new ValidationError('tz', 'only a cron schedule has a time zone');
+  if (!hasCron && input.tz !== undefined)
+    throw new ValidationError('tz', 'only a cron schedule has a time zone');
   const tz = input.tz === undefined ? null : input.tz;
   if (hasCron) compileCron(input.cron as string, tz);
   const everyMs = hasEvery ? optionalInt('everyMs', input.everyMs, MIN_EVERY_MS, 366 * 86_400_000)! : null;

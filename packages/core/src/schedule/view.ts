@@ -1,15 +1,19 @@
 import type { Client } from '../client/client.js';
 import type { TaskState } from '../task/types.js';
-import { type ScheduleInfo, type ScheduleTemplate, missedPolicyText } from './types.js';
+import { missedPolicyText, type ScheduleInfo, type ScheduleTemplate } from './types.js';
 
 /**
  * One schedule as `dtps schedule list --json` prints it (a contract): `cron`
  * or `everyMs`, whichever it has; times in ms since the epoch.
  */
-export type ScheduleSummary = { id: string; tz: string | null; next: number | null; last: number | null; paused: boolean; fired: number } & (
-  | { cron: string }
-  | { everyMs: number }
-);
+export type ScheduleSummary = {
+  id: string;
+  tz: string | null;
+  next: number | null;
+  last: number | null;
+  paused: boolean;
+  fired: number;
+} & ({ cron: string } | { everyMs: number });
 
 /** The summary of a schedule. */
 export function scheduleSummary(s: ScheduleInfo): ScheduleSummary {

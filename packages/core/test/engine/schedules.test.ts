@@ -53,7 +53,12 @@ test('recordFire is fenced by the lease holder and epoch, and by the version and
   t.is(await store.record({ ...base, leader: { ...leader, expectNext: 5 } }), 'stale');
   t.like(await store.get('s1'), { fired: 0, last: null }, 'refused records wrote nothing');
   t.is(await store.record({ ...base, leader }), 'recorded');
-  t.like(await store.get('s1'), { fired: 1, last: row.info.next, next: row.info.next! + 1000, lastTask: 't1' });
+  t.like(await store.get('s1'), {
+    fired: 1,
+    last: row.info.next,
+    next: row.info.next! + 1000,
+    lastTask: 't1',
+  });
   t.is(await store.record({ ...base, leader }), 'stale', 'the same tick twice: the second is refused');
   t.is(await store.record({ ...base, id: 'nope', leader }), 'missing');
 });

@@ -29,13 +29,27 @@ const BAD = new Set(['failed', 'expired', 'cancelled', 'refused', 'missed', 'ski
 export function scheduleRow(s: ScheduleDetail, now: number): ScheduleRow {
   const when = 'cron' in s ? `${s.cron}${s.tz ? ` ${s.tz}` : ''}` : `every ${duration(s.everyMs)}`;
   const state = s.lastTask ? (s.lastTask.state ?? 'deleted') : null;
-  const outcome = s.lastOutcome === null ? '—' : state && s.lastOutcome === 'fired' ? `fired → ${state}` : s.lastOutcome;
+  const outcome =
+    s.lastOutcome === null ? '—' : state && s.lastOutcome === 'fired' ? `fired → ${state}` : s.lastOutcome;
   const endState = state ?? s.lastOutcome ?? '';
-  const tone = s.lastOutcome === null ? 'neutral' : BAD.has(endState) || BAD.has(s.lastOutcome) ? 'bad' : endState === 'succeeded' ? 'good' : 'neutral';
+  const tone =
+    s.lastOutcome === null
+      ? 'neutral'
+      : BAD.has(endState) || BAD.has(s.lastOutcome)
+        ? 'bad'
+        : endState === 'succeeded'
+          ? 'good'
+          : 'neutral';
   return {
     id: s.id,
     when,
-    next: s.paused ? 'paused' : s.next === null ? '—' : s.next <= now ? 'due' : `in ${duration(s.next - now)}`,
+    next: s.paused
+      ? 'paused'
+      : s.next === null
+        ? '—'
+        : s.next <= now
+          ? 'due'
+          : `in ${duration(s.next - now)}`,
     last: s.last === null ? '—' : `${duration(Math.max(0, now - s.last))} ago`,
     outcome,
     tone,
@@ -59,7 +73,12 @@ export function Schedules({ rows, width, height }: SchedulesProps) {
   const rest = Math.max(16, width - fixed);
   const idWidth = Math.max(8, Math.floor(rest * 0.4));
   const whenWidth = Math.max(8, rest - idWidth - 1);
-  const header = ['  ', cell('SCHEDULE', idWidth), ` ${cell('WHEN', whenWidth)}`, ...FIXED.map(([h, w, a]) => ` ${cell(h, w, a)}`)].join('');
+  const header = [
+    '  ',
+    cell('SCHEDULE', idWidth),
+    ` ${cell('WHEN', whenWidth)}`,
+    ...FIXED.map(([h, w, a]) => ` ${cell(h, w, a)}`),
+  ].join('');
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       <Text bold color="gray">
@@ -80,7 +99,10 @@ export function Schedules({ rows, width, height }: SchedulesProps) {
         </Box>
       ))}
       <Box flexGrow={1} />
-      <Text color="gray"> {rows.length} schedules · fired by the leading coordinator · dtps schedule --help</Text>
+      <Text color="gray">
+        {' '}
+        {rows.length} schedules · fired by the leading coordinator · dtps schedule --help
+      </Text>
     </Box>
   );
 }

@@ -7,11 +7,11 @@ import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { Help } from './Help.js';
 import { Overview } from './Overview.js';
+import { Schedules } from './Schedules.js';
 import { StatusLine } from './StatusLine.js';
 import { SubmitForm } from './SubmitForm.js';
 import type { MainModel, ScreenModel } from './screen-model.js';
 import { TaskDetail } from './TaskDetail.js';
-import { Schedules } from './Schedules.js';
 import { Tasks } from './Tasks.js';
 import { Workers } from './Workers.js';
 

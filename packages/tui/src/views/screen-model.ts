@@ -26,10 +26,10 @@ import type { FooterProps } from './Footer.js';
 import type { HeaderProps } from './Header.js';
 import type { HelpProps } from './Help.js';
 import type { ChartPanel, OverviewProps } from './Overview.js';
+import { type SchedulesProps, scheduleRow } from './Schedules.js';
 import type { StatusLineProps } from './StatusLine.js';
 import type { SubmitFormProps } from './SubmitForm.js';
 import type { TaskDetailProps } from './TaskDetail.js';
-import { type SchedulesProps, scheduleRow } from './Schedules.js';
 import { type TasksProps, taskRow } from './Tasks.js';
 import { sizingLine, type WorkersProps, workerLine, workerRow } from './Workers.js';
 

@@ -1,7 +1,7 @@
 import type { ScheduleDetail } from '@dtps/core';
 import test from 'ava';
 import { createElement as h } from 'react';
-import { scheduleRow, Schedules } from '../../src/views/Schedules.js';
+import { Schedules, scheduleRow } from '../../src/views/Schedules.js';
 import { NOW } from '../fixtures.js';
 import { frameOf, widest } from './render.js';
 
@@ -30,7 +30,12 @@ function schedule(id: string, over: Partial<ScheduleDetail> = {}): ScheduleDetai
 test('Schedules: timing, next and last run, the last outcome with its task state, runs fired', (t) => {
   const rows = [
     schedule('digest'),
-    schedule('nightly', { everyMs: undefined, cron: '0 3 * * *', tz: 'Europe/Berlin', lastTask: { id: 't2', queue: 'default', state: 'failed' } } as Partial<ScheduleDetail>),
+    schedule('nightly', {
+      everyMs: undefined,
+      cron: '0 3 * * *',
+      tz: 'Europe/Berlin',
+      lastTask: { id: 't2', queue: 'default', state: 'failed' },
+    } as Partial<ScheduleDetail>),
     schedule('poll', { paused: true, next: null, lastOutcome: 'skipped-overlap' }),
     schedule('fresh', { last: null, lastOutcome: null, lastTask: null, fired: 0 }),
   ].map((s) => scheduleRow(s, NOW));
@@ -46,5 +51,8 @@ test('Schedules: timing, next and last run, the last outcome with its task state
 });
 
 test('Schedules: none yet says how to add one', (t) => {
-  t.regex(frameOf(h(Schedules, { rows: [], width: 80, height: 6 })).text, /no schedules — add one with dtps schedule add/);
+  t.regex(
+    frameOf(h(Schedules, { rows: [], width: 80, height: 6 })).text,
+    /no schedules — add one with dtps schedule add/,
+  );
 });

@@ -1,4 +1,4 @@
-import { type ScheduleInput, ScheduleStore, SCHEDULE_ID_PATTERN, scheduleDetail } from '@dtps/core';
+import { SCHEDULE_ID_PATTERN, type ScheduleInput, ScheduleStore, scheduleDetail } from '@dtps/core';
 import type { FastifyInstance } from 'fastify';
 import { API, type MonitorContext } from '../context.js';
 
@@ -49,11 +49,16 @@ export function scheduleRoutes(app: FastifyInstance, m: MonitorContext): void {
 
   app.get(`${API}/schedules`, async () => {
     const all = await store.list();
-    return { schedules: await Promise.all(all.map((s) => scheduleDetail(s, client))), at: m.deps.ctx.clock.now() };
+    return {
+      schedules: await Promise.all(all.map((s) => scheduleDetail(s, client))),
+      at: m.deps.ctx.clock.now(),
+    };
   });
 
-  app.get<{ Params: { id: string } }>(`${API}/schedules/:id`, { schema: { params: idParams } }, async (request) =>
-    scheduleDetail(await store.get(request.params.id), client),
+  app.get<{ Params: { id: string } }>(
+    `${API}/schedules/:id`,
+    { schema: { params: idParams } },
+    async (request) => scheduleDetail(await store.get(request.params.id), client),
   );
 
   app.put<{ Params: { id: string }; Body: Omit<ScheduleInput, 'id'> }>(
@@ -83,8 +88,12 @@ export function scheduleRoutes(app: FastifyInstance, m: MonitorContext): void {
     async (request, reply) => reply.status(201).send(await store.runNow(client, request.params.id)),
   );
 
-  app.delete<{ Params: { id: string } }>(`${API}/schedules/:id`, { schema: { params: idParams } }, async (request) => {
-    await store.remove(request.params.id);
-    return { id: request.params.id, removed: true };
-  });
+  app.delete<{ Params: { id: string } }>(
+    `${API}/schedules/:id`,
+    { schema: { params: idParams } },
+    async (request) => {
+      await store.remove(request.params.id);
+      return { id: request.params.id, removed: true };
+    },
+  );
 }

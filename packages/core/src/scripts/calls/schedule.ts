@@ -12,7 +12,13 @@ export const SAVE_SCHEDULE: ScriptShape = {
   perItem: [],
 };
 
-export function buildSaveSchedule(a: { fleet: FleetKeys; id: string; defJson: string; next: number; now: number }): ScriptCall {
+export function buildSaveSchedule(a: {
+  fleet: FleetKeys;
+  id: string;
+  defJson: string;
+  next: number;
+  now: number;
+}): ScriptCall {
   return {
     keys: [a.fleet.schedules, a.fleet.schedule(a.id)],
     argv: [a.id, a.defJson, String(a.next), String(a.now)],
