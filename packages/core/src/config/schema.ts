@@ -180,7 +180,7 @@ export const configSchema = z.strictObject({
     heartbeatTimeoutMs: int(5000, 500, 3_600_000),
     sweepIntervalMs: int(500, 50, 60_000),
     janitorIntervalMs: int(10_000, 100, 3_600_000),
-    scheduleGraceMs: int(10_000, 0, 86_400_000),
+    scheduleGraceMs: int(10_000, 1000, 86_400_000),
   }),
   telemetry: section({
     traces: z.boolean().default(false),
