@@ -14,6 +14,9 @@ import {
 } from '@dtps/core';
 import type { LeaderLease } from './leader-lease.js';
 
+/** Refusals of a run's submit that the same submit would meet again: the due time is given up. */
+const REFUSED_FOR_GOOD: ReadonlySet<string> = new Set(['invalid_argument', 'deadline_passed']);
+
 /** What a tick did with one schedule, for logs and tests. */
 export interface TickReport {
   id: string;
@@ -99,9 +102,9 @@ export class Scheduler {
         events.push({ kind: 'schedule:fired', detail: JSON.stringify({ due, task: r.id, queue: r.queue }) });
       } catch (err) {
         // Refused for good (a deadline offset already past, a payload over a lowered limit): say
-        // so and go on, rather than retrying the same due time forever. Redis trouble throws on.
-        if (!(err instanceof DtpsError) || err.code === 'redis_unavailable' || err.code === 'redis_refused')
-          throw err;
+        // so and go on, rather than retrying the same due time forever. Anything else (Redis
+        // trouble) throws on: the tick is tried again, and its submits are idempotent.
+        if (!(err instanceof DtpsError) || !REFUSED_FOR_GOOD.has(err.code)) throw err;
         outcome = 'refused';
         events.push({ kind: 'schedule:refused', detail: JSON.stringify({ due, error: err.message }) });
         this.log.warn({ schedule: def.id, due, err: err.message }, 'a scheduled run was refused');

@@ -216,3 +216,19 @@ test('a leader that dies after submitting a run and before recording it: the nex
   t.is((await new ScheduleStore(b.ctx).get('sec')).next, due + 2000);
   t.is((await runsByDue(b.client)).size, 2, 'and its submits were duplicates');
 });
+
+test('a run that submit refuses for good (its deadline offset already past) is reported and the schedule goes on', async (t) => {
+  const clock = new ManualClock(Date.parse('2026-05-01T00:00:00.250Z'));
+  const l = await start(uniquePrefix(), 'a', clock, 10_000);
+  await add(l, { id: 'sec', everyMs: 1000, template: { type: 'tick', deadlineOffsetMs: 500 } });
+  clock.advance(3000); // 00:00:03.250: the runs of 1 and 2 s are past their deadlines, the one of 3 s is not
+  await l.tick();
+  t.like(await new ScheduleStore(l.ctx).get('sec'), {
+    fired: 1,
+    lastOutcome: 'fired',
+    next: Date.parse('2026-05-01T00:00:04.000Z'),
+  });
+  const kinds = (await l.ctx.redis.xrange(l.ctx.fleet.events, '-', '+')).map(([, f]) => f[1]);
+  t.deepEqual(kinds, ['leader:elected', 'schedule:refused', 'schedule:refused', 'schedule:fired']);
+  t.deepEqual([...(await runsByDue(l.client)).keys()], [Date.parse('2026-05-01T00:00:03.000Z')]);
+});
