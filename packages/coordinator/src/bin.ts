@@ -123,6 +123,8 @@ async function main(): Promise<void> {
     sweepIntervalMs: c.sweepIntervalMs,
     janitorIntervalMs: c.janitorIntervalMs,
     limits: config.limits.map((line) => parseLimitLine(line)),
+    scheduleGraceMs: c.scheduleGraceMs,
+    schedules: config.schedules,
     ...(config.monitor.enabled
       ? {
           monitor: {

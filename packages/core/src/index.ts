@@ -166,6 +166,7 @@ export { LOG_THROTTLE_INTERVAL_MS, LogThrottle } from './runtime/log-throttle.js
 export { createLogger, type Logger, prettyLine, silentLogger } from './runtime/logger.js';
 export { Loop, type LoopOptions } from './runtime/loop.js';
 export { within } from './runtime/within.js';
+export * from './schedule/index.js';
 export type { AttemptLogs } from './scripts/calls/logs.js';
 export {
   listLibraries,
