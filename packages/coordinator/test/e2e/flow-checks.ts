@@ -104,3 +104,10 @@ export function startsByWorker(starts: readonly { worker: string | null }[]): Re
   for (const s of starts) out[s.worker ?? '?'] = (out[s.worker ?? '?'] ?? 0) + 1;
   return out;
 }
+
+/** Whether stream entry id `a` (`<ms>-<seq>`) comes after `b`. */
+export function streamIdAfter(a: string, b: string): boolean {
+  const [am, as] = a.split('-').map(Number) as [number, number];
+  const [bm, bs] = b.split('-').map(Number) as [number, number];
+  return am > bm || (am === bm && as > bs);
+}

@@ -24,6 +24,12 @@ import {
   transitionsTo,
 } from './flow-checks.js';
 
+/**
+ * The daemons' environment: event streams and retention long enough to hold a whole run (the
+ * tests read every transition and every task's start time at the end).
+ */
+export const FLOW_ENV = { ...EVENTS_ENV, DTPS_RETENTION_SUCCEEDED_MAX: '1000000' };
+
 /** A key prefix of its own on a Redis given by URL, with a Client and the operator's CLI. */
 export interface FlowScope {
   url: string;
@@ -45,7 +51,7 @@ export function flowScope(url: string): FlowScope {
   const redis = createRedis(url);
   const client = new Client({ redis, prefix, eventsMaxLen: EVENTS_MAX_LEN });
   const k = client.ctx.keys('default');
-  const env = { DTPS_REDIS_URL: url, DTPS_PREFIX: prefix, ...EVENTS_ENV };
+  const env = { DTPS_REDIS_URL: url, DTPS_PREFIX: prefix, ...FLOW_ENV };
   return {
     url,
     prefix,
@@ -126,7 +132,7 @@ export async function rateRun(
   await s.cli(t, ['queue', 'limit', 'default', '--type', 'noop', '--rate', String(opts.rate), '--per', '1000']);
   const workers = await Promise.all(
     [1, 2, 3].map((i) =>
-      spawnWorker({ redisUrl: s.url, prefix: s.prefix, id: `rate-${i}`, slots: opts.slots, env: EVENTS_ENV }),
+      spawnWorker({ redisUrl: s.url, prefix: s.prefix, id: `rate-${i}`, slots: opts.slots, env: FLOW_ENV }),
     ),
   );
   daemons.push(...workers);
