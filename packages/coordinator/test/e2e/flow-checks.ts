@@ -60,7 +60,9 @@ export function replayRunning(events: readonly TransitionEvent[], only?: Readonl
 }
 
 /** Every start in stream order: one row per task id of each `running` entry. */
-export function startsInOrder(events: readonly TransitionEvent[]): { id: string; at: number; worker: string | null }[] {
+export function startsInOrder(
+  events: readonly TransitionEvent[],
+): { id: string; at: number; worker: string | null }[] {
   return events
     .filter((e) => e.state === 'running')
     .flatMap((e) => e.ids.map((id) => ({ id, at: e.at, worker: e.worker })));
@@ -110,4 +112,29 @@ export function streamIdAfter(a: string, b: string): boolean {
   const [am, as] = a.split('-').map(Number) as [number, number];
   const [bm, bs] = b.split('-').map(Number) as [number, number];
   return am > bm || (am === bm && as > bs);
+}
+
+/**
+ * The most handler attempts physically running at once, from the recording handlers' start and
+ * finish entries (an attempt with no finish, on a killed worker, is left out).
+ */
+export function maxHandlersAtOnce(
+  records: readonly { event: string; id: string; attempt: number; worker: string; at: number }[],
+): number {
+  const startOf = new Map<string, number>();
+  const edges: [number, number][] = [];
+  for (const r of records) {
+    const key = `${r.id}:${r.attempt}:${r.worker}`;
+    if (r.event === 'start') startOf.set(key, r.at);
+    else if (startOf.has(key)) edges.push([startOf.get(key)!, 1], [r.at, -1]);
+  }
+  // Ends before starts at the same ms: an attempt that ended as another began did not overlap it.
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let max = 0;
+  for (const [, d] of edges) {
+    now += d;
+    max = Math.max(max, now);
+  }
+  return max;
 }

@@ -129,7 +129,17 @@ export async function rateRun(
   opts: { tasks: number; rate: number; slots: number },
 ): Promise<RateFigures> {
   const PER_MS = 1000;
-  await s.cli(t, ['queue', 'limit', 'default', '--type', 'noop', '--rate', String(opts.rate), '--per', '1000']);
+  await s.cli(t, [
+    'queue',
+    'limit',
+    'default',
+    '--type',
+    'noop',
+    '--rate',
+    String(opts.rate),
+    '--per',
+    '1000',
+  ]);
   const workers = await Promise.all(
     [1, 2, 3].map((i) =>
       spawnWorker({ redisUrl: s.url, prefix: s.prefix, id: `rate-${i}`, slots: opts.slots, env: FLOW_ENV }),
@@ -186,10 +196,7 @@ export async function rateRun(
     byStart.max <= opts.rate,
     `at most ${opts.rate} starts in any ${PER_MS} ms window; ${byStart.max} from ${byStart.from}`,
   );
-  t.true(
-    Object.keys(figures.byWorker).length === 3,
-    'the three workers took part',
-  );
+  t.true(Object.keys(figures.byWorker).length === 3, 'the three workers took part');
   // The issue's bound: the limit is the only thing that paces this run, so it ends within 10 %
   // of the least the limit allows (first to last start; noop tasks end at once).
   t.true(
