@@ -89,6 +89,18 @@ export async function submitAll(client: Client, specs: readonly TaskSpec[]): Pro
   return ids;
 }
 
+/**
+ * Script calls served so far by a single server (FCALL and EVALSHA, from INFO commandstats), or
+ * null on a Cluster: how often workers call while a limit holds them back.
+ */
+async function scriptCalls(redis: RedisClient): Promise<number | null> {
+  if (!('info' in redis) || 'nodes' in redis) return null;
+  const info = await redis.info('commandstats');
+  let n = 0;
+  for (const m of info.matchAll(/^cmdstat_(?:fcall|evalsha|fcall_ro|eval):calls=(\d+)/gm)) n += Number(m[1]);
+  return n;
+}
+
 /** A whole number from the environment, or the default. */
 export function envCount(name: string, fallback: number): number {
   const v = process.env[name];
@@ -105,12 +117,16 @@ export interface RateFigures {
   maxByStartTime: number;
   /** The same by the event stream's entry times (Redis's clock, when each claim ran). */
   maxByStream: number;
+  /** The same in windows 25 ms shorter: the stream's excess is the few ms a claim waits to run. */
+  maxByStreamShorter: number;
   /** First start to last start, ms, and the least the limit allows. */
   startSpanMs: number;
   idealSpanMs: number;
   /** First start to last finish, ms, and tasks / rate. */
   makespanMs: number;
   idealMakespanMs: number;
+  /** Script calls (FCALL/EVALSHA) per second of the run, all daemons together; null on a Cluster. */
+  scriptCallsPerSec: number | null;
   /** Most and median ms by which Redis ran a claim after the claim's clock read its start time. */
   maxLagMs: number;
   medianLagMs: number;
@@ -146,6 +162,7 @@ export async function rateRun(
     ),
   );
   daemons.push(...workers);
+  const callsBefore = await scriptCalls(s.redis);
   const ids = await submitAll(
     s.client,
     Array.from({ length: opts.tasks }, () => ({ type: 'noop' })),
@@ -162,6 +179,7 @@ export async function rateRun(
     },
   );
 
+  const callsAfter = await scriptCalls(s.redis);
   const { st, ft } = await startAndFinishTimes(s.redis, s.taskKey, ids);
   const events = await s.events();
   const starts = startsInOrder(events);
@@ -183,10 +201,18 @@ export async function rateRun(
     tasks: opts.tasks,
     maxByStartTime: byStart.max,
     maxByStream: byStream.max,
+    maxByStreamShorter: maxInWindow(
+      starts.map((x) => x.at),
+      PER_MS - 25,
+    ).max,
     startSpanMs: Math.max(...st) - first,
     idealSpanMs: (Math.ceil(opts.tasks / opts.rate) - 1) * PER_MS,
     makespanMs: Math.max(...ft) - first,
     idealMakespanMs,
+    scriptCallsPerSec:
+      callsBefore === null || callsAfter === null
+        ? null
+        : Math.round(((callsAfter - callsBefore) * 1000) / (Math.max(...ft) - first)),
     maxLagMs: lags.at(-1) ?? 0,
     medianLagMs: lags[Math.floor(lags.length / 2)] ?? 0,
     byWorker: startsByWorker(starts),
