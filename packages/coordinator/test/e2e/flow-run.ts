@@ -222,7 +222,8 @@ export async function rateRun(
     byStart.max <= opts.rate,
     `at most ${opts.rate} starts in any ${PER_MS} ms window; ${byStart.max} from ${byStart.from}`,
   );
-  t.true(Object.keys(figures.byWorker).length === 3, 'the three workers took part');
+  // A worker claims at most its slots (50): each window's 100 starts are shared across workers.
+  t.true(Object.keys(figures.byWorker).length >= 2, 'more than one worker took part');
   // The issue's bound: the limit is the only thing that paces this run, so it ends within 10 %
   // of the least the limit allows (first to last start; noop tasks end at once).
   t.true(
