@@ -4,7 +4,8 @@
 (0: no such limit). A task counts under limit instances: `queue`, `type:<T>`, `group:<G>`, and
 `each:<G>` (the each-group limit, kept per group). Per instance:
   fc:run:<inst>   set of the ids running under its cap
-  fc:log:<inst>   zset of its starts in the current window (id:attempt → start ms), for its rate
+  fc:log:<inst>   zset of its starts in the current window and the LOG_KEEP_MS before it
+                  (id:attempt → start ms), for its rate
   fc:held:<inst>  zset id → ready score: tasks it holds back, in their ready order
 and for the queue:
   fc:due          zset inst → when its held tasks may go back to the ready set; '+inf' while its
@@ -24,6 +25,12 @@ it a task) and steals nothing. ]]
 -- @include record
 
 local NO_DUE = '+inf'
+-- Each claim brings its own clock reading, taken before its call reaches Redis, so a claim that
+-- read its clock a little earlier can run after one that read it later. Starts stay in the log
+-- this long after their window has passed for the later one, and a claim counts only the starts
+-- after its own window's beginning (later ones included): then the late claim still sees every
+-- start of its window, and no window of the recorded start times holds more than N.
+local LOG_KEEP_MS = 1000
 -- A claim puts back at most this many instances' held tasks, and this many tasks per instance.
 local RELEASE_INSTANCES, RELEASE_TASKS = 16, 1000
 
@@ -72,8 +79,8 @@ local function roomOf(st, base, now, inst)
   s = { tokens = math.huge, free = math.huge }
   if lim and lim.n > 0 then
     local log = flowLogKey(base, inst)
-    redis.call('ZREMRANGEBYSCORE', log, '-inf', now - lim.per)
-    s.tokens = lim.n - redis.call('ZCARD', log)
+    redis.call('ZREMRANGEBYSCORE', log, '-inf', int(now - lim.per - LOG_KEEP_MS))
+    s.tokens = lim.n - redis.call('ZCOUNT', log, '(' .. int(now - lim.per), '+inf')
   end
   if lim and lim.conc > 0 then s.free = lim.conc - redis.call('SCARD', flowRunKey(base, inst)) end
   st.inst[inst] = s
@@ -83,9 +90,10 @@ end
 -- When an instance out of tokens has one again: when enough of its window's starts age out.
 local function nextToken(base, now, inst, lim)
   local log = flowLogKey(base, inst)
-  local over = redis.call('ZCARD', log) - lim.n
+  local from = '(' .. int(now - lim.per)
+  local over = redis.call('ZCOUNT', log, from, '+inf') - lim.n
   if over < 0 then return now end
-  local e = redis.call('ZRANGE', log, over, over, 'WITHSCORES')
+  local e = redis.call('ZRANGEBYSCORE', log, from, '+inf', 'WITHSCORES', 'LIMIT', over, 1)
   if not e[2] then return now end
   return tonumber(e[2]) + lim.per
 end
