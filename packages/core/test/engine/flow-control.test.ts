@@ -6,7 +6,7 @@
  */
 import test from 'ava';
 import { recoverWorker } from '../../src/engine/worker-ops.js';
-import { ValidationError } from '../../src/index.js';
+import { expireDue, ValidationError } from '../../src/index.js';
 import { claim, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
@@ -216,4 +216,32 @@ test('invalid limits are refused naming the field, and nothing is written', asyn
     message: /^group:/,
   });
   t.is(await e.redis.exists(k.flow), 0);
+});
+
+test('a held task that is cancelled or expires leaves its held set: a later release cannot queue it again', async (t) => {
+  const e = await engine.make();
+  const k = e.client.ctx.keys('default');
+  await e.client.setQueueLimit('default', { scope: 'type', key: 'x', concurrency: 1 });
+  const now = e.clock.now();
+  const [first, cancelled, expiring] = await e.client.submitMany([
+    { type: 'x' },
+    { type: 'x' },
+    { type: 'x', deadline: now + 1000 },
+  ]);
+  const w = e.ops('w1');
+  const a = await claim(w, 'default', { max: 10, start: 10 });
+  t.deepEqual(
+    a.tasks.map((x) => x.id),
+    [first!.id],
+  );
+  t.deepEqual(await e.redis.zrange(k.flowHeld('type:x'), '0', '-1'), [cancelled!.id, expiring!.id]);
+  await e.client.cancel(cancelled!.id);
+  e.clock.advance(1000);
+  t.is(await expireDue(e.client.ctx, 'default'), 1);
+  t.deepEqual(await e.redis.zrange(k.flowHeld('type:x'), '0', '-1'), [], 'nothing ended stays held');
+  await complete(e, 'w1', a.tasks);
+  t.is((await claim(w, 'default', { max: 10, start: 10 })).tasks.length, 0, 'nothing ended starts');
+  t.deepEqual(await e.redis.zrange(k.ready, '0', '-1'), []);
+  t.is((await e.client.get(cancelled!.id)).state, 'cancelled');
+  t.is((await e.client.get(expiring!.id)).state, 'expired');
 });
