@@ -245,3 +245,11 @@ test('a held task that is cancelled or expires leaves its held set: a later rele
   t.is((await e.client.get(cancelled!.id)).state, 'cancelled');
   t.is((await e.client.get(expiring!.id)).state, 'expired');
 });
+
+test('tasks a limit holds back still count as queued', async (t) => {
+  const e = await engine.make();
+  await e.client.setQueueLimit('default', { scope: 'group', key: 'acme', concurrency: 1 });
+  await e.client.submitMany(Array.from({ length: 3 }, () => ({ type: 'x', group: 'acme' })));
+  t.is((await claim(e.ops('w1'), 'default', { max: 10, start: 10 })).tasks.length, 1);
+  t.like(await e.client.counts('default'), { queued: 2, running: 1 });
+});

@@ -19,7 +19,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { CLUSTER, useEngine } from './fixture.js';
 import { checkState } from './property-check.js';
-import { BACKOFF, type Cmd, cmdArb, cyc, sub, submitArb } from './property-cmds.js';
+import { BACKOFF, type Cmd, cmdArb, cyc, flowCmdArb, sub, submitArb } from './property-cmds.js';
 import { Run } from './property-run.js';
 
 const engine = useEngine(test);
@@ -156,7 +156,11 @@ test('model-based: the worker’s real rounds keep the engine and the model in s
     fc.asyncProperty(
       fc.integer({ min: 2, max: 3 }),
       fc.array(submitArb, { minLength: 2, maxLength: 6 }),
-      fc.array(cmdArb, { minLength: 10, maxLength: steps, size: 'max' }),
+      // Half the runs also change limits and pause the queue (flowCmdArb).
+      fc.oneof(
+        fc.array(cmdArb, { minLength: 10, maxLength: steps, size: 'max' }),
+        fc.array(flowCmdArb, { minLength: 10, maxLength: steps, size: 'max' }),
+      ),
       async (nWorkers, first, rest) => {
         runs += 1;
         await runSequence(nWorkers, [...first, ...rest]);
