@@ -253,3 +253,25 @@ test('tasks a limit holds back still count as queued', async (t) => {
   t.is((await claim(e.ops('w1'), 'default', { max: 10, start: 10 })).tasks.length, 1);
   t.like(await e.client.counts('default'), { queued: 2, running: 1 });
 });
+
+test('a cap removed while its rate stays forgets what it counted: set again, it starts from nothing', async (t) => {
+  const e = await engine.make();
+  const k = e.client.ctx.keys('default');
+  for (const target of [{ scope: 'queue' as const }, { scope: 'type' as const, key: 'x' }]) {
+    const inst = target.scope === 'queue' ? 'queue' : 'type:x';
+    await e.client.setQueueLimit('default', { ...target, rate: { n: 100, perMs: 1000 }, concurrency: 1 });
+    await e.client.submitMany([{ type: 'x' }, { type: 'x' }]);
+    const a = await claim(e.ops('w1'), 'default', { max: 10, start: 10 });
+    t.is(a.tasks.length, 1);
+    await e.client.setQueueLimit('default', { ...target, concurrency: null });
+    const b = await claim(e.ops('w1'), 'default', { max: 10, start: 10 });
+    t.is(b.tasks.length, 1, 'no cap: the other starts');
+    await complete(e, 'w1', [...a.tasks, ...b.tasks]);
+    await e.client.setQueueLimit('default', { ...target, concurrency: 1 });
+    t.deepEqual(await e.redis.smembers(k.flowRunning(inst)), [], `${inst}: nothing runs`);
+    await e.client.submit({ type: 'x' });
+    t.is((await claim(e.ops('w1'), 'default', { max: 10, start: 10 })).tasks.length, 1, `${inst}: a slot is free`);
+    await e.client.clearQueueLimit('default', target);
+    await complete(e, 'w1', (await e.client.list({ state: 'running' })).tasks.map((x) => ({ id: x.id, attempt: x.attempts })));
+  }
+});

@@ -257,3 +257,11 @@ export function cyc(w: number, over: Partial<Omit<CycleCmd, 'k' | 'w'>> = {}): C
     ...over,
   };
 }
+
+/** A limit change: `rate` and `conc` as in LimitCmd (the rate's window is RATE_WINDOW_MS). */
+export function lim(
+  scope: LimitCmd['scope'],
+  over: Partial<Omit<LimitCmd, 'k' | 'scope'>> = {},
+): Cmd {
+  return { k: 'limit', scope, key: 0, rate: 'keep', conc: 'keep', clear: false, ...over };
+}
