@@ -207,10 +207,10 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
 const limitPart = fc.oneof(
   { weight: 2, arbitrary: fc.constant<'keep'>('keep') },
   { weight: 1, arbitrary: fc.constant(null) },
-  { weight: 3, arbitrary: fc.integer({ min: 1, max: 3 }) },
+  { weight: 3, arbitrary: fc.integer({ min: 1, max: 2 }) },
 );
 
-const limitArb: fc.Arbitrary<Cmd> = fc
+export const limitArb: fc.Arbitrary<Cmd> = fc
   .record({
     k: fc.constant('limit' as const),
     scope: fc.constantFrom('queue' as const, 'type' as const, 'group' as const, 'each-group' as const),
@@ -228,7 +228,9 @@ const limitArb: fc.Arbitrary<Cmd> = fc
  */
 export const flowCmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 12, arbitrary: cmdArb },
-  { weight: 2, arbitrary: limitArb },
+  // More submits: limits bind when tasks wait.
+  { weight: 4, arbitrary: submitArb },
+  { weight: 3, arbitrary: limitArb },
   { weight: 1, arbitrary: fc.constant<Cmd>({ k: 'pause' }) },
   { weight: 1, arbitrary: fc.constant<Cmd>({ k: 'resume' }) },
   {

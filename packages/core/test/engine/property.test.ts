@@ -23,7 +23,17 @@ import test from 'ava';
 import fc from 'fast-check';
 import { CLUSTER, useEngine } from './fixture.js';
 import { checkState } from './property-check.js';
-import { BACKOFF, type Cmd, cmdArb, cyc, flowCmdArb, lim, sub, submitArb } from './property-cmds.js';
+import {
+  BACKOFF,
+  type Cmd,
+  cmdArb,
+  cyc,
+  flowCmdArb,
+  lim,
+  limitArb,
+  sub,
+  submitArb,
+} from './property-cmds.js';
 import { Run } from './property-run.js';
 
 const engine = useEngine(test);
@@ -202,10 +212,12 @@ test('model-based: the worker’s real rounds keep the engine and the model in s
     fc.asyncProperty(
       fc.integer({ min: 2, max: 3 }),
       fc.array(submitArb, { minLength: 2, maxLength: 6 }),
-      // Half the runs also change limits and pause the queue (flowCmdArb).
+      // Half the runs also change limits (from the first step on) and pause the queue (flowCmdArb).
       fc.oneof(
         fc.array(cmdArb, { minLength: 10, maxLength: steps, size: 'max' }),
-        fc.array(flowCmdArb, { minLength: 10, maxLength: steps, size: 'max' }),
+        fc
+          .tuple(limitArb, fc.array(flowCmdArb, { minLength: 9, maxLength: steps - 1, size: 'max' }))
+          .map(([first, rest]) => [first, ...rest]),
       ),
       async (nWorkers, first, rest) => {
         runs += 1;
