@@ -270,8 +270,16 @@ test('a cap removed while its rate stays forgets what it counted: set again, it 
     await e.client.setQueueLimit('default', { ...target, concurrency: 1 });
     t.deepEqual(await e.redis.smembers(k.flowRunning(inst)), [], `${inst}: nothing runs`);
     await e.client.submit({ type: 'x' });
-    t.is((await claim(e.ops('w1'), 'default', { max: 10, start: 10 })).tasks.length, 1, `${inst}: a slot is free`);
+    t.is(
+      (await claim(e.ops('w1'), 'default', { max: 10, start: 10 })).tasks.length,
+      1,
+      `${inst}: a slot is free`,
+    );
     await e.client.clearQueueLimit('default', target);
-    await complete(e, 'w1', (await e.client.list({ state: 'running' })).tasks.map((x) => ({ id: x.id, attempt: x.attempts })));
+    await complete(
+      e,
+      'w1',
+      (await e.client.list({ state: 'running' })).tasks.map((x) => ({ id: x.id, attempt: x.attempts })),
+    );
   }
 });

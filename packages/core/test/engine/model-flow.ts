@@ -197,7 +197,8 @@ export class FlowModel {
       for (const s of log) {
         if (s.epoch !== epoch) continue;
         const inWindow = log.filter((x) => x.at > s.at - lim.per && x.at <= s.at).length;
-        if (inWindow > lim.n) return `${inst}: ${inWindow} starts in the ${lim.per} ms up to ${s.at}, limit ${lim.n}`;
+        if (inWindow > lim.n)
+          return `${inst}: ${inWindow} starts in the ${lim.per} ms up to ${s.at}, limit ${lim.n}`;
       }
     }
     return null;

@@ -71,7 +71,10 @@ export class TaskModel {
 
   /** Into the ready set at the back of its priority (enqueue in lifecycle.lua): its lane's when the queue has lanes. */
   protected enqueue(t: ModelTask): void {
-    this.enqueueAt(t, this.seqs.next(this.seqs.lanes ? t.group : null, () => this.ready()));
+    this.enqueueAt(
+      t,
+      this.seqs.next(this.seqs.lanes ? t.group : null, () => this.ready()),
+    );
   }
 
   protected enqueueAt(t: ModelTask, seq: number): void {

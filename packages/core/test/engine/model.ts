@@ -54,8 +54,7 @@ export class Model extends TaskModel {
    * (handOffNew). `idleOrder`: the idle hash's order, as the engine walks it.
    */
   override submit(id: string, input: SubmitInput, now: number, idleOrder: readonly string[] = []): TaskState {
-    const plain =
-      input.deps.length === 0 && input.runAt === null && input.deadline === null && !input.group;
+    const plain = input.deps.length === 0 && input.runAt === null && input.deadline === null && !input.group;
     if (plain && this.idle.size > 0 && this.ready().length === 0) {
       const worker = this.#firstLiveWorker(idleOrder, now);
       if (worker !== null) {
@@ -215,7 +214,8 @@ export class Model extends TaskModel {
     // Candidates the engine expired (the state check catches any other way they could have).
     for (const id of choose.expiredAtHandout ?? []) {
       const t = this.get(id);
-      if (t.state === 'queued' && t.deadline !== null && t.deadline <= now) this.finish(t, 'expired', 'deadline');
+      if (t.state === 'queued' && t.deadline !== null && t.deadline <= now)
+        this.finish(t, 'expired', 'deadline');
     }
     assert.ok(got.handed.length <= start, `a limited claim for ${start} started ${got.handed.length}`);
     let prev: ModelTask | null = null;
@@ -233,7 +233,8 @@ export class Model extends TaskModel {
       this.flow.charge(t, now);
       prev = t;
     }
-    if (got.handed.length === start) assert.equal(got.nextDueAt, null, 'a full claim reports no next due time');
+    if (got.handed.length === start)
+      assert.equal(got.nextDueAt, null, 'a full claim reports no next due time');
     return { handed: got.handed, nextDueAt: got.nextDueAt, stolen: 0, started: got.handed.length };
   }
 

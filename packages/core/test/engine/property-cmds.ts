@@ -241,7 +241,17 @@ export const flowCmdArb: fc.Arbitrary<Cmd> = fc.oneof(
 
 /** A submit command with defaults. */
 export function sub(over: Partial<SubmitCmd> = {}): Cmd {
-  return { k: 'submit', type: 0, group: null, priority: 5, maxRetries: 1, delayMs: null, deadlineIn: null, deps: [], ...over };
+  return {
+    k: 'submit',
+    type: 0,
+    group: null,
+    priority: 5,
+    maxRetries: 1,
+    delayMs: null,
+    deadlineIn: null,
+    deps: [],
+    ...over,
+  };
 }
 
 /** A cycle command with defaults: no reports, no starts, no claim, no idle flags. */
@@ -261,9 +271,6 @@ export function cyc(w: number, over: Partial<Omit<CycleCmd, 'k' | 'w'>> = {}): C
 }
 
 /** A limit change: `rate` and `conc` as in LimitCmd (the rate's window is RATE_WINDOW_MS). */
-export function lim(
-  scope: LimitCmd['scope'],
-  over: Partial<Omit<LimitCmd, 'k' | 'scope'>> = {},
-): Cmd {
+export function lim(scope: LimitCmd['scope'], over: Partial<Omit<LimitCmd, 'k' | 'scope'>> = {}): Cmd {
   return { k: 'limit', scope, key: 0, rate: 'keep', conc: 'keep', clear: false, ...over };
 }

@@ -192,4 +192,3 @@ export async function checkFlow(run: Run): Promise<void> {
     );
   }
 }
-
