@@ -283,3 +283,32 @@ test('a cap removed while its rate stays forgets what it counted: set again, it 
     );
   }
 });
+
+test('listing queued tasks shows those a limit holds back too, after the ready set, page by page', async (t) => {
+  const e = await engine.make();
+  await e.client.setQueueLimit('default', { scope: 'type', key: 'x', concurrency: 1 });
+  const subs = await e.client.submitMany([
+    { type: 'x' },
+    { type: 'x' },
+    { type: 'x' },
+    { type: 'y' },
+    { type: 'y' },
+  ]);
+  // One x starts, the other two are held; the claim stops at start=2, leaving one y ready.
+  t.is((await claim(e.ops('w1'), 'default', { max: 10, start: 2 })).tasks.length, 2);
+  t.like(await e.client.counts('default'), { queued: 3, running: 2 });
+  const all = await e.client.list({ state: 'queued' });
+  t.deepEqual(all.tasks.map((x) => x.id).sort(), [subs[1]!.id, subs[2]!.id, subs[4]!.id].sort());
+  const seen: string[] = [];
+  let cursor: string | null | undefined;
+  do {
+    const page = await e.client.list({ state: 'queued', limit: 1, ...(cursor ? { cursor } : {}) });
+    seen.push(...page.tasks.map((x) => x.id));
+    cursor = page.cursor;
+  } while (cursor);
+  t.deepEqual(
+    seen,
+    all.tasks.map((x) => x.id),
+    'pages of one see each once',
+  );
+});
