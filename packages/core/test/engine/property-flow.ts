@@ -10,7 +10,9 @@
  * 3. no window of a rate's length holds more starts than it allows;
  * 4. every queued task is in the ready set or in exactly one held set (fc:held)
  *    of a limit it counts under, keeping its score; nothing else is;
- * 5. a limited or paused queue has no reservations and no idle registrations.
+ * 5. a limited or paused queue has no reservations and no idle registrations;
+ * and `queueState` (what `dtps queue show` prints) agrees: running, held back
+ * and tokens left per limit.
  */
 import assert from 'node:assert/strict';
 import { GROUPS, type LimitCmd, QUEUE, RATE_WINDOW_MS, TYPES } from './property-cmds.js';
@@ -31,7 +33,13 @@ function scopeOf(cmd: LimitCmd): { scope: LimitCmd['scope']; key?: string } {
   return { scope: cmd.scope };
 }
 
-export async function limit(run: Run, cmd: LimitCmd): Promise<void> {
+/** An operator's command: a limit change, pause or resume. */
+export function operatorStep(run: Run, cmd: LimitCmd | { k: 'pause' } | { k: 'resume' }): Promise<void> {
+  if (cmd.k === 'limit') return limit(run, cmd);
+  return cmd.k === 'pause' ? pause(run) : resume(run);
+}
+
+async function limit(run: Run, cmd: LimitCmd): Promise<void> {
   const { e, model } = run;
   const target = scopeOf(cmd);
   const scope = target.key === undefined ? target.scope : `${target.scope}:${target.key}`;
@@ -63,17 +71,32 @@ export async function limit(run: Run, cmd: LimitCmd): Promise<void> {
   assert.equal(r.released, exp.released, 'held tasks let go');
 }
 
-export async function pause(run: Run): Promise<void> {
+async function pause(run: Run): Promise<void> {
   const r = await run.e.client.pauseQueue(QUEUE);
   const exp = run.model.pause();
   run.log.push(`pause → changed=${r.changed} released=${r.released}`);
   assert.deepEqual({ changed: r.changed, released: r.released }, exp);
 }
 
-export async function resume(run: Run): Promise<void> {
+async function resume(run: Run): Promise<void> {
   const r = await run.e.client.resumeQueue(QUEUE);
   run.log.push(`resume → changed=${r.changed}`);
   assert.equal(r.changed, run.model.resume());
+}
+
+/** Invariant 2: returns a check that no attempt started since, if the queue is paused now. */
+export function noStartWhilePaused(run: Run): () => void {
+  if (!run.model.flow.paused) return () => {};
+  const key = (t: { id: string; attempt: number }) => `${t.id}a${t.attempt}`;
+  const before = new Set(run.tasks((t) => t.state === 'running').map(key));
+  return () => {
+    const started = run.tasks((t) => t.state === 'running' && !before.has(key(t)));
+    assert.deepEqual(
+      started.map((t) => t.id),
+      [],
+      'started while the queue was paused',
+    );
+  };
 }
 
 /** The queued (or due scheduled) tasks past their deadline that a limited claim expired at handout. */
@@ -178,6 +201,7 @@ export async function checkFlow(run: Run): Promise<void> {
   // 3. Rates.
   const over = flow.rateViolation();
   assert.equal(over, null, over ?? '');
+  if (flow.limited()) await checkQueueState(run);
   // 5. A limited or paused queue: no reservations, no idle registrations.
   if (flow.limited() || flow.paused) {
     const [idle, windows] = await Promise.all([
@@ -189,6 +213,37 @@ export async function checkFlow(run: Run): Promise<void> {
       windows,
       workers.map(() => 0),
       'a limited or paused queue has reservations',
+    );
+  }
+}
+
+/** What `dtps queue show` reports of each limit: running under it, held back by it, tokens left. */
+async function checkQueueState(run: Run): Promise<void> {
+  const { e, model } = run;
+  const flow = model.flow;
+  const now = run.now();
+  const state = await e.client.queueState(QUEUE);
+  assert.equal(state.paused, flow.paused, 'queueState paused');
+  assert.deepEqual(
+    state.limits.map((l) => (l.key === null ? l.scope : `${l.scope}:${l.key}`)).sort(),
+    [...flow.limits.keys()].sort(),
+  );
+  for (const l of state.limits) {
+    const scope = l.key === null ? l.scope : `${l.scope}:${l.key}`;
+    const lim = flow.limits.get(scope)!;
+    const insts = flow.instancesOfScope(scope, model.held);
+    const running = lim.conc ? insts.reduce((n, i) => n + (flow.capRun.get(i)?.size ?? 0), 0) : 0;
+    let tokensLeft: number | null = lim.n ? lim.n : null;
+    for (const i of insts)
+      if (lim.n) tokensLeft = Math.min(tokensLeft!, Math.max(0, lim.n - flow.startsInWindow(i, now)));
+    let heldBack = [...model.held.values()].filter((i) => insts.includes(i)).length;
+    if (scope === 'queue' && ((tokensLeft !== null && tokensLeft < 1) || (lim.conc && running >= lim.conc))) {
+      heldBack = model.ready().length;
+    }
+    assert.deepEqual(
+      { running: l.running, heldBack: l.heldBack, tokensLeft: l.tokensLeft },
+      { running, heldBack, tokensLeft },
+      `queueState of ${scope}`,
     );
   }
 }

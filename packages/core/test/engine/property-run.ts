@@ -28,14 +28,7 @@ import {
   type SubmitCmd,
   TYPES,
 } from './property-cmds.js';
-import {
-  checkLimitedClaim,
-  expiredAtHandout,
-  expiryCandidates,
-  limit,
-  pause,
-  resume,
-} from './property-flow.js';
+import * as flow from './property-flow.js';
 import { cancel, complete, fail, retry } from './property-reports.js';
 
 const ids = (tasks: readonly { id: string; attempt: number }[]) => tasks.map((t) => `${t.id}a${t.attempt}`);
@@ -82,17 +75,9 @@ export class Run {
    */
   async step(cmd: Cmd): Promise<void> {
     this.model.seqs.beginCall();
-    const paused = this.model.flow.paused;
-    const before = new Set(this.tasks((t) => t.state === 'running').map((t) => `${t.id}a${t.attempt}`));
+    const check = flow.noStartWhilePaused(this);
     await this.#apply(cmd);
-    if (paused) {
-      const started = this.tasks((t) => t.state === 'running' && !before.has(`${t.id}a${t.attempt}`));
-      assert.deepEqual(
-        started.map((t) => t.id),
-        [],
-        'started while the queue was paused',
-      );
-    }
+    check();
   }
 
   async #apply(cmd: Cmd): Promise<void> {
@@ -180,11 +165,9 @@ export class Run {
       case 'retry':
         return retry(this, cmd.pick, cmd.any);
       case 'limit':
-        return limit(this, cmd);
       case 'pause':
-        return pause(this);
       case 'resume':
-        return resume(this);
+        return flow.operatorStep(this, cmd);
     }
   }
 
@@ -306,7 +289,7 @@ export class Run {
     const before = model.windowLengths();
     // A claim of a limited queue: the model checks and takes the engine's answer (Choices).
     const limited = cmd.claim !== null && cmd.claim.max > 0 && model.flow.limited() && !model.flow.paused;
-    const candidates = limited ? expiryCandidates(this, now) : [];
+    const candidates = limited ? flow.expiryCandidates(this, now) : [];
     const res = await e.ops(w).cycle(QUEUE, {
       complete: complete.map((c) => ({ ...c, result: { by: w } })),
       start,
@@ -319,7 +302,7 @@ export class Run {
         handed: res.claim.tasks.map((t) => ({ id: t.id, attempt: t.attempt, started: t.started })),
         nextDueAt: res.claim.nextDueAt,
       };
-      choices.expiredAtHandout = await expiredAtHandout(this, candidates);
+      choices.expiredAtHandout = await flow.expiredAtHandout(this, candidates);
     }
     const exp = model.cycle(
       w,
@@ -352,7 +335,7 @@ export class Run {
     assert.equal(res.claim.nextDueAt, exp.claim.nextDueAt, 'nextDueAt');
     assert.equal(res.claim.stolen, exp.claim.stolen, 'stolen');
     assert.equal(res.registered, exp.registered, 'registered');
-    if (limited) await checkLimitedClaim(this, cmd.claim!.start, now, exp.claim);
+    if (limited) await flow.checkLimitedClaim(this, cmd.claim!.start, now, exp.claim);
   }
 
   /** Handed tasks carry their own fields (priority, deadline), and a score of their priority. */
