@@ -12,7 +12,7 @@
  *    of a limit it counts under, keeping its score; nothing else is;
  * 5. a limited or paused queue has no reservations and no idle registrations;
  * and `queueState` (what `dtps queue show` prints) agrees: running, held back
- * and tokens left per limit.
+ * and tokens left per limit; listing queued tasks shows the held ones too.
  */
 import assert from 'node:assert/strict';
 import { GROUPS, type LimitCmd, QUEUE, RATE_WINDOW_MS, TYPES } from './property-cmds.js';
@@ -222,7 +222,18 @@ async function checkQueueState(run: Run): Promise<void> {
   const { e, model } = run;
   const flow = model.flow;
   const now = run.now();
-  const state = await e.client.queueState(QUEUE);
+  const [state, listed] = await Promise.all([
+    e.client.queueState(QUEUE),
+    e.client.list({ queue: QUEUE, state: 'queued', limit: 1000 }),
+  ]);
+  assert.deepEqual(
+    listed.tasks.map((t) => t.id).sort(),
+    model
+      .inState('queued')
+      .map((t) => t.id)
+      .sort(),
+    'queued tasks listed (held ones too)',
+  );
   assert.equal(state.paused, flow.paused, 'queueState paused');
   assert.deepEqual(
     state.limits.map((l) => (l.key === null ? l.scope : `${l.scope}:${l.key}`)).sort(),
