@@ -229,7 +229,7 @@ test('retention forgets lanes that hold nothing; the queue keeps taking turns', 
   t.deepEqual(await e.redis.hkeys(k.lanes), [''], 'empty lanes are gone; the lane of ungrouped tasks stays');
   await e.client.submitMany(Array.from({ length: 5 }, () => ({ type: 'x', group: 'big', payload: 'big' })));
   await e.client.submit({ type: 'x', group: 'tenant-3', payload: 'small' });
-  const got = await claim(e.ops('w1'), 'default', { max: 2, start: 2 });
+  const got = await claim(e.ops('w1'), 'default', { max: 3, start: 3 });
   t.true(
     got.tasks.some((x) => x.payload === 'small'),
     'a forgotten lane starts again at the front',
