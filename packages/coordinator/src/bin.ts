@@ -13,6 +13,7 @@ import {
   explainRedisError,
   loadConfig,
   startTelemetry,
+  telemetryOptionsOf,
   upRedisNotice,
 } from '@dtps/core';
 import meow from 'meow';
@@ -106,10 +107,7 @@ async function main(): Promise<void> {
   if (config.monitor.enabled) assertBindAllowed(config.monitor.host, config.monitor.token || undefined);
   if (up) process.stderr.write(`dtps-coordinator: ${upRedisNotice(up, process.cwd())}\n`);
   const log = createLogger({ format: config.logFormat, name: 'dtps-coordinator' });
-  const stopTelemetry = await startTelemetry('dtps-coordinator', {
-    traces: config.telemetry.traces,
-    ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
-  });
+  const stopTelemetry = await startTelemetry('dtps-coordinator', telemetryOptionsOf(config.telemetry));
   const redis = await connectDaemonRedis('dtps-coordinator', config.redis, log);
   const c = config.coordinator;
   const coordinator = new Coordinator({

@@ -20,6 +20,7 @@ import { FailureDetector } from './units/failure-detector.js';
 import { LeaderLease } from './units/leader-lease.js';
 import { Rollup } from './units/rollup.js';
 import { DeadlineSweeper, Janitor, Promoter } from './units/sweepers.js';
+import { TraceRecorder } from './units/trace-recorder.js';
 
 /**
  * The control plane (docs/design.md §2): tasks flow without it; with it the fleet
@@ -64,6 +65,7 @@ export class Coordinator {
     const deadlines = new DeadlineSweeper(this.ctx, this.log);
     const janitor = new Janitor(this.ctx, this.log);
     const rollup = new Rollup(this.ctx, heartbeatTimeoutMs, this.log);
+    const traces = new TraceRecorder(this.ctx, this.log);
     this.#dataLoss = watchDataLoss(this.ctx, { by: this.id, log: this.log });
     // Leader-only units: each tick first checks that the lease is still ours.
     const asLeader = (fn: () => Promise<unknown>) => async () => {
@@ -101,6 +103,12 @@ export class Coordinator {
         this.log,
       ),
       // Every coordinator, leading or not: each logs the loss it sees.
+      new Loop(
+        'trace-recorder',
+        sweepMs,
+        asLeader(() => traces.tick()),
+        this.log,
+      ),
       this.#dataLoss,
     ];
   }

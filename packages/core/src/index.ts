@@ -8,6 +8,7 @@ export type { CancelResult, TaskRef } from './client/client.js';
 export { Client, type QueueChange, type QueueState } from './client/client.js';
 export { type IdChunk, readIdChunk } from './client/id-chunk.js';
 export type { ListOptions, TaskPage } from './client/listing.js';
+export { readTasks } from './client/reader.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export {
   type ConfigRow,
@@ -182,13 +183,23 @@ export {
   zeroCounts,
 } from './task/types.js';
 export { DEFAULT_BACKOFF, QUEUE_NAME_PATTERN, TASK_SPEC_FIELDS } from './task/validate.js';
-export { startTelemetry, type TelemetryOptions } from './telemetry/setup.js';
+export { MESSAGING_SYSTEM, taskAttributes } from './telemetry/attributes.js';
+export { startTelemetry, type TelemetryOptions, telemetryOptionsOf } from './telemetry/setup.js';
+export { taskTraceIds } from './telemetry/task-ids.js';
 export {
   type AttemptInfo,
-  contextOf,
   endAttemptSpan,
-  inSubmitSpan,
-  setTracingEnabled,
+  recordTaskEvent,
   startAttemptSpan,
+  type TaskEvent,
+} from './telemetry/task-spans.js';
+export {
+  contextOf,
+  currentTraceContext,
+  endSpan,
+  parentLink,
+  setTracingEnabled,
+  taskContext,
   tracingEnabled,
+  withRemoteContext,
 } from './telemetry/tracing.js';

@@ -13,6 +13,7 @@ import {
   explainRedisError,
   loadConfig,
   startTelemetry,
+  telemetryOptionsOf,
   upRedisNotice,
 } from '@dtps/core';
 import meow from 'meow';
@@ -114,10 +115,7 @@ async function main(): Promise<void> {
   if (up) process.stderr.write(`dtps-worker: ${upRedisNotice(up, process.cwd())}\n`);
   const w = config.worker;
   const log = createLogger({ format: config.logFormat, name: 'dtps-worker' });
-  const stopTelemetry = await startTelemetry('dtps-worker', {
-    traces: config.telemetry.traces,
-    ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
-  });
+  const stopTelemetry = await startTelemetry('dtps-worker', telemetryOptionsOf(config.telemetry));
   const redis = await connectDaemonRedis('dtps-worker', config.redis, log);
   const handlersModule = w.handlers ?? DEMO_HANDLERS_URL;
   const worker = new Worker({

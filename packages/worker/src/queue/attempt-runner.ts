@@ -62,6 +62,7 @@ export class AttemptRunner {
             createdAt: task.createdAt,
             startedAt: ctx.clock.now(),
             trace: task.trace,
+            worker: ops.workerId,
           })
         : null;
     // No extra promise hops for a task without parents (the common case on the hot path).
