@@ -5,7 +5,7 @@
  * the DTPS_BENCH_WORKER environment variable.
  */
 import { performance } from 'node:perf_hooks';
-import { connectRedis } from '@dtps/core';
+import { connectRedis, startTelemetry, telemetryOptionsOf } from '@dtps/core';
 import type { HandlerMap } from '../src/index.js';
 import { Worker } from '../src/index.js';
 import { type ChildConfig, CONFIG_ENV, type Reply, type Request, type Usage } from './protocol.js';
@@ -25,6 +25,15 @@ const handlers: HandlerMap = {
     }),
 };
 
+// Tracing on or off as the environment says (DTPS_TELEMETRY_*), so that `pnpm bench` can
+// measure its cost: the same run with DTPS_TELEMETRY_TRACES=true and without.
+const stopTelemetry = await startTelemetry(
+  'dtps-worker',
+  telemetryOptionsOf({
+    traces: process.env.DTPS_TELEMETRY_TRACES === 'true',
+    otlpEndpoint: process.env.DTPS_TELEMETRY_OTLP_ENDPOINT,
+  }),
+);
 const redis = await connectRedis(config.redisUrl);
 const worker = new Worker({
   redis,
@@ -99,6 +108,7 @@ async function handle(req: Request): Promise<Reply> {
       return { op: 'usage', usage: usage() };
     case 'close':
       await worker.close({ graceMs: 5000 });
+      await stopTelemetry();
       redis.disconnect();
       return { op: 'closed' };
   }

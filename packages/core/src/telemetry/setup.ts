@@ -29,9 +29,13 @@ export function telemetryOptionsOf(telemetry: { traces: boolean; otlpEndpoint?: 
   };
 }
 
-// Required, not imported: an import() of a literal would be inlined by the
-// CLI's bundler (scripts/bundle.mjs), and the SDK parsed at every start.
-const load = createRequire(import.meta.url);
+/**
+ * Required, not imported: an import() of a literal would be inlined by the
+ * CLI's bundler (scripts/bundle.mjs), and the SDK parsed at every start. The
+ * require function itself is made on first use too (in the bundle, finding
+ * this module's URL resolves @dtps/core).
+ */
+const load = (id: string): unknown => createRequire(import.meta.url)(id);
 
 /**
  * Starts OpenTelemetry for a dtps program (`service.name` = `serviceName`:
