@@ -32,6 +32,7 @@ const stopTelemetry = await startTelemetry(
   telemetryOptionsOf({
     traces: process.env.DTPS_TELEMETRY_TRACES === 'true',
     otlpEndpoint: process.env.DTPS_TELEMETRY_OTLP_ENDPOINT,
+    traceSampleRatio: Number(process.env.DTPS_TELEMETRY_TRACE_SAMPLE_RATIO ?? 1),
   }),
 );
 const redis = await connectRedis(config.redisUrl);

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 // Types only: the SDK (a third of a second to load) is required when traces
 // are on, so that every program, the CLI above all, starts without it.
 import type { IdGenerator, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { TaskSampler } from './sampler.js';
 import { installIdGenerator, TaskRootIdGenerator } from './task-ids.js';
 import { setTracingEnabled } from './tracing.js';
 
@@ -11,6 +12,8 @@ export interface TelemetryOptions {
   traces: boolean;
   /** OTLP/HTTP base URL, e.g. http://collector:4318; traces go to `<url>/v1/traces` (default: the OTEL_EXPORTER_OTLP_* environment, else localhost:4318). */
   otlpEndpoint?: string;
+  /** The share of traces kept, 0 to 1 (default 1), decided by trace id: see sampler.ts. */
+  traceSampleRatio?: number;
   /** For tests: export here instead of OTLP. */
   exporter?: SpanExporter;
   /**
@@ -22,10 +25,15 @@ export interface TelemetryOptions {
 }
 
 /** What config `telemetry` holds, as startTelemetry takes it. */
-export function telemetryOptionsOf(telemetry: { traces: boolean; otlpEndpoint?: string | undefined }): TelemetryOptions {
+export function telemetryOptionsOf(telemetry: {
+  traces: boolean;
+  otlpEndpoint?: string | undefined;
+  traceSampleRatio?: number | undefined;
+}): TelemetryOptions {
   return {
     traces: telemetry.traces,
     ...(telemetry.otlpEndpoint ? { otlpEndpoint: telemetry.otlpEndpoint } : {}),
+    ...(telemetry.traceSampleRatio !== undefined ? { traceSampleRatio: telemetry.traceSampleRatio } : {}),
   };
 }
 
@@ -52,7 +60,7 @@ export async function startTelemetry(
   const { OTLPTraceExporter } = load(
     '@opentelemetry/exporter-trace-otlp-http',
   ) as typeof import('@opentelemetry/exporter-trace-otlp-http');
-  const { RandomIdGenerator } = load(
+  const { RandomIdGenerator, TraceIdRatioBasedSampler } = load(
     '@opentelemetry/sdk-trace-base',
   ) as typeof import('@opentelemetry/sdk-trace-base');
   const traceExporter =
@@ -61,7 +69,8 @@ export async function startTelemetry(
       opts.otlpEndpoint ? { url: `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces` } : {},
     );
   const idGenerator = new TaskRootIdGenerator(new RandomIdGenerator() as IdGenerator);
-  const sdk = new NodeSDK({ serviceName, traceExporter, instrumentations: [], idGenerator });
+  const sampler = new TaskSampler(new TraceIdRatioBasedSampler(opts.traceSampleRatio ?? 1));
+  const sdk = new NodeSDK({ serviceName, traceExporter, instrumentations: [], idGenerator, sampler });
   sdk.start();
   installIdGenerator(idGenerator);
   setTracingEnabled(true);

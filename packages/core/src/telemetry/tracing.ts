@@ -3,6 +3,9 @@ import type { Context, Link, Span } from '@opentelemetry/api';
 import { taskAttributes } from './attributes.js';
 import { taskTraceIds } from './task-ids.js';
 
+/** The tracestate entry that marks the stand-in parent of a task stored without a trace context. */
+export const TASK_TRACE_STATE = 'dtps=task';
+
 type Api = typeof import('@opentelemetry/api');
 let loadedApi: Api | undefined;
 /**
@@ -42,13 +45,15 @@ export function tracingEnabled(): boolean {
  * trace per task, whichever process records it).
  */
 export function taskContext(taskId: string, carrier: Record<string, string> | null): Context {
-  const { context, propagation, trace, TraceFlags } = api();
+  const { context, createTraceState, propagation, trace, TraceFlags } = api();
   if (carrier) return propagation.extract(context.active(), carrier);
   const { traceId, spanId } = taskTraceIds(taskId);
   return trace.setSpanContext(context.active(), {
     traceId,
     spanId,
+    // Sampled for an application's own SDK; dtps's sampler decides again by trace id (sampler.ts).
     traceFlags: TraceFlags.SAMPLED,
+    traceState: createTraceState(TASK_TRACE_STATE),
     isRemote: true,
   });
 }
