@@ -27,14 +27,14 @@ const handlers: HandlerMap = {
 
 // Tracing on or off as the environment says (DTPS_TELEMETRY_*), so that `pnpm bench` can
 // measure its cost: the same run with DTPS_TELEMETRY_TRACES=true and without.
-const stopTelemetry = await startTelemetry(
-  'dtps-worker',
-  telemetryOptionsOf({
+const stopTelemetry = await startTelemetry('dtps-worker', {
+  ...telemetryOptionsOf({
     traces: process.env.DTPS_TELEMETRY_TRACES === 'true',
     otlpEndpoint: process.env.DTPS_TELEMETRY_OTLP_ENDPOINT,
     traceSampleRatio: Number(process.env.DTPS_TELEMETRY_TRACE_SAMPLE_RATIO ?? 1),
   }),
-);
+  asyncContext: process.env.DTPS_BENCH_ASYNC_CONTEXT === 'true',
+});
 const redis = await connectRedis(config.redisUrl);
 const worker = new Worker({
   redis,

@@ -1,7 +1,9 @@
 import type { Link, Span } from '@opentelemetry/api';
 import type { EngineContext } from '../context.js';
 import type { NormalizedSpec, SubmitResult } from '../task/types.js';
+import type { Context } from '@opentelemetry/api';
 import {
+  activeContext,
   api,
   currentTraceContext,
   endSpan,
@@ -44,10 +46,9 @@ async function parentLinks(
 }
 
 /** Starts a submit span for `spec` (linked to its parents) and stores the span's trace context in it. */
-function startFor(spec: NormalizedSpec, links: Link[], batch: boolean): Span {
-  const span = startSubmitSpan({ queue: spec.queue, type: spec.type, id: spec.id, links }, batch);
-  const { context, trace } = api();
-  spec.trace = currentTraceContext(trace.setSpan(context.active(), span)) ?? spec.trace;
+function startFor(spec: NormalizedSpec, links: Link[], parent: Context, batch: boolean): Span {
+  const span = startSubmitSpan({ queue: spec.queue, type: spec.type, id: spec.id, links }, parent, batch);
+  spec.trace = currentTraceContext(api().trace.setSpan(parent, span)) ?? spec.trace;
   return span;
 }
 
@@ -57,8 +58,9 @@ export async function submitTraced(
   spec: NormalizedSpec,
   write: (spec: NormalizedSpec) => Promise<SubmitResult>,
 ): Promise<SubmitResult> {
+  const parent = activeContext(); // before any await: the caller's span, or an incoming traceparent
   const known = await parentLinks(ctx, [spec]);
-  const span = startFor(spec, linksOf(spec, known), false);
+  const span = startFor(spec, linksOf(spec, known), parent, false);
   try {
     const r = await write(spec);
     if (r.duplicate) span.setAttributes({ 'dtps.duplicate': true, 'messaging.message.id': r.id });
@@ -80,10 +82,11 @@ export async function submitBatchTraced<T>(
   ordered: readonly NormalizedSpec[],
   write: () => Promise<T>,
 ): Promise<T> {
+  const parent = activeContext();
   const known = await parentLinks(ctx, ordered);
   const spans: Span[] = [];
   for (const spec of ordered) {
-    const span = startFor(spec, linksOf(spec, known), true);
+    const span = startFor(spec, linksOf(spec, known), parent, true);
     spans.push(span);
     const sc = span.spanContext();
     known.set(spec.id, { context: sc, attributes: { 'dtps.task.id': spec.id } });

@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 // Types only: the SDK (a third of a second to load) is required when traces
 // are on, so that every program, the CLI above all, starts without it.
 import type { IdGenerator, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { TaskSampler } from './sampler.js';
+import { installRatioSampler, TaskSampler } from './sampler.js';
+import { SyncContextManager } from './sync-context.js';
 import { installIdGenerator, TaskRootIdGenerator } from './task-ids.js';
 import { setTracingEnabled } from './tracing.js';
 
@@ -14,6 +15,13 @@ export interface TelemetryOptions {
   otlpEndpoint?: string;
   /** The share of traces kept, 0 to 1 (default 1), decided by trace id: see sampler.ts. */
   traceSampleRatio?: number;
+  /**
+   * Carry the active context across awaits (AsyncLocalStorage, the SDK's
+   * default), for an application whose own spans need it. Off by default:
+   * dtps's spans need only synchronous context (sync-context.ts), and
+   * AsyncLocalStorage slows every promise of a busy worker.
+   */
+  asyncContext?: boolean;
   /** For tests: export here instead of OTLP. */
   exporter?: SpanExporter;
   /**
@@ -69,14 +77,24 @@ export async function startTelemetry(
       opts.otlpEndpoint ? { url: `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces` } : {},
     );
   const idGenerator = new TaskRootIdGenerator(new RandomIdGenerator() as IdGenerator);
-  const sampler = new TaskSampler(new TraceIdRatioBasedSampler(opts.traceSampleRatio ?? 1));
-  const sdk = new NodeSDK({ serviceName, traceExporter, instrumentations: [], idGenerator, sampler });
+  const ratio = new TraceIdRatioBasedSampler(opts.traceSampleRatio ?? 1);
+  const sampler = new TaskSampler(ratio);
+  const sdk = new NodeSDK({
+    serviceName,
+    traceExporter,
+    instrumentations: [],
+    idGenerator,
+    sampler,
+    ...(opts.asyncContext === true ? {} : { contextManager: new SyncContextManager() }),
+  });
   sdk.start();
   installIdGenerator(idGenerator);
+  installRatioSampler(ratio);
   setTracingEnabled(true);
   return async () => {
     setTracingEnabled(false);
     installIdGenerator(undefined);
+    installRatioSampler(undefined);
     const done = sdk.shutdown();
     if (opts.flushTimeoutMs === undefined) return done;
     let timer: NodeJS.Timeout | undefined;

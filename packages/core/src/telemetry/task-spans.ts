@@ -1,5 +1,6 @@
 import type { Context, Span } from '@opentelemetry/api';
 import { taskAttributes } from './attributes.js';
+import { taskSampled } from './sampler.js';
 import { idGenerator, taskTraceIds } from './task-ids.js';
 import { api, taskContext, tracer } from './tracing.js';
 
@@ -55,9 +56,11 @@ function attemptParent(info: AttemptInfo): Context {
  * Starts the spans of one attempt in the task's trace: `dtps.queue_wait`
  * (first attempt only: from submit to start, recorded after the fact) and
  * `dtps.attempt` (consumer, "process"), which the caller ends with
- * `endAttemptSpan`. Both are children of the submit.
+ * `endAttemptSpan`. Both are children of the submit. Null, and nothing
+ * started, for a task whose trace sampling drops.
  */
-export function startAttemptSpan(info: AttemptInfo): Span {
+export function startAttemptSpan(info: AttemptInfo): Span | null {
+  if (!taskSampled(info.id, info.trace)) return null;
   const parent = attemptParent(info);
   const base = {
     queue: info.queue,
@@ -130,6 +133,7 @@ export interface TaskEvent {
  * follows has ended, and may have been exported by another process.
  */
 export function recordTaskEvent(e: TaskEvent): void {
+  if (!taskSampled(e.id, e.trace)) return;
   const span = tracer().startSpan(
     `dtps.${e.kind}`,
     {

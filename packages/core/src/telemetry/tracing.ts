@@ -97,9 +97,14 @@ export interface SubmitInfo {
   links?: Link[];
 }
 
-/** Starts a producer span `dtps.submit` under the active context (the caller ends it with `endSpan`). */
-export function startSubmitSpan(info: SubmitInfo & { id?: string }, batch = false): Span {
-  return tracer().startSpan('dtps.submit', {
+/**
+ * Starts a producer span `dtps.submit` under `parent` (the context active
+ * when the submit was called; the caller ends the span with `endSpan`).
+ */
+export function startSubmitSpan(info: SubmitInfo & { id?: string }, parent: Context, batch = false): Span {
+  return tracer().startSpan(
+    'dtps.submit',
+    {
     kind: api().SpanKind.PRODUCER,
     attributes: taskAttributes({
       queue: info.queue,
@@ -109,8 +114,15 @@ export function startSubmitSpan(info: SubmitInfo & { id?: string }, batch = fals
       operationType: batch ? 'create' : 'send',
       operationName: 'submit',
     }),
-    ...(info.links && info.links.length > 0 ? { links: info.links } : {}),
-  });
+      ...(info.links && info.links.length > 0 ? { links: info.links } : {}),
+    },
+    parent,
+  );
+}
+
+/** The active context, to hand to `startSubmitSpan` after an await (dtps's programs carry context only synchronously). */
+export function activeContext(): Context {
+  return api().context.active();
 }
 
 /** Ends a span, marking it failed with `err` when given. */

@@ -96,7 +96,7 @@ export class AttemptRunner {
   /** An attempt ended: frees its slot and passes its outcome on. */
   #ended(
     running: RunningAttempt,
-    span: ReturnType<typeof startAttemptSpan> | null,
+    span: ReturnType<typeof startAttemptSpan>,
     outcome: AttemptOutcome,
   ): void {
     const { pool, outbox } = this.#d;
