@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 // Types only: the SDK (a third of a second to load) is required when traces
 // are on, so that every program, the CLI above all, starts without it.
 import type { IdGenerator, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { installRatioSampler, TaskSampler } from './sampler.js';
+import { installSampleRatio, TaskSampler } from './sampler.js';
 import { SyncContextManager } from './sync-context.js';
 import { installIdGenerator, TaskRootIdGenerator } from './task-ids.js';
 import { setTracingEnabled } from './tracing.js';
@@ -77,8 +77,8 @@ export async function startTelemetry(
       opts.otlpEndpoint ? { url: `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces` } : {},
     );
   const idGenerator = new TaskRootIdGenerator(new RandomIdGenerator() as IdGenerator);
-  const ratio = new TraceIdRatioBasedSampler(opts.traceSampleRatio ?? 1);
-  const sampler = new TaskSampler(ratio);
+  const share = opts.traceSampleRatio ?? 1;
+  const sampler = new TaskSampler(new TraceIdRatioBasedSampler(share), share);
   const sdk = new NodeSDK({
     serviceName,
     traceExporter,
@@ -89,12 +89,12 @@ export async function startTelemetry(
   });
   sdk.start();
   installIdGenerator(idGenerator);
-  installRatioSampler(ratio);
+  installSampleRatio(share);
   setTracingEnabled(true);
   return async () => {
     setTracingEnabled(false);
     installIdGenerator(undefined);
-    installRatioSampler(undefined);
+    installSampleRatio(undefined);
     const done = sdk.shutdown();
     if (opts.flushTimeoutMs === undefined) return done;
     let timer: NodeJS.Timeout | undefined;

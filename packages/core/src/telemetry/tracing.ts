@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Context, Link, Span } from '@opentelemetry/api';
+import type { Context, Link, Span, TraceState } from '@opentelemetry/api';
 import { taskAttributes } from './attributes.js';
 import { taskTraceIds } from './task-ids.js';
 
@@ -45,7 +45,7 @@ export function tracingEnabled(): boolean {
  * trace per task, whichever process records it).
  */
 export function taskContext(taskId: string, carrier: Record<string, string> | null): Context {
-  const { context, createTraceState, propagation, trace, TraceFlags } = api();
+  const { context, propagation, trace, TraceFlags } = api();
   if (carrier) return propagation.extract(context.active(), carrier);
   const { traceId, spanId } = taskTraceIds(taskId);
   return trace.setSpanContext(context.active(), {
@@ -53,9 +53,16 @@ export function taskContext(taskId: string, carrier: Record<string, string> | nu
     spanId,
     // Sampled for an application's own SDK; dtps's sampler decides again by trace id (sampler.ts).
     traceFlags: TraceFlags.SAMPLED,
-    traceState: createTraceState(TASK_TRACE_STATE),
+    traceState: taskTraceState(),
     isRemote: true,
   });
+}
+
+let standInState: TraceState | undefined;
+/** The tracestate of a stand-in parent (immutable, so made once). */
+function taskTraceState(): TraceState {
+  standInState ??= api().createTraceState(TASK_TRACE_STATE);
+  return standInState;
 }
 
 /** The context a stored trace context names (or the active one when there is none). */
