@@ -1,7 +1,7 @@
 import {
   type EngineContext,
-  lastEventId,
   type Logger,
+  lastEventId,
   rangeEvents,
   readTasks,
   recordTaskEvent,

@@ -40,7 +40,10 @@ function tracingEnv(endpoint: string): Record<string, string> {
   };
 }
 
-function dtps(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function dtps(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'dtps-traces-'));
   return new Promise((resolve) => {
     execFile(
@@ -97,65 +100,72 @@ function only(spans: ReceivedSpan[], name: string): ReceivedSpan[] {
 
 /** What every span about task `id` carries (messaging semantic conventions). */
 function assertMessaging(t: ExecutionContext, s: ReceivedSpan, id: string, operationType: string): void {
-  t.like(s.attributes, {
-    'messaging.system': 'dtps',
-    'messaging.destination.name': QUEUE,
-    'messaging.message.id': id,
-    'messaging.operation.type': operationType,
-  }, `${s.service} ${s.name}`);
+  t.like(
+    s.attributes,
+    {
+      'messaging.system': 'dtps',
+      'messaging.destination.name': QUEUE,
+      'messaging.message.id': id,
+      'messaging.operation.type': operationType,
+    },
+    `${s.service} ${s.name}`,
+  );
 }
 
-test.serial('dtps submit --wait: one trace from the CLI submit through both attempts of a failing-then-succeeding task', async (t) => {
-  const { cliEnv, details } = await fleet(t);
-  const r = await dtps(
-    ['submit', '--type', 'flaky', '--payload', '{"failTimes":1}', '--retries', '2', '--wait', '--json'],
-    cliEnv,
-  );
-  t.is(r.code, 0, r.stderr);
-  const task = JSON.parse(r.stdout) as { id: string; state: string; attempts?: number };
-  t.is(task.state, 'succeeded');
+test.serial(
+  'dtps submit --wait: one trace from the CLI submit through both attempts of a failing-then-succeeding task',
+  async (t) => {
+    const { cliEnv, details } = await fleet(t);
+    const r = await dtps(
+      ['submit', '--type', 'flaky', '--payload', '{"failTimes":1}', '--retries', '2', '--wait', '--json'],
+      cliEnv,
+    );
+    t.is(r.code, 0, r.stderr);
+    const task = JSON.parse(r.stdout) as { id: string; state: string; attempts?: number };
+    t.is(task.state, 'succeeded');
 
-  const spans = await traceOf(task.id, 2, details);
-  // One trace for the task: every span about it is in this trace, and it has one root, the CLI's submit.
-  t.deepEqual(new Set(receiver!.ofTask(task.id).map((s) => s.traceId)).size, 1);
-  const roots = spans.filter((s) => s.parentSpanId === '');
-  t.is(roots.length, 1, details());
-  const submit = roots[0]!;
-  t.is(submit.name, 'dtps.submit');
-  t.is(submit.service, 'dtps-cli');
-  t.is(submit.kind, SpanKind.producer);
-  assertMessaging(t, submit, task.id, 'send');
+    const spans = await traceOf(task.id, 2, details);
+    // One trace for the task: every span about it is in this trace, and it has one root, the CLI's submit.
+    t.deepEqual(new Set(receiver!.ofTask(task.id).map((s) => s.traceId)).size, 1);
+    const roots = spans.filter((s) => s.parentSpanId === '');
+    t.is(roots.length, 1, details());
+    const submit = roots[0]!;
+    t.is(submit.name, 'dtps.submit');
+    t.is(submit.service, 'dtps-cli');
+    t.is(submit.kind, SpanKind.producer);
+    assertMessaging(t, submit, task.id, 'send');
 
-  const [wait] = only(spans, 'dtps.queue_wait');
-  t.truthy(wait, details());
-  t.is(wait!.service, 'dtps-worker');
-  t.is(wait!.parentSpanId, submit.spanId);
-  assertMessaging(t, wait!, task.id, 'receive');
+    const [wait] = only(spans, 'dtps.queue_wait');
+    t.truthy(wait, details());
+    t.is(wait!.service, 'dtps-worker');
+    t.is(wait!.parentSpanId, submit.spanId);
+    assertMessaging(t, wait!, task.id, 'receive');
 
-  const attempts = only(spans, 'dtps.attempt').sort((a, b) => a.startMs - b.startMs);
-  t.is(attempts.length, 2, details());
-  attempts.forEach((a, i) => {
-    t.is(a.service, 'dtps-worker');
-    t.is(a.kind, SpanKind.consumer);
-    t.is(a.parentSpanId, submit.spanId, 'each attempt is a child of the submit');
-    assertMessaging(t, a, task.id, 'process');
-    t.is(a.attributes['dtps.task.attempt'], i + 1);
-    t.is(a.attributes['messaging.client.id'], 'w1');
-  });
-  t.is(attempts[0]!.status, StatusCode.error);
-  t.not(attempts[1]!.status, StatusCode.error);
+    const attempts = only(spans, 'dtps.attempt').sort((a, b) => a.startMs - b.startMs);
+    t.is(attempts.length, 2, details());
+    attempts.forEach((a, i) => {
+      t.is(a.service, 'dtps-worker');
+      t.is(a.kind, SpanKind.consumer);
+      t.is(a.parentSpanId, submit.spanId, 'each attempt is a child of the submit');
+      assertMessaging(t, a, task.id, 'process');
+      t.is(a.attributes['dtps.task.attempt'], i + 1);
+      t.is(a.attributes['messaging.client.id'], 'w1');
+    });
+    t.is(attempts[0]!.status, StatusCode.error);
+    t.not(attempts[1]!.status, StatusCode.error);
 
-  // The retry between them, recorded by the coordinator from the queue's events.
-  await waitFor(() => only(receiver!.trace(submit.traceId), 'dtps.retry').length > 0, {
-    what: 'the retry span',
-    details,
-  });
-  const [retry] = only(receiver!.trace(submit.traceId), 'dtps.retry');
-  t.is(retry!.service, 'dtps-coordinator');
-  t.is(retry!.parentSpanId, submit.spanId);
-  t.is(retry!.attributes['dtps.reason'], 'retry');
-  assertMessaging(t, retry!, task.id, 'settle');
-});
+    // The retry between them, recorded by the coordinator from the queue's events.
+    await waitFor(() => only(receiver!.trace(submit.traceId), 'dtps.retry').length > 0, {
+      what: 'the retry span',
+      details,
+    });
+    const [retry] = only(receiver!.trace(submit.traceId), 'dtps.retry');
+    t.is(retry!.service, 'dtps-coordinator');
+    t.is(retry!.parentSpanId, submit.spanId);
+    t.is(retry!.attributes['dtps.reason'], 'retry');
+    assertMessaging(t, retry!, task.id, 'settle');
+  },
+);
 
 test.serial('dtps submit and --file: one trace per task; a DAG child links to its parent', async (t) => {
   const { cliEnv, details } = await fleet(t);
@@ -168,14 +178,19 @@ test.serial('dtps submit and --file: one trace per task; a DAG child links to it
   );
   const many = await dtps(['submit', '--file', file, '--json'], cliEnv);
   t.is(many.code, 0, many.stderr);
-  const ids = [one.stdout, ...many.stdout.trim().split('\n')].map((l) => (JSON.parse(l) as { id: string }).id);
+  const ids = [one.stdout, ...many.stdout.trim().split('\n')].map(
+    (l) => (JSON.parse(l) as { id: string }).id,
+  );
   t.is(ids.length, 3);
 
   const traces = await Promise.all(ids.map((id) => traceOf(id, 1, details)));
   t.is(new Set(traces.map((spans) => spans[0]!.traceId)).size, 3, 'one trace per task');
   for (const [i, spans] of traces.entries()) {
     const roots = spans.filter((s) => s.parentSpanId === '');
-    t.deepEqual(roots.map((s) => `${s.service} ${s.name}`), ['dtps-cli dtps.submit']);
+    t.deepEqual(
+      roots.map((s) => `${s.service} ${s.name}`),
+      ['dtps-cli dtps.submit'],
+    );
     const [attempt] = only(spans, 'dtps.attempt');
     t.is(attempt!.parentSpanId, roots[0]!.spanId);
     // A batch's submit spans "create" one message each (semantic conventions for batches).

@@ -67,7 +67,9 @@ test('an expiry and a cancel become spans under the task submit', async (t) => {
     await server.stop();
   }
   const submits = new Map(
-    exporter.spans.filter((s) => s.name === 'dtps.submit').map((s) => [s.attributes['messaging.message.id'], s]),
+    exporter.spans
+      .filter((s) => s.name === 'dtps.submit')
+      .map((s) => [s.attributes['messaging.message.id'], s]),
   );
   for (const [name, reason] of [
     ['dtps.expire', 'deadline'],

@@ -87,14 +87,14 @@ export class Client {
     const results = new Map<string, SubmitResult>();
     const writeAll = () =>
       Promise.all(
-      [...byQueue].map(async ([queue, list]) => {
-        const atomic = list.some((s) => s.dependsOn.length > 0);
-        const written = await this.#submitter.submitBatch(queue, list, atomic);
-        list.forEach((s, i) => {
-          results.set(s.id, written[i]!);
-        });
-      }),
-    );
+        [...byQueue].map(async ([queue, list]) => {
+          const atomic = list.some((s) => s.dependsOn.length > 0);
+          const written = await this.#submitter.submitBatch(queue, list, atomic);
+          list.forEach((s, i) => {
+            results.set(s.id, written[i]!);
+          });
+        }),
+      );
     if (!tracingEnabled() && !hasActiveSpan()) await writeAll();
     else await submitBatchTraced(this.ctx, ordered, writeAll);
     return positionOf.map((pos) => results.get(ordered[pos]!.id)!);

@@ -1,7 +1,6 @@
-import type { Link, Span } from '@opentelemetry/api';
+import type { Context, Link, Span } from '@opentelemetry/api';
 import type { EngineContext } from '../context.js';
 import type { NormalizedSpec, SubmitResult } from '../task/types.js';
-import type { Context } from '@opentelemetry/api';
 import {
   activeContext,
   api,
@@ -18,10 +17,7 @@ import { readTasks } from './reader.js';
  * child's trace points at its parents'). Parents in the same batch are linked
  * by their submit span; others are read from Redis (only with tracing on).
  */
-async function parentLinks(
-  ctx: EngineContext,
-  specs: readonly NormalizedSpec[],
-): Promise<Map<string, Link>> {
+async function parentLinks(ctx: EngineContext, specs: readonly NormalizedSpec[]): Promise<Map<string, Link>> {
   const links = new Map<string, Link>();
   if (!tracingEnabled()) return links;
   const inBatch = new Set(specs.map((s) => s.id));

@@ -112,15 +112,15 @@ export function startSubmitSpan(info: SubmitInfo & { id?: string }, parent: Cont
   return tracer().startSpan(
     'dtps.submit',
     {
-    kind: api().SpanKind.PRODUCER,
-    attributes: taskAttributes({
-      queue: info.queue,
-      type: info.type,
-      ...(info.id !== undefined ? { id: info.id } : {}),
-      // One message of a batch is "created"; a single submit "sends" (semconv messaging spans).
-      operationType: batch ? 'create' : 'send',
-      operationName: 'submit',
-    }),
+      kind: api().SpanKind.PRODUCER,
+      attributes: taskAttributes({
+        queue: info.queue,
+        type: info.type,
+        ...(info.id !== undefined ? { id: info.id } : {}),
+        // One message of a batch is "created"; a single submit "sends" (semconv messaging spans).
+        operationType: batch ? 'create' : 'send',
+        operationName: 'submit',
+      }),
       ...(info.links && info.links.length > 0 ? { links: info.links } : {}),
     },
     parent,

@@ -94,11 +94,7 @@ export class AttemptRunner {
   }
 
   /** An attempt ended: frees its slot and passes its outcome on. */
-  #ended(
-    running: RunningAttempt,
-    span: ReturnType<typeof startAttemptSpan>,
-    outcome: AttemptOutcome,
-  ): void {
+  #ended(running: RunningAttempt, span: ReturnType<typeof startAttemptSpan>, outcome: AttemptOutcome): void {
     const { pool, outbox } = this.#d;
     const { task, attempt } = running;
     if (span) endAttemptSpan(span, spanEnd(outcome));

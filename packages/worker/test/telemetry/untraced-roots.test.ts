@@ -32,7 +32,9 @@ test('a worker tracing tasks without trace context starts one root per task', as
   try {
     // Submitted before telemetry starts: stored with `trace: null`.
     for (const payload of [1, 2, 3]) ids.push((await client.submit({ type: 'echo', payload })).id);
-    ids.push((await client.submit({ type: 'flaky', maxRetries: 2, backoff: { type: 'fixed', baseMs: 10 } })).id);
+    ids.push(
+      (await client.submit({ type: 'flaky', maxRetries: 2, backoff: { type: 'fixed', baseMs: 10 } })).id,
+    );
     for (const id of ids) t.is((await client.get(id)).trace, null);
     stop = await startTelemetry('dtps-worker', { traces: true, exporter });
     worker = new Worker({
@@ -61,7 +63,10 @@ test('a worker tracing tasks without trace context starts one root per task', as
   for (const id of ids) {
     const expected = taskTraceIds(id);
     const spans = exporter.spans.filter((s) => s.attributes['messaging.message.id'] === id);
-    t.true(spans.every((s) => s.spanContext().traceId === expected.traceId), `task ${id}: one trace`);
+    t.true(
+      spans.every((s) => s.spanContext().traceId === expected.traceId),
+      `task ${id}: one trace`,
+    );
     const roots = spans.filter((s) => s.parentSpanContext === undefined);
     t.deepEqual(
       roots.map((s) => [s.name, s.spanContext().spanId]),
@@ -72,6 +77,8 @@ test('a worker tracing tasks without trace context starts one root per task', as
     t.true(children.length >= 2);
     for (const s of children) t.is(s.parentSpanContext?.spanId, expected.spanId, `${s.name} under the root`);
   }
-  const flaky = exporter.spans.filter((s) => s.attributes['messaging.message.id'] === ids[3] && s.name === 'dtps.attempt');
+  const flaky = exporter.spans.filter(
+    (s) => s.attributes['messaging.message.id'] === ids[3] && s.name === 'dtps.attempt',
+  );
   t.is(flaky.length, 2, 'both attempts of the retried task in its trace');
 });
