@@ -2,7 +2,7 @@
  * Issue 21: with tracing on in the worker and tasks stored without a trace
  * context (their producer did not trace), each task is one trace with one
  * root — not a root per span (it was 9 traces for 4 tasks) — and a task's
- * later attempts land in the same trace.
+ * later attempts land in the same trace; a timeout is an event on its attempt.
  */
 import { Client, createRedis, type RedisClient, startTelemetry, taskTraceIds } from '@dtps/core';
 import { RedisServer, uniquePrefix } from '@dtps/core/testing';
@@ -35,6 +35,8 @@ test('a worker tracing tasks without trace context starts one root per task', as
     ids.push(
       (await client.submit({ type: 'flaky', maxRetries: 2, backoff: { type: 'fixed', baseMs: 10 } })).id,
     );
+    const slow = (await client.submit({ type: 'slow', timeoutMs: 100, maxRetries: 0 })).id;
+    ids.push(slow);
     for (const id of ids) t.is((await client.get(id)).trace, null);
     stop = await startTelemetry('dtps-worker', { traces: true, exporter });
     worker = new Worker({
@@ -42,6 +44,10 @@ test('a worker tracing tasks without trace context starts one root per task', as
       engine: { prefix },
       handlers: {
         echo: (p) => p,
+        slow: (_p, ctx) =>
+          new Promise((_resolve, reject) => {
+            ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+          }),
         flaky: (_p, ctx) => {
           if (ctx.task.attempt === 1) throw new Error('first attempt fails');
           return 'ok';
@@ -50,7 +56,8 @@ test('a worker tracing tasks without trace context starts one root per task', as
       autoscale: { enabled: false },
     });
     await worker.start();
-    for (const id of ids) t.is((await client.wait(id, { timeoutMs: 20_000 })).state, 'succeeded');
+    for (const id of ids)
+      t.is((await client.wait(id, { timeoutMs: 20_000 })).state, id === slow ? 'failed' : 'succeeded');
   } finally {
     await worker?.close();
     await client.close();
@@ -77,6 +84,15 @@ test('a worker tracing tasks without trace context starts one root per task', as
     t.true(children.length >= 2);
     for (const s of children) t.is(s.parentSpanContext?.spanId, expected.spanId, `${s.name} under the root`);
   }
+  const timedOut = exporter.spans.find(
+    (s) => s.attributes['messaging.message.id'] === ids[4] && s.name === 'dtps.attempt',
+  );
+  t.deepEqual(
+    timedOut?.events.map((e) => e.name),
+    ['dtps.timeout'],
+    'a timeout is an event on its attempt',
+  );
+  t.is(timedOut?.attributes['dtps.failure.reason'], 'timeout');
   const flaky = exporter.spans.filter(
     (s) => s.attributes['messaging.message.id'] === ids[3] && s.name === 'dtps.attempt',
   );
