@@ -106,7 +106,10 @@ export class Coordinator {
       new Loop(
         'trace-recorder',
         sweepMs,
-        asLeader(() => traces.tick()),
+        async () => {
+          if (this.lease.isLeader()) await traces.tick();
+          else traces.reset();
+        },
         this.log,
       ),
       this.#dataLoss,

@@ -9,8 +9,10 @@ import {
   tracingEnabled,
 } from '@dtps/core';
 
-/** Most stream entries read per queue and tick. */
-const BATCH = 500;
+/** Stream entries read per call. */
+const BATCH = 1000;
+/** Most calls per queue and tick: a busy queue is caught up over several ticks rather than stalling the loop. */
+const MAX_BATCHES = 10;
 
 /**
  * What a transition means for a task's trace: the kind of span recorded
@@ -67,18 +69,39 @@ export class TraceRecorder {
     return recorded;
   }
 
+  /** Forgets the cursors (leadership lost): a coordinator that leads again starts from then. */
+  reset(): void {
+    this.#cursors.clear();
+    this.#primed = false;
+  }
+
   async #queue(queue: string): Promise<number> {
     const stream = this.#ctx.keys(queue).events;
-    const cursor = this.#cursors.get(queue);
-    if (cursor === undefined && !this.#primed) {
+    if (!this.#cursors.has(queue) && !this.#primed) {
       // From now on: what happened before this coordinator led was someone else's to record.
       this.#cursors.set(queue, await lastEventId(this.#ctx.redis, stream));
       return 0;
     }
-    const from = cursor === undefined ? '-' : `(${cursor}`;
-    const events = await rangeEvents(this.#ctx.redis, stream, from, BATCH);
-    if (events.length === 0) return 0;
-    this.#cursors.set(queue, events[events.length - 1]!.streamId);
+    let n = 0;
+    for (let i = 0; i < MAX_BATCHES; i++) {
+      const cursor = this.#cursors.get(queue);
+      const events = await rangeEvents(
+        this.#ctx.redis,
+        stream,
+        cursor === undefined ? '-' : `(${cursor}`,
+        BATCH,
+      );
+      if (events.length === 0) break;
+      this.#cursors.set(queue, events[events.length - 1]!.streamId);
+      n += await this.#record(queue, events);
+      if (events.length < BATCH) break;
+    }
+    if (n > 0) this.#log.debug({ queue, n }, 'recorded task events in their traces');
+    return n;
+  }
+
+  /** Records the events among `events` that make spans; returns how many. */
+  async #record(queue: string, events: TransitionEvent[]): Promise<number> {
     const wanted = events.flatMap((e) => {
       const kind = traceKindOf(e);
       return kind === undefined ? [] : [{ e, kind }];
@@ -101,7 +124,6 @@ export class TraceRecorder {
         n++;
       }
     }
-    if (n > 0) this.#log.debug({ queue, n }, 'recorded task events in their traces');
     return n;
   }
 }
