@@ -24,6 +24,7 @@ import { LeaderLease } from './units/leader-lease.js';
 import { Rollup } from './units/rollup.js';
 import { Scheduler } from './units/scheduler.js';
 import { DeadlineSweeper, Janitor, Promoter } from './units/sweepers.js';
+import { TraceRecorder } from './units/trace-recorder.js';
 
 /**
  * The control plane (docs/design.md §2): tasks flow without it; with it the fleet
@@ -85,6 +86,7 @@ export class Coordinator {
       opts.scheduleGraceMs ?? 10_000,
       this.log,
     );
+    const traces = new TraceRecorder(this.ctx, this.log);
     this.#dataLoss = watchDataLoss(this.ctx, { by: this.id, log: this.log });
     // Leader-only units: each tick first checks that the lease is still ours.
     const asLeader = (fn: () => Promise<unknown>) => async () => {
@@ -128,6 +130,15 @@ export class Coordinator {
         this.log,
       ),
       // Every coordinator, leading or not: each logs the loss it sees.
+      new Loop(
+        'trace-recorder',
+        sweepMs,
+        async () => {
+          if (this.lease.isLeader()) await traces.tick();
+          else traces.reset();
+        },
+        this.log,
+      ),
       this.#dataLoss,
     ];
   }

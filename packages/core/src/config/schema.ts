@@ -230,6 +230,8 @@ export const configSchema = z.strictObject({
     traces: z.boolean().default(false),
     metrics: z.boolean().default(false),
     otlpEndpoint: z.url().register(configMeta, { allowed: 'a URL (http://host:4318)' }).optional(),
+    /** The share of tasks traced (by trace id, so every process keeps or drops the same tasks). */
+    traceSampleRatio: z.number().min(0).max(1).default(1),
   }),
   schedules: scheduleList.default([]),
 });
