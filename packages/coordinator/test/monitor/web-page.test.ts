@@ -27,7 +27,7 @@ function copySources(t: { teardown(fn: () => void): void }): string {
 
 test('the shipped page: its views in order, one section each, one script', async (t) => {
   const page = await loadDashboardPage();
-  t.deepEqual(page.views, ['overview', 'workers', 'tasks', 'submit', 'events']);
+  t.deepEqual(page.views, ['overview', 'workers', 'tasks', 'schedules', 'submit', 'events']);
   for (const v of page.views) t.true(page.html.includes(`<section class="view" data-view="${v}" hidden>`), v);
   t.false(page.html.includes('<!-- @'), 'every marker replaced');
   const scripts = [...page.html.matchAll(/<script>([\s\S]*?)<\/script>/g)];
@@ -37,22 +37,22 @@ test('the shipped page: its views in order, one section each, one script', async
 
 test('a new view folder joins the page in its order, in a block of its own', async (t) => {
   const dir = copySources(t);
-  const view = join(dir, 'views', '35-schedules');
+  const view = join(dir, 'views', '37-notes');
   mkdirSync(view);
-  writeFileSync(join(view, 'view.html'), '<div id="schedules-list"></div>\n');
-  writeFileSync(join(view, 'view.css'), '#schedules-list { color: red; }\n');
+  writeFileSync(join(view, 'view.html'), '<div id="notes-list"></div>\n');
+  writeFileSync(join(view, 'view.css'), '#notes-list { color: red; }\n');
   // `refresh` is also a top-level name in other views: the block keeps them apart.
   writeFileSync(
     join(view, 'view.js'),
-    "function refresh() {}\ndefineView({ name: 'schedules', title: 'Schedules', refresh });\n",
+    "function refresh() {}\ndefineView({ name: 'notes', title: 'Notes', refresh });\n",
   );
   const page = await assembleDashboard(dir);
-  t.deepEqual(page.views, ['overview', 'workers', 'tasks', 'schedules', 'submit', 'events']);
-  t.regex(page.html, /<section class="view" data-view="schedules" hidden>\n<div id="schedules-list"><\/div>/);
-  t.true(page.html.includes('#schedules-list { color: red; }'));
+  t.deepEqual(page.views, ['overview', 'workers', 'tasks', 'schedules', 'notes', 'submit', 'events']);
+  t.regex(page.html, /<section class="view" data-view="notes" hidden>\n<div id="notes-list"><\/div>/);
+  t.true(page.html.includes('#notes-list { color: red; }'));
   const script = /<script>([\s\S]*?)<\/script>/.exec(page.html)![1]!;
   t.notThrows(() => new Function(script), 'two views may both declare refresh');
-  t.true(script.indexOf("name: 'tasks'") < script.indexOf("name: 'schedules'"));
+  t.true(script.indexOf("name: 'schedules'") < script.indexOf("name: 'notes'"));
 });
 
 test('a misnamed folder, a missing view.js, or a view.js under another name is refused at assembly', async (t) => {
