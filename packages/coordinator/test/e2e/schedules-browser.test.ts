@@ -117,6 +117,7 @@ run(
     t.true(fired.fired >= 2, `fired ${fired.fired}`);
     t.is((await s.client.get(fired.lastTask!)).type, 'sleep');
     await page.mouse.move(0, 0);
+    await page.waitForSelector('#toasts .toast', { state: 'detached' });
     await page.screenshot({ path: join(shots, 'schedules-1280x800.png') });
 
     // 4. Pause: Redis says paused, the page says so, and no run fires meanwhile.
@@ -157,6 +158,7 @@ run(
 
     // 7. A phone: nothing wider than the screen; the list and the form readable.
     await page.setViewportSize(PHONE);
+    await page.waitForSelector('#toasts .toast', { state: 'detached' }); // the toasts of the steps above
     await page.waitForTimeout(300);
     t.true((await overflowX(page)) <= 0, 'the schedules view is wider than the phone');
     await page.evaluate('window.scrollTo(0, 0)');

@@ -36,7 +36,10 @@ function relative(t) {
 function timeCell(t, empty) {
   if (t === null || t === undefined) return { cell: empty, cls: 'muted' };
   const d = new Date(t);
-  const clock = d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString() : d.toLocaleString();
+  const clock =
+    d.toDateString() === new Date().toDateString()
+      ? d.toLocaleTimeString()
+      : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   return { cell: h('span', {}, clock, ' ', h('span', { class: 'rel' }, relative(t))), title: d.toISOString() };
 }
 
@@ -120,7 +123,7 @@ function renderList() {
       { label: 'time zone' },
       { label: 'next run' },
       { label: 'last run' },
-      { label: 'last outcome', title: 'how the last due time ended → its task’s state now' },
+      { label: 'last outcome', cls: 'schedules-outcome', title: 'how the last due time ended → its task’s state now' },
       { label: 'fired', num: true, title: 'runs submitted so far' },
       { label: 'status' },
       { label: '', cls: 'wide' },
@@ -130,7 +133,8 @@ function renderList() {
       cells: [
         h('b', {}, s.id),
         s.cron !== undefined ? { cell: s.cron, cls: 'mono' } : { cell: every(s.everyMs), title: `${s.everyMs} ms` },
-        s.cron !== undefined ? s.tz || 'UTC' : { cell: '–', cls: 'muted' },
+        // An interval has no zone: its cell drops out of a phone's card (zero).
+        s.cron !== undefined ? s.tz || 'UTC' : { cell: '–', cls: 'muted zero' },
         s.paused ? { cell: 'paused', cls: 'muted' } : timeCell(s.next, '–'),
         timeCell(s.last, 'never'),
         outcomeCell(s),
