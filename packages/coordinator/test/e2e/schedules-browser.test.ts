@@ -99,14 +99,25 @@ run(
     await page.click('#schedules-f-save');
     await page.waitForSelector('#schedules-list tr[data-schedule="nightly"]');
     t.like(await store.get('nightly'), { def: { cron: '0 3 * * *', tz: 'Europe/Berlin', origin: 'api' } });
-    t.is(await page.textContent('#schedules-list tr[data-schedule="nightly"] td[data-label="time zone"]'), 'Europe/Berlin');
+    t.is(
+      await page.textContent('#schedules-list tr[data-schedule="nightly"] td[data-label="time zone"]'),
+      'Europe/Berlin',
+    );
 
     // 3. Every second through the form: it fires, and its last run shows succeeded, live.
-    await fillForm(page, 'every', { id: 'tick', every: '1000', type: 'sleep', payload: '{"ms": 50}', overlap: 'skip' });
+    await fillForm(page, 'every', {
+      id: 'tick',
+      every: '1000',
+      type: 'sleep',
+      payload: '{"ms": 50}',
+      overlap: 'skip',
+    });
     await page.click('#schedules-f-save');
     const row = '#schedules-list tr[data-schedule="tick"]';
     await page.waitForSelector(row);
-    t.like(await store.get('tick'), { def: { everyMs: 1000, overlap: 'skip', template: { type: 'sleep', payload: { ms: 50 } } } });
+    t.like(await store.get('tick'), {
+      def: { everyMs: 1000, overlap: 'skip', template: { type: 'sleep', payload: { ms: 50 } } },
+    });
     await page.waitForSelector(`${row} [data-outcome="fired"] .badge.s-succeeded`, { timeout: 30_000 });
     await page.waitForFunction(
       (sel) => Number(document.querySelector(sel)?.textContent) >= 2,
@@ -139,7 +150,9 @@ run(
     );
     t.is(ran!.fired, paused!.fired + 1, 'one run, and none from the paused timer');
     t.true(ran!.paused, 'still paused');
-    await page.waitForSelector(`${row} a[data-task="${ran!.lastTask}"] .badge.s-succeeded`, { timeout: 30_000 });
+    await page.waitForSelector(`${row} a[data-task="${ran!.lastTask}"] .badge.s-succeeded`, {
+      timeout: 30_000,
+    });
     t.is(await page.textContent(`${row} td[data-label="fired"]`), String(ran!.fired));
 
     // 6. Edit: the form loads it; a new payload is saved and the fields the form does not show stay.
@@ -173,7 +186,10 @@ run(
       { timeoutMs: 10_000, what: 'the schedule to be deleted' },
     );
     await page.waitForSelector(row, { state: 'detached' });
-    t.true(dialogs.some((d) => d.includes('Delete schedule tick')), dialogs.join(' | '));
+    t.true(
+      dialogs.some((d) => d.includes('Delete schedule tick')),
+      dialogs.join(' | '),
+    );
     t.truthy(await store.find('nightly'));
 
     t.deepEqual(foreign, [], 'the page asked for nothing but its own server');

@@ -81,3 +81,59 @@ test('changing a schedule needs the token', async (t) => {
   });
   t.is(r.status, 401);
 });
+
+test('the page’s schedule buttons keep the token and Origin rules: PUT, DELETE and every POST', async (t) => {
+  const routes: [string, string, unknown][] = [
+    ['PUT', '/api/v1/schedules/x', { everyMs: 5000, template: { type: 'x' } }],
+    ['POST', '/api/v1/schedules/x/pause', undefined],
+    ['POST', '/api/v1/schedules/x/resume', undefined],
+    ['POST', '/api/v1/schedules/x/run-now', undefined],
+    ['DELETE', '/api/v1/schedules/x', undefined],
+  ];
+  const seed = async (m: Awaited<ReturnType<typeof fx.make>>) => {
+    const store = new ScheduleStore(m.client.ctx);
+    await store.save({ id: 'x', everyMs: 60_000, template: { type: 'y' } }, 'api');
+    return store;
+  };
+  // With a token: none of them without it.
+  const guarded = await fx.make({ token: 's3cret' });
+  const store = await seed(guarded);
+  const before = await store.get('x');
+  for (const [method, path, body] of routes) {
+    const r = await guarded.call(path, { method, body, auth: false });
+    t.is(r.status, 401, `${method} ${path}`);
+  }
+  // Without a token: none of them from another site (CSRF), though the same origin may.
+  const open = await fx.make();
+  const openStore = await seed(open);
+  const openBefore = await openStore.get('x');
+  for (const [method, path, body] of routes) {
+    const r = await open.call(path, {
+      method,
+      body,
+      auth: false,
+      headers: { origin: 'https://evil.example' },
+    });
+    t.is(r.status, 403, `${method} ${path}`);
+  }
+  for (const [s, was] of [
+    [store, before],
+    [openStore, openBefore],
+  ] as const) {
+    const now = await s.get('x');
+    t.like(now, {
+      paused: false,
+      fired: 0,
+      lastTask: null,
+      updatedAt: was.updatedAt,
+      def: { everyMs: 60_000 },
+    });
+  }
+  const same = await open.call('/api/v1/schedules/x', {
+    method: 'DELETE',
+    auth: false,
+    headers: { origin: open.url },
+  });
+  t.is(same.status, 200);
+  t.is(await openStore.find('x'), null);
+});

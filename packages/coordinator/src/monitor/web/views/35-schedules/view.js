@@ -40,7 +40,10 @@ function timeCell(t, empty) {
     d.toDateString() === new Date().toDateString()
       ? d.toLocaleTimeString()
       : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-  return { cell: h('span', {}, clock, ' ', h('span', { class: 'rel' }, relative(t))), title: d.toISOString() };
+  return {
+    cell: h('span', {}, clock, ' ', h('span', { class: 'rel' }, relative(t))),
+    title: d.toISOString(),
+  };
 }
 
 function every(ms) {
@@ -84,7 +87,9 @@ function button(action, label, title, onclick, cls) {
 async function change(s, what) {
   const done = { pause: 'paused', resume: 'resumed', 'run-now': 'submitted a run' };
   const r = await act(`/api/v1/schedules/${enc(s.id)}/${what}`, undefined, (x) =>
-    what === 'run-now' ? `${s.id}: submitted ${x.id}${x.duplicate ? ' (already there)' : ''}` : `${s.id} ${done[what]}`,
+    what === 'run-now'
+      ? `${s.id}: submitted ${x.id}${x.duplicate ? ' (already there)' : ''}`
+      : `${s.id} ${done[what]}`,
   );
   if (r) refreshSchedules();
 }
@@ -123,7 +128,11 @@ function renderList() {
       { label: 'time zone' },
       { label: 'next run' },
       { label: 'last run' },
-      { label: 'last outcome', cls: 'schedules-outcome', title: 'how the last due time ended → its task’s state now' },
+      {
+        label: 'last outcome',
+        cls: 'schedules-outcome',
+        title: 'how the last due time ended → its task’s state now',
+      },
       { label: 'fired', num: true, title: 'runs submitted so far' },
       { label: 'status' },
       { label: '', cls: 'wide' },
@@ -132,7 +141,9 @@ function renderList() {
       attrs: { 'data-schedule': s.id, class: editing?.id === s.id ? 'selected' : null },
       cells: [
         h('b', {}, s.id),
-        s.cron !== undefined ? { cell: s.cron, cls: 'mono' } : { cell: every(s.everyMs), title: `${s.everyMs} ms` },
+        s.cron !== undefined
+          ? { cell: s.cron, cls: 'mono' }
+          : { cell: every(s.everyMs), title: `${s.everyMs} ms` },
         // An interval has no zone: its cell drops out of a phone's card (zero).
         s.cron !== undefined ? s.tz || 'UTC' : { cell: '–', cls: 'muted zero' },
         s.paused ? { cell: 'paused', cls: 'muted' } : timeCell(s.next, '–'),
@@ -159,13 +170,15 @@ const val = (id) => $(id).value.trim();
 
 function showKind() {
   const kind = $('schedules-f-kind').value;
-  for (const el of document.querySelectorAll('#schedules-form [data-kind]')) el.hidden = el.dataset.kind !== kind;
+  for (const el of document.querySelectorAll('#schedules-form [data-kind]'))
+    el.hidden = el.dataset.kind !== kind;
   $('schedules-catchup-label').hidden = $('schedules-f-missed').value !== 'catch-up';
 }
 
 function clearErrors() {
   $('schedules-f-error').textContent = '';
-  for (const el of document.querySelectorAll('#schedules-form [aria-invalid]')) el.removeAttribute('aria-invalid');
+  for (const el of document.querySelectorAll('#schedules-form [aria-invalid]'))
+    el.removeAttribute('aria-invalid');
 }
 
 /** Shows `message` and marks the input of `field` (the last part of a dotted name). */
@@ -206,7 +219,8 @@ function bodyFromForm() {
     if (val('schedules-f-tz')) body.tz = val('schedules-f-tz');
   } else {
     // A number input holds '' for anything that is not a number.
-    if (!val('schedules-f-every')) throw { field: 'everyMs', message: 'everyMs: give the interval in ms (at least 1000)' };
+    if (!val('schedules-f-every'))
+      throw { field: 'everyMs', message: 'everyMs: give the interval in ms (at least 1000)' };
     body.everyMs = Number(val('schedules-f-every'));
   }
   return body;
@@ -288,7 +302,10 @@ defineView({
     for (const id of ev.ids) moved.set(`${ev.queue} ${id}`, ev.state);
     while (moved.size > 500) moved.delete(moved.keys().next().value);
     // A shown schedule's last run moved: show its new state now, not at the next poll.
-    if (app.current?.name === 'schedules' && list.some((s) => s.lastTask?.queue === ev.queue && ev.ids.includes(s.lastTask.id)))
+    if (
+      app.current?.name === 'schedules' &&
+      list.some((s) => s.lastTask?.queue === ev.queue && ev.ids.includes(s.lastTask.id))
+    )
       renderList();
   },
 });
