@@ -86,6 +86,7 @@ run(
     t.regex(await formError(page), /^everyMs: .*1000/);
     t.is(await page.getAttribute('#schedules-f-every', 'aria-invalid'), 'true');
     t.is(await store.find('tick'), null, 'a refused schedule is not written');
+    await page.screenshot({ path: join(shots, 'schedules-error-1280x800.png') });
 
     // 2. A cron schedule in an unknown zone: the server names `tz`.
     await fillForm(page, 'cron', { id: 'nightly', cron: '0 3 * * *', tz: 'Mars/Olympus', type: 'report' });
@@ -174,6 +175,7 @@ run(
     await page.waitForSelector('#toasts .toast', { state: 'detached' }); // the toasts of the steps above
     await page.waitForTimeout(300);
     t.true((await overflowX(page)) <= 0, 'the schedules view is wider than the phone');
+    await page.mouse.move(0, 0); // no row in its hover state
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(shots, 'schedules-390x844.png') });
     await page.screenshot({ path: join(shots, 'schedules-390-full.png'), fullPage: true });

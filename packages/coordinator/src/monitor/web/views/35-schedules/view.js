@@ -154,7 +154,7 @@ function renderList() {
         actions(s),
       ],
     })),
-    'No schedule yet: add one below, or with `dtps schedule add`.',
+    'No schedule yet: add one below, or with dtps schedule add.',
   );
 }
 
