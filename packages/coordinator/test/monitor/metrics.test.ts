@@ -165,6 +165,38 @@ test('GET /metrics has the counters, gauges and histogram with the right values'
   }
 });
 
+test('GET /metrics has each limit: held back, running, tokens left, its settings, and the held counter', async (t) => {
+  const m = await fx.make();
+  for (let i = 0; i < 3; i++) await m.client.submit({ type: 'echo', queue: 'lim' });
+  await m.client.setQueueLimit('lim', { scope: 'type', key: 'echo', concurrency: 1 });
+  await m.client.setQueueLimit('lim', { scope: 'queue', rate: { n: 10, perMs: 60_000 } });
+  const { tasks } = (await m.ops('w1').cycle('lim', { claim: { max: 3, start: 3 } })).claim;
+  t.is(tasks.length, 1, 'the cap let one start');
+  await m.client.pauseQueue('paused-q');
+
+  const r = await m.call('/metrics');
+  t.is(r.status, 200);
+  const s = parse(r.body);
+  const type = 'queue="lim",scope="type",key="echo"';
+  const queue = 'queue="lim",scope="queue",key=""';
+  t.is(s.get(`dtps_queue_limit_held_back{${type}}`), 2);
+  t.is(s.get(`dtps_queue_limit_running{${type}}`), 1);
+  t.is(s.get(`dtps_queue_limit_concurrency{${type}}`), 1);
+  t.false(s.has(`dtps_queue_limit_tokens_left{${type}}`), 'a cap has no tokens');
+  t.is(s.get(`dtps_queue_limit_tokens_left{${queue}}`), 9);
+  t.is(s.get(`dtps_queue_limit_rate{${queue}}`), 10);
+  t.is(s.get(`dtps_queue_limit_rate_window_seconds{${queue}}`), 60);
+  t.false(s.has(`dtps_queue_limit_running{${queue}}`), 'a rate has no running gauge');
+  t.is(s.get('dtps_tasks_held_total{queue="lim"}'), 2);
+  t.is(s.get('dtps_queue_paused{queue="lim"}'), 0);
+  t.is(s.get('dtps_queue_paused{queue="paused-q"}'), 1);
+  if (hasPromtool) {
+    const res = spawnSync(PROMTOOL, ['check', 'metrics'], { input: r.body, encoding: 'utf8' });
+    t.is(`${res.stdout}${res.stderr}`.trim(), '', 'promtool is content');
+    t.is(res.status, 0);
+  }
+});
+
 test('GET /metrics without any queue, worker or recommendation is still well-formed', async (t) => {
   const m = await fx.make();
   const r = await m.call('/metrics');
