@@ -50,7 +50,7 @@ export function runConsole(opts: ConsoleOptions): ConsoleHandle {
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;
   const client = new Client(engineOptionsFrom(opts.config, opts.redis));
-  const reader = new FeedReader(new Inspector(client.ctx));
+  const reader = new FeedReader(new Inspector(client.ctx), client);
   const renderer = new ChartRenderer();
   stdout.write(ENTER_ALT_SCREEN);
   const instance = render(

@@ -3,7 +3,7 @@
  * reads through the core's read-only Inspector (or anything shaped like it)
  * and never writes.
  */
-import { DtpsError, type Inspector } from '@dtps/core';
+import { type Client, DtpsError, type Inspector } from '@dtps/core';
 import type { Action } from '../state/actions.js';
 import { HISTORY_SECONDS } from '../state/data.js';
 import { type Demand, tasksKeyOf } from '../state/selectors.js';
@@ -14,6 +14,9 @@ export type DashboardSource = Pick<
   'queues' | 'queue' | 'workers' | 'series' | 'recentSeconds' | 'tasks' | 'task' | 'leader'
 > &
   Partial<Pick<Inspector, 'origin'>>;
+
+/** Where the queue's flow control is read (the Client: paused, limits and what they hold). */
+export type FlowSource = Pick<Client, 'queueState'>;
 
 /** Points read on each tick once the history is there: a few, to cover a late or missed tick. */
 const RECENT_SECONDS = 5;
@@ -33,12 +36,14 @@ function messageOf(err: unknown): string {
 
 export class FeedReader {
   readonly #source: DashboardSource;
+  readonly #flow: FlowSource | null;
   #ticks = 0;
   /** `queue:source` whose full history has been read. */
   readonly #full = new Set<string>();
 
-  constructor(source: DashboardSource) {
+  constructor(source: DashboardSource, flow?: FlowSource) {
     this.#source = source;
+    this.#flow = flow ?? null;
   }
 
   /** Forget what was read: after a reconnect, read the whole history again. */
@@ -53,13 +58,14 @@ export class FeedReader {
     const tick = this.#ticks++;
     const src = this.#source;
     try {
-      const [summary, workers, leader, series, queues, origin] = await Promise.all([
+      const [summary, workers, leader, series, queues, origin, flow] = await Promise.all([
         src.queue(demand.queue),
         src.workers(),
         src.leader(),
         this.#series(demand.queue, now),
         tick % QUEUES_EVERY === 0 ? src.queues() : Promise.resolve(null),
         src.origin ? src.origin() : Promise.resolve(null),
+        this.#flow ? this.#flow.queueState(demand.queue) : Promise.resolve(null),
       ]);
       actions.push(
         { type: 'summaryLoaded', summary, at: now },
@@ -68,6 +74,7 @@ export class FeedReader {
         { type: 'seriesLoaded', points: series.points, source: series.source },
       );
       if (queues) actions.push({ type: 'queuesLoaded', queues });
+      if (flow) actions.push({ type: 'flowLoaded', flow });
       if (origin?.lostAt !== undefined)
         actions.push({ type: 'dataLossSeen', at: origin.lostAt, losses: origin.losses });
       actions.push(...(await this.#taskReads(demand)));

@@ -2,7 +2,16 @@
  * Every way the console's state can change. The feed dispatches the data
  * actions, the keymap the operator's, the effects layer the answers.
  */
-import type { QueueSummary, SeriesPoint, SubmitResult, Task, TaskDetail, WorkerView } from '@dtps/core';
+import type {
+  LimitChangeResult,
+  QueueState,
+  QueueSummary,
+  SeriesPoint,
+  SubmitResult,
+  Task,
+  TaskDetail,
+  WorkerView,
+} from '@dtps/core';
 import type { BulkKey, Effect, SeriesSource, ViewName } from './types.js';
 
 /** Answers of the effects layer, by effect kind. */
@@ -11,7 +20,9 @@ export type EffectOutcome =
   | { kind: 'cancelled'; taskId: string; previousState: string }
   | { kind: 'retried'; taskId: string; state: string }
   | { kind: 'controlled'; workerId: string; what: string }
-  | { kind: 'bulkDone'; action: BulkKey; matched: number; done: number };
+  | { kind: 'bulkDone'; action: BulkKey; matched: number; done: number }
+  | { kind: 'limitChanged'; result: LimitChangeResult; cleared: boolean }
+  | { kind: 'queueChanged'; queue: string; paused: boolean; changed: boolean };
 
 export type Action =
   // Several actions as one update (one render): what one feed tick read.
@@ -33,6 +44,7 @@ export type Action =
   | { type: 'detailLoaded'; id: string; detail: TaskDetail }
   | { type: 'detailFailed'; id: string; error: string }
   | { type: 'followLoaded'; task: Task }
+  | { type: 'flowLoaded'; flow: QueueState }
   // Navigation (the keymap).
   | { type: 'switchView'; view: ViewName }
   | { type: 'cycleView'; delta: 1 | -1 }
@@ -55,6 +67,14 @@ export type Action =
   | { type: 'filterCycle'; delta: 1 | -1 }
   | { type: 'filterReset' }
   | { type: 'filterApply' }
+  // The limit form (L) and the queue's pause (P).
+  | { type: 'openLimit' }
+  | { type: 'limitFocus'; delta: 1 | -1 }
+  | { type: 'limitCycle'; delta: 1 | -1 }
+  | { type: 'limitInput'; text: string }
+  | { type: 'limitBackspace' }
+  | { type: 'limitSubmit' }
+  | { type: 'requestQueuePause' }
   // Operator commands.
   | { type: 'requestCancel' }
   | { type: 'requestRetry' }

@@ -3,6 +3,7 @@ import { memo } from 'react';
 import { Banner } from './Banner.js';
 import { DataLossBanner } from './DataLossBanner.js';
 import { FilterForm } from './FilterForm.js';
+import { LimitForm } from './LimitForm.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { Help } from './Help.js';
@@ -36,6 +37,12 @@ function Main({ main }: { readonly main: MainModel }) {
       );
     case 'submit':
       return <SubmitForm {...main.props} />;
+    case 'limit':
+      return (
+        <Box flexDirection="column" height={main.height}>
+          <LimitForm {...main.props} />
+        </Box>
+      );
     case 'help':
       return <Help {...main.props} />;
   }

@@ -43,6 +43,7 @@ function overviewFrame(s: DashboardState, width: number, height: number) {
       leader: null,
       source: s.seriesSource,
       boxes,
+      flow: null,
       charts: chartPanels(specs, [a!, b!, c!]),
       width,
       height,
