@@ -188,6 +188,7 @@ test('GET /metrics has each limit: held back, running, tokens left, its settings
   t.is(s.get(`dtps_queue_limit_rate_window_seconds{${queue}}`), 60);
   t.false(s.has(`dtps_queue_limit_running{${queue}}`), 'a rate has no running gauge');
   t.is(s.get('dtps_tasks_held_total{queue="lim"}'), 2);
+  t.is(s.get('dtps_queue_tasks{queue="lim",state="queued"}'), 2, 'held tasks are still queued');
   t.is(s.get('dtps_queue_paused{queue="lim"}'), 0);
   t.is(s.get('dtps_queue_paused{queue="paused-q"}'), 1);
   if (hasPromtool) {
