@@ -1,8 +1,9 @@
 /** GET /metrics: Prometheus text from the fleet-wide counters in Redis; promtool-clean. */
 import { spawnSync } from 'node:child_process';
-import { LATENCY_BOUNDS_MS } from '@dtps/core';
+import { Inspector, LATENCY_BOUNDS_MS, tallies } from '@dtps/core';
 import test from 'ava';
 import { Exposition, escapeHelp, escapeLabelValue } from '../../src/monitor/exposition.js';
+import { queueDepthGauges } from '../../src/queue-depth-gauges.js';
 import { type Monitor, useMonitor } from './fixture.js';
 
 const fx = useMonitor(test);
@@ -196,6 +197,26 @@ test('GET /metrics has each limit: held back, running, tokens left, its settings
     t.is(`${res.stdout}${res.stderr}`.trim(), '', 'promtool is content');
     t.is(res.status, 0);
   }
+});
+
+test('the OTel gauge source reports each limit: held back, running under a cap, tokens left', async (t) => {
+  const m = await fx.make();
+  for (let i = 0; i < 3; i++) await m.client.submit({ type: 'echo', queue: 'otel' });
+  await m.client.setQueueLimit('otel', { scope: 'type', key: 'echo', concurrency: 1 });
+  await m.client.setQueueLimit('otel', { scope: 'queue', rate: { n: 10, perMs: 60_000 } });
+  await m.ops('w1').cycle('otel', { claim: { max: 3, start: 3 } });
+  const drop = queueDepthGauges(new Inspector(m.client.ctx), m.client.ctx);
+  t.teardown(drop);
+  const read = await tallies.readGauges();
+  const type = { queue: 'otel', scope: 'type', key: 'echo' };
+  const queue = { queue: 'otel', scope: 'queue', key: '' };
+  t.deepEqual(read.limitHeldBack.filter((g) => g.attributes.queue === 'otel'), [
+    { value: 0, attributes: queue },
+    { value: 2, attributes: type },
+  ]);
+  t.deepEqual(read.limitRunning.filter((g) => g.attributes.queue === 'otel'), [{ value: 1, attributes: type }]);
+  t.deepEqual(read.limitTokensLeft.filter((g) => g.attributes.queue === 'otel'), [{ value: 9, attributes: queue }]);
+  t.true(read.queueTasks.some((g) => g.attributes.queue === 'otel' && g.attributes.state === 'queued' && g.value === 2));
 });
 
 test('GET /metrics without any queue, worker or recommendation is still well-formed', async (t) => {
