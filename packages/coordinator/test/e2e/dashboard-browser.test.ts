@@ -253,8 +253,14 @@ run(
     await page.fill('#limits-n', '');
     await page.fill('#limits-concurrency', '0');
     await page.click('#limits-set');
-    await page.waitForFunction(() => /^concurrency:/.test(document.querySelector('#limits-error')?.textContent ?? ''));
-    t.like((await s.client.queueState('mail')).limits[0], { concurrency: 2 }, 'the bad limit changed nothing');
+    await page.waitForFunction(() =>
+      /^concurrency:/.test(document.querySelector('#limits-error')?.textContent ?? ''),
+    );
+    t.like(
+      (await s.client.queueState('mail')).limits[0],
+      { concurrency: 2 },
+      'the bad limit changed nothing',
+    );
     // Chromium logs the 400 this step asked for; that one is not a problem.
     const asked = problems.findIndex((p) => p.includes('status of 400'));
     if (asked >= 0) problems.splice(asked, 1);

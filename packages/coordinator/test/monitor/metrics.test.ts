@@ -210,13 +210,26 @@ test('the OTel gauge source reports each limit: held back, running under a cap, 
   const read = await tallies.readGauges();
   const type = { queue: 'otel', scope: 'type', key: 'echo' };
   const queue = { queue: 'otel', scope: 'queue', key: '' };
-  t.deepEqual(read.limitHeldBack.filter((g) => g.attributes.queue === 'otel'), [
-    { value: 0, attributes: queue },
-    { value: 2, attributes: type },
-  ]);
-  t.deepEqual(read.limitRunning.filter((g) => g.attributes.queue === 'otel'), [{ value: 1, attributes: type }]);
-  t.deepEqual(read.limitTokensLeft.filter((g) => g.attributes.queue === 'otel'), [{ value: 9, attributes: queue }]);
-  t.true(read.queueTasks.some((g) => g.attributes.queue === 'otel' && g.attributes.state === 'queued' && g.value === 2));
+  t.deepEqual(
+    read.limitHeldBack.filter((g) => g.attributes.queue === 'otel'),
+    [
+      { value: 0, attributes: queue },
+      { value: 2, attributes: type },
+    ],
+  );
+  t.deepEqual(
+    read.limitRunning.filter((g) => g.attributes.queue === 'otel'),
+    [{ value: 1, attributes: type }],
+  );
+  t.deepEqual(
+    read.limitTokensLeft.filter((g) => g.attributes.queue === 'otel'),
+    [{ value: 9, attributes: queue }],
+  );
+  t.true(
+    read.queueTasks.some(
+      (g) => g.attributes.queue === 'otel' && g.attributes.state === 'queued' && g.value === 2,
+    ),
+  );
 });
 
 test('GET /metrics without any queue, worker or recommendation is still well-formed', async (t) => {

@@ -69,7 +69,9 @@ test('POST /api/v1/queues/:queue/limits: bad input is a 400 naming the field, an
     t.is(r.body.error.code, 'invalid_argument', JSON.stringify(body));
     t.is(r.body.error.field, field, JSON.stringify(body));
   }
-  const bad = await m.call('/api/v1/queues/bad%7Bname%7D/limits', { body: { scope: 'queue', concurrency: 1 } });
+  const bad = await m.call('/api/v1/queues/bad%7Bname%7D/limits', {
+    body: { scope: 'queue', concurrency: 1 },
+  });
   t.is(bad.status, 400);
   t.is(bad.body.error.field, 'queue');
   t.deepEqual((await m.client.queueState('mail')).limits, [], 'nothing was written');

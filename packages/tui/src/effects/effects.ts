@@ -23,7 +23,15 @@ export interface BulkTotals {
 /** The parts of the Client the effects use. */
 export type EffectClient = Pick<
   Client,
-  'submit' | 'cancel' | 'retry' | 'control' | 'bulk' | 'setQueueLimit' | 'clearQueueLimit' | 'pauseQueue' | 'resumeQueue'
+  | 'submit'
+  | 'cancel'
+  | 'retry'
+  | 'control'
+  | 'bulk'
+  | 'setQueueLimit'
+  | 'clearQueueLimit'
+  | 'pauseQueue'
+  | 'resumeQueue'
 >;
 
 /** Effects carried out by a core Client. */

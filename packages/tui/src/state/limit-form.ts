@@ -9,10 +9,10 @@ import { checkLimitSettings, LIMIT_SCOPES, type LimitSettings, scopeId } from '@
 import { notice, withEffect } from './operator.js';
 import {
   type DashboardState,
+  type EffectRequest,
   LIMIT_FIELDS,
   type LimitForm,
   type LimitTextField,
-  type EffectRequest,
 } from './types.js';
 
 function step<T>(list: readonly T[], current: T, delta: number): T {
@@ -65,7 +65,11 @@ export function onLimitInput(state: DashboardState, text: string): DashboardStat
 export function onLimitBackspace(state: DashboardState): DashboardState {
   return editLimit(state, (f) => {
     if (!isText(f.focus)) return f;
-    return { ...f, error: null, values: { ...f.values, [f.focus]: [...f.values[f.focus]].slice(0, -1).join('') } };
+    return {
+      ...f,
+      error: null,
+      values: { ...f.values, [f.focus]: [...f.values[f.focus]].slice(0, -1).join('') },
+    };
   });
 }
 

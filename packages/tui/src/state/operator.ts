@@ -188,7 +188,10 @@ export function onEffectDone(state: DashboardState, effect: Effect, outcome: Eff
       const l = outcome.result.limit;
       const which = l.key === null ? l.scope : `${l.scope} ${l.key}`;
       if (outcome.cleared)
-        return notice(state, `limit ${which} of ${outcome.result.queue} cleared (${outcome.result.released} released)`);
+        return notice(
+          state,
+          `limit ${which} of ${outcome.result.queue} cleared (${outcome.result.released} released)`,
+        );
       const rate = l.rate ? `rate ${l.rate.n}/${l.rate.perMs}ms` : 'no rate';
       const cap = l.concurrency === null ? 'no cap' : `concurrency ${l.concurrency}`;
       return notice(state, `limit ${which} of ${outcome.result.queue} set: ${rate}, ${cap}`);
@@ -197,7 +200,10 @@ export function onEffectDone(state: DashboardState, effect: Effect, outcome: Eff
       const flow =
         state.flow?.queue === outcome.queue ? { ...state.flow, paused: outcome.paused } : state.flow;
       const what = outcome.paused ? 'paused' : 'resumed';
-      return notice({ ...state, flow }, `queue ${outcome.queue} ${outcome.changed ? what : `was already ${what}`}`);
+      return notice(
+        { ...state, flow },
+        `queue ${outcome.queue} ${outcome.changed ? what : `was already ${what}`}`,
+      );
     }
     case 'controlled':
       return notice(

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { LIMIT_FIELDS, type LimitField, type LimitForm as LimitFormState } from '../state/types.js';
-import { cell } from './format.js';
 import { type FlowView, limitName } from './FlowLines.js';
+import { cell } from './format.js';
 
 export interface LimitFormProps {
   readonly form: LimitFormState;
@@ -37,7 +37,8 @@ export function LimitForm({ form, queue, flow, width }: LimitFormProps) {
       {LIMIT_FIELDS.map((f) => {
         const focused = f === form.focus;
         const idle =
-          (f === 'key' && !needsKey) || (form.action === 'clear' && (f === 'rate' || f === 'per' || f === 'concurrency'));
+          (f === 'key' && !needsKey) ||
+          (form.action === 'clear' && (f === 'rate' || f === 'per' || f === 'concurrency'));
         const chosen = f === 'action' || f === 'scope';
         return (
           <Text key={f} bold={focused} color={focused ? 'cyan' : idle ? 'gray' : undefined}>

@@ -56,7 +56,11 @@ e2e('the Overview shows the limits; L sets and clears one, P pauses and resumes 
       withRate.limits.find((l) => l.scope === 'queue'),
       { rate: { n: 50, perMs: 1000 }, concurrency: null },
     );
-    const overview = await screenUntil(tmux, /queue +rate 50\/1s tokens left 50 held back 0/, 'the rate on the Overview');
+    const overview = await screenUntil(
+      tmux,
+      /queue +rate 50\/1s tokens left 50 held back 0/,
+      'the rate on the Overview',
+    );
     t.log(overview);
 
     // A bad value is refused in the form, naming the field; nothing is sent.

@@ -42,10 +42,14 @@ const GAUGES: readonly { name: string; help: string; value: (l: QueueLimit) => n
  * tokens or rate sample, one without a cap no running or concurrency sample:
  * an absent series rather than a made-up zero.
  */
-export async function limitMetrics(out: Exposition, m: MonitorContext, queues: readonly string[]): Promise<void> {
+export async function limitMetrics(
+  out: Exposition,
+  m: MonitorContext,
+  queues: readonly string[],
+): Promise<void> {
   const states = await Promise.all(queues.map((q) => m.deps.client.queueState(q)));
   out.family('dtps_queue_paused', 'gauge', 'Whether an operator paused the queue (1) or not (0).');
-  states.forEach((s) => out.sample('dtps_queue_paused', { queue: s.queue }, s.paused ? 1 : 0));
+  for (const s of states) out.sample('dtps_queue_paused', { queue: s.queue }, s.paused ? 1 : 0);
   for (const g of GAUGES) {
     out.family(g.name, 'gauge', g.help);
     for (const s of states) {

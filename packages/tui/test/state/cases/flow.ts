@@ -69,7 +69,10 @@ export const flowCases = {
   },
 
   limitInput(t) {
-    const s = filled(1, [['key', 'echo'], ['rate', '5']]);
+    const s = filled(1, [
+      ['key', 'echo'],
+      ['rate', '5'],
+    ]);
     t.like(limitForm(s).values, { key: 'echo', rate: '5', per: '1000' });
     // Typing on a chosen field does nothing.
     const onScope = reducer(reducer(busyState(), { type: 'openLimit' }), { type: 'limitInput', text: 'x' });
@@ -82,9 +85,16 @@ export const flowCases = {
   },
 
   limitSubmit(t) {
-    const set = reducer(filled(1, [['key', 'echo'], ['rate', '5'], ['concurrency', '2']]), {
-      type: 'limitSubmit',
-    });
+    const set = reducer(
+      filled(1, [
+        ['key', 'echo'],
+        ['rate', '5'],
+        ['concurrency', '2'],
+      ]),
+      {
+        type: 'limitSubmit',
+      },
+    );
     t.is(set.overlay, null);
     t.deepEqual(effectOf(set), {
       id: 1,
@@ -93,7 +103,11 @@ export const flowCases = {
       settings: { scope: 'type', key: 'echo', rate: { n: 5, perMs: 1000 }, concurrency: 2 },
     });
     const clear = reducer(filled(2, [['key', 'tenant-1']], true), { type: 'limitSubmit' });
-    t.like(effectOf(clear), { kind: 'clearLimit', queue: 'default', target: { scope: 'group', key: 'tenant-1' } });
+    t.like(effectOf(clear), {
+      kind: 'clearLimit',
+      queue: 'default',
+      target: { scope: 'group', key: 'tenant-1' },
+    });
     // Refused with the core's check, naming the field; nothing is queued and the form stays open.
     const bad = reducer(filled(0, [['concurrency', '0']]), { type: 'limitSubmit' });
     t.regex(limitForm(bad).error ?? '', /^concurrency: /);

@@ -48,9 +48,17 @@ function clearButton(l) {
       type: 'button',
       'data-action': 'clear-limit',
       onclick: async () => {
-        if (!confirm(`Clear the ${scopeKey(l)} limit of ${state.queue}? The tasks it holds back go back in the queue.`))
+        if (
+          !confirm(
+            `Clear the ${scopeKey(l)} limit of ${state.queue}? The tasks it holds back go back in the queue.`,
+          )
+        )
           return;
-        await act(`/api/v1/queues/${enc(state.queue)}/limits`, { scope: l.scope, key: l.key, clear: true }, `limit ${scopeKey(l)} cleared`);
+        await act(
+          `/api/v1/queues/${enc(state.queue)}/limits`,
+          { scope: l.scope, key: l.key, clear: true },
+          `limit ${scopeKey(l)} cleared`,
+        );
         await load();
       },
     },
@@ -115,7 +123,10 @@ defineView({
     $('limits-pause').addEventListener('click', async () => {
       if (!state) return;
       const what = state.paused ? 'resume' : 'pause';
-      if (what === 'pause' && !confirm(`Pause queue ${state.queue}? No task of it starts anywhere until resumed.`))
+      if (
+        what === 'pause' &&
+        !confirm(`Pause queue ${state.queue}? No task of it starts anywhere until resumed.`)
+      )
         return;
       await act(`/api/v1/queues/${enc(state.queue)}/${what}`, undefined, `queue ${state.queue} ${what}d`);
       await load();
