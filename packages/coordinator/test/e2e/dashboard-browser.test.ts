@@ -6,7 +6,8 @@
  * recommends 2 workers and every chart's y-axis labels are distinct (the
  * idle latency chart once read "1ms,1ms,1ms,0ms,0ms"); on the limits view it
  * sets a limit with the form (Redis and the table show it), resumes a paused
- * queue and clears the limit with its row's button. Screenshots at
+ * queue, sees a claim's held tasks in the table and on the Events tab, and
+ * clears the limit with its row's button. Screenshots at
  * 1280×800 and at a phone's 390×844 go to `DTPS_SCREENSHOTS` (a directory),
  * else to a temporary one; the test logs where.
  *
@@ -17,6 +18,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { WorkerOps } from '@dtps/core';
 import { freePort, uniquePrefix, useRedisServer, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -264,8 +266,6 @@ run(
     // Chromium logs the 400 this step asked for; that one is not a problem.
     const asked = problems.findIndex((p) => p.includes('status of 400'));
     if (asked >= 0) problems.splice(asked, 1);
-    await page.mouse.move(0, 0);
-    await page.screenshot({ path: join(shots, 'limits-1280x800.png') });
     await page.click('#limits-pause[data-action="resume-queue"]');
     await waitForValue(
       () => s.client.queueState('mail'),
@@ -273,12 +273,34 @@ run(
       { timeoutMs: 10_000, what: 'the queue to be resumed from the limits view' },
     );
     await page.waitForSelector('#limits-paused .badge.s-active');
+    // A claim of all four (no worker serves mail; this one claims from the test): the cap of 2
+    // starts two and holds two back. The table shows it live, the Events tab the held entries.
+    const probe = await new WorkerOps(s.client.ctx, 'probe').cycle('mail', { claim: { max: 4, start: 4 } });
+    t.is(probe.claim.tasks.length, 2);
+    await page.waitForFunction(
+      (row) =>
+        document.querySelector(`${row} td[data-label="held back"]`)?.textContent === '2' &&
+        document.querySelector(`${row} td[data-label="running"]`)?.textContent === '2',
+      limitRow,
+    );
+    t.is((await page.textContent(`${limitRow} td[data-label="tokens left"]`))?.trim(), '1');
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(shots, 'limits-1280x800.png') });
+    await openView(page, 'events');
+    await page.selectOption('#events-state', 'held');
+    await page.waitForFunction(() =>
+      /concurrency cap of type noop: still queued/.test(document.querySelector('#events')?.textContent ?? ''),
+    );
+    await page.screenshot({ path: join(shots, 'events-held-1280x800.png') });
+    await page.selectOption('#events-state', '');
+    await openView(page, 'limits');
     await page.click(`${limitRow} button[data-action="clear-limit"]`);
     await waitForValue(
       () => s.client.queueState('mail'),
       (q) => q.limits.length === 0,
       { timeoutMs: 10_000, what: 'the limit to be cleared' },
     );
+    t.is((await s.client.counts('mail')).queued, 2, 'the two it held are back in the queue');
     await page.waitForSelector(limitRow, { state: 'detached' });
 
     // 6. A phone: nothing wider than the screen, every view readable.
