@@ -3,7 +3,7 @@
  * reads through the core's read-only Inspector (or anything shaped like it)
  * and never writes.
  */
-import { type Client, DtpsError, type Inspector } from '@dtps/core';
+import { type Client, DtpsError, type Inspector, type ScheduleDetail } from '@dtps/core';
 import type { Action } from '../state/actions.js';
 import { HISTORY_SECONDS } from '../state/data.js';
 import { type Demand, tasksKeyOf } from '../state/selectors.js';
@@ -36,13 +36,19 @@ function messageOf(err: unknown): string {
 
 export class FeedReader {
   readonly #source: DashboardSource;
+  readonly #schedules: (() => Promise<ScheduleDetail[]>) | undefined;
   readonly #flow: FlowSource | null;
   #ticks = 0;
   /** `queue:source` whose full history has been read. */
   readonly #full = new Set<string>();
 
-  constructor(source: DashboardSource, flow?: FlowSource) {
+  /**
+   * `schedules` reads the schedules with their last runs, for the Schedules view; `flow` the
+   * queue's pause and limits, for the Overview.
+   */
+  constructor(source: DashboardSource, schedules?: () => Promise<ScheduleDetail[]>, flow?: FlowSource) {
     this.#source = source;
+    this.#schedules = schedules;
     this.#flow = flow ?? null;
   }
 
@@ -123,6 +129,9 @@ export class FeedReader {
           })
           .then((page): Action => ({ type: 'tasksLoaded', key, tasks: page.tasks })),
       );
+    }
+    if (demand.view === 'schedules' && this.#schedules) {
+      reads.push(this.#schedules().then((schedules): Action => ({ type: 'schedulesLoaded', schedules })));
     }
     if (demand.detail) {
       const { id, queue } = demand.detail;

@@ -6,6 +6,7 @@ import type {
   LimitChangeResult,
   QueueState,
   QueueSummary,
+  ScheduleDetail,
   SeriesPoint,
   SubmitResult,
   Task,
@@ -45,6 +46,7 @@ export type Action =
   | { type: 'detailFailed'; id: string; error: string }
   | { type: 'followLoaded'; task: Task }
   | { type: 'flowLoaded'; flow: QueueState }
+  | { type: 'schedulesLoaded'; schedules: ScheduleDetail[] }
   // Navigation (the keymap).
   | { type: 'switchView'; view: ViewName }
   | { type: 'cycleView'; delta: 1 | -1 }

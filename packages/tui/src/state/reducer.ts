@@ -79,6 +79,7 @@ export function initialState(o: InitialOptions): DashboardState {
     seriesSource: 'counters',
     depth: [],
     tasks: [],
+    schedules: [],
     tasksKey: '',
     filter: { state: null, priority: null },
     selectedTask: null,
@@ -161,6 +162,10 @@ export function reducer(state: DashboardState, action: Action): DashboardState {
       if (JSON.stringify(action.flow) === JSON.stringify(state.flow)) return state;
       return { ...state, flow: action.flow };
 
+    case 'schedulesLoaded':
+      return JSON.stringify(state.schedules) === JSON.stringify(action.schedules)
+        ? state
+        : { ...state, schedules: action.schedules };
     case 'switchView':
       return { ...state, view: action.view };
     case 'cycleView': {

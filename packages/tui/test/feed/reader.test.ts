@@ -33,7 +33,7 @@ test('FeedReader: with a flow source, each tick reads the queue state on screen'
   const { src } = fakeSource();
   const asked: string[] = [];
   const flow = { queue: 'default', paused: true, pausedAt: NOW, limits: [] };
-  const r = new FeedReader(src, {
+  const r = new FeedReader(src, undefined, {
     queueState: async (q: string) => {
       asked.push(q);
       return flow;
