@@ -26,4 +26,5 @@ import { processGroup } from './throughput.js';
 if (process.argv.includes('--peers')) {
   const { runPeers } = await import('./peers/peers.js');
   await runPeers(process.argv.slice(2));
-} else await runBench([submitGroup(), processGroup(), latencyGroup(), idleGroup(), stealGroup(), bulkGroup()]);
+} else
+  await runBench([submitGroup(), processGroup(), latencyGroup(), idleGroup(), stealGroup(), bulkGroup()]);

@@ -20,6 +20,8 @@ export interface Sample {
   tasksPerSec?: number;
   redisCpuUsPerTask: number;
   redisCommandsPerTask: number;
+  /** The busiest commands (by Redis time): calls and µs per task. */
+  commands: { name: string; callsPerTask: number; usecPerTask: number }[];
   /** used_memory growth per task while queued (process cases). */
   memQueuedBytesPerTask?: number;
   /** used_memory left after processing, per task the system keeps (null: it keeps none). */
@@ -58,7 +60,15 @@ async function usedMemory(redis: Redis): Promise<number> {
 
 function redisFigures(before: RedisSnapshot, after: RedisSnapshot, tasks: number) {
   const d = diff(before, after);
-  return { redisCpuUsPerTask: round(d.cpuUs / tasks, 2), redisCommandsPerTask: round(d.totalCalls / tasks, 2) };
+  return {
+    redisCpuUsPerTask: round(d.cpuUs / tasks, 2),
+    redisCommandsPerTask: round(d.totalCalls / tasks, 2),
+    commands: d.commands.slice(0, 10).map((c) => ({
+      name: c.name,
+      callsPerTask: round(c.calls / tasks, 2),
+      usecPerTask: round(c.usec / tasks, 2),
+    })),
+  };
 }
 
 /** How many finished tasks each variant keeps by default (dtps: 10,000 succeeded; the fast peers: none). */

@@ -130,7 +130,9 @@ process.on('message', async (req: ChildRequest) => {
       cpu0 = process.cpuUsage();
       ticker = setInterval(() => {
         const n = runner.count?.() ?? processed;
-        if (n !== reported) send({ op: 'progress', processed: (reported = n) });
+        if (n === reported) return;
+        reported = n;
+        send({ op: 'progress', processed: n });
       }, 5);
       runner.go();
     } else if (req.op === 'stop') {

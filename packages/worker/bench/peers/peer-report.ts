@@ -76,18 +76,102 @@ const ackP50: Pick = (s) => s.ackMs?.p50;
 const ackP99: Pick = (s) => s.ackMs?.p99;
 
 export const AIMS: Aim[] = [
-  { label: 'process c400 ÷ bee-queue fast', case: 'process-c400', pick: tps, over: { variant: 'bee-fast' }, limit: 3, kind: 'min' },
-  { label: 'process c400 ÷ BullMQ fast', case: 'process-c400', pick: tps, over: { variant: 'bullmq-fast' }, limit: 6, kind: 'min' },
-  { label: 'process c50 ÷ bee-queue fast', case: 'process-c50', pick: tps, over: { variant: 'bee-fast' }, limit: 2.5, kind: 'min' },
-  { label: 'process 2×25 ÷ bee-queue fast 2×25', case: 'process-2x25', pick: tps, over: { variant: 'bee-fast' }, limit: 2.5, kind: 'min' },
-  { label: 'dtps 2×25 ÷ dtps 1×50', case: 'process-2x25', pick: tps, over: { variant: 'dtps', case: 'process-c50' }, limit: 1, kind: 'min' },
-  { label: 'dtps 2×200 ÷ dtps 1×400', case: 'process-2x200', pick: tps, over: { variant: 'dtps', case: 'process-c400' }, limit: 1, kind: 'min' },
-  { label: 'submit single ÷ bee-queue fast', case: 'submit-single', pick: tps, over: { variant: 'bee-fast' }, limit: 2, kind: 'min' },
-  { label: 'submit bulk ÷ bee-queue fast', case: 'submit-bulk', pick: tps, over: { variant: 'bee-fast' }, limit: 2, kind: 'min' },
-  { label: 'latency 500/s ack p50 ÷ bee-queue fast', case: 'latency-500', pick: ackP50, over: { variant: 'bee-fast' }, limit: 0.8, kind: 'max' },
-  { label: 'latency 500/s ack p99 ÷ bee-queue fast', case: 'latency-500', pick: ackP99, over: { variant: 'bee-fast' }, limit: 0.8, kind: 'max' },
-  { label: 'Redis CPU/task at 500/s ÷ bee-queue fast', case: 'latency-500', pick: cpu, over: { variant: 'bee-fast' }, limit: 1, kind: 'max' },
-  { label: 'Redis CPU/task c400 ÷ bee-queue fast', case: 'process-c400', pick: cpu, over: { variant: 'bee-fast' }, limit: 0.5, kind: 'max' },
+  {
+    label: 'process c400 ÷ bee-queue fast',
+    case: 'process-c400',
+    pick: tps,
+    over: { variant: 'bee-fast' },
+    limit: 3,
+    kind: 'min',
+  },
+  {
+    label: 'process c400 ÷ BullMQ fast',
+    case: 'process-c400',
+    pick: tps,
+    over: { variant: 'bullmq-fast' },
+    limit: 6,
+    kind: 'min',
+  },
+  {
+    label: 'process c50 ÷ bee-queue fast',
+    case: 'process-c50',
+    pick: tps,
+    over: { variant: 'bee-fast' },
+    limit: 2.5,
+    kind: 'min',
+  },
+  {
+    label: 'process 2×25 ÷ bee-queue fast 2×25',
+    case: 'process-2x25',
+    pick: tps,
+    over: { variant: 'bee-fast' },
+    limit: 2.5,
+    kind: 'min',
+  },
+  {
+    label: 'dtps 2×25 ÷ dtps 1×50',
+    case: 'process-2x25',
+    pick: tps,
+    over: { variant: 'dtps', case: 'process-c50' },
+    limit: 1,
+    kind: 'min',
+  },
+  {
+    label: 'dtps 2×200 ÷ dtps 1×400',
+    case: 'process-2x200',
+    pick: tps,
+    over: { variant: 'dtps', case: 'process-c400' },
+    limit: 1,
+    kind: 'min',
+  },
+  {
+    label: 'submit single ÷ bee-queue fast',
+    case: 'submit-single',
+    pick: tps,
+    over: { variant: 'bee-fast' },
+    limit: 2,
+    kind: 'min',
+  },
+  {
+    label: 'submit bulk ÷ bee-queue fast',
+    case: 'submit-bulk',
+    pick: tps,
+    over: { variant: 'bee-fast' },
+    limit: 2,
+    kind: 'min',
+  },
+  {
+    label: 'latency 500/s ack p50 ÷ bee-queue fast',
+    case: 'latency-500',
+    pick: ackP50,
+    over: { variant: 'bee-fast' },
+    limit: 0.8,
+    kind: 'max',
+  },
+  {
+    label: 'latency 500/s ack p99 ÷ bee-queue fast',
+    case: 'latency-500',
+    pick: ackP99,
+    over: { variant: 'bee-fast' },
+    limit: 0.8,
+    kind: 'max',
+  },
+  {
+    label: 'Redis CPU/task at 500/s ÷ bee-queue fast',
+    case: 'latency-500',
+    pick: cpu,
+    over: { variant: 'bee-fast' },
+    limit: 1,
+    kind: 'max',
+  },
+  {
+    label: 'Redis CPU/task c400 ÷ bee-queue fast',
+    case: 'process-c400',
+    pick: cpu,
+    over: { variant: 'bee-fast' },
+    limit: 0.5,
+    kind: 'max',
+  },
 ];
 
 export interface RatioRow {
@@ -105,7 +189,10 @@ export interface RatioRow {
 
 function ratioRow(results: CaseRuns[], aim: Aim): RatioRow {
   const mine = values(results.find((r) => r.case === aim.case)?.runs.dtps, aim.pick);
-  const theirs = values(results.find((r) => r.case === (aim.over.case ?? aim.case))?.runs[aim.over.variant], aim.pick);
+  const theirs = values(
+    results.find((r) => r.case === (aim.over.case ?? aim.case))?.runs[aim.over.variant],
+    aim.pick,
+  );
   const n = Math.min(mine.length, theirs.length);
   const per = Array.from({ length: n }, (_, i) => mine[i]! / theirs[i]!);
   const ratio = n > 0 ? median(per) : null;
@@ -138,7 +225,10 @@ function peerRatios(results: CaseRuns[], variants: readonly Variant[]): string {
   return table(['dtps tasks/s ÷', ...peers], rows);
 }
 
-export function formatReport(results: CaseRuns[], variants: readonly Variant[]): { text: string; ratios: RatioRow[] } {
+export function formatReport(
+  results: CaseRuns[],
+  variants: readonly Variant[],
+): { text: string; ratios: RatioRow[] } {
   const ratios = AIMS.map((a) => ratioRow(results, a)).filter((r) => r.ratio !== null);
   const aimTable = table(
     ['aim', 'dtps', 'other', 'ratio (min–max)', 'aim', 'met'],
@@ -151,15 +241,36 @@ export function formatReport(results: CaseRuns[], variants: readonly Variant[]):
       r.met ? 'yes' : 'NO',
     ]),
   );
-  const parts = [`== ratios (medians of per-repetition ratios) ==\n${aimTable}`, peerRatios(results, variants)];
+  const parts = [
+    `== ratios (medians of per-repetition ratios) ==\n${aimTable}`,
+    peerRatios(results, variants),
+  ];
   for (const r of results) {
     const metrics = r.case.startsWith('latency')
       ? [...LATENCY, ...REDIS]
       : r.case.startsWith('process')
         ? [THROUGHPUT, ...REDIS, ...PROCESS]
         : [THROUGHPUT, ...REDIS];
-    const rows = metrics.map((m) => [m.label, ...variants.map((v) => spread(values(r.runs[v], m.pick), m.digits))]);
+    const rows = metrics.map((m) => [
+      m.label,
+      ...variants.map((v) => spread(values(r.runs[v], m.pick), m.digits)),
+    ]);
     parts.push(`== ${r.case}: ${r.description} — median (min–max) ==\n${table(['', ...variants], rows)}`);
+    parts.push(busiest(r, variants));
   }
   return { text: parts.join('\n\n'), ratios };
+}
+
+/** The busiest Redis commands of each system in a case (its median repetition by Redis CPU): calls and µs per task. */
+function busiest(r: CaseRuns, variants: readonly Variant[]): string {
+  const lines = variants.map((v) => {
+    const runs = [...(r.runs[v] ?? [])].sort((a, b) => a.redisCpuUsPerTask - b.redisCpuUsPerTask);
+    const mid = runs[runs.length >> 1];
+    if (!mid) return `${v}: —`;
+    return `${v}: ${mid.commands
+      .slice(0, 6)
+      .map((c) => `${c.name} ${fmt(c.callsPerTask, 2)}× ${fmt(c.usecPerTask, 1)} µs`)
+      .join(', ')}`;
+  });
+  return `busiest commands per task (calls, Redis µs):\n${lines.join('\n')}`;
 }

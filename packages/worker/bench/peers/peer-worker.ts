@@ -90,7 +90,11 @@ export class PeerWorker {
 }
 
 /** Resolves once the workers together have acknowledged `total` outcomes (or rejects after `timeoutMs`). */
-export function allProcessed(workers: readonly PeerWorker[], total: number, timeoutMs: number): Promise<void> {
+export function allProcessed(
+  workers: readonly PeerWorker[],
+  total: number,
+  timeoutMs: number,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`only ${sum()} of ${total} tasks processed in ${timeoutMs} ms`)),
