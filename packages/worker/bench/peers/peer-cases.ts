@@ -11,7 +11,8 @@ import type { Redis } from 'ioredis';
 import { paced } from '../paced.js';
 import { type Distribution, distribution } from '../percentiles.js';
 import { allProcessed, PeerWorker } from './peer-worker.js';
-import { nowMs, type Payload, producer, type RedisAddress, type Variant } from './systems.js';
+import { producer, type RedisAddress } from './producers.js';
+import { nowMs, type Payload, type Variant } from './settings.js';
 
 /** What one run of one case with one system gave. */
 export interface Sample {
@@ -168,10 +169,23 @@ export function processCase(tasks: number, processes: number, concurrency: numbe
   };
 }
 
-export function latencyCase(rate: number, seconds: number, warmupSeconds: number, slots: number): PeerCase {
+/**
+ * Steady single submits through one worker process. With `wait`, the producer
+ * also follows completions (dtps: the event stream wait() reads; BullMQ:
+ * QueueEvents; bee-queue: its pub/sub events), whose cost then shows in Redis's
+ * figures; without, only the worker's acknowledgement is timed, and Redis's
+ * figures are those of the queue alone.
+ */
+export function latencyCase(
+  rate: number,
+  seconds: number,
+  warmupSeconds: number,
+  slots: number,
+  wait: boolean,
+): PeerCase {
   return {
-    name: `latency-${rate}`,
-    description: `single submits at ${rate}/s for ${seconds} s (after ${warmupSeconds} s warm-up), one worker process of concurrency ${slots}`,
+    name: `latency-${rate}${wait ? '-wait' : ''}`,
+    description: `single submits at ${rate}/s for ${seconds} s (after ${warmupSeconds} s warm-up), one worker process of concurrency ${slots}${wait ? '; the producer follows completions (wait/events)' : '; timed at the worker'}`,
     async run(env, v) {
       await env.redis.flushall();
       const worker = await PeerWorker.spawn(
@@ -191,14 +205,16 @@ export function latencyCase(rate: number, seconds: number, warmupSeconds: number
         const seenMs: number[] = [];
         let seen = 0;
         const early = new Map<string, number>();
-        const watching = await p.watch((id) => {
-          const at = nowMs();
-          const t0 = submittedAt.get(id);
-          if (t0 !== undefined) {
-            seenMs.push(at - t0);
-            seen++;
-          } else early.set(id, at);
-        });
+        const watching =
+          wait &&
+          (await p.watch((id) => {
+            const at = nowMs();
+            const t0 = submittedAt.get(id);
+            if (t0 !== undefined) {
+              seenMs.push(at - t0);
+              seen++;
+            } else early.set(id, at);
+          }));
         worker.go(() => {});
         const warm = Math.round(rate * warmupSeconds);
         const count = Math.round(rate * seconds);

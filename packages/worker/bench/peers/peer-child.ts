@@ -5,14 +5,12 @@
  * them and reports, every 5 ms, how many outcomes Redis has acknowledged.
  * Completion is counted where each system reports it after Redis answered:
  * dtps's `worker.stats.processed`, BullMQ's `completed`, bee-queue's `succeeded`.
+ * Each system's code is imported only by its own children (RSS, start-up).
  */
-import { connectRedis } from '@dtps/core';
-import BeeQueue from 'bee-queue';
-import { Worker as BullWorker } from 'bullmq';
+import type BeeQueue from 'bee-queue';
 import type { Redis } from 'ioredis';
-import { Worker } from '../../src/index.js';
 import { CHILD_ENV, type ChildReply, type ChildRequest, type PeerChildConfig } from './peer-protocol.js';
-import { beeSettings, nowMs, type Payload, QUEUE } from './systems.js';
+import { beeSettings, nowMs, type Payload, QUEUE } from './settings.js';
 
 const config = JSON.parse(process.env[CHILD_ENV] ?? '') as PeerChildConfig;
 
@@ -33,6 +31,8 @@ interface Runner {
 }
 
 async function dtpsRunner(): Promise<Runner> {
+  const { connectRedis } = await import('@dtps/core');
+  const { Worker } = await import('../../src/index.js');
   const redis = (await connectRedis(config.redisUrl)) as Redis;
   // Submit times of tasks handled but not yet acknowledged, oldest first.
   const pending: Payload[] = [];
@@ -83,6 +83,7 @@ async function dtpsRunner(): Promise<Runner> {
 }
 
 async function bullRunner(): Promise<Runner> {
+  const { Worker: BullWorker } = await import('bullmq');
   const worker = new BullWorker<Payload>(QUEUE, async () => null, {
     connection: { host: config.host, port: config.port, maxRetriesPerRequest: null },
     concurrency: config.concurrency,
@@ -97,6 +98,7 @@ async function bullRunner(): Promise<Runner> {
 }
 
 async function beeRunner(): Promise<Runner> {
+  const { default: BeeQueue } = await import('bee-queue');
   const queue = new BeeQueue<Payload>(
     QUEUE,
     beeSettings(config.variant, { host: config.host, port: config.port }, true),

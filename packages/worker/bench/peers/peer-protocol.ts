@@ -1,5 +1,5 @@
 /** The messages between `pnpm bench --peers` and its worker children (peer-child.ts). */
-import type { Variant } from './systems.js';
+import type { Variant } from './settings.js';
 
 /** How a child is set up (passed in the environment as JSON). */
 export interface PeerChildConfig {

@@ -5,7 +5,7 @@
  */
 import { fmt, table } from '@dtps/core/bench';
 import type { Sample } from './peer-cases.js';
-import type { Variant } from './systems.js';
+import type { Variant } from './settings.js';
 
 export interface CaseRuns {
   case: string;

@@ -17,7 +17,7 @@ import { Redis } from 'ioredis';
 import { RESULTS_DIR } from '../results-dir.js';
 import { latencyCase, type PeerCase, processCase, type Sample, submitCase } from './peer-cases.js';
 import { formatReport } from './peer-report.js';
-import { FAST_SETTINGS, VARIANTS, type Variant } from './systems.js';
+import { FAST_SETTINGS, VARIANTS, type Variant } from './settings.js';
 
 /** Task counts at `--scale 1` (the issue's sizes). */
 const BASE = { submit: 100_000, c50: 20_000, c400: 100_000, split: 20_000 };
@@ -31,7 +31,8 @@ export function peerCases(scale: number, rate: number, seconds: number): PeerCas
     processCase(n(BASE.c400), 1, 400),
     processCase(n(BASE.split), 2, 25),
     processCase(n(BASE.c400), 2, 200),
-    latencyCase(rate, seconds, 2, 5),
+    latencyCase(rate, seconds, 2, 5, false),
+    latencyCase(rate, seconds, 2, 5, true),
   ];
 }
 
