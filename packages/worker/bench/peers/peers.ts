@@ -9,6 +9,7 @@
  *   pnpm bench --peers [--scale 0.2] [--reps 3] [--cases process-c400,latency-500]
  *                      [--variants dtps,bee-fast] [--rate 500] [--seconds 10] [--cpu-prof DIR]
  */
+import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadAverage, parseInfo, writeResults } from '@dtps/core/bench';
@@ -79,6 +80,7 @@ export async function runPeers(argv: string[]): Promise<void> {
       node: process.version,
       redis: parseInfo(await redis.info('server')).get('redis_version'),
       cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+      peers: { bullmq: versionOf('bullmq'), 'bee-queue': versionOf('bee-queue') },
       loadAverage1m: loadavg()[0],
       scale,
       reps,
@@ -116,4 +118,10 @@ export async function runPeers(argv: string[]): Promise<void> {
     redis.disconnect();
     await server.stop();
   }
+}
+
+/** The installed version of a peer (its package.json). */
+function versionOf(name: string): string {
+  const require = createRequire(import.meta.url);
+  return (require(`${name}/package.json`) as { version: string }).version;
 }
