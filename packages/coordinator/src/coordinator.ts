@@ -195,7 +195,8 @@ export class Coordinator {
       this.log.info({ url: this.#monitor?.url }, 'monitor listening');
     }
     await this.#applyLimits();
-    this.#dropGauges = queueDepthGauges(new Inspector(this.#client?.ctx ?? this.ctx));
+    const gaugeCtx = this.#client?.ctx ?? this.ctx;
+    this.#dropGauges = queueDepthGauges(new Inspector(gaugeCtx), gaugeCtx);
     this.log.info({ leading: this.lease.isLeader() }, 'coordinator started');
   }
 

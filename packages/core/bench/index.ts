@@ -15,7 +15,14 @@ export {
   type RunReport,
   round,
 } from './measure.js';
-export { diff, HOUSEKEEPING, parseInfo, SCRIPT_COMMANDS, snapshot } from './redis-stats.js';
+export {
+  diff,
+  HOUSEKEEPING,
+  parseInfo,
+  type RedisSnapshot,
+  SCRIPT_COMMANDS,
+  snapshot,
+} from './redis-stats.js';
 export {
   checkTargets,
   fmt,

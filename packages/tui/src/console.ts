@@ -53,8 +53,10 @@ export function runConsole(opts: ConsoleOptions): ConsoleHandle {
   const stdin = opts.stdin ?? process.stdin;
   const client = new Client(engineOptionsFrom(opts.config, opts.redis));
   const store = new ScheduleStore(client.ctx);
-  const reader = new FeedReader(new Inspector(client.ctx), async () =>
-    Promise.all((await store.list()).map((s) => scheduleDetail(s, client))),
+  const reader = new FeedReader(
+    new Inspector(client.ctx),
+    async () => Promise.all((await store.list()).map((s) => scheduleDetail(s, client))),
+    client,
   );
   const renderer = new ChartRenderer();
   stdout.write(ENTER_ALT_SCREEN);

@@ -48,6 +48,8 @@ function recordingEffects() {
           return { kind: 'controlled', workerId: e.workerId, what: e.command.command };
         case 'bulk':
           return { kind: 'bulkDone', action: e.action, matched: 0, done: 0 };
+        default:
+          throw new Error(`not recorded here: ${e.kind}`);
       }
     },
   };

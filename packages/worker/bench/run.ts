@@ -10,6 +10,9 @@
  *   --cpu-prof DIR   writes a CPU profile of each worker child (node --cpu-prof)
  *   --scripts        how the process and latency groups run scripts: functions (default) or eval
  *
+ *   node packages/worker/dist/bench/run.js --peers [--scale 0.2] [--reps 3] [--cases …] [--variants …]
+ *        dtps beside BullMQ and bee-queue (peers/peers.ts); writes packages/worker/bench/results/peers.json
+ *
  * Core's groups write packages/core/bench/results/<group>.json; the worker's
  * write packages/worker/bench/results/<group>.json.
  */
@@ -20,4 +23,8 @@ import { latencyGroup } from './latency.js';
 import { stealGroup } from './stealing.js';
 import { processGroup } from './throughput.js';
 
-await runBench([submitGroup(), processGroup(), latencyGroup(), idleGroup(), stealGroup(), bulkGroup()]);
+if (process.argv.includes('--peers')) {
+  const { runPeers } = await import('./peers/peers.js');
+  await runPeers(process.argv.slice(2));
+} else
+  await runBench([submitGroup(), processGroup(), latencyGroup(), idleGroup(), stealGroup(), bulkGroup()]);

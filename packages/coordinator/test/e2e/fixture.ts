@@ -112,7 +112,10 @@ export function byTask(records: readonly Rec[]): Map<string, Rec[]> {
   return out;
 }
 
-/** For each task id, the transitions (state, reason, worker, at) it went through, in stream order. */
+/**
+ * For each task id, the transitions (state, reason, worker, at) it went through, in stream order
+ * (`held` entries left out: they change no state).
+ */
 export function transitionsByTask(
   events: readonly TransitionEvent[],
 ): Map<string, { state: string; reason: string | null; worker: string | null; at: number }[]> {
@@ -121,6 +124,8 @@ export function transitionsByTask(
     { state: string; reason: string | null; worker: string | null; at: number }[]
   >();
   for (const e of events) {
+    // A `held` entry (a limit kept the task back) is no transition: the task stays queued.
+    if (e.state === 'held') continue;
     for (const id of e.ids) {
       const t = { state: e.state, reason: e.reason, worker: e.worker, at: e.at };
       const list = out.get(id);

@@ -135,6 +135,7 @@ test('loopback with a token: reads are open, every POST needs the bearer token',
     '/api/v1/workers/w1/steal',
     '/api/v1/queues/default/pause',
     '/api/v1/queues/default/resume',
+    '/api/v1/queues/default/limits',
   ]) {
     const r = await m.call(path, { method: 'POST', auth: false });
     t.is(r.status, 401, path);

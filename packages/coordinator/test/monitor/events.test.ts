@@ -111,6 +111,20 @@ test('every queue: Last-Event-ID resumes each queue where it stopped', async (t)
   t.false(again.events.some(about(a1.id)), 'a1 was seen already');
 });
 
+test('a task a limit holds back arrives as a held event with the limit in its reason; it is still queued', async (t) => {
+  const m = await fx.make();
+  const sse = await openSse(`${m.url}/api/v1/events?queue=default`);
+  t.teardown(() => sse.close());
+  await m.client.setQueueLimit('default', { scope: 'type', key: 'echo', concurrency: 1 });
+  const a = (await m.client.submit({ type: 'echo' })).id;
+  const b = (await m.client.submit({ type: 'echo' })).id;
+  await m.ops('w1').cycle('default', { claim: { max: 2, start: 2 } });
+  const held = JSON.parse((await sse.waitFor(about(b, 'held'), 2000)).data);
+  t.is(held.reason, 'concurrency:type:echo');
+  t.is((await m.client.get(b)).state, 'queued', 'held is not a state: the task is still queued');
+  t.is((await m.client.get(a)).state, 'running');
+});
+
 test('bad query and bad Last-Event-ID are 400 naming the field', async (t) => {
   const m = await fx.make();
   const q = await m.call('/api/v1/events?queue=a%20b');

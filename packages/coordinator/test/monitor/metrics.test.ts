@@ -1,8 +1,9 @@
 /** GET /metrics: Prometheus text from the fleet-wide counters in Redis; promtool-clean. */
 import { spawnSync } from 'node:child_process';
-import { LATENCY_BOUNDS_MS } from '@dtps/core';
+import { Inspector, LATENCY_BOUNDS_MS, tallies } from '@dtps/core';
 import test from 'ava';
 import { Exposition, escapeHelp, escapeLabelValue } from '../../src/monitor/exposition.js';
+import { queueDepthGauges } from '../../src/queue-depth-gauges.js';
 import { type Monitor, useMonitor } from './fixture.js';
 
 const fx = useMonitor(test);
@@ -163,6 +164,72 @@ test('GET /metrics has the counters, gauges and histogram with the right values'
     t.true(text.includes(`# HELP ${family} `), family);
     t.true(text.includes(`# TYPE ${family} `), family);
   }
+});
+
+test('GET /metrics has each limit: held back, running, tokens left, its settings, and the held counter', async (t) => {
+  const m = await fx.make();
+  for (let i = 0; i < 3; i++) await m.client.submit({ type: 'echo', queue: 'lim' });
+  await m.client.setQueueLimit('lim', { scope: 'type', key: 'echo', concurrency: 1 });
+  await m.client.setQueueLimit('lim', { scope: 'queue', rate: { n: 10, perMs: 60_000 } });
+  const { tasks } = (await m.ops('w1').cycle('lim', { claim: { max: 3, start: 3 } })).claim;
+  t.is(tasks.length, 1, 'the cap let one start');
+  await m.client.pauseQueue('paused-q');
+
+  const r = await m.call('/metrics');
+  t.is(r.status, 200);
+  const s = parse(r.body);
+  const type = 'queue="lim",scope="type",key="echo"';
+  const queue = 'queue="lim",scope="queue",key=""';
+  t.is(s.get(`dtps_queue_limit_held_back{${type}}`), 2);
+  t.is(s.get(`dtps_queue_limit_running{${type}}`), 1);
+  t.is(s.get(`dtps_queue_limit_concurrency{${type}}`), 1);
+  t.false(s.has(`dtps_queue_limit_tokens_left{${type}}`), 'a cap has no tokens');
+  t.is(s.get(`dtps_queue_limit_tokens_left{${queue}}`), 9);
+  t.is(s.get(`dtps_queue_limit_rate{${queue}}`), 10);
+  t.is(s.get(`dtps_queue_limit_rate_window_seconds{${queue}}`), 60);
+  t.false(s.has(`dtps_queue_limit_running{${queue}}`), 'a rate has no running gauge');
+  t.is(s.get('dtps_tasks_held_total{queue="lim"}'), 2);
+  t.is(s.get('dtps_queue_tasks{queue="lim",state="queued"}'), 2, 'held tasks are still queued');
+  t.is(s.get('dtps_queue_paused{queue="lim"}'), 0);
+  t.is(s.get('dtps_queue_paused{queue="paused-q"}'), 1);
+  if (hasPromtool) {
+    const res = spawnSync(PROMTOOL, ['check', 'metrics'], { input: r.body, encoding: 'utf8' });
+    t.is(`${res.stdout}${res.stderr}`.trim(), '', 'promtool is content');
+    t.is(res.status, 0);
+  }
+});
+
+test('the OTel gauge source reports each limit: held back, running under a cap, tokens left', async (t) => {
+  const m = await fx.make();
+  for (let i = 0; i < 3; i++) await m.client.submit({ type: 'echo', queue: 'otel' });
+  await m.client.setQueueLimit('otel', { scope: 'type', key: 'echo', concurrency: 1 });
+  await m.client.setQueueLimit('otel', { scope: 'queue', rate: { n: 10, perMs: 60_000 } });
+  await m.ops('w1').cycle('otel', { claim: { max: 3, start: 3 } });
+  const drop = queueDepthGauges(new Inspector(m.client.ctx), m.client.ctx);
+  t.teardown(drop);
+  const read = await tallies.readGauges();
+  const type = { queue: 'otel', scope: 'type', key: 'echo' };
+  const queue = { queue: 'otel', scope: 'queue', key: '' };
+  t.deepEqual(
+    read.limitHeldBack.filter((g) => g.attributes.queue === 'otel'),
+    [
+      { value: 0, attributes: queue },
+      { value: 2, attributes: type },
+    ],
+  );
+  t.deepEqual(
+    read.limitRunning.filter((g) => g.attributes.queue === 'otel'),
+    [{ value: 1, attributes: type }],
+  );
+  t.deepEqual(
+    read.limitTokensLeft.filter((g) => g.attributes.queue === 'otel'),
+    [{ value: 9, attributes: queue }],
+  );
+  t.true(
+    read.queueTasks.some(
+      (g) => g.attributes.queue === 'otel' && g.attributes.state === 'queued' && g.value === 2,
+    ),
+  );
 });
 
 test('GET /metrics without any queue, worker or recommendation is still well-formed', async (t) => {

@@ -27,7 +27,7 @@ function copySources(t: { teardown(fn: () => void): void }): string {
 
 test('the shipped page: its views in order, one section each, one script', async (t) => {
   const page = await loadDashboardPage();
-  t.deepEqual(page.views, ['overview', 'workers', 'tasks', 'schedules', 'submit', 'events']);
+  t.deepEqual(page.views, ['overview', 'limits', 'workers', 'tasks', 'schedules', 'submit', 'events']);
   for (const v of page.views) t.true(page.html.includes(`<section class="view" data-view="${v}" hidden>`), v);
   t.false(page.html.includes('<!-- @'), 'every marker replaced');
   const scripts = [...page.html.matchAll(/<script>([\s\S]*?)<\/script>/g)];
@@ -47,7 +47,16 @@ test('a new view folder joins the page in its order, in a block of its own', asy
     "function refresh() {}\ndefineView({ name: 'notes', title: 'Notes', refresh });\n",
   );
   const page = await assembleDashboard(dir);
-  t.deepEqual(page.views, ['overview', 'workers', 'tasks', 'schedules', 'notes', 'submit', 'events']);
+  t.deepEqual(page.views, [
+    'overview',
+    'limits',
+    'workers',
+    'tasks',
+    'schedules',
+    'notes',
+    'submit',
+    'events',
+  ]);
   t.regex(page.html, /<section class="view" data-view="notes" hidden>\n<div id="notes-list"><\/div>/);
   t.true(page.html.includes('#notes-list { color: red; }'));
   const script = /<script>([\s\S]*?)<\/script>/.exec(page.html)![1]!;

@@ -48,7 +48,9 @@ const HELP: Record<(typeof TASK_COUNTERS)[number], string> = {
  * Registers dtps's instruments on `meter`, all asynchronous: counters
  * `dtps.tasks.<counter>` (Prometheus `dtps_tasks_<counter>_total`) read the
  * process's tallies, gauges `dtps.queue.tasks`, `dtps.worker.pool_size`,
- * `dtps.worker.busy_slots` read its gauge sources, once per collection.
+ * `dtps.worker.busy_slots` and the flow-control gauges `dtps.queue.limit.held_back`,
+ * `.running`, `.tokens_left` (per queue, scope and key) read its gauge sources, once per
+ * collection.
  */
 export function registerInstruments(meter: Meter, from: Tallies = tallies): void {
   const counters = TASK_COUNTERS.map((name) =>
@@ -73,6 +75,18 @@ export function registerInstruments(meter: Meter, from: Tallies = tallies): void
     busySlots: meter.createObservableGauge('dtps.worker.busy_slots', {
       description: 'Slots of a worker running a task.',
       unit: '{slot}',
+    }),
+    limitHeldBack: meter.createObservableGauge('dtps.queue.limit.held_back', {
+      description: 'Tasks a rate limit or concurrency cap holds back now.',
+      unit: '{task}',
+    }),
+    limitRunning: meter.createObservableGauge('dtps.queue.limit.running', {
+      description: 'Tasks running under a concurrency cap now.',
+      unit: '{task}',
+    }),
+    limitTokensLeft: meter.createObservableGauge('dtps.queue.limit.tokens_left', {
+      description: 'Starts a rate limit still allows in its current window.',
+      unit: '{task}',
     }),
   };
   meter.addBatchObservableCallback(async (r) => {

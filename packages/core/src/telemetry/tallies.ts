@@ -69,7 +69,13 @@ export type GaugeSource = () =>
   | Partial<Record<GaugeName, GaugeReading[]>>
   | Promise<Partial<Record<GaugeName, GaugeReading[]>>>;
 /** The gauges dtps reports. */
-export type GaugeName = 'queueTasks' | 'poolSize' | 'busySlots';
+export type GaugeName =
+  | 'queueTasks'
+  | 'poolSize'
+  | 'busySlots'
+  | 'limitHeldBack'
+  | 'limitRunning'
+  | 'limitTokensLeft';
 
 /** The process's tallies: per queue counters and histograms, and the gauge sources. */
 export class Tallies {
@@ -99,7 +105,14 @@ export class Tallies {
 
   /** Reads every gauge source (a failing one is skipped: a scrape must not fail for it). */
   async readGauges(): Promise<Record<GaugeName, GaugeReading[]>> {
-    const out: Record<GaugeName, GaugeReading[]> = { queueTasks: [], poolSize: [], busySlots: [] };
+    const out: Record<GaugeName, GaugeReading[]> = {
+      queueTasks: [],
+      poolSize: [],
+      busySlots: [],
+      limitHeldBack: [],
+      limitRunning: [],
+      limitTokensLeft: [],
+    };
     const read = await Promise.allSettled([...this.#gauges].map(async (g) => g()));
     for (const r of read) {
       if (r.status !== 'fulfilled') continue;

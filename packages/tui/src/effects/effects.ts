@@ -21,7 +21,18 @@ export interface BulkTotals {
 }
 
 /** The parts of the Client the effects use. */
-export type EffectClient = Pick<Client, 'submit' | 'cancel' | 'retry' | 'control' | 'bulk'>;
+export type EffectClient = Pick<
+  Client,
+  | 'submit'
+  | 'cancel'
+  | 'retry'
+  | 'control'
+  | 'bulk'
+  | 'setQueueLimit'
+  | 'clearQueueLimit'
+  | 'pauseQueue'
+  | 'resumeQueue'
+>;
 
 /** Effects carried out by a core Client. */
 export function clientEffects(client: EffectClient): Effects {
@@ -60,6 +71,24 @@ export function clientEffects(client: EffectClient): Effects {
         case 'control':
           await client.control(effect.workerId, effect.command);
           return { kind: 'controlled', workerId: effect.workerId, what: effect.command.command };
+        case 'setLimit':
+          return {
+            kind: 'limitChanged',
+            result: await client.setQueueLimit(effect.queue, effect.settings),
+            cleared: false,
+          };
+        case 'clearLimit':
+          return {
+            kind: 'limitChanged',
+            result: await client.clearQueueLimit(effect.queue, effect.target),
+            cleared: true,
+          };
+        case 'queuePause': {
+          const r = effect.pause
+            ? await client.pauseQueue(effect.queue)
+            : await client.resumeQueue(effect.queue);
+          return { kind: 'queueChanged', queue: r.queue, paused: r.paused, changed: r.changed };
+        }
       }
     },
   };

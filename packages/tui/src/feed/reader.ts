@@ -3,7 +3,7 @@
  * reads through the core's read-only Inspector (or anything shaped like it)
  * and never writes.
  */
-import { DtpsError, type Inspector, type ScheduleDetail } from '@dtps/core';
+import { type Client, DtpsError, type Inspector, type ScheduleDetail } from '@dtps/core';
 import type { Action } from '../state/actions.js';
 import { HISTORY_SECONDS } from '../state/data.js';
 import { type Demand, tasksKeyOf } from '../state/selectors.js';
@@ -14,6 +14,9 @@ export type DashboardSource = Pick<
   'queues' | 'queue' | 'workers' | 'series' | 'recentSeconds' | 'tasks' | 'task' | 'leader'
 > &
   Partial<Pick<Inspector, 'origin'>>;
+
+/** Where the queue's flow control is read (the Client: paused, limits and what they hold). */
+export type FlowSource = Pick<Client, 'queueState'>;
 
 /** Points read on each tick once the history is there: a few, to cover a late or missed tick. */
 const RECENT_SECONDS = 5;
@@ -34,14 +37,19 @@ function messageOf(err: unknown): string {
 export class FeedReader {
   readonly #source: DashboardSource;
   readonly #schedules: (() => Promise<ScheduleDetail[]>) | undefined;
+  readonly #flow: FlowSource | null;
   #ticks = 0;
   /** `queue:source` whose full history has been read. */
   readonly #full = new Set<string>();
 
-  /** `schedules` reads the schedules with their last runs, for the Schedules view. */
-  constructor(source: DashboardSource, schedules?: () => Promise<ScheduleDetail[]>) {
+  /**
+   * `schedules` reads the schedules with their last runs, for the Schedules view; `flow` the
+   * queue's pause and limits, for the Overview.
+   */
+  constructor(source: DashboardSource, schedules?: () => Promise<ScheduleDetail[]>, flow?: FlowSource) {
     this.#source = source;
     this.#schedules = schedules;
+    this.#flow = flow ?? null;
   }
 
   /** Forget what was read: after a reconnect, read the whole history again. */
@@ -56,13 +64,14 @@ export class FeedReader {
     const tick = this.#ticks++;
     const src = this.#source;
     try {
-      const [summary, workers, leader, series, queues, origin] = await Promise.all([
+      const [summary, workers, leader, series, queues, origin, flow] = await Promise.all([
         src.queue(demand.queue),
         src.workers(),
         src.leader(),
         this.#series(demand.queue, now),
         tick % QUEUES_EVERY === 0 ? src.queues() : Promise.resolve(null),
         src.origin ? src.origin() : Promise.resolve(null),
+        this.#flow ? this.#flow.queueState(demand.queue) : Promise.resolve(null),
       ]);
       actions.push(
         { type: 'summaryLoaded', summary, at: now },
@@ -71,6 +80,7 @@ export class FeedReader {
         { type: 'seriesLoaded', points: series.points, source: series.source },
       );
       if (queues) actions.push({ type: 'queuesLoaded', queues });
+      if (flow) actions.push({ type: 'flowLoaded', flow });
       if (origin?.lostAt !== undefined)
         actions.push({ type: 'dataLossSeen', at: origin.lostAt, losses: origin.losses });
       actions.push(...(await this.#taskReads(demand)));

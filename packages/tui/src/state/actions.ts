@@ -3,6 +3,8 @@
  * actions, the keymap the operator's, the effects layer the answers.
  */
 import type {
+  LimitChangeResult,
+  QueueState,
   QueueSummary,
   ScheduleDetail,
   SeriesPoint,
@@ -19,7 +21,9 @@ export type EffectOutcome =
   | { kind: 'cancelled'; taskId: string; previousState: string }
   | { kind: 'retried'; taskId: string; state: string }
   | { kind: 'controlled'; workerId: string; what: string }
-  | { kind: 'bulkDone'; action: BulkKey; matched: number; done: number };
+  | { kind: 'bulkDone'; action: BulkKey; matched: number; done: number }
+  | { kind: 'limitChanged'; result: LimitChangeResult; cleared: boolean }
+  | { kind: 'queueChanged'; queue: string; paused: boolean; changed: boolean };
 
 export type Action =
   // Several actions as one update (one render): what one feed tick read.
@@ -41,6 +45,7 @@ export type Action =
   | { type: 'detailLoaded'; id: string; detail: TaskDetail }
   | { type: 'detailFailed'; id: string; error: string }
   | { type: 'followLoaded'; task: Task }
+  | { type: 'flowLoaded'; flow: QueueState }
   | { type: 'schedulesLoaded'; schedules: ScheduleDetail[] }
   // Navigation (the keymap).
   | { type: 'switchView'; view: ViewName }
@@ -64,6 +69,14 @@ export type Action =
   | { type: 'filterCycle'; delta: 1 | -1 }
   | { type: 'filterReset' }
   | { type: 'filterApply' }
+  // The limit form (L) and the queue's pause (P).
+  | { type: 'openLimit' }
+  | { type: 'limitFocus'; delta: 1 | -1 }
+  | { type: 'limitCycle'; delta: 1 | -1 }
+  | { type: 'limitInput'; text: string }
+  | { type: 'limitBackspace' }
+  | { type: 'limitSubmit' }
+  | { type: 'requestQueuePause' }
   // Operator commands.
   | { type: 'requestCancel' }
   | { type: 'requestRetry' }

@@ -123,7 +123,7 @@ export function onFilterApply(state: DashboardState): DashboardState {
   if (queue === state.queue) return next;
   // Another queue: its history starts afresh.
   return notice(
-    { ...next, queue, summary: null, series: [], depth: [], tasks: [], tasksKey: '' },
+    { ...next, queue, summary: null, flow: null, series: [], depth: [], tasks: [], tasksKey: '' },
     `showing queue ${queue}`,
   );
 }

@@ -15,6 +15,8 @@ export const KEY_REFERENCE: readonly { title: string; keys: readonly KeyHint[] }
       ['Tab S-Tab', 'next/previous view; 1 2 3 4'],
       ['n', 'new task (submit form)'],
       ['/', 'filter tasks'],
+      ['L', 'set or clear a limit of the queue'],
+      ['P', 'pause (asks) / resume the queue'],
       ['↑↓ j k', 'move the selection'],
       ['PgUp PgDn', 'a page; g G top, end'],
       ['?', 'this help'],
@@ -77,6 +79,13 @@ export function footerHints(state: DashboardState): KeyHint[] {
       ['Esc', 'close'],
     ];
   }
+  if (o?.kind === 'limit')
+    return [
+      ['Tab ↑↓', 'field'],
+      ['← →', 'set/clear, scope'],
+      ['Enter', 'send'],
+      ['Esc', 'close'],
+    ];
   if (o?.kind === 'filter')
     return [
       ['Tab ↑↓', 'field'],
@@ -108,5 +117,5 @@ export function footerHints(state: DashboardState): KeyHint[] {
       ...tail,
     ];
   }
-  return [...common, ...tail];
+  return [...common, ['L', 'limit'], ['P', 'pause queue'], ...tail];
 }

@@ -123,6 +123,18 @@ function submitKeys(state: DashboardState, input: string, key: KeyPress): Action
   return [{ type: 'formInput', text: input }];
 }
 
+function limitKeys(input: string, key: KeyPress): Action[] {
+  if (key.escape) return [{ type: 'closeOverlay' }];
+  if (key.return) return [{ type: 'limitSubmit' }];
+  if ((key.tab && key.shift) || key.upArrow) return [{ type: 'limitFocus', delta: -1 }];
+  if (key.tab || key.downArrow) return [{ type: 'limitFocus', delta: 1 }];
+  if (key.leftArrow) return [{ type: 'limitCycle', delta: -1 }];
+  if (key.rightArrow) return [{ type: 'limitCycle', delta: 1 }];
+  if (key.backspace || key.delete) return [{ type: 'limitBackspace' }];
+  if (key.ctrl || key.meta || input === '') return [];
+  return [{ type: 'limitInput', text: input }];
+}
+
 function filterKeys(input: string, key: KeyPress): Action[] {
   if (key.escape) return [{ type: 'closeOverlay' }];
   if (key.return) return [{ type: 'filterApply' }];
@@ -173,6 +185,7 @@ export function keyActions(state: DashboardState, input: string, key: KeyPress):
   }
   if (o?.kind === 'submit') return submitKeys(state, input, key);
   if (o?.kind === 'filter') return filterKeys(input, key);
+  if (o?.kind === 'limit') return limitKeys(input, key);
 
   if (input === 'q') return [{ type: 'quit' }];
   if (input === '?') return [{ type: 'openHelp' }];
@@ -183,6 +196,8 @@ export function keyActions(state: DashboardState, input: string, key: KeyPress):
   if (input === '4') return [{ type: 'switchView', view: 'schedules' }];
   if (input === 'n') return [{ type: 'openSubmit' }];
   if (input === '/') return [{ type: 'openFilter' }];
+  if (input === 'L') return [{ type: 'openLimit' }];
+  if (input === 'P') return [{ type: 'requestQueuePause' }];
   if (key.escape) return [{ type: 'closeOverlay' }];
   const nav = navigation(input, key);
   if (nav) return [nav];

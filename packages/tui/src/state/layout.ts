@@ -47,8 +47,17 @@ const SIDE_BY_SIDE_MIN_WIDTH = 70;
 /** The fewest lines a chart is drawn in (axis, labels and a few lines of plot). */
 export const MIN_CHART_HEIGHT = 3;
 
-export function overviewBoxes(width: number, height: number): OverviewBoxes {
-  const area = Math.max(0, height - OVERVIEW_COUNTER_LINES);
+/** Limits listed on the Overview at most (the rest are summed up on the flow line). */
+export const MAX_LIMIT_LINES = 4;
+
+/** Lines the Overview's flow-control block takes: none for a running queue without limits. */
+export function flowLineCount(flow: { paused: boolean; limits: readonly unknown[] } | null): number {
+  if (!flow || (!flow.paused && flow.limits.length === 0)) return 0;
+  return 1 + Math.min(flow.limits.length, MAX_LIMIT_LINES);
+}
+
+export function overviewBoxes(width: number, height: number, flowLines = 0): OverviewBoxes {
+  const area = Math.max(0, height - OVERVIEW_COUNTER_LINES - flowLines);
   if (width < SIDE_BY_SIDE_MIN_WIDTH) {
     const each = Math.floor(area / 3);
     const h = Math.max(MIN_CHART_HEIGHT, each - 1);

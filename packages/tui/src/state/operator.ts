@@ -184,6 +184,27 @@ export function onEffectDone(state: DashboardState, effect: Effect, outcome: Eff
         `bulk ${outcome.action}: ${outcome.done} of ${outcome.matched} matching tasks done${why}`,
       );
     }
+    case 'limitChanged': {
+      const l = outcome.result.limit;
+      const which = l.key === null ? l.scope : `${l.scope} ${l.key}`;
+      if (outcome.cleared)
+        return notice(
+          state,
+          `limit ${which} of ${outcome.result.queue} cleared (${outcome.result.released} released)`,
+        );
+      const rate = l.rate ? `rate ${l.rate.n}/${l.rate.perMs}ms` : 'no rate';
+      const cap = l.concurrency === null ? 'no cap' : `concurrency ${l.concurrency}`;
+      return notice(state, `limit ${which} of ${outcome.result.queue} set: ${rate}, ${cap}`);
+    }
+    case 'queueChanged': {
+      const flow =
+        state.flow?.queue === outcome.queue ? { ...state.flow, paused: outcome.paused } : state.flow;
+      const what = outcome.paused ? 'paused' : 'resumed';
+      return notice(
+        { ...state, flow },
+        `queue ${outcome.queue} ${outcome.changed ? what : `was already ${what}`}`,
+      );
+    }
     case 'controlled':
       return notice(
         state,
@@ -204,7 +225,11 @@ export function onEffectFailed(state: DashboardState, effect: Effect, message: s
         ? `submit ${effect.spec.type}`
         : effect.kind === 'bulk'
           ? `bulk ${effect.action} of ${effect.state} tasks`
-          : `${effect.kind} ${effect.taskId}`;
+          : effect.kind === 'setLimit' || effect.kind === 'clearLimit'
+            ? `limit of ${effect.queue}`
+            : effect.kind === 'queuePause'
+              ? `${effect.pause ? 'pause' : 'resume'} of ${effect.queue}`
+              : `${effect.kind} ${effect.taskId}`;
   return notice(
     effect.kind === 'bulk' ? { ...state, bulk: null } : state,
     `${what} failed: ${message}`,

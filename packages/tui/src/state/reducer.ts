@@ -21,6 +21,15 @@ import {
   typeInto,
 } from './forms.js';
 import {
+  onLimitBackspace,
+  onLimitCycle,
+  onLimitFocus,
+  onLimitInput,
+  onLimitSubmit,
+  onOpenLimit,
+  onQueuePause,
+} from './limit-form.js';
+import {
   notice,
   onBound,
   onBulk,
@@ -62,6 +71,7 @@ export function initialState(o: InitialOptions): DashboardState {
     queue: o.queue,
     queues: [o.queue],
     summary: null,
+    flow: null,
     leader: null,
     workers: [],
     selectedWorker: null,
@@ -146,6 +156,11 @@ export function reducer(state: DashboardState, action: Action): DashboardState {
     case 'followLoaded':
       if (state.follow?.id !== action.task.id) return state;
       return { ...state, follow: { ...state.follow, task: action.task } };
+    case 'flowLoaded':
+      // A read for the queue shown before a switch is dropped; an unchanged one keeps the frame.
+      if (action.flow.queue !== state.queue) return state;
+      if (JSON.stringify(action.flow) === JSON.stringify(state.flow)) return state;
+      return { ...state, flow: action.flow };
 
     case 'schedulesLoaded':
       return JSON.stringify(state.schedules) === JSON.stringify(action.schedules)
@@ -199,6 +214,21 @@ export function reducer(state: DashboardState, action: Action): DashboardState {
       return onFilterReset(state);
     case 'filterApply':
       return onFilterApply(state);
+
+    case 'openLimit':
+      return onOpenLimit(state);
+    case 'limitFocus':
+      return onLimitFocus(state, action.delta);
+    case 'limitCycle':
+      return onLimitCycle(state, action.delta);
+    case 'limitInput':
+      return onLimitInput(state, action.text);
+    case 'limitBackspace':
+      return onLimitBackspace(state);
+    case 'limitSubmit':
+      return onLimitSubmit(state);
+    case 'requestQueuePause':
+      return onQueuePause(state);
 
     case 'requestCancel':
       return onCancel(state);

@@ -4,6 +4,10 @@
  */
 import type {
   ControlCommand,
+  LimitScope,
+  LimitSettings,
+  LimitTarget,
+  QueueState,
   QueueSummary,
   ScheduleDetail,
   SeriesPoint,
@@ -72,6 +76,22 @@ export interface SubmitForm {
 export const FILTER_FIELDS = ['state', 'queue', 'priority'] as const;
 export type FilterField = (typeof FILTER_FIELDS)[number];
 
+/** The fields of the limit form (L), in focus order. */
+export const LIMIT_FIELDS = ['action', 'scope', 'key', 'rate', 'per', 'concurrency'] as const;
+export type LimitField = (typeof LIMIT_FIELDS)[number];
+/** The limit form's text fields (the others are chosen with ←/→). */
+export type LimitTextField = Exclude<LimitField, 'action' | 'scope'>;
+
+/** The limit form: set or clear one limit of the queue on screen. */
+export interface LimitForm {
+  focus: LimitField;
+  action: 'set' | 'clear';
+  scope: LimitScope;
+  values: Record<LimitTextField, string>;
+  /** Why the last Enter was refused, naming the field. */
+  error: string | null;
+}
+
 /** Something the operator must answer with y or n before it happens. */
 export interface Confirm {
   prompt: string;
@@ -83,6 +103,7 @@ export type Overlay =
   | { kind: 'help' }
   | { kind: 'submit'; form: SubmitForm }
   | { kind: 'filter'; focus: FilterField; draft: TaskFilter & { queue: string } }
+  | { kind: 'limit'; form: LimitForm }
   | { kind: 'confirm'; confirm: Confirm };
 
 /** A side effect the reducer asks for; the effects layer carries it out. */
@@ -91,7 +112,10 @@ export type EffectRequest =
   | { kind: 'cancel'; taskId: string; queue: string }
   | { kind: 'retry'; taskId: string; queue: string }
   | { kind: 'bulk'; action: BulkKey; queue: string; state: TaskState; priority: number | null }
-  | { kind: 'control'; workerId: string; command: ControlCommand };
+  | { kind: 'control'; workerId: string; command: ControlCommand }
+  | { kind: 'setLimit'; queue: string; settings: LimitSettings }
+  | { kind: 'clearLimit'; queue: string; target: LimitTarget }
+  | { kind: 'queuePause'; queue: string; pause: boolean };
 
 /** The bulk actions of the Tasks view: every task the filter shows. */
 export type BulkKey = 'retry' | 'cancel' | 'delete';
@@ -146,6 +170,8 @@ export interface DashboardState {
   queue: string;
   queues: string[];
   summary: QueueSummary | null;
+  /** The queue's flow control: paused or not, its limits with what they hold (null: not read yet). */
+  flow: QueueState | null;
   /** The coordinator holding the leader lease, if any. */
   leader: string | null;
   workers: WorkerView[];

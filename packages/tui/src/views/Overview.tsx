@@ -1,6 +1,7 @@
 import type { TaskState } from '@dtps/core';
 import { Box, Text } from 'ink';
 import type { OverviewBoxes } from '../state/layout.js';
+import { FlowLines, type FlowView } from './FlowLines.js';
 import { count, STATE_COLORS } from './format.js';
 
 /** A chart drawn offscreen (ANSI text) with its title and the newest value of each line. */
@@ -28,6 +29,8 @@ export interface OverviewProps {
   /** Where the per-second figures come from. */
   readonly source: 'coordinator' | 'counters';
   readonly boxes: OverviewBoxes;
+  /** The queue's pause and limits (null: not read yet). */
+  readonly flow: FlowView | null;
   readonly charts: {
     readonly throughput: ChartPanel;
     readonly latency: ChartPanel;
@@ -105,6 +108,7 @@ export function Overview(p: OverviewProps) {
       </Box>
       <Counters states={ACTIVE} counts={p.counts} />
       <Counters states={ENDED} counts={p.counts} />
+      <FlowLines flow={p.flow} width={p.width} />
       {boxes.stacked ? (
         <Box flexDirection="column">
           <Panel panel={charts.throughput} width={boxes.throughput.width} height={boxes.throughput.height} />

@@ -6,6 +6,7 @@ import { FilterForm } from './FilterForm.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { Help } from './Help.js';
+import { LimitForm } from './LimitForm.js';
 import { Overview } from './Overview.js';
 import { Schedules } from './Schedules.js';
 import { StatusLine } from './StatusLine.js';
@@ -39,6 +40,12 @@ function Main({ main }: { readonly main: MainModel }) {
       );
     case 'submit':
       return <SubmitForm {...main.props} />;
+    case 'limit':
+      return (
+        <Box flexDirection="column" height={main.height}>
+          <LimitForm {...main.props} />
+        </Box>
+      );
     case 'help':
       return <Help {...main.props} />;
   }

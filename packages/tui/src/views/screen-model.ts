@@ -5,7 +5,7 @@
  * not render at all (an idle console costs one small comparison a second).
  */
 import { footerHints } from '../state/help.js';
-import { frameHeight, mainHeight, overviewBoxes } from '../state/layout.js';
+import { flowLineCount, frameHeight, mainHeight, overviewBoxes } from '../state/layout.js';
 import {
   bannerShown,
   countsOf,
@@ -25,6 +25,7 @@ import type { FilterFormProps } from './FilterForm.js';
 import type { FooterProps } from './Footer.js';
 import type { HeaderProps } from './Header.js';
 import type { HelpProps } from './Help.js';
+import type { LimitFormProps } from './LimitForm.js';
 import type { ChartPanel, OverviewProps } from './Overview.js';
 import { type SchedulesProps, scheduleRow } from './Schedules.js';
 import type { StatusLineProps } from './StatusLine.js';
@@ -49,6 +50,7 @@ export type MainModel =
   | { readonly kind: 'detail'; readonly props: TaskDetailProps }
   | { readonly kind: 'filter'; readonly props: FilterFormProps; readonly height: number }
   | { readonly kind: 'submit'; readonly props: SubmitFormProps }
+  | { readonly kind: 'limit'; readonly props: LimitFormProps; readonly height: number }
   | { readonly kind: 'help'; readonly props: HelpProps };
 
 export interface ScreenModel {
@@ -87,6 +89,13 @@ function mainModel(
         width,
         height,
       },
+    };
+  }
+  if (o?.kind === 'limit') {
+    return {
+      kind: 'limit',
+      props: { form: o.form, queue: state.queue, flow: state.flow, width: Math.min(width, 64) },
+      height,
     };
   }
   if (state.view === 'workers') {
@@ -155,7 +164,8 @@ function mainModel(
       slots: live.reduce((n, w) => n + w.poolSize, 0),
       leader: state.leader,
       source: state.seriesSource,
-      boxes: overviewBoxes(width, height),
+      boxes: overviewBoxes(width, height, flowLineCount(state.flow)),
+      flow: state.flow?.queue === state.queue ? state.flow : null,
       charts: charts ?? { throughput: EMPTY_PANEL, latency: EMPTY_PANEL, depth: EMPTY_PANEL },
       width,
       height,

@@ -29,6 +29,24 @@ function fakeSource(over: Partial<DashboardSource> = {}) {
 const types = (actions: Action[]) => actions.map((a) => a.type);
 const overview: Demand = demandOf(busyState());
 
+test('FeedReader: with a flow source, each tick reads the queue state on screen', async (t) => {
+  const { src } = fakeSource();
+  const asked: string[] = [];
+  const flow = { queue: 'default', paused: true, pausedAt: NOW, limits: [] };
+  const r = new FeedReader(src, undefined, {
+    queueState: async (q: string) => {
+      asked.push(q);
+      return flow;
+    },
+  });
+  const actions = await r.read(overview, NOW);
+  t.deepEqual(asked, ['default']);
+  t.deepEqual(
+    actions.find((a) => a.type === 'flowLoaded'),
+    { type: 'flowLoaded', flow },
+  );
+});
+
 test('FeedReader: one tick reads the queue, workers, leader and series, then says the connection is up', async (t) => {
   const { src, calls } = fakeSource();
   const r = new FeedReader(src);

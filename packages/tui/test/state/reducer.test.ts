@@ -7,11 +7,17 @@ import type { ActionType } from '../../src/state/actions.js';
 import { reducer } from '../../src/state/reducer.js';
 import { busyState, NOW } from '../fixtures.js';
 import { dataCases } from './cases/data.js';
+import { flowCases } from './cases/flow.js';
 import type { Case } from './cases/helpers.js';
 import { navigationCases } from './cases/navigation.js';
 import { operatorCases } from './cases/operator.js';
 
-const cases: Record<ActionType, Case> = { ...dataCases, ...navigationCases, ...operatorCases };
+const cases: Record<ActionType, Case> = {
+  ...dataCases,
+  ...navigationCases,
+  ...operatorCases,
+  ...flowCases,
+};
 
 for (const [name, run] of Object.entries(cases)) test(`reducer: ${name}`, run);
 

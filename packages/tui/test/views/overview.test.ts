@@ -3,12 +3,13 @@ import { createElement as h } from 'react';
 import { chartPanels } from '../../src/charts/panels.js';
 import { ChartRenderer } from '../../src/charts/renderer.js';
 import { overviewCharts } from '../../src/charts/specs.js';
-import { mainHeight, overviewBoxes } from '../../src/state/layout.js';
+import { flowLineCount, mainHeight, overviewBoxes } from '../../src/state/layout.js';
 import { reducer } from '../../src/state/reducer.js';
 import { countsOf } from '../../src/state/selectors.js';
 import type { DashboardState } from '../../src/state/types.js';
 import { Overview } from '../../src/views/Overview.js';
 import { busyState, NOW, point } from '../fixtures.js';
+import { FLOW } from '../state/cases/flow.js';
 import { frameOf, widest } from './render.js';
 
 const renderer = new ChartRenderer();
@@ -28,7 +29,7 @@ function withSeries(s: DashboardState): DashboardState {
 }
 
 function overviewFrame(s: DashboardState, width: number, height: number) {
-  const boxes = overviewBoxes(width, height);
+  const boxes = overviewBoxes(width, height, flowLineCount(s.flow));
   const specs = overviewCharts(s, boxes);
   const [a, b, c] = renderer.render([specs.throughput, specs.latency, specs.depth]);
   return frameOf(
@@ -43,6 +44,7 @@ function overviewFrame(s: DashboardState, width: number, height: number) {
       leader: null,
       source: s.seriesSource,
       boxes,
+      flow: s.flow,
       charts: chartPanels(specs, [a!, b!, c!]),
       width,
       height,
@@ -70,4 +72,20 @@ test('Overview: stacks the charts on a narrow terminal', (t) => {
   const titles = lines.filter((l) => /^(tasks\/s|latency|depth) /.test(l));
   t.is(titles.length, 3, 'one chart a row');
   t.regex(text, /[⠁-⣿]/u);
+});
+
+test('Overview: a paused queue with limits shows them under the counters, and the charts give up the lines', (t) => {
+  const height = mainHeight(24, false);
+  const s = reducer(withSeries(busyState()), {
+    type: 'flowLoaded',
+    flow: { ...FLOW, paused: true, pausedAt: NOW },
+  });
+  const { text, lines } = overviewFrame(s, 80, height);
+  t.regex(text, /PAUSED · 1 limit · L set\/clear · P resume/);
+  t.regex(text, /type echo +rate 5\/1s tokens left 3 cap 2 running 2 held back 7/);
+  t.regex(text, /depth +● queued/, 'the last chart is still there');
+  t.true(lines.length <= height, `${lines.length} lines in ${height}`);
+  t.true(widest(lines) <= 80);
+  const plain = overviewFrame(withSeries(busyState()), 80, height).text;
+  t.false(/limit/.test(plain), 'nothing for a queue without limits, running');
 });

@@ -2,6 +2,7 @@ import { LATENCY_BOUNDS_MS, latencyBuckets, readOrigin, TASK_STATES, type Worker
 import type { FastifyInstance } from 'fastify';
 import { type MonitorContext, workerStatus } from '../context.js';
 import { EXPOSITION_CONTENT_TYPE, Exposition } from '../exposition.js';
+import { limitMetrics } from './limit-metrics.js';
 
 /** Cumulative per-queue counters of the engine (the `totals` hash) and their Prometheus names. */
 const COUNTERS: readonly { field: string; name: string; help: string }[] = [
@@ -41,6 +42,11 @@ const COUNTERS: readonly { field: string; name: string; help: string }[] = [
     help: 'Results or failures refused because the reporting worker no longer owned the attempt.',
   },
   { field: 'steals', name: 'dtps_steals_total', help: "Tasks taken from a peer worker's prefetch window." },
+  {
+    field: 'held',
+    name: 'dtps_tasks_held_total',
+    help: 'Times a claim held a task back because a rate limit or concurrency cap had no room (docs/flow-control.md).',
+  },
 ];
 
 const LATENCY_HELP =
@@ -85,6 +91,12 @@ export function metricsRoutes(app: FastifyInstance, m: MonitorContext): void {
         sumMs === undefined ? undefined : sumMs / 1000,
       );
     }
+
+    await limitMetrics(
+      out,
+      m,
+      queues.map((q) => q.name),
+    );
 
     const live = workers.filter((w) => workerStatus(w.heartbeatAgeMs, m) !== 'dead');
     out.family('dtps_workers_live', 'gauge', 'Workers whose heartbeat is recent enough to count as alive.');

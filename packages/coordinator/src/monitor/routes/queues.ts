@@ -1,6 +1,7 @@
 import { DtpsError, type QueueSummary, type SeriesPoint } from '@dtps/core';
 import type { FastifyInstance } from 'fastify';
 import { API, type MonitorContext, schemas, workerStatus } from '../context.js';
+import { limitRoutes } from './limits.js';
 
 /** Points of the 1 s series in a queue's detail. */
 const DETAIL_POINTS = 60;
@@ -135,6 +136,8 @@ export function queueRoutes(app: FastifyInstance, m: MonitorContext): void {
       },
     );
   }
+
+  limitRoutes(app, m);
 
   app.get(`${API}/recommendation`, async () => ({ recommendation: await inspector.recommendation() }));
 }

@@ -77,7 +77,8 @@ defineView({
     });
   },
   onTransition(ev) {
-    if (ev.state === 'progress') return;
+    // Progress and held entries are not state changes (a held task is still queued).
+    if (!STATES.includes(ev.state)) return;
     for (const id of ev.ids) seen.set(`${ev.queue} ${id}`, ev.state);
     while (seen.size > 500) seen.delete(seen.keys().next().value);
     let changed = false;

@@ -5,6 +5,15 @@ const log = []; // newest first, all events kept while filtered or paused
 let paused = false;
 let unseen = 0;
 
+/** A held entry's reason is `<rate|concurrency>:<limit instance>`: say it in words. */
+function reasonText(ev) {
+  if (ev.state !== 'held') return ev.reason;
+  const [why, ...rest] = ev.reason.split(':');
+  const inst = rest.join(':');
+  const which = inst.startsWith('each:') ? `group ${inst.slice(5)} (each-group)` : inst.replace(':', ' ');
+  return `${why === 'rate' ? 'rate limit' : 'concurrency cap'} of ${which}: still queued`;
+}
+
 function line(ev, fresh) {
   const first = ev.ids[0];
   return h(
@@ -19,7 +28,7 @@ function line(ev, fresh) {
       : null,
     ev.ids.length > 1 ? h('span', { class: 'muted' }, `+${ev.ids.length - 1} more`) : null,
     ev.worker ? h('span', { class: 'muted mono' }, `on ${ev.worker}`) : null,
-    ev.reason ? h('span', { class: 'muted' }, `(${ev.reason})`) : null,
+    ev.reason ? h('span', { class: 'muted' }, `(${reasonText(ev)})`) : null,
   );
 }
 
@@ -42,7 +51,7 @@ defineView({
   name: 'events',
   title: 'Events',
   mount() {
-    $('events-state').append(...[...STATES, 'progress'].map((st) => h('option', { value: st }, st)));
+    $('events-state').append(...[...STATES, 'progress', 'held'].map((st) => h('option', { value: st }, st)));
     $('events-queue').addEventListener('input', renderAll);
     $('events-state').addEventListener('change', renderAll);
     $('events-clear').addEventListener('click', () => {

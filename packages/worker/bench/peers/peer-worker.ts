@@ -1,0 +1,112 @@
+/**
+ * The bench's handle on one peer-child.ts process: fork, wait until ready,
+ * `go`, follow its progress, `stop` (its CPU, RSS and latencies), `close`.
+ * Children still alive when the bench exits are killed.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { CHILD_ENV, type ChildReply, type PeerChildConfig } from './peer-protocol.js';
+
+const CHILD = fileURLToPath(new URL('./peer-child.js', import.meta.url));
+
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
+type Stopped = Extract<ChildReply, { op: 'stopped' }>;
+
+export class PeerWorker {
+  /** Outcomes acknowledged since `go`, as last reported. */
+  processed = 0;
+  readonly #child: ChildProcess;
+  readonly #waiting = new Map<string, (r: ChildReply) => void>();
+  #onProgress: (() => void) | undefined;
+  #failed: Error | undefined;
+
+  private constructor(child: ChildProcess) {
+    this.#child = child;
+    live.add(child);
+    child.on('message', (r: ChildReply) => {
+      if (r.op === 'progress') {
+        this.processed = r.processed;
+        this.#onProgress?.();
+        return;
+      }
+      if (r.op === 'error') {
+        this.#failed = new Error(`peer child: ${r.message}`);
+        for (const w of this.#waiting.values()) w(r);
+        return;
+      }
+      this.#waiting.get(r.op)?.(r);
+    });
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      this.#failed ??= new Error(`peer child exited (${code ?? signal})`);
+      for (const w of this.#waiting.values()) w({ op: 'error', message: this.#failed.message });
+    });
+  }
+
+  static async spawn(config: PeerChildConfig, execArgv: string[] = []): Promise<PeerWorker> {
+    const child = fork(CHILD, [], {
+      env: { ...process.env, [CHILD_ENV]: JSON.stringify(config) },
+      execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const w = new PeerWorker(child);
+    await w.#await('ready');
+    return w;
+  }
+
+  /** Starts taking tasks; `onProgress` is called on every progress report. */
+  go(onProgress: () => void): void {
+    this.#onProgress = onProgress;
+    this.#child.send({ op: 'go' });
+  }
+
+  async stop(): Promise<Stopped> {
+    const r = this.#await('stopped');
+    this.#child.send({ op: 'stop' });
+    return (await r) as Stopped;
+  }
+
+  async close(): Promise<void> {
+    if (!live.has(this.#child)) return;
+    const r = this.#await('closed');
+    this.#child.send({ op: 'close' });
+    await r;
+  }
+
+  #await(op: ChildReply['op']): Promise<ChildReply> {
+    return new Promise((resolve, reject) => {
+      if (this.#failed) return reject(this.#failed);
+      this.#waiting.set(op, (r) => {
+        this.#waiting.delete(op);
+        if (r.op === 'error') reject(new Error(r.message));
+        else resolve(r);
+      });
+    });
+  }
+}
+
+/** Resolves once the workers together have acknowledged `total` outcomes (or rejects after `timeoutMs`). */
+export function allProcessed(
+  workers: readonly PeerWorker[],
+  total: number,
+  timeoutMs: number,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`only ${sum()} of ${total} tasks processed in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const sum = () => workers.reduce((a, w) => a + w.processed, 0);
+    const check = () => {
+      if (sum() >= total) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    for (const w of workers) w.go(check);
+  });
+}
