@@ -4,7 +4,11 @@
  * the live event stream; scale the worker with its button; pause and resume
  * the queue with its button; then, with the only worker saturated, the page
  * recommends 2 workers and every chart's y-axis labels are distinct (the
- * idle latency chart once read "1ms,1ms,1ms,0ms,0ms"). Screenshots at
+ * idle latency chart once read "1ms,1ms,1ms,0ms,0ms"). Issue 20: fail
+ * tasks, select all matching from the tasks view, see the dry-run count in
+ * the confirmation, bulk-retry them and see them succeed; open a task whose
+ * handler logged and read its lines (control characters shown as marks);
+ * search by a payload field; submit with group, key, TTL and debounce. Screenshots at
  * 1280×800 and at a phone's 390×844 go to `DTPS_SCREENSHOTS` (a directory),
  * else to a temporary one; the test logs where.
  *
@@ -12,7 +16,7 @@
  * Without it the test is skipped with that message, except under CI (`CI`
  * set), where it fails.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, uniquePrefix, useRedisServer, waitForValue } from '@dtps/core/testing';
@@ -20,6 +24,7 @@ import test from 'ava';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type Daemon, spawnCoordinator, spawnWorker, stopAll } from './daemon.js';
 import { EVENTS_ENV, scope } from './fixture.js';
+import { WEB_HANDLERS } from './web-handlers.js';
 
 /** The little of the DOM the page-side callbacks use (this package compiles without the DOM lib). */
 interface PageElement {
@@ -85,7 +90,9 @@ run(
     daemons.push(
       await spawnCoordinator({ ...common, id: 'coord', args: ['--monitor', '--port', String(port)] }),
     );
-    daemons.push(await spawnWorker({ ...common, id: 'only', slots: SLOTS, max: SLOTS + 1 }));
+    daemons.push(
+      await spawnWorker({ ...common, id: 'only', slots: SLOTS, max: SLOTS + 1, handlers: WEB_HANDLERS }),
+    );
 
     const shots = process.env.DTPS_SCREENSHOTS
       ? resolve(process.env.DTPS_SCREENSHOTS)
@@ -159,6 +166,9 @@ run(
       { timeoutMs: 10_000, what: 'the queue to be resumed' },
     );
     await page.waitForSelector('#queues tr[data-queue="default"] .badge.s-active');
+
+    await bulkRetryLogsSearch(t, page, s, shots);
+    await openView(page, 'overview');
 
     // 4. Saturate the only worker (tasks far longer than the recommendation's window): it recommends 2.
     await s.client.submitMany(
@@ -242,6 +252,144 @@ run(
     }
 
     t.deepEqual(foreign, [], 'the page asked for nothing but its own server');
-    t.deepEqual(problems, []);
+    // The browser logs every 4xx: the one expected is the submit of a dedup TTL without a key.
+    const refused = 'console: Failed to load resource: the server responded with a status of 400 (Bad Request)';
+    t.is(problems.filter((p) => p === refused).length, 1, 'the one deliberate 400');
+    t.deepEqual(
+      problems.filter((p) => p !== refused),
+      [],
+    );
   },
 );
+
+type Scope = ReturnType<typeof scope>;
+
+/**
+ * Issue 20 on the page: bulk retry of failed tasks from "select all
+ * matching", a task's stored log in its detail, search by a payload field,
+ * and the submit form's group, idempotency key, dedup TTL and debounce.
+ */
+async function bulkRetryLogsSearch(
+  t: import('ava').ExecutionContext,
+  page: Page,
+  s: Scope,
+  shots: string,
+): Promise<void> {
+  // Six tasks fail while their "dependency" (a file) is down.
+  const down = join(mkdtempSync(join(tmpdir(), 'dtps-web-')), 'down');
+  writeFileSync(down, '');
+  const failing = await s.client.submitMany(
+    Array.from({ length: 6 }, (_, i) => ({ type: 'flaky', maxRetries: 0, payload: { failWhile: down, n: i } })),
+  );
+  await waitForValue(
+    () => Promise.all(failing.map((r) => s.client.get(r.id))),
+    (ts) => ts.every((x) => x.state === 'failed'),
+    { timeoutMs: 30_000, what: 'the flaky tasks to fail' },
+  );
+  await openView(page, 'tasks');
+  await page.click('#task-states button[data-state="failed"]');
+  await page.fill('#task-type', 'flaky');
+  await page.click('#task-search button[type="submit"]');
+  // The search's answer (the failed list alone shows the same six rows): its scan line.
+  await page.waitForFunction(() => /^Scanned/.test(document.querySelector('#task-scan')?.textContent ?? ''));
+  t.is(await page.$$eval('#tasks tbody tr[data-id]', (els) => els.length), 6);
+  t.regex((await page.textContent('#task-scan'))!, /^Scanned 6 tasks: 6 found, the whole failed list searched/);
+  await page.click('#task-select-all');
+  await page.click('#task-bulk button[data-bulk="retry"]');
+  await page.waitForSelector('#task-bulk-question');
+  t.is(
+    (await page.textContent('#task-bulk-question'))?.trim(),
+    'Retry all 6 failed tasks of queue default, type flaky?',
+    'the confirmation says how many, from the dry run',
+  );
+  t.true(
+    (await Promise.all(failing.map((r) => s.client.get(r.id)))).every((x) => x.state === 'failed'),
+    'the dry run changed nothing',
+  );
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: join(shots, 'bulk-confirm-1280x800.png') });
+  rmSync(down); // the dependency is back
+  await page.click('#task-bulk button[data-bulk-confirm="retry"]');
+  await page.waitForSelector('#task-bulk-result[data-phase="done"]');
+  t.regex((await page.textContent('#task-bulk-result'))!, /Done: retried 6 failed tasks of queue default/);
+  await waitForValue(
+    () => Promise.all(failing.map((r) => s.client.get(r.id))),
+    (ts) => ts.every((x) => x.state === 'succeeded'),
+    { timeoutMs: 30_000, what: 'the retried tasks to succeed' },
+  );
+  await page.click('#task-states button[data-state="succeeded"]');
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('#tasks tbody tr[data-id] .badge.s-succeeded')].length === 6,
+  );
+  await page.screenshot({ path: join(shots, 'bulk-done-1280x800.png') });
+  await page.click('#task-bulk button.close');
+
+  // A task whose handler logged: its lines in the detail, the terminal escape shown as a mark.
+  const chatty = await s.client.submit({ type: 'chatty', payload: { order: 42 } });
+  await s.client.submit({ type: 'chatty', payload: { order: 43 } });
+  await waitForValue(
+    () => s.client.get(chatty.id),
+    (x) => x.state === 'succeeded',
+    { timeoutMs: 30_000, what: 'the chatty task to succeed' },
+  );
+  await page.fill('#task-id', chatty.id);
+  await page.click('#task-find button[type="submit"]');
+  await page.waitForSelector('#detail-logs tr');
+  const lines = await page.$$eval('#detail-logs tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+  t.is(lines.length, 4, lines.join(' | '));
+  t.regex(lines[0]!, /#1order 42 packed$/, 'newest first, with its attempt');
+  t.regex(lines[3]!, /fetching order 42$/);
+  t.true(lines[2]!.includes('status:\\u001b[31m red \\u001b[0m\\u0009done'), lines[2]);
+  t.false(lines.some((l) => /[\u0000-\u0009\u000b-\u001f\u007f]/.test(l)), 'no raw control character');
+  t.is(await page.$$eval('#detail-logs .esc', (els) => els.length), 3);
+
+  // Search by a payload field, over every state: the bounded scan says how far it looked.
+  await page.click('#task-states button[data-state=""]');
+  await page.fill('#task-type', '');
+  await page.fill('#task-field', 'order');
+  await page.fill('#task-value', '42');
+  await page.click('#task-search button[type="submit"]');
+  await page.waitForFunction(() => / 1 found/.test(document.querySelector('#task-scan')?.textContent ?? ''));
+  t.is(await page.$$eval('#tasks tbody tr[data-id]', (els) => els.length), 1);
+  t.is(await page.getAttribute('#tasks tbody tr[data-id]', 'data-id'), chatty.id);
+  t.regex((await page.textContent('#task-scan'))!, /^Scanned \d+ tasks: 1 found, the whole queue searched/);
+  t.true(await page.isDisabled('#task-select-all'), 'bulk does not filter by payload');
+  await page.click(`#tasks tbody tr[data-id="${chatty.id}"]`);
+  await page.waitForSelector('#detail-logs tr');
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: join(shots, 'search-logs-1280x800.png') });
+  await page.setViewportSize(PHONE);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(shots, 'search-logs-390-full.png'), fullPage: true });
+  await page.setViewportSize(DESKTOP);
+  await page.click('#task-clear');
+
+  // The submit form's group, idempotency key, dedup TTL and debounce reach the task.
+  await openView(page, 'submit');
+  await page.click('#submit-form summary');
+  await page.fill('#f-type', 'noop');
+  await page.fill('#f-payload', '{}');
+  await page.fill('#f-group', 'tenant-a');
+  await page.fill('#f-idem', 'web-key-1');
+  await page.fill('#f-dedup-ttl', '60000');
+  await page.selectOption('#f-debounce', 'drop');
+  const before = await page.$$eval('#submitted tr[data-id]', (els) => els.length);
+  await page.click('#submit-form button[type="submit"]');
+  await page.waitForFunction(
+    (n) => [...document.querySelectorAll('#submitted tr[data-id]')].length === n + 1,
+    before,
+  );
+  const sent = (await page.getAttribute('#submitted tr[data-id]', 'data-id'))!;
+  const task = await s.client.get(sent);
+  t.is(task.group, 'tenant-a');
+  await page.screenshot({ path: join(shots, 'submit-1280x800.png') });
+  // A dedup TTL without a key: the monitor's 400 names the field, shown under the form.
+  await page.fill('#f-idem', '');
+  await page.selectOption('#f-debounce', '');
+  await page.click('#submit-form button[type="submit"]');
+  await page.waitForFunction(() =>
+    /^dedupTtlMs: needs an idempotencyKey/.test(document.querySelector('#f-error')?.textContent ?? ''),
+  );
+  await page.fill('#f-dedup-ttl', '');
+  await page.fill('#f-group', '');
+}

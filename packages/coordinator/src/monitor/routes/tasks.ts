@@ -43,6 +43,7 @@ const specBody = {
     runAt: { type: ['string', 'integer'] },
     delayMs: { type: 'integer' },
     idempotencyKey: { type: 'string' },
+    group: { type: 'string' },
     dedupTtlMs: { type: 'integer' },
     debounce: { type: 'string' },
   },

@@ -85,7 +85,7 @@ async function refreshList(more) {
     ? ''
     : page.cursor
       ? `Scanned ${fmt(scanned)} tasks, ${fmt(shown)} found so far${scanning ? ': the scan stopped at its bound, continue it below' : ''}.`
-      : `Scanned ${fmt(scanned)} tasks: ${fmt(shown)} found, the whole ${filter.state || 'queue'} list searched.`;
+      : `Scanned ${fmt(scanned)} tasks: ${fmt(shown)} found, the whole ${filter.state ? `${filter.state} list` : 'queue'} searched.`;
 }
 
 /** What "select all matching" would act on, or why it cannot. */
@@ -281,7 +281,7 @@ function renderDetail(d) {
           ),
         )
       : h('div', { class: 'muted' }, 'none'),
-    renderLogs(t.logs),
+    ...renderLogs(t.logs),
     h('h3', {}, 'Depends on'),
     d.parents.length
       ? h(
@@ -337,7 +337,7 @@ defineView({
       renderSelectAll();
       refreshList().catch((e) => {
         $('task-scan').hidden = false;
-        $('task-scan').textContent = e.field ? `${e.field}: ${explain(e)}` : explain(e);
+        $('task-scan').textContent = explain(e);
       });
     });
     $('task-clear').addEventListener('click', () => {

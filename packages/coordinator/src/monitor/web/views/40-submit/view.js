@@ -83,7 +83,8 @@ defineView({
         renderSent();
         app.refreshSoon();
       } catch (e) {
-        $('f-error').textContent = e.field ? `${e.field}: ${explain(e)}` : explain(e);
+        const said = explain(e);
+        $('f-error').textContent = e.field && !said.startsWith(`${e.field}:`) ? `${e.field}: ${said}` : said;
       }
     });
   },
