@@ -306,8 +306,24 @@ async function bulkRetryLogsSearch(
     (await Promise.all(failing.map((r) => s.client.get(r.id)))).every((x) => x.state === 'failed'),
     'the dry run changed nothing',
   );
+  // Leave and come back, even by reloading the tab: the operation is where it was.
+  await page.reload();
+  await page.waitForSelector('#live-dot.live');
+  await openView(page, 'tasks');
+  t.is(
+    (await page.textContent('#task-bulk-question'))?.trim(),
+    'Retry all 6 failed tasks of queue default, type flaky?',
+  );
   await page.mouse.move(0, 0);
   await page.screenshot({ path: join(shots, 'bulk-confirm-1280x800.png') });
+  await page.setViewportSize(PHONE);
+  await page.$eval('#task-bulk', (el) => el.scrollIntoView());
+  await page.screenshot({ path: join(shots, 'bulk-confirm-390x844.png') });
+  await page.setViewportSize(DESKTOP);
+  // The list's filter is the reader's (the reload cleared it); the panel keeps its own.
+  await page.click('#task-states button[data-state="failed"]');
+  await page.fill('#task-type', 'flaky');
+  await page.click('#task-search button[type="submit"]');
   rmSync(down); // the dependency is back
   await page.click('#task-bulk button[data-bulk-confirm="retry"]');
   await page.waitForSelector('#task-bulk-result[data-phase="done"]');
@@ -321,6 +337,7 @@ async function bulkRetryLogsSearch(
   await page.waitForFunction(
     () => [...document.querySelectorAll('#tasks tbody tr[data-id] .badge.s-succeeded')].length === 6,
   );
+  t.false((await page.textContent('#task-bulk'))!.includes('null'), 'no stray null in the panel');
   await page.screenshot({ path: join(shots, 'bulk-done-1280x800.png') });
   await page.click('#task-bulk button.close');
 
@@ -356,6 +373,8 @@ async function bulkRetryLogsSearch(
   t.true(await page.isDisabled('#task-select-all'), 'bulk does not filter by payload');
   await page.click(`#tasks tbody tr[data-id="${chatty.id}"]`);
   await page.waitForSelector('#detail-logs tr');
+  await page.$eval('#detail-logs', (el) => el.scrollIntoView({ block: 'end' }));
+  t.false((await page.textContent('#detail'))!.includes('null'), 'no stray null');
   await page.mouse.move(0, 0);
   await page.screenshot({ path: join(shots, 'search-logs-1280x800.png') });
   await page.setViewportSize(PHONE);

@@ -229,5 +229,5 @@ function renderBulk() {
           ),
     ];
   }
-  el.replaceChildren(h('div', { class: 'head' }, h('b', {}, 'Bulk'), close), ...body);
+  el.replaceChildren(h('div', { class: 'head' }, h('b', {}, 'Bulk'), close), ...body.filter(Boolean));
 }

@@ -40,5 +40,5 @@ function renderLogs(logs) {
     lines.length >= 100
       ? h('div', { class: 'muted small' }, 'the newest 100 lines are kept; older ones went to the worker log only')
       : null,
-  ];
+  ].filter(Boolean);
 }
