@@ -18,6 +18,7 @@ function renderLogs(logs) {
     {},
     `Log (${lines.length} ${lines.length === 1 ? 'line' : 'lines'}`,
     attempts > 1 ? `, ${attempts} attempts` : '',
+    lines.length > 1 ? ', newest first' : '',
     ')',
   );
   if (!lines.length) return [title, h('div', { class: 'muted', id: 'detail-logs' }, 'nothing logged')];
