@@ -60,14 +60,20 @@ test("a view's other .js files come before its view.js, inside the view's own bl
   const view = join(dir, 'views', '35-schedules');
   mkdirSync(view);
   writeFileSync(join(view, 'helpers.js'), 'function rows() { return 7; }\n');
-  writeFileSync(join(view, 'view.js'), "defineView({ name: 'schedules', title: 'Schedules', refresh: rows });\n");
+  writeFileSync(
+    join(view, 'view.js'),
+    "defineView({ name: 'schedules', title: 'Schedules', refresh: rows });\n",
+  );
   const page = await assembleDashboard(dir);
   const script = /<script>([\s\S]*?)<\/script>/.exec(page.html)![1]!;
   const at = script.indexOf('function rows()');
   t.true(at > 0, 'the helper file is in the page');
   t.true(at < script.indexOf("name: 'schedules'"));
   // Both in one block: the helper is visible to view.js and to no other view.
-  const block = script.slice(script.lastIndexOf('{\n// ---- views/35-schedules/', at), script.indexOf("name: 'schedules'"));
+  const block = script.slice(
+    script.lastIndexOf('{\n// ---- views/35-schedules/', at),
+    script.indexOf("name: 'schedules'"),
+  );
   t.false(block.includes('// ---- views/40-submit'), 'no other view in between');
   t.notThrows(() => new Function(script));
 });

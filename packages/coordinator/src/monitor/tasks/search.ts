@@ -39,7 +39,9 @@ export function searchFilter(ctx: EngineContext, queue: string, q: SearchQuery):
   return async (rows) => {
     const typed = rows.map(
       (r) =>
-        r !== null && (q.type === undefined || r.type === q.type) && (q.group === undefined || r.group === q.group),
+        r !== null &&
+        (q.type === undefined || r.type === q.type) &&
+        (q.group === undefined || r.group === q.group),
     );
     if (match === null) return typed;
     const read = rows.map(

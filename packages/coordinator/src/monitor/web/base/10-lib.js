@@ -74,7 +74,9 @@ function printable(text) {
     if ((c < 0x20 && c !== 0x0a) || (c >= 0x7f && c <= 0x9f)) {
       if (run) out.push(run);
       run = '';
-      out.push(h('span', { class: 'esc', title: 'a control character' }, `\\u${c.toString(16).padStart(4, '0')}`));
+      out.push(
+        h('span', { class: 'esc', title: 'a control character' }, `\\u${c.toString(16).padStart(4, '0')}`),
+      );
     } else run += ch;
   }
   if (run) out.push(run);

@@ -96,7 +96,7 @@ async function bulkCount(action) {
   saveBulk();
   renderBulk();
   const complete = await bulkLoop(true);
-  if (!bulk || bulk.phase !== 'counting') return;
+  if (bulk?.phase !== 'counting') return;
   bulk.phase = complete ? 'confirm' : 'select';
   bulk.counted = bulk.matched;
   if (!complete) toast(bulk.error || 'counting stopped', Boolean(bulk.error));
@@ -147,7 +147,11 @@ function renderBulk() {
   const spec = b.action ? BULK[b.action] : null;
   const what = bulkWhat(b.filter);
   const moving = b.phase === 'counting' || b.phase === 'running'; // Stop first, then close
-  const close = bbtn('×', { class: 'close', 'aria-label': 'close', title: 'close', disabled: moving }, bulkClose);
+  const close = bbtn(
+    '×',
+    { class: 'close', 'aria-label': 'close', title: 'close', disabled: moving },
+    bulkClose,
+  );
   const bar = (n, of) =>
     h('div', { class: 'progress' }, h('i', { style: `width:${of ? Math.min(100, (100 * n) / of) : 0}%` }));
   const counts = `${fmt(b.done)} ${spec?.past || 'done'} · ${fmt(b.matched)} matched · ${fmt(b.scanned)} looked at · ${b.steps} ${b.steps === 1 ? 'step' : 'steps'}`;
@@ -165,7 +169,9 @@ function renderBulk() {
               'data-bulk': action,
               class: x.danger ? 'danger' : 'primary',
               disabled: !x.fits(b.filter.state),
-              title: x.fits(b.filter.state) ? 'counts them first, then asks' : `not for ${b.filter.state} tasks`,
+              title: x.fits(b.filter.state)
+                ? 'counts them first, then asks'
+                : `not for ${b.filter.state} tasks`,
             },
             () => bulkCount(action),
           ),
@@ -216,7 +222,9 @@ function renderBulk() {
         'div',
         { id: 'task-bulk-result', 'data-phase': b.phase },
         ended ? `Done: ${spec.past} ${fmt(b.done)} ${what}` : `Stopped (${b.error}). So far: `,
-        ended ? ` (${fmt(b.matched)} matched${skipped ? `, ${fmt(skipped)} refused or changed meanwhile` : ''}).` : counts,
+        ended
+          ? ` (${fmt(b.matched)} matched${skipped ? `, ${fmt(skipped)} refused or changed meanwhile` : ''}).`
+          : counts,
       ),
       ended ? null : bar(b.done, b.counted),
       ended

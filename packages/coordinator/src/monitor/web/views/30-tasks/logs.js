@@ -22,15 +22,17 @@ function renderLogs(logs) {
     ')',
   );
   if (!lines.length) return [title, h('div', { class: 'muted', id: 'detail-logs' }, 'nothing logged')];
-  const rows = [...lines].reverse().map((l) =>
-    h(
-      'tr',
-      { 'data-attempt': String(l.attempt) },
-      h('td', { class: 'muted mono', title: new Date(l.at).toLocaleString() }, logClock(l.at)),
-      h('td', { class: 'num muted', title: 'attempt' }, `#${l.attempt}`),
-      h('td', { class: 'msg' }, printable(l.message)),
-    ),
-  );
+  const rows = [...lines]
+    .reverse()
+    .map((l) =>
+      h(
+        'tr',
+        { 'data-attempt': String(l.attempt) },
+        h('td', { class: 'muted mono', title: new Date(l.at).toLocaleString() }, logClock(l.at)),
+        h('td', { class: 'num muted', title: 'attempt' }, `#${l.attempt}`),
+        h('td', { class: 'msg' }, printable(l.message)),
+      ),
+    );
   return [
     title,
     h(
@@ -39,7 +41,11 @@ function renderLogs(logs) {
       h('table', { id: 'detail-logs', 'aria-label': 'log lines, newest first' }, h('tbody', {}, rows)),
     ),
     lines.length >= 100
-      ? h('div', { class: 'muted small' }, 'the newest 100 lines are kept; older ones went to the worker log only')
+      ? h(
+          'div',
+          { class: 'muted small' },
+          'the newest 100 lines are kept; older ones went to the worker log only',
+        )
       : null,
   ].filter(Boolean);
 }

@@ -91,7 +91,10 @@ async function refreshList(more) {
 /** What "select all matching" would act on, or why it cannot. */
 function selection() {
   if (!filter.state) return { why: 'choose a state first' };
-  if (search.field) return { why: 'bulk operations filter by queue, state, type, group and priority; clear the payload field' };
+  if (search.field)
+    return {
+      why: 'bulk operations filter by queue, state, type, group and priority; clear the payload field',
+    };
   const f = { queue: app.queue, state: filter.state };
   if (search.type) f.type = search.type;
   if (search.group) f.group = search.group;
@@ -108,6 +111,20 @@ function renderSelectAll() {
 /** Called by bulk.js when an operation ends: the list shows its outcome. */
 function onBulkDone() {
   safely(() => refreshList());
+}
+
+/** A reloaded tab with a bulk operation: the list shows what the operation selected. */
+function restoreFilter(f) {
+  filter.state = f.state;
+  filter.priority = f.priority ? String(f.priority) : '';
+  $('task-priority').value = filter.priority;
+  search = {};
+  if (f.type) search.type = f.type;
+  if (f.group) search.group = f.group;
+  $('task-type').value = f.type || '';
+  $('task-group').value = f.group || '';
+  $('task-clear').hidden = Object.keys(search).length === 0;
+  app.selectQueue(f.queue);
 }
 
 function readSearch() {
@@ -352,6 +369,7 @@ defineView({
       if (s.filter) bulkSelect(s.filter);
     });
     loadBulk();
+    if (bulk?.filter) restoreFilter(bulk.filter);
     renderBulk();
     renderSelectAll();
     $('task-queue').addEventListener('change', (ev) => app.selectQueue(ev.target.value));
