@@ -6,6 +6,8 @@ import {
   type LoadedConfig,
   loadConfig,
   type RedisClient,
+  startTelemetry,
+  telemetryOptionsOf,
   upRedisNotice,
 } from '@dtps/core';
 import type { CliFlags } from './flags.js';
@@ -39,6 +41,13 @@ const MAX_RETRIES_PER_REQUEST = 2;
 /** How long `close` lets QUIT take before it cuts the connection. */
 const QUIT_GRACE_MS = 1000;
 
+/**
+ * How long `close` waits for the last spans to reach the collector: the
+ * spans of a short-lived command are exported at its exit, and an
+ * unreachable collector must not hold the exit for the exporter's own 30 s.
+ */
+const TELEMETRY_FLUSH_MS = 3000;
+
 /** What the process gives a command besides its arguments. */
 export interface Environment {
   cwd: string;
@@ -61,6 +70,7 @@ export class CommandContext {
   #config: Promise<LoadedConfig> | undefined;
   #redis: RedisClient | undefined;
   #client: Client | undefined;
+  #telemetry: Promise<() => Promise<void>> | undefined;
 
   /**
    * `upState: false` for `dtps up` itself: it must not take the Redis of the
@@ -106,6 +116,7 @@ export class CommandContext {
     if (this.#client) return this.#client;
     const loaded = await this.config();
     const { config } = loaded;
+    await this.telemetry();
     // Said on stderr, also under --json: which Redis answers is not the result.
     if (loaded.up !== undefined) this.out.rawError(`dtps: ${upRedisNotice(loaded.up, this.environment.cwd)}`);
     const redis = await connectRedis(config.redis.url, {
@@ -122,6 +133,20 @@ export class CommandContext {
     return this.#client;
   }
 
+  /**
+   * Starts OpenTelemetry (service.name `dtps-cli`) when the config turns
+   * traces on, once; every command that connects does, through `client`.
+   * With traces off the SDK is never loaded.
+   */
+  async telemetry(): Promise<void> {
+    const { config } = await this.config();
+    this.#telemetry ??= startTelemetry('dtps-cli', {
+      ...telemetryOptionsOf(config.telemetry),
+      flushTimeoutMs: TELEMETRY_FLUSH_MS,
+    });
+    await this.#telemetry;
+  }
+
   /** The Redis URL in use, once connected (for naming it, redacted, in errors). */
   async redisUrl(): Promise<string | undefined> {
     if (this.#config === undefined) return undefined;
@@ -132,9 +157,11 @@ export class CommandContext {
     }
   }
 
-  /** Stops waits and closes the connection, so that the process can exit at once. */
+  /** Stops waits, flushes the spans, and closes the connection, so that the process can exit at once. */
   async close(): Promise<void> {
     await this.#client?.close();
+    const stopTelemetry = await this.#telemetry?.catch(() => undefined);
+    await stopTelemetry?.();
     const redis = this.#redis;
     if (!redis) return;
     let timer: NodeJS.Timeout | undefined;

@@ -78,7 +78,7 @@ export const FLAGS = {
   group: {
     type: 'string',
     arg: 'G',
-    help: 'The task group (a tenant, an account); with bulk and queue limit, which group',
+    help: 'The task group (a tenant, an account); with bulk, queue limit and schedule, which group',
   },
   wait: { type: 'boolean', help: 'Wait until the task has ended; exit as `dtps wait` does' },
   waitTimeout: { type: 'string', arg: 'MS', help: 'With --wait: stop waiting after this many ms (exit 1)' },
@@ -119,6 +119,26 @@ export const FLAGS = {
     type: 'boolean',
     help: 'Delete the libraries of other dtps versions (they reload their own if still running)',
   },
+  // schedule add
+  cron: {
+    type: 'string',
+    arg: 'EXPR',
+    help: "Cron expression: 5 fields (minute first) or 6 (second first), e.g. '0 9 * * MON-FRI'",
+  },
+  tz: { type: 'string', arg: 'ZONE', help: 'IANA time zone of --cron (default UTC), e.g. Europe/Berlin' },
+  every: { type: 'string', arg: 'MS', help: 'Fixed interval in ms (at least 1000), aligned to the epoch' },
+  missed: {
+    type: 'string',
+    arg: 'POLICY',
+    help: 'Runs missed while no coordinator led: skip, once (default) or catch-up:N',
+  },
+  overlap: {
+    type: 'string',
+    arg: 'POLICY',
+    help: 'allow (default), or skip a run while the previous run has not ended',
+  },
+  jitter: { type: 'string', arg: 'MS', help: 'Start each run up to this many ms after its due time' },
+  deadlineOffset: { type: 'string', arg: 'MS', help: "Each run's deadline, in ms after its due time" },
   // up
   demo: { type: 'boolean', help: 'Also submit a trickle of demo tasks, a few a second' },
   tui: { type: 'boolean', help: 'Run the console in the foreground (--no-tui: no console)' },
@@ -172,6 +192,13 @@ export interface CliFlags {
   min?: string;
   max?: string;
   prune?: boolean;
+  cron?: string;
+  tz?: string;
+  every?: string;
+  missed?: string;
+  overlap?: string;
+  jitter?: string;
+  deadlineOffset?: string;
   demo?: boolean;
   tui?: boolean;
   port?: string;

@@ -83,5 +83,5 @@ export function commandHelp(command: Command): string {
 }
 
 function usageOf(command: Command): string {
-  return [command.name, ...command.args].join(' ');
+  return [command.name, ...command.args, ...(command.optionalArgs ?? []).map((a) => `[${a}]`)].join(' ');
 }

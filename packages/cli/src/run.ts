@@ -140,8 +140,9 @@ function checkArgs(command: Command, args: readonly string[]): void {
       missing.toLowerCase(),
     );
   }
-  if (args.length > command.args.length) {
-    const extra = args[command.args.length];
+  const most = command.args.length + (command.optionalArgs?.length ?? 0);
+  if (args.length > most) {
+    const extra = args[most];
     throw usageError(
       `unexpected argument ${JSON.stringify(extra)} for dtps ${command.name}; see dtps ${command.name} --help`,
     );

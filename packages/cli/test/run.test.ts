@@ -56,7 +56,7 @@ test('unknown command: usage and exit 2', async (t) => {
   t.is(r.code, 2);
   t.regex(
     r.stderr,
-    /^dtps: unknown command "frobnicate" \(commands: submit, status, wait, list, stats, cancel, retry, bulk, workers, scale, pause, resume, drain, steal, queue, config, scripts, up\)\n/,
+    /^dtps: unknown command "frobnicate" \(commands: submit, status, wait, list, stats, cancel, retry, bulk, workers, scale, pause, resume, drain, steal, queue, schedule, config, scripts, up\)\n/,
   );
   t.regex(r.stderr, /Usage\n {2}\$ dtps <command> \[options\]/);
   t.is(r.stdout, '');

@@ -14,6 +14,7 @@ import {
   loadConfig,
   parseLimitLine,
   startTelemetry,
+  telemetryOptionsOf,
   upRedisNotice,
 } from '@dtps/core';
 import meow from 'meow';
@@ -107,11 +108,7 @@ async function main(): Promise<void> {
   if (config.monitor.enabled) assertBindAllowed(config.monitor.host, config.monitor.token || undefined);
   if (up) process.stderr.write(`dtps-coordinator: ${upRedisNotice(up, process.cwd())}\n`);
   const log = createLogger({ format: config.logFormat, name: 'dtps-coordinator' });
-  const stopTelemetry = await startTelemetry('dtps-coordinator', {
-    traces: config.telemetry.traces,
-    metrics: config.telemetry.metrics,
-    ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
-  });
+  const stopTelemetry = await startTelemetry('dtps-coordinator', telemetryOptionsOf(config.telemetry));
   const redis = await connectDaemonRedis('dtps-coordinator', config.redis, log);
   const c = config.coordinator;
   const coordinator = new Coordinator({
@@ -123,6 +120,8 @@ async function main(): Promise<void> {
     sweepIntervalMs: c.sweepIntervalMs,
     janitorIntervalMs: c.janitorIntervalMs,
     limits: config.limits.map((line) => parseLimitLine(line)),
+    scheduleGraceMs: c.scheduleGraceMs,
+    schedules: config.schedules,
     ...(config.monitor.enabled
       ? {
           monitor: {

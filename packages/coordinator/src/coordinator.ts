@@ -18,10 +18,13 @@ import { createMonitorServer } from './monitor/server.js';
 import type { CoordinatorStatus, MonitorServer } from './monitor/types.js';
 import type { CoordinatorOptions } from './options.js';
 import { queueDepthGauges } from './queue-depth-gauges.js';
+import { applyDeclaredSchedules } from './units/declared-schedules.js';
 import { FailureDetector } from './units/failure-detector.js';
 import { LeaderLease } from './units/leader-lease.js';
 import { Rollup } from './units/rollup.js';
+import { Scheduler } from './units/scheduler.js';
 import { DeadlineSweeper, Janitor, Promoter } from './units/sweepers.js';
+import { TraceRecorder } from './units/trace-recorder.js';
 
 /**
  * The control plane (docs/design.md §2): tasks flow without it; with it the fleet
@@ -42,6 +45,9 @@ export class Coordinator {
   /** The monitor's own Redis connection and client (see start). */
   #monitorRedis: RedisClient | undefined;
   #client: Client | undefined;
+  /** The scheduler's client: it submits on the leader's own connection. */
+  readonly #scheduleClient: Client;
+  readonly scheduler: Scheduler;
   #startedAt = 0;
   /** Removes the queue-depth gauges from the process's metrics (close). */
   #dropGauges: (() => void) | undefined;
@@ -68,6 +74,19 @@ export class Coordinator {
     const deadlines = new DeadlineSweeper(this.ctx, this.log);
     const janitor = new Janitor(this.ctx, this.log);
     const rollup = new Rollup(this.ctx, heartbeatTimeoutMs, this.log);
+    this.#scheduleClient = new Client({
+      ...opts.engine,
+      redis: opts.redis,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+    });
+    this.scheduler = new Scheduler(
+      this.ctx,
+      this.#scheduleClient,
+      this.lease,
+      opts.scheduleGraceMs ?? 10_000,
+      this.log,
+    );
+    const traces = new TraceRecorder(this.ctx, this.log);
     this.#dataLoss = watchDataLoss(this.ctx, { by: this.id, log: this.log });
     // Leader-only units: each tick first checks that the lease is still ours.
     const asLeader = (fn: () => Promise<unknown>) => async () => {
@@ -99,12 +118,27 @@ export class Coordinator {
         this.log,
       ),
       new Loop(
+        'scheduler',
+        opts.scheduleTickMs ?? 200,
+        asLeader(() => this.scheduler.tick()),
+        this.log,
+      ),
+      new Loop(
         'rollup',
         1000,
         asLeader(() => rollup.tick()),
         this.log,
       ),
       // Every coordinator, leading or not: each logs the loss it sees.
+      new Loop(
+        'trace-recorder',
+        sweepMs,
+        async () => {
+          if (this.lease.isLeader()) await traces.tick();
+          else traces.reset();
+        },
+        this.log,
+      ),
       this.#dataLoss,
     ];
   }
@@ -128,6 +162,7 @@ export class Coordinator {
     const m = this.#opts.monitor;
     if (m) assertBindAllowed(m.host ?? '127.0.0.1', m.token);
     this.#startedAt = this.ctx.clock.now();
+    await applyDeclaredSchedules(this.ctx, this.#opts.schedules ?? [], this.log);
     await this.lease.start();
     for (const loop of this.#loops) loop.start();
     // The data-loss watch remembers the data set at once, not one interval later.
@@ -188,6 +223,7 @@ export class Coordinator {
     await within(this.lease.stop(), until());
     await within(this.#monitor?.close() ?? Promise.resolve(), until());
     await within(this.#client?.close() ?? Promise.resolve(), until());
+    await within(this.#scheduleClient.close(), until());
     this.#monitorRedis?.disconnect();
     this.log.info('coordinator stopped');
   }

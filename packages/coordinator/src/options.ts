@@ -1,4 +1,11 @@
-import type { Clock, ConfiguredLimit, EngineOptions, Logger, RedisClient } from '@dtps/core';
+import type {
+  Clock,
+  ConfiguredLimit,
+  EngineOptions,
+  Logger,
+  RedisClient,
+  ScheduleDeclaration,
+} from '@dtps/core';
 
 /** Options of an embedded Coordinator. */
 export interface CoordinatorOptions {
@@ -14,6 +21,12 @@ export interface CoordinatorOptions {
   sweepIntervalMs?: number;
   /** Cadence of retention and stream trimming, ms (default 10,000). */
   janitorIntervalMs?: number;
+  /** A schedule's due time older than this when the leader gets to it counts as missed, ms (default 10,000). */
+  scheduleGraceMs?: number;
+  /** How often the leader looks for due schedules, ms (default 200). */
+  scheduleTickMs?: number;
+  /** Schedules of the config file: created or updated on start (docs/schedules.md). */
+  schedules?: readonly ScheduleDeclaration[];
   /** Start the HTTP monitor. */
   monitor?: { host?: string; port?: number; token?: string };
   logger?: Logger;

@@ -5,7 +5,8 @@ then on the queue hands out only through the claim, which checks every limit: wh
 reserved goes back to the ready set, idle registrations are dropped, and tasks held back under
 the scope are looked at again at the next claim. Clearing puts every task held back under the
 scope straight back in the ready set and forgets its running sets and start logs; the queue
-stops being limited when its last scope goes.
+stops being limited when its last scope goes. A scope left with a rate but no cap forgets its
+running sets too (a cap set again later counts only what starts under it).
 
 KEYS[1] flow       {p:q}:flow         hash scope → '<n> <perMs> <concurrency>'
 KEYS[2] workers    {p:q}:workers      set of worker ids with tasks here
@@ -63,6 +64,9 @@ else
   back = unreserveAll(rec, base, KEYS[2], 'limited')
   for _, inst in ipairs(instancesOfScope()) do
     if redis.call('ZSCORE', base .. 'fc:due', inst) then redis.call('ZADD', base .. 'fc:due', int(now), inst) end
+    -- No cap (any more): its running set goes. Ends no longer take tasks out of it (flowLeave
+    -- looks only at caps that exist), so kept it would count them for a cap set again later.
+    if conc == 0 then redis.call('DEL', flowRunKey(base, inst)) end
   end
 end
 wake(base)

@@ -1,6 +1,6 @@
 --[[ trimDone-1.lua — retention: deletes terminal tasks older than their
-state's age limit, and the oldest beyond its count limit, and trims the
-event stream.
+state's age limit, and the oldest beyond its count limit, trims the event
+stream, and forgets fair-group lanes that hold nothing (includes/lanes.lua).
 
 KEYS[1] events     {p:q}:events       stream
 ARGV[1] base       `{p:q}:`
@@ -20,6 +20,7 @@ Returns the number of tasks deleted.
 -- @include keys
 -- @include record
 -- @include lifecycle
+-- @include lanes
 
 local base, now, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[4])
 local deleted = 0
@@ -35,4 +36,5 @@ for i, state in ipairs({ 'succeeded', 'failed', 'expired', 'cancelled' }) do
   deleted = deleted + capDone(base, state, max, limit)
 end
 redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', ARGV[3])
+pruneLanes(base, 100)
 return deleted

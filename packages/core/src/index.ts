@@ -30,6 +30,7 @@ export {
   scopeId,
   setQueueLimit,
 } from './client/queue-limits.js';
+export { readTasks } from './client/reader.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export {
   type ConfigRow,
@@ -166,6 +167,7 @@ export { LOG_THROTTLE_INTERVAL_MS, LogThrottle } from './runtime/log-throttle.js
 export { createLogger, type Logger, prettyLine, silentLogger } from './runtime/logger.js';
 export { Loop, type LoopOptions } from './runtime/loop.js';
 export { within } from './runtime/within.js';
+export * from './schedule/index.js';
 export type { AttemptLogs } from './scripts/calls/logs.js';
 export {
   listLibraries,
@@ -234,13 +236,14 @@ export {
   QUEUE_NAME_PATTERN,
   TASK_SPEC_FIELDS,
 } from './task/validate.js';
+export { MESSAGING_SYSTEM, taskAttributes } from './telemetry/attributes.js';
 export {
   HistogramProducer,
   type MetricsOptions,
   registerInstruments,
   startMetrics,
 } from './telemetry/metrics.js';
-export { startTelemetry, type TelemetryOptions } from './telemetry/setup.js';
+export { startTelemetry, type TelemetryOptions, telemetryOptionsOf } from './telemetry/setup.js';
 export {
   DURATION_BOUNDS_S,
   DurationHistogram,
@@ -253,12 +256,21 @@ export {
   type TaskCounter,
   tallies,
 } from './telemetry/tallies.js';
+export { taskTraceIds } from './telemetry/task-ids.js';
 export {
   type AttemptInfo,
-  contextOf,
   endAttemptSpan,
-  inSubmitSpan,
-  setTracingEnabled,
+  recordTaskEvent,
   startAttemptSpan,
+  type TaskEvent,
+} from './telemetry/task-spans.js';
+export {
+  contextOf,
+  currentTraceContext,
+  endSpan,
+  parentLink,
+  setTracingEnabled,
+  taskContext,
   tracingEnabled,
+  withRemoteContext,
 } from './telemetry/tracing.js';

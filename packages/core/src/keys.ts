@@ -206,6 +206,14 @@ export class FleetKeys {
   get origin(): string {
     return `${this.base}origin`;
   }
+  /** Sorted set of schedule ids by next due time (ms; +inf while paused): what the leader's tick reads. */
+  get schedules(): string {
+    return `${this.base}schedules`;
+  }
+  /** Hash of one schedule: its definition (JSON), version, next and last due times, runs fired, last run. */
+  schedule(id: string): string {
+    return `${this.base}schedule:${id}`;
+  }
   /** Pub/sub channel of control commands for one worker. */
   control(workerId: string): string {
     return `${this.base}ctl:${workerId}`;

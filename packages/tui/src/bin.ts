@@ -10,6 +10,8 @@ import {
   exitCodeOf,
   explainRedisError,
   loadConfig,
+  startTelemetry,
+  telemetryOptionsOf,
   upRedisNotice,
 } from '@dtps/core';
 import meow from 'meow';
@@ -87,6 +89,8 @@ async function main(): Promise<void> {
   // reads the environment when Ink is loaded, hence the late import).
   for (const name of Object.keys(process.env))
     if (name === 'CI' || name.startsWith('CI_')) delete process.env[name];
+  // Submits from the console's form are traced when the config turns traces on.
+  const stopTelemetry = await startTelemetry('dtps-tui', telemetryOptionsOf(config.telemetry));
   const { runConsole } = await import('./console.js');
   const handle = runConsole({ redis, config });
 
@@ -95,6 +99,7 @@ async function main(): Promise<void> {
   // in raw mode and quits through the keymap).
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, () => handle.stop());
   await handle.done;
+  await stopTelemetry();
   redis.disconnect();
   process.exit(ExitCode.ok);
 }

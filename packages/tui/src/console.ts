@@ -9,6 +9,8 @@ import {
   Inspector,
   type RedisClient,
   redactRedisUrl,
+  ScheduleStore,
+  scheduleDetail,
 } from '@dtps/core';
 import { render } from 'ink';
 import { createElement } from 'react';
@@ -50,7 +52,10 @@ export function runConsole(opts: ConsoleOptions): ConsoleHandle {
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;
   const client = new Client(engineOptionsFrom(opts.config, opts.redis));
-  const reader = new FeedReader(new Inspector(client.ctx));
+  const store = new ScheduleStore(client.ctx);
+  const reader = new FeedReader(new Inspector(client.ctx), async () =>
+    Promise.all((await store.list()).map((s) => scheduleDetail(s, client))),
+  );
   const renderer = new ChartRenderer();
   stdout.write(ENTER_ALT_SCREEN);
   const instance = render(

@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ScriptMode } from '@dtps/core';
+import { Client, type LimitTarget, type RedisClient, type ScriptMode } from '@dtps/core';
 import { type BenchCase, type BenchGroup, caseGroup, intArg } from '@dtps/core/bench';
 import { BenchWorker, type SpawnOptions } from './bench-worker.js';
 import { preload } from './preload.js';
@@ -22,14 +22,16 @@ export interface ThroughputOptions {
   scripts?: ScriptMode;
   /** What telemetry the worker exports by OTLP/HTTP to a sink in this process. */
   telemetry?: Telemetry;
+  /** A flow-control limit set on the queue that never binds (`--limit`): what limits cost. */
+  limit?: LimitCase;
 }
 
 export function throughputCase(redisUrl: string, o: ThroughputOptions): BenchCase {
   let worker: BenchWorker | undefined;
   const prefetch = o.prefetch ?? o.slots;
   return {
-    name: `noop-${o.slots}${o.prefetch === null ? '' : `-p${o.prefetch}`}${o.telemetry && o.telemetry !== 'off' ? `-${o.telemetry === 'on' ? 'telemetry' : o.telemetry}` : ''}`,
-    description: `no-op tasks through one worker process: ${o.slots} slots, prefetch ${prefetch}${o.telemetry && o.telemetry !== 'off' ? `, ${TELEMETRY_TEXT[o.telemetry]} on (OTLP/HTTP to a local sink)` : ''}; queue pre-loaded, timed from resume until all are succeeded`,
+    name: `noop-${o.slots}${o.prefetch === null ? '' : `-p${o.prefetch}`}${o.telemetry && o.telemetry !== 'off' ? `-${o.telemetry === 'on' ? 'telemetry' : o.telemetry}` : ''}${o.limit && o.limit !== 'none' ? `-${o.limit}` : ''}`,
+    description: `no-op tasks through one worker process: ${o.slots} slots, prefetch ${prefetch}${o.telemetry && o.telemetry !== 'off' ? `, ${TELEMETRY_TEXT[o.telemetry]} on (OTLP/HTTP to a local sink)` : ''}${o.limit && o.limit !== 'none' ? `, ${LIMIT_TEXT[o.limit]}` : ''}; queue pre-loaded, timed from resume until all are succeeded`,
     async prepare(env, tasks) {
       if (!worker) {
         const spawn: SpawnOptions = o.cpuProfDir
@@ -57,6 +59,7 @@ export function throughputCase(redisUrl: string, o: ThroughputOptions): BenchCas
         await worker.start();
       }
       await worker.pause();
+      await setLimit(env.redis, o.limit ?? 'none');
       await preload(env.redis, tasks, (i) => ({ type: 'noop', payload: { i } }));
     },
     async run(_env, tasks) {
@@ -82,6 +85,9 @@ export function processGroup(): BenchGroup {
       scripts: { type: 'string', default: 'functions' },
       // off, on (traces and metrics), metrics, traces, both (= off,on): a comma list, run in that order.
       telemetry: { type: 'string', default: 'off' },
+      // none, queue-rate, queue-concurrency, type-rate, type-concurrency, all: limits that never
+      // bind, set on the queue before each case (a comma list, run in that order).
+      limit: { type: 'string', default: 'none' },
     },
     cases: ({ args, redisUrl }) =>
       String(args.slots)
@@ -89,14 +95,17 @@ export function processGroup(): BenchGroup {
         .flatMap((s) => {
           const [slots, prefetch] = s.trim().split(':');
           const p = prefetch ?? (typeof args.prefetch === 'string' ? args.prefetch : undefined);
-          return telemetryArg(args.telemetry).map((telemetry) =>
-            throughputCase(redisUrl, {
-              slots: intArg('slots', slots),
-              prefetch: p === undefined ? null : intArg('prefetch', p, 0),
-              ...(typeof args['cpu-prof'] === 'string' ? { cpuProfDir: args['cpu-prof'] } : {}),
-              scripts: scriptsArg(args.scripts),
-              telemetry,
-            }),
+          return telemetryArg(args.telemetry).flatMap((telemetry) =>
+            limitArg(args.limit).map((limit) =>
+              throughputCase(redisUrl, {
+                slots: intArg('slots', slots),
+                prefetch: p === undefined ? null : intArg('prefetch', p, 0),
+                ...(typeof args['cpu-prof'] === 'string' ? { cpuProfDir: args['cpu-prof'] } : {}),
+                scripts: scriptsArg(args.scripts),
+                telemetry,
+                limit,
+              }),
+            ),
           );
         }),
     // The aims are those of one worker process set up for throughput (400 slots); fewer slots
@@ -159,4 +168,51 @@ function otlpSink(): Promise<string> {
     server.unref();
   });
   return sink;
+}
+
+type LimitCase = 'none' | 'queue-rate' | 'queue-concurrency' | 'type-rate' | 'type-concurrency' | 'all';
+const LIMIT_TEXT: Record<LimitCase, string> = {
+  none: 'no limit',
+  'queue-rate': 'a queue rate limit that never binds',
+  'queue-concurrency': 'a queue concurrency cap that never binds',
+  'type-rate': 'a type rate limit that never binds',
+  'type-concurrency': 'a type concurrency cap that never binds',
+  all: 'queue and type rate limits and caps that never bind',
+};
+/** Far above what one worker reaches: the limit is checked and counted, never binding. */
+const NEVER_BINDING = { rate: { n: 1_000_000, perMs: 1000 }, concurrency: 1_000_000 };
+
+/** `--limit`: the limit cases to run of each configuration, in order. */
+function limitArg(value: string | boolean | undefined): LimitCase[] {
+  if (value === undefined) return ['none'];
+  return String(value)
+    .split(',')
+    .map((v) => {
+      const l = v.trim();
+      if (l in LIMIT_TEXT) return l as LimitCase;
+      throw new Error(`--limit: "${l}" is not one of ${Object.keys(LIMIT_TEXT).join(', ')}`);
+    });
+}
+
+/** Sets the case's limits on the default queue (and clears every other). */
+async function setLimit(redis: RedisClient, limit: LimitCase): Promise<void> {
+  const client = new Client({ redis });
+  try {
+    for (const l of await client.queueState('default').then((s) => s.limits))
+      await client.clearQueueLimit('default', { scope: l.scope, key: l.key });
+    const scopes: LimitTarget[] = [];
+    if (limit === 'all' || limit.startsWith('queue')) scopes.push({ scope: 'queue' });
+    if (limit === 'all' || limit.startsWith('type')) scopes.push({ scope: 'type', key: 'noop' });
+    for (const target of scopes) {
+      await client.setQueueLimit('default', {
+        ...target,
+        ...(limit === 'all' || limit.endsWith('rate') ? { rate: NEVER_BINDING.rate } : {}),
+        ...(limit === 'all' || limit.endsWith('concurrency')
+          ? { concurrency: NEVER_BINDING.concurrency }
+          : {}),
+      });
+    }
+  } finally {
+    await client.close();
+  }
 }

@@ -5,7 +5,7 @@
  * the DTPS_BENCH_WORKER environment variable.
  */
 import { performance } from 'node:perf_hooks';
-import { connectRedis, startTelemetry } from '@dtps/core';
+import { connectRedis, startTelemetry, telemetryOptionsOf } from '@dtps/core';
 import type { HandlerMap } from '../src/index.js';
 import { Worker } from '../src/index.js';
 import { type ChildConfig, CONFIG_ENV, type Reply, type Request, type Usage } from './protocol.js';
@@ -25,15 +25,17 @@ const handlers: HandlerMap = {
     }),
 };
 
-// `--telemetry`: traces and/or metrics on, exported by OTLP/HTTP as a deployed worker would.
-if (config.otlpEndpoint)
-  await startTelemetry('dtps-worker', {
-    traces: config.traces ?? false,
-    metrics: config.metrics ?? false,
-    otlpEndpoint: config.otlpEndpoint,
-    metricsOptions: { intervalMs: 1000 },
-  });
-
+// `--telemetry`: traces and/or metrics on, exported by OTLP/HTTP as a deployed worker would; or,
+// without it, tracing as the environment says (DTPS_TELEMETRY_*), to measure its cost.
+const stopTelemetry = await startTelemetry('dtps-worker', {
+  ...telemetryOptionsOf({
+    traces: config.otlpEndpoint ? (config.traces ?? false) : process.env.DTPS_TELEMETRY_TRACES === 'true',
+    otlpEndpoint: config.otlpEndpoint ?? process.env.DTPS_TELEMETRY_OTLP_ENDPOINT,
+    traceSampleRatio: Number(process.env.DTPS_TELEMETRY_TRACE_SAMPLE_RATIO ?? 1),
+  }),
+  ...(config.otlpEndpoint ? { metrics: config.metrics ?? false, metricsOptions: { intervalMs: 1000 } } : {}),
+  asyncContext: process.env.DTPS_BENCH_ASYNC_CONTEXT === 'true',
+});
 const redis = await connectRedis(config.redisUrl);
 const worker = new Worker({
   redis,
@@ -108,6 +110,7 @@ async function handle(req: Request): Promise<Reply> {
       return { op: 'usage', usage: usage() };
     case 'close':
       await worker.close({ graceMs: 5000 });
+      await stopTelemetry();
       redis.disconnect();
       return { op: 'closed' };
   }

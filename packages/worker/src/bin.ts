@@ -13,6 +13,7 @@ import {
   explainRedisError,
   loadConfig,
   startTelemetry,
+  telemetryOptionsOf,
   upRedisNotice,
 } from '@dtps/core';
 import meow from 'meow';
@@ -127,9 +128,7 @@ async function main(): Promise<void> {
   const w = config.worker;
   const log = createLogger({ format: config.logFormat, name: 'dtps-worker' });
   const stopTelemetry = await startTelemetry('dtps-worker', {
-    traces: config.telemetry.traces,
-    metrics: config.telemetry.metrics,
-    ...(config.telemetry.otlpEndpoint ? { otlpEndpoint: config.telemetry.otlpEndpoint } : {}),
+    ...telemetryOptionsOf(config.telemetry),
     ...(w.metricsPort !== undefined ? { metricsPort: w.metricsPort, metricsHost: w.metricsHost } : {}),
   });
   const redis = await connectDaemonRedis('dtps-worker', config.redis, log);

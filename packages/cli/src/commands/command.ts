@@ -7,6 +7,8 @@ export interface Command {
   name: string;
   /** Placeholders of its positional arguments, in order (`ID`); all required. */
   args: readonly string[];
+  /** Placeholders of positional arguments after those, which may be left out. */
+  optionalArgs?: readonly string[];
   /** One line for the command list. */
   summary: string;
   /** Flags besides the global ones. */

@@ -25,10 +25,19 @@ export const config: Command = {
     ctx.out.result({ file: loaded.file ?? null, settings }, () => {
       const body = table(
         ['KEY', 'VALUE', 'SOURCE'],
-        rows.map((r) => [r.key, r.value === undefined ? '-' : String(r.value), r.source]),
+        rows.map((r) => [r.key, shown(r.value), r.source]),
       );
       return `config file: ${loaded.file ?? 'none found'}\n${body}`;
     });
     return ExitCode.ok;
   },
 };
+
+/** A value in the table: lists of names joined, a list of objects (schedules) counted. */
+function shown(value: unknown): string {
+  if (value === undefined) return '-';
+  if (Array.isArray(value) && value.some((v) => typeof v === 'object' && v !== null)) {
+    return `${value.length} (see --json)`;
+  }
+  return String(value);
+}

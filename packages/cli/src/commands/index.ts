@@ -5,6 +5,7 @@ import { config } from './config.js';
 import { list } from './list.js';
 import { queue } from './queue.js';
 import { retry } from './retry.js';
+import { schedule } from './schedule.js';
 import { scripts } from './scripts.js';
 import { stats } from './stats.js';
 import { status } from './status.js';
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   drain,
   steal,
   queue,
+  schedule,
   config,
   scripts,
   up,

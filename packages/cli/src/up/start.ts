@@ -77,6 +77,8 @@ export async function startParts(input: StartInput, started: StartedSoFar): Prom
   const loaded = await ctx.config();
   const config = loaded.config;
   started.config = config;
+  // The demo tasks' submits are traced like any other (the daemons start their own from the same config).
+  await ctx.telemetry();
 
   for (const name of ['coordinator', 'worker'] as const) {
     const missing = missingProgram(name);

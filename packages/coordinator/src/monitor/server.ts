@@ -13,6 +13,7 @@ import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { queueRoutes } from './routes/queues.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { taskRoutes } from './routes/tasks.js';
 import { workerRoutes } from './routes/workers.js';
 import type { MonitorDeps, MonitorServer } from './types.js';
@@ -64,6 +65,7 @@ export async function createMonitorServer(deps: MonitorDeps): Promise<MonitorSer
   workerRoutes(app, m);
   taskRoutes(app, m);
   bulkRoutes(app, m);
+  scheduleRoutes(app, m);
   eventRoutes(app, m);
   metricsRoutes(app, m);
   dashboardRoutes(app, page);

@@ -4,7 +4,8 @@
 (0: no such limit). A task counts under limit instances: `queue`, `type:<T>`, `group:<G>`, and
 `each:<G>` (the each-group limit, kept per group). Per instance:
   fc:run:<inst>   set of the ids running under its cap
-  fc:log:<inst>   zset of its starts in the current window (id:attempt → start ms), for its rate
+  fc:log:<inst>   zset of its starts in the current window and the LOG_KEEP_MS before it
+                  (id:attempt → start ms), for its rate
   fc:held:<inst>  zset id → ready score: tasks it holds back, in their ready order
 and for the queue:
   fc:due          zset inst → when its held tasks may go back to the ready set; '+inf' while its
@@ -12,10 +13,11 @@ and for the queue:
   fc:insts        set of the instances with a running set or a start log (so that clearing a
                   limit finds them, each-group ones included)
 The rate is a sliding window log, not a token bucket: "at most N starts per window" then holds
-for every window, where a bucket lets 2N through across a boundary. A task started under caps
-carries their instances in its hash field `fc` (JSON), so that its end gives the slots back
-(flowLeave): every path that takes a task out of a running set calls it, and only the fenced,
-accepted transition does, so a stalled worker's late report can free nothing twice.
+for every window, where a bucket lets 2N through across a boundary. A task's end gives its
+slots back (flowLeave): every path that takes a task out of a running set calls it, and only
+the fenced, accepted transition does, so a stalled worker's late report can free nothing twice.
+The instances are found again from the task's spec and the limits of the moment: taking an id
+out of a set it is not in changes nothing, and a cap cleared meanwhile took its set with it.
 A limited queue hands out only through the claim: it reserves nothing in windows (a reserved
 task would start later than the token it took), takes no idle registration (so no submit hands
 it a task) and steals nothing. ]]
@@ -23,6 +25,12 @@ it a task) and steals nothing. ]]
 -- @include record
 
 local NO_DUE = '+inf'
+-- Each claim brings its own clock reading, taken before its call reaches Redis, so a claim that
+-- read its clock a little earlier can run after one that read it later. Starts stay in the log
+-- this long after their window has passed for the later one, and a claim counts only the starts
+-- after its own window's beginning (later ones included): then the late claim still sees every
+-- start of its window, and no window of the recorded start times holds more than N.
+local LOG_KEEP_MS = 1000
 -- A claim puts back at most this many instances' held tasks, and this many tasks per instance.
 local RELEASE_INSTANCES, RELEASE_TASKS = 16, 1000
 
@@ -71,8 +79,8 @@ local function roomOf(st, base, now, inst)
   s = { tokens = math.huge, free = math.huge }
   if lim and lim.n > 0 then
     local log = flowLogKey(base, inst)
-    redis.call('ZREMRANGEBYSCORE', log, '-inf', now - lim.per)
-    s.tokens = lim.n - redis.call('ZCARD', log)
+    redis.call('ZREMRANGEBYSCORE', log, '-inf', int(now - lim.per - LOG_KEEP_MS))
+    s.tokens = lim.n - redis.call('ZCOUNT', log, '(' .. int(now - lim.per), '+inf')
   end
   if lim and lim.conc > 0 then s.free = lim.conc - redis.call('SCARD', flowRunKey(base, inst)) end
   st.inst[inst] = s
@@ -82,9 +90,10 @@ end
 -- When an instance out of tokens has one again: when enough of its window's starts age out.
 local function nextToken(base, now, inst, lim)
   local log = flowLogKey(base, inst)
-  local over = redis.call('ZCARD', log) - lim.n
+  local from = '(' .. int(now - lim.per)
+  local over = redis.call('ZCOUNT', log, from, '+inf') - lim.n
   if over < 0 then return now end
-  local e = redis.call('ZRANGE', log, over, over, 'WITHSCORES')
+  local e = redis.call('ZRANGEBYSCORE', log, from, '+inf', 'WITHSCORES', 'LIMIT', over, 1)
   if not e[2] then return now end
   return tonumber(e[2]) + lim.per
 end
@@ -145,7 +154,7 @@ local function take(st, base, now, insts)
 end
 
 -- Counts started tasks against their instances: a log entry per rate, a running-set entry per
--- cap (one command per instance per call), and the task's own list of caps (`fc`).
+-- cap (one command per instance per call).
 -- `starts`: list of { id, attemptArg, insts } (insts: the instances besides `queue`).
 local function charge(st, base, now, starts)
   if #starts == 0 then return end
@@ -153,7 +162,6 @@ local function charge(st, base, now, starts)
   local nowArg = int(now)
   local queueLim = st.limits.queue
   for _, s in ipairs(starts) do
-    local caps = nil
     local insts = s.insts
     if queueLim then insts = { 'queue', unpack(s.insts) } end
     for _, inst in ipairs(insts) do
@@ -167,10 +175,8 @@ local function charge(st, base, now, starts)
         runs[inst] = runs[inst] or {}
         local r = runs[inst]
         r[#r + 1] = s.id
-        if inst ~= 'queue' then caps = caps or {}; caps[#caps + 1] = inst end
       end
     end
-    if caps then redis.call('HSET', taskKey(base, s.id), 'fc', cjson.encode(caps)) end
   end
   local insts = {}
   for inst, l in pairs(logs) do bulk('ZADD', flowLogKey(base, inst), l); insts[inst] = true end
@@ -236,21 +242,18 @@ local function flowLeave(rec, base, now, ids)
     freed.queue = true
   end
   if st.taskCaps then
+    local byInst = {}
     for _, id in ipairs(ids) do
-      local tkey = taskKey(base, id)
-      local fc = redis.call('HGET', tkey, 'fc')
-      if fc then
-        redis.call('HDEL', tkey, 'fc')
-        local ok, caps = pcall(cjson.decode, fc)
-        if ok and type(caps) == 'table' then
-          for _, inst in ipairs(caps) do
-            if type(inst) == 'string' then
-              redis.call('SREM', flowRunKey(base, inst), id)
-              freed[inst] = true
-            end
-          end
+      for _, inst in ipairs(taskInstances(st, redis.call('HGET', taskKey(base, id), 'd'))) do
+        if limitOf(st, inst).conc > 0 then
+          byInst[inst] = byInst[inst] or {}
+          byInst[inst][#byInst[inst] + 1] = id
         end
       end
+    end
+    for inst, list in pairs(byInst) do
+      bulk('SREM', flowRunKey(base, inst), list)
+      freed[inst] = true
     end
   end
   local woke = false

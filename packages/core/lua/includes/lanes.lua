@@ -58,3 +58,21 @@ end
 local function hasLanes(rec, base)
   return laneState(rec, base, nil) ~= false
 end
+
+-- Forgets up to `sample` lanes (picked at random) that hold no waiting task: a lane whose last
+-- task is at or before the front would get the same next number without its entry, and with
+-- nothing queued or held back (flow.lua) every lane is such. The lane '' stays, so that a queue
+-- that had lanes keeps them. Returns how many went.
+local function pruneLanes(base, sample)
+  local key = base .. 'lanes'
+  if redis.call('HLEN', key) <= 1 then return 0 end
+  local front = frontSeq(base)
+  if front == 0 and redis.call('EXISTS', base .. 'ready', base .. 'fc:due') == 0 then front = math.huge end
+  local picked = redis.call('HRANDFIELD', key, sample, 'WITHVALUES')
+  local gone = {}
+  for i = 1, #picked, 2 do
+    if picked[i] ~= '' and (tonumber(picked[i + 1]) or 0) <= front then gone[#gone + 1] = picked[i] end
+  end
+  if #gone > 0 then redis.call('HDEL', key, unpack(gone)) end
+  return #gone
+end

@@ -20,6 +20,15 @@ local function takeOut(rec, base, now, id, state, worker)
       for _, w in ipairs(redis.call('SMEMBERS', base .. 'workers')) do
         if redis.call('ZREM', windowKey(base, w), id) == 1 then return 'reserved' end
       end
+      -- Or held back by a limit (flow.lua): every instance holding tasks is in fc:due. Left
+      -- there, a later release would put the ended task back in the ready set.
+      for _, inst in ipairs(redis.call('ZRANGE', base .. 'fc:due', 0, -1)) do
+        local heldKey = flowHeldKey(base, inst)
+        if redis.call('ZREM', heldKey, id) == 1 then
+          if redis.call('EXISTS', heldKey) == 0 then redis.call('ZREM', base .. 'fc:due', inst) end
+          break
+        end
+      end
     end
   end
   return state

@@ -20,7 +20,7 @@ import {
 } from '../scripts/calls/index.js';
 import type { SubmitResult, Task, TaskSpec, TaskState } from '../task/types.js';
 import { QUEUE_NAME_PATTERN } from '../task/validate.js';
-import { hasActiveSpan, inSubmitSpan, tracingEnabled } from '../telemetry/tracing.js';
+import { hasActiveSpan, tracingEnabled } from '../telemetry/tracing.js';
 import {
   type BulkAction,
   type BulkFilter,
@@ -43,6 +43,7 @@ import {
 } from './queue-limits.js';
 import { findQueueOf, readTask } from './reader.js';
 import { Submitter } from './submitter.js';
+import { submitBatchTraced, submitTraced } from './traced-submit.js';
 import { QueueWaiter } from './waiter.js';
 
 /** Where a call looks for a task: the given queue, or every known queue. */
@@ -82,11 +83,9 @@ export class Client {
    */
   async submit(spec: TaskSpec): Promise<SubmitResult> {
     this.#open();
-    if (!tracingEnabled() && !hasActiveSpan()) return this.#submitter.submit(prepareOne(this.ctx, spec));
-    const queue = typeof spec?.queue === 'string' ? spec.queue : this.ctx.defaultQueue;
-    return inSubmitSpan(queue, String(spec?.type), async () =>
-      this.#submitter.submit(prepareOne(this.ctx, spec)),
-    );
+    const prepared = prepareOne(this.ctx, spec);
+    if (!tracingEnabled() && !hasActiveSpan()) return this.#submitter.submit(prepared);
+    return submitTraced(this.ctx, prepared, (s) => this.#submitter.submit(s));
   }
 
   /**
@@ -104,15 +103,18 @@ export class Client {
       byQueue.set(s.queue, list);
     }
     const results = new Map<string, SubmitResult>();
-    await Promise.all(
-      [...byQueue].map(async ([queue, list]) => {
-        const atomic = list.some((s) => s.dependsOn.length > 0);
-        const written = await this.#submitter.submitBatch(queue, list, atomic);
-        list.forEach((s, i) => {
-          results.set(s.id, written[i]!);
-        });
-      }),
-    );
+    const writeAll = () =>
+      Promise.all(
+        [...byQueue].map(async ([queue, list]) => {
+          const atomic = list.some((s) => s.dependsOn.length > 0);
+          const written = await this.#submitter.submitBatch(queue, list, atomic);
+          list.forEach((s, i) => {
+            results.set(s.id, written[i]!);
+          });
+        }),
+      );
+    if (!tracingEnabled() && !hasActiveSpan()) await writeAll();
+    else await submitBatchTraced(this.ctx, ordered, writeAll);
     return positionOf.map((pos) => results.get(ordered[pos]!.id)!);
   }
 

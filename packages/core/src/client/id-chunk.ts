@@ -46,7 +46,23 @@ export async function readIdChunk(
       priority === undefined
         ? ['-inf', '+inf']
         : [(10 - priority) * PRIORITY_BAND, (11 - priority) * PRIORITY_BAND - 1];
-    const ids = await r.zrangebyscore(k.ready, min, max, 'LIMIT', offset, count + 1);
+    // The ready set, then the tasks limits hold back (flow control), a held set at a time:
+    // every instance holding tasks is in fc:due.
+    const sets = [k.ready, ...(await r.zrange(k.flowDue, '0', '-1')).sort().map((i) => k.flowHeld(i))];
+    const ids: string[] = [];
+    let skip = offset;
+    for (const set of sets) {
+      if (ids.length > count) break;
+      if (skip > 0) {
+        const size = await r.zcount(set, min, max);
+        if (skip >= size) {
+          skip -= size;
+          continue;
+        }
+      }
+      ids.push(...(await r.zrangebyscore(set, min, max, 'LIMIT', skip, count + 1 - ids.length)));
+      skip = 0;
+    }
     return cut(ids, none(ids));
   }
   if (state === 'scheduled') {

@@ -48,10 +48,13 @@ const LIST_ORDER: TaskState[] = ['running', 'reserved', 'queued', 'scheduled', '
 export async function countTasks(ctx: EngineContext, queue: string): Promise<Record<TaskState, number>> {
   const k = ctx.keys(queue);
   const r = ctx.redis;
-  const workers = await r.smembers(k.workers);
-  const [queued, scheduled, pending, succeeded, failed, expired, cancelled, windows, running] =
+  // Queued tasks a limit holds back wait in its held set, not the ready set (flow.lua); every
+  // instance holding tasks is in fc:due.
+  const [workers, holding] = await Promise.all([r.smembers(k.workers), r.zrange(k.flowDue, '0', '-1')]);
+  const [ready, held, scheduled, pending, succeeded, failed, expired, cancelled, windows, running] =
     await Promise.all([
       r.zcard(k.ready),
+      Promise.all(holding.map((inst) => r.zcard(k.flowHeld(inst)))),
       r.zcard(k.scheduled),
       r.scard(k.pending),
       r.zcard(k.done('succeeded')),
@@ -65,7 +68,7 @@ export async function countTasks(ctx: EngineContext, queue: string): Promise<Rec
   return {
     pending,
     scheduled,
-    queued,
+    queued: ready + sum(held),
     reserved: sum(windows),
     running: sum(running),
     succeeded,

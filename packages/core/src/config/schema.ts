@@ -9,6 +9,8 @@
 import { z } from 'zod';
 import { parseRedisUrl } from '../connection/index.js';
 import { ValidationError } from '../errors.js';
+import { declarationToInput } from '../schedule/declared.js';
+import { checkSchedule } from '../schedule/validate.js';
 import { resolveQueueOrder } from '../task/queue-list.js';
 import { QUEUE_NAME_PATTERN } from '../task/validate.js';
 import { parseLimitLine } from './limit-lines.js';
@@ -67,6 +69,24 @@ const redisUrl = z
     }
   })
   .register(configMeta, { secret: true, allowed: 'a Redis URL' });
+
+/**
+ * Schedules the coordinator creates or updates on start (docs/schedules.md),
+ * checked as `dtps schedule add` checks them, each error naming its entry.
+ */
+const scheduleList = z
+  .array(z.record(z.string(), z.unknown()))
+  .superRefine((list, ctx) => {
+    list.forEach((decl, i) => {
+      try {
+        checkSchedule(declarationToInput(decl), 'config');
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        ctx.addIssue({ code: 'custom', path: [i], message: err.message });
+      }
+    });
+  })
+  .register(configMeta, { allowed: 'a list of schedules, in the config file only (see schedules.md)' });
 
 /** The schema of the whole configuration, with every default. */
 export const configSchema = z.strictObject({
@@ -204,12 +224,16 @@ export const configSchema = z.strictObject({
     heartbeatTimeoutMs: int(5000, 500, 3_600_000),
     sweepIntervalMs: int(500, 50, 60_000),
     janitorIntervalMs: int(10_000, 100, 3_600_000),
+    scheduleGraceMs: int(10_000, 1000, 86_400_000),
   }),
   telemetry: section({
     traces: z.boolean().default(false),
     metrics: z.boolean().default(false),
     otlpEndpoint: z.url().register(configMeta, { allowed: 'a URL (http://host:4318)' }).optional(),
+    /** The share of tasks traced (by trace id, so every process keeps or drops the same tasks). */
+    traceSampleRatio: z.number().min(0).max(1).default(1),
   }),
+  schedules: scheduleList.default([]),
 });
 
 /** The configuration after defaults are applied: what programs read. */

@@ -31,7 +31,11 @@ export type ScriptName =
   | 'noteOrigin'
   | 'pauseQueue'
   | 'resumeQueue'
-  | 'setQueueLimit';
+  | 'setQueueLimit'
+  | 'saveSchedule'
+  | 'removeSchedule'
+  | 'pauseSchedule'
+  | 'recordFire';
 
 let sources: Map<string, ScriptSource> | undefined;
 function scriptSources(): Map<string, ScriptSource> {

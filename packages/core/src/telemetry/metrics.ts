@@ -1,4 +1,5 @@
 // Types only: the metrics SDK is imported when metrics are on (see setup.ts).
+
 import type { Meter } from '@opentelemetry/api';
 import type {
   CollectionResult,
@@ -6,6 +7,7 @@ import type {
   MetricProducer,
   PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
+import { loadSdk } from './load.js';
 import {
   DURATION_BOUNDS_S,
   type DurationHistogram,
@@ -154,10 +156,8 @@ export class HistogramProducer implements MetricProducer {
 }
 
 async function sdkEnums() {
-  const [sdk, res] = await Promise.all([
-    import('@opentelemetry/sdk-metrics'),
-    import('@opentelemetry/resources'),
-  ]);
+  const sdk = loadSdk<typeof import('@opentelemetry/sdk-metrics')>('@opentelemetry/sdk-metrics');
+  const res = loadSdk<typeof import('@opentelemetry/resources')>('@opentelemetry/resources');
   return {
     AggregationTemporality: sdk.AggregationTemporality,
     DataPointType: sdk.DataPointType,
@@ -172,18 +172,19 @@ async function sdkEnums() {
  * pushes a last time and closes the endpoint.
  */
 export async function startMetrics(serviceName: string, opts: MetricsOptions): Promise<() => Promise<void>> {
-  const [sdk, { resourceFromAttributes }, api] = await Promise.all([
-    import('@opentelemetry/sdk-metrics'),
-    import('@opentelemetry/resources'),
-    import('@opentelemetry/api'),
-  ]);
+  const sdk = loadSdk<typeof import('@opentelemetry/sdk-metrics')>('@opentelemetry/sdk-metrics');
+  const { resourceFromAttributes } =
+    loadSdk<typeof import('@opentelemetry/resources')>('@opentelemetry/resources');
+  const api = loadSdk<typeof import('@opentelemetry/api')>('@opentelemetry/api');
   const producers = [new HistogramProducer()];
   const intervalMs = opts.intervalMs ?? intervalFromEnv();
   const readers: import('@opentelemetry/sdk-metrics').IMetricReader[] = [];
   if (opts.push) {
     const exporter =
       opts.exporter ??
-      new (await import('@opentelemetry/exporter-metrics-otlp-http')).OTLPMetricExporter(
+      new (loadSdk<typeof import('@opentelemetry/exporter-metrics-otlp-http')>(
+        '@opentelemetry/exporter-metrics-otlp-http',
+      ).OTLPMetricExporter)(
         opts.otlpEndpoint ? { url: `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/metrics` } : {},
       );
     readers.push(
@@ -197,7 +198,9 @@ export async function startMetrics(serviceName: string, opts: MetricsOptions): P
   }
   let prometheus: import('@opentelemetry/exporter-prometheus').PrometheusExporter | undefined;
   if (opts.port !== undefined) {
-    const { PrometheusExporter } = await import('@opentelemetry/exporter-prometheus');
+    const { PrometheusExporter } = loadSdk<typeof import('@opentelemetry/exporter-prometheus')>(
+      '@opentelemetry/exporter-prometheus',
+    );
     prometheus = new PrometheusExporter({
       port: opts.port,
       host: opts.host ?? '127.0.0.1',

@@ -1,17 +1,36 @@
-// Types only: the SDK (a third of a second to load) is imported when traces
+// Types only: the SDK (a third of a second to load) is required when traces
 // are on, so that every program, the CLI above all, starts without it.
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { IdGenerator, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { loadSdk } from './load.js';
 import { type MetricsOptions, startMetrics } from './metrics.js';
+import { installSampleRatio, TaskSampler } from './sampler.js';
+import { SyncContextManager } from './sync-context.js';
+import { installIdGenerator, TaskRootIdGenerator } from './task-ids.js';
 import { setTracingEnabled } from './tracing.js';
 
 /** Telemetry settings (config `telemetry.*`). */
 export interface TelemetryOptions {
   /** Export traces; off by default (docs/design.md §7: one switch turns it on). */
   traces: boolean;
-  /** OTLP/HTTP endpoint, e.g. http://collector:4318 (default: the OTEL_EXPORTER_OTLP_* environment, else localhost:4318). */
+  /** OTLP/HTTP base URL, e.g. http://collector:4318; traces go to `<url>/v1/traces` (default: the OTEL_EXPORTER_OTLP_* environment, else localhost:4318). */
   otlpEndpoint?: string;
+  /** The share of traces kept, 0 to 1 (default 1), decided by trace id: see sampler.ts. */
+  traceSampleRatio?: number;
+  /**
+   * Carry the active context across awaits (AsyncLocalStorage, the SDK's
+   * default), for an application whose own spans need it. Off by default:
+   * dtps's spans need only synchronous context (sync-context.ts), and
+   * AsyncLocalStorage slows every promise of a busy worker.
+   */
+  asyncContext?: boolean;
   /** For tests: export here instead of OTLP. */
   exporter?: SpanExporter;
+  /**
+   * The longest the returned shutdown waits for the last spans to go out. A
+   * short-lived CLI passes a small bound, so that an unreachable collector
+   * costs that much at exit, not the exporter's own 30 s.
+   */
+  flushTimeoutMs?: number;
   /** Push metrics by OTLP (config `telemetry.metrics`); off by default. */
   metrics?: boolean;
   /** Serve this process's metrics for Prometheus on this port (`dtps-worker --metrics-port`). */
@@ -22,11 +41,27 @@ export interface TelemetryOptions {
   metricsOptions?: Pick<MetricsOptions, 'intervalMs' | 'exporter'>;
 }
 
+/** What config `telemetry` holds, as startTelemetry takes it. */
+export function telemetryOptionsOf(telemetry: {
+  traces: boolean;
+  metrics?: boolean | undefined;
+  otlpEndpoint?: string | undefined;
+  traceSampleRatio?: number | undefined;
+}): TelemetryOptions {
+  return {
+    traces: telemetry.traces,
+    ...(telemetry.metrics ? { metrics: true } : {}),
+    ...(telemetry.otlpEndpoint ? { otlpEndpoint: telemetry.otlpEndpoint } : {}),
+    ...(telemetry.traceSampleRatio !== undefined ? { traceSampleRatio: telemetry.traceSampleRatio } : {}),
+  };
+}
+
 /**
- * Starts OpenTelemetry for a dtps program (`service.name` = `serviceName`):
- * traces, metrics pushed by OTLP, metrics served to Prometheus, each as asked.
- * Resolves with a shutdown function that flushes spans and metrics; a no-op
- * when all is off, in which case no SDK is loaded.
+ * Starts OpenTelemetry for a dtps program (`service.name` = `serviceName`:
+ * dtps-cli, dtps-worker, dtps-coordinator, dtps-tui): traces, metrics pushed
+ * by OTLP, metrics served to Prometheus, each as asked. Resolves with a
+ * shutdown function that flushes spans and metrics; a no-op when all is off,
+ * in which case no SDK is loaded.
  */
 export async function startTelemetry(
   serviceName: string,
@@ -42,30 +77,57 @@ export async function startTelemetry(
           ...opts.metricsOptions,
         })
       : async () => {};
-  const stopTraces = await startTraces(serviceName, opts);
+  const stopTraces = startTraces(serviceName, opts);
   return async () => {
     await Promise.all([stopTraces(), stopMetrics()]);
   };
 }
 
-async function startTraces(serviceName: string, opts: TelemetryOptions): Promise<() => Promise<void>> {
+function startTraces(serviceName: string, opts: TelemetryOptions): () => Promise<void> {
   if (!opts.traces) return async () => {};
-  const [{ NodeSDK }, { OTLPTraceExporter }] = await Promise.all([
-    import('@opentelemetry/sdk-node'),
-    import('@opentelemetry/exporter-trace-otlp-http'),
-  ]);
+  const { NodeSDK } = loadSdk<typeof import('@opentelemetry/sdk-node')>('@opentelemetry/sdk-node');
+  const { OTLPTraceExporter } = loadSdk<typeof import('@opentelemetry/exporter-trace-otlp-http')>(
+    '@opentelemetry/exporter-trace-otlp-http',
+  );
+  const { RandomIdGenerator, TraceIdRatioBasedSampler } = loadSdk<
+    typeof import('@opentelemetry/sdk-trace-base')
+  >('@opentelemetry/sdk-trace-base');
   const traceExporter =
     opts.exporter ??
     new OTLPTraceExporter(
       opts.otlpEndpoint ? { url: `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces` } : {},
     );
-  // No metric readers: metrics are startMetrics's (left to itself, NodeSDK would add an OTLP
-  // reader of its own from OTEL_METRICS_EXPORTER's default and register a second meter provider).
-  const sdk = new NodeSDK({ serviceName, traceExporter, instrumentations: [], metricReaders: [] });
+  const idGenerator = new TaskRootIdGenerator(new RandomIdGenerator() as IdGenerator);
+  const share = opts.traceSampleRatio ?? 1;
+  const sampler = new TaskSampler(new TraceIdRatioBasedSampler(share), share);
+  const sdk = new NodeSDK({
+    serviceName,
+    traceExporter,
+    instrumentations: [],
+    // No metric readers: metrics are startMetrics's (left to itself, NodeSDK would add an OTLP
+    // reader of its own from OTEL_METRICS_EXPORTER's default and register a second meter provider).
+    metricReaders: [],
+    idGenerator,
+    sampler,
+    ...(opts.asyncContext === true ? {} : { contextManager: new SyncContextManager() }),
+  });
   sdk.start();
+  installIdGenerator(idGenerator);
+  installSampleRatio(share);
   setTracingEnabled(true);
   return async () => {
     setTracingEnabled(false);
-    await sdk.shutdown();
+    installIdGenerator(undefined);
+    installSampleRatio(undefined);
+    const done = sdk.shutdown();
+    if (opts.flushTimeoutMs === undefined) return done;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      done.catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, opts.flushTimeoutMs).unref();
+      }),
+    ]);
+    clearTimeout(timer);
   };
 }

@@ -5,8 +5,9 @@
  * worker's real calls, a manual clock.
  */
 import test from 'ava';
+import { trimQueue } from '../../src/engine/sweeps.js';
 import { recoverWorker } from '../../src/engine/worker-ops.js';
-import { ValidationError } from '../../src/index.js';
+import { expireDue, ValidationError } from '../../src/index.js';
 import { claim, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
@@ -216,4 +217,116 @@ test('invalid limits are refused naming the field, and nothing is written', asyn
     message: /^group:/,
   });
   t.is(await e.redis.exists(k.flow), 0);
+});
+
+test('retention forgets lanes that hold nothing; the queue keeps taking turns', async (t) => {
+  const e = await engine.make();
+  const k = e.client.ctx.keys('default');
+  for (let g = 0; g < 30; g++) await e.client.submit({ type: 'x', group: `tenant-${g}` });
+  t.is(await e.redis.hlen(k.lanes), 31, 'a lane per group, and the lane of tasks without one');
+  t.is((await claim(e.ops('w1'), 'default', { max: 30, start: 30 })).tasks.length, 30);
+  await trimQueue(e.client.ctx, 'default');
+  t.deepEqual(await e.redis.hkeys(k.lanes), [''], 'empty lanes are gone; the lane of ungrouped tasks stays');
+  await e.client.submitMany(Array.from({ length: 5 }, () => ({ type: 'x', group: 'big', payload: 'big' })));
+  await e.client.submit({ type: 'x', group: 'tenant-3', payload: 'small' });
+  const got = await claim(e.ops('w1'), 'default', { max: 3, start: 3 });
+  t.true(
+    got.tasks.some((x) => x.payload === 'small'),
+    'a forgotten lane starts again at the front',
+  );
+});
+
+test('a held task that is cancelled or expires leaves its held set: a later release cannot queue it again', async (t) => {
+  const e = await engine.make();
+  const k = e.client.ctx.keys('default');
+  await e.client.setQueueLimit('default', { scope: 'type', key: 'x', concurrency: 1 });
+  const now = e.clock.now();
+  const [first, cancelled, expiring] = await e.client.submitMany([
+    { type: 'x' },
+    { type: 'x' },
+    { type: 'x', deadline: now + 1000 },
+  ]);
+  const w = e.ops('w1');
+  const a = await claim(w, 'default', { max: 10, start: 10 });
+  t.deepEqual(
+    a.tasks.map((x) => x.id),
+    [first!.id],
+  );
+  t.deepEqual(await e.redis.zrange(k.flowHeld('type:x'), '0', '-1'), [cancelled!.id, expiring!.id]);
+  await e.client.cancel(cancelled!.id);
+  e.clock.advance(1000);
+  t.is(await expireDue(e.client.ctx, 'default'), 1);
+  t.deepEqual(await e.redis.zrange(k.flowHeld('type:x'), '0', '-1'), [], 'nothing ended stays held');
+  await complete(e, 'w1', a.tasks);
+  t.is((await claim(w, 'default', { max: 10, start: 10 })).tasks.length, 0, 'nothing ended starts');
+  t.deepEqual(await e.redis.zrange(k.ready, '0', '-1'), []);
+  t.is((await e.client.get(cancelled!.id)).state, 'cancelled');
+  t.is((await e.client.get(expiring!.id)).state, 'expired');
+});
+
+test('tasks a limit holds back still count as queued', async (t) => {
+  const e = await engine.make();
+  await e.client.setQueueLimit('default', { scope: 'group', key: 'acme', concurrency: 1 });
+  await e.client.submitMany(Array.from({ length: 3 }, () => ({ type: 'x', group: 'acme' })));
+  t.is((await claim(e.ops('w1'), 'default', { max: 10, start: 10 })).tasks.length, 1);
+  t.like(await e.client.counts('default'), { queued: 2, running: 1 });
+});
+
+test('a cap removed while its rate stays forgets what it counted: set again, it starts from nothing', async (t) => {
+  const e = await engine.make();
+  const k = e.client.ctx.keys('default');
+  for (const target of [{ scope: 'queue' as const }, { scope: 'type' as const, key: 'x' }]) {
+    const inst = target.scope === 'queue' ? 'queue' : 'type:x';
+    await e.client.setQueueLimit('default', { ...target, rate: { n: 100, perMs: 1000 }, concurrency: 1 });
+    await e.client.submitMany([{ type: 'x' }, { type: 'x' }]);
+    const a = await claim(e.ops('w1'), 'default', { max: 10, start: 10 });
+    t.is(a.tasks.length, 1);
+    await e.client.setQueueLimit('default', { ...target, concurrency: null });
+    const b = await claim(e.ops('w1'), 'default', { max: 10, start: 10 });
+    t.is(b.tasks.length, 1, 'no cap: the other starts');
+    await complete(e, 'w1', [...a.tasks, ...b.tasks]);
+    await e.client.setQueueLimit('default', { ...target, concurrency: 1 });
+    t.deepEqual(await e.redis.smembers(k.flowRunning(inst)), [], `${inst}: nothing runs`);
+    await e.client.submit({ type: 'x' });
+    t.is(
+      (await claim(e.ops('w1'), 'default', { max: 10, start: 10 })).tasks.length,
+      1,
+      `${inst}: a slot is free`,
+    );
+    await e.client.clearQueueLimit('default', target);
+    await complete(
+      e,
+      'w1',
+      (await e.client.list({ state: 'running' })).tasks.map((x) => ({ id: x.id, attempt: x.attempts })),
+    );
+  }
+});
+
+test('listing queued tasks shows those a limit holds back too, after the ready set, page by page', async (t) => {
+  const e = await engine.make();
+  await e.client.setQueueLimit('default', { scope: 'type', key: 'x', concurrency: 1 });
+  const subs = await e.client.submitMany([
+    { type: 'x' },
+    { type: 'x' },
+    { type: 'x' },
+    { type: 'y' },
+    { type: 'y' },
+  ]);
+  // One x starts, the other two are held; the claim stops at start=2, leaving one y ready.
+  t.is((await claim(e.ops('w1'), 'default', { max: 10, start: 2 })).tasks.length, 2);
+  t.like(await e.client.counts('default'), { queued: 3, running: 2 });
+  const all = await e.client.list({ state: 'queued' });
+  t.deepEqual(all.tasks.map((x) => x.id).sort(), [subs[1]!.id, subs[2]!.id, subs[4]!.id].sort());
+  const seen: string[] = [];
+  let cursor: string | null | undefined;
+  do {
+    const page = await e.client.list({ state: 'queued', limit: 1, ...(cursor ? { cursor } : {}) });
+    seen.push(...page.tasks.map((x) => x.id));
+    cursor = page.cursor;
+  } while (cursor);
+  t.deepEqual(
+    seen,
+    all.tasks.map((x) => x.id),
+    'pages of one see each once',
+  );
 });

@@ -6,6 +6,7 @@
  * model.ts, on top of this.
  */
 import { type TaskState, zeroCounts } from '../../src/index.js';
+import { SeqModel } from './model-lanes.js';
 import {
   type Choices,
   isTerminalState,
@@ -13,6 +14,7 @@ import {
   type RetryOutcome,
   readyOrder,
   type SubmitInput,
+  type SubmitPath,
   type TerminalKind,
 } from './model-types.js';
 
@@ -22,7 +24,10 @@ export class TaskModel {
   readonly ids: string[] = [];
   /** Parent id → the dependents registered on it (the engine's `deps:<id>` sets). */
   readonly children = new Map<string, Set<string>>();
-  #seq = 0;
+  /** Sequence numbers of ready scores, lanes included (model-lanes.ts). */
+  readonly seqs = new SeqModel();
+  /** Queued tasks a limit holds back (id → limit instance), as the engine's held sets say (flow.lua). */
+  readonly held = new Map<string, string>();
 
   get(id: string): ModelTask {
     const t = this.tasks.get(id);
@@ -40,9 +45,11 @@ export class TaskModel {
     return c;
   }
 
-  /** Queued tasks in the order a claim takes them. */
+  /** Tasks in the ready set (queued and not held back by a limit), in the order a claim takes them. */
   ready(): ModelTask[] {
-    return this.inState('queued').sort(readyOrder);
+    return this.inState('queued')
+      .filter((t) => !this.held.has(t.id))
+      .sort(readyOrder);
   }
 
   window(worker: string): ModelTask[] {
@@ -62,17 +69,24 @@ export class TaskModel {
     return lengths;
   }
 
+  /** Into the ready set at the back of its priority (enqueue in lifecycle.lua): its lane's when the queue has lanes. */
   protected enqueue(t: ModelTask): void {
+    this.enqueueAt(
+      t,
+      this.seqs.next(this.seqs.lanes ? t.group : null, () => this.ready()),
+    );
+  }
+
+  protected enqueueAt(t: ModelTask, seq: number): void {
     t.state = 'queued';
-    t.seq = ++this.#seq;
+    t.seq = seq;
     t.runAt = null;
     t.worker = null;
   }
 
   /** Back in the ready set ahead of every task of its priority (a lost or handed-back attempt). */
   protected enqueueFront(t: ModelTask): void {
-    this.enqueue(t);
-    t.seq = 0;
+    this.enqueueAt(t, 0);
   }
 
   protected register(parent: string, child: string): void {
@@ -119,17 +133,11 @@ export class TaskModel {
       if (c.specRunAt !== null && c.specRunAt > now) {
         c.state = 'scheduled';
         c.runAt = c.specRunAt;
-      } else {
-        this.enqueue(c);
-        queued.push(c.id);
-      }
+      } else queued.push(c.id);
     }
-    if (queued.length < 2) return;
-    const order = choose.released(queued);
-    const seqs = order.map((id) => this.get(id).seq).sort((a, b) => a - b);
-    order.forEach((id, i) => {
-      this.get(id).seq = seqs[i]!;
-    });
+    // In the engine's order: each takes its lane's next number in turn (model-lanes.ts).
+    const order = queued.length < 2 ? queued : choose.released(queued);
+    for (const id of order) this.enqueue(this.get(id));
   }
 
   /** Starts a task for `worker` (claim or handoff): its next attempt, fenced. */
@@ -270,14 +278,22 @@ export class TaskModel {
 
   /** submitTasks for one task, without handoffs; returns the state it was written in. */
   submit(id: string, input: SubmitInput, now: number): TaskState {
+    return this.writeTask(id, input, now, 'tasks');
+  }
+
+  /** A submitted task, written by submitTasks or submitPlain (`path`); returns its state. */
+  protected writeTask(id: string, input: SubmitInput, now: number, path: SubmitPath): TaskState {
     const t: ModelTask = {
       id,
       priority: input.priority,
       maxRetries: input.maxRetries,
       deadline: input.deadline,
+      type: input.type ?? 'noop',
+      group: input.group ?? null,
       specRunAt: input.runAt,
       deps: [...input.deps],
-      state: 'queued',
+      // Placed below; not in the ready set while its sequence number is taken.
+      state: 'pending',
       attempt: 0,
       worker: null,
       seq: 0,
@@ -288,12 +304,27 @@ export class TaskModel {
     };
     this.tasks.set(id, t);
     this.ids.push(id);
-    this.place(t, now);
+    this.place(t, now, this.#submitSeq(t, path));
     return t.state;
   }
 
+  /**
+   * The sequence number a submit gives its task if it is queued: submitTasks takes the FIFO
+   * counter's next for the task whatever becomes of it, unless the queue has lanes or the task
+   * has a group (then its lane's next, taken only if it is queued: that may start the lanes).
+   */
+  #submitSeq(t: ModelTask, path: SubmitPath): () => number {
+    const ready = () => this.ready();
+    if (path === 'handoff') return () => 0;
+    if (path === 'plain' || this.seqs.lanes || t.group !== null) {
+      return () => this.seqs.next(t.group, ready);
+    }
+    const seq = ++this.seqs.counter;
+    return () => seq;
+  }
+
   /** Where a task just written goes: cancelled (a dependency ended badly), pending, scheduled or queued. */
-  protected place(t: ModelTask, now: number): void {
+  protected place(t: ModelTask, now: number, seq: () => number): void {
     let failedDep = false;
     for (const dep of t.deps) {
       const s = this.get(dep).state;
@@ -309,6 +340,6 @@ export class TaskModel {
     else if (t.specRunAt !== null && t.specRunAt > now) {
       t.state = 'scheduled';
       t.runAt = t.specRunAt;
-    } else this.enqueue(t);
+    } else this.enqueueAt(t, seq());
   }
 }

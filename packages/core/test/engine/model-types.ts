@@ -14,6 +14,9 @@ export interface ModelTask {
   priority: number;
   maxRetries: number;
   deadline: number | null;
+  /** Its task type and group (flow control: the limits it counts under, its lane). */
+  type: string;
+  group: string | null;
   /** The runAt of the spec (delayMs), used when dependencies are met. */
   specRunAt: number | null;
   deps: string[];
@@ -40,7 +43,16 @@ export interface SubmitInput {
   deadline: number | null;
   runAt: number | null;
   deps: string[];
+  type?: string;
+  group?: string | null;
 }
+
+/**
+ * Which script wrote a submitted task, for its sequence number: submitTasks takes one from the
+ * FIFO counter for every task of the batch (whatever its state) unless the batch has lanes;
+ * submitPlain one per task; a plain task handed straight to an idle worker none (handoff.lua).
+ */
+export type SubmitPath = 'tasks' | 'plain' | 'handoff';
 
 export interface Handed {
   id: string;
@@ -72,6 +84,14 @@ export interface Choices {
   victim(candidates: string[]): string;
   /** Dependents that one parent released together, in the engine's order. */
   released(ids: string[]): string[];
+  /**
+   * The claim of a limited queue (flow.lua), as the engine answered it: the model checks that
+   * every start was allowed, in order, and takes it (which tasks a limit holds back depends on
+   * its held sets and their due times, which the model does not replay).
+   */
+  limitedClaim?: { handed: Handed[]; nextDueAt: number | null };
+  /** Tasks that such a claim found past their deadline (they expired at handout). */
+  expiredAtHandout?: ReadonlySet<string>;
 }
 
 /** One `cycle` round (WorkerOps.cycle). */

@@ -10,7 +10,9 @@
  * idle hash), the caller reads back what the engine did and hands it to the
  * model, after checking that the choice was allowed.
  */
+import assert from 'node:assert/strict';
 import type { TaskState } from '../../src/index.js';
+import { FlowModel, type LimitValue } from './model-flow.js';
 import { TaskModel } from './model-tasks.js';
 import type {
   Choices,
@@ -24,6 +26,7 @@ import type {
   Registration,
   SubmitInput,
 } from './model-types.js';
+import { readyOrder } from './model-types.js';
 
 export * from './model-types.js';
 
@@ -32,6 +35,8 @@ export class Model extends TaskModel {
   readonly idle = new Map<string, Registration>();
   /** Each worker's inbox: the messages a submit pushed, oldest first. */
   readonly inbox = new Map<string, InboxTask[][]>();
+  /** Limits, caps, the pause flag (model-flow.ts). */
+  readonly flow = new FlowModel();
 
   inboxOf(worker: string): InboxTask[][] {
     let list = this.inbox.get(worker);
@@ -49,11 +54,11 @@ export class Model extends TaskModel {
    * (handOffNew). `idleOrder`: the idle hash's order, as the engine walks it.
    */
   override submit(id: string, input: SubmitInput, now: number, idleOrder: readonly string[] = []): TaskState {
-    const plain = input.deps.length === 0 && input.runAt === null && input.deadline === null;
+    const plain = input.deps.length === 0 && input.runAt === null && input.deadline === null && !input.group;
     if (plain && this.idle.size > 0 && this.ready().length === 0) {
       const worker = this.#firstLiveWorker(idleOrder, now);
       if (worker !== null) {
-        super.submit(id, input, now);
+        this.writeTask(id, input, now, 'handoff');
         const t = this.get(id);
         this.startFor(t, worker);
         this.idle.delete(worker);
@@ -61,7 +66,7 @@ export class Model extends TaskModel {
         return 'queued';
       }
     }
-    const state = super.submit(id, input, now);
+    const state = this.writeTask(id, input, now, plain ? 'plain' : 'tasks');
     if (state === 'queued') this.#handOff(idleOrder, now);
     return state;
   }
@@ -73,7 +78,12 @@ export class Model extends TaskModel {
     idleOrder: readonly string[],
   ): void {
     for (const t of tasks)
-      super.submit(t.id, { priority: t.priority, maxRetries: 0, deadline: null, runAt: null, deps: [] }, now);
+      this.writeTask(
+        t.id,
+        { priority: t.priority, maxRetries: 0, deadline: null, runAt: null, deps: [] },
+        now,
+        'plain',
+      );
     this.#handOff(idleOrder, now);
   }
 
@@ -129,7 +139,8 @@ export class Model extends TaskModel {
     let registered = false;
     if (req.claim && req.claim.max > 0) {
       claim = this.claim(worker, req.claim, now, choose);
-      if (req.register && claim.started < req.claim.start) {
+      // A paused or limited queue takes no registration: only a claim hands its tasks out.
+      if (req.register && claim.started < req.claim.start && !this.flow.paused && !this.flow.limited()) {
         this.idle.set(worker, { free: req.claim.start - claim.started, until: now + req.ttlMs });
         registered = true;
       }
@@ -150,6 +161,8 @@ export class Model extends TaskModel {
     now: number,
     choose: Choices,
   ): ClaimOutcome {
+    if (this.flow.paused) return { handed: [], nextDueAt: null, stolen: 0, started: 0 };
+    if (this.flow.limited()) return this.#claimLimited(worker, opts.start, now, choose);
     this.promoteDue(now);
     const popped = this.ready().slice(0, opts.max);
     const handed: Handed[] = [];
@@ -185,6 +198,81 @@ export class Model extends TaskModel {
     }
     const nextDueAt = popped.length + stolen < opts.max ? this.nextDue() : null;
     return { handed, nextDueAt, stolen, started };
+  }
+
+  /**
+   * The claim of a limited queue (claimLimited in claim.lua), as the engine answered it
+   * (Choices.limitedClaim): starts only, at most `start`, in priority order, each allowed by
+   * every limit it counts under given what ran and started before it. The model takes them.
+   */
+  #claimLimited(worker: string, start: number, now: number, choose: Choices): ClaimOutcome {
+    const got = choose.limitedClaim;
+    assert.ok(got, 'a limited claim needs the engine’s answer');
+    this.promoteDue(now);
+    // The round's reports came first: what they ended gave its slots back.
+    this.flow.forgetEnded((id) => this.get(id));
+    // Candidates the engine expired (the state check catches any other way they could have).
+    for (const id of choose.expiredAtHandout ?? []) {
+      const t = this.get(id);
+      if (t.state === 'queued' && t.deadline !== null && t.deadline <= now)
+        this.finish(t, 'expired', 'deadline');
+    }
+    assert.ok(got.handed.length <= start, `a limited claim for ${start} started ${got.handed.length}`);
+    let prev: ModelTask | null = null;
+    for (const h of got.handed) {
+      const t = this.get(h.id);
+      assert.ok(h.started, `a limited queue reserved ${h.id}`);
+      assert.equal(t.state, 'queued', `limited claim of ${h.id}`);
+      assert.ok(t.deadline === null || t.deadline > now, `${h.id} started past its deadline`);
+      if (prev) assert.ok(readyOrder(prev, t) < 0, `limited claim out of order: ${prev.id} before ${t.id}`);
+      const blocked = this.flow.blocker(t, now);
+      assert.equal(blocked, null, `${h.id} started though its limit had no room`);
+      this.startFor(t, worker);
+      this.held.delete(t.id);
+      assert.equal(h.attempt, t.attempt, `attempt of ${h.id}`);
+      this.flow.charge(t, now);
+      prev = t;
+    }
+    if (got.handed.length === start)
+      assert.equal(got.nextDueAt, null, 'a full claim reports no next due time');
+    return { handed: got.handed, nextDueAt: got.nextDueAt, stolen: 0, started: got.handed.length };
+  }
+
+  /** Tasks queued now that no limit holds back (what a claim may start). */
+  admissible(now: number): ModelTask[] {
+    return this.inState('queued').filter((t) => this.flow.blocker(t, now) === null);
+  }
+
+  /** What every worker reserved goes back to the ready set in its place; idle registrations go (unreserve.lua). */
+  #unreserveAll(): number {
+    this.idle.clear();
+    let back = 0;
+    for (const w of this.windowLengths().keys()) back += this.release(w);
+    return back;
+  }
+
+  /** pauseQueue: whether it changed, and the reserved tasks put back. */
+  pause(): { changed: boolean; released: number } {
+    const changed = !this.flow.paused;
+    this.flow.paused = true;
+    return { changed, released: this.#unreserveAll() };
+  }
+
+  /** resumeQueue: whether it changed. */
+  resume(): boolean {
+    const changed = this.flow.paused;
+    this.flow.paused = false;
+    return changed;
+  }
+
+  /** setQueueLimit / clearQueueLimit: the scope's value now, reserved tasks put back, held tasks let go. */
+  setLimit(
+    scope: string,
+    change: { rate?: { n: number; perMs: number } | null; conc?: number | null; clear: boolean },
+  ): { value: LimitValue | null; unreserved: number; released: number } {
+    const r = this.flow.set(scope, change, this.held);
+    if (r.gone) return { value: null, unreserved: 0, released: r.released };
+    return { value: this.flow.limits.get(scope)!, unreserved: this.#unreserveAll(), released: 0 };
   }
 
   /** A cycle's start of one window task, with the attempt number the worker gives (lua/includes/start.lua). */

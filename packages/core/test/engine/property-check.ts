@@ -16,12 +16,14 @@ import assert from 'node:assert/strict';
 import { decodeInboxMessage, type TaskState } from '../../src/index.js';
 import { isTerminalState } from './model.js';
 import { QUEUE } from './property-cmds.js';
+import { checkFlow } from './property-flow.js';
 import type { Run } from './property-run.js';
 
 const TERMINAL_KINDS = ['succeeded', 'failed', 'expired', 'cancelled'] as const;
 
 export async function checkState(run: Run): Promise<void> {
   await checkTasks(run);
+  await checkFlow(run);
   await checkOwners(run);
   await checkQueueSets(run);
   await checkIdle(run);
@@ -82,16 +84,23 @@ async function checkOwners({ e, model, k, workers }: Run): Promise<void> {
 /** The ready set in order, the scheduled set with run times, the pending set, one terminal set each. */
 async function checkQueueSets({ e, model, k }: Run): Promise<void> {
   const r = e.redis;
-  const [ready, sched, pending, ...done] = await Promise.all([
-    r.zrange(k.ready, '0', '-1'),
+  const [readyScores, sched, pending, ...done] = await Promise.all([
+    r.zrange(k.ready, '0', '-1', 'WITHSCORES'),
     r.zrange(k.scheduled, '0', '-1', 'WITHSCORES'),
     r.smembers(k.pending),
     ...TERMINAL_KINDS.map((s) => r.zrange(k.done(s), '0', '-1')),
   ]);
+  const ready = readyScores.filter((_, i) => i % 2 === 0);
   assert.deepEqual(
     ready,
     model.ready().map((t) => t.id),
     'ready set (priority/FIFO order)',
+  );
+  // The scores themselves: priority band and sequence, lanes included (model-lanes.ts).
+  assert.deepEqual(
+    readyScores.filter((_, i) => i % 2 === 1).map(Number),
+    model.ready().map((t) => (10 - t.priority) * 1e13 + t.seq),
+    'ready scores',
   );
   const schedActual: Record<string, number> = {};
   for (let j = 0; j < sched.length; j += 2) schedActual[sched[j]!] = Number(sched[j + 1]);

@@ -18,8 +18,17 @@ export function pickOf<T>(list: readonly T[], n: number): T | undefined {
 
 export type Fence = 'ok' | 'attempt' | 'worker';
 
+/** The task types and groups of the test (few, so that limits on them bind). */
+export const TYPES = ['noop', 'api'] as const;
+export const GROUPS = ['g1', 'g2', 'g3'] as const;
+/** Every rate limit of the test has this window (see model-flow.ts). */
+export const RATE_WINDOW_MS = 1000;
+
 export type SubmitCmd = {
   k: 'submit';
+  /** Index into TYPES, and into GROUPS (null: no group). */
+  type: number;
+  group: number | null;
   priority: number;
   maxRetries: number;
   delayMs: number | null;
@@ -43,8 +52,23 @@ export type CycleCmd = {
   ttlMs: number;
 };
 
+/** A limit change (setQueueLimit / clearQueueLimit): 'keep' leaves that part as it is, null removes it. */
+export type LimitCmd = {
+  k: 'limit';
+  scope: 'queue' | 'type' | 'group' | 'each-group';
+  /** Index into TYPES or GROUPS, for those scopes. */
+  key: number;
+  rate: number | null | 'keep';
+  conc: number | null | 'keep';
+  clear: boolean;
+};
+
 export type Cmd =
   | SubmitCmd
+  | LimitCmd
+  /** An operator pauses / resumes the queue. */
+  | { k: 'pause' }
+  | { k: 'resume' }
   /** Plain tasks in one submitMany: written together, then handed to idle workers in one pass. */
   | { k: 'burst'; priorities: number[] }
   | CycleCmd
@@ -86,6 +110,11 @@ function sometimes<T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> {
 
 export const submitArb: fc.Arbitrary<Cmd> = fc.record({
   k: fc.constant('submit' as const),
+  type: fc.integer({ min: 0, max: TYPES.length - 1 }),
+  group: fc.oneof(
+    { weight: 2, arbitrary: fc.constant(null) },
+    { weight: 2, arbitrary: fc.integer({ min: 0, max: GROUPS.length - 1 }) },
+  ),
   priority: fc.integer({ min: 1, max: 10 }),
   maxRetries: fc.integer({ min: 0, max: 2 }),
   delayMs: sometimes(fc.integer({ min: 0, max: 3000 })),
@@ -175,9 +204,54 @@ export const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   },
 );
 
+const limitPart = fc.oneof(
+  { weight: 2, arbitrary: fc.constant<'keep'>('keep') },
+  { weight: 1, arbitrary: fc.constant(null) },
+  { weight: 3, arbitrary: fc.integer({ min: 1, max: 2 }) },
+);
+
+export const limitArb: fc.Arbitrary<Cmd> = fc
+  .record({
+    k: fc.constant('limit' as const),
+    scope: fc.constantFrom('queue' as const, 'type' as const, 'group' as const, 'each-group' as const),
+    key: fc.nat(),
+    rate: limitPart,
+    conc: limitPart,
+    clear: rarely,
+  })
+  // A change names at least one part (the client refuses one that names none).
+  .map((c) => (c.rate === 'keep' && c.conc === 'keep' ? { ...c, conc: 1 } : c));
+
+/**
+ * The commands of a run with flow control: all of the above, and limits, pause and resume, and
+ * short clock moves (rate windows are RATE_WINDOW_MS long).
+ */
+export const flowCmdArb: fc.Arbitrary<Cmd> = fc.oneof(
+  { weight: 12, arbitrary: cmdArb },
+  // More submits: limits bind when tasks wait.
+  { weight: 4, arbitrary: submitArb },
+  { weight: 3, arbitrary: limitArb },
+  { weight: 1, arbitrary: fc.constant<Cmd>({ k: 'pause' }) },
+  { weight: 1, arbitrary: fc.constant<Cmd>({ k: 'resume' }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 1200 }) }),
+  },
+);
+
 /** A submit command with defaults. */
 export function sub(over: Partial<SubmitCmd> = {}): Cmd {
-  return { k: 'submit', priority: 5, maxRetries: 1, delayMs: null, deadlineIn: null, deps: [], ...over };
+  return {
+    k: 'submit',
+    type: 0,
+    group: null,
+    priority: 5,
+    maxRetries: 1,
+    delayMs: null,
+    deadlineIn: null,
+    deps: [],
+    ...over,
+  };
 }
 
 /** A cycle command with defaults: no reports, no starts, no claim, no idle flags. */
@@ -194,4 +268,9 @@ export function cyc(w: number, over: Partial<Omit<CycleCmd, 'k' | 'w'>> = {}): C
     ttlMs: 10_000,
     ...over,
   };
+}
+
+/** A limit change: `rate` and `conc` as in LimitCmd (the rate's window is RATE_WINDOW_MS). */
+export function lim(scope: LimitCmd['scope'], over: Partial<Omit<LimitCmd, 'k' | 'scope'>> = {}): Cmd {
+  return { k: 'limit', scope, key: 0, rate: 'keep', conc: 'keep', clear: false, ...over };
 }

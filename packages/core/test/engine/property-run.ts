@@ -18,7 +18,17 @@ import {
 } from '../../src/index.js';
 import type { Engine } from './fixture.js';
 import { type Choices, type Fenced, isTerminalState, Model, type ModelTask } from './model.js';
-import { type Cmd, type CycleCmd, type Fence, pickOf, QUEUE, type SubmitCmd } from './property-cmds.js';
+import {
+  type Cmd,
+  type CycleCmd,
+  type Fence,
+  GROUPS,
+  pickOf,
+  QUEUE,
+  type SubmitCmd,
+  TYPES,
+} from './property-cmds.js';
+import * as flow from './property-flow.js';
 import { cancel, complete, fail, retry } from './property-reports.js';
 
 const ids = (tasks: readonly { id: string; attempt: number }[]) => tasks.map((t) => `${t.id}a${t.attempt}`);
@@ -59,7 +69,18 @@ export class Run {
     return list;
   }
 
+  /**
+   * One command (one script call of the engine, as far as sequence numbers go: model-lanes.ts).
+   * Invariant 2: while the queue is paused, no attempt starts.
+   */
   async step(cmd: Cmd): Promise<void> {
+    this.model.seqs.beginCall();
+    const check = flow.noStartWhilePaused(this);
+    await this.#apply(cmd);
+    check();
+  }
+
+  async #apply(cmd: Cmd): Promise<void> {
     const w = 'w' in cmd ? this.workers[cmd.w % this.workers.length]! : '';
     switch (cmd.k) {
       case 'submit':
@@ -143,6 +164,10 @@ export class Run {
       }
       case 'retry':
         return retry(this, cmd.pick, cmd.any);
+      case 'limit':
+      case 'pause':
+      case 'resume':
+        return flow.operatorStep(this, cmd);
     }
   }
 
@@ -163,7 +188,10 @@ export class Run {
     ];
     const runAt = cmd.delayMs !== null && cmd.delayMs > 0 ? now + cmd.delayMs : null;
     const deadline = cmd.deadlineIn === null ? null : now + (cmd.delayMs ?? 0) + cmd.deadlineIn;
-    const spec: TaskSpec = { type: 'noop', priority: cmd.priority, maxRetries: cmd.maxRetries };
+    const type = TYPES[cmd.type % TYPES.length]!;
+    const group = cmd.group === null ? null : GROUPS[cmd.group % GROUPS.length]!;
+    const spec: TaskSpec = { type, priority: cmd.priority, maxRetries: cmd.maxRetries };
+    if (group !== null) spec.group = group;
     if (cmd.delayMs !== null) spec.delayMs = cmd.delayMs;
     if (deadline !== null) spec.deadline = deadline;
     if (deps.length > 0) spec.dependsOn = deps;
@@ -172,13 +200,13 @@ export class Run {
     const r = await e.client.submit(spec);
     const expected = model.submit(
       r.id,
-      { priority: cmd.priority, maxRetries: cmd.maxRetries, deadline, runAt, deps },
+      { priority: cmd.priority, maxRetries: cmd.maxRetries, deadline, runAt, deps, type, group },
       now,
       idleOrder,
     );
     const t = model.get(r.id);
     this.log.push(
-      `submit ${r.id} p${cmd.priority} r${cmd.maxRetries} delay=${cmd.delayMs} dl=${deadline === null ? '-' : `+${deadline - now}`} deps=[${deps}] → ${r.state}${t.state === 'running' ? ` handed to ${t.worker}` : ''}`,
+      `submit ${r.id} ${type}${group ? `/${group}` : ''} p${cmd.priority} r${cmd.maxRetries} delay=${cmd.delayMs} dl=${deadline === null ? '-' : `+${deadline - now}`} deps=[${deps}] → ${r.state}${t.state === 'running' ? ` handed to ${t.worker}` : ''}`,
     );
     assert.equal(r.state, expected);
     assert.equal(r.duplicate, false);
@@ -259,17 +287,28 @@ export class Run {
     const refused = complete.filter((c) => !model.fenceHolds(w, c.id, c.attempt));
     const snapshots = await Promise.all(refused.map((c) => this.hash(c.id)));
     const before = model.windowLengths();
+    // A claim of a limited queue: the model checks and takes the engine's answer (Choices).
+    const limited = cmd.claim !== null && cmd.claim.max > 0 && model.flow.limited() && !model.flow.paused;
+    const candidates = limited ? flow.expiryCandidates(this, now) : [];
     const res = await e.ops(w).cycle(QUEUE, {
       complete: complete.map((c) => ({ ...c, result: { by: w } })),
       start,
       ...(cmd.claim ? { claim: cmd.claim } : {}),
       idle: { leave: cmd.leave, register: cmd.register, ttlMs: cmd.ttlMs },
     });
+    const choices = await this.choices(before);
+    if (limited) {
+      choices.limitedClaim = {
+        handed: res.claim.tasks.map((t) => ({ id: t.id, attempt: t.attempt, started: t.started })),
+        nextDueAt: res.claim.nextDueAt,
+      };
+      choices.expiredAtHandout = await flow.expiredAtHandout(this, candidates);
+    }
     const exp = model.cycle(
       w,
       { complete, start, claim: cmd.claim, leave: cmd.leave, register: cmd.register, ttlMs: cmd.ttlMs },
       now,
-      await this.choices(before),
+      choices,
     );
     const c = cmd.claim;
     this.log.push(
@@ -296,6 +335,7 @@ export class Run {
     assert.equal(res.claim.nextDueAt, exp.claim.nextDueAt, 'nextDueAt');
     assert.equal(res.claim.stolen, exp.claim.stolen, 'stolen');
     assert.equal(res.registered, exp.registered, 'registered');
+    if (limited) await flow.checkLimitedClaim(this, cmd.claim!.start, now, exp.claim);
   }
 
   /** Handed tasks carry their own fields (priority, deadline), and a score of their priority. */

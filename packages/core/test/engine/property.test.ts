@@ -9,6 +9,10 @@
  * DTPS_TEST_REDIS=cluster) and against the in-memory model of model.ts; after
  * every step the whole state is compared (property-check.ts).
  *
+ * Half the random runs also change limits (rates, concurrency caps, per queue,
+ * type, group and each group), pause and resume the queue; tasks have types and
+ * groups (fair lanes) in all of them. The flow invariants are in property-flow.ts.
+ *
  * 40 runs by default (the first EXAMPLES.length are the EXAMPLES below). The
  * seed is printed; knobs: DTPS_PROPERTY_RUNS=<n> for a longer soak;
  * DTPS_PROPERTY_SEED and DTPS_PROPERTY_PATH replay a reported failure;
@@ -19,7 +23,17 @@ import test from 'ava';
 import fc from 'fast-check';
 import { CLUSTER, useEngine } from './fixture.js';
 import { checkState } from './property-check.js';
-import { BACKOFF, type Cmd, cmdArb, cyc, sub, submitArb } from './property-cmds.js';
+import {
+  BACKOFF,
+  type Cmd,
+  cmdArb,
+  cyc,
+  flowCmdArb,
+  lim,
+  limitArb,
+  sub,
+  submitArb,
+} from './property-cmds.js';
 import { Run } from './property-run.js';
 
 const engine = useEngine(test);
@@ -140,6 +154,48 @@ const EXAMPLES: [number, Cmd[], Cmd[]][] = [
       cyc(1, { reports: [{ pick: 0, fence: 'ok' }], leave: true }),
     ],
   ],
+  // Flow control: a queue cap with a rate, its cap removed and set again (it counts only what
+  // starts under it); each-group caps holding a group back while another runs; a held task
+  // cancelled; pause (nothing starts, submits wait) and resume; a type's rate across the window;
+  // clearing lets held tasks go; groups take turns in the ready set.
+  [
+    2,
+    [sub({ group: 0 }), sub({ type: 1 }), sub({ group: 1, type: 1 }), sub({ group: 0 })],
+    [
+      lim('queue', { rate: 2, conc: 1 }),
+      cyc(0, { claim: claimOf(2, 2) }),
+      lim('queue', { conc: null }),
+      cyc(1, { claim: claimOf(2, 2) }),
+      cyc(0, { reports: [{ pick: 0, fence: 'ok' }] }),
+      cyc(1, { reports: [{ pick: 0, fence: 'ok' }] }),
+      lim('queue', { conc: 1 }),
+      { k: 'advance', ms: 1000 },
+      cyc(0, { claim: claimOf(3, 3) }),
+      lim('queue', { clear: true }),
+      lim('each-group', { conc: 1 }),
+      sub({ group: 0, priority: 7 }),
+      sub({ group: 2 }),
+      cyc(1, { claim: claimOf(3, 3), register: true }),
+      { k: 'cancel', pick: 3 },
+      { k: 'pause' },
+      sub({ group: 1 }),
+      cyc(0, { claim: claimOf(3, 3), register: true }),
+      { k: 'resume' },
+      lim('type', { key: 1, rate: 1 }),
+      sub({ type: 1 }),
+      sub({ type: 1 }),
+      cyc(0, { reports: [{ pick: 0, fence: 'ok' }], claim: claimOf(3, 3) }),
+      { k: 'advance', ms: 999 },
+      cyc(1, { reports: [{ pick: 0, fence: 'ok' }], claim: claimOf(3, 3) }),
+      { k: 'advance', ms: 1 },
+      cyc(1, { claim: claimOf(3, 3) }),
+      lim('each-group', { clear: true }),
+      { k: 'recover', w: 0 },
+      cyc(1, { claim: claimOf(5, 5) }),
+      { k: 'advance', ms: 1000 },
+      cyc(1, { claim: claimOf(5, 5) }),
+    ],
+  ],
 ];
 
 test('model-based: the worker’s real rounds keep the engine and the model in step', async (t) => {
@@ -156,7 +212,13 @@ test('model-based: the worker’s real rounds keep the engine and the model in s
     fc.asyncProperty(
       fc.integer({ min: 2, max: 3 }),
       fc.array(submitArb, { minLength: 2, maxLength: 6 }),
-      fc.array(cmdArb, { minLength: 10, maxLength: steps, size: 'max' }),
+      // Half the runs also change limits (from the first step on) and pause the queue (flowCmdArb).
+      fc.oneof(
+        fc.array(cmdArb, { minLength: 10, maxLength: steps, size: 'max' }),
+        fc
+          .tuple(limitArb, fc.array(flowCmdArb, { minLength: 9, maxLength: steps - 1, size: 'max' }))
+          .map(([first, rest]) => [first, ...rest]),
+      ),
       async (nWorkers, first, rest) => {
         runs += 1;
         await runSequence(nWorkers, [...first, ...rest]);

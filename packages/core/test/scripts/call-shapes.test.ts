@@ -333,6 +333,60 @@ const cases: Record<string, Case> = {
     args: { ...common, worker: W, seed: '42' },
     items: [],
   },
+  saveSchedule: {
+    call: calls.buildSaveSchedule({ fleet, id: TASK, defJson: '{"d":1}', next: 5000, now: 1000 }),
+    args: { id: TASK, def: '{"d":1}', next: '5000', now: '1000' },
+    items: [],
+  },
+  removeSchedule: {
+    call: calls.buildRemoveSchedule({ fleet, id: TASK }),
+    args: { id: TASK },
+    items: [],
+  },
+  pauseSchedule: {
+    call: calls.buildPauseSchedule({ fleet, id: TASK, paused: false, next: 5000, now: 1000 }),
+    args: { id: TASK, paused: '0', next: '5000', now: '1000' },
+    items: [],
+  },
+  recordFire: {
+    call: calls.buildRecordFire({
+      fleet,
+      id: TASK,
+      leader: { holder: 'c1', epoch: 7, version: 3, expectNext: 4000 },
+      next: 6000,
+      fired: 2,
+      last: 5000,
+      lastTask: { id: 'r1', queue: 'q1' },
+      outcome: 'fired',
+      now: 1000,
+      maxLen: 500,
+      events: [
+        { kind: 'schedule:fired', detail: '{"due":4000}' },
+        { kind: 'schedule:missed', detail: '{"count":3}' },
+      ],
+    }),
+    args: {
+      id: TASK,
+      holder: 'c1',
+      epoch: '7',
+      version: '3',
+      expectNext: '4000',
+      next: '6000',
+      fired: '2',
+      last: '5000',
+      lastTask: 'r1',
+      lastQueue: 'q1',
+      outcome: 'fired',
+      now: '1000',
+      maxLen: '500',
+    },
+    items: [
+      [
+        ['schedule:fired', '{"due":4000}'],
+        ['schedule:missed', '{"count":3}'],
+      ],
+    ],
+  },
 };
 
 /** A header's key pattern (`{p:q}:win:<w>`) with this test's prefix, queue, worker and task. */

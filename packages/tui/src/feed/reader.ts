@@ -3,7 +3,7 @@
  * reads through the core's read-only Inspector (or anything shaped like it)
  * and never writes.
  */
-import { DtpsError, type Inspector } from '@dtps/core';
+import { DtpsError, type Inspector, type ScheduleDetail } from '@dtps/core';
 import type { Action } from '../state/actions.js';
 import { HISTORY_SECONDS } from '../state/data.js';
 import { type Demand, tasksKeyOf } from '../state/selectors.js';
@@ -33,12 +33,15 @@ function messageOf(err: unknown): string {
 
 export class FeedReader {
   readonly #source: DashboardSource;
+  readonly #schedules: (() => Promise<ScheduleDetail[]>) | undefined;
   #ticks = 0;
   /** `queue:source` whose full history has been read. */
   readonly #full = new Set<string>();
 
-  constructor(source: DashboardSource) {
+  /** `schedules` reads the schedules with their last runs, for the Schedules view. */
+  constructor(source: DashboardSource, schedules?: () => Promise<ScheduleDetail[]>) {
     this.#source = source;
+    this.#schedules = schedules;
   }
 
   /** Forget what was read: after a reconnect, read the whole history again. */
@@ -116,6 +119,9 @@ export class FeedReader {
           })
           .then((page): Action => ({ type: 'tasksLoaded', key, tasks: page.tasks })),
       );
+    }
+    if (demand.view === 'schedules' && this.#schedules) {
+      reads.push(this.#schedules().then((schedules): Action => ({ type: 'schedulesLoaded', schedules })));
     }
     if (demand.detail) {
       const { id, queue } = demand.detail;

@@ -2,7 +2,15 @@
  * Every way the console's state can change. The feed dispatches the data
  * actions, the keymap the operator's, the effects layer the answers.
  */
-import type { QueueSummary, SeriesPoint, SubmitResult, Task, TaskDetail, WorkerView } from '@dtps/core';
+import type {
+  QueueSummary,
+  ScheduleDetail,
+  SeriesPoint,
+  SubmitResult,
+  Task,
+  TaskDetail,
+  WorkerView,
+} from '@dtps/core';
 import type { BulkKey, Effect, SeriesSource, ViewName } from './types.js';
 
 /** Answers of the effects layer, by effect kind. */
@@ -33,6 +41,7 @@ export type Action =
   | { type: 'detailLoaded'; id: string; detail: TaskDetail }
   | { type: 'detailFailed'; id: string; error: string }
   | { type: 'followLoaded'; task: Task }
+  | { type: 'schedulesLoaded'; schedules: ScheduleDetail[] }
   // Navigation (the keymap).
   | { type: 'switchView'; view: ViewName }
   | { type: 'cycleView'; delta: 1 | -1 }

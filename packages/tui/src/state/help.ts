@@ -12,7 +12,7 @@ export const KEY_REFERENCE: readonly { title: string; keys: readonly KeyHint[] }
   {
     title: 'Everywhere',
     keys: [
-      ['Tab S-Tab', 'next/previous view; 1 2 3'],
+      ['Tab S-Tab', 'next/previous view; 1 2 3 4'],
       ['n', 'new task (submit form)'],
       ['/', 'filter tasks'],
       ['↑↓ j k', 'move the selection'],

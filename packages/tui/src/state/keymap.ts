@@ -180,6 +180,7 @@ export function keyActions(state: DashboardState, input: string, key: KeyPress):
   if (input === '1') return [{ type: 'switchView', view: 'overview' }];
   if (input === '2') return [{ type: 'switchView', view: 'workers' }];
   if (input === '3') return [{ type: 'switchView', view: 'tasks' }];
+  if (input === '4') return [{ type: 'switchView', view: 'schedules' }];
   if (input === 'n') return [{ type: 'openSubmit' }];
   if (input === '/') return [{ type: 'openFilter' }];
   if (key.escape) return [{ type: 'closeOverlay' }];

@@ -69,6 +69,7 @@ export function initialState(o: InitialOptions): DashboardState {
     seriesSource: 'counters',
     depth: [],
     tasks: [],
+    schedules: [],
     tasksKey: '',
     filter: { state: null, priority: null },
     selectedTask: null,
@@ -146,6 +147,10 @@ export function reducer(state: DashboardState, action: Action): DashboardState {
       if (state.follow?.id !== action.task.id) return state;
       return { ...state, follow: { ...state.follow, task: action.task } };
 
+    case 'schedulesLoaded':
+      return JSON.stringify(state.schedules) === JSON.stringify(action.schedules)
+        ? state
+        : { ...state, schedules: action.schedules };
     case 'switchView':
       return { ...state, view: action.view };
     case 'cycleView': {

@@ -5,6 +5,7 @@
 import type {
   ControlCommand,
   QueueSummary,
+  ScheduleDetail,
   SeriesPoint,
   Task,
   TaskDetail,
@@ -13,8 +14,8 @@ import type {
   WorkerView,
 } from '@dtps/core';
 
-/** The three main views, in Tab order. */
-export const VIEWS = ['overview', 'workers', 'tasks'] as const;
+/** The main views, in Tab order. */
+export const VIEWS = ['overview', 'workers', 'tasks', 'schedules'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 /** The Redis connection as the console last saw it. */
@@ -163,6 +164,8 @@ export interface DashboardState {
   /** The task whose detail is open (Tasks view), with what was read of it. */
   detail: { id: string; queue: string; data: TaskDetail | null; error: string | null } | null;
   follow: Follow | null;
+  /** The schedules with their last runs (read while the Schedules view is open). */
+  schedules: ScheduleDetail[];
   outbox: Effect[];
   /** The bulk action running, with its progress. */
   bulk: BulkProgress | null;

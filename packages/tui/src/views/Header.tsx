@@ -14,6 +14,7 @@ const TABS: readonly [ViewName, string][] = [
   ['overview', '1 Overview'],
   ['workers', '2 Workers'],
   ['tasks', '3 Tasks'],
+  ['schedules', '4 Schedules'],
 ];
 
 /** The top line: the views as tabs, then the queue, the fleet and the connection. */

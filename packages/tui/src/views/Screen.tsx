@@ -7,6 +7,7 @@ import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { Help } from './Help.js';
 import { Overview } from './Overview.js';
+import { Schedules } from './Schedules.js';
 import { StatusLine } from './StatusLine.js';
 import { SubmitForm } from './SubmitForm.js';
 import type { MainModel, ScreenModel } from './screen-model.js';
@@ -26,6 +27,8 @@ function Main({ main }: { readonly main: MainModel }) {
       return <Workers {...main.props} />;
     case 'tasks':
       return <Tasks {...main.props} />;
+    case 'schedules':
+      return <Schedules {...main.props} />;
     case 'detail':
       return <TaskDetail {...main.props} />;
     case 'filter':

@@ -26,6 +26,7 @@ import type { FooterProps } from './Footer.js';
 import type { HeaderProps } from './Header.js';
 import type { HelpProps } from './Help.js';
 import type { ChartPanel, OverviewProps } from './Overview.js';
+import { type SchedulesProps, scheduleRow } from './Schedules.js';
 import type { StatusLineProps } from './StatusLine.js';
 import type { SubmitFormProps } from './SubmitForm.js';
 import type { TaskDetailProps } from './TaskDetail.js';
@@ -44,6 +45,7 @@ export type MainModel =
   | { readonly kind: 'overview'; readonly props: OverviewProps }
   | { readonly kind: 'workers'; readonly props: WorkersProps }
   | { readonly kind: 'tasks'; readonly props: TasksProps }
+  | { readonly kind: 'schedules'; readonly props: SchedulesProps }
   | { readonly kind: 'detail'; readonly props: TaskDetailProps }
   | { readonly kind: 'filter'; readonly props: FilterFormProps; readonly height: number }
   | { readonly kind: 'submit'; readonly props: SubmitFormProps }
@@ -101,6 +103,12 @@ function mainModel(
         width,
         height,
       },
+    };
+  }
+  if (state.view === 'schedules') {
+    return {
+      kind: 'schedules',
+      props: { rows: state.schedules.map((s) => scheduleRow(s, state.now)), width, height },
     };
   }
   if (state.view === 'tasks') {

@@ -328,7 +328,7 @@ e2e(
       tmux.resize(80, 24);
       const small = await screenUntil(
         tmux,
-        /3 Tasks +queue default · 1 worker ●[\s\S]*tasks\/s[\s\S]*depth/,
+        /4 Schedules +queue default · 1 worker ●[\s\S]*tasks\/s[\s\S]*depth/,
         'the Overview at 80x24 (the header drops what does not fit)',
       );
       const lines = small.replace(/\n+$/, '').split('\n');

@@ -91,7 +91,10 @@ test('Header: the views as tabs, the queue, the fleet, the connection', (t) => {
       width: 100,
     }),
   );
-  t.regex(text, /dtps +1 Overview +2 Workers +3 Tasks +queue emails · 3 workers · coordinator ●/);
+  t.regex(
+    text,
+    /dtps +1 Overview +2 Workers +3 Tasks +4 Schedules +queue emails · 3 workers · coordinator ●/,
+  );
 });
 
 test('StatusLine: a question first, then a bulk action under way, then a notice, then the followed task', (t) => {

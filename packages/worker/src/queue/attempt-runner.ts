@@ -70,6 +70,7 @@ export class AttemptRunner {
             createdAt: task.createdAt,
             startedAt,
             trace: task.trace,
+            worker: ops.workerId,
           })
         : null;
     // No extra promise hops for a task without parents (the common case on the hot path).
@@ -103,7 +104,7 @@ export class AttemptRunner {
   /** An attempt ended: frees its slot and passes its outcome on. */
   #ended(
     running: RunningAttempt,
-    span: ReturnType<typeof startAttemptSpan> | null,
+    span: ReturnType<typeof startAttemptSpan>,
     hooks: RunnerHooks,
     startedAt: number,
     outcome: AttemptOutcome,

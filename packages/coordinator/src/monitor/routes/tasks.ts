@@ -1,4 +1,4 @@
-import { TASK_STATES, type TaskSpec, type TaskState } from '@dtps/core';
+import { TASK_STATES, type TaskSpec, type TaskState, withRemoteContext } from '@dtps/core';
 import type { FastifyInstance } from 'fastify';
 import { API, type MonitorContext, schemas } from '../context.js';
 import { LIMITS } from '../limits.js';
@@ -106,7 +106,8 @@ export function taskRoutes(app: FastifyInstance, m: MonitorContext): void {
   );
 
   app.post<{ Body: TaskSpec }>(`${API}/tasks`, { schema: { body: specBody } }, async (request, reply) => {
-    const r = await client.submit(request.body);
+    // A caller's `traceparent` header makes the submit span (and so the task's trace) its child.
+    const r = await withRemoteContext(request.headers, () => client.submit(request.body));
     return reply.status(r.duplicate ? 200 : 201).send(r);
   });
 

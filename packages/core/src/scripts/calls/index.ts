@@ -14,6 +14,7 @@ export * from './logs.js';
 export * from './operator.js';
 export * from './origin.js';
 export * from './queue.js';
+export * from './schedule.js';
 export * from './shape.js';
 export * from './submit.js';
 export * from './sweeps.js';

@@ -232,4 +232,35 @@ export const dataCases = {
     t.is(s.follow?.task?.progress, 30);
     t.is(reducer(s, { type: 'followLoaded', task: task('other') }), s);
   },
+
+  schedulesLoaded(t) {
+    const s = reducer(busyState(), { type: 'switchView', view: 'schedules' });
+    const schedules = [
+      {
+        id: 'nightly',
+        cron: '0 3 * * *',
+        tz: 'Europe/Berlin',
+        next: 2_000_000,
+        last: 1_000_000,
+        paused: false,
+        fired: 4,
+        template: { type: 'report' },
+        missed: 'once',
+        overlap: 'allow',
+        jitterMs: 0,
+        origin: 'cli',
+        lastOutcome: 'fired',
+        lastTask: { id: 't1', queue: 'default', state: 'succeeded' as const },
+        createdAt: 1,
+        updatedAt: 1,
+      },
+    ];
+    const loaded = reducer(s, { type: 'schedulesLoaded', schedules });
+    t.is(loaded.schedules, schedules);
+    t.is(
+      reducer(loaded, { type: 'schedulesLoaded', schedules: structuredClone(schedules) }),
+      loaded,
+      'the same schedules read again change nothing (no new frame)',
+    );
+  },
 } satisfies Partial<Record<ActionType, Case>>;

@@ -13,7 +13,11 @@ export const navigationCases = {
     const s = stateAfter([{ type: 'cycleView', delta: 1 }]);
     t.is(s.view, 'workers');
     t.is(reducer(s, { type: 'cycleView', delta: 1 }).view, 'tasks');
-    t.is(reducer(initialState(options()), { type: 'cycleView', delta: -1 }).view, 'tasks', 'wraps around');
+    t.is(
+      reducer(initialState(options()), { type: 'cycleView', delta: -1 }).view,
+      'schedules',
+      'wraps around',
+    );
   },
 
   moveSelection(t) {
