@@ -16,12 +16,13 @@
  * Without it the test is skipped with that message, except under CI (`CI`
  * set), where it fails.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, uniquePrefix, useRedisServer, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { CHROMIUM, chromiumPresent, DESKTOP, launch, PHONE } from './chromium.js';
 import { type Daemon, spawnCoordinator, spawnWorker, stopAll } from './daemon.js';
 import { EVENTS_ENV, scope } from './fixture.js';
 import { WEB_HANDLERS } from './web-handlers.js';
@@ -37,42 +38,14 @@ declare const document: {
   querySelectorAll(selector: string): Iterable<PageElement>;
 };
 
-const CHROMIUM = '/usr/bin/chromium';
 const SLOTS = 2;
-const present = existsSync(CHROMIUM);
-if (!present && process.env.CI)
-  throw new Error(`${CHROMIUM} is missing: CI must install chromium (.ci/run does)`);
+const present = chromiumPresent();
 const run = present ? test.serial : test.serial.skip;
 const absent = present ? '' : ` (skipped: ${CHROMIUM} is absent; apt-get install chromium to run it)`;
 
 const redis = useRedisServer(test);
 const daemons: Daemon[] = [];
 test.after.always(() => stopAll(daemons));
-
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-
-async function launch(t: { teardown(fn: () => unknown): void }): Promise<BrowserContext> {
-  const profile = mkdtempSync(join(tmpdir(), 'dtps-chromium-'));
-  t.teardown(() => rmSync(profile, { recursive: true, force: true }));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: DESKTOP,
-  });
-  t.teardown(() => context.close());
-  return context;
-}
 
 /** Opens a view by its tab, as an operator would. */
 async function openView(page: Page, name: string): Promise<void> {

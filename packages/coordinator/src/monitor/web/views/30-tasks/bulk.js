@@ -181,9 +181,14 @@ function renderBulk() {
   } else if (b.phase === 'counting') {
     body = [
       h('div', {}, `Counting ${what}… ${fmt(b.matched)} so far (${fmt(b.scanned)} looked at)`),
-      bbtn('Stop', { 'data-bulk-stop': '' }, () => {
-        bulkStop = true;
-      }),
+      h(
+        'div',
+        { class: 'row' },
+        bbtn('Stop', { 'data-bulk-stop': '' }, () => {
+          bulkStop = true;
+        }),
+        h('span', { class: 'muted' }, 'after the step under way'),
+      ),
     ];
   } else if (b.phase === 'confirm') {
     body = b.counted
@@ -210,9 +215,14 @@ function renderBulk() {
     body = [
       h('div', {}, `${spec.label} ${what}: `, h('span', { id: 'task-bulk-counts' }, counts)),
       bar(b.done, b.counted),
-      bbtn('Stop', { 'data-bulk-stop': '' }, () => {
-        bulkStop = true;
-      }),
+      h(
+        'div',
+        { class: 'row' },
+        bbtn('Stop', { 'data-bulk-stop': '' }, () => {
+          bulkStop = true;
+        }),
+        h('span', { class: 'muted' }, 'after the step under way'),
+      ),
     ];
   } else {
     const ended = b.phase === 'done';
