@@ -10,7 +10,7 @@ const BULK = {
   cancel: { label: 'Cancel', past: 'cancelled', fits: (st) => !TERMINAL.has(st), danger: true },
   delete: { label: 'Delete', past: 'deleted', fits: () => true, danger: true },
 };
-/** {phase, action?, filter, counted?, matched, done, scanned, steps, cursor, error?}; null: no panel. */
+/** {phase, action?, filter, counted?, matched, done, scanned, steps, cursor, error?, left?}; null: no panel. */
 let bulk = null;
 let bulkStop = false;
 let bulkBusy = false;
@@ -24,6 +24,7 @@ function saveBulk() {
 function loadBulk() {
   try {
     const b = JSON.parse(sessionStorage.getItem(BULK_KEY) || 'null');
+    if (b?.phase === 'verifying') b.phase = 'done';
     if (b && (b.phase === 'running' || b.phase === 'counting')) {
       b.phase = b.phase === 'running' && b.cursor ? 'stopped' : b.phase === 'running' ? 'done' : 'select';
       if (b.phase === 'stopped') b.error = 'the page was closed or reloaded during the operation';
@@ -85,8 +86,32 @@ async function bulkLoop(dryRun) {
   }
 }
 
+/** How many tasks match the filter now (dry-run steps from the start); null when that failed. */
+async function bulkLeft() {
+  let [left, cursor] = [0, null];
+  try {
+    do {
+      const r = await bulkStep(bulk.action, bulk.filter, true, cursor);
+      left += r.matched;
+      cursor = r.cursor;
+    } while (cursor);
+    return left;
+  } catch {
+    return null;
+  }
+}
+
 function fresh(phase) {
-  Object.assign(bulk, { phase, matched: 0, done: 0, scanned: 0, steps: 0, cursor: null, error: null });
+  Object.assign(bulk, {
+    phase,
+    matched: 0,
+    done: 0,
+    scanned: 0,
+    steps: 0,
+    cursor: null,
+    error: null,
+    left: undefined,
+  });
 }
 
 /** Chosen an action: count what matches (dry run), then ask. */
@@ -113,6 +138,14 @@ async function bulkRun(resume) {
   renderBulk();
   const complete = await bulkLoop(false);
   if (!bulk) return;
+  if (complete) {
+    // A step resumed beside one still running (a reload), or workers moving tasks, can make
+    // the scan skip some: count what still matches, so that the result never claims too much.
+    bulk.phase = 'verifying';
+    saveBulk();
+    renderBulk();
+    bulk.left = await bulkLeft();
+  }
   bulk.phase = complete ? 'done' : 'stopped';
   if (!complete && !bulk.error) bulk.error = 'stopped by you';
   saveBulk();
@@ -224,6 +257,11 @@ function renderBulk() {
         h('span', { class: 'muted' }, 'after the step under way'),
       ),
     ];
+  } else if (b.phase === 'verifying') {
+    body = [
+      h('div', {}, `${spec.label} ${what}: `, h('span', { id: 'task-bulk-counts' }, counts)),
+      h('div', { class: 'muted' }, 'Checking what still matches…'),
+    ];
   } else {
     const ended = b.phase === 'done';
     const skipped = b.matched - b.done;
@@ -235,7 +273,23 @@ function renderBulk() {
         ended
           ? ` (${fmt(b.matched)} matched${skipped ? `, ${fmt(skipped)} refused or changed meanwhile` : ''}).`
           : counts,
+        ended && b.left === 0 ? ' None match now.' : '',
       ),
+      ended && b.left > 0
+        ? h(
+            'div',
+            { class: 'row' },
+            h('span', { id: 'task-bulk-left' }, `${fmt(b.left)} still match (new, or moved while it ran).`),
+            bbtn(
+              `${spec.label} them`,
+              { class: spec.danger ? 'danger' : 'primary', 'data-bulk-again': b.action },
+              () => {
+                bulk.counted = b.left;
+                bulkRun(false);
+              },
+            ),
+          )
+        : null,
       ended ? null : bar(b.done, b.counted),
       ended
         ? null

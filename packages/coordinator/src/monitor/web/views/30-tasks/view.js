@@ -88,55 +88,9 @@ async function refreshList(more) {
       : `Scanned ${fmt(scanned)} tasks: ${fmt(shown)} found, the whole ${filter.state ? `${filter.state} list` : 'queue'} searched.`;
 }
 
-/** What "select all matching" would act on, or why it cannot. */
-function selection() {
-  if (!filter.state) return { why: 'choose a state first' };
-  if (search.field)
-    return {
-      why: 'bulk operations filter by queue, state, type, group and priority; clear the payload field',
-    };
-  const f = { queue: app.queue, state: filter.state };
-  if (search.type) f.type = search.type;
-  if (search.group) f.group = search.group;
-  if (filter.priority) f.priority = Number(filter.priority);
-  return { filter: f };
-}
-
-function renderSelectAll() {
-  const s = selection();
-  $('task-select-all').disabled = !s.filter;
-  $('task-select-why').textContent = s.why || '';
-}
-
 /** Called by bulk.js when an operation ends: the list shows its outcome. */
 function onBulkDone() {
   safely(() => refreshList());
-}
-
-/** A reloaded tab with a bulk operation: the list shows what the operation selected. */
-function restoreFilter(f) {
-  filter.state = f.state;
-  filter.priority = f.priority ? String(f.priority) : '';
-  $('task-priority').value = filter.priority;
-  search = {};
-  if (f.type) search.type = f.type;
-  if (f.group) search.group = f.group;
-  $('task-type').value = f.type || '';
-  $('task-group').value = f.group || '';
-  $('task-clear').hidden = Object.keys(search).length === 0;
-  app.selectQueue(f.queue);
-}
-
-function readSearch() {
-  const v = (id) => $(id).value.trim();
-  const next = {};
-  if (v('task-type')) next.type = v('task-type');
-  if (v('task-group')) next.group = v('task-group');
-  if (v('task-field') || v('task-value')) {
-    next.field = v('task-field');
-    next.value = $('task-value').value;
-  }
-  return next;
 }
 
 function renderFilters(o) {
