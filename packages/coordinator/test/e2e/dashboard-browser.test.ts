@@ -324,6 +324,7 @@ async function bulkRetryLogsSearch(
     () => [...document.querySelectorAll('#tasks tbody tr[data-id] .badge.s-succeeded')].length === 6,
   );
   t.false((await page.textContent('#task-bulk'))!.includes('null'), 'no stray null in the panel');
+  await page.waitForSelector('#task-states button[data-state="failed"] .n:text-is("0")');
   await page.screenshot({ path: join(shots, 'bulk-done-1280x800.png') });
   await page.click('#task-bulk button.close');
 

@@ -76,6 +76,7 @@ async function bulkLoop(dryRun) {
       bulk.cursor = r.cursor;
       saveBulk();
       renderBulk();
+      if (!dryRun) app.refreshSoon(); // the state counts follow the progress
     } while (bulk.cursor && !bulkStop);
     return !bulk.cursor;
   } catch (e) {
