@@ -25,7 +25,11 @@ export interface DashboardPage {
   views: string[];
 }
 
-/** One view's files: `view.js` (required), `view.html` and `view.css` (optional). */
+/**
+ * One view's files: `view.js` (required), `view.html` and `view.css`
+ * (optional). `js` is the view's script: its other `*.js` files in name
+ * order (helpers a large view splits off), then `view.js`.
+ */
 interface ViewSource {
   name: string;
   dir: string;
@@ -67,10 +71,15 @@ async function readViews(root: string): Promise<ViewSource[]> {
     if (!new RegExp(`defineView\\(\\{\\s*name:\\s*'${name}'`).test(js)) {
       throw new Error(`web/views/${dir}/view.js must call defineView({ name: '${name}', … })`);
     }
+    // A large view splits its script: the other files come first, in the view's own block.
+    const parts: string[] = [];
+    for (const f of await filesOf(path, '.js')) {
+      if (f !== 'view.js') parts.push(`// ---- views/${dir}/${f}\n${await readFile(join(path, f), 'utf8')}`);
+    }
     views.push({
       name,
       dir,
-      js,
+      js: [...parts, `// ---- views/${dir}/view.js\n${js}`].join('\n'),
       html: await readOptional(join(path, 'view.html')),
       css: await readOptional(join(path, 'view.css')),
     });
@@ -88,7 +97,7 @@ function checkInline(text: string, closing: string, where: string): string {
  * Builds the page from its sources: `shell.html` with its three markers
  * replaced by the styles (`base/*.css`, then each view's `view.css`), the
  * views' <section>s (each view's `view.html`) and one script (`base/*.js`,
- * then each view's `view.js` in a block of its own, so views cannot clash
+ * then each view's scripts in a block of its own, so views cannot clash
  * by name, then `boot.js`). Views come in the order of their folder
  * number. docs/web.md says how to add one.
  */
@@ -104,7 +113,7 @@ export async function assembleDashboard(root: string): Promise<DashboardPage> {
   const js: string[] = ["'use strict';"];
   for (const f of await filesOf(base, '.js'))
     js.push(`// ---- base/${f}\n${await readFile(join(base, f), 'utf8')}`);
-  for (const v of views) js.push(`// ---- views/${v.dir}/view.js\n{\n${v.js}\n}`);
+  for (const v of views) js.push(`{\n${v.js}\n}`);
   js.push(`// ---- boot.js\n${await readFile(join(root, 'boot.js'), 'utf8')}`);
 
   const script = checkInline(js.join('\n'), '</script', 'the page script');

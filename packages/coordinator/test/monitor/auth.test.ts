@@ -136,6 +136,10 @@ test('loopback with a token: reads are open, every POST needs the bearer token',
     '/api/v1/queues/default/pause',
     '/api/v1/queues/default/resume',
     '/api/v1/queues/default/limits',
+    '/api/v1/bulk/retry',
+    '/api/v1/bulk/cancel',
+    '/api/v1/bulk/delete',
+    '/api/v1/bulk/purge',
   ]) {
     const r = await m.call(path, { method: 'POST', auth: false });
     t.is(r.status, 401, path);
@@ -186,6 +190,15 @@ test('a cross-site POST is refused even without a token (CSRF)', async (t) => {
   });
   t.is(pause.status, 403);
   t.false((await m.client.queueState('default')).paused);
+  // And the page's bulk operations: a cross-site bulk cancel cancels nothing.
+  const queued = await m.client.submit({ type: 'echo' });
+  const bulk = await m.call('/api/v1/bulk/cancel', {
+    body: { state: 'queued' },
+    headers: { origin: 'https://evil.example' },
+  });
+  t.is(bulk.status, 403);
+  t.is((await m.client.get(queued.id)).state, 'queued');
+  await m.client.cancel(queued.id);
   // The dashboard itself is same-origin.
   const same = await m.call('/api/v1/tasks', { body: { type: 'echo' }, headers: { origin: m.url } });
   t.is(same.status, 201);

@@ -114,3 +114,22 @@ test('GET /api/v1/tasks searches by type and by a payload field', async (t) => {
   t.is(lone.status, 400);
   t.is(lone.body.error.field, 'value');
 });
+
+test('GET /api/v1/tasks searches by group and says how many ids it scanned', async (t) => {
+  const m = await fx.make();
+  await m.client.submitMany([
+    { type: 'resize', group: 'tenant-a' },
+    { type: 'resize', group: 'tenant-b' },
+    { type: 'resize' },
+  ]);
+  const byGroup = await m.call('/api/v1/tasks?group=tenant-a');
+  t.is(byGroup.status, 200, JSON.stringify(byGroup.body));
+  t.deepEqual(
+    byGroup.body.tasks.map((x: { group: string | null }) => x.group),
+    ['tenant-a'],
+  );
+  t.is(byGroup.body.scanned, 3, 'every queued id was looked at');
+  const plain = await m.call('/api/v1/tasks?state=queued&limit=2');
+  t.is(plain.body.scanned, 2);
+  t.is(plain.body.tasks[0].group === null || typeof plain.body.tasks[0].group === 'string', true);
+});

@@ -42,3 +42,13 @@ test('POST /api/v1/tasks: debounce replace is a 200 with replaced; bad dedup fie
     t.is(r.body.error.field, field);
   }
 });
+
+test('POST /api/v1/tasks takes a group (the web form sends it); a bad group is a 400 naming it', async (t) => {
+  const m = await fx.make();
+  const ok = await m.call('/api/v1/tasks', { body: { type: 'echo', group: 'tenant-a' } });
+  t.is(ok.status, 201, JSON.stringify(ok.body));
+  t.is((await m.client.get(ok.body.id)).group, 'tenant-a');
+  const bad = await m.call('/api/v1/tasks', { body: { type: 'echo', group: 'no spaces' } });
+  t.is(bad.status, 400);
+  t.is(bad.body.error.field, 'group');
+});

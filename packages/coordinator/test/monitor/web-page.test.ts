@@ -64,6 +64,29 @@ test('a new view folder joins the page in its order, in a block of its own', asy
   t.true(script.indexOf("name: 'schedules'") < script.indexOf("name: 'notes'"));
 });
 
+test("a view's other .js files come before its view.js, inside the view's own block", async (t) => {
+  const dir = copySources(t);
+  const view = join(dir, 'views', '35-schedules');
+  mkdirSync(view);
+  writeFileSync(join(view, 'helpers.js'), 'function rows() { return 7; }\n');
+  writeFileSync(
+    join(view, 'view.js'),
+    "defineView({ name: 'schedules', title: 'Schedules', refresh: rows });\n",
+  );
+  const page = await assembleDashboard(dir);
+  const script = /<script>([\s\S]*?)<\/script>/.exec(page.html)![1]!;
+  const at = script.indexOf('function rows()');
+  t.true(at > 0, 'the helper file is in the page');
+  t.true(at < script.indexOf("name: 'schedules'"));
+  // Both in one block: the helper is visible to view.js and to no other view.
+  const block = script.slice(
+    script.lastIndexOf('{\n// ---- views/35-schedules/', at),
+    script.indexOf("name: 'schedules'"),
+  );
+  t.false(block.includes('// ---- views/40-submit'), 'no other view in between');
+  t.notThrows(() => new Function(script));
+});
+
 test('a misnamed folder, a missing view.js, or a view.js under another name is refused at assembly', async (t) => {
   const cases: [string, Record<string, string>, RegExp][] = [
     ['schedules', { 'view.js': "defineView({ name: 'schedules' });" }, /<order>-<name>/],

@@ -43,6 +43,7 @@ const specBody = {
     runAt: { type: ['string', 'integer'] },
     delayMs: { type: 'integer' },
     idempotencyKey: { type: 'string' },
+    group: { type: 'string' },
     dedupTtlMs: { type: 'integer' },
     debounce: { type: 'string' },
   },
@@ -51,6 +52,7 @@ const specBody = {
 interface ListQuery {
   queue?: string;
   type?: string;
+  group?: string;
   field?: string;
   value?: string;
   state?: TaskState;
@@ -81,6 +83,7 @@ export function taskRoutes(app: FastifyInstance, m: MonitorContext): void {
             limit: { type: 'integer', minimum: 1, maximum: LIMITS.listMaxLimit },
             cursor: { type: 'string', pattern: '^\\d+:\\d+$' },
             type: { type: 'string', minLength: 1, maxLength: 200 },
+            group: { type: 'string', minLength: 1, maxLength: 200 },
             field: { type: 'string', minLength: 1, maxLength: 200 },
             value: { type: 'string', maxLength: 1000 },
           },

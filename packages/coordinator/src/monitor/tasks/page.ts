@@ -31,6 +31,8 @@ export interface SummaryPage {
    * LIMITS.listScanMax ids without filling it). Absent otherwise.
    */
   truncated?: 'bytes' | 'scan';
+  /** Task ids this request looked at (a search's bounded scan: at most LIMITS.listScanMax). */
+  scanned: number;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function listSummaries(ctx: EngineContext, q: SummaryQuery): Promis
     tasks,
     cursor: stateIndex < states.length ? `${stateIndex}:${offset}` : null,
     ...(truncated ? { truncated } : {}),
+    scanned: examined,
   });
   while (stateIndex < states.length) {
     const state = states[stateIndex]!;
@@ -80,12 +83,12 @@ export async function listSummaries(ctx: EngineContext, q: SummaryQuery): Promis
         bytes += size;
       }
       offset += 1;
+      examined += 1;
       if (tasks.length === limit) {
         if (i === rows.length - 1 && !chunk.more) [stateIndex, offset] = [stateIndex + 1, 0];
         return page();
       }
     }
-    examined += rows.length;
     if (!chunk.more) [stateIndex, offset] = [stateIndex + 1, 0];
     if (examined >= LIMITS.listScanMax && stateIndex < states.length) return page('scan');
     await yieldToEventLoop();

@@ -2,9 +2,11 @@ import { type EngineContext, parseWhereValue, payloadMatcher, ValidationError } 
 import { LIMITS } from '../limits.js';
 import type { TaskSummary } from './summaries.js';
 
-/** The search fields of a task list: by type, and by one payload field's value. */
+/** The search fields of a task list: by type, by group, and by one payload field's value. */
 export interface SearchQuery {
   type?: string;
+  /** The task's group (as bulk operations filter it). */
+  group?: string;
   /** A dot path into the payload (`user.id`); with `value`. */
   field?: string;
   /** The value `field` must have: JSON when it parses, else the text. */
@@ -16,13 +18,14 @@ export type RowFilter = (rows: readonly (TaskSummary | null)[]) => Promise<boole
 
 /**
  * The row filter of a search, or null when the query searches nothing. The
- * type is in the row; a payload is read (one pipelined round trip a chunk)
+ * type and group are in the row; a payload is read (one pipelined round trip a chunk)
  * only for the rows of the right type whose payload is at most
  * LIMITS.searchPayloadMaxBytes: a larger payload never matches, so that a
  * search cannot make the monitor parse megabytes per row.
  */
 export function searchFilter(ctx: EngineContext, queue: string, q: SearchQuery): RowFilter | null {
-  if (q.type === undefined && q.field === undefined && q.value === undefined) return null;
+  if (q.type === undefined && q.group === undefined && q.field === undefined && q.value === undefined)
+    return null;
   if ((q.field === undefined) !== (q.value === undefined))
     throw new ValidationError(q.field === undefined ? 'field' : 'value', 'field and value go together');
   let match: ((payload: unknown) => boolean) | null = null;
@@ -34,7 +37,12 @@ export function searchFilter(ctx: EngineContext, queue: string, q: SearchQuery):
   }
   const k = ctx.keys(queue);
   return async (rows) => {
-    const typed = rows.map((r) => r !== null && (q.type === undefined || r.type === q.type));
+    const typed = rows.map(
+      (r) =>
+        r !== null &&
+        (q.type === undefined || r.type === q.type) &&
+        (q.group === undefined || r.group === q.group),
+    );
     if (match === null) return typed;
     const read = rows.map(
       (r, i) => typed[i] && r!.payloadBytes > 0 && r!.payloadBytes <= LIMITS.searchPayloadMaxBytes,

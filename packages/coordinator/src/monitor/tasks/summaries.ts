@@ -21,6 +21,8 @@ export interface TaskSummary {
   finishedAt: number | null;
   deadline: number | null;
   timeoutMs: number | null;
+  /** The task's group (docs/flow-control.md), or null. */
+  group: string | null;
   dependsOn: string[];
   reason: string | null;
   /** The last error, when it is at most LIMITS.listErrorMaxBytes of JSON (else null, and errorBytes says its size). */
@@ -67,6 +69,7 @@ function toSummary(
     finishedAt: num(ft),
     deadline: null,
     timeoutMs: null,
+    group: null,
     dependsOn: [],
     reason: rs ?? null,
     error: null,
@@ -83,6 +86,7 @@ function toSummary(
       createdAt: spec.createdAt,
       deadline: spec.deadline,
       timeoutMs: spec.timeoutMs,
+      group: spec.group,
       dependsOn: spec.dependsOn,
     });
   } catch (err) {

@@ -61,6 +61,27 @@ const fmtMs = (ms) =>
     : ms >= 1000
       ? `${Math.round(ms / 100) / 10} s`
       : `${Math.round(ms)} ms`;
+/**
+ * Text with its control characters (a handler's terminal escapes, NULs,
+ * tabs…) shown as visible `\uXXXX` marks, as the CLI and the console show
+ * them; newlines stay. Returns nodes for h(): text, never HTML.
+ */
+function printable(text) {
+  const out = [];
+  let run = '';
+  for (const ch of String(text)) {
+    const c = ch.charCodeAt(0);
+    if ((c < 0x20 && c !== 0x0a) || (c >= 0x7f && c <= 0x9f)) {
+      if (run) out.push(run);
+      run = '';
+      out.push(
+        h('span', { class: 'esc', title: 'a control character' }, `\\u${c.toString(16).padStart(4, '0')}`),
+      );
+    } else run += ch;
+  }
+  if (run) out.push(run);
+  return out;
+}
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function toast(message, err) {

@@ -1,7 +1,12 @@
 // Tasks: a page of summaries of one queue, filtered by state and priority
-// (the state chips show how many there are), and one task's detail with
-// retry or cancel. Both follow the live event stream.
+// (the state chips show how many there are) and searched by type, group and
+// a payload field (a bounded scan); one task's detail with retry or cancel
+// and its log; "select all matching" for bulk operations (bulk.js). All
+// follow the live event stream.
 const filter = { state: '', priority: '' };
+/** The search: {type?, group?, field?, value?}; empty searches nothing. */
+let search = {};
+let scanned = 0; // ids looked at by the pages of the list shown (a search's bounded scan)
 let cursor = null; // of the next page, null at the end
 let paged = false; // more than the first page shown: no refresh under the reader's eyes
 let selected = null; // {id, queue}
@@ -45,9 +50,11 @@ async function refreshList(more) {
   const params = new URLSearchParams({ queue: q, limit: '50' });
   if (filter.state) params.set('state', filter.state);
   if (filter.priority) params.set('priority', filter.priority);
+  for (const [k, v] of Object.entries(search)) params.set(k, v);
   if (more && cursor) params.set('cursor', cursor);
+  const asked = JSON.stringify(search);
   const page = await api(`/api/v1/tasks?${params}`);
-  if (q !== app.queue) return;
+  if (q !== app.queue || asked !== JSON.stringify(search)) return;
   listed = q;
   const table = $('tasks');
   if (more) {
@@ -65,8 +72,25 @@ async function refreshList(more) {
     paged = false;
   }
   cursor = page.cursor;
+  scanned = (more ? scanned : 0) + (page.scanned || 0);
+  const shown = table.querySelectorAll('tbody tr[data-id]').length;
+  const scanning = page.truncated === 'scan';
   $('task-more').hidden = !page.cursor;
-  $('task-count').textContent = `${table.querySelectorAll('tbody tr[data-id]').length} shown`;
+  $('task-more').textContent = scanning ? 'Continue the scan' : 'Load more';
+  $('task-count').textContent = `${shown} shown`;
+  // A search is a bounded scan, not an index: say how far it has looked.
+  const searching = Object.keys(search).length > 0;
+  $('task-scan').hidden = !searching;
+  $('task-scan').textContent = !searching
+    ? ''
+    : page.cursor
+      ? `Scanned ${fmt(scanned)} tasks, ${fmt(shown)} found so far${scanning ? ': the scan stopped at its bound, continue it below' : ''}.`
+      : `Scanned ${fmt(scanned)} tasks: ${fmt(shown)} found, the whole ${filter.state ? `${filter.state} list` : 'queue'} searched.`;
+}
+
+/** Called by bulk.js when an operation ends: the list shows its outcome. */
+function onBulkDone() {
+  safely(() => refreshList());
 }
 
 function renderFilters(o) {
@@ -87,6 +111,7 @@ function renderFilters(o) {
         onclick: () => {
           filter.state = st;
           renderFilters(app.overview);
+          renderSelectAll();
           safely(() => refreshList());
         },
       },
@@ -227,6 +252,7 @@ function renderDetail(d) {
           ),
         )
       : h('div', { class: 'muted' }, 'none'),
+    ...renderLogs(t.logs),
     h('h3', {}, 'Depends on'),
     d.parents.length
       ? h(
@@ -272,8 +298,34 @@ defineView({
     );
     $('task-priority').addEventListener('change', (ev) => {
       filter.priority = ev.target.value;
+      renderSelectAll();
       safely(() => refreshList());
     });
+    $('task-search').addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      search = readSearch();
+      $('task-clear').hidden = Object.keys(search).length === 0;
+      renderSelectAll();
+      refreshList().catch((e) => {
+        $('task-scan').hidden = false;
+        $('task-scan').textContent = explain(e);
+      });
+    });
+    $('task-clear').addEventListener('click', () => {
+      for (const id of ['task-type', 'task-group', 'task-field', 'task-value']) $(id).value = '';
+      search = {};
+      $('task-clear').hidden = true;
+      renderSelectAll();
+      safely(() => refreshList());
+    });
+    $('task-select-all').addEventListener('click', () => {
+      const s = selection();
+      if (s.filter) bulkSelect(s.filter);
+    });
+    loadBulk();
+    if (bulk?.filter) restoreFilter(bulk.filter);
+    renderBulk();
+    renderSelectAll();
     $('task-queue').addEventListener('change', (ev) => app.selectQueue(ev.target.value));
     $('task-more').addEventListener('click', () => safely(() => refreshList(true)));
     $('task-find').addEventListener('submit', (ev) => {
@@ -283,6 +335,7 @@ defineView({
     });
     app.onQueue(() => {
       cursor = null;
+      renderSelectAll();
       if (app.current?.name === 'tasks') {
         renderFilters(app.overview);
         safely(() => refreshList());
@@ -292,6 +345,7 @@ defineView({
   show(params) {
     if (params.queue) app.selectQueue(params.queue);
     if (params.state !== undefined && STATES.includes(params.state)) filter.state = params.state;
+    renderSelectAll();
     if (params.task && params.task !== selected?.id) openTask(params.task, params.queue || undefined, true);
   },
   refresh(o) {

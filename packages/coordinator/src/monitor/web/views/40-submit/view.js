@@ -20,7 +20,10 @@ function specFromForm() {
     maxRetries: num('f-retries'),
     timeoutMs: num('f-timeout'),
     delayMs: num('f-delay'),
+    group: $('f-group').value.trim() || undefined,
     idempotencyKey: $('f-idem').value.trim() || undefined,
+    dedupTtlMs: num('f-dedup-ttl'),
+    debounce: $('f-debounce').value || undefined,
   };
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) spec[k] = v;
   return spec;
@@ -65,14 +68,23 @@ defineView({
       }
       try {
         const r = await api('/api/v1/tasks', { method: 'POST', body: spec });
-        toast(`submitted ${r.id} (${r.state})${r.duplicate ? ', an idempotent repeat' : ''}`);
+        toast(
+          `submitted ${r.id} (${r.state})${
+            r.replaced
+              ? ': the earlier task with this key took this payload'
+              : r.duplicate
+                ? ': an earlier task has this idempotency key'
+                : ''
+          }`,
+        );
         const late = seen.get(`${r.queue} ${r.id}`);
         sent.unshift({ id: r.id, queue: r.queue, type: spec.type, state: late || r.state, at: Date.now() });
         sent.length = Math.min(sent.length, 50);
         renderSent();
         app.refreshSoon();
       } catch (e) {
-        $('f-error').textContent = e.field ? `${e.field}: ${explain(e)}` : explain(e);
+        const said = explain(e);
+        $('f-error').textContent = e.field && !said.startsWith(`${e.field}:`) ? `${e.field}: ${said}` : said;
       }
     });
   },
