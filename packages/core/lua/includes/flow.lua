@@ -4,8 +4,10 @@
 (0: no such limit). A task counts under limit instances: `queue`, `type:<T>`, `group:<G>`, and
 `each:<G>` (the each-group limit, kept per group). Per instance:
   fc:run:<inst>   set of the ids running under its cap
-  fc:log:<inst>   zset of its starts in the current window and the LOG_KEEP_MS before it
-                  (id:attempt → start ms), for its rate
+  fc:log:<inst>   zset of its starts in the current window and the LOG_KEEP_MS before it, for
+                  its rate: one entry per claim ('<count>:<first id>:<attempt>' → start ms,
+                  the count of the tasks that claim started under it), so that a start costs
+                  nothing of its own: a claim of 400 adds one entry
   fc:held:<inst>  zset id → ready score: tasks it holds back, in their ready order
 and for the queue:
   fc:due          zset inst → when its held tasks may go back to the ready set; '+inf' while its
@@ -72,30 +74,45 @@ end
 
 -- An instance's room this call: tokens left in the window and free slots under the cap
 -- (math.huge for a limit it does not have). Read once a call, then kept up to date by charge.
+
+-- The start-log entries of an instance's window (after `now - per`, later ones included), in
+-- time order: a flat list of member, score; each member starts with its count.
+local function windowEntries(base, now, inst, lim)
+  return redis.call('ZRANGEBYSCORE', flowLogKey(base, inst), '(' .. int(now - lim.per), '+inf', 'WITHSCORES')
+end
+
+local function entryCount(member) return tonumber(string.match(member, '^(%d+):')) or 1 end
+
 local function roomOf(st, base, now, inst)
   local s = st.inst[inst]
   if s then return s end
   local lim = limitOf(st, inst)
   s = { tokens = math.huge, free = math.huge }
   if lim and lim.n > 0 then
-    local log = flowLogKey(base, inst)
-    redis.call('ZREMRANGEBYSCORE', log, '-inf', int(now - lim.per - LOG_KEEP_MS))
-    s.tokens = lim.n - redis.call('ZCOUNT', log, '(' .. int(now - lim.per), '+inf')
+    redis.call('ZREMRANGEBYSCORE', flowLogKey(base, inst), '-inf', int(now - lim.per - LOG_KEEP_MS))
+    local used, entries = 0, windowEntries(base, now, inst, lim)
+    for i = 1, #entries, 2 do used = used + entryCount(entries[i]) end
+    s.tokens = lim.n - used
   end
   if lim and lim.conc > 0 then s.free = lim.conc - redis.call('SCARD', flowRunKey(base, inst)) end
   st.inst[inst] = s
   return s
 end
 
--- When an instance out of tokens has one again: when enough of its window's starts age out.
+-- When an instance out of tokens has one again: when enough of its window's starts age out
+-- (the oldest first) that fewer than N remain.
 local function nextToken(base, now, inst, lim)
-  local log = flowLogKey(base, inst)
-  local from = '(' .. int(now - lim.per)
-  local over = redis.call('ZCOUNT', log, from, '+inf') - lim.n
+  local entries = windowEntries(base, now, inst, lim)
+  local used = 0
+  for i = 1, #entries, 2 do used = used + entryCount(entries[i]) end
+  local over = used - lim.n
   if over < 0 then return now end
-  local e = redis.call('ZRANGEBYSCORE', log, from, '+inf', 'WITHSCORES', 'LIMIT', over, 1)
-  if not e[2] then return now end
-  return tonumber(e[2]) + lim.per
+  local aged = 0
+  for i = 1, #entries, 2 do
+    aged = aged + entryCount(entries[i])
+    if aged > over then return tonumber(entries[i + 1]) + lim.per end
+  end
+  return now
 end
 
 -- The instances other than `queue` that a task counts under, from its stored spec.
@@ -153,8 +170,9 @@ local function take(st, base, now, insts)
   end
 end
 
--- Counts started tasks against their instances: a log entry per rate, a running-set entry per
--- cap (one command per instance per call).
+-- Counts started tasks against their instances: one log entry per rate for the whole call
+-- (how many it started, named after the first), a running-set entry per task per cap (one
+-- command per instance per call).
 -- `starts`: list of { id, attemptArg, insts } (insts: the instances besides `queue`).
 local function charge(st, base, now, starts)
   if #starts == 0 then return end
@@ -167,9 +185,8 @@ local function charge(st, base, now, starts)
     for _, inst in ipairs(insts) do
       local lim = limitOf(st, inst)
       if lim.n > 0 then
-        logs[inst] = logs[inst] or {}
         local l = logs[inst]
-        l[#l + 1] = nowArg; l[#l + 1] = s.id .. ':' .. s.attemptArg
+        if l then l.count = l.count + 1 else logs[inst] = { count = 1, first = s.id .. ':' .. s.attemptArg } end
       end
       if lim.conc > 0 then
         runs[inst] = runs[inst] or {}
@@ -179,7 +196,10 @@ local function charge(st, base, now, starts)
     end
   end
   local insts = {}
-  for inst, l in pairs(logs) do bulk('ZADD', flowLogKey(base, inst), l); insts[inst] = true end
+  for inst, l in pairs(logs) do
+    redis.call('ZADD', flowLogKey(base, inst), nowArg, int(l.count) .. ':' .. l.first)
+    insts[inst] = true
+  end
   for inst, r in pairs(runs) do bulk('SADD', flowRunKey(base, inst), r); insts[inst] = true end
   local names = {}
   for inst in pairs(insts) do names[#names + 1] = inst end

@@ -178,6 +178,15 @@ async function instancesOf(ctx: EngineContext, keys: QueueKeys, scope: string): 
   return [...new Set([...members, ...due])].filter((i) => i.startsWith('each:'));
 }
 
+/**
+ * Starts a rate's log holds after `from` (ms): one entry per claim, its member starting with
+ * how many tasks that claim started (includes/flow.lua).
+ */
+async function startsInWindow(ctx: EngineContext, logKey: string, from: number): Promise<number> {
+  const members = await ctx.redis.zrangebyscore(logKey, `(${from}`, '+inf');
+  return members.reduce((sum, m) => sum + (Number(m.slice(0, m.indexOf(':'))) || 1), 0);
+}
+
 /** Every limit of a queue with what it holds now: running under it, held back by it, tokens left. */
 export async function readQueueLimits(ctx: EngineContext, queue: string): Promise<QueueLimit[]> {
   const keys = ctx.keys(queue);
@@ -193,7 +202,7 @@ export async function readQueueLimits(ctx: EngineContext, queue: string): Promis
       const [run, held, inWindow] = await Promise.all([
         concurrency ? ctx.redis.scard(keys.flowRunning(inst)) : 0,
         ctx.redis.zcard(keys.flowHeld(inst)),
-        rate ? ctx.redis.zcount(keys.flowLog(inst), `(${now - rate.perMs}`, '+inf') : 0,
+        rate ? startsInWindow(ctx, keys.flowLog(inst), now - rate.perMs) : 0,
       ]);
       running += run;
       heldBack += held;
