@@ -66,22 +66,22 @@ test('a new view folder joins the page in its order, in a block of its own', asy
 
 test("a view's other .js files come before its view.js, inside the view's own block", async (t) => {
   const dir = copySources(t);
-  const view = join(dir, 'views', '35-schedules');
+  const view = join(dir, 'views', '37-extra');
   mkdirSync(view);
   writeFileSync(join(view, 'helpers.js'), 'function rows() { return 7; }\n');
   writeFileSync(
     join(view, 'view.js'),
-    "defineView({ name: 'schedules', title: 'Schedules', refresh: rows });\n",
+    "defineView({ name: 'extra', title: 'Extra', refresh: rows });\n",
   );
   const page = await assembleDashboard(dir);
   const script = /<script>([\s\S]*?)<\/script>/.exec(page.html)![1]!;
   const at = script.indexOf('function rows()');
   t.true(at > 0, 'the helper file is in the page');
-  t.true(at < script.indexOf("name: 'schedules'"));
+  t.true(at < script.indexOf("name: 'extra'"));
   // Both in one block: the helper is visible to view.js and to no other view.
   const block = script.slice(
-    script.lastIndexOf('{\n// ---- views/35-schedules/', at),
-    script.indexOf("name: 'schedules'"),
+    script.lastIndexOf('{\n// ---- views/37-extra/', at),
+    script.indexOf("name: 'extra'"),
   );
   t.false(block.includes('// ---- views/40-submit'), 'no other view in between');
   t.notThrows(() => new Function(script));
