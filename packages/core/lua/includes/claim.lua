@@ -45,7 +45,8 @@ local function claimLimited(rec, st, base, now, worker, k, out, start, promoteLi
     budget = math.min(budget, q.tokens, q.free)
   end
   local nowArg = int(now)
-  local starts, running, startedIds = {}, {}, {}
+  -- Per started task: its id, attempt and (when limits other than the queue's exist) instances.
+  local running, startedIds, attempts, instsOf = {}, {}, {}, {}
   local examined = 0
   while #startedIds < budget and examined < EXAMINE_MAX do
     local popped = redis.call('ZPOPMIN', k.ready, math.min(budget - #startedIds, EXAMINE_MAX - examined))
@@ -53,7 +54,7 @@ local function claimLimited(rec, st, base, now, worker, k, out, start, promoteLi
     for i = 1, #popped, 2 do
       local id, score = popped[i], popped[i + 1]
       examined = examined + 1
-      local read, insts, blocked, why = nil, {}, nil, nil
+      local read, insts, blocked, why = nil, NO_INSTANCES, nil, nil
       if st.byTask then
         read = readForHandout(base, id)
         -- A damaged task is not admitted or held: handout quarantines it.
@@ -68,9 +69,12 @@ local function claimLimited(rec, st, base, now, worker, k, out, start, promoteLi
         local ok, attemptArg = handout(rec, base, now, out, id, score, true, worker, nowArg, read)
         if ok then
           running[#running + 1] = attemptArg; running[#running + 1] = id
-          startedIds[#startedIds + 1] = id
-          starts[#starts + 1] = { id = id, attemptArg = attemptArg, insts = insts }
-          take(st, base, now, insts)
+          local n = #startedIds + 1
+          startedIds[n] = id; attempts[n] = attemptArg
+          if st.byTask then
+            instsOf[n] = insts
+            take(st, base, now, insts)
+          end
         end
       end
     end
@@ -80,7 +84,7 @@ local function claimLimited(rec, st, base, now, worker, k, out, start, promoteLi
     bulk('ZADD', k.running, running)
     note(rec, 'running', table.concat(startedIds, ' '), nil, worker)
     count(rec, 'started', #startedIds)
-    charge(st, base, now, starts)
+    charge(st, base, now, startedIds, attempts, st.byTask and instsOf or nil)
   end
   settle(st, base, now)
   local nextDue = -1

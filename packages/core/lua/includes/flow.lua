@@ -158,51 +158,58 @@ local function hold(rec, st, base, now, id, score, inst, why, insts)
   count(rec, 'held', 1)
 end
 
--- Takes one start's room from the queue's limit and from `insts`, for the rest of this call.
+-- What a task counts under when the queue's limits are the queue's own only (shared, read-only).
+local NO_INSTANCES = {}
+
+-- Takes one start's room from `insts`, for the rest of this call (the queue's own room bounds the
+-- claim's budget from the start, and charge takes it for all the starts at once).
 local function take(st, base, now, insts)
-  if st.limits.queue then
-    local q = roomOf(st, base, now, 'queue')
-    q.tokens = q.tokens - 1; q.free = q.free - 1
-  end
   for _, inst in ipairs(insts) do
     local s = roomOf(st, base, now, inst)
     s.tokens = s.tokens - 1; s.free = s.free - 1
   end
 end
 
--- Counts started tasks against their instances: one log entry per rate for the whole call
--- (how many it started, named after the first), a running-set entry per task per cap (one
--- command per instance per call).
--- `starts`: list of { id, attemptArg, insts } (insts: the instances besides `queue`).
-local function charge(st, base, now, starts)
-  if #starts == 0 then return end
+-- Counts a claim's starts against their instances: one start-log entry per rate for the whole
+-- call (how many it started, named after the first start), the ids in the running set of each
+-- cap (one command per instance per call). `ids`, `attempts`: the started tasks; `instsOf`:
+-- each one's instances besides `queue`, or nil when the queue has no other limits.
+local function charge(st, base, now, ids, attempts, instsOf)
+  if #ids == 0 then return end
   local logs, runs = {}, {}
-  local nowArg = int(now)
-  local queueLim = st.limits.queue
-  for _, s in ipairs(starts) do
-    local insts = s.insts
-    if queueLim then insts = { 'queue', unpack(s.insts) } end
-    for _, inst in ipairs(insts) do
-      local lim = limitOf(st, inst)
-      if lim.n > 0 then
-        local l = logs[inst]
-        if l then l.count = l.count + 1 else logs[inst] = { count = 1, first = s.id .. ':' .. s.attemptArg } end
-      end
-      if lim.conc > 0 then
-        runs[inst] = runs[inst] or {}
-        local r = runs[inst]
-        r[#r + 1] = s.id
+  local q = st.limits.queue
+  if q then
+    local room = roomOf(st, base, now, 'queue')
+    room.tokens = room.tokens - #ids; room.free = room.free - #ids
+    if q.n > 0 then logs.queue = { count = #ids, first = ids[1] .. ':' .. attempts[1] } end
+    if q.conc > 0 then runs.queue = ids end
+  end
+  if instsOf then
+    for i, id in ipairs(ids) do
+      for _, inst in ipairs(instsOf[i]) do
+        local lim = limitOf(st, inst)
+        if lim.n > 0 then
+          local l = logs[inst]
+          if l then l.count = l.count + 1 else logs[inst] = { count = 1, first = id .. ':' .. attempts[i] } end
+        end
+        if lim.conc > 0 then
+          runs[inst] = runs[inst] or {}
+          local r = runs[inst]
+          r[#r + 1] = id
+        end
       end
     end
   end
-  local insts = {}
+  local nowArg = int(now)
+  local names = {}
   for inst, l in pairs(logs) do
     redis.call('ZADD', flowLogKey(base, inst), nowArg, int(l.count) .. ':' .. l.first)
-    insts[inst] = true
+    names[#names + 1] = inst
   end
-  for inst, r in pairs(runs) do bulk('SADD', flowRunKey(base, inst), r); insts[inst] = true end
-  local names = {}
-  for inst in pairs(insts) do names[#names + 1] = inst end
+  for inst, r in pairs(runs) do
+    bulk('SADD', flowRunKey(base, inst), r)
+    if not logs[inst] then names[#names + 1] = inst end
+  end
   if #names > 0 then redis.call('SADD', base .. 'fc:insts', unpack(names)) end
 end
 
