@@ -50,7 +50,7 @@ local function flowState(rec, base)
     st = false
     local cfg = redis.call('HGETALL', base .. 'flow')
     if #cfg > 0 then
-      st = { limits = {}, byTask = false, taskCaps = false, inst = {} }
+      st = { limits = {}, byTask = false, taskCaps = false, byType = false, byGroup = false, inst = {}, insts = {} }
       for i = 1, #cfg, 2 do
         local scope, lim = cfg[i], parseLimit(cfg[i + 1])
         if lim then
@@ -58,6 +58,7 @@ local function flowState(rec, base)
           if scope ~= 'queue' then
             st.byTask = true
             if lim.conc > 0 then st.taskCaps = true end
+            if string.sub(scope, 1, 5) == 'type:' then st.byType = true else st.byGroup = true end
           end
         end
       end
@@ -115,16 +116,21 @@ local function nextToken(base, now, inst, lim)
   return now
 end
 
--- The instances other than `queue` that a task counts under, from its stored spec.
+-- The instances other than `queue` that a task counts under, from its stored spec. One list per
+-- type and group for the whole call, shared: callers read it, never change it.
 local function taskInstances(st, spec)
-  local list = {}
-  local t = typeOf(spec)
+  local t = st.byType and typeOf(spec) or nil
+  local g = st.byGroup and groupOf(spec) or nil
+  local key = (t or '') .. '\0' .. (g or '')
+  local list = st.insts[key]
+  if list then return list end
+  list = {}
   if t and st.limits['type:' .. t] then list[#list + 1] = 'type:' .. t end
-  local g = groupOf(spec)
   if g then
     if st.limits['group:' .. g] then list[#list + 1] = 'group:' .. g end
     if st.limits['each-group'] then list[#list + 1] = 'each:' .. g end
   end
+  st.insts[key] = list
   return list
 end
 
@@ -269,18 +275,33 @@ local function flowLeave(rec, base, now, ids)
     freed.queue = true
   end
   if st.taskCaps then
-    local byInst = {}
-    for _, id in ipairs(ids) do
-      for _, inst in ipairs(taskInstances(st, redis.call('HGET', taskKey(base, id), 'd'))) do
-        if limitOf(st, inst).conc > 0 then
-          byInst[inst] = byInst[inst] or {}
-          byInst[inst][#byInst[inst] + 1] = id
+    -- The caps of a type or a group: a handful at most, so the whole batch leaves each running
+    -- set in one command (an id not in it is no member), and no task's spec needs reading.
+    for scope, lim in pairs(st.limits) do
+      if lim.conc > 0 and scope ~= 'queue' and scope ~= 'each-group' then
+        local removed = 0
+        for i = 1, #ids, 4000 do
+          removed = removed + redis.call('SREM', flowRunKey(base, scope), unpack(ids, i, math.min(i + 3999, #ids)))
         end
+        if removed > 0 then freed[scope] = true end
       end
     end
-    for inst, list in pairs(byInst) do
-      bulk('SREM', flowRunKey(base, inst), list)
-      freed[inst] = true
+    -- Each group's own cap: one set per group, found from each task's spec.
+    local each = st.limits['each-group']
+    if each and each.conc > 0 then
+      local byGroup = {}
+      for _, id in ipairs(ids) do
+        local g = groupOf(redis.call('HGET', taskKey(base, id), 'd'))
+        if g then
+          local inst = 'each:' .. g
+          byGroup[inst] = byGroup[inst] or {}
+          byGroup[inst][#byGroup[inst] + 1] = id
+        end
+      end
+      for inst, list in pairs(byGroup) do
+        bulk('SREM', flowRunKey(base, inst), list)
+        freed[inst] = true
+      end
     end
   end
   local woke = false
