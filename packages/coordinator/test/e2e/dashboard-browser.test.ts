@@ -26,7 +26,7 @@ import { WorkerOps } from '@dtps/core';
 import { freePort, uniquePrefix, useRedisServer, waitForValue } from '@dtps/core/testing';
 import test from 'ava';
 import type { Page } from 'playwright-core';
-import { CHROMIUM, chromiumPresent, DESKTOP, launch, PHONE } from './chromium.js';
+import { CHROMIUM, chromiumPresent, DESKTOP, launch, PHONE } from './browser.js';
 import { type Daemon, spawnCoordinator, spawnWorker, stopAll } from './daemon.js';
 import { EVENTS_ENV, scope } from './fixture.js';
 import { WEB_HANDLERS } from './web-handlers.js';

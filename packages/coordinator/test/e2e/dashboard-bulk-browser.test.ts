@@ -13,7 +13,7 @@ import test from 'ava';
 import type { Page } from 'playwright-core';
 import { LIMITS } from '../../src/monitor/limits.js';
 import { type Monitor, useMonitor } from '../monitor/fixture.js';
-import { chromiumPresent, launch } from './chromium.js';
+import { chromiumPresent, launch } from './browser.js';
 
 declare const document: { querySelector(selector: string): { textContent: string | null } | null };
 
