@@ -69,10 +69,7 @@ test("a view's other .js files come before its view.js, inside the view's own bl
   const view = join(dir, 'views', '37-extra');
   mkdirSync(view);
   writeFileSync(join(view, 'helpers.js'), 'function rows() { return 7; }\n');
-  writeFileSync(
-    join(view, 'view.js'),
-    "defineView({ name: 'extra', title: 'Extra', refresh: rows });\n",
-  );
+  writeFileSync(join(view, 'view.js'), "defineView({ name: 'extra', title: 'Extra', refresh: rows });\n");
   const page = await assembleDashboard(dir);
   const script = /<script>([\s\S]*?)<\/script>/.exec(page.html)![1]!;
   const at = script.indexOf('function rows()');
