@@ -1,5 +1,5 @@
 import type { Context, Span } from '@opentelemetry/api';
-import { taskAttributes } from './attributes.js';
+import { type OperationType, taskAttributes } from './attributes.js';
 import { taskSampled } from './sampler.js';
 import { idGenerator, taskTraceIds } from './task-ids.js';
 import { api, taskContext, tracer } from './tracing.js';
@@ -25,23 +25,20 @@ export interface AttemptInfo {
  * root — never a root per span.
  */
 function attemptParent(info: AttemptInfo): Context {
-  const parent = taskContext(info.id, info.trace);
-  const ids = idGenerator();
-  if (info.trace !== null || info.attempt !== 1 || ids === undefined) return parent;
-  const root = ids.forcing(taskTraceIds(info.id), () =>
+  const gen = idGenerator();
+  if (info.trace !== null || gen === undefined) return taskContext(info.id, info.trace);
+  // One hash for both the parent context and the stand-in root.
+  const ids = taskTraceIds(info.id);
+  const parent = taskContext(info.id, null, ids);
+  if (info.attempt !== 1) return parent;
+  const root = gen.forcing(ids, () =>
     tracer().startSpan(
       'dtps.task',
       {
         root: true,
         startTime: info.createdAt,
         attributes: {
-          ...taskAttributes({
-            queue: info.queue,
-            id: info.id,
-            type: info.type,
-            operationType: 'send',
-            operationName: 'submit',
-          }),
+          ...spanAttributes(info, 'send', 'submit'),
           'dtps.trace.stand_in': true,
         },
       },
@@ -50,6 +47,43 @@ function attemptParent(info: AttemptInfo): Context {
   );
   root.end(info.createdAt);
   return parent;
+}
+
+/**
+ * The part of a span's attributes that is the same for every task of a queue,
+ * type, worker and operation, built once (see taskAttributes for the names);
+ * a task's spans copy it and add the task id and attempt. The hot path of a
+ * tracing worker then allocates one object a span, not four.
+ */
+const templates = new Map<string, Readonly<Record<string, string | number>>>();
+
+function spanAttributes(
+  info: AttemptInfo,
+  operationType: OperationType,
+  operationName: string,
+): Record<string, string | number> {
+  // The stand-in root names no worker and no attempt: it stands for the producer's submit.
+  const submit = operationName === 'submit';
+  const worker = submit ? undefined : info.worker;
+  const key = `${operationName}\0${info.queue}\0${info.type}\0${worker ?? ''}`;
+  let template = templates.get(key);
+  if (template === undefined) {
+    template = taskAttributes({
+      queue: info.queue,
+      type: info.type,
+      operationType,
+      operationName,
+      ...(worker !== undefined ? { worker } : {}),
+    });
+    if (templates.size < 10_000) templates.set(key, template);
+  }
+  const out: Record<string, string | number> = {
+    ...template,
+    'messaging.message.id': info.id,
+    'dtps.task.id': info.id,
+  };
+  if (!submit) out['dtps.task.attempt'] = info.attempt;
+  return out;
 }
 
 /**
@@ -62,21 +96,11 @@ function attemptParent(info: AttemptInfo): Context {
 export function startAttemptSpan(info: AttemptInfo): Span | null {
   if (!taskSampled(info.id, info.trace)) return null;
   const parent = attemptParent(info);
-  const base = {
-    queue: info.queue,
-    id: info.id,
-    type: info.type,
-    attempt: info.attempt,
-    ...(info.worker !== undefined ? { worker: info.worker } : {}),
-  };
   if (info.attempt === 1) {
     tracer()
       .startSpan(
         'dtps.queue_wait',
-        {
-          startTime: info.createdAt,
-          attributes: taskAttributes({ ...base, operationType: 'receive', operationName: 'queue_wait' }),
-        },
+        { startTime: info.createdAt, attributes: spanAttributes(info, 'receive', 'queue_wait') },
         parent,
       )
       .end(info.startedAt);
@@ -86,7 +110,7 @@ export function startAttemptSpan(info: AttemptInfo): Span | null {
     {
       kind: api().SpanKind.CONSUMER,
       startTime: info.startedAt,
-      attributes: taskAttributes({ ...base, operationType: 'process', operationName: 'process' }),
+      attributes: spanAttributes(info, 'process', 'process'),
     },
     parent,
   );
