@@ -1,7 +1,8 @@
 import type { Context, Span } from '@opentelemetry/api';
 import { type OperationType, taskAttributes } from './attributes.js';
 import { taskSampled } from './sampler.js';
-import { idGenerator, taskTraceIds } from './task-ids.js';
+import { learnOrigin, recordFinished } from './finished-spans.js';
+import { idGenerator, type TaskRootIdGenerator, taskTraceIds } from './task-ids.js';
 import { api, taskContext, tracer } from './tracing.js';
 
 /** What an attempt span is about. */
@@ -18,36 +19,40 @@ export interface AttemptInfo {
 }
 
 /**
- * The context an attempt's spans hang under. A task stored with a trace
- * context: that (the producer's submit span). One without: its stand-in root
- * `dtps.task`, which the first attempt records (with the ids every other
- * process derives from the task id), so that each task is one trace with one
- * root — never a root per span.
+ * Records a task's stand-in root `dtps.task` (a task stored without a trace
+ * context; its first attempt records it), with the ids every other process
+ * derives from the task id, so that each task is one trace with one root —
+ * never a root per span.
  */
-function attemptParent(info: AttemptInfo): Context {
-  const gen = idGenerator();
-  if (info.trace !== null || gen === undefined) return taskContext(info.id, info.trace);
-  // One hash for both the parent context and the stand-in root.
-  const ids = taskTraceIds(info.id);
-  const parent = taskContext(info.id, null, ids);
-  if (info.attempt !== 1) return parent;
-  const root = gen.forcing(ids, () =>
-    tracer().startSpan(
-      'dtps.task',
-      {
-        root: true,
-        startTime: info.createdAt,
-        attributes: {
-          ...spanAttributes(info, 'send', 'submit'),
-          'dtps.trace.stand_in': true,
-        },
-      },
-      api().context.active(),
-    ),
-  );
-  root.end(info.createdAt);
-  return parent;
+function recordStandInRoot(info: AttemptInfo, ids: { traceId: string; spanId: string }, gen: TaskRootIdGenerator): void {
+  const attributes = { ...spanAttributes(info, 'send', 'submit'), 'dtps.trace.stand_in': true };
+  const context = { traceId: ids.traceId, spanId: ids.spanId, traceFlags: SAMPLED };
+  if (recordFinished('dtps.task', context, undefined, info.createdAt, info.createdAt, attributes)) return;
+  gen
+    .forcing(ids, () =>
+      tracer().startSpan('dtps.task', { root: true, startTime: info.createdAt, attributes }, api().context.active()),
+    )
+    .end(info.createdAt);
 }
+
+/** Records `dtps.queue_wait` under `parent`: from the submit to the start of the first attempt, after the fact. */
+function recordQueueWait(info: AttemptInfo, parent: Context, gen: TaskRootIdGenerator | undefined): void {
+  const attributes = spanAttributes(info, 'receive', 'queue_wait');
+  const up = api().trace.getSpanContext(parent);
+  if (gen !== undefined && up !== undefined && api().isSpanContextValid(up)) {
+    const context = {
+      traceId: up.traceId,
+      spanId: gen.generateSpanId(),
+      traceFlags: SAMPLED,
+      ...(up.traceState !== undefined ? { traceState: up.traceState } : {}),
+    };
+    if (recordFinished('dtps.queue_wait', context, up, info.createdAt, info.startedAt, attributes)) return;
+  }
+  tracer().startSpan('dtps.queue_wait', { startTime: info.createdAt, attributes }, parent).end(info.startedAt);
+}
+
+/** TraceFlags.SAMPLED: what is recorded here was sampled (taskSampled). */
+const SAMPLED = 1;
 
 /**
  * The part of a span's attributes that is the same for every task of a queue,
@@ -87,25 +92,20 @@ function spanAttributes(
 }
 
 /**
- * Starts the spans of one attempt in the task's trace: `dtps.queue_wait`
- * (first attempt only: from submit to start, recorded after the fact) and
- * `dtps.attempt` (consumer, "process"), which the caller ends with
- * `endAttemptSpan`. Both are children of the submit. Null, and nothing
- * started, for a task whose trace sampling drops.
+ * Starts the spans of one attempt in the task's trace: `dtps.attempt`
+ * (consumer, "process"), which the caller ends with `endAttemptSpan`, and,
+ * on the first attempt, `dtps.queue_wait` (and the stand-in root of a task
+ * stored without a trace context). The attempt and the queue wait are
+ * children of the submit. Null, and nothing started, for a task whose trace
+ * sampling drops.
  */
 export function startAttemptSpan(info: AttemptInfo): Span | null {
   if (!taskSampled(info.id, info.trace)) return null;
-  const parent = attemptParent(info);
-  if (info.attempt === 1) {
-    tracer()
-      .startSpan(
-        'dtps.queue_wait',
-        { startTime: info.createdAt, attributes: spanAttributes(info, 'receive', 'queue_wait') },
-        parent,
-      )
-      .end(info.startedAt);
-  }
-  return tracer().startSpan(
+  const gen = idGenerator();
+  // A task stored without a trace context hangs under its stand-in root (when dtps started the SDK here).
+  const ids = info.trace === null && gen !== undefined ? taskTraceIds(info.id) : undefined;
+  const parent = taskContext(info.id, info.trace, ids);
+  const span = tracer().startSpan(
     'dtps.attempt',
     {
       kind: api().SpanKind.CONSUMER,
@@ -114,6 +114,12 @@ export function startAttemptSpan(info: AttemptInfo): Span | null {
     },
     parent,
   );
+  learnOrigin(span);
+  if (info.attempt === 1) {
+    if (ids !== undefined) recordStandInRoot(info, ids, gen!);
+    recordQueueWait(info, parent, gen);
+  }
+  return span;
 }
 
 /** Abort reasons that get an event of their own on the attempt span (`dtps.<reason>`). */
