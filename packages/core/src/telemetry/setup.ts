@@ -3,6 +3,7 @@
 import type { IdGenerator, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { installFinishedSpans } from './finished-spans.js';
 import { loadSdk } from './load.js';
+import { otlpTraceExporter } from './otlp-exporter.js';
 import { type MetricsOptions, startMetrics } from './metrics.js';
 import { installSampleRatio, TaskSampler } from './sampler.js';
 import { SyncContextManager } from './sync-context.js';
@@ -82,29 +83,6 @@ export async function startTelemetry(
   return async () => {
     await Promise.all([stopTraces(), stopMetrics()]);
   };
-}
-
-/**
- * The OTLP/HTTP trace exporter: protobuf, unless the standard variable
- * (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL) asks
- * for `http/json`. Protobuf because a busy worker spends most of its tracing
- * CPU serialising spans, and the SDK's protobuf writer does that in about
- * half the time of its JSON path, in under half the bytes (docs/observability.md, "Cost").
- */
-function otlpTraceExporter(endpoint: string | undefined): SpanExporter {
-  const config = endpoint ? { url: `${endpoint.replace(/\/$/, '')}/v1/traces` } : {};
-  const env = process.env;
-  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? '').trim();
-  if (protocol === 'http/json') {
-    const { OTLPTraceExporter } = loadSdk<typeof import('@opentelemetry/exporter-trace-otlp-http')>(
-      '@opentelemetry/exporter-trace-otlp-http',
-    );
-    return new OTLPTraceExporter(config);
-  }
-  const { OTLPTraceExporter } = loadSdk<typeof import('@opentelemetry/exporter-trace-otlp-proto')>(
-    '@opentelemetry/exporter-trace-otlp-proto',
-  );
-  return new OTLPTraceExporter(config);
 }
 
 function startTraces(serviceName: string, opts: TelemetryOptions): () => Promise<void> {

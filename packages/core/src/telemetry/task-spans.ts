@@ -1,5 +1,5 @@
 import type { Context, Span } from '@opentelemetry/api';
-import { type OperationType, taskAttributes } from './attributes.js';
+import { MESSAGING_SYSTEM, type OperationType, taskAttributes } from './attributes.js';
 import { taskSampled } from './sampler.js';
 import { learnOrigin, recordFinished } from './finished-spans.js';
 import { idGenerator, type TaskRootIdGenerator, taskTraceIds } from './task-ids.js';
@@ -55,39 +55,28 @@ function recordQueueWait(info: AttemptInfo, parent: Context, gen: TaskRootIdGene
 const SAMPLED = 1;
 
 /**
- * The part of a span's attributes that is the same for every task of a queue,
- * type, worker and operation, built once (see taskAttributes for the names);
- * a task's spans copy it and add the task id and attempt. The hot path of a
- * tracing worker then allocates one object a span, not four.
+ * The attributes of one of an attempt's spans (the names are taskAttributes's),
+ * as one object literal: a worker builds three for every task it runs.
  */
-const templates = new Map<string, Readonly<Record<string, string | number>>>();
-
 function spanAttributes(
   info: AttemptInfo,
   operationType: OperationType,
   operationName: string,
 ): Record<string, string | number> {
-  // The stand-in root names no worker and no attempt: it stands for the producer's submit.
-  const submit = operationName === 'submit';
-  const worker = submit ? undefined : info.worker;
-  const key = `${operationName}\0${info.queue}\0${info.type}\0${worker ?? ''}`;
-  let template = templates.get(key);
-  if (template === undefined) {
-    template = taskAttributes({
-      queue: info.queue,
-      type: info.type,
-      operationType,
-      operationName,
-      ...(worker !== undefined ? { worker } : {}),
-    });
-    if (templates.size < 10_000) templates.set(key, template);
-  }
   const out: Record<string, string | number> = {
-    ...template,
+    'messaging.system': MESSAGING_SYSTEM,
+    'messaging.operation.type': operationType,
+    'messaging.operation.name': operationName,
+    'messaging.destination.name': info.queue,
+    'dtps.queue': info.queue,
     'messaging.message.id': info.id,
     'dtps.task.id': info.id,
+    'dtps.task.type': info.type,
   };
-  if (!submit) out['dtps.task.attempt'] = info.attempt;
+  // The stand-in root stands for the producer's submit: no attempt, no worker.
+  if (operationName === 'submit') return out;
+  out['dtps.task.attempt'] = info.attempt;
+  if (info.worker) out['messaging.client.id'] = info.worker;
   return out;
 }
 
