@@ -51,7 +51,8 @@ function anyValue(buf: Buffer): AnyValue {
     else if (f.no === 2) v.boolValue = f.int !== 0n;
     else if (f.no === 3) v.intValue = BigInt.asIntN(64, f.int).toString();
     else if (f.no === 4) v.doubleValue = f.bytes.readDoubleLE(0);
-    else if (f.no === 5) v.arrayValue = { values: [...fields(f.bytes)].filter((x) => x.no === 1).map((x) => anyValue(x.bytes)) };
+    else if (f.no === 5)
+      v.arrayValue = { values: [...fields(f.bytes)].filter((x) => x.no === 1).map((x) => anyValue(x.bytes)) };
   }
   return v;
 }

@@ -135,7 +135,11 @@ export class OtlpReceiver {
         const body = await bodyOf(req);
         const type = String(req.headers['content-type'] ?? '');
         const json = type.startsWith('application/json');
-        if (req.method !== 'POST' || req.url !== '/v1/traces' || !(json || type.startsWith('application/x-protobuf'))) {
+        if (
+          req.method !== 'POST' ||
+          req.url !== '/v1/traces' ||
+          !(json || type.startsWith('application/x-protobuf'))
+        ) {
           receiver!.refused.push(`${req.method} ${req.url} ${type}`);
           res.writeHead(415).end();
           return;

@@ -187,7 +187,8 @@ function keyValue(key: string, value: unknown): Buffer {
     values = new Map();
     if (valueCache.size < 1024) valueCache.set(key, values);
   }
-  const cacheable = values !== null && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean');
+  const cacheable =
+    values !== null && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean');
   if (cacheable) {
     const hit = values!.get(value as Scalar);
     if (hit !== undefined) return hit;
@@ -331,9 +332,15 @@ export function encodeTraceRequest(spans: ReadableSpan[]): Uint8Array | undefine
   const byResource = new Map<object, Map<object, ReadableSpan[]>>();
   for (const s of spans) {
     let scopes = byResource.get(s.resource);
-    if (!scopes) byResource.set(s.resource, (scopes = new Map()));
+    if (!scopes) {
+      scopes = new Map();
+      byResource.set(s.resource, scopes);
+    }
     let list = scopes.get(s.instrumentationScope);
-    if (!list) scopes.set(s.instrumentationScope, (list = []));
+    if (!list) {
+      list = [];
+      scopes.set(s.instrumentationScope, list);
+    }
     list.push(s);
   }
   try {

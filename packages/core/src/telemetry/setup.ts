@@ -3,8 +3,8 @@
 import type { IdGenerator, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { installFinishedSpans } from './finished-spans.js';
 import { loadSdk } from './load.js';
-import { otlpTraceExporter } from './otlp-exporter.js';
 import { type MetricsOptions, startMetrics } from './metrics.js';
+import { otlpTraceExporter } from './otlp-exporter.js';
 import { installSampleRatio, TaskSampler } from './sampler.js';
 import { SyncContextManager } from './sync-context.js';
 import { installIdGenerator, TaskRootIdGenerator } from './task-ids.js';

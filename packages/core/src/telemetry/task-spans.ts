@@ -1,7 +1,7 @@
 import type { Context, Span } from '@opentelemetry/api';
 import { MESSAGING_SYSTEM, type OperationType, taskAttributes } from './attributes.js';
-import { taskSampled } from './sampler.js';
 import { learnOrigin, recordFinished } from './finished-spans.js';
+import { taskSampled } from './sampler.js';
 import { idGenerator, type TaskRootIdGenerator, taskTraceIds } from './task-ids.js';
 import { api, taskContext, tracer } from './tracing.js';
 
@@ -24,13 +24,21 @@ export interface AttemptInfo {
  * derives from the task id, so that each task is one trace with one root —
  * never a root per span.
  */
-function recordStandInRoot(info: AttemptInfo, ids: { traceId: string; spanId: string }, gen: TaskRootIdGenerator): void {
+function recordStandInRoot(
+  info: AttemptInfo,
+  ids: { traceId: string; spanId: string },
+  gen: TaskRootIdGenerator,
+): void {
   const attributes = { ...spanAttributes(info, 'send', 'submit'), 'dtps.trace.stand_in': true };
   const context = { traceId: ids.traceId, spanId: ids.spanId, traceFlags: SAMPLED };
   if (recordFinished('dtps.task', context, undefined, info.createdAt, info.createdAt, attributes)) return;
   gen
     .forcing(ids, () =>
-      tracer().startSpan('dtps.task', { root: true, startTime: info.createdAt, attributes }, api().context.active()),
+      tracer().startSpan(
+        'dtps.task',
+        { root: true, startTime: info.createdAt, attributes },
+        api().context.active(),
+      ),
     )
     .end(info.createdAt);
 }
@@ -48,7 +56,9 @@ function recordQueueWait(info: AttemptInfo, parent: Context, gen: TaskRootIdGene
     };
     if (recordFinished('dtps.queue_wait', context, up, info.createdAt, info.startedAt, attributes)) return;
   }
-  tracer().startSpan('dtps.queue_wait', { startTime: info.createdAt, attributes }, parent).end(info.startedAt);
+  tracer()
+    .startSpan('dtps.queue_wait', { startTime: info.createdAt, attributes }, parent)
+    .end(info.startedAt);
 }
 
 /** TraceFlags.SAMPLED: what is recorded here was sampled (taskSampled). */

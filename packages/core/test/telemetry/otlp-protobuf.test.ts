@@ -55,7 +55,11 @@ test("dtps's encoder writes the same bytes as the SDK's protobuf serializer", (t
         'dtps.attempt',
         {
           kind: SpanKind.CONSUMER,
-          attributes: { 'messaging.message.id': `task-${i}`, 'dtps.queue': 'default', 'dtps.task.attempt': 1 + (i % 3) },
+          attributes: {
+            'messaging.message.id': `task-${i}`,
+            'dtps.queue': 'default',
+            'dtps.task.attempt': 1 + (i % 3),
+          },
           links: [{ context: root.spanContext(), attributes: { 'dtps.task.id': 'parent' } }],
         },
         i % 2 === 0 ? remoteParent() : trace.setSpan(ROOT_CONTEXT, root),
