@@ -1,16 +1,26 @@
-import type { HrTime, SpanContext, SpanKind } from '@opentelemetry/api';
+import type {
+  Attributes,
+  AttributeValue,
+  Exception,
+  HrTime,
+  Link,
+  Span,
+  SpanContext,
+  SpanKind,
+  SpanStatus,
+  TimeInput,
+} from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 /**
- * Spans that are over before dtps records them — a task's stand-in root
- * (dated at the submit) and its queue wait (submit to first attempt) — handed
- * to the span processor as finished records, without the SDK's Span object.
- * A worker records them for every task it runs; through `startSpan` and
- * `end`, each costs the sampler a second decision (dtps has taken it:
- * sampler.ts's taskSampled), two passes that check attributes dtps built
- * itself, a span id, clock readings and the span's own bookkeeping — about a
- * third of what tracing costs a worker (docs/observability.md, "Cost").
- * What the exporter gets is the same as from the SDK's spans.
+ * The spans a worker records for every task it runs — a task's stand-in root
+ * (dated at the submit), its queue wait (submit to first attempt), and its
+ * attempt — handed to the span processor without the SDK's Span object.
+ * Through `startSpan` and `end`, each costs the sampler a second decision
+ * (dtps has taken it: sampler.ts's taskSampled), three passes that check
+ * attributes dtps built itself, clock readings and the span's own
+ * bookkeeping (docs/observability.md, "Cost"). What the exporter gets is the
+ * same as from the SDK's spans.
  */
 
 /** Where finished spans go: the processor startTelemetry gave the SDK, and what the SDK's spans carry. */
@@ -45,42 +55,146 @@ function hrTime(ms: number): HrTime {
 
 const NO_EVENTS: ReadableSpan['events'] = [];
 const NO_LINKS: ReadableSpan['links'] = [];
-const UNSET = { code: 0 } as const;
+const UNSET: SpanStatus = { code: 0 };
 
-/** A finished span as the SDK's exporters read it (ReadableSpan). */
-class FinishedSpan {
-  readonly kind: SpanKind = 0 as SpanKind;
-  readonly status = UNSET;
-  readonly events = NO_EVENTS;
-  readonly links = NO_LINKS;
-  readonly ended = true;
+/**
+ * A span as the SDK's exporters read it (ReadableSpan), with the part of the
+ * Span API an attempt needs while it runs (attributes, events, status).
+ * Times are epoch milliseconds, as the SDK keeps them for a span given its
+ * start time.
+ */
+class RecordedSpan implements Span {
+  status = UNSET;
+  events = NO_EVENTS;
+  links = NO_LINKS;
+  ended = false;
   readonly droppedAttributesCount = 0;
   readonly droppedEventsCount = 0;
   readonly droppedLinksCount = 0;
   readonly startTime: HrTime;
-  readonly endTime: HrTime;
-  readonly duration: HrTime;
+  endTime: HrTime = [0, 0];
+  duration: HrTime = [0, 0];
 
   constructor(
-    readonly name: string,
+    public name: string,
+    readonly kind: SpanKind,
     private readonly sc: SpanContext,
     readonly parentSpanContext: SpanContext | undefined,
-    startMs: number,
-    endMs: number,
-    readonly attributes: Record<string, string | number | boolean>,
+    private readonly startMs: number,
+    readonly attributes: Attributes,
     readonly resource: ReadableSpan['resource'],
     readonly instrumentationScope: ReadableSpan['instrumentationScope'],
+    private readonly processor: SpanProcessor,
   ) {
-    // As the SDK does with an end before the start: a span of zero length.
-    const end = Math.max(startMs, endMs);
     this.startTime = hrTime(startMs);
-    this.endTime = hrTime(end);
-    this.duration = hrTime(end - startMs);
   }
 
   spanContext(): SpanContext {
     return this.sc;
   }
+
+  setAttribute(key: string, value: AttributeValue | undefined): this {
+    if (!this.ended && value !== undefined && value !== null) this.attributes[key] = value;
+    return this;
+  }
+
+  setAttributes(attributes: Attributes): this {
+    for (const [key, value] of Object.entries(attributes)) this.setAttribute(key, value);
+    return this;
+  }
+
+  addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
+    if (this.ended) return this;
+    const attributes =
+      typeof attributesOrTime === 'object' &&
+      !Array.isArray(attributesOrTime) &&
+      !(attributesOrTime instanceof Date)
+        ? (attributesOrTime as Attributes)
+        : undefined;
+    const at =
+      typeof attributesOrTime === 'number' ? attributesOrTime : typeof time === 'number' ? time : Date.now();
+    this.events = [
+      ...this.events,
+      { name, time: hrTime(at), droppedAttributesCount: 0, ...(attributes ? { attributes } : {}) },
+    ];
+    return this;
+  }
+
+  addLink(link: Link): this {
+    if (!this.ended) this.links = [...this.links, link];
+    return this;
+  }
+
+  addLinks(links: Link[]): this {
+    for (const link of links) this.addLink(link);
+    return this;
+  }
+
+  setStatus(status: SpanStatus): this {
+    if (!this.ended) this.status = status;
+    return this;
+  }
+
+  updateName(name: string): this {
+    if (!this.ended) this.name = name;
+    return this;
+  }
+
+  isRecording(): boolean {
+    return !this.ended;
+  }
+
+  recordException(exception: Exception, time?: TimeInput): void {
+    const e = typeof exception === 'string' ? { message: exception } : exception;
+    this.addEvent(
+      'exception',
+      {
+        ...(e.name ? { 'exception.type': e.name } : {}),
+        ...(e.message ? { 'exception.message': e.message } : {}),
+        ...(e.stack ? { 'exception.stacktrace': e.stack } : {}),
+      },
+      time,
+    );
+  }
+
+  /** Ends the span (at `endTime`, epoch ms, else now) and hands it to the processor; once. */
+  end(endTime?: TimeInput): void {
+    if (this.ended) return;
+    // As the SDK does with an end before the start: a span of zero length.
+    const end = Math.max(this.startMs, typeof endTime === 'number' ? endTime : Date.now());
+    this.endTime = hrTime(end);
+    this.duration = hrTime(end - this.startMs);
+    this.ended = true;
+    this.processor.onEnd(this as unknown as ReadableSpan);
+  }
+}
+
+/**
+ * Starts a span recorded straight to the processor (the caller ends it);
+ * undefined when dtps did not start the SDK here or has not learned its
+ * resource yet: the caller then uses the SDK's tracer.
+ */
+export function startRecorded(
+  name: string,
+  kind: SpanKind,
+  context: SpanContext,
+  parent: SpanContext | undefined,
+  startMs: number,
+  attributes: Attributes,
+): Span | undefined {
+  const s = sink;
+  if (s?.origin === undefined) return undefined;
+  return new RecordedSpan(
+    name,
+    kind,
+    context,
+    parent,
+    startMs,
+    attributes,
+    s.origin.resource,
+    s.origin.instrumentationScope,
+    s.processor,
+  );
 }
 
 /**
@@ -95,20 +209,9 @@ export function recordFinished(
   parent: SpanContext | undefined,
   startMs: number,
   endMs: number,
-  attributes: Record<string, string | number | boolean>,
+  attributes: Attributes,
 ): boolean {
-  const origin = sink?.origin;
-  if (origin === undefined) return false;
-  const span = new FinishedSpan(
-    name,
-    context,
-    parent,
-    startMs,
-    endMs,
-    attributes,
-    origin.resource,
-    origin.instrumentationScope,
-  );
-  sink!.processor.onEnd(span as unknown as ReadableSpan);
-  return true;
+  const span = startRecorded(name, 0 as SpanKind, context, parent, startMs, attributes);
+  span?.end(endMs);
+  return span !== undefined;
 }

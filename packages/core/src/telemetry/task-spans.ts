@@ -1,6 +1,6 @@
 import type { Context, Span } from '@opentelemetry/api';
 import { MESSAGING_SYSTEM, type OperationType, taskAttributes } from './attributes.js';
-import { learnOrigin, recordFinished } from './finished-spans.js';
+import { learnOrigin, recordFinished, startRecorded } from './finished-spans.js';
 import { taskSampled } from './sampler.js';
 import { idGenerator, type TaskRootIdGenerator, taskTraceIds } from './task-ids.js';
 import { api, taskContext, tracer } from './tracing.js';
@@ -61,6 +61,45 @@ function recordQueueWait(info: AttemptInfo, parent: Context, gen: TaskRootIdGene
     .end(info.startedAt);
 }
 
+/** The attempt span through the SDK (until dtps knows the SDK's resource, or when dtps did not start the SDK). */
+function sdkAttempt(info: AttemptInfo, parent: Context): Span {
+  const span = tracer().startSpan(
+    'dtps.attempt',
+    {
+      kind: api().SpanKind.CONSUMER,
+      startTime: info.startedAt,
+      attributes: spanAttributes(info, 'process', 'process'),
+    },
+    parent,
+  );
+  learnOrigin(span);
+  return span;
+}
+
+/** The attempt span recorded straight to the processor (finished-spans.ts); undefined when it cannot be. */
+function recordedAttempt(
+  info: AttemptInfo,
+  parent: Context,
+  gen: TaskRootIdGenerator | undefined,
+): Span | undefined {
+  const up = api().trace.getSpanContext(parent);
+  if (gen === undefined || up === undefined || !api().isSpanContextValid(up)) return undefined;
+  const context = {
+    traceId: up.traceId,
+    spanId: gen.generateSpanId(),
+    traceFlags: SAMPLED,
+    ...(up.traceState !== undefined ? { traceState: up.traceState } : {}),
+  };
+  return startRecorded(
+    'dtps.attempt',
+    api().SpanKind.CONSUMER,
+    context,
+    up,
+    info.startedAt,
+    spanAttributes(info, 'process', 'process'),
+  );
+}
+
 /** TraceFlags.SAMPLED: what is recorded here was sampled (taskSampled). */
 const SAMPLED = 1;
 
@@ -104,16 +143,7 @@ export function startAttemptSpan(info: AttemptInfo): Span | null {
   // A task stored without a trace context hangs under its stand-in root (when dtps started the SDK here).
   const ids = info.trace === null && gen !== undefined ? taskTraceIds(info.id) : undefined;
   const parent = taskContext(info.id, info.trace, ids);
-  const span = tracer().startSpan(
-    'dtps.attempt',
-    {
-      kind: api().SpanKind.CONSUMER,
-      startTime: info.startedAt,
-      attributes: spanAttributes(info, 'process', 'process'),
-    },
-    parent,
-  );
-  learnOrigin(span);
+  const span = recordedAttempt(info, parent, gen) ?? sdkAttempt(info, parent);
   if (info.attempt === 1) {
     if (ids !== undefined) recordStandInRoot(info, ids, gen!);
     recordQueueWait(info, parent, gen);
