@@ -1,16 +1,17 @@
 /**
  * An OTLP/HTTP trace receiver for tests: listens on a free loopback port,
- * takes what exporters POST to `/v1/traces`, and decodes it. The exporter
- * dtps uses (@opentelemetry/exporter-trace-otlp-http) sends OTLP's JSON
- * encoding (ids as hex strings); a protobuf body is refused, so that a change
- * of encoding fails loudly rather than losing spans.
+ * takes what exporters POST to `/v1/traces`, and decodes it: OTLP's protobuf
+ * encoding (what dtps sends by default) or its JSON encoding (ids as hex
+ * strings; `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json`). Any other body
+ * is refused, so that a change of encoding fails loudly rather than losing spans.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { decodeProtobufExport } from './otlp-protobuf.js';
 
 /** An attribute value as OTLP's JSON encoding has it (AnyValue). */
-interface AnyValue {
+export interface AnyValue {
   stringValue?: string;
   boolValue?: boolean;
   /** int64: a number or, for large values, a string. */
@@ -18,11 +19,11 @@ interface AnyValue {
   doubleValue?: number;
   arrayValue?: { values?: AnyValue[] };
 }
-interface KeyValue {
+export interface KeyValue {
   key: string;
   value?: AnyValue;
 }
-interface JsonSpan {
+export interface JsonSpan {
   traceId: string;
   spanId: string;
   parentSpanId?: string;
@@ -35,8 +36,8 @@ interface JsonSpan {
   links?: { traceId: string; spanId: string; attributes?: KeyValue[] }[];
   status?: { code?: number; message?: string };
 }
-/** ExportTraceServiceRequest, JSON encoding. */
-interface ExportTraceServiceRequest {
+/** ExportTraceServiceRequest, JSON encoding (the protobuf decoder gives the same shape). */
+export interface ExportTraceServiceRequest {
   resourceSpans?: {
     resource?: { attributes?: KeyValue[] };
     scopeSpans?: { scope?: { name?: string }; spans?: JsonSpan[] }[];
@@ -117,6 +118,8 @@ export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   /** Requests it could not take (wrong path or encoding), to show in a failure. */
   readonly refused: string[] = [];
+  /** The encodings the exports came in. */
+  readonly encodings = new Set<'json' | 'protobuf'>();
   readonly #server: Server;
   readonly url: string;
 
@@ -131,13 +134,24 @@ export class OtlpReceiver {
       void (async () => {
         const body = await bodyOf(req);
         const type = String(req.headers['content-type'] ?? '');
-        if (req.method !== 'POST' || req.url !== '/v1/traces' || !type.startsWith('application/json')) {
+        const json = type.startsWith('application/json');
+        if (
+          req.method !== 'POST' ||
+          req.url !== '/v1/traces' ||
+          !(json || type.startsWith('application/x-protobuf'))
+        ) {
           receiver!.refused.push(`${req.method} ${req.url} ${type}`);
           res.writeHead(415).end();
           return;
         }
-        receiver!.spans.push(...decodeExport(JSON.parse(body.toString('utf8')) as ExportTraceServiceRequest));
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        receiver!.encodings.add(json ? 'json' : 'protobuf');
+        const request = json
+          ? (JSON.parse(body.toString('utf8')) as ExportTraceServiceRequest)
+          : decodeProtobufExport(body);
+        receiver!.spans.push(...decodeExport(request));
+        // An empty ExportTraceServiceResponse, in the request's encoding.
+        if (json) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
       })();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -125,6 +125,8 @@ test.serial(
     t.is(task.state, 'succeeded');
 
     const spans = await traceOf(task.id, 2, details);
+    // Every process exported OTLP's protobuf encoding (the cheaper one to produce; docs/observability.md, "Cost").
+    t.deepEqual([...receiver!.encodings], ['protobuf']);
     // One trace for the task: every span about it is in this trace, and it has one root, the CLI's submit.
     t.deepEqual(new Set(receiver!.ofTask(task.id).map((s) => s.traceId)).size, 1);
     const roots = spans.filter((s) => s.parentSpanId === '');

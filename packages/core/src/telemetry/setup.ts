@@ -1,8 +1,10 @@
 // Types only: the SDK (a third of a second to load) is required when traces
 // are on, so that every program, the CLI above all, starts without it.
 import type { IdGenerator, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { installFinishedSpans } from './finished-spans.js';
 import { loadSdk } from './load.js';
 import { type MetricsOptions, startMetrics } from './metrics.js';
+import { otlpTraceExporter } from './otlp-exporter.js';
 import { installSampleRatio, TaskSampler } from './sampler.js';
 import { SyncContextManager } from './sync-context.js';
 import { installIdGenerator, TaskRootIdGenerator } from './task-ids.js';
@@ -86,23 +88,19 @@ export async function startTelemetry(
 function startTraces(serviceName: string, opts: TelemetryOptions): () => Promise<void> {
   if (!opts.traces) return async () => {};
   const { NodeSDK } = loadSdk<typeof import('@opentelemetry/sdk-node')>('@opentelemetry/sdk-node');
-  const { OTLPTraceExporter } = loadSdk<typeof import('@opentelemetry/exporter-trace-otlp-http')>(
-    '@opentelemetry/exporter-trace-otlp-http',
-  );
-  const { RandomIdGenerator, TraceIdRatioBasedSampler } = loadSdk<
+  const { BatchSpanProcessor, RandomIdGenerator, TraceIdRatioBasedSampler } = loadSdk<
     typeof import('@opentelemetry/sdk-trace-base')
   >('@opentelemetry/sdk-trace-base');
-  const traceExporter =
-    opts.exporter ??
-    new OTLPTraceExporter(
-      opts.otlpEndpoint ? { url: `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces` } : {},
-    );
+  const traceExporter = opts.exporter ?? otlpTraceExporter(opts.otlpEndpoint);
+  const spanProcessor = new BatchSpanProcessor(traceExporter);
   const idGenerator = new TaskRootIdGenerator(new RandomIdGenerator() as IdGenerator);
   const share = opts.traceSampleRatio ?? 1;
   const sampler = new TaskSampler(new TraceIdRatioBasedSampler(share), share);
   const sdk = new NodeSDK({
     serviceName,
-    traceExporter,
+    // The processor NodeSDK would make from traceExporter (OTEL_BSP_* apply), made here so that
+    // spans that are over before dtps records them can go to it directly (finished-spans.ts).
+    spanProcessors: [spanProcessor],
     instrumentations: [],
     // No metric readers: metrics are startMetrics's (left to itself, NodeSDK would add an OTLP
     // reader of its own from OTEL_METRICS_EXPORTER's default and register a second meter provider).
@@ -114,10 +112,12 @@ function startTraces(serviceName: string, opts: TelemetryOptions): () => Promise
   sdk.start();
   installIdGenerator(idGenerator);
   installSampleRatio(share);
+  installFinishedSpans(spanProcessor);
   setTracingEnabled(true);
   return async () => {
     setTracingEnabled(false);
     installIdGenerator(undefined);
+    installFinishedSpans(undefined);
     installSampleRatio(undefined);
     const done = sdk.shutdown();
     if (opts.flushTimeoutMs === undefined) return done;

@@ -1,7 +1,8 @@
 import type { Context, Span } from '@opentelemetry/api';
-import { taskAttributes } from './attributes.js';
+import { MESSAGING_SYSTEM, type OperationType, taskAttributes } from './attributes.js';
+import { learnOrigin, recordFinished, startRecorded } from './finished-spans.js';
 import { taskSampled } from './sampler.js';
-import { idGenerator, taskTraceIds } from './task-ids.js';
+import { idGenerator, type TaskRootIdGenerator, taskTraceIds } from './task-ids.js';
 import { api, taskContext, tracer } from './tracing.js';
 
 /** What an attempt span is about. */
@@ -18,78 +19,136 @@ export interface AttemptInfo {
 }
 
 /**
- * The context an attempt's spans hang under. A task stored with a trace
- * context: that (the producer's submit span). One without: its stand-in root
- * `dtps.task`, which the first attempt records (with the ids every other
- * process derives from the task id), so that each task is one trace with one
- * root — never a root per span.
+ * Records a task's stand-in root `dtps.task` (a task stored without a trace
+ * context; its first attempt records it), with the ids every other process
+ * derives from the task id, so that each task is one trace with one root —
+ * never a root per span.
  */
-function attemptParent(info: AttemptInfo): Context {
-  const parent = taskContext(info.id, info.trace);
-  const ids = idGenerator();
-  if (info.trace !== null || info.attempt !== 1 || ids === undefined) return parent;
-  const root = ids.forcing(taskTraceIds(info.id), () =>
-    tracer().startSpan(
-      'dtps.task',
-      {
-        root: true,
-        startTime: info.createdAt,
-        attributes: {
-          ...taskAttributes({
-            queue: info.queue,
-            id: info.id,
-            type: info.type,
-            operationType: 'send',
-            operationName: 'submit',
-          }),
-          'dtps.trace.stand_in': true,
-        },
-      },
-      api().context.active(),
-    ),
-  );
-  root.end(info.createdAt);
-  return parent;
+function recordStandInRoot(
+  info: AttemptInfo,
+  ids: { traceId: string; spanId: string },
+  gen: TaskRootIdGenerator,
+): void {
+  const attributes = { ...spanAttributes(info, 'send', 'submit'), 'dtps.trace.stand_in': true };
+  const context = { traceId: ids.traceId, spanId: ids.spanId, traceFlags: SAMPLED };
+  if (recordFinished('dtps.task', context, undefined, info.createdAt, info.createdAt, attributes)) return;
+  gen
+    .forcing(ids, () =>
+      tracer().startSpan(
+        'dtps.task',
+        { root: true, startTime: info.createdAt, attributes },
+        api().context.active(),
+      ),
+    )
+    .end(info.createdAt);
 }
 
-/**
- * Starts the spans of one attempt in the task's trace: `dtps.queue_wait`
- * (first attempt only: from submit to start, recorded after the fact) and
- * `dtps.attempt` (consumer, "process"), which the caller ends with
- * `endAttemptSpan`. Both are children of the submit. Null, and nothing
- * started, for a task whose trace sampling drops.
- */
-export function startAttemptSpan(info: AttemptInfo): Span | null {
-  if (!taskSampled(info.id, info.trace)) return null;
-  const parent = attemptParent(info);
-  const base = {
-    queue: info.queue,
-    id: info.id,
-    type: info.type,
-    attempt: info.attempt,
-    ...(info.worker !== undefined ? { worker: info.worker } : {}),
-  };
-  if (info.attempt === 1) {
-    tracer()
-      .startSpan(
-        'dtps.queue_wait',
-        {
-          startTime: info.createdAt,
-          attributes: taskAttributes({ ...base, operationType: 'receive', operationName: 'queue_wait' }),
-        },
-        parent,
-      )
-      .end(info.startedAt);
+/** Records `dtps.queue_wait` under `parent`: from the submit to the start of the first attempt, after the fact. */
+function recordQueueWait(info: AttemptInfo, parent: Context, gen: TaskRootIdGenerator | undefined): void {
+  const attributes = spanAttributes(info, 'receive', 'queue_wait');
+  const up = api().trace.getSpanContext(parent);
+  if (gen !== undefined && up !== undefined && api().isSpanContextValid(up)) {
+    const context = {
+      traceId: up.traceId,
+      spanId: gen.generateSpanId(),
+      traceFlags: SAMPLED,
+      ...(up.traceState !== undefined ? { traceState: up.traceState } : {}),
+    };
+    if (recordFinished('dtps.queue_wait', context, up, info.createdAt, info.startedAt, attributes)) return;
   }
-  return tracer().startSpan(
+  tracer()
+    .startSpan('dtps.queue_wait', { startTime: info.createdAt, attributes }, parent)
+    .end(info.startedAt);
+}
+
+/** The attempt span through the SDK (until dtps knows the SDK's resource, or when dtps did not start the SDK). */
+function sdkAttempt(info: AttemptInfo, parent: Context): Span {
+  const span = tracer().startSpan(
     'dtps.attempt',
     {
       kind: api().SpanKind.CONSUMER,
       startTime: info.startedAt,
-      attributes: taskAttributes({ ...base, operationType: 'process', operationName: 'process' }),
+      attributes: spanAttributes(info, 'process', 'process'),
     },
     parent,
   );
+  learnOrigin(span);
+  return span;
+}
+
+/** The attempt span recorded straight to the processor (finished-spans.ts); undefined when it cannot be. */
+function recordedAttempt(
+  info: AttemptInfo,
+  parent: Context,
+  gen: TaskRootIdGenerator | undefined,
+): Span | undefined {
+  const up = api().trace.getSpanContext(parent);
+  if (gen === undefined || up === undefined || !api().isSpanContextValid(up)) return undefined;
+  const context = {
+    traceId: up.traceId,
+    spanId: gen.generateSpanId(),
+    traceFlags: SAMPLED,
+    ...(up.traceState !== undefined ? { traceState: up.traceState } : {}),
+  };
+  return startRecorded(
+    'dtps.attempt',
+    api().SpanKind.CONSUMER,
+    context,
+    up,
+    info.startedAt,
+    spanAttributes(info, 'process', 'process'),
+  );
+}
+
+/** TraceFlags.SAMPLED: what is recorded here was sampled (taskSampled). */
+const SAMPLED = 1;
+
+/**
+ * The attributes of one of an attempt's spans (the names are taskAttributes's),
+ * as one object literal: a worker builds three for every task it runs.
+ */
+function spanAttributes(
+  info: AttemptInfo,
+  operationType: OperationType,
+  operationName: string,
+): Record<string, string | number> {
+  const out: Record<string, string | number> = {
+    'messaging.system': MESSAGING_SYSTEM,
+    'messaging.operation.type': operationType,
+    'messaging.operation.name': operationName,
+    'messaging.destination.name': info.queue,
+    'dtps.queue': info.queue,
+    'messaging.message.id': info.id,
+    'dtps.task.id': info.id,
+    'dtps.task.type': info.type,
+  };
+  // The stand-in root stands for the producer's submit: no attempt, no worker.
+  if (operationName === 'submit') return out;
+  out['dtps.task.attempt'] = info.attempt;
+  if (info.worker) out['messaging.client.id'] = info.worker;
+  return out;
+}
+
+/**
+ * Starts the spans of one attempt in the task's trace: `dtps.attempt`
+ * (consumer, "process"), which the caller ends with `endAttemptSpan`, and,
+ * on the first attempt, `dtps.queue_wait` (and the stand-in root of a task
+ * stored without a trace context). The attempt and the queue wait are
+ * children of the submit. Null, and nothing started, for a task whose trace
+ * sampling drops.
+ */
+export function startAttemptSpan(info: AttemptInfo): Span | null {
+  if (!taskSampled(info.id, info.trace)) return null;
+  const gen = idGenerator();
+  // A task stored without a trace context hangs under its stand-in root (when dtps started the SDK here).
+  const ids = info.trace === null && gen !== undefined ? taskTraceIds(info.id) : undefined;
+  const parent = taskContext(info.id, info.trace, ids);
+  const span = recordedAttempt(info, parent, gen) ?? sdkAttempt(info, parent);
+  if (info.attempt === 1) {
+    if (ids !== undefined) recordStandInRoot(info, ids, gen!);
+    recordQueueWait(info, parent, gen);
+  }
+  return span;
 }
 
 /** Abort reasons that get an event of their own on the attempt span (`dtps.<reason>`). */

@@ -44,10 +44,15 @@ export function tracingEnabled(): boolean {
  * task stored without one, the stand-in root that `taskTraceIds` names (one
  * trace per task, whichever process records it).
  */
-export function taskContext(taskId: string, carrier: Record<string, string> | null): Context {
+export function taskContext(
+  taskId: string,
+  carrier: Record<string, string> | null,
+  /** `taskTraceIds(taskId)`, when the caller has it already (a hash a task is enough). */
+  ids?: { traceId: string; spanId: string },
+): Context {
   const { context, propagation, trace, TraceFlags } = api();
   if (carrier) return propagation.extract(context.active(), carrier);
-  const { traceId, spanId } = taskTraceIds(taskId);
+  const { traceId, spanId } = ids ?? taskTraceIds(taskId);
   return trace.setSpanContext(context.active(), {
     traceId,
     spanId,
