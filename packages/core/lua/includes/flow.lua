@@ -69,8 +69,10 @@ local function flowState(rec, base)
 end
 
 local function limitOf(st, inst)
+  local lim = st.limits[inst]
+  if lim then return lim end
   if string.sub(inst, 1, 5) == 'each:' then return st.limits['each-group'] end
-  return st.limits[inst]
+  return nil
 end
 
 -- An instance's room this call: tokens left in the window and free slots under the cap
@@ -121,7 +123,8 @@ end
 local function taskInstances(st, spec)
   local t = st.byType and typeOf(spec) or nil
   local g = st.byGroup and groupOf(spec) or nil
-  local key = (t or '') .. '\0' .. (g or '')
+  local key = t or ''
+  if g then key = key .. '\0' .. g end
   local list = st.insts[key]
   if list then return list end
   list = {}
@@ -191,17 +194,29 @@ local function charge(st, base, now, ids, attempts, instsOf)
     if q.conc > 0 then runs.queue = ids end
   end
   if instsOf then
+    -- Tasks of one type and group share one instance list (taskInstances): gather the started
+    -- ids by list, then count each list's instances once.
+    local byList, lists = {}, {}
     for i, id in ipairs(ids) do
-      for _, inst in ipairs(instsOf[i]) do
+      local list = instsOf[i]
+      if #list > 0 then
+        local g = byList[list]
+        if not g then g = { first = id .. ':' .. attempts[i] }; byList[list] = g; lists[#lists + 1] = list end
+        g[#g + 1] = id
+      end
+    end
+    for _, list in ipairs(lists) do
+      local g = byList[list]
+      for _, inst in ipairs(list) do
         local lim = limitOf(st, inst)
         if lim.n > 0 then
           local l = logs[inst]
-          if l then l.count = l.count + 1 else logs[inst] = { count = 1, first = id .. ':' .. attempts[i] } end
+          if l then l.count = l.count + #g else logs[inst] = { count = #g, first = g.first } end
         end
         if lim.conc > 0 then
-          runs[inst] = runs[inst] or {}
           local r = runs[inst]
-          r[#r + 1] = id
+          if not r then r = {}; runs[inst] = r end
+          for k = 1, #g do r[#r + 1] = g[k] end
         end
       end
     end
