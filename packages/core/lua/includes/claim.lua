@@ -44,6 +44,10 @@ local function claimLimited(rec, st, base, now, worker, k, out, start, promoteLi
     local q = roomOf(st, base, now, 'queue')
     budget = math.min(budget, q.tokens, q.free)
   end
+  -- No limit of a type or a group can run out in this claim when each has room for the whole
+  -- budget (and none is kept per group): then no task is held back, and each one's instances
+  -- are needed only to count its start.
+  local roomy = st.byTask and roomForAll(st, base, now, budget)
   local nowArg = int(now)
   -- Per started task: its id, attempt and (when limits other than the queue's exist) instances.
   local running, startedIds, attempts, instsOf = {}, {}, {}, {}
@@ -60,7 +64,7 @@ local function claimLimited(rec, st, base, now, worker, k, out, start, promoteLi
         -- A damaged task is not admitted or held: handout quarantines it.
         if not read.err and read[1] then
           insts = taskInstances(st, read[1])
-          blocked, why = blockerOf(st, base, now, insts)
+          if not roomy then blocked, why = blockerOf(st, base, now, insts) end
         end
       end
       if blocked then
@@ -73,7 +77,7 @@ local function claimLimited(rec, st, base, now, worker, k, out, start, promoteLi
           startedIds[n] = id; attempts[n] = attemptArg
           if st.byTask then
             instsOf[n] = insts
-            take(st, base, now, insts)
+            if not roomy then take(st, base, now, insts) end
           end
         end
       end
@@ -84,6 +88,7 @@ local function claimLimited(rec, st, base, now, worker, k, out, start, promoteLi
     bulk('ZADD', k.running, running)
     note(rec, 'running', table.concat(startedIds, ' '), nil, worker)
     count(rec, 'started', #startedIds)
+    instsOf.taken = not roomy -- take() counted them one by one already
     charge(st, base, now, startedIds, attempts, st.byTask and instsOf or nil)
   end
   settle(st, base, now)

@@ -179,6 +179,19 @@ local function take(st, base, now, insts)
   end
 end
 
+-- Whether every limit of a type or a group has room for `budget` more starts this call (and
+-- no limit is kept per group, whose instances are not known before the tasks are read).
+local function roomForAll(st, base, now, budget)
+  if st.limits['each-group'] then return false end
+  for scope in pairs(st.limits) do
+    if scope ~= 'queue' then
+      local room = roomOf(st, base, now, scope)
+      if room.tokens < budget or room.free < budget then return false end
+    end
+  end
+  return true
+end
+
 -- Counts a claim's starts against their instances: one start-log entry per rate for the whole
 -- call (how many it started, named after the first start), the ids in the running set of each
 -- cap (one command per instance per call). `ids`, `attempts`: the started tasks; `instsOf`:
@@ -209,6 +222,8 @@ local function charge(st, base, now, ids, attempts, instsOf)
       local g = byList[list]
       for _, inst in ipairs(list) do
         local lim = limitOf(st, inst)
+        local room = st.inst[inst]
+        if room and not instsOf.taken then room.tokens = room.tokens - #g; room.free = room.free - #g end
         if lim.n > 0 then
           local l = logs[inst]
           if l then l.count = l.count + #g else logs[inst] = { count = #g, first = g.first } end
