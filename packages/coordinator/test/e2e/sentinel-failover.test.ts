@@ -67,6 +67,11 @@ async function failoverRun(t: ExecutionContext, mode: DurabilityOptions['mode'])
   const acked: string[] = [];
   const refusals = new Map<string, number>();
   let producing = true;
+  // A run that fails midway must not leave the producer looping on a closed client (the test
+  // process would never exit): the teardowns run last-registered first, so this one goes first.
+  t.teardown(() => {
+    producing = false;
+  });
   const producer = (async () => {
     while (producing) {
       const specs = Array.from({ length: BATCH }, () => ({ type: 'sleep', payload: { ms: 1 } }));
@@ -104,8 +109,10 @@ async function failoverRun(t: ExecutionContext, mode: DurabilityOptions['mode'])
   });
   // The old master comes back empty; the sentinels turn it into the new master's replica.
   await setup.master.restart();
+  // Sentinels reconfigure a returning master on their own timers: on a loaded machine this has
+  // taken more than 20 s.
   await waitFor(async () => (await setup.master.client().role())[0] === 'slave', {
-    timeoutMs: 20_000,
+    timeoutMs: 60_000,
     what: 'the old master to become a replica',
   });
   await waitFor(() => acked.length >= atKill + AFTER, {
