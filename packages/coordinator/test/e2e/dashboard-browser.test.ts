@@ -196,6 +196,8 @@ run(
 
     // The worker's counters are attempts, the overview's card counts tasks.
     await openView(page, 'workers');
+    // The view draws its table when its first refresh answers: wait for the table, not just the tab.
+    await page.waitForSelector('#workers thead th');
     const workerHead = await page.$$eval('#workers thead th', (els) => els.map((el) => el.textContent));
     t.true(workerHead.includes('attempts done'), workerHead.join(','));
     t.true(workerHead.includes('attempts failed'), workerHead.join(','));
