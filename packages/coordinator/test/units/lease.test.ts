@@ -21,8 +21,10 @@ function context(prefix: string, clock = new ManualClock(Date.now())) {
 
 test('one of several coordinators leads; a standby takes over when the lease lapses, with a new epoch', async (t) => {
   const prefix = uniquePrefix();
-  const a = new LeaderLease(context(prefix), 'a', 300, silentLogger());
-  const b = new LeaderLease(context(prefix), 'b', 300, silentLogger());
+  // A lease long enough that a tick slowed by a busy machine (the whole suite runs at once on
+  // two cores) still holds when it is asked: with 300 ms, b's fresh lease once read as lapsed.
+  const a = new LeaderLease(context(prefix), 'a', 1500, silentLogger());
+  const b = new LeaderLease(context(prefix), 'b', 1500, silentLogger());
   await a.tick();
   await b.tick();
   t.true(a.isLeader());
