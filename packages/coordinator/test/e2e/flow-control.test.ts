@@ -11,7 +11,6 @@ import {
   type RedisServer,
   recordKey,
   useRedisServer,
-  waitFor,
   waitForValue,
 } from '@dtps/core/testing';
 import test from 'ava';
@@ -91,10 +90,11 @@ test.serial(
     // Four slots each: the cap binds only across workers (12 slots, then 8 after the kill), and
     // once one worker is gone each of the other two holds some of the 7 while the cap is full (a
     // worker that ends a task claims the freed slot in the same call, so slots tend to stay put).
-    const [doomed, sleeper, steady] = await Promise.all(
-      ['doomed', 'sleeper', 'steady'].map((id) => spawnWorker({ ...common, id, slots: 4 })),
-    );
-    daemons.push(doomed!, sleeper!, steady!);
+    // Which worker holds slots is up to the race for them — one may hold none for seconds — so
+    // the faults pick their targets at run time, among the workers holding slots then.
+    const names = ['w1', 'w2', 'w3'];
+    const workers = await Promise.all(names.map((id) => spawnWorker({ ...common, id, slots: 4 })));
+    daemons.push(...workers);
     const ids = await submitAll(
       s.client,
       Array.from({ length: tasks }, (_, i) => ({
@@ -109,39 +109,42 @@ test.serial(
     t.teardown(() => sampler.stop());
     const shown: unknown[] = [];
     const succeeded = async () => (await s.client.counts()).succeeded;
-    const holding = (w: string) => async () => (await s.redis.zcard(k.running(w))) > 0;
+    const runningOf = () => Promise.all(names.map((w) => s.redis.zcard(k.running(w))));
     const details = async () =>
       [
         JSON.stringify(await s.client.counts()),
         JSON.stringify(await s.client.queueState('default')),
         `due: ${JSON.stringify(await s.redis.zrange(k.flowDue, '0', '-1', 'WITHSCORES'))}`,
-        `running: ${JSON.stringify(await Promise.all(['doomed', 'sleeper', 'steady'].map((w) => s.redis.zcard(k.running(w)))))}`,
-        ...[coordinator, doomed!, sleeper!, steady!].map((d) => d.tail(5)),
+        `running: ${JSON.stringify(await runningOf())}`,
+        ...[coordinator, ...workers].map((d) => d.tail(5)),
       ].join('\n');
+    /** Once `done` tasks have succeeded: a worker (not one of `spared`) running tasks of the cap. */
+    const holderAfter = (done: number, spared: string[], what: string) =>
+      waitForValue(
+        async () => {
+          if ((await succeeded()) < done) return undefined;
+          const running = await runningOf();
+          return names.find((w, i) => running[i]! > 0 && !spared.includes(w));
+        },
+        (w) => w !== undefined,
+        { timeoutMs: 60_000, intervalMs: 5, what, details },
+      ) as Promise<string>;
 
     // A quarter in, kill one worker while it holds slots of the cap.
-    await waitFor(async () => (await succeeded()) >= tasks / 4 && (await holding('doomed')()), {
-      timeoutMs: 60_000,
-      intervalMs: 5,
-      what: 'a quarter done, with the doomed worker running tasks',
-      details,
-    });
-    await doomed!.kill9();
+    const doomedId = await holderAfter(tasks / 4, [], 'a quarter done, with a worker running tasks');
+    const doomed = workers[names.indexOf(doomedId)]!;
+    await doomed.kill9();
     shown.push(await s.cli(t, ['queue', 'show', 'default']));
 
     // Half way, stop another while it holds slots, past the heartbeat timeout, then let it go on.
-    await waitFor(async () => (await succeeded()) >= tasks / 2 && (await holding('sleeper')()), {
-      timeoutMs: 60_000,
-      intervalMs: 5,
-      what: 'half done, with the sleeper running tasks',
-      details,
-    });
-    sleeper!.signal('SIGSTOP');
-    const sleeperHeld = await s.redis.zcard(k.running('sleeper'));
+    const sleeperId = await holderAfter(tasks / 2, [doomedId], 'half done, with a live worker running tasks');
+    const sleeper = workers[names.indexOf(sleeperId)]!;
+    sleeper.signal('SIGSTOP');
+    const sleeperHeld = await s.redis.zcard(k.running(sleeperId));
     shown.push(await s.cli(t, ['queue', 'show', 'default']));
     const dead = await waitForValue(
       async () => (await s.redis.xrange(s.client.ctx.fleet.events, '-', '+')).map(([, f]) => f.join(' ')),
-      (lines) => lines.some((l) => l.includes('worker:dead') && l.includes('sleeper')),
+      (lines) => lines.some((l) => l.includes('worker:dead') && l.includes(sleeperId)),
       { timeoutMs: 30_000, what: 'the sleeper declared dead', details },
     );
     shown.push(await s.cli(t, ['queue', 'show', 'default']));
@@ -151,7 +154,7 @@ test.serial(
     // refuses those reports: nothing is freed twice and nothing succeeds twice. So for a moment
     // more than 7 handlers may really be running (handlersAtOnce below) while no more than 7
     // tasks are running in Redis; a cap cannot reach into a process it cannot hear from.
-    sleeper!.signal('SIGCONT');
+    sleeper.signal('SIGCONT');
 
     await waitForValue(succeeded, (n) => n === tasks, {
       timeoutMs: 120_000,
@@ -174,6 +177,8 @@ test.serial(
       maxRunningSampled: Math.max(...samples),
       samples: samples.length,
       recovered: recovered.size,
+      doomed: doomedId,
+      sleeper: sleeperId,
       sleeperHeld,
       fenced: Number(totals.fenced ?? 0),
       deadDeclared: dead.filter((l) => l.includes('worker:dead')).length,
@@ -204,7 +209,7 @@ test.serial(
     }
     // Both faults happened with tasks held, and both workers were declared dead and recovered.
     const fleet = (await s.redis.xrange(s.client.ctx.fleet.events, '-', '+')).map(([, f]) => f.join(' '));
-    for (const w of ['doomed', 'sleeper']) {
+    for (const w of [doomedId, sleeperId]) {
       t.true(
         fleet.some((l) => l.includes('worker:dead') && l.includes(w)),
         `${w} declared dead`,
