@@ -243,7 +243,12 @@ export {
   registerInstruments,
   startMetrics,
 } from './telemetry/metrics.js';
-export { startTelemetry, type TelemetryOptions, telemetryOptionsOf } from './telemetry/setup.js';
+export {
+  DEFAULT_TRACE_RATE_LIMIT,
+  startTelemetry,
+  type TelemetryOptions,
+  telemetryOptionsOf,
+} from './telemetry/setup.js';
 export {
   DURATION_BOUNDS_S,
   DurationHistogram,
@@ -261,9 +266,12 @@ export {
   type AttemptInfo,
   endAttemptSpan,
   recordTaskEvent,
+  standInTraceparent,
   startAttemptSpan,
   type TaskEvent,
 } from './telemetry/task-spans.js';
+export { attemptSampled } from './telemetry/sampler.js';
+export { TraceRateLimiter } from './telemetry/rate-limit.js';
 export {
   contextOf,
   currentTraceContext,

@@ -1,7 +1,7 @@
 import type { Context, Span } from '@opentelemetry/api';
 import { MESSAGING_SYSTEM, type OperationType, taskAttributes } from './attributes.js';
 import { learnOrigin, recordFinished, startRecorded } from './finished-spans.js';
-import { taskSampled } from './sampler.js';
+import { samplingInstalled, taskSampled } from './sampler.js';
 import { idGenerator, type TaskRootIdGenerator, taskTraceIds } from './task-ids.js';
 import { api, taskContext, tracer } from './tracing.js';
 
@@ -100,7 +100,7 @@ function recordedAttempt(
   );
 }
 
-/** TraceFlags.SAMPLED: what is recorded here was sampled (taskSampled). */
+/** TraceFlags.SAMPLED: what is recorded here was sampled (attemptSampled). */
 const SAMPLED = 1;
 
 /**
@@ -130,15 +130,14 @@ function spanAttributes(
 }
 
 /**
- * Starts the spans of one attempt in the task's trace: `dtps.attempt`
- * (consumer, "process"), which the caller ends with `endAttemptSpan`, and,
- * on the first attempt, `dtps.queue_wait` (and the stand-in root of a task
- * stored without a trace context). The attempt and the queue wait are
- * children of the submit. Null, and nothing started, for a task whose trace
- * sampling drops.
+ * Starts the spans of one attempt that sampling kept (sampler.ts's
+ * `attemptSampled`, which the caller asks first: a dropped attempt costs no
+ * more than that) in the task's trace: `dtps.attempt` (consumer, "process"),
+ * which the caller ends with `endAttemptSpan`, and, on the first attempt,
+ * `dtps.queue_wait` (and the stand-in root of a task stored without a trace
+ * context). The attempt and the queue wait are children of the submit.
  */
-export function startAttemptSpan(info: AttemptInfo): Span | null {
-  if (!taskSampled(info.id, info.trace)) return null;
+export function startAttemptSpan(info: AttemptInfo): Span {
   const gen = idGenerator();
   // A task stored without a trace context hangs under its stand-in root (when dtps started the SDK here).
   const ids = info.trace === null && gen !== undefined ? taskTraceIds(info.id) : undefined;
@@ -149,6 +148,25 @@ export function startAttemptSpan(info: AttemptInfo): Span | null {
     recordQueueWait(info, parent, gen);
   }
   return span;
+}
+
+/**
+ * What a worker reports with a failed attempt of a task stored without a
+ * trace context: the W3C traceparent of the task's stand-in root, its
+ * sampled flag saying whether this attempt was traced. Stored as the task's
+ * trace context (failTasks), it carries the decision, rate limit included, to
+ * every later attempt and to the coordinator, so that the trace stays whole.
+ * Null when the task has a stored context already, or dtps does not decide
+ * sampling here (no SDK of its own).
+ */
+export function standInTraceparent(
+  taskId: string,
+  carrier: Record<string, string> | null,
+  sampled: boolean,
+): string | null {
+  if (carrier !== null || !samplingInstalled()) return null;
+  const { traceId, spanId } = taskTraceIds(taskId);
+  return `00-${traceId}-${spanId}-${sampled ? '01' : '00'}`;
 }
 
 /** Abort reasons that get an event of their own on the attempt span (`dtps.<reason>`). */
