@@ -1,4 +1,4 @@
-import type { HrTime } from '@opentelemetry/api';
+import type { HrTime, TraceState } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 /**
@@ -251,11 +251,23 @@ function flags(traceFlags: number, isRemote: boolean | undefined): number {
   return (traceFlags & 0xff) | 0x100 | (isRemote ? 0x200 : 0);
 }
 
+/** Each tracestate's text, made once: immutable, and most spans share one (a stand-in's `dtps=task`). */
+const traceStates = new WeakMap<TraceState, string>();
+function traceStateText(state: TraceState | undefined): string | undefined {
+  if (state === undefined) return undefined;
+  let text = traceStates.get(state);
+  if (text === undefined) {
+    text = state.serialize();
+    traceStates.set(state, text);
+  }
+  return text;
+}
+
 function span(w: Writer, s: ReadableSpan): void {
   const ctx = s.spanContext();
   w.hexId(0x0a, ctx.traceId);
   w.hexId(0x12, ctx.spanId);
-  const state = ctx.traceState?.serialize();
+  const state = traceStateText(ctx.traceState);
   if (state) w.string(0x1a, state);
   if (s.parentSpanContext?.spanId) w.hexId(0x22, s.parentSpanContext.spanId);
   w.string(0x2a, s.name);
@@ -284,7 +296,7 @@ function span(w: Writer, s: ReadableSpan): void {
     const at = w.begin(0x6a, 1);
     w.hexId(0x0a, l.context.traceId);
     w.hexId(0x12, l.context.spanId);
-    const linkState = l.context.traceState?.serialize();
+    const linkState = traceStateText(l.context.traceState);
     if (linkState) w.string(0x1a, linkState);
     attributes(w, 0x22, l.attributes);
     w.byte(0x28);
