@@ -122,11 +122,26 @@ class Writer {
     this.need(4);
     this.pos = this.buf.writeUInt32LE(n >>> 0, this.pos);
   }
-  /** Nanoseconds since the epoch, from [seconds, nanoseconds]. */
+  /**
+   * Nanoseconds since the epoch (fixed64), from [seconds, nanoseconds]:
+   * s × 10^9 + ns is past 2^53, so it is summed in 2^32 halves from parts
+   * that stay exact as doubles — no BigInt made for each time of each span.
+   */
   time(tag: number, t: HrTime): void {
     this.byte(tag);
     this.need(8);
-    this.pos = this.buf.writeBigUInt64LE(BigInt(t[0]) * 1_000_000_000n + BigInt(t[1]), this.pos);
+    const [seconds, nanos] = t;
+    // seconds = high × 2^16 + low: low × 10^9 + ns and high × 10^9 stay below 2^53.
+    const high = Math.floor(seconds / 0x1_0000);
+    const low = seconds - high * 0x1_0000;
+    const lowPart = low * 1e9 + nanos;
+    const highPart = high * 1e9; // counts 2^16 times
+    const sum = (highPart % 0x1_0000) * 0x1_0000 + (lowPart % 0x1_0000_0000);
+    const lo32 = sum % 0x1_0000_0000;
+    const hi32 =
+      Math.floor(highPart / 0x1_0000) + Math.floor(lowPart / 0x1_0000_0000) + Math.floor(sum / 0x1_0000_0000);
+    this.buf.writeUInt32LE(lo32, this.pos);
+    this.pos = this.buf.writeUInt32LE(hi32, this.pos + 4);
   }
   reset(): this {
     this.pos = 0;
