@@ -95,12 +95,18 @@ export function installSampling(sampling: Sampling | undefined): void {
  * coordinator does. True when dtps did not start the SDK here (the
  * application's sampler decides then, span by span).
  */
-export function attemptSampled(taskId: string, carrier: Record<string, string> | null, attempt: number): boolean {
+export function attemptSampled(
+  taskId: string,
+  carrier: Record<string, string> | null,
+  attempt: number,
+  /** The time now, epoch ms, when the caller has just read it (a clock reading is a good part of the cost). */
+  now: number = Date.now(),
+): boolean {
   const sampling = installed;
   if (sampling === undefined) return true;
   if (carrier !== null) return carrierSampled(carrier);
   if (!idKept(taskId, sampling.share)) return false;
-  return attempt > 1 || sampling.limiter === undefined || sampling.limiter.take();
+  return attempt > 1 || sampling.limiter === undefined || sampling.limiter.take(now);
 }
 
 /**

@@ -64,7 +64,7 @@ export class AttemptRunner {
     // Tracing costs nothing on the hot path unless the producer traced the task or this process
     // traces; and a task that sampling drops costs the decision only.
     const span =
-      (task.trace !== null || tracingEnabled()) && attemptSampled(task.id, task.trace, attempt)
+      (task.trace !== null || tracingEnabled()) && attemptSampled(task.id, task.trace, attempt, startedAt)
         ? startAttemptSpan({
             id: task.id,
             queue,
