@@ -243,6 +243,8 @@ export {
   registerInstruments,
   startMetrics,
 } from './telemetry/metrics.js';
+export { TraceRateLimiter } from './telemetry/rate-limit.js';
+export { attemptSampled } from './telemetry/sampler.js';
 export {
   DEFAULT_TRACE_RATE_LIMIT,
   startTelemetry,
@@ -270,8 +272,6 @@ export {
   startAttemptSpan,
   type TaskEvent,
 } from './telemetry/task-spans.js';
-export { attemptSampled } from './telemetry/sampler.js';
-export { TraceRateLimiter } from './telemetry/rate-limit.js';
 export {
   contextOf,
   currentTraceContext,

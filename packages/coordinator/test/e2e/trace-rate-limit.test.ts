@@ -74,7 +74,8 @@ test('a retried task is traced whole or not at all across two workers and the co
     const first = await spawnWorker({ ...common, id: 'w1', handlers: DEMO_HANDLERS, slots: TASKS });
     daemons.push(first);
     await waitFor(
-      async () => (await Promise.all(ids.map((id) => client.get(id)))).every((task) => task.state === 'scheduled'),
+      async () =>
+        (await Promise.all(ids.map((id) => client.get(id)))).every((task) => task.state === 'scheduled'),
       { what: 'every first attempt to fail', details },
     );
     // The retries run in another process, whose limiter starts full.
@@ -88,8 +89,14 @@ test('a retried task is traced whole or not at all across two workers and the co
       const { traceId, spanId } = taskTraceIds(ids[i]!);
       t.regex(tp, new RegExp(`^00-${traceId}-${spanId}-0[01]$`), 'the stand-in root, sampled or not');
     });
-    t.true(traced.length > 0 && traced.length < TASKS, `the limit binds: ${traced.length} of ${TASKS} traced`);
-    await waitFor(() => traced.every((id) => names(id) === WHOLE), { what: 'the traced tasks whole', details });
+    t.true(
+      traced.length > 0 && traced.length < TASKS,
+      `the limit binds: ${traced.length} of ${TASKS} traced`,
+    );
+    await waitFor(() => traced.every((id) => names(id) === WHOLE), {
+      what: 'the traced tasks whole',
+      details,
+    });
   } finally {
     await stopGracefully(daemons.splice(0));
     await client.close();

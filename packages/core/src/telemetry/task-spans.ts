@@ -81,7 +81,10 @@ function sdkAttempt(info: AttemptInfo, parent: Context): Span {
  * task stored without a trace context, `ids` given), else the stored
  * context's; undefined when the stored one is not a valid parent.
  */
-function parentOf(info: AttemptInfo, ids: { traceId: string; spanId: string } | undefined): SpanContext | undefined {
+function parentOf(
+  info: AttemptInfo,
+  ids: { traceId: string; spanId: string } | undefined,
+): SpanContext | undefined {
   if (ids !== undefined) return standInParent(ids);
   const sc = api().trace.getSpanContext(contextOf(info.trace));
   return sc !== undefined && api().isSpanContextValid(sc) ? sc : undefined;
@@ -121,7 +124,14 @@ function recordedSpans(
   if (attempt === undefined || info.attempt !== 1) return attempt;
   if (ids !== undefined) {
     const root = { traceId: ids.traceId, spanId: ids.spanId, traceFlags: SAMPLED };
-    recordFinished('dtps.task', root, undefined, info.createdAt, info.createdAt, spanAttributes(info, 'send', 'submit'));
+    recordFinished(
+      'dtps.task',
+      root,
+      undefined,
+      info.createdAt,
+      info.createdAt,
+      spanAttributes(info, 'send', 'submit'),
+    );
   }
   const wait = spanAttributes(info, 'receive', 'queue_wait');
   recordFinished('dtps.queue_wait', childOf(up, gen), up, info.createdAt, info.startedAt, wait);

@@ -36,7 +36,9 @@ test('a producer starts at most the limit of traces; the worker traces those who
     stop = await startTelemetry('dtps-test', { traces: true, traceRateLimit: LIMIT, exporter });
     for (let i = 0; i < TASKS; i++) ids.push((await client.submit({ type: 'echo', payload: i })).id);
     const elapsedS = (Date.now() - started) / 1000;
-    const flags = await Promise.all(ids.map(async (id) => (await client.get(id)).trace?.traceparent?.slice(-2)));
+    const flags = await Promise.all(
+      ids.map(async (id) => (await client.get(id)).trace?.traceparent?.slice(-2)),
+    );
     t.true(
       flags.every((f) => f === '00' || f === '01'),
       'every submit stored its trace context',

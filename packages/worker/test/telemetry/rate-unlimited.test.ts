@@ -30,9 +30,9 @@ test('a limit of 0 traces every task', async (t) => {
   let worker: Worker | undefined;
   try {
     // Submitted before telemetry starts: stored with `trace: null`, decided by the worker.
-    const ids = (await client.submitMany(Array.from({ length: TASKS }, (_, i) => ({ type: 'echo', payload: i })))).map(
-      (r) => r.id,
-    );
+    const ids = (
+      await client.submitMany(Array.from({ length: TASKS }, (_, i) => ({ type: 'echo', payload: i })))
+    ).map((r) => r.id);
     stop = await startTelemetry('dtps-test', { traces: true, traceRateLimit: 0, exporter });
     worker = new Worker({
       redis: conns[1]!,
@@ -46,7 +46,9 @@ test('a limit of 0 traces every task', async (t) => {
     await stop();
     stop = undefined;
     const attempts = new Set(
-      exporter.spans.filter((s) => s.name === 'dtps.attempt').map((s) => s.attributes['messaging.message.id']),
+      exporter.spans
+        .filter((s) => s.name === 'dtps.attempt')
+        .map((s) => s.attributes['messaging.message.id']),
     );
     t.is(attempts.size, TASKS);
     t.is(exporter.spans.filter((s) => s.name === 'dtps.task').length, TASKS);
