@@ -5,6 +5,7 @@
  */
 import test from 'ava';
 import { TraceRateLimiter } from '../../src/telemetry/rate-limit.js';
+import { attemptSampled, installSampling } from '../../src/telemetry/sampler.js';
 
 /** How many of `n` takes at time `at` the limiter allows. */
 function allowed(limiter: TraceRateLimiter, n: number, at: number): number {
@@ -44,4 +45,26 @@ test('a clock that steps back takes nothing away', (t) => {
   allowed(limiter, 100, 1000);
   t.is(allowed(limiter, 10, 900), 0);
   t.is(allowed(limiter, 10, 1010), 1);
+});
+
+test('a worker’s decision: the limit counts first attempts of tasks without trace context, nothing else', (t) => {
+  const at = 1_000;
+  installSampling({ share: 1, limiter: new TraceRateLimiter(1, at) });
+  try {
+    t.true(attemptSampled('task-a', null, 1, at), 'the one token');
+    t.false(attemptSampled('task-b', null, 1, at), 'no token left: the stand-in trace is not started');
+    // A later attempt still without a stored decision (its first worker died): by task id, as the coordinator decides.
+    t.true(attemptSampled('task-b', null, 2, at));
+    const carrier = (flags: string) => ({
+      traceparent: `00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-${flags}`,
+    });
+    t.true(
+      attemptSampled('task-c', carrier('01'), 1, at),
+      'a stored decision is followed, whatever the limit',
+    );
+    t.false(attemptSampled('task-c', carrier('00'), 1, at));
+  } finally {
+    installSampling(undefined);
+  }
+  t.true(attemptSampled('task-d', null, 1, at), 'without dtps’s SDK, the application’s sampler decides');
 });
