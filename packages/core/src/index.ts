@@ -243,7 +243,14 @@ export {
   registerInstruments,
   startMetrics,
 } from './telemetry/metrics.js';
-export { startTelemetry, type TelemetryOptions, telemetryOptionsOf } from './telemetry/setup.js';
+export { TraceRateLimiter } from './telemetry/rate-limit.js';
+export { attemptSampled } from './telemetry/sampler.js';
+export {
+  DEFAULT_TRACE_RATE_LIMIT,
+  startTelemetry,
+  type TelemetryOptions,
+  telemetryOptionsOf,
+} from './telemetry/setup.js';
 export {
   DURATION_BOUNDS_S,
   DurationHistogram,
@@ -261,6 +268,7 @@ export {
   type AttemptInfo,
   endAttemptSpan,
   recordTaskEvent,
+  standInTraceparent,
   startAttemptSpan,
   type TaskEvent,
 } from './telemetry/task-spans.js';

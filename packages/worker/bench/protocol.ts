@@ -24,6 +24,8 @@ export interface ChildConfig {
   otlpEndpoint?: string;
   traces?: boolean;
   metrics?: boolean;
+  /** telemetry.traceRateLimit (absent: DTPS_TELEMETRY_TRACE_RATE_LIMIT, else the config's default). */
+  traceRateLimit?: number;
 }
 
 /** `--scripts eval|functions` of the process and latency groups. */

@@ -22,6 +22,8 @@ export interface ThroughputOptions {
   scripts?: ScriptMode;
   /** What telemetry the worker exports by OTLP/HTTP to a sink in this process. */
   telemetry?: Telemetry;
+  /** The worker's telemetry.traceRateLimit (`--telemetry traces:0`); absent: the config's default. */
+  traceRateLimit?: number;
   /** A flow-control limit set on the queue that never binds (`--limit`): what limits cost. */
   limit?: LimitCase;
 }
@@ -30,8 +32,8 @@ export function throughputCase(redisUrl: string, o: ThroughputOptions): BenchCas
   let worker: BenchWorker | undefined;
   const prefetch = o.prefetch ?? o.slots;
   return {
-    name: `noop-${o.slots}${o.prefetch === null ? '' : `-p${o.prefetch}`}${o.telemetry && o.telemetry !== 'off' ? `-${o.telemetry === 'on' ? 'telemetry' : o.telemetry}` : ''}${o.limit && o.limit !== 'none' ? `-${o.limit}` : ''}`,
-    description: `no-op tasks through one worker process: ${o.slots} slots, prefetch ${prefetch}${o.telemetry && o.telemetry !== 'off' ? `, ${TELEMETRY_TEXT[o.telemetry]} on (OTLP/HTTP to a local sink)` : ''}${o.limit && o.limit !== 'none' ? `, ${LIMIT_TEXT[o.limit]}` : ''}; queue pre-loaded, timed from resume until all are succeeded`,
+    name: `noop-${o.slots}${o.prefetch === null ? '' : `-p${o.prefetch}`}${o.telemetry && o.telemetry !== 'off' ? `-${o.telemetry === 'on' ? 'telemetry' : o.telemetry}` : ''}${o.traceRateLimit === undefined ? '' : `-tracelimit${o.traceRateLimit}`}${o.limit && o.limit !== 'none' ? `-${o.limit}` : ''}`,
+    description: `no-op tasks through one worker process: ${o.slots} slots, prefetch ${prefetch}${o.telemetry && o.telemetry !== 'off' ? `, ${TELEMETRY_TEXT[o.telemetry]} on (OTLP/HTTP to a local sink)` : ''}${o.traceRateLimit === undefined ? '' : `, trace rate limit ${o.traceRateLimit === 0 ? 'none' : `${o.traceRateLimit}/s`}`}${o.limit && o.limit !== 'none' ? `, ${LIMIT_TEXT[o.limit]}` : ''}; queue pre-loaded, timed from resume until all are succeeded`,
     async prepare(env, tasks) {
       if (!worker) {
         const spawn: SpawnOptions = o.cpuProfDir
@@ -51,6 +53,7 @@ export function throughputCase(redisUrl: string, o: ThroughputOptions): BenchCas
                   otlpEndpoint: await otlpSink(),
                   traces: o.telemetry !== 'metrics',
                   metrics: o.telemetry !== 'traces',
+                  ...(o.traceRateLimit === undefined ? {} : { traceRateLimit: o.traceRateLimit }),
                 }
               : {}),
           },
@@ -83,7 +86,8 @@ export function processGroup(): BenchGroup {
       prefetch: { type: 'string' },
       'cpu-prof': { type: 'string' },
       scripts: { type: 'string', default: 'functions' },
-      // off, on (traces and metrics), metrics, traces, both (= off,on): a comma list, run in that order.
+      // off, on (traces and metrics), metrics, traces, both (= off,on): a comma list, run in that order;
+      // `on:0`, `traces:500`: with that telemetry.traceRateLimit (0: none; default: the config's).
       telemetry: { type: 'string', default: 'off' },
       // none, queue-rate, queue-concurrency, type-rate, type-concurrency, all: limits that never
       // bind, set on the queue before each case (a comma list, run in that order).
@@ -95,7 +99,7 @@ export function processGroup(): BenchGroup {
         .flatMap((s) => {
           const [slots, prefetch] = s.trim().split(':');
           const p = prefetch ?? (typeof args.prefetch === 'string' ? args.prefetch : undefined);
-          return telemetryArg(args.telemetry).flatMap((telemetry) =>
+          return telemetryArg(args.telemetry).flatMap(({ telemetry, traceRateLimit }) =>
             limitArg(args.limit).map((limit) =>
               throughputCase(redisUrl, {
                 slots: intArg('slots', slots),
@@ -103,6 +107,7 @@ export function processGroup(): BenchGroup {
                 ...(typeof args['cpu-prof'] === 'string' ? { cpuProfDir: args['cpu-prof'] } : {}),
                 scripts: scriptsArg(args.scripts),
                 telemetry,
+                ...(traceRateLimit === undefined ? {} : { traceRateLimit }),
                 limit,
               }),
             ),
@@ -137,16 +142,27 @@ const TELEMETRY_TEXT: Record<Telemetry, string> = {
   traces: 'traces',
 };
 
+/** One `--telemetry` item: what the worker exports, and its trace rate limit when given (`traces:0`). */
+interface TelemetryCase {
+  telemetry: Telemetry;
+  traceRateLimit?: number;
+}
+
 /** `--telemetry`: the cases to run of each configuration, in order (`both` = `off,on`). */
-function telemetryArg(value: string | boolean | undefined): Telemetry[] {
-  if (value === undefined) return ['off'];
+function telemetryArg(value: string | boolean | undefined): TelemetryCase[] {
+  if (value === undefined) return [{ telemetry: 'off' }];
   return String(value)
     .split(',')
-    .flatMap((v): Telemetry[] => {
-      const t = v.trim();
-      if (t === 'both') return ['off', 'on'];
-      if (t in TELEMETRY_TEXT) return [t as Telemetry];
-      throw new Error(`--telemetry: "${t}" is not off, on, metrics, traces or both`);
+    .flatMap((v): TelemetryCase[] => {
+      const [t = '', limit] = v.trim().split(':');
+      if (t === 'both' && limit === undefined) return [{ telemetry: 'off' }, { telemetry: 'on' }];
+      if (!(t in TELEMETRY_TEXT))
+        throw new Error(`--telemetry: "${t}" is not off, on, metrics, traces or both`);
+      if (limit === undefined) return [{ telemetry: t as Telemetry }];
+      const traceRateLimit = Number(limit);
+      if (!(traceRateLimit >= 0) || t === 'off' || t === 'metrics')
+        throw new Error(`--telemetry: "${v}": a trace rate limit (a number >= 0) goes with on or traces`);
+      return [{ telemetry: t as Telemetry, traceRateLimit }];
     });
 }
 

@@ -5,7 +5,7 @@
  * the DTPS_BENCH_WORKER environment variable.
  */
 import { performance } from 'node:perf_hooks';
-import { connectRedis, startTelemetry, telemetryOptionsOf } from '@dtps/core';
+import { connectRedis, DEFAULT_TRACE_RATE_LIMIT, startTelemetry, telemetryOptionsOf } from '@dtps/core';
 import type { HandlerMap } from '../src/index.js';
 import { Worker } from '../src/index.js';
 import { type ChildConfig, CONFIG_ENV, type Reply, type Request, type Usage } from './protocol.js';
@@ -32,6 +32,9 @@ const stopTelemetry = await startTelemetry('dtps-worker', {
     traces: config.otlpEndpoint ? (config.traces ?? false) : process.env.DTPS_TELEMETRY_TRACES === 'true',
     otlpEndpoint: config.otlpEndpoint ?? process.env.DTPS_TELEMETRY_OTLP_ENDPOINT,
     traceSampleRatio: Number(process.env.DTPS_TELEMETRY_TRACE_SAMPLE_RATIO ?? 1),
+    traceRateLimit:
+      config.traceRateLimit ??
+      Number(process.env.DTPS_TELEMETRY_TRACE_RATE_LIMIT ?? DEFAULT_TRACE_RATE_LIMIT),
   }),
   ...(config.otlpEndpoint ? { metrics: config.metrics ?? false, metricsOptions: { intervalMs: 1000 } } : {}),
   asyncContext: process.env.DTPS_BENCH_ASYNC_CONTEXT === 'true',

@@ -232,6 +232,8 @@ export const configSchema = z.strictObject({
     otlpEndpoint: z.url().register(configMeta, { allowed: 'a URL (http://host:4318)' }).optional(),
     /** The share of tasks traced (by trace id, so every process keeps or drops the same tasks). */
     traceSampleRatio: z.number().min(0).max(1).default(1),
+    /** The most traces a process starts per second (a token bucket; 0: no limit), on top of the ratio. */
+    traceRateLimit: z.number().min(0).default(100),
   }),
   schedules: scheduleList.default([]),
 });

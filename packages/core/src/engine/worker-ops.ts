@@ -75,6 +75,13 @@ export interface Failure {
   permanent: boolean;
   /** A handler's RateLimitedError: wait this long (ms), the attempt not counted. */
   retryAfterMs?: number | null;
+  /**
+   * For a task stored without a trace context: the traceparent of its
+   * stand-in root, sampled or not as this attempt was (telemetry's
+   * standInTraceparent), stored as the task's trace context so that later
+   * attempts and the coordinator follow the decision.
+   */
+  traceparent?: string | null;
 }
 
 /** The result of a claim. */

@@ -17,7 +17,7 @@ import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
  * (dated at the submit), its queue wait (submit to first attempt), and its
  * attempt — handed to the span processor without the SDK's Span object.
  * Through `startSpan` and `end`, each costs the sampler a second decision
- * (dtps has taken it: sampler.ts's taskSampled), three passes that check
+ * (dtps has taken it: sampler.ts's attemptSampled), three passes that check
  * attributes dtps built itself, clock readings and the span's own
  * bookkeeping (docs/observability.md, "Cost"). What the exporter gets is the
  * same as from the SDK's spans.

@@ -1,4 +1,4 @@
-import type { HrTime } from '@opentelemetry/api';
+import type { HrTime, TraceState } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 /**
@@ -122,11 +122,26 @@ class Writer {
     this.need(4);
     this.pos = this.buf.writeUInt32LE(n >>> 0, this.pos);
   }
-  /** Nanoseconds since the epoch, from [seconds, nanoseconds]. */
+  /**
+   * Nanoseconds since the epoch (fixed64), from [seconds, nanoseconds]:
+   * s × 10^9 + ns is past 2^53, so it is summed in 2^32 halves from parts
+   * that stay exact as doubles — no BigInt made for each time of each span.
+   */
   time(tag: number, t: HrTime): void {
     this.byte(tag);
     this.need(8);
-    this.pos = this.buf.writeBigUInt64LE(BigInt(t[0]) * 1_000_000_000n + BigInt(t[1]), this.pos);
+    const [seconds, nanos] = t;
+    // seconds = high × 2^16 + low: low × 10^9 + ns and high × 10^9 stay below 2^53.
+    const high = Math.floor(seconds / 0x1_0000);
+    const low = seconds - high * 0x1_0000;
+    const lowPart = low * 1e9 + nanos;
+    const highPart = high * 1e9; // counts 2^16 times
+    const sum = (highPart % 0x1_0000) * 0x1_0000 + (lowPart % 0x1_0000_0000);
+    const lo32 = sum % 0x1_0000_0000;
+    const hi32 =
+      Math.floor(highPart / 0x1_0000) + Math.floor(lowPart / 0x1_0000_0000) + Math.floor(sum / 0x1_0000_0000);
+    this.buf.writeUInt32LE(lo32, this.pos);
+    this.pos = this.buf.writeUInt32LE(hi32, this.pos + 4);
   }
   reset(): this {
     this.pos = 0;
@@ -251,11 +266,23 @@ function flags(traceFlags: number, isRemote: boolean | undefined): number {
   return (traceFlags & 0xff) | 0x100 | (isRemote ? 0x200 : 0);
 }
 
+/** Each tracestate's text, made once: immutable, and most spans share one (a stand-in's `dtps=task`). */
+const traceStates = new WeakMap<TraceState, string>();
+function traceStateText(state: TraceState | undefined): string | undefined {
+  if (state === undefined) return undefined;
+  let text = traceStates.get(state);
+  if (text === undefined) {
+    text = state.serialize();
+    traceStates.set(state, text);
+  }
+  return text;
+}
+
 function span(w: Writer, s: ReadableSpan): void {
   const ctx = s.spanContext();
   w.hexId(0x0a, ctx.traceId);
   w.hexId(0x12, ctx.spanId);
-  const state = ctx.traceState?.serialize();
+  const state = traceStateText(ctx.traceState);
   if (state) w.string(0x1a, state);
   if (s.parentSpanContext?.spanId) w.hexId(0x22, s.parentSpanContext.spanId);
   w.string(0x2a, s.name);
@@ -284,7 +311,7 @@ function span(w: Writer, s: ReadableSpan): void {
     const at = w.begin(0x6a, 1);
     w.hexId(0x0a, l.context.traceId);
     w.hexId(0x12, l.context.spanId);
-    const linkState = l.context.traceState?.serialize();
+    const linkState = traceStateText(l.context.traceState);
     if (linkState) w.string(0x1a, linkState);
     attributes(w, 0x22, l.attributes);
     w.byte(0x28);

@@ -5,7 +5,8 @@ import { installFinishedSpans } from './finished-spans.js';
 import { loadSdk } from './load.js';
 import { type MetricsOptions, startMetrics } from './metrics.js';
 import { otlpTraceExporter } from './otlp-exporter.js';
-import { installSampleRatio, TaskSampler } from './sampler.js';
+import { TraceRateLimiter } from './rate-limit.js';
+import { installSampling, TaskSampler } from './sampler.js';
 import { SyncContextManager } from './sync-context.js';
 import { installIdGenerator, TaskRootIdGenerator } from './task-ids.js';
 import { setTracingEnabled } from './tracing.js';
@@ -18,6 +19,13 @@ export interface TelemetryOptions {
   otlpEndpoint?: string;
   /** The share of traces kept, 0 to 1 (default 1), decided by trace id: see sampler.ts. */
   traceSampleRatio?: number;
+  /**
+   * The most traces this process starts per second (default 100; 0: no
+   * limit), on top of `traceSampleRatio`: a producer's submit without an
+   * incoming parent, a worker's first attempt of a task stored without a trace
+   * context. Spans under a parent follow its decision. See rate-limit.ts.
+   */
+  traceRateLimit?: number;
   /**
    * Carry the active context across awaits (AsyncLocalStorage, the SDK's
    * default), for an application whose own spans need it. Off by default:
@@ -43,18 +51,23 @@ export interface TelemetryOptions {
   metricsOptions?: Pick<MetricsOptions, 'intervalMs' | 'exporter'>;
 }
 
+/** Traces a process starts per second when `traceRateLimit` is not given (config's default too). */
+export const DEFAULT_TRACE_RATE_LIMIT = 100;
+
 /** What config `telemetry` holds, as startTelemetry takes it. */
 export function telemetryOptionsOf(telemetry: {
   traces: boolean;
   metrics?: boolean | undefined;
   otlpEndpoint?: string | undefined;
   traceSampleRatio?: number | undefined;
+  traceRateLimit?: number | undefined;
 }): TelemetryOptions {
   return {
     traces: telemetry.traces,
     ...(telemetry.metrics ? { metrics: true } : {}),
     ...(telemetry.otlpEndpoint ? { otlpEndpoint: telemetry.otlpEndpoint } : {}),
     ...(telemetry.traceSampleRatio !== undefined ? { traceSampleRatio: telemetry.traceSampleRatio } : {}),
+    ...(telemetry.traceRateLimit !== undefined ? { traceRateLimit: telemetry.traceRateLimit } : {}),
   };
 }
 
@@ -95,7 +108,9 @@ function startTraces(serviceName: string, opts: TelemetryOptions): () => Promise
   const spanProcessor = new BatchSpanProcessor(traceExporter);
   const idGenerator = new TaskRootIdGenerator(new RandomIdGenerator() as IdGenerator);
   const share = opts.traceSampleRatio ?? 1;
-  const sampler = new TaskSampler(new TraceIdRatioBasedSampler(share), share);
+  const limit = opts.traceRateLimit ?? DEFAULT_TRACE_RATE_LIMIT;
+  const limiter = limit > 0 ? new TraceRateLimiter(limit) : undefined;
+  const sampler = new TaskSampler(new TraceIdRatioBasedSampler(share), share, limiter);
   const sdk = new NodeSDK({
     serviceName,
     // The processor NodeSDK would make from traceExporter (OTEL_BSP_* apply), made here so that
@@ -111,14 +126,14 @@ function startTraces(serviceName: string, opts: TelemetryOptions): () => Promise
   });
   sdk.start();
   installIdGenerator(idGenerator);
-  installSampleRatio(share);
+  installSampling({ share, limiter });
   installFinishedSpans(spanProcessor);
   setTracingEnabled(true);
   return async () => {
     setTracingEnabled(false);
     installIdGenerator(undefined);
     installFinishedSpans(undefined);
-    installSampleRatio(undefined);
+    installSampling(undefined);
     const done = sdk.shutdown();
     if (opts.flushTimeoutMs === undefined) return done;
     let timer: NodeJS.Timeout | undefined;

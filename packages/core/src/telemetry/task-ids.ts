@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
 
 /**
@@ -9,7 +9,8 @@ import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
  * more in Redis.
  */
 export function taskTraceIds(taskId: string): { traceId: string; spanId: string } {
-  const hex = createHash('sha256').update(`dtps.task:${taskId}`).digest('hex');
+  // The one-shot hash: no Hash object per task (a worker tracing every task derives one a task).
+  const hex = hash('sha256', `dtps.task:${taskId}`, 'hex');
   return { traceId: hex.slice(0, 32), spanId: hex.slice(32, 48) };
 }
 

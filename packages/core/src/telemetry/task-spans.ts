@@ -1,9 +1,9 @@
-import type { Context, Span } from '@opentelemetry/api';
+import type { Context, Span, SpanContext } from '@opentelemetry/api';
 import { MESSAGING_SYSTEM, type OperationType, taskAttributes } from './attributes.js';
 import { learnOrigin, recordFinished, startRecorded } from './finished-spans.js';
-import { taskSampled } from './sampler.js';
+import { samplingInstalled, taskSampled } from './sampler.js';
 import { idGenerator, type TaskRootIdGenerator, taskTraceIds } from './task-ids.js';
-import { api, taskContext, tracer } from './tracing.js';
+import { api, contextOf, standInParent, taskContext, tracer } from './tracing.js';
 
 /** What an attempt span is about. */
 export interface AttemptInfo {
@@ -29,7 +29,7 @@ function recordStandInRoot(
   ids: { traceId: string; spanId: string },
   gen: TaskRootIdGenerator,
 ): void {
-  const attributes = { ...spanAttributes(info, 'send', 'submit'), 'dtps.trace.stand_in': true };
+  const attributes = spanAttributes(info, 'send', 'submit');
   const context = { traceId: ids.traceId, spanId: ids.spanId, traceFlags: SAMPLED };
   if (recordFinished('dtps.task', context, undefined, info.createdAt, info.createdAt, attributes)) return;
   gen
@@ -76,31 +76,69 @@ function sdkAttempt(info: AttemptInfo, parent: Context): Span {
   return span;
 }
 
-/** The attempt span recorded straight to the processor (finished-spans.ts); undefined when it cannot be. */
-function recordedAttempt(
+/**
+ * The span context an attempt's spans hang under: the stand-in root's (a
+ * task stored without a trace context, `ids` given), else the stored
+ * context's; undefined when the stored one is not a valid parent.
+ */
+function parentOf(
   info: AttemptInfo,
-  parent: Context,
+  ids: { traceId: string; spanId: string } | undefined,
+): SpanContext | undefined {
+  if (ids !== undefined) return standInParent(ids);
+  const sc = api().trace.getSpanContext(contextOf(info.trace));
+  return sc !== undefined && api().isSpanContextValid(sc) ? sc : undefined;
+}
+
+/** A new sampled span's context under `up` (its trace, its tracestate). */
+function childOf(up: SpanContext, gen: TaskRootIdGenerator): SpanContext {
+  const spanId = gen.generateSpanId();
+  return up.traceState === undefined
+    ? { traceId: up.traceId, spanId, traceFlags: SAMPLED }
+    : { traceId: up.traceId, spanId, traceFlags: SAMPLED, traceState: up.traceState };
+}
+
+/**
+ * An attempt's spans recorded straight to the processor (finished-spans.ts):
+ * the attempt, returned running, and on the first attempt the stand-in root
+ * and the queue wait, over already. Undefined, and nothing recorded, when they
+ * cannot be (dtps did not start the SDK here or has not learned its resource
+ * yet, or the stored context is not valid): the caller uses the SDK.
+ */
+function recordedSpans(
+  info: AttemptInfo,
+  ids: { traceId: string; spanId: string } | undefined,
   gen: TaskRootIdGenerator | undefined,
 ): Span | undefined {
-  const up = api().trace.getSpanContext(parent);
-  if (gen === undefined || up === undefined || !api().isSpanContextValid(up)) return undefined;
-  const context = {
-    traceId: up.traceId,
-    spanId: gen.generateSpanId(),
-    traceFlags: SAMPLED,
-    ...(up.traceState !== undefined ? { traceState: up.traceState } : {}),
-  };
-  return startRecorded(
+  if (gen === undefined) return undefined;
+  const up = parentOf(info, ids);
+  if (up === undefined) return undefined;
+  const attempt = startRecorded(
     'dtps.attempt',
     api().SpanKind.CONSUMER,
-    context,
+    childOf(up, gen),
     up,
     info.startedAt,
     spanAttributes(info, 'process', 'process'),
   );
+  if (attempt === undefined || info.attempt !== 1) return attempt;
+  if (ids !== undefined) {
+    const root = { traceId: ids.traceId, spanId: ids.spanId, traceFlags: SAMPLED };
+    recordFinished(
+      'dtps.task',
+      root,
+      undefined,
+      info.createdAt,
+      info.createdAt,
+      spanAttributes(info, 'send', 'submit'),
+    );
+  }
+  const wait = spanAttributes(info, 'receive', 'queue_wait');
+  recordFinished('dtps.queue_wait', childOf(up, gen), up, info.createdAt, info.startedAt, wait);
+  return attempt;
 }
 
-/** TraceFlags.SAMPLED: what is recorded here was sampled (taskSampled). */
+/** TraceFlags.SAMPLED: what is recorded here was sampled (attemptSampled). */
 const SAMPLED = 1;
 
 /**
@@ -111,8 +149,8 @@ function spanAttributes(
   info: AttemptInfo,
   operationType: OperationType,
   operationName: string,
-): Record<string, string | number> {
-  const out: Record<string, string | number> = {
+): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {
     'messaging.system': MESSAGING_SYSTEM,
     'messaging.operation.type': operationType,
     'messaging.operation.name': operationName,
@@ -123,32 +161,55 @@ function spanAttributes(
     'dtps.task.type': info.type,
   };
   // The stand-in root stands for the producer's submit: no attempt, no worker.
-  if (operationName === 'submit') return out;
+  if (operationName === 'submit') {
+    out['dtps.trace.stand_in'] = true;
+    return out;
+  }
   out['dtps.task.attempt'] = info.attempt;
   if (info.worker) out['messaging.client.id'] = info.worker;
   return out;
 }
 
 /**
- * Starts the spans of one attempt in the task's trace: `dtps.attempt`
- * (consumer, "process"), which the caller ends with `endAttemptSpan`, and,
- * on the first attempt, `dtps.queue_wait` (and the stand-in root of a task
- * stored without a trace context). The attempt and the queue wait are
- * children of the submit. Null, and nothing started, for a task whose trace
- * sampling drops.
+ * Starts the spans of one attempt that sampling kept (sampler.ts's
+ * `attemptSampled`, which the caller asks first: a dropped attempt costs no
+ * more than that) in the task's trace: `dtps.attempt` (consumer, "process"),
+ * which the caller ends with `endAttemptSpan`, and, on the first attempt,
+ * `dtps.queue_wait` (and the stand-in root of a task stored without a trace
+ * context). The attempt and the queue wait are children of the submit.
  */
-export function startAttemptSpan(info: AttemptInfo): Span | null {
-  if (!taskSampled(info.id, info.trace)) return null;
+export function startAttemptSpan(info: AttemptInfo): Span {
   const gen = idGenerator();
   // A task stored without a trace context hangs under its stand-in root (when dtps started the SDK here).
   const ids = info.trace === null && gen !== undefined ? taskTraceIds(info.id) : undefined;
+  const recorded = recordedSpans(info, ids, gen);
+  if (recorded !== undefined) return recorded;
   const parent = taskContext(info.id, info.trace, ids);
-  const span = recordedAttempt(info, parent, gen) ?? sdkAttempt(info, parent);
+  const span = sdkAttempt(info, parent);
   if (info.attempt === 1) {
     if (ids !== undefined) recordStandInRoot(info, ids, gen!);
     recordQueueWait(info, parent, gen);
   }
   return span;
+}
+
+/**
+ * What a worker reports with a failed attempt of a task stored without a
+ * trace context: the W3C traceparent of the task's stand-in root, its
+ * sampled flag saying whether this attempt was traced. Stored as the task's
+ * trace context (failTasks), it carries the decision, rate limit included, to
+ * every later attempt and to the coordinator, so that the trace stays whole.
+ * Null when the task has a stored context already, or dtps does not decide
+ * sampling here (no SDK of its own).
+ */
+export function standInTraceparent(
+  taskId: string,
+  carrier: Record<string, string> | null,
+  sampled: boolean,
+): string | null {
+  if (carrier !== null || !samplingInstalled()) return null;
+  const { traceId, spanId } = taskTraceIds(taskId);
+  return `00-${traceId}-${spanId}-${sampled ? '01' : '00'}`;
 }
 
 /** Abort reasons that get an event of their own on the attempt span (`dtps.<reason>`). */

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Context, Link, Span, TraceState } from '@opentelemetry/api';
+import type { Context, Link, Span, SpanContext, TraceState } from '@opentelemetry/api';
 import { taskAttributes } from './attributes.js';
 import { taskTraceIds } from './task-ids.js';
 
@@ -50,17 +50,21 @@ export function taskContext(
   /** `taskTraceIds(taskId)`, when the caller has it already (a hash a task is enough). */
   ids?: { traceId: string; spanId: string },
 ): Context {
-  const { context, propagation, trace, TraceFlags } = api();
+  const { context, propagation, trace } = api();
   if (carrier) return propagation.extract(context.active(), carrier);
-  const { traceId, spanId } = ids ?? taskTraceIds(taskId);
-  return trace.setSpanContext(context.active(), {
-    traceId,
-    spanId,
+  return trace.setSpanContext(context.active(), standInParent(ids ?? taskTraceIds(taskId)));
+}
+
+/** The span context of a task's stand-in root (`taskTraceIds`), as its spans' parent. */
+export function standInParent(ids: { traceId: string; spanId: string }): SpanContext {
+  return {
+    traceId: ids.traceId,
+    spanId: ids.spanId,
     // Sampled for an application's own SDK; dtps's sampler decides again by trace id (sampler.ts).
-    traceFlags: TraceFlags.SAMPLED,
+    traceFlags: 1,
     traceState: taskTraceState(),
     isRemote: true,
-  });
+  };
 }
 
 let standInState: TraceState | undefined;

@@ -51,7 +51,12 @@ test('defaults alone', async (t) => {
   t.deepEqual(loaded.config.backoff, { baseMs: 1000, maxMs: 3600000 });
   t.is(loaded.config.logFormat, 'pretty');
   t.deepEqual(loaded.config.monitor, { enabled: false, host: '127.0.0.1', port: 7420 });
-  t.deepEqual(loaded.config.telemetry, { traces: false, metrics: false, traceSampleRatio: 1 });
+  t.deepEqual(loaded.config.telemetry, {
+    traces: false,
+    metrics: false,
+    traceSampleRatio: 1,
+    traceRateLimit: 100,
+  });
   t.is(loaded.file, undefined);
   t.true(Object.values(loaded.sources).every((s) => s.kind === 'default'));
   t.true('monitor.token' in loaded.sources, 'every leaf has a source, set or not');

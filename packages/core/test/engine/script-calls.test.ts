@@ -194,6 +194,44 @@ test('failTasks: the state each failure moved to, null when fenced', async (t) =
   t.deepEqual(c.decodeFailTasks(reply), { states: [null, 'failed'] });
 });
 
+test('failTasks: a traceparent is stored as the trace context of a task that has none, the group kept last', async (t) => {
+  const e = await engine.make();
+  const plain = await e.client.submit({ type: 'x', maxRetries: 2 });
+  const grouped = await e.client.submit({ type: 'x', maxRetries: 2, group: 'g-1' });
+  const tasks = await claimed(e, 'w1', 2, 2);
+  const tp = (flags: string) => `00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-${flags}`;
+  const fail = (attempt: (id: string) => number, traceparent: string) =>
+    run(
+      e,
+      c.FAIL_TASKS,
+      c.buildFailTasks({
+        ...at(e),
+        worker: 'w1',
+        seed: 1,
+        failures: tasks.map((task) => ({
+          id: task.id,
+          attempt: attempt(task.id),
+          message: 'boom',
+          reason: 'handler_error',
+          permanent: false,
+          traceparent,
+        })),
+      }),
+    );
+  // Refused by the fence (a stale attempt): nothing stored.
+  await fail(() => 7, tp('01'));
+  for (const id of [plain.id, grouped.id]) t.is((await e.client.get(id)).trace, null);
+  await fail((id) => tasks.find((task) => task.id === id)!.attempt, tp('00'));
+  for (const id of [plain.id, grouped.id]) {
+    const task = await e.client.get(id);
+    t.deepEqual(task.trace, { traceparent: tp('00') });
+    t.is(task.state, 'scheduled');
+  }
+  t.is((await e.client.get(grouped.id)).group, 'g-1');
+  // Where the scripts look for the group (keys.lua's groupOf): last.
+  t.regex((await e.redis.hget(`${at(e).keys.base}t:${grouped.id}`, 'd')) ?? '', /,"g":"g-1"\}$/);
+});
+
 test('releaseTasks and leaveQueue: how many went back; whether the worker left', async (t) => {
   const e = await engine.make();
   await e.client.submitMany([{ type: 'x' }, { type: 'x' }]);

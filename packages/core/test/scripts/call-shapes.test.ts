@@ -81,6 +81,7 @@ test('each shape names the KEYS, ARGV and values per item that its script header
 const k = new QueueKeys('pfx', 'q1');
 const fleet = new FleetKeys('pfx');
 const W = 'w1';
+const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00';
 const TASK = 't1';
 const base = { keys: k, now: 1000, maxLen: 500 };
 const common = { base: k.base, now: '1000', maxLen: '500' };
@@ -288,10 +289,26 @@ const cases: Record<string, Case> = {
       ...base,
       worker: W,
       seed: 42,
-      failures: [{ id: 'f1', attempt: 2, message: 'boom', reason: 'handler_error', permanent: true }],
+      failures: [
+        { id: 'f1', attempt: 2, message: 'boom', reason: 'handler_error', permanent: true },
+        {
+          id: 'f2',
+          attempt: 1,
+          message: 'slow',
+          reason: 'timeout',
+          permanent: false,
+          retryAfterMs: 50,
+          traceparent: TRACEPARENT,
+        },
+      ],
     }),
     args: { ...common, worker: W, seed: '42' },
-    items: [[['f1', '2', 'boom', 'handler_error', '1', '']]],
+    items: [
+      [
+        ['f1', '2', 'boom', 'handler_error', '1', '', ''],
+        ['f2', '1', 'slow', 'timeout', '0', '50', TRACEPARENT],
+      ],
+    ],
   },
   pauseQueue: {
     call: calls.buildPauseQueue(base),

@@ -1,9 +1,11 @@
 import type { Logger } from '@dtps/core';
 import {
+  attemptSampled,
   type ClaimedTask,
   type EngineContext,
   endAttemptSpan,
   type QueueTally,
+  standInTraceparent,
   startAttemptSpan,
   tallies,
   tracingEnabled,
@@ -59,9 +61,10 @@ export class AttemptRunner {
     const startedAt = ctx.clock.now();
     this.#tally.started++;
     if (attempt === 1) this.#tally.queueWait.record(Math.max(0, startedAt - task.createdAt) / 1000);
-    // Tracing costs nothing on the hot path unless the producer traced the task or this process traces.
+    // Tracing costs nothing on the hot path unless the producer traced the task or this process
+    // traces; and a task that sampling drops costs the decision only.
     const span =
-      task.trace !== null || tracingEnabled()
+      (task.trace !== null || tracingEnabled()) && attemptSampled(task.id, task.trace, attempt, startedAt)
         ? startAttemptSpan({
             id: task.id,
             queue,
@@ -104,7 +107,7 @@ export class AttemptRunner {
   /** An attempt ended: frees its slot and passes its outcome on. */
   #ended(
     running: RunningAttempt,
-    span: ReturnType<typeof startAttemptSpan>,
+    span: ReturnType<typeof startAttemptSpan> | null,
     hooks: RunnerHooks,
     startedAt: number,
     outcome: AttemptOutcome,
@@ -134,6 +137,7 @@ export class AttemptRunner {
         reason: outcome.reason,
         permanent: outcome.permanent,
         retryAfterMs: outcome.retryAfterMs ?? null,
+        traceparent: standInTraceparent(task.id, task.trace, span !== null),
       });
     } else if (outcome.reason === 'cancelled') {
       this.#tally.cancelled++;
@@ -144,6 +148,7 @@ export class AttemptRunner {
         message: abortMessage(outcome.reason, task.timeoutMs),
         reason: outcome.reason === 'shutdown' ? 'worker_shutdown' : outcome.reason,
         permanent: false,
+        traceparent: standInTraceparent(task.id, task.trace, span !== null),
       });
     }
     this.#d.ended();

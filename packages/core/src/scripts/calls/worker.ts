@@ -10,7 +10,9 @@ export const FAIL_TASKS: ScriptShape = {
   name: 'failTasks',
   keyNames: ['running'],
   argNames: ['base', 'now', 'maxLen', 'worker', 'seed'],
-  perItem: [{ per: 'task', names: ['id', 'attempt', 'message', 'reason', 'permanent', 'retryAfter'] }],
+  perItem: [
+    { per: 'task', names: ['id', 'attempt', 'message', 'reason', 'permanent', 'retryAfter', 'traceparent'] },
+  ],
 };
 
 /** A failed attempt to report. */
@@ -22,6 +24,8 @@ export interface FailureArg {
   permanent: boolean;
   /** A handler's RateLimitedError: back to wait this long, the attempt not counted. */
   retryAfterMs?: number | null;
+  /** A task stored without a trace context: its stand-in root's traceparent, to store as its context. */
+  traceparent?: string | null;
 }
 
 export function buildFailTasks(
@@ -37,6 +41,7 @@ export function buildFailTasks(
       f.reason,
       f.permanent ? '1' : '0',
       f.retryAfterMs === undefined || f.retryAfterMs === null ? '' : String(f.retryAfterMs),
+      f.traceparent ?? '',
     );
   return { keys: [k.running(a.worker)], argv };
 }
