@@ -1,18 +1,8 @@
 import { Client, createRedis, type RedisClient, startTelemetry } from '@dtps/core';
 import { RedisServer, uniquePrefix } from '@dtps/core/testing';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import test from 'ava';
 import { Worker } from '../../src/index.js';
-
-/** Keeps what it is given, also after shutdown (InMemorySpanExporter empties itself then). */
-class Collector implements SpanExporter {
-  readonly spans: ReadableSpan[] = [];
-  export(spans: ReadableSpan[], done: (r: { code: 0 }) => void): void {
-    this.spans.push(...spans);
-    done({ code: 0 });
-  }
-  async shutdown(): Promise<void> {}
-}
+import { SpanCollector as Collector } from './trace-scene.js';
 
 test('one trace spans submit, queue wait and the attempt on the worker, through the stored context', async (t) => {
   const server = await RedisServer.start();
