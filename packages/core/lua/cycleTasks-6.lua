@@ -46,6 +46,7 @@ Returns: { nextDue, stolen, registered (1 or 0), m, m inbox messages,
 -- @include start
 -- @include claim
 -- @include flow
+-- @include plain
 local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
@@ -82,8 +83,8 @@ if max > 0 then
   out[2] = stolen
   -- A paused queue takes no registration: no submit may hand a task to a worker while it is
   -- paused; nor does a limited one: its tasks are handed out by the claim only (flow.lua).
-  if registerIdle and claimStarted < start and redis.call('EXISTS', pausedKey(base)) == 0
-    and not flowState(rec, base) then
+  if registerIdle and claimStarted < start
+    and (plainQueue(rec, base) or (redis.call('EXISTS', pausedKey(base)) == 0 and not flowState(rec, base))) then
     redis.call('HSET', base .. 'idle', worker, int(start - claimStarted) .. ' ' .. int(now + tonumber(ARGV[14])))
     out[3] = 1
   end

@@ -14,10 +14,12 @@ KEYS used by name: ready, scheduled, window, running, workers. ]]
 -- @include lifecycle
 -- @include handout
 -- @include flow
+-- @include plain
 -- Promotes due scheduled tasks. Returns the earliest scheduled entry as read (a claim that
 -- comes back short reports it as the next due time), or nil when promoting changed it: one
 -- read where most claims find nothing scheduled.
 local function promoteForClaim(rec, base, now, k, promoteLimit)
+  if plainQueue(rec, base) then return {} end -- nothing scheduled
   local earliest = redis.call('ZRANGE', k.scheduled, 0, 0, 'WITHSCORES')
   if earliest[2] and tonumber(earliest[2]) <= now then
     promoteDue(rec, base, now, promoteLimit)
@@ -107,7 +109,7 @@ local function claimLimited(rec, st, base, now, worker, k, out, start, promoteLi
 end
 
 local function claimBatch(rec, base, now, worker, k, out, max, start, promoteLimit, stealMax)
-  if redis.call('EXISTS', pausedKey(base)) == 1 then return 0, -1, 0 end
+  if not plainQueue(rec, base) and redis.call('EXISTS', pausedKey(base)) == 1 then return 0, -1, 0 end
   local st = flowState(rec, base)
   if st then return claimLimited(rec, st, base, now, worker, k, out, start, promoteLimit) end
   local earliest = promoteForClaim(rec, base, now, k, promoteLimit)

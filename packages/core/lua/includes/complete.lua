@@ -10,6 +10,7 @@ in ms or ''), `n` tasks. Returns one code per task: 1 accepted, 0 refused. ]]
 -- @include lifecycle
 -- @include latency
 -- @include flow
+-- @include plain
 local function completeBatch(rec, base, now, worker, runningKey, succeededKey, keep, args, first, n)
   local out = {}
   if n == 0 then return out end
@@ -44,14 +45,16 @@ local function completeBatch(rec, base, now, worker, runningKey, succeededKey, k
     for _, b in ipairs(bucketOrder) do count(rec, b, buckets[b]) end
     if #bucketOrder > 0 then count(rec, 'lat_sum_ms', latencySum) end
     bulk('ZREM', runningKey, accepted)
+    -- Asked before flowLeave: a plain queue has no limits to leave, and no deadlines or dependents.
+    local plain = plainQueue(rec, base)
     flowLeave(rec, base, now, accepted)
     bulk('ZADD', succeededKey, done)
     -- Ended tasks leave the deadline index (skipped, at O(1), when no task has a deadline).
-    if redis.call('ZCARD', base .. 'dl') > 0 then bulk('ZREM', base .. 'dl', accepted) end
+    if not plain and redis.call('ZCARD', base .. 'dl') > 0 then bulk('ZREM', base .. 'dl', accepted) end
     note(rec, 'succeeded', table.concat(accepted, ' '), nil, worker)
     count(rec, 'succeeded', #accepted)
     -- Dependents: looked up only when some task of the queue has any (SCARD is O(1)).
-    if redis.call('SCARD', base .. 'parents') > 0 then
+    if not plain and redis.call('SCARD', base .. 'parents') > 0 then
       local parents = redis.call('SMISMEMBER', base .. 'parents', unpack(accepted))
       for i, isParent in ipairs(parents) do
         if isParent == 1 then releaseDependents(rec, base, now, accepted[i]) end
