@@ -153,7 +153,9 @@ test('a round in a queue with one optional structure still does what that struct
   // Paused (the scheduled task is still there): no claim, and no idle registration either.
   await e.client.pauseQueue('default');
   await e.client.submit({ type: 'x' });
-  const paused = await e.ops('w3').cycle('default', { claim: { max: 1, start: 1 }, idle: { register: true } });
+  const paused = await e
+    .ops('w3')
+    .cycle('default', { claim: { max: 1, start: 1 }, idle: { register: true } });
   t.deepEqual(paused.claim.tasks, []);
   t.false(paused.registered);
 });
