@@ -115,6 +115,9 @@ local function claimBatch(rec, base, now, worker, k, out, max, start, promoteLim
   local earliest = promoteForClaim(rec, base, now, k, promoteLimit)
   local nowArg = int(now)
   local popped = redis.call('ZPOPMIN', k.ready, max)
+  -- Dry, and no stealing: what the rest would find, without its tables (the round of a worker
+  -- that has just finished its task at a low rate, and registers idle next).
+  if #popped == 0 and stealMax == 0 then return 0, nextScheduled(k, earliest) or -1, 0 end
   local window, running, startedIds, reservedIds = {}, {}, {}, {}
   local nStarted, nReserved = 0, 0
   local function take(list)

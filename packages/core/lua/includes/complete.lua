@@ -18,8 +18,8 @@ local function completeBatch(rec, base, now, worker, runningKey, succeededKey, k
   for i = 0, n - 1 do ids[i + 1] = args[first + i * 4] end
   local fence = redis.call('ZMSCORE', runningKey, unpack(ids))
   local accepted, done, fenced = {}, {}, 0
-  -- Latency buckets are summed here and counted once per bucket, not once per task.
-  local buckets, bucketOrder, latencySum = {}, {}, 0
+  -- Latency buckets go straight into the record (it sums them): no tables of their own.
+  local timed, latencySum = false, 0
   local nowArg = int(now)
   for i, id in ipairs(ids) do
     local o = first + (i - 1) * 4
@@ -27,9 +27,8 @@ local function completeBatch(rec, base, now, worker, runningKey, succeededKey, k
     if fence[i] and fence[i] == args[o + 1] then
       local latency = tonumber(args[o + 3])
       if latency then
-        local b = latencyBucket(latency)
-        if not buckets[b] then buckets[b] = 0; bucketOrder[#bucketOrder + 1] = b end
-        buckets[b] = buckets[b] + 1
+        count(rec, latencyBucket(latency), 1)
+        timed = true
         latencySum = latencySum + latency
       end
       redis.call('HSET', taskKey(base, id), 's', 'succeeded', 'r', args[o + 2], 'ft', nowArg)
@@ -42,8 +41,7 @@ local function completeBatch(rec, base, now, worker, runningKey, succeededKey, k
     end
   end
   if #accepted > 0 then
-    for _, b in ipairs(bucketOrder) do count(rec, b, buckets[b]) end
-    if #bucketOrder > 0 then count(rec, 'lat_sum_ms', latencySum) end
+    if timed then count(rec, 'lat_sum_ms', latencySum) end
     bulk('ZREM', runningKey, accepted)
     -- Asked before flowLeave: a plain queue has no limits to leave, and no deadlines or dependents.
     local plain = plainQueue(rec, base)
