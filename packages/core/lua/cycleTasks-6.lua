@@ -46,6 +46,7 @@ Returns: { nextDue, stolen, registered (1 or 0), m, m inbox messages,
 -- @include start
 -- @include claim
 -- @include flow
+-- @include plain
 local rec = newRecord() -- this call's events and counters (see record.lua)
 
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
@@ -55,22 +56,28 @@ local leaveIdle, registerIdle = ARGV[12] == '1', ARGV[13] == '1'
 local first = 15
 -- Woken some other way than through its inbox while registered idle: no longer idle, and
 -- what a submit handed it meanwhile comes back with this reply (it is started already).
-local messages = {}
+-- Tables only for the parts a round has (at low rates a round is one completion, a claim and a
+-- registration, 500 times a second: each table is a share of Lua's garbage collection).
+local nm, messages = 0, nil
 if leaveIdle then
   redis.call('HDEL', base .. 'idle', worker)
   local inbox = inboxKey(base, worker)
   messages = redis.call('LRANGE', inbox, 0, -1)
-  if #messages > 0 then redis.call('DEL', inbox) end
+  nm = #messages
+  if nm > 0 then redis.call('DEL', inbox) end
 end
 local completed = completeBatch(rec, base, now, worker, KEYS[4], KEYS[6], tonumber(ARGV[5]), ARGV, first, nc)
-local ids, attempts = {}, {}
-for o = first + nc * 4, first + nc * 4 + (ns - 1) * 2, 2 do
-  ids[#ids + 1] = ARGV[o]
-  attempts[#attempts + 1] = ARGV[o + 1]
+local startCodes
+if ns > 0 then
+  local ids, attempts = {}, {}
+  for o = first + nc * 4, first + nc * 4 + (ns - 1) * 2, 2 do
+    ids[#ids + 1] = ARGV[o]
+    attempts[#attempts + 1] = ARGV[o + 1]
+  end
+  startCodes = startBatch(rec, base, now, worker, KEYS[3], KEYS[4], ids, attempts)
 end
-local startCodes = startBatch(rec, base, now, worker, KEYS[3], KEYS[4], ids, attempts)
-local out = { -1, 0, 0, #messages }
-for i = 1, #messages do out[#out + 1] = messages[i] end
+local out = { -1, 0, 0, nm }
+for i = 1, nm do out[#out + 1] = messages[i] end
 for i = 1, nc do out[#out + 1] = completed[i] end
 for i = 1, ns do out[#out + 1] = startCodes[i] end
 local max = tonumber(ARGV[6])
@@ -82,8 +89,8 @@ if max > 0 then
   out[2] = stolen
   -- A paused queue takes no registration: no submit may hand a task to a worker while it is
   -- paused; nor does a limited one: its tasks are handed out by the claim only (flow.lua).
-  if registerIdle and claimStarted < start and redis.call('EXISTS', pausedKey(base)) == 0
-    and not flowState(rec, base) then
+  if registerIdle and claimStarted < start
+    and (plainQueue(rec, base) or (redis.call('EXISTS', pausedKey(base)) == 0 and not flowState(rec, base))) then
     redis.call('HSET', base .. 'idle', worker, int(start - claimStarted) .. ' ' .. int(now + tonumber(ARGV[14])))
     out[3] = 1
   end

@@ -14,10 +14,13 @@ KEYS used by name: ready, scheduled, window, running, workers. ]]
 -- @include lifecycle
 -- @include handout
 -- @include flow
+-- @include plain
 -- Promotes due scheduled tasks. Returns the earliest scheduled entry as read (a claim that
 -- comes back short reports it as the next due time), or nil when promoting changed it: one
 -- read where most claims find nothing scheduled.
+local NOTHING_SCHEDULED = {} -- read only: what ZRANGE of an absent key returns
 local function promoteForClaim(rec, base, now, k, promoteLimit)
+  if plainQueue(rec, base) then return NOTHING_SCHEDULED end
   local earliest = redis.call('ZRANGE', k.scheduled, 0, 0, 'WITHSCORES')
   if earliest[2] and tonumber(earliest[2]) <= now then
     promoteDue(rec, base, now, promoteLimit)
@@ -107,12 +110,15 @@ local function claimLimited(rec, st, base, now, worker, k, out, start, promoteLi
 end
 
 local function claimBatch(rec, base, now, worker, k, out, max, start, promoteLimit, stealMax)
-  if redis.call('EXISTS', pausedKey(base)) == 1 then return 0, -1, 0 end
+  if not plainQueue(rec, base) and redis.call('EXISTS', pausedKey(base)) == 1 then return 0, -1, 0 end
   local st = flowState(rec, base)
   if st then return claimLimited(rec, st, base, now, worker, k, out, start, promoteLimit) end
   local earliest = promoteForClaim(rec, base, now, k, promoteLimit)
-  local nowArg = int(now)
   local popped = redis.call('ZPOPMIN', k.ready, max)
+  -- Dry, and no stealing: what the rest would find, without its tables (the round of a worker
+  -- that has just finished its task at a low rate, and registers idle next).
+  if #popped == 0 and stealMax == 0 then return 0, nextScheduled(k, earliest) or -1, 0 end
+  local nowArg = int(now)
   local window, running, startedIds, reservedIds = {}, {}, {}, {}
   local nStarted, nReserved = 0, 0
   local function take(list)

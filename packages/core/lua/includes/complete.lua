@@ -10,6 +10,7 @@ in ms or ''), `n` tasks. Returns one code per task: 1 accepted, 0 refused. ]]
 -- @include lifecycle
 -- @include latency
 -- @include flow
+-- @include plain
 local function completeBatch(rec, base, now, worker, runningKey, succeededKey, keep, args, first, n)
   local out = {}
   if n == 0 then return out end
@@ -17,8 +18,8 @@ local function completeBatch(rec, base, now, worker, runningKey, succeededKey, k
   for i = 0, n - 1 do ids[i + 1] = args[first + i * 4] end
   local fence = redis.call('ZMSCORE', runningKey, unpack(ids))
   local accepted, done, fenced = {}, {}, 0
-  -- Latency buckets are summed here and counted once per bucket, not once per task.
-  local buckets, bucketOrder, latencySum = {}, {}, 0
+  -- Latency buckets go straight into the record (it sums them): no tables of their own.
+  local timed, latencySum = false, 0
   local nowArg = int(now)
   for i, id in ipairs(ids) do
     local o = first + (i - 1) * 4
@@ -26,9 +27,8 @@ local function completeBatch(rec, base, now, worker, runningKey, succeededKey, k
     if fence[i] and fence[i] == args[o + 1] then
       local latency = tonumber(args[o + 3])
       if latency then
-        local b = latencyBucket(latency)
-        if not buckets[b] then buckets[b] = 0; bucketOrder[#bucketOrder + 1] = b end
-        buckets[b] = buckets[b] + 1
+        count(rec, latencyBucket(latency), 1)
+        timed = true
         latencySum = latencySum + latency
       end
       redis.call('HSET', taskKey(base, id), 's', 'succeeded', 'r', args[o + 2], 'ft', nowArg)
@@ -41,17 +41,18 @@ local function completeBatch(rec, base, now, worker, runningKey, succeededKey, k
     end
   end
   if #accepted > 0 then
-    for _, b in ipairs(bucketOrder) do count(rec, b, buckets[b]) end
-    if #bucketOrder > 0 then count(rec, 'lat_sum_ms', latencySum) end
+    if timed then count(rec, 'lat_sum_ms', latencySum) end
     bulk('ZREM', runningKey, accepted)
+    -- Asked before flowLeave: a plain queue has no limits to leave, and no deadlines or dependents.
+    local plain = plainQueue(rec, base)
     flowLeave(rec, base, now, accepted)
     bulk('ZADD', succeededKey, done)
     -- Ended tasks leave the deadline index (skipped, at O(1), when no task has a deadline).
-    if redis.call('ZCARD', base .. 'dl') > 0 then bulk('ZREM', base .. 'dl', accepted) end
+    if not plain and redis.call('ZCARD', base .. 'dl') > 0 then bulk('ZREM', base .. 'dl', accepted) end
     note(rec, 'succeeded', table.concat(accepted, ' '), nil, worker)
     count(rec, 'succeeded', #accepted)
     -- Dependents: looked up only when some task of the queue has any (SCARD is O(1)).
-    if redis.call('SCARD', base .. 'parents') > 0 then
+    if not plain and redis.call('SCARD', base .. 'parents') > 0 then
       local parents = redis.call('SMISMEMBER', base .. 'parents', unpack(accepted))
       for i, isParent in ipairs(parents) do
         if isParent == 1 then releaseDependents(rec, base, now, accepted[i]) end

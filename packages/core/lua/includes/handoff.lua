@@ -49,9 +49,9 @@ local function liveSlots(idle, worker, registration, now)
   return nil
 end
 
--- The first live registration (dropping stale ones on the way), or nil.
-local function firstLiveWorker(idle, now)
-  local regs = redis.call('HGETALL', idle)
+-- The first live registration of `regs` (the idle hash as read; stale ones are dropped on the
+-- way), or nil.
+local function firstLiveWorker(idle, regs, now)
   for r = 1, #regs, 2 do
     if liveSlots(idle, regs[r], regs[r + 1], now) then return regs[r] end
   end
@@ -68,9 +68,11 @@ end
 -- then also true when nobody is registered at all (handOff would find the same: no need to ask).
 local function handOffNew(rec, base, now, maxLen, id, priority, spec, payload)
   local idle = base .. 'idle'
-  if redis.call('HLEN', idle) == 0 then return false, true end
+  -- The registrations are read whole at once: an empty hash answers as HLEN would.
+  local regs = redis.call('HGETALL', idle)
+  if #regs == 0 then return false, true end
   if redis.call('ZCARD', base .. 'ready') > 0 then return false, false end
-  local worker = firstLiveWorker(idle, now)
+  local worker = firstLiveWorker(idle, regs, now)
   if not worker then return false, false end
   redis.call('HSET', taskKey(base, id), 's', 'running', 'p', priority, 'a', '1', 'd', spec, 'pl', payload,
     'w', worker, 'st', int(now))
@@ -91,10 +93,10 @@ end
 -- Returns how many tasks were handed off (they left the ready set).
 local function handOff(rec, base, now)
   local idle = base .. 'idle'
-  if redis.call('HLEN', idle) == 0 then return 0 end
+  local regs = redis.call('HGETALL', idle)
+  if #regs == 0 then return 0 end
   local nowArg = int(now)
   local handed = 0
-  local regs = redis.call('HGETALL', idle)
   for r = 1, #regs, 2 do
     local worker = regs[r]
     local free = liveSlots(idle, worker, regs[r + 1], now)

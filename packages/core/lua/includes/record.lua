@@ -16,11 +16,14 @@ local function newRecord()
   return {}
 end
 
+-- An entry's ids are the array part of its table; its state, reason and worker ride in the hash
+-- part of the same table, so that flush needs neither a pattern to split the key nor more tables.
 local function note(rec, state, id, reason, worker)
   local k = state .. '\0' .. (reason or '') .. '\0' .. (worker or '')
   local ids = rec[k]
   if not ids then
-    ids = {}
+    -- '' reads as none, as it did in the key.
+    ids = { s = state, r = reason ~= '' and reason or nil, w = worker ~= '' and worker or nil }
     rec[k] = ids
     rec[#rec + 1] = k
   end
@@ -37,30 +40,39 @@ local function count(rec, name, n)
 end
 
 -- Writes the record: the stream entries first, then the counters (in the order first recorded).
+-- Called once a script call, at 500 calls a second too: it builds no table and formats each
+-- counter once (every string and table a call makes costs its share of Lua's garbage collection).
 local function flush(rec, base, now, maxLen)
   local counted = false
+  local events = base .. 'events'
   for _, k in ipairs(rec) do
-    local ids = rec[k]
-    if type(ids) == 'table' then
-      local state, reason, worker = string.match(k, '^([^%z]*)%z([^%z]*)%z(.*)$')
-      local args = { 'XADD', base .. 'events', 'MAXLEN', '~', maxLen, '*', 's', state, 'ids', table.concat(ids, ' ') }
-      if reason ~= '' then args[#args + 1] = 'r'; args[#args + 1] = reason end
-      if worker ~= '' then args[#args + 1] = 'w'; args[#args + 1] = worker end
-      redis.call(unpack(args))
+    local e = rec[k]
+    if type(e) == 'table' then
+      local ids, r, w = table.concat(e, ' '), e.r, e.w
+      if r and w then
+        redis.call('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', e.s, 'ids', ids, 'r', r, 'w', w)
+      elseif r then
+        redis.call('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', e.s, 'ids', ids, 'r', r)
+      elseif w then
+        redis.call('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', e.s, 'ids', ids, 'w', w)
+      else
+        redis.call('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', e.s, 'ids', ids)
+      end
     else
       counted = true
     end
   end
   if counted then
-    local sec = secondKey(base, now)
+    local sec, totals = secondKey(base, now), base .. 'totals'
     local fresh = false
     for _, name in ipairs(rec) do
       local n = rec[name]
       if type(n) == 'number' then
+        local by = int(n)
         -- A new field may be the hash's first, which then needs its TTL. An existing one means
         -- the hash existed, and whoever made it set the TTL in that same script.
-        if redis.call('HINCRBY', sec, name, int(n)) == n then fresh = true end
-        redis.call('HINCRBY', base .. 'totals', name, int(n))
+        if redis.call('HINCRBY', sec, name, by) == n then fresh = true end
+        redis.call('HINCRBY', totals, name, by)
       end
     end
     if fresh then redis.call('EXPIRE', sec, SECOND_TTL, 'NX') end

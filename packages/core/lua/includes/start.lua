@@ -7,12 +7,13 @@ window, -1 expired. `ids` and `attempts` (the new attempt numbers) are lists. ]]
 -- @include keys
 -- @include record
 -- @include lifecycle
+-- @include plain
 local function startBatch(rec, base, now, worker, windowKey, runningKey, ids, attempts)
   local out = {}
   if #ids == 0 then return out end
   local present = redis.call('ZMSCORE', windowKey, unpack(ids))
   local deadlines = {}
-  if redis.call('ZCARD', base .. 'dl') > 0 then deadlines = redis.call('ZMSCORE', base .. 'dl', unpack(ids)) end
+  if not plainQueue(rec, base) and redis.call('ZCARD', base .. 'dl') > 0 then deadlines = redis.call('ZMSCORE', base .. 'dl', unpack(ids)) end
   local taken, running, startedIds = {}, {}, {}
   local nowArg = int(now)
   for i, id in ipairs(ids) do

@@ -127,3 +127,35 @@ test("a second's counter hash gets its hour-long TTL once, when a script creates
   t.like(await e.redis.hgetall(sec), { started: '2', succeeded: '2' });
   t.true((await e.redis.ttl(sec)) > 3500);
 });
+
+// A round asks once whether the queue uses any optional structure (includes/plain.lua); when one
+// is there, each is looked at as before. Each case here has exactly one of them.
+test('a round in a queue with one optional structure still does what that structure asks', async (t) => {
+  const e = await engine.make();
+  const k = e.client.ctx.keys('default');
+  // A deadline: the task leaves the deadline index when it succeeds in a round.
+  const [d] = await e.client.submitMany([{ type: 'x', deadline: e.clock.now() + 60_000 }]);
+  const got = await e.ops('w1').cycle('default', { claim: { max: 1, start: 1 } });
+  t.is(await e.redis.zcard(k.deadlines), 1);
+  const done = await e.ops('w1').cycle('default', {
+    complete: got.claim.tasks.map((x) => ({ id: x.id, attempt: x.attempt, result: null })),
+    claim: { max: 1, start: 1 },
+    idle: { register: true },
+  });
+  t.deepEqual(done.completed, [true]);
+  t.is(await e.redis.zcard(k.deadlines), 0);
+  t.is((await e.client.get(d!.id))?.state, 'succeeded');
+  t.true(done.registered, 'neither paused nor limited: the worker registers idle');
+  // Scheduled: a dry claim reports when the next one is due.
+  await e.client.submit({ type: 'later', delayMs: 5000 });
+  const dry = await e.ops('w2').cycle('default', { claim: { max: 1, start: 1 } });
+  t.is(dry.claim.nextDueAt, e.clock.now() + 5000);
+  // Paused (the scheduled task is still there): no claim, and no idle registration either.
+  await e.client.pauseQueue('default');
+  await e.client.submit({ type: 'x' });
+  const paused = await e
+    .ops('w3')
+    .cycle('default', { claim: { max: 1, start: 1 }, idle: { register: true } });
+  t.deepEqual(paused.claim.tasks, []);
+  t.false(paused.registered);
+});

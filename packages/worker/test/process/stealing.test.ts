@@ -67,10 +67,12 @@ async function startPair(
   };
   const pair = await Promise.all([startWorker({ ...opts, id: 'W1' }), startWorker({ ...opts, id: 'W2' })]);
   workers.push(...pair);
+  // Taken before the call: the tasks are due DELAY_MS after the client's clock read inside it, so
+  // no later than this (read after the call, a slow submit made the makespan look short).
+  const submittedAt = Date.now() + DELAY_MS;
   const ids = (await s.client.submitMany(specs.map((spec) => ({ ...spec, delayMs: DELAY_MS })))).map(
     (r) => r.id,
   );
-  const submittedAt = Date.now() + DELAY_MS;
   // The first claim of the batch: 2 started and 20 reserved by one worker, in one script call.
   const events = s.client.ctx.keys('default').events;
   const claim = await waitForValue(
