@@ -81,11 +81,17 @@ export class Client {
    * queue and tick. Throws ValidationError (nothing written) or
    * UnknownDependencyError.
    */
-  async submit(spec: TaskSpec): Promise<SubmitResult> {
-    this.#open();
-    const prepared = prepareOne(this.ctx, spec);
-    if (!tracingEnabled() && !hasActiveSpan()) return this.#submitter.submit(prepared);
-    return submitTraced(this.ctx, prepared, (s) => this.#submitter.submit(s));
+  submit(spec: TaskSpec): Promise<SubmitResult> {
+    // Not an async function: the submitter's promise is returned as it is, without a second one
+    // around it (and the turns it takes to settle); what throws here is returned as a rejection.
+    try {
+      this.#open();
+      const prepared = prepareOne(this.ctx, spec);
+      if (!tracingEnabled() && !hasActiveSpan()) return this.#submitter.submit(prepared);
+      return submitTraced(this.ctx, prepared, (s) => this.#submitter.submit(s));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**

@@ -44,7 +44,7 @@ function scriptSources(): Map<string, ScriptSource> {
 }
 
 const registered = new WeakSet<object>();
-type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
+type ScriptFn = (...args: (string | number | readonly (string | number)[])[]) => Promise<unknown>;
 
 /**
  * Registers every script on a connection, once (ioredis then calls EVALSHA
@@ -101,7 +101,9 @@ function callEval(
 ): Promise<unknown> {
   registerScripts(redis);
   const fn = (redis as unknown as Record<string, ScriptFn>)[name]!;
-  return fn.call(redis, ...keys, ...args);
+  // Arrays, not spread: ioredis flattens a command's arguments anyway, and a submit batch has
+  // a thousand of them, which a spread would first push as arguments of the call.
+  return fn.call(redis, keys, args);
 }
 
 function callFunction(
@@ -111,13 +113,15 @@ function callFunction(
   args: readonly (string | number)[],
 ): Promise<unknown> {
   const fn = scriptLibrary().functions.get(name)!;
+  // Arrays, not spread (see callEval); fcall's typing lists only flat arguments.
+  const fcall = redis.fcall as unknown as ScriptFn;
   // Not an async function: the reply reaches the caller through as many promise turns as
   // EVALSHA's does (ioredis's NOSCRIPT catch is one), so the two modes pace a worker alike.
-  return redis.fcall(fn, keys.length, ...keys, ...args).catch(async (err: unknown) => {
+  return fcall.call(redis, fn, keys.length, keys, args).catch(async (err: unknown) => {
     // The server lost the library (restarted without persistence, a new Cluster node, FUNCTION
     // FLUSH): nothing ran. Load it again and call once more, as EVALSHA does after NOSCRIPT.
     if (!(err instanceof ReplyError) || !/function not found/i.test((err as Error).message)) throw err;
     await loadLibrary(redis);
-    return redis.fcall(fn, keys.length, ...keys, ...args);
+    return fcall.call(redis, fn, keys.length, keys, args);
   });
 }
