@@ -102,26 +102,28 @@ export class Client {
   async submitMany(specs: readonly TaskSpec[]): Promise<SubmitResult[]> {
     this.#open();
     const { ordered, positionOf } = prepareBatch(this.ctx, specs);
-    const byQueue = new Map<string, typeof ordered>();
-    for (const s of ordered) {
-      const list = byQueue.get(s.queue) ?? [];
-      list.push(s);
-      byQueue.set(s.queue, list);
-    }
-    const results = new Map<string, SubmitResult>();
+    // Each queue's tasks, as positions in `ordered`.
+    const byQueue = new Map<string, number[]>();
+    ordered.forEach((s, pos) => {
+      const positions = byQueue.get(s.queue);
+      if (positions) positions.push(pos);
+      else byQueue.set(s.queue, [pos]);
+    });
+    const written = new Array<SubmitResult>(ordered.length);
     const writeAll = () =>
       Promise.all(
-        [...byQueue].map(async ([queue, list]) => {
+        [...byQueue].map(async ([queue, positions]) => {
+          const list = byQueue.size === 1 ? ordered : positions.map((pos) => ordered[pos]!);
           const atomic = list.some((s) => s.dependsOn.length > 0);
-          const written = await this.#submitter.submitBatch(queue, list, atomic);
-          list.forEach((s, i) => {
-            results.set(s.id, written[i]!);
+          const results = await this.#submitter.submitBatch(queue, list, atomic);
+          positions.forEach((pos, i) => {
+            written[pos] = results[i]!;
           });
         }),
       );
     if (!tracingEnabled() && !hasActiveSpan()) await writeAll();
     else await submitBatchTraced(this.ctx, ordered, writeAll);
-    return positionOf.map((pos) => results.get(ordered[pos]!.id)!);
+    return positionOf.map((pos) => written[pos]!);
   }
 
   /**

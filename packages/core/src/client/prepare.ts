@@ -5,31 +5,11 @@ import type { NormalizedSpec, TaskSpec } from '../task/types.js';
 import { type CheckedSpec, checkSpec } from '../task/validate.js';
 import { currentTraceContext } from '../telemetry/tracing.js';
 
-function normalize(
-  checked: CheckedSpec,
-  id: string,
-  now: number,
-  trace: Record<string, string> | null,
-): NormalizedSpec {
-  return {
-    id,
-    queue: checked.queue,
-    type: checked.type,
-    payloadJson: checked.payloadJson,
-    priority: checked.priority,
-    maxRetries: checked.maxRetries,
-    backoff: checked.backoff,
-    timeoutMs: checked.timeoutMs,
-    deadline: checked.deadline,
-    dependsOn: checked.dependsOn,
-    runAt: checked.runAt,
-    idempotencyKey: checked.idempotencyKey,
-    dedupTtlMs: checked.dedupTtlMs,
-    debounce: checked.debounce,
-    group: checked.group,
-    trace,
-    createdAt: now,
-  };
+/** The checked spec with its id and trace context: the NormalizedSpec, without a copy. */
+function normalize(checked: CheckedSpec, id: string, trace: Record<string, string> | null): NormalizedSpec {
+  checked.id = id;
+  checked.trace = trace;
+  return checked;
 }
 
 function limits(ctx: EngineContext) {
@@ -45,7 +25,7 @@ export function prepareOne(ctx: EngineContext, input: TaskSpec): NormalizedSpec 
   const now = ctx.clock.now();
   const checked = checkSpec(input, limits(ctx), now);
   if (checked.ref !== null) throw new ValidationError('ref', 'only has a meaning in submitMany');
-  return normalize(checked, newTaskId(now), now, currentTraceContext());
+  return normalize(checked, newTaskId(now), currentTraceContext());
 }
 
 /**
@@ -70,7 +50,7 @@ export function prepareBatch(
       throw err;
     }
   });
-  const specs = checked.map((c) => normalize(c, newTaskId(now), now, trace));
+  const specs = checked.map((c) => normalize(c, newTaskId(now), trace));
   const byRef = new Map<string, number>();
   checked.forEach((c, i) => {
     if (c.ref === null) return;
@@ -78,6 +58,8 @@ export function prepareBatch(
       throw new ValidationError(`specs[${i}].ref`, `"${c.ref}" is used twice in the batch`);
     byRef.set(c.ref, i);
   });
+  // Without refs no task can name another of the batch: it goes in the order given.
+  if (byRef.size === 0) return { ordered: specs, positionOf: specs.map((_, i) => i) };
   // Resolve refs; remember in-batch edges for the cycle check and the ordering.
   const parentsOf: number[][] = specs.map(() => []);
   specs.forEach((spec, i) => {

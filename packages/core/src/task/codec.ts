@@ -55,6 +55,44 @@ function typeJson(type: string): string {
   return lastTypeJson;
 }
 
+/** The fields every stored spec has, as the start of its JSON. */
+function head(spec: NormalizedSpec): string {
+  return `{"t":${typeJson(spec.type)},"c":${spec.createdAt},"p":${spec.priority},"r":${spec.maxRetries}`;
+}
+
+/** True when the spec stores nothing past its head (the backoff is checked apart). */
+function hasOnlyHead(spec: NormalizedSpec): boolean {
+  return (
+    spec.timeoutMs === null &&
+    spec.deadline === null &&
+    spec.dependsOn.length === 0 &&
+    spec.runAt === null &&
+    spec.idempotencyKey === null &&
+    spec.trace === null &&
+    spec.group === null
+  );
+}
+
+// Tasks submitted in the same millisecond with the same type, priority and retries, and nothing
+// else, store the same JSON: the last one is kept and given again.
+const lastHeadOnly = { type: '', createdAt: -1, priority: 0, maxRetries: 0, json: '' };
+function headOnly(spec: NormalizedSpec): string {
+  const last = lastHeadOnly;
+  if (
+    spec.createdAt !== last.createdAt ||
+    spec.type !== last.type ||
+    spec.priority !== last.priority ||
+    spec.maxRetries !== last.maxRetries
+  ) {
+    last.json = `${head(spec)}}`;
+    last.type = spec.type;
+    last.createdAt = spec.createdAt;
+    last.priority = spec.priority;
+    last.maxRetries = spec.maxRetries;
+  }
+  return last.json;
+}
+
 /**
  * JSON of the immutable fields (everything but the payload, stored apart so it
  * is never parsed twice): exactly `JSON.stringify` of the ShortSpec, written
@@ -62,8 +100,10 @@ function typeJson(type: string): string {
  * here. Numbers are validated integers, whose JSON is their decimal form.
  */
 export function encodeSpec(spec: NormalizedSpec): string {
-  let json = `{"t":${typeJson(spec.type)},"c":${spec.createdAt},"p":${spec.priority},"r":${spec.maxRetries}`;
-  if (!isDefaultBackoff(spec.backoff)) json += `,"b":${JSON.stringify(spec.backoff)}`;
+  const defaultBackoff = isDefaultBackoff(spec.backoff);
+  if (defaultBackoff && hasOnlyHead(spec)) return headOnly(spec);
+  let json = head(spec);
+  if (!defaultBackoff) json += `,"b":${JSON.stringify(spec.backoff)}`;
   if (spec.timeoutMs !== null) json += `,"to":${spec.timeoutMs}`;
   if (spec.deadline !== null) json += `,"dl":${spec.deadline}`;
   if (spec.dependsOn.length > 0) json += `,"dp":${JSON.stringify(spec.dependsOn)}`;

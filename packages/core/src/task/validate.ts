@@ -42,8 +42,12 @@ export const DEFAULT_BACKOFF: BackoffPolicy = {
   jitter: true,
 };
 
-/** A spec that passed validation, before it gets an id. */
-export type CheckedSpec = Omit<NormalizedSpec, 'id' | 'trace' | 'createdAt'> & { ref: string | null };
+/**
+ * A spec that passed validation: already the NormalizedSpec it becomes once
+ * prepare.ts gives it its id and trace context (in place, one object per task
+ * on the submit path), and its `ref`.
+ */
+export type CheckedSpec = NormalizedSpec & { ref: string | null };
 
 /** The fields a task spec may have; any other is refused, naming it. */
 export const TASK_SPEC_FIELDS: ReadonlySet<string> = new Set([
@@ -305,6 +309,7 @@ function checkFields(spec: SpecFields, limits: SpecLimits, now: number): Checked
     ref = spec.ref;
   }
   return {
+    id: '',
     queue,
     type: spec.type,
     payloadJson: payloadJson(spec.payload, limits.payloadMaxBytes),
@@ -319,6 +324,8 @@ function checkFields(spec: SpecFields, limits: SpecLimits, now: number): Checked
     dedupTtlMs,
     debounce,
     group,
+    trace: null,
+    createdAt: now,
     ref,
   };
 }
