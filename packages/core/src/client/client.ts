@@ -86,8 +86,9 @@ export class Client {
     // around it (and the turns it takes to settle); what throws here is returned as a rejection.
     try {
       this.#open();
-      const prepared = prepareOne(this.ctx, spec);
-      if (!tracingEnabled() && !hasActiveSpan()) return this.#submitter.submit(prepared);
+      const traced = tracingEnabled() || hasActiveSpan();
+      const prepared = prepareOne(this.ctx, spec, traced);
+      if (!traced) return this.#submitter.submit(prepared);
       return submitTraced(this.ctx, prepared, (s) => this.#submitter.submit(s));
     } catch (err) {
       return Promise.reject(err);
@@ -101,7 +102,8 @@ export class Client {
    */
   async submitMany(specs: readonly TaskSpec[]): Promise<SubmitResult[]> {
     this.#open();
-    const { ordered, positionOf } = prepareBatch(this.ctx, specs);
+    const traced = tracingEnabled() || hasActiveSpan();
+    const { ordered, positionOf } = prepareBatch(this.ctx, specs, traced);
     // Each queue's tasks, as positions in `ordered`.
     const byQueue = new Map<string, number[]>();
     ordered.forEach((s, pos) => {
@@ -121,7 +123,7 @@ export class Client {
           });
         }),
       );
-    if (!tracingEnabled() && !hasActiveSpan()) await writeAll();
+    if (!traced) await writeAll();
     else await submitBatchTraced(this.ctx, ordered, writeAll);
     return positionOf.map((pos) => written[pos]!);
   }
@@ -132,7 +134,7 @@ export class Client {
    * DependencyCycleError; unknown dependency ids are only found at submit.
    */
   validate(specs: readonly TaskSpec[]): void {
-    prepareBatch(this.ctx, specs);
+    prepareBatch(this.ctx, specs, false);
   }
 
   /** The task, or TaskNotFoundError. */

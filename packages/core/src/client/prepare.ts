@@ -20,12 +20,26 @@ function limits(ctx: EngineContext) {
   };
 }
 
-/** Validates one spec and gives it an id. Throws ValidationError naming the field. */
-export function prepareOne(ctx: EngineContext, input: TaskSpec): NormalizedSpec {
+/**
+ * The trace context to store with the tasks submitted now. Without an active
+ * span there is none to store (a propagator injects the trace of the active
+ * span), and unless dtps traces, none is made: then the propagation API is
+ * not called at all, once per task.
+ */
+function traceNow(traced: boolean): Record<string, string> | null {
+  return traced ? currentTraceContext() : null;
+}
+
+/**
+ * Validates one spec and gives it an id. `traced`: tracing is on or a span is
+ * active (the client asks once; false leaves the trace context out). Throws
+ * ValidationError naming the field.
+ */
+export function prepareOne(ctx: EngineContext, input: TaskSpec, traced = true): NormalizedSpec {
   const now = ctx.clock.now();
   const checked = checkSpec(input, limits(ctx), now);
   if (checked.ref !== null) throw new ValidationError('ref', 'only has a meaning in submitMany');
-  return normalize(checked, newTaskId(now), currentTraceContext());
+  return normalize(checked, newTaskId(now), traceNow(traced));
 }
 
 /**
@@ -37,10 +51,11 @@ export function prepareOne(ctx: EngineContext, input: TaskSpec): NormalizedSpec 
 export function prepareBatch(
   ctx: EngineContext,
   inputs: readonly TaskSpec[],
+  traced = true,
 ): { ordered: NormalizedSpec[]; positionOf: number[] } {
   if (!Array.isArray(inputs)) throw new ValidationError('specs', 'must be an array of task specs');
   const now = ctx.clock.now();
-  const trace = currentTraceContext();
+  const trace = traceNow(traced);
   const checked = inputs.map((input, i) => {
     try {
       return checkSpec(input, limits(ctx), now);

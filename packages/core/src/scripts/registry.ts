@@ -2,6 +2,7 @@ import { ReplyError } from 'ioredis';
 import type { RedisClient } from '../connection/redis-client.js';
 import { DtpsError } from '../errors.js';
 import { classifyRedisError, explainRedisError } from '../redis-errors.js';
+import { sendFcall } from './fcall-command.js';
 import { loadLibrary, scriptLibrary, scriptModeOf, settleScriptMode } from './functions.js';
 import { loadScripts, type ScriptSource } from './load.js';
 
@@ -113,15 +114,13 @@ function callFunction(
   args: readonly (string | number)[],
 ): Promise<unknown> {
   const fn = scriptLibrary().functions.get(name)!;
-  // Arrays, not spread (see callEval); fcall's typing lists only flat arguments.
-  const fcall = redis.fcall as unknown as ScriptFn;
   // Not an async function: the reply reaches the caller through as many promise turns as
   // EVALSHA's does (ioredis's NOSCRIPT catch is one), so the two modes pace a worker alike.
-  return fcall.call(redis, fn, keys.length, keys, args).catch(async (err: unknown) => {
+  return sendFcall(redis, fn, keys, args).catch(async (err: unknown) => {
     // The server lost the library (restarted without persistence, a new Cluster node, FUNCTION
     // FLUSH): nothing ran. Load it again and call once more, as EVALSHA does after NOSCRIPT.
     if (!(err instanceof ReplyError) || !/function not found/i.test((err as Error).message)) throw err;
     await loadLibrary(redis);
-    return fcall.call(redis, fn, keys.length, keys, args);
+    return sendFcall(redis, fn, keys, args);
   });
 }
