@@ -39,7 +39,11 @@ class FcallCommand extends Command {
  * add and no auto-pipelining to go through (those stay with ioredis's path).
  */
 function plainConnection(redis: RedisClient): boolean {
-  const o = redis.options as { keyPrefix?: string; enableAutoPipelining?: boolean; redisOptions?: { keyPrefix?: string } };
+  const o = redis.options as {
+    keyPrefix?: string;
+    enableAutoPipelining?: boolean;
+    redisOptions?: { keyPrefix?: string };
+  };
   return !o.keyPrefix && !o.redisOptions?.keyPrefix && !o.enableAutoPipelining;
 }
 

@@ -82,6 +82,29 @@ test('concurrent single submits all land, each with its own id', async (t) => {
   t.is((await e.client.counts()).queued, 2500);
 });
 
+test('a lone submit is sent at once; the submits made while it is on its way go together in one call', async (t) => {
+  const e = await engine.make();
+  await e.client.submit({ type: 'warm-up' }); // the scripts are loaded, the queue is known
+  const redis = e.client.ctx.redis as unknown as {
+    sendCommand(c: { name: string }, ...a: unknown[]): unknown;
+  };
+  const sent: string[] = [];
+  const send = redis.sendCommand.bind(redis);
+  redis.sendCommand = (c, ...a) => {
+    sent.push(c.name);
+    return send(c, ...a);
+  };
+  const scriptCalls = () => sent.filter((n) => /^(fcall|evalsha|eval)$/.test(n)).length;
+  const first = e.client.submit({ type: 'x', payload: 0 });
+  t.is(scriptCalls(), 1, 'written before submit() returned, not a tick later');
+  const others = Array.from({ length: 100 }, (_, i) => e.client.submit({ type: 'x', payload: i + 1 }));
+  t.is(scriptCalls(), 1, 'the others wait for the end of the tick');
+  const results = await Promise.all([first, ...others]);
+  t.is(scriptCalls(), 2);
+  t.is(new Set(results.map((r) => r.id)).size, 101);
+  t.is((await e.client.counts()).queued, 102);
+});
+
 const invalid: [string, Record<string, unknown>, string][] = [
   ['missing type', {}, 'type'],
   ['empty type', { type: '' }, 'type'],
