@@ -77,9 +77,9 @@ export class Client {
   }
 
   /**
-   * Submits one task. Concurrent submits are sent together, one script call per
-   * queue and tick. Throws ValidationError (nothing written) or
-   * UnknownDependencyError.
+   * Submits one task: at once when none of this client's calls is on its way,
+   * else with the other submits of the tick, one script call per queue. Throws
+   * ValidationError (nothing written) or UnknownDependencyError.
    */
   submit(spec: TaskSpec): Promise<SubmitResult> {
     // Not an async function: the submitter's promise is returned as it is, without a second one
