@@ -105,6 +105,23 @@ test('a lone submit is sent at once; the submits made while it is on its way go 
   t.is((await e.client.counts()).queued, 102);
 });
 
+test('types and payloads beyond ASCII are stored as given, single and in bulk', async (t) => {
+  const e = await engine.make();
+  const text = 'é ü 漢字 😀 \u{10FFFF} "quoted" \\ back';
+  const long = `${'x'.repeat(60)} ${text}`;
+  const one = await e.client.submit({ type: 'übersetzen', payload: { text, long } });
+  const many = await e.client.submitMany([
+    { type: '処理', payload: [text] },
+    { type: 'ascii', payload: long },
+    { type: 'long-ascii', payload: 'y'.repeat(100) },
+  ]);
+  const read = await Promise.all([one, ...many].map((r) => e.client.get(r.id)));
+  t.like(read[0], { type: 'übersetzen', payload: { text, long } });
+  t.like(read[1], { type: '処理', payload: [text] });
+  t.like(read[2], { type: 'ascii', payload: long });
+  t.like(read[3], { type: 'long-ascii', payload: 'y'.repeat(100) });
+});
+
 const invalid: [string, Record<string, unknown>, string][] = [
   ['missing type', {}, 'type'],
   ['empty type', { type: '' }, 'type'],
