@@ -56,9 +56,10 @@ export function prepareBatch(
   if (!Array.isArray(inputs)) throw new ValidationError('specs', 'must be an array of task specs');
   const now = ctx.clock.now();
   const trace = traceNow(traced);
+  const lim = limits(ctx);
   const checked = inputs.map((input, i) => {
     try {
-      return checkSpec(input, limits(ctx), now);
+      return checkSpec(input, lim, now);
     } catch (err) {
       if (err instanceof ValidationError)
         throw new ValidationError(`specs[${i}].${err.field}`, err.message.replace(/^[^:]*: /, ''));
