@@ -1,6 +1,8 @@
 import test from 'ava';
-import { DependencyCycleError, UnknownDependencyError, ValidationError } from '../../src/index.js';
-import { claim, useEngine } from './fixture.js';
+import { Cluster, Redis } from 'ioredis';
+import { Client, DependencyCycleError, UnknownDependencyError, ValidationError } from '../../src/index.js';
+import { RedisCluster } from '../../src/testing/index.js';
+import { claim, SCRIPTS, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
 
@@ -120,6 +122,22 @@ test('types and payloads beyond ASCII are stored as given, single and in bulk', 
   t.like(read[1], { type: '処理', payload: [text] });
   t.like(read[2], { type: 'ascii', payload: long });
   t.like(read[3], { type: 'long-ascii', payload: 'y'.repeat(100) });
+});
+
+test("a connection with auto-pipelining takes ioredis's own FCALL path, and submits land the same", async (t) => {
+  const s = engine.server;
+  const redis =
+    s instanceof RedisCluster
+      ? new Cluster(s.nodes, { scaleReads: 'master', enableAutoPipelining: true })
+      : new Redis({ host: s.host, port: s.port, enableAutoPipelining: true });
+  t.teardown(() => redis.disconnect());
+  const client = new Client({ redis, prefix: `ap${Date.now()}`, scripts: SCRIPTS });
+  t.teardown(() => client.close());
+  const one = await client.submit({ type: 'x', payload: 'é' });
+  const many = await client.submitMany(Array.from({ length: 300 }, (_, i) => ({ type: 'y', payload: i })));
+  t.like(await client.get(one.id), { type: 'x', payload: 'é', state: 'queued' });
+  t.like(await client.get(many[299]!.id), { type: 'y', payload: 299 });
+  t.is((await client.counts()).queued, 301);
 });
 
 const invalid: [string, Record<string, unknown>, string][] = [
