@@ -46,7 +46,8 @@ local ids = {}
 for i = 0, n - 1 do
   local o = FIRST + i * FIELDS
   local id, priority = ARGV[o], ARGV[o + 1]
-  redis.call('HSET', taskKey(base, id), 's', 'queued', 'p', priority, 'a', 0, 'd', ARGV[o + 2], 'pl', ARGV[o + 3])
+  -- '0', not 0: redis.call formats a Lua number with snprintf, about half a µs per task here.
+  redis.call('HSET', taskKey(base, id), 's', 'queued', 'p', priority, 'a', '0', 'd', ARGV[o + 2], 'pl', ARGV[o + 3])
   -- Same score as readyScore(); below 1e14 a Lua number converts to an exact integer string.
   scores[2 * i + 1] = (10 - priority) * PRIORITY_BAND + (laned and nextSeq(rec, base, nil) or seq + i + 1)
   scores[2 * i + 2] = id

@@ -77,15 +77,22 @@ export class Client {
   }
 
   /**
-   * Submits one task. Concurrent submits are sent together, one script call per
-   * queue and tick. Throws ValidationError (nothing written) or
-   * UnknownDependencyError.
+   * Submits one task: at once when none of this client's calls is on its way,
+   * else with the other submits of the tick, one script call per queue. Throws
+   * ValidationError (nothing written) or UnknownDependencyError.
    */
-  async submit(spec: TaskSpec): Promise<SubmitResult> {
-    this.#open();
-    const prepared = prepareOne(this.ctx, spec);
-    if (!tracingEnabled() && !hasActiveSpan()) return this.#submitter.submit(prepared);
-    return submitTraced(this.ctx, prepared, (s) => this.#submitter.submit(s));
+  submit(spec: TaskSpec): Promise<SubmitResult> {
+    // Not an async function: the submitter's promise is returned as it is, without a second one
+    // around it (and the turns it takes to settle); what throws here is returned as a rejection.
+    try {
+      this.#open();
+      const traced = tracingEnabled() || hasActiveSpan();
+      const prepared = prepareOne(this.ctx, spec, traced);
+      if (!traced) return this.#submitter.submit(prepared);
+      return submitTraced(this.ctx, prepared, (s) => this.#submitter.submit(s));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**
@@ -95,27 +102,30 @@ export class Client {
    */
   async submitMany(specs: readonly TaskSpec[]): Promise<SubmitResult[]> {
     this.#open();
-    const { ordered, positionOf } = prepareBatch(this.ctx, specs);
-    const byQueue = new Map<string, typeof ordered>();
-    for (const s of ordered) {
-      const list = byQueue.get(s.queue) ?? [];
-      list.push(s);
-      byQueue.set(s.queue, list);
-    }
-    const results = new Map<string, SubmitResult>();
+    const traced = tracingEnabled() || hasActiveSpan();
+    const { ordered, positionOf } = prepareBatch(this.ctx, specs, traced);
+    // Each queue's tasks, as positions in `ordered`.
+    const byQueue = new Map<string, number[]>();
+    ordered.forEach((s, pos) => {
+      const positions = byQueue.get(s.queue);
+      if (positions) positions.push(pos);
+      else byQueue.set(s.queue, [pos]);
+    });
+    const written = new Array<SubmitResult>(ordered.length);
     const writeAll = () =>
       Promise.all(
-        [...byQueue].map(async ([queue, list]) => {
+        [...byQueue].map(async ([queue, positions]) => {
+          const list = byQueue.size === 1 ? ordered : positions.map((pos) => ordered[pos]!);
           const atomic = list.some((s) => s.dependsOn.length > 0);
-          const written = await this.#submitter.submitBatch(queue, list, atomic);
-          list.forEach((s, i) => {
-            results.set(s.id, written[i]!);
+          const results = await this.#submitter.submitBatch(queue, list, atomic);
+          positions.forEach((pos, i) => {
+            written[pos] = results[i]!;
           });
         }),
       );
-    if (!tracingEnabled() && !hasActiveSpan()) await writeAll();
+    if (!traced) await writeAll();
     else await submitBatchTraced(this.ctx, ordered, writeAll);
-    return positionOf.map((pos) => results.get(ordered[pos]!.id)!);
+    return positionOf.map((pos) => written[pos]!);
   }
 
   /**
@@ -124,7 +134,7 @@ export class Client {
    * DependencyCycleError; unknown dependency ids are only found at submit.
    */
   validate(specs: readonly TaskSpec[]): void {
-    prepareBatch(this.ctx, specs);
+    prepareBatch(this.ctx, specs, false);
   }
 
   /** The task, or TaskNotFoundError. */

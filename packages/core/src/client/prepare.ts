@@ -5,31 +5,11 @@ import type { NormalizedSpec, TaskSpec } from '../task/types.js';
 import { type CheckedSpec, checkSpec } from '../task/validate.js';
 import { currentTraceContext } from '../telemetry/tracing.js';
 
-function normalize(
-  checked: CheckedSpec,
-  id: string,
-  now: number,
-  trace: Record<string, string> | null,
-): NormalizedSpec {
-  return {
-    id,
-    queue: checked.queue,
-    type: checked.type,
-    payloadJson: checked.payloadJson,
-    priority: checked.priority,
-    maxRetries: checked.maxRetries,
-    backoff: checked.backoff,
-    timeoutMs: checked.timeoutMs,
-    deadline: checked.deadline,
-    dependsOn: checked.dependsOn,
-    runAt: checked.runAt,
-    idempotencyKey: checked.idempotencyKey,
-    dedupTtlMs: checked.dedupTtlMs,
-    debounce: checked.debounce,
-    group: checked.group,
-    trace,
-    createdAt: now,
-  };
+/** The checked spec with its id and trace context: the NormalizedSpec, without a copy. */
+function normalize(checked: CheckedSpec, id: string, trace: Record<string, string> | null): NormalizedSpec {
+  checked.id = id;
+  checked.trace = trace;
+  return checked;
 }
 
 function limits(ctx: EngineContext) {
@@ -40,12 +20,26 @@ function limits(ctx: EngineContext) {
   };
 }
 
-/** Validates one spec and gives it an id. Throws ValidationError naming the field. */
-export function prepareOne(ctx: EngineContext, input: TaskSpec): NormalizedSpec {
+/**
+ * The trace context to store with the tasks submitted now. Without an active
+ * span there is none to store (a propagator injects the trace of the active
+ * span), and unless dtps traces, none is made: then the propagation API is
+ * not called at all, once per task.
+ */
+function traceNow(traced: boolean): Record<string, string> | null {
+  return traced ? currentTraceContext() : null;
+}
+
+/**
+ * Validates one spec and gives it an id. `traced`: tracing is on or a span is
+ * active (the client asks once; false leaves the trace context out). Throws
+ * ValidationError naming the field.
+ */
+export function prepareOne(ctx: EngineContext, input: TaskSpec, traced = true): NormalizedSpec {
   const now = ctx.clock.now();
   const checked = checkSpec(input, limits(ctx), now);
   if (checked.ref !== null) throw new ValidationError('ref', 'only has a meaning in submitMany');
-  return normalize(checked, newTaskId(now), now, currentTraceContext());
+  return normalize(checked, newTaskId(now), traceNow(traced));
 }
 
 /**
@@ -57,20 +51,22 @@ export function prepareOne(ctx: EngineContext, input: TaskSpec): NormalizedSpec 
 export function prepareBatch(
   ctx: EngineContext,
   inputs: readonly TaskSpec[],
+  traced = true,
 ): { ordered: NormalizedSpec[]; positionOf: number[] } {
   if (!Array.isArray(inputs)) throw new ValidationError('specs', 'must be an array of task specs');
   const now = ctx.clock.now();
-  const trace = currentTraceContext();
+  const trace = traceNow(traced);
+  const lim = limits(ctx);
   const checked = inputs.map((input, i) => {
     try {
-      return checkSpec(input, limits(ctx), now);
+      return checkSpec(input, lim, now);
     } catch (err) {
       if (err instanceof ValidationError)
         throw new ValidationError(`specs[${i}].${err.field}`, err.message.replace(/^[^:]*: /, ''));
       throw err;
     }
   });
-  const specs = checked.map((c) => normalize(c, newTaskId(now), now, trace));
+  const specs = checked.map((c) => normalize(c, newTaskId(now), trace));
   const byRef = new Map<string, number>();
   checked.forEach((c, i) => {
     if (c.ref === null) return;
@@ -78,6 +74,8 @@ export function prepareBatch(
       throw new ValidationError(`specs[${i}].ref`, `"${c.ref}" is used twice in the batch`);
     byRef.set(c.ref, i);
   });
+  // Without refs no task can name another of the batch: it goes in the order given.
+  if (byRef.size === 0) return { ordered: specs, positionOf: specs.map((_, i) => i) };
   // Resolve refs; remember in-batch edges for the cycle check and the ordering.
   const parentsOf: number[][] = specs.map(() => []);
   specs.forEach((spec, i) => {

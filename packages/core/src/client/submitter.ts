@@ -62,22 +62,31 @@ interface Waiting {
 }
 
 /**
- * Writes tasks. Single submits are coalesced: every submit made in the same
- * tick of the event loop goes to Redis in one script call per queue, which is
- * what makes single submits nearly as cheap as bulk ones.
+ * Writes tasks. Single submits are coalesced: while a call of this client is
+ * on its way, every submit made meanwhile waits for the end of the tick and
+ * goes to Redis with the others of that tick, in one script call per queue,
+ * which is what makes single submits nearly as cheap as bulk ones. A submit
+ * made while nothing is on its way goes out at once: at a low rate there is
+ * nothing to batch it with, and waiting would only add to its latency.
  */
 export class Submitter {
   readonly #ctx: EngineContext;
   #waiting = new Map<string, Waiting[]>();
   #flushScheduled = false;
+  /** Script calls sent and not yet answered. */
+  #inFlight = 0;
 
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
   }
 
-  /** Submits one prepared task, coalesced with the others of this tick. */
+  /** Submits one prepared task: at once when nothing is on its way, else with the others of this tick. */
   submit(spec: NormalizedSpec): Promise<SubmitResult> {
     return new Promise((resolve, reject) => {
+      if (this.#inFlight === 0 && !this.#flushScheduled) {
+        this.#send(spec.queue, [{ spec, resolve, reject }], isPlain(spec));
+        return;
+      }
       let list = this.#waiting.get(spec.queue);
       if (!list) {
         list = [];
@@ -113,22 +122,31 @@ export class Submitter {
     const all = this.#waiting;
     this.#waiting = new Map();
     for (const [queue, list] of all) {
-      for (const run of cutRuns(list, (w) => w.spec)) {
-        this.#callEach(queue, run.items, run.plain).catch((err) => {
-          for (const w of run.items) w.reject(err);
-        });
-      }
+      for (const run of cutRuns(list, (w) => w.spec)) this.#send(queue, run.items, run.plain);
     }
+  }
+
+  /** One script call for waiting submits of one queue; each settles with its own outcome. */
+  #send(queue: string, part: Waiting[], plain: boolean): void {
+    this.#callEach(queue, part, plain).catch((err) => {
+      for (const w of part) w.reject(err);
+    });
   }
 
   async #callEach(queue: string, part: Waiting[], plain: boolean): Promise<void> {
     const specs = part.map((w) => w.spec);
-    const raw = plain ? await this.#runPlain(queue, specs) : await this.#run(queue, specs, false);
-    part.forEach((w, i) => {
+    this.#inFlight++;
+    let raw: (SubmitResult | Error)[];
+    try {
+      raw = plain ? await this.#runPlain(queue, specs) : await this.#run(queue, specs, false);
+    } finally {
+      this.#inFlight--;
+    }
+    for (let i = 0; i < part.length; i++) {
       const r = raw[i]!;
-      if (r instanceof Error) w.reject(r);
-      else w.resolve(r);
-    });
+      if (r instanceof Error) part[i]!.reject(r);
+      else part[i]!.resolve(r);
+    }
   }
 
   async #call(
@@ -137,7 +155,13 @@ export class Submitter {
     atomic: boolean,
     plain = false,
   ): Promise<SubmitResult[]> {
-    const raw = plain ? await this.#runPlain(queue, specs) : await this.#run(queue, specs, atomic);
+    this.#inFlight++;
+    let raw: (SubmitResult | Error)[];
+    try {
+      raw = plain ? await this.#runPlain(queue, specs) : await this.#run(queue, specs, atomic);
+    } finally {
+      this.#inFlight--;
+    }
     const failed = raw.find((r) => r instanceof Error && !(r instanceof NotWrittenError));
     if (failed) throw failed;
     return raw as SubmitResult[];

@@ -2,6 +2,7 @@ import { ReplyError } from 'ioredis';
 import type { RedisClient } from '../connection/redis-client.js';
 import { DtpsError } from '../errors.js';
 import { classifyRedisError, explainRedisError } from '../redis-errors.js';
+import { sendFcall } from './fcall-command.js';
 import { loadLibrary, scriptLibrary, scriptModeOf, settleScriptMode } from './functions.js';
 import { loadScripts, type ScriptSource } from './load.js';
 
@@ -44,7 +45,7 @@ function scriptSources(): Map<string, ScriptSource> {
 }
 
 const registered = new WeakSet<object>();
-type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
+type ScriptFn = (...args: (string | number | readonly (string | number)[])[]) => Promise<unknown>;
 
 /**
  * Registers every script on a connection, once (ioredis then calls EVALSHA
@@ -101,7 +102,9 @@ function callEval(
 ): Promise<unknown> {
   registerScripts(redis);
   const fn = (redis as unknown as Record<string, ScriptFn>)[name]!;
-  return fn.call(redis, ...keys, ...args);
+  // Arrays, not spread: ioredis flattens a command's arguments anyway, and a submit batch has
+  // a thousand of them, which a spread would first push as arguments of the call.
+  return fn.call(redis, keys, args);
 }
 
 function callFunction(
@@ -113,11 +116,11 @@ function callFunction(
   const fn = scriptLibrary().functions.get(name)!;
   // Not an async function: the reply reaches the caller through as many promise turns as
   // EVALSHA's does (ioredis's NOSCRIPT catch is one), so the two modes pace a worker alike.
-  return redis.fcall(fn, keys.length, ...keys, ...args).catch(async (err: unknown) => {
+  return sendFcall(redis, fn, keys, args).catch(async (err: unknown) => {
     // The server lost the library (restarted without persistence, a new Cluster node, FUNCTION
     // FLUSH): nothing ran. Load it again and call once more, as EVALSHA does after NOSCRIPT.
     if (!(err instanceof ReplyError) || !/function not found/i.test((err as Error).message)) throw err;
     await loadLibrary(redis);
-    return redis.fcall(fn, keys.length, ...keys, ...args);
+    return sendFcall(redis, fn, keys, args);
   });
 }

@@ -44,19 +44,75 @@ function isDefaultBackoff(b: BackoffPolicy): boolean {
   );
 }
 
-/** JSON of the immutable fields (everything but the payload, stored apart so it is never parsed twice). */
+// A producer submits mostly one or a few types: their JSON is made once.
+let lastType = '';
+let lastTypeJson = '""';
+function typeJson(type: string): string {
+  if (type !== lastType) {
+    lastTypeJson = JSON.stringify(type);
+    lastType = type;
+  }
+  return lastTypeJson;
+}
+
+/** The fields every stored spec has, as the start of its JSON. */
+function head(spec: NormalizedSpec): string {
+  return `{"t":${typeJson(spec.type)},"c":${spec.createdAt},"p":${spec.priority},"r":${spec.maxRetries}`;
+}
+
+/** True when the spec stores nothing past its head (the backoff is checked apart). */
+function hasOnlyHead(spec: NormalizedSpec): boolean {
+  return (
+    spec.timeoutMs === null &&
+    spec.deadline === null &&
+    spec.dependsOn.length === 0 &&
+    spec.runAt === null &&
+    spec.idempotencyKey === null &&
+    spec.trace === null &&
+    spec.group === null
+  );
+}
+
+// Tasks submitted in the same millisecond with the same type, priority and retries, and nothing
+// else, store the same JSON: the last one is kept and given again.
+const lastHeadOnly = { type: '', createdAt: -1, priority: 0, maxRetries: 0, json: '' };
+function headOnly(spec: NormalizedSpec): string {
+  const last = lastHeadOnly;
+  if (
+    spec.createdAt !== last.createdAt ||
+    spec.type !== last.type ||
+    spec.priority !== last.priority ||
+    spec.maxRetries !== last.maxRetries
+  ) {
+    last.json = `${head(spec)}}`;
+    last.type = spec.type;
+    last.createdAt = spec.createdAt;
+    last.priority = spec.priority;
+    last.maxRetries = spec.maxRetries;
+  }
+  return last.json;
+}
+
+/**
+ * JSON of the immutable fields (everything but the payload, stored apart so it
+ * is never parsed twice): exactly `JSON.stringify` of the ShortSpec, written
+ * as a string without building the object, since every submitted task passes
+ * here. Numbers are validated integers, whose JSON is their decimal form.
+ */
 export function encodeSpec(spec: NormalizedSpec): string {
-  const short: ShortSpec = { t: spec.type, c: spec.createdAt, p: spec.priority, r: spec.maxRetries };
-  if (!isDefaultBackoff(spec.backoff)) short.b = spec.backoff;
-  if (spec.timeoutMs !== null) short.to = spec.timeoutMs;
-  if (spec.deadline !== null) short.dl = spec.deadline;
-  if (spec.dependsOn.length > 0) short.dp = spec.dependsOn;
-  if (spec.runAt !== null) short.ra = spec.runAt;
-  if (spec.idempotencyKey !== null) short.ik = spec.idempotencyKey;
-  if (spec.trace !== null) short.tr = spec.trace;
+  const defaultBackoff = isDefaultBackoff(spec.backoff);
+  if (defaultBackoff && hasOnlyHead(spec)) return headOnly(spec);
+  let json = head(spec);
+  if (!defaultBackoff) json += `,"b":${JSON.stringify(spec.backoff)}`;
+  if (spec.timeoutMs !== null) json += `,"to":${spec.timeoutMs}`;
+  if (spec.deadline !== null) json += `,"dl":${spec.deadline}`;
+  if (spec.dependsOn.length > 0) json += `,"dp":${JSON.stringify(spec.dependsOn)}`;
+  if (spec.runAt !== null) json += `,"ra":${spec.runAt}`;
+  if (spec.idempotencyKey !== null) json += `,"ik":${JSON.stringify(spec.idempotencyKey)}`;
+  if (spec.trace !== null) json += `,"tr":${JSON.stringify(spec.trace)}`;
   // Last, and only letters, digits and `_ . : @ -`: the Lua scripts find it with a pattern (groupOf in keys.lua).
-  if (spec.group !== null) short.g = spec.group;
-  return JSON.stringify(short);
+  if (spec.group !== null) json += `,"g":${JSON.stringify(spec.group)}`;
+  return `${json}}`;
 }
 
 /** What could not be read while decoding one task: field → reason, in the order met. */

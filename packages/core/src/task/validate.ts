@@ -42,8 +42,12 @@ export const DEFAULT_BACKOFF: BackoffPolicy = {
   jitter: true,
 };
 
-/** A spec that passed validation, before it gets an id. */
-export type CheckedSpec = Omit<NormalizedSpec, 'id' | 'trace' | 'createdAt'> & { ref: string | null };
+/**
+ * A spec that passed validation: already the NormalizedSpec it becomes once
+ * prepare.ts gives it its id and trace context (in place, one object per task
+ * on the submit path), and its `ref`.
+ */
+export type CheckedSpec = NormalizedSpec & { ref: string | null };
 
 /** The fields a task spec may have; any other is refused, naming it. */
 export const TASK_SPEC_FIELDS: ReadonlySet<string> = new Set([
@@ -186,11 +190,6 @@ export function checkSpec(input: unknown, limits: SpecLimits, now: number): Chec
     throw new ValidationError('spec', 'a task spec must be an object with at least {type}');
   }
   const spec = ownFields(input);
-  for (const k of Object.keys(spec)) {
-    if (!TASK_SPEC_FIELDS.has(k) && spec[k] !== undefined) {
-      throw new ValidationError(k, `is not a task field (allowed: ${[...TASK_SPEC_FIELDS].join(', ')})`);
-    }
-  }
   try {
     return checkFields(spec, limits, now);
   } catch (err) {
@@ -200,36 +199,65 @@ export function checkSpec(input: unknown, limits: SpecLimits, now: number): Chec
   }
 }
 
+/** The fields of a spec as ownFields copies them: every task field, so that every copy has one shape. */
+type SpecFields = { [K in keyof Required<TaskSpec>]: TaskSpec[K] | undefined };
+
+function noFields(): SpecFields {
+  return {
+    type: undefined,
+    payload: undefined,
+    queue: undefined,
+    priority: undefined,
+    maxRetries: undefined,
+    backoff: undefined,
+    timeoutMs: undefined,
+    deadline: undefined,
+    dependsOn: undefined,
+    runAt: undefined,
+    delayMs: undefined,
+    idempotencyKey: undefined,
+    dedupTtlMs: undefined,
+    debounce: undefined,
+    group: undefined,
+    ref: undefined,
+  };
+}
+
 /**
- * The spec's own fields, read once: a field whose getter throws (or a Proxy
- * that refuses to be read) is refused by name instead of throwing something
- * untyped later.
+ * The spec's task fields, each read once: a field whose getter throws (or a
+ * Proxy that refuses to be read) is refused by name instead of throwing
+ * something untyped later. Then the first other field that holds a value is
+ * refused as unknown. The copy is a plain object of one fixed shape, written
+ * by assignment only for task fields (a `__proto__` field is never assigned,
+ * so it cannot become a prototype): submit validates every task, and this is
+ * its hot path.
  */
-function ownFields(input: object): TaskSpec & Record<string, unknown> {
+function ownFields(input: object): SpecFields {
   let keys: string[];
   try {
     keys = Object.keys(input);
   } catch {
     throw new ValidationError('spec', 'its fields cannot be listed');
   }
-  const out: Record<string, unknown> = {};
+  const out = noFields();
+  let unknown: string | undefined;
   for (const k of keys) {
+    let v: unknown;
     try {
-      // defineProperty: a `__proto__` field stays a field (and is refused as unknown), not a prototype.
-      Object.defineProperty(out, k, {
-        value: (input as Record<string, unknown>)[k],
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      v = (input as Record<string, unknown>)[k];
     } catch {
       throw new ValidationError(k, 'cannot be read (its getter threw)');
     }
+    if (TASK_SPEC_FIELDS.has(k)) (out as Record<string, unknown>)[k] = v;
+    else if (v !== undefined && unknown === undefined) unknown = k;
   }
-  return out as TaskSpec & Record<string, unknown>;
+  if (unknown !== undefined) {
+    throw new ValidationError(unknown, `is not a task field (allowed: ${[...TASK_SPEC_FIELDS].join(', ')})`);
+  }
+  return out;
 }
 
-function checkFields(spec: TaskSpec & Record<string, unknown>, limits: SpecLimits, now: number): CheckedSpec {
+function checkFields(spec: SpecFields, limits: SpecLimits, now: number): CheckedSpec {
   if (typeof spec.type !== 'string' || spec.type.length === 0 || spec.type.length > 128) {
     throw new ValidationError('type', 'must be a non-empty string of at most 128 characters');
   }
@@ -281,6 +309,7 @@ function checkFields(spec: TaskSpec & Record<string, unknown>, limits: SpecLimit
     ref = spec.ref;
   }
   return {
+    id: '',
     queue,
     type: spec.type,
     payloadJson: payloadJson(spec.payload, limits.payloadMaxBytes),
@@ -295,13 +324,15 @@ function checkFields(spec: TaskSpec & Record<string, unknown>, limits: SpecLimit
     dedupTtlMs,
     debounce,
     group,
+    trace: null,
+    createdAt: now,
     ref,
   };
 }
 
 /** The dedup window and debounce mode of a spec: both need an idempotency key. */
 function dedupOf(
-  spec: TaskSpec,
+  spec: SpecFields,
   idempotencyKey: string | null,
 ): { dedupTtlMs: number | null; debounce: DebounceMode | null } {
   let dedupTtlMs: number | null = null;

@@ -1,6 +1,8 @@
 import test from 'ava';
-import { DependencyCycleError, UnknownDependencyError, ValidationError } from '../../src/index.js';
-import { claim, useEngine } from './fixture.js';
+import { Cluster, Redis } from 'ioredis';
+import { Client, DependencyCycleError, UnknownDependencyError, ValidationError } from '../../src/index.js';
+import { RedisCluster } from '../../src/testing/index.js';
+import { claim, SCRIPTS, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
 
@@ -80,6 +82,62 @@ test('concurrent single submits all land, each with its own id', async (t) => {
   );
   t.is(new Set(results.map((r) => r.id)).size, 2500);
   t.is((await e.client.counts()).queued, 2500);
+});
+
+test('a lone submit is sent at once; the submits made while it is on its way go together in one call', async (t) => {
+  const e = await engine.make();
+  await e.client.submit({ type: 'warm-up' }); // the scripts are loaded, the queue is known
+  const redis = e.client.ctx.redis as unknown as {
+    sendCommand(c: { name: string }, ...a: unknown[]): unknown;
+  };
+  const sent: string[] = [];
+  const send = redis.sendCommand.bind(redis);
+  redis.sendCommand = (c, ...a) => {
+    sent.push(c.name);
+    return send(c, ...a);
+  };
+  const scriptCalls = () => sent.filter((n) => /^(fcall|evalsha|eval)$/.test(n)).length;
+  const first = e.client.submit({ type: 'x', payload: 0 });
+  t.is(scriptCalls(), 1, 'written before submit() returned, not a tick later');
+  const others = Array.from({ length: 100 }, (_, i) => e.client.submit({ type: 'x', payload: i + 1 }));
+  t.is(scriptCalls(), 1, 'the others wait for the end of the tick');
+  const results = await Promise.all([first, ...others]);
+  t.is(scriptCalls(), 2);
+  t.is(new Set(results.map((r) => r.id)).size, 101);
+  t.is((await e.client.counts()).queued, 102);
+});
+
+test('types and payloads beyond ASCII are stored as given, single and in bulk', async (t) => {
+  const e = await engine.make();
+  const text = 'é ü 漢字 😀 \u{10FFFF} "quoted" \\ back';
+  const long = `${'x'.repeat(60)} ${text}`;
+  const one = await e.client.submit({ type: 'übersetzen', payload: { text, long } });
+  const many = await e.client.submitMany([
+    { type: '処理', payload: [text] },
+    { type: 'ascii', payload: long },
+    { type: 'long-ascii', payload: 'y'.repeat(100) },
+  ]);
+  const read = await Promise.all([one, ...many].map((r) => e.client.get(r.id)));
+  t.like(read[0], { type: 'übersetzen', payload: { text, long } });
+  t.like(read[1], { type: '処理', payload: [text] });
+  t.like(read[2], { type: 'ascii', payload: long });
+  t.like(read[3], { type: 'long-ascii', payload: 'y'.repeat(100) });
+});
+
+test("a connection with auto-pipelining takes ioredis's own FCALL path, and submits land the same", async (t) => {
+  const s = engine.server;
+  const redis =
+    s instanceof RedisCluster
+      ? new Cluster(s.nodes, { scaleReads: 'master', enableAutoPipelining: true })
+      : new Redis({ host: s.host, port: s.port, enableAutoPipelining: true });
+  t.teardown(() => redis.disconnect());
+  const client = new Client({ redis, prefix: `ap${Date.now()}`, scripts: SCRIPTS });
+  t.teardown(() => client.close());
+  const one = await client.submit({ type: 'x', payload: 'é' });
+  const many = await client.submitMany(Array.from({ length: 300 }, (_, i) => ({ type: 'y', payload: i })));
+  t.like(await client.get(one.id), { type: 'x', payload: 'é', state: 'queued' });
+  t.like(await client.get(many[299]!.id), { type: 'y', payload: 299 });
+  t.is((await client.counts()).queued, 301);
 });
 
 const invalid: [string, Record<string, unknown>, string][] = [

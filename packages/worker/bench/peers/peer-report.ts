@@ -26,6 +26,7 @@ const REDIS: Metric[] = [
   { label: 'Redis CPU µs/task', pick: (s) => s.redisCpuUsPerTask, digits: 1 },
   { label: 'Redis cmds/task', pick: (s) => s.redisCommandsPerTask, digits: 1 },
 ];
+const SUBMIT: Metric[] = [{ label: 'producer CPU µs/task', pick: (s) => s.producerCpuUsPerTask, digits: 2 }];
 const PROCESS: Metric[] = [
   { label: 'worker CPU µs/task', pick: (s) => s.workerCpuUsPerTask, digits: 1 },
   { label: 'worker max RSS MiB', pick: (s) => s.workerMaxRssMiB, digits: 0 },
@@ -250,7 +251,7 @@ export function formatReport(
       ? [...LATENCY, ...REDIS]
       : r.case.startsWith('process')
         ? [THROUGHPUT, ...REDIS, ...PROCESS]
-        : [THROUGHPUT, ...REDIS];
+        : [THROUGHPUT, ...SUBMIT, ...REDIS];
     const rows = metrics.map((m) => [
       m.label,
       ...variants.map((v) => spread(values(r.runs[v], m.pick), m.digits)),

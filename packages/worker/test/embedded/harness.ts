@@ -48,7 +48,8 @@ export async function embed(
 
 /**
  * Puts `around` between the worker and each of its rounds (one cycleTasks call: FCALL of the
- * library's function, or EVALSHA through ioredis's defined command with redis.scripts: eval).
+ * library's function, which dtps hands to the connection's sendCommand as a command of its own,
+ * or EVALSHA through ioredis's defined command with redis.scripts: eval).
  * `around` gets the round's send and returns its reply, so it can watch, delay or hold it.
  */
 export function aroundRounds(
@@ -65,7 +66,10 @@ export function aroundRounds(
     };
   };
   wrap('cycleTasks', () => true);
-  wrap('fcall', (args) => String(args[0]).endsWith('_cycleTasks'));
+  wrap('sendCommand', (args) => {
+    const command = args[0] as { name: string; args: unknown[] };
+    return command.name === 'fcall' && String(command.args[0]).endsWith('_cycleTasks');
+  });
 }
 
 /**

@@ -109,8 +109,19 @@ export const SUBMIT_PLAIN: ScriptShape = {
 /** `tasks` must be plain: no dependencies, idempotency key, run time or deadline. */
 export function buildSubmitPlain(a: QueueCallBase & { tasks: readonly NormalizedSpec[] }): ScriptCall {
   const k = a.keys;
-  const argv = [k.base, String(a.now), String(a.maxLen)];
-  for (const s of a.tasks) argv.push(s.id, String(s.priority), encodeSpec(s), s.payloadJson);
+  // Sized once: a batch has up to a thousand values.
+  const argv = new Array<string>(3 + 4 * a.tasks.length);
+  argv[0] = k.base;
+  argv[1] = String(a.now);
+  argv[2] = String(a.maxLen);
+  let o = 3;
+  for (const s of a.tasks) {
+    argv[o] = s.id;
+    argv[o + 1] = String(s.priority);
+    argv[o + 2] = encodeSpec(s);
+    argv[o + 3] = s.payloadJson;
+    o += 4;
+  }
   return { keys: [k.ready, k.seq], argv };
 }
 
