@@ -23,20 +23,17 @@ Returns the number of tasks written (all of them).
 -- @include lanes
 -- @include handout
 -- @include handoff
-local rec = newRecord() -- this call's events and counters (see record.lua)
-
 local base, now, maxLen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local FIELDS, FIRST = 4, 4
 local n = (#ARGV - FIRST + 1) / FIELDS
 local nobodyIdle = false
 if n == 1 then
   local handed
-  handed, nobodyIdle = handOffNew(rec, base, now, maxLen, ARGV[FIRST], ARGV[FIRST + 1], ARGV[FIRST + 2], ARGV[FIRST + 3])
-  if handed then
-    flush(rec, base, now, maxLen)
-    return 1
-  end
+  handed, nobodyIdle = handOffNew(base, now, maxLen, KEYS[1], ARGV[FIRST], ARGV[FIRST + 1], ARGV[FIRST + 2], ARGV[FIRST + 3])
+  -- Its events and counters are written (handoff.lua): no record needed.
+  if handed then return 1 end
 end
+local rec = newRecord() -- this call's events and counters (see record.lua)
 -- Plain tasks have no group; in a queue with lanes they take the lane '' (lanes.lua).
 local laned = hasLanes(rec, base)
 local seq = 0

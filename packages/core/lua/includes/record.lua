@@ -39,25 +39,45 @@ local function count(rec, name, n)
   rec[name] = sum + (n or 1)
 end
 
+-- One stream entry: the ids of one transition kind (`ids`: one string, space-separated).
+local function addEvent(events, maxLen, state, ids, reason, worker)
+  if reason and worker then
+    redis.call('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', state, 'ids', ids, 'r', reason, 'w', worker)
+  elseif reason then
+    redis.call('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', state, 'ids', ids, 'r', reason)
+  elseif worker then
+    redis.call('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', state, 'ids', ids, 'w', worker)
+  else
+    redis.call('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', state, 'ids', ids)
+  end
+end
+
+-- One counter's sum `n` (`by`: the same as an argument string) added to the second's hash and
+-- to the totals. Returns true when the field is new in the second's hash: it may be the hash's
+-- first, which then needs its TTL (expireSecond). An existing one means the hash existed, and
+-- whoever made it set the TTL in that same script.
+local function addCount(sec, totals, name, by, n)
+  local fresh = redis.call('HINCRBY', sec, name, by) == n
+  redis.call('HINCRBY', totals, name, by)
+  return fresh
+end
+
+local function expireSecond(sec)
+  redis.call('EXPIRE', sec, SECOND_TTL, 'NX')
+end
+
 -- Writes the record: the stream entries first, then the counters (in the order first recorded).
 -- Called once a script call, at 500 calls a second too: it builds no table and formats each
 -- counter once (every string and table a call makes costs its share of Lua's garbage collection).
+-- The lean paths of a lone task (handoff.lua, quietround.lua) write what this would write for
+-- their record, with addEvent and addCount directly.
 local function flush(rec, base, now, maxLen)
   local counted = false
   local events = base .. 'events'
   for _, k in ipairs(rec) do
     local e = rec[k]
     if type(e) == 'table' then
-      local ids, r, w = table.concat(e, ' '), e.r, e.w
-      if r and w then
-        redis.call('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', e.s, 'ids', ids, 'r', r, 'w', w)
-      elseif r then
-        redis.call('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', e.s, 'ids', ids, 'r', r)
-      elseif w then
-        redis.call('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', e.s, 'ids', ids, 'w', w)
-      else
-        redis.call('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', e.s, 'ids', ids)
-      end
+      addEvent(events, maxLen, e.s, table.concat(e, ' '), e.r, e.w)
     else
       counted = true
     end
@@ -67,15 +87,9 @@ local function flush(rec, base, now, maxLen)
     local fresh = false
     for _, name in ipairs(rec) do
       local n = rec[name]
-      if type(n) == 'number' then
-        local by = int(n)
-        -- A new field may be the hash's first, which then needs its TTL. An existing one means
-        -- the hash existed, and whoever made it set the TTL in that same script.
-        if redis.call('HINCRBY', sec, name, by) == n then fresh = true end
-        redis.call('HINCRBY', totals, name, by)
-      end
+      if type(n) == 'number' and addCount(sec, totals, name, int(n), n) then fresh = true end
     end
-    if fresh then redis.call('EXPIRE', sec, SECOND_TTL, 'NX') end
+    if fresh then expireSecond(sec) end
   end
 end
 

@@ -1,0 +1,62 @@
+--[[ quietround.lua — the round of a worker at a low rate, without the
+general path's tables: it reports one task, its claim finds the ready set
+empty, and it registers idle (cycleTasks-6.lua). At 500 tasks a second that is
+most rounds, and each table, closure and string a call makes is a share of
+Lua's garbage collection: this path makes almost none. It writes what the
+general path writes (complete.lua, claim.lua, record.lua's flush), command for
+command: the same fields, stream entries, counters and registration.
+It applies only to a queue that uses none of its optional structures
+(plain.lua) and whose ready set is empty; otherwise it writes nothing and
+the round takes the general path. ]]
+-- @include keys
+-- @include record
+-- @include lifecycle
+-- @include latency
+
+-- The dry claim's end (claim.lua: no ZPOPMIN, the ready set is empty): a worker that asks for it
+-- registers idle with all the slots it would start (`start`, ARGV[7]).
+local function registerAfterDryClaim(base, now, worker, args, out)
+  local start = tonumber(args[7])
+  if start > 0 and args[13] == '1' then
+    redis.call('HSET', base .. 'idle', worker, int(start) .. ' ' .. int(now + tonumber(args[14])))
+    out[3] = 1
+  end
+end
+
+-- `nm`/`messages`: what leaving idle returned (cycleTasks-6.lua), `o`: the ARGV offset of the
+-- completion (id, attempt, result, latency). Returns the round's reply, or nil (nothing
+-- written) when the queue is not plain or tasks are ready: then also whether it is plain, as
+-- plainQueue would record it.
+local function quietRound(base, now, maxLen, worker, keys, args, o, nm, messages)
+  local plain = redis.call('EXISTS', pausedKey(base), base .. 'flow', base .. 'dl', base .. 'parents', base .. 'sched') == 0
+  if not plain then return nil, false end
+  if redis.call('ZCARD', keys[1]) > 0 then return nil, true end
+  local id = args[o]
+  local out = { -1, 0, 0, nm }
+  for i = 1, nm do out[4 + i] = messages[i] end
+  local sec, totals = secondKey(base, now), base .. 'totals'
+  local fresh = false
+  -- The fence: attempt numbers are integers, written and read back as '%d' strings.
+  if redis.call('ZSCORE', keys[4], id) == args[o + 1] then
+    local nowArg = int(now)
+    local latency = tonumber(args[o + 3])
+    redis.call('HSET', taskKey(base, id), 's', 'succeeded', 'r', args[o + 2], 'ft', nowArg)
+    redis.call('ZREM', keys[4], id)
+    redis.call('ZADD', keys[6], nowArg, id)
+    capDone(base, 'succeeded', tonumber(args[5]), 1000)
+    out[5 + nm] = 1
+    registerAfterDryClaim(base, now, worker, args, out)
+    addEvent(base .. 'events', maxLen, 'succeeded', id, nil, worker ~= '' and worker or nil)
+    if latency then
+      fresh = addCount(sec, totals, latencyBucket(latency), '1', 1)
+      if addCount(sec, totals, 'lat_sum_ms', int(latency), latency) then fresh = true end
+    end
+    if addCount(sec, totals, 'succeeded', '1', 1) then fresh = true end
+  else
+    out[5 + nm] = 0
+    registerAfterDryClaim(base, now, worker, args, out)
+    fresh = addCount(sec, totals, 'fenced', '1', 1)
+  end
+  if fresh then expireSecond(sec) end
+  return out
+end
