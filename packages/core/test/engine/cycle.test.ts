@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { rangeEvents } from '../../src/index.js';
-import { claim, useEngine } from './fixture.js';
+import { claim, type Engine, useEngine } from './fixture.js';
 
 const engine = useEngine(test);
 
@@ -159,3 +159,61 @@ test('a round in a queue with one optional structure still does what that struct
   t.deepEqual(paused.claim.tasks, []);
   t.false(paused.registered);
 });
+
+/**
+ * One round of a worker at a low rate — one completion, a claim that finds the queue dry, an
+ * idle registration — in a queue that uses no optional structure (its lean path, quietround.lua)
+ * and in one that has a task scheduled far ahead (the general path). Returns what the round left.
+ */
+async function quietRoundIn(e: Engine, queue: string, attempt: number) {
+  const k = e.client.ctx.keys(queue);
+  const w = e.ops('w1');
+  const task = await e.client.submit({ type: 'x', queue });
+  await claim(w, queue, { max: 1, start: 1 });
+  const before = await e.redis.hgetall(k.totals);
+  const cursor = (await e.redis.xrevrange(k.events, '+', '-', 'COUNT', 1))[0]![0];
+  const r = await w.cycle(queue, {
+    complete: [{ id: task.id, attempt, result: { ok: 1 }, createdAt: e.clock.now() - 7 }],
+    claim: { max: 4, start: 4 },
+    idle: { register: true, ttlMs: 5000 },
+  });
+  const totals = await e.redis.hgetall(k.totals);
+  const added = Object.fromEntries(
+    Object.entries(totals)
+      .map(([name, v]) => [name, Number(v) - Number(before[name] ?? 0)])
+      .filter(([, d]) => d !== 0),
+  );
+  const events = (await rangeEvents(e.redis, k.events, cursor, 100)).filter((ev) => ev.streamId !== cursor);
+  const hash = await e.redis.hgetall(k.task(task.id));
+  delete hash.d;
+  return {
+    // The general path's queue has a task scheduled: its claim reports when that one is due.
+    reply: { ...r, claim: { ...r.claim, nextDueAt: undefined }, handedOff: r.handedOff.length },
+    nextDueAt: r.claim.nextDueAt,
+    task: hash,
+    succeeded: (await e.redis.zrange(k.done('succeeded'), '0', '-1', 'WITHSCORES')).filter(
+      (_, i) => i % 2 === 1,
+    ),
+    running: await e.redis.zcard(k.running('w1')),
+    idle: await e.redis.hgetall(k.idle),
+    events: events.map((ev) => [ev.state, ev.ids.length, ev.reason, ev.worker]),
+    added,
+  };
+}
+
+for (const [what, attempt] of [
+  ['accepted', 1],
+  ['fenced', 2],
+] as const) {
+  test(`a quiet round (${what}) leaves what the general round leaves: fields, stream entries, counters, registration`, async (t) => {
+    const e = await engine.make();
+    await e.client.submit({ type: 'later', queue: 'busy', delayMs: 3_600_000 });
+    const lean = await quietRoundIn(e, 'quiet', attempt);
+    const general = await quietRoundIn(e, 'busy', attempt);
+    t.deepEqual({ ...lean, nextDueAt: 0 }, { ...general, nextDueAt: 0 });
+    t.is(lean.nextDueAt, null);
+    t.is(general.nextDueAt, e.clock.now() + 3_600_000);
+    t.like(lean.added, attempt === 1 ? { succeeded: 1, lat_le_10: 1, lat_sum_ms: 7 } : { fenced: 1 });
+    t.deepEqual(lean.idle, { w1: `4 ${e.clock.now() + 5000}` });
+  });
+}
