@@ -66,10 +66,10 @@ if leaveIdle then
 end
 -- One completion, a claim without stealing, no starts: at a low rate, most rounds. When the
 -- claim comes back dry, quietRound writes the round without a record or tables (quietround.lua).
-local quiet, plain = nc == 1 and ns == 0 and tonumber(ARGV[6]) > 0 and ARGV[9] == '0', nil
+local quiet, plain, popped = nc == 1 and ns == 0 and tonumber(ARGV[6]) > 0 and ARGV[9] == '0', nil, nil
 if quiet then
   local reply
-  reply, plain = quietRound(base, now, maxLen, worker, KEYS, ARGV, first, nm, messages)
+  reply, plain, popped = quietRound(base, now, maxLen, worker, KEYS, ARGV, first, nm, messages)
   if reply then return reply end
 end
 local rec = newRecord() -- this call's events and counters (see record.lua)
@@ -97,7 +97,7 @@ local max = tonumber(ARGV[6])
 if max > 0 then
   local start = tonumber(ARGV[7])
   local stolen, nextDue, claimStarted = claimBatch(rec, base, now, worker, k, out, max, start, tonumber(ARGV[8]),
-    tonumber(ARGV[9]))
+    tonumber(ARGV[9]), popped)
   out[1] = nextDue
   out[2] = stolen
   -- A paused queue takes no registration: no submit may hand a task to a worker while it is

@@ -109,12 +109,14 @@ local function claimLimited(rec, st, base, now, worker, k, out, start, promoteLi
   return 0, nextDue, #startedIds
 end
 
-local function claimBatch(rec, base, now, worker, k, out, max, start, promoteLimit, stealMax)
+-- `popped`: what the round popped from the ready set already (quietround.lua, in a plain queue,
+-- where nothing before the claim changes the ready set), or nil.
+local function claimBatch(rec, base, now, worker, k, out, max, start, promoteLimit, stealMax, popped)
   if not plainQueue(rec, base) and redis.call('EXISTS', pausedKey(base)) == 1 then return 0, -1, 0 end
   local st = flowState(rec, base)
   if st then return claimLimited(rec, st, base, now, worker, k, out, start, promoteLimit) end
   local earliest = promoteForClaim(rec, base, now, k, promoteLimit)
-  local popped = redis.call('ZPOPMIN', k.ready, max)
+  popped = popped or redis.call('ZPOPMIN', k.ready, max)
   -- Dry, and no stealing: what the rest would find, without its tables (the round of a worker
   -- that has just finished its task at a low rate, and registers idle next).
   if #popped == 0 and stealMax == 0 then return 0, nextScheduled(k, earliest) or -1, 0 end

@@ -6,14 +6,15 @@ Lua's garbage collection: this path makes almost none. It writes what the
 general path writes (complete.lua, claim.lua, record.lua's flush), command for
 command: the same fields, stream entries, counters and registration.
 It applies only to a queue that uses none of its optional structures
-(plain.lua) and whose ready set is empty; otherwise it writes nothing and
-the round takes the general path. ]]
+(plain.lua) and whose ready set is empty; otherwise it writes nothing (what
+its claim popped goes on to claimBatch) and the round takes the general
+path. ]]
 -- @include keys
 -- @include record
 -- @include lifecycle
 -- @include latency
 
--- The dry claim's end (claim.lua: no ZPOPMIN, the ready set is empty): a worker that asks for it
+-- The dry claim's end (claim.lua: the ready set was empty): a worker that asks for it
 -- registers idle with all the slots it would start (`start`, ARGV[7]).
 local function registerAfterDryClaim(base, now, worker, args, out)
   local start = tonumber(args[7])
@@ -24,13 +25,16 @@ local function registerAfterDryClaim(base, now, worker, args, out)
 end
 
 -- `nm`/`messages`: what leaving idle returned (cycleTasks-6.lua), `o`: the ARGV offset of the
--- completion (id, attempt, result, latency). Returns the round's reply, or nil (nothing
--- written) when the queue is not plain or tasks are ready: then also whether it is plain, as
--- plainQueue would record it.
+-- completion (id, attempt, result, latency). Returns the round's reply, or nil when the queue is
+-- not plain or tasks are ready (nothing written but the claim's pop): then also whether it is
+-- plain, as plainQueue would record it, and the tasks popped, which claimBatch hands out.
 local function quietRound(base, now, maxLen, worker, keys, args, o, nm, messages)
   local plain = redis.call('EXISTS', pausedKey(base), base .. 'flow', base .. 'dl', base .. 'parents', base .. 'sched') == 0
   if not plain then return nil, false end
-  if redis.call('ZCARD', keys[1]) > 0 then return nil, true end
+  -- The claim's pop, as claimBatch would make it: in a plain queue nothing the round does before
+  -- its claim changes the ready set. What it got goes to claimBatch.
+  local popped = redis.call('ZPOPMIN', keys[1], args[6])
+  if #popped > 0 then return nil, true, popped end
   local id = args[o]
   local out = { -1, 0, 0, nm }
   for i = 1, nm do out[4 + i] = messages[i] end
