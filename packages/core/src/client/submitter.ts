@@ -127,6 +127,21 @@ export class Submitter {
   }
 
   /** One script call for waiting submits of one queue; each settles with its own outcome. */
+  /** One script call, counted as on its way while it is (a submit made meanwhile waits for the tick). */
+  async #inFlightCall(
+    queue: string,
+    specs: readonly NormalizedSpec[],
+    atomic: boolean,
+    plain: boolean,
+  ): Promise<(SubmitResult | Error)[]> {
+    this.#inFlight++;
+    try {
+      return plain ? await this.#runPlain(queue, specs) : await this.#run(queue, specs, atomic);
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
   #send(queue: string, part: Waiting[], plain: boolean): void {
     this.#callEach(queue, part, plain).catch((err) => {
       for (const w of part) w.reject(err);
@@ -134,14 +149,12 @@ export class Submitter {
   }
 
   async #callEach(queue: string, part: Waiting[], plain: boolean): Promise<void> {
-    const specs = part.map((w) => w.spec);
-    this.#inFlight++;
-    let raw: (SubmitResult | Error)[];
-    try {
-      raw = plain ? await this.#runPlain(queue, specs) : await this.#run(queue, specs, false);
-    } finally {
-      this.#inFlight--;
-    }
+    const raw = await this.#inFlightCall(
+      queue,
+      part.map((w) => w.spec),
+      false,
+      plain,
+    );
     for (let i = 0; i < part.length; i++) {
       const r = raw[i]!;
       if (r instanceof Error) part[i]!.reject(r);
@@ -155,13 +168,7 @@ export class Submitter {
     atomic: boolean,
     plain = false,
   ): Promise<SubmitResult[]> {
-    this.#inFlight++;
-    let raw: (SubmitResult | Error)[];
-    try {
-      raw = plain ? await this.#runPlain(queue, specs) : await this.#run(queue, specs, atomic);
-    } finally {
-      this.#inFlight--;
-    }
+    const raw = await this.#inFlightCall(queue, specs, atomic, plain);
     const failed = raw.find((r) => r instanceof Error && !(r instanceof NotWrittenError));
     if (failed) throw failed;
     return raw as SubmitResult[];
