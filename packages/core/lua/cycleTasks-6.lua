@@ -48,9 +48,10 @@ Returns: { nextDue, stolen, registered (1 or 0), m, m inbox messages,
 -- @include flow
 -- @include plain
 -- @include quietround
+-- @include idle
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local nc, ns = tonumber(ARGV[10]), tonumber(ARGV[11])
-local leaveIdle, registerIdle = ARGV[12] == '1', ARGV[13] == '1'
+local leaveIdle, mayRegister = ARGV[12] == '1', ARGV[13] == '1'
 local first = 15
 -- Woken some other way than through its inbox while registered idle: no longer idle, and
 -- what a submit handed it meanwhile comes back with this reply (it is started already).
@@ -73,11 +74,8 @@ if quiet then
   if reply then return reply end
 end
 local rec = newRecord() -- this call's events and counters (see record.lua)
--- What quietRound found, as plainQueue would record it (plain.lua): no second EXISTS.
-if quiet then
-  rec['?plain'] = plain
-  if plain then rec.flow = false end
-end
+-- What quietRound found, kept as plainQueue would keep it (plain.lua): no second EXISTS.
+if quiet then rememberPlain(rec, plain) end
 local k = { ready = KEYS[1], scheduled = KEYS[2], window = KEYS[3], running = KEYS[4], workers = KEYS[5] }
 local completed = completeBatch(rec, base, now, worker, KEYS[4], KEYS[6], tonumber(ARGV[5]), ARGV, first, nc)
 local startCodes
@@ -102,9 +100,9 @@ if max > 0 then
   out[2] = stolen
   -- A paused queue takes no registration: no submit may hand a task to a worker while it is
   -- paused; nor does a limited one: its tasks are handed out by the claim only (flow.lua).
-  if registerIdle and claimStarted < start
+  if mayRegister and claimStarted < start
     and (plainQueue(rec, base) or (redis.call('EXISTS', pausedKey(base)) == 0 and not flowState(rec, base))) then
-    redis.call('HSET', base .. 'idle', worker, int(start - claimStarted) .. ' ' .. int(now + tonumber(ARGV[14])))
+    registerIdle(base, worker, start - claimStarted, now, ARGV[14])
     out[3] = 1
   end
 end

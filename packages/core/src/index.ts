@@ -243,14 +243,9 @@ export {
   registerInstruments,
   startMetrics,
 } from './telemetry/metrics.js';
-export { TraceRateLimiter } from './telemetry/rate-limit.js';
+export { DEFAULT_TRACE_RATE_LIMIT, TraceRateLimiter } from './telemetry/rate-limit.js';
 export { attemptSampled } from './telemetry/sampler.js';
-export {
-  DEFAULT_TRACE_RATE_LIMIT,
-  startTelemetry,
-  type TelemetryOptions,
-  telemetryOptionsOf,
-} from './telemetry/setup.js';
+export { startTelemetry, type TelemetryOptions, telemetryOptionsOf } from './telemetry/setup.js';
 export {
   DURATION_BOUNDS_S,
   DurationHistogram,

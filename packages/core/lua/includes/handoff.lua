@@ -14,6 +14,7 @@ have timed out, and it would have registered again). ]]
 -- @include record
 -- @include lifecycle
 -- @include handout
+-- @include idle
 
 -- Starts up to `free` tasks from the ready set for `worker` and pushes them to its inbox.
 -- Returns how many it handed (the ready set ran dry if fewer than `free`).
@@ -38,15 +39,6 @@ local function handTo(rec, base, now, nowArg, worker, free)
   -- spec and payload are JSON texts, where a newline is always escaped.
   redis.call('RPUSH', inboxKey(base, worker), table.concat(out, '\n'))
   return #ids
-end
-
--- A registration's free slots, or nil (and it is dropped) when it is past its time: a
--- worker gone (see above) gets no handoff.
-local function liveSlots(idle, worker, registration, now)
-  local free, holdsUntil = string.match(registration, '^(%d+) (%d+)$')
-  if holdsUntil and tonumber(holdsUntil) >= now then return tonumber(free) end
-  redis.call('HDEL', idle, worker)
-  return nil
 end
 
 -- The first live registration of `regs` (the idle hash as read; stale ones are dropped on the
@@ -79,13 +71,12 @@ local function handOffNew(base, now, maxLen, ready, id, priority, spec, payload)
   redis.call('HSET', taskKey(base, id), 's', 'running', 'p', priority, 'a', '1', 'd', spec, 'pl', payload,
     'w', worker, 'st', int(now))
   local events = base .. 'events'
-  redis.call('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', 'queued', 'ids', id)
+  addEvent(events, maxLen, 'queued', id)
   redis.call('HDEL', idle, worker)
   redis.call('ZADD', runningKey(base, worker), '1', id)
   redis.call('SADD', base .. 'workers', worker)
-  -- The message handTo would push (appendHandout's values: attempt 1, started, no deadline).
-  redis.call('RPUSH', inboxKey(base, worker),
-    id .. '\n' .. readyScore(priority, 0) .. '\n1\n1\n' .. spec .. '\n' .. payload .. '\n')
+  -- The message handTo would push: attempt 1, started, no deadline.
+  redis.call('RPUSH', inboxKey(base, worker), handoutText(id, readyScore(priority, 0), 1, true, spec, payload, nil))
   addEvent(events, maxLen, 'running', id, nil, worker ~= '' and worker or nil)
   local sec, totals = secondKey(base, now), base .. 'totals'
   local fresh = addCount(sec, totals, 'submitted', '1', 1)

@@ -16,6 +16,13 @@ local function appendHandout(out, id, score, attempt, started, spec, payload, de
   out[n + 4] = started and 1 or 0; out[n + 5] = spec; out[n + 6] = payload; out[n + 7] = deadline or ''
 end
 
+-- The same values as one task's inbox message, the lines table.concat would join, without a
+-- table (a lone task handed off at submit: handoff.lua).
+local function handoutText(id, score, attempt, started, spec, payload, deadline)
+  return id .. '\n' .. score .. '\n' .. attempt .. '\n' .. (started and '1' or '0') .. '\n' .. spec .. '\n' .. payload
+    .. '\n' .. (deadline or '')
+end
+
 -- A task whose stored data is damaged ends `failed` with reason `corrupt_task`
 -- (quarantine) instead of being handed out: its key is not a hash (replaced by
 -- the failed task's record), or its hash has no spec (a missing hash included).

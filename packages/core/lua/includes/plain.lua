@@ -10,13 +10,24 @@ key starts with '?'). It holds for the whole call: a script that finds the
 queue plain creates none of those keys (a round completes, starts and claims;
 only submits, retries and operators make them). ]]
 -- @include keys
+
+-- One EXISTS over every optional structure's key: true when the queue has none.
+local function queueIsPlain(base)
+  return redis.call('EXISTS', pausedKey(base), base .. 'flow', base .. 'dl', base .. 'parents', base .. 'sched') == 0
+end
+
+-- Keeps the answer in the call's record; a plain queue has no limits either, so flowState
+-- (flow.lua) needs no HGETALL of its own.
+local function rememberPlain(rec, plain)
+  rec['?plain'] = plain
+  if plain and rec.flow == nil then rec.flow = false end
+end
+
 local function plainQueue(rec, base)
   local plain = rec['?plain']
   if plain == nil then
-    plain = redis.call('EXISTS', pausedKey(base), base .. 'flow', base .. 'dl', base .. 'parents', base .. 'sched') == 0
-    rec['?plain'] = plain
-    -- No limits: flowState (flow.lua) needs no HGETALL of its own.
-    if plain and rec.flow == nil then rec.flow = false end
+    plain = queueIsPlain(base)
+    rememberPlain(rec, plain)
   end
   return plain
 end

@@ -13,13 +13,15 @@ path. ]]
 -- @include record
 -- @include lifecycle
 -- @include latency
+-- @include idle
+-- @include plain
 
 -- The dry claim's end (claim.lua: the ready set was empty): a worker that asks for it
 -- registers idle with all the slots it would start (`start`, ARGV[7]).
 local function registerAfterDryClaim(base, now, worker, args, out)
   local start = tonumber(args[7])
   if start > 0 and args[13] == '1' then
-    redis.call('HSET', base .. 'idle', worker, int(start) .. ' ' .. int(now + tonumber(args[14])))
+    registerIdle(base, worker, start, now, args[14])
     out[3] = 1
   end
 end
@@ -29,7 +31,7 @@ end
 -- not plain or tasks are ready (nothing written but the claim's pop): then also whether it is
 -- plain, as plainQueue would record it, and the tasks popped, which claimBatch hands out.
 local function quietRound(base, now, maxLen, worker, keys, args, o, nm, messages)
-  local plain = redis.call('EXISTS', pausedKey(base), base .. 'flow', base .. 'dl', base .. 'parents', base .. 'sched') == 0
+  local plain = queueIsPlain(base)
   if not plain then return nil, false end
   -- The claim's pop, as claimBatch would make it: in a plain queue nothing the round does before
   -- its claim changes the ready set. What it got goes to claimBatch.

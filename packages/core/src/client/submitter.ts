@@ -126,7 +126,6 @@ export class Submitter {
     }
   }
 
-  /** One script call for waiting submits of one queue; each settles with its own outcome. */
   /** One script call, counted as on its way while it is (a submit made meanwhile waits for the tick). */
   async #inFlightCall(
     queue: string,
@@ -148,6 +147,7 @@ export class Submitter {
     });
   }
 
+  /** One script call for waiting submits of one queue; each settles with its own outcome. */
   async #callEach(queue: string, part: Waiting[], plain: boolean): Promise<void> {
     const raw = await this.#inFlightCall(
       queue,

@@ -13,6 +13,7 @@ import { declarationToInput } from '../schedule/declared.js';
 import { checkSchedule } from '../schedule/validate.js';
 import { resolveQueueOrder } from '../task/queue-list.js';
 import { QUEUE_NAME_PATTERN } from '../task/validate.js';
+import { DEFAULT_TRACE_RATE_LIMIT } from '../telemetry/rate-limit.js';
 import { parseLimitLine } from './limit-lines.js';
 
 /** Extra facts about a leaf that zod's own types cannot carry. */
@@ -233,7 +234,7 @@ export const configSchema = z.strictObject({
     /** The share of tasks traced (by trace id, so every process keeps or drops the same tasks). */
     traceSampleRatio: z.number().min(0).max(1).default(1),
     /** The most traces a process starts per second (a token bucket; 0: no limit), on top of the ratio. */
-    traceRateLimit: z.number().min(0).default(100),
+    traceRateLimit: z.number().min(0).default(DEFAULT_TRACE_RATE_LIMIT),
   }),
   schedules: scheduleList.default([]),
 });

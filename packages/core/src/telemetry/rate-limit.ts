@@ -1,3 +1,6 @@
+/** Traces a process starts per second when `telemetry.traceRateLimit` is not given. */
+export const DEFAULT_TRACE_RATE_LIMIT = 100;
+
 /**
  * How many traces a process starts per second (config
  * `telemetry.traceRateLimit`): a token bucket that holds one second's worth

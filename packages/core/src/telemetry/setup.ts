@@ -5,7 +5,7 @@ import { installFinishedSpans } from './finished-spans.js';
 import { loadSdk } from './load.js';
 import { type MetricsOptions, startMetrics } from './metrics.js';
 import { otlpTraceExporter } from './otlp-exporter.js';
-import { TraceRateLimiter } from './rate-limit.js';
+import { DEFAULT_TRACE_RATE_LIMIT, TraceRateLimiter } from './rate-limit.js';
 import { installSampling, TaskSampler } from './sampler.js';
 import { SyncContextManager } from './sync-context.js';
 import { installIdGenerator, TaskRootIdGenerator } from './task-ids.js';
@@ -50,9 +50,6 @@ export interface TelemetryOptions {
   /** More metric settings (tests: the push interval, an exporter). */
   metricsOptions?: Pick<MetricsOptions, 'intervalMs' | 'exporter'>;
 }
-
-/** Traces a process starts per second when `traceRateLimit` is not given (config's default too). */
-export const DEFAULT_TRACE_RATE_LIMIT = 100;
 
 /** What config `telemetry` holds, as startTelemetry takes it. */
 export function telemetryOptionsOf(telemetry: {

@@ -43,21 +43,24 @@ function recordStandInRoot(
     .end(info.createdAt);
 }
 
-/** Records `dtps.queue_wait` under `parent`: from the submit to the start of the first attempt, after the fact. */
-function recordQueueWait(info: AttemptInfo, parent: Context, gen: TaskRootIdGenerator | undefined): void {
+/**
+ * Records `dtps.queue_wait`, from the submit to the start of the first attempt, after the fact:
+ * straight to the processor under `up` when it can be, else through the SDK under `parent()`.
+ */
+function recordQueueWait(
+  info: AttemptInfo,
+  up: SpanContext | undefined,
+  gen: TaskRootIdGenerator | undefined,
+  parent: () => Context,
+): void {
   const attributes = spanAttributes(info, 'receive', 'queue_wait');
-  const up = api().trace.getSpanContext(parent);
-  if (gen !== undefined && up !== undefined && api().isSpanContextValid(up)) {
-    const context = {
-      traceId: up.traceId,
-      spanId: gen.generateSpanId(),
-      traceFlags: SAMPLED,
-      ...(up.traceState !== undefined ? { traceState: up.traceState } : {}),
-    };
-    if (recordFinished('dtps.queue_wait', context, up, info.createdAt, info.startedAt, attributes)) return;
-  }
+  const recorded =
+    gen !== undefined &&
+    up !== undefined &&
+    recordFinished('dtps.queue_wait', childOf(up, gen), up, info.createdAt, info.startedAt, attributes);
+  if (recorded) return;
   tracer()
-    .startSpan('dtps.queue_wait', { startTime: info.createdAt, attributes }, parent)
+    .startSpan('dtps.queue_wait', { startTime: info.createdAt, attributes }, parent())
     .end(info.startedAt);
 }
 
@@ -99,21 +102,17 @@ function childOf(up: SpanContext, gen: TaskRootIdGenerator): SpanContext {
 }
 
 /**
- * An attempt's spans recorded straight to the processor (finished-spans.ts):
- * the attempt, returned running, and on the first attempt the stand-in root
- * and the queue wait, over already. Undefined, and nothing recorded, when they
- * cannot be (dtps did not start the SDK here or has not learned its resource
- * yet, or the stored context is not valid): the caller uses the SDK.
+ * The attempt span recorded straight to the processor (finished-spans.ts) under `up`; undefined,
+ * and nothing recorded, when it cannot be (dtps did not start the SDK here or has not learned its
+ * resource yet, or there is no valid parent): the caller uses the SDK.
  */
-function recordedSpans(
+function recordedAttempt(
   info: AttemptInfo,
-  ids: { traceId: string; spanId: string } | undefined,
+  up: SpanContext | undefined,
   gen: TaskRootIdGenerator | undefined,
 ): Span | undefined {
-  if (gen === undefined) return undefined;
-  const up = parentOf(info, ids);
-  if (up === undefined) return undefined;
-  const attempt = startRecorded(
+  if (gen === undefined || up === undefined) return undefined;
+  return startRecorded(
     'dtps.attempt',
     api().SpanKind.CONSUMER,
     childOf(up, gen),
@@ -121,21 +120,6 @@ function recordedSpans(
     info.startedAt,
     spanAttributes(info, 'process', 'process'),
   );
-  if (attempt === undefined || info.attempt !== 1) return attempt;
-  if (ids !== undefined) {
-    const root = { traceId: ids.traceId, spanId: ids.spanId, traceFlags: SAMPLED };
-    recordFinished(
-      'dtps.task',
-      root,
-      undefined,
-      info.createdAt,
-      info.createdAt,
-      spanAttributes(info, 'send', 'submit'),
-    );
-  }
-  const wait = spanAttributes(info, 'receive', 'queue_wait');
-  recordFinished('dtps.queue_wait', childOf(up, gen), up, info.createdAt, info.startedAt, wait);
-  return attempt;
 }
 
 /** TraceFlags.SAMPLED: what is recorded here was sampled (attemptSampled). */
@@ -182,13 +166,18 @@ export function startAttemptSpan(info: AttemptInfo): Span {
   const gen = idGenerator();
   // A task stored without a trace context hangs under its stand-in root (when dtps started the SDK here).
   const ids = info.trace === null && gen !== undefined ? taskTraceIds(info.id) : undefined;
-  const recorded = recordedSpans(info, ids, gen);
-  if (recorded !== undefined) return recorded;
-  const parent = taskContext(info.id, info.trace, ids);
-  const span = sdkAttempt(info, parent);
+  // The parent as a span context (no Context object) for spans recorded straight to the processor;
+  // as a Context, made only if the SDK has to record one.
+  const up = gen !== undefined ? parentOf(info, ids) : undefined;
+  let context: Context | undefined;
+  const parent = () => {
+    context ??= taskContext(info.id, info.trace, ids);
+    return context;
+  };
+  const span = recordedAttempt(info, up, gen) ?? sdkAttempt(info, parent());
   if (info.attempt === 1) {
     if (ids !== undefined) recordStandInRoot(info, ids, gen!);
-    recordQueueWait(info, parent, gen);
+    recordQueueWait(info, up, gen, parent);
   }
   return span;
 }

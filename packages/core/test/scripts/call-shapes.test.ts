@@ -13,8 +13,7 @@ import type { ScriptCall, ScriptShape } from '../../src/scripts/calls/index.js';
 import * as calls from '../../src/scripts/calls/index.js';
 import { readScriptFiles } from '../../src/scripts/load.js';
 import { encodeSpec } from '../../src/task/codec.js';
-import type { NormalizedSpec } from '../../src/task/types.js';
-import { DEFAULT_BACKOFF } from '../../src/task/validate.js';
+import { normalizedSpec } from './normalized-spec.js';
 
 /** What a script's header says of its calling convention. */
 interface Header {
@@ -86,27 +85,7 @@ const TASK = 't1';
 const base = { keys: k, now: 1000, maxLen: 500 };
 const common = { base: k.base, now: '1000', maxLen: '500' };
 
-function spec(id: string, extra: Partial<NormalizedSpec> = {}): NormalizedSpec {
-  return {
-    id,
-    queue: 'q1',
-    type: 'x',
-    payloadJson: `{"n":"${id}"}`,
-    priority: 7,
-    maxRetries: 3,
-    backoff: DEFAULT_BACKOFF,
-    timeoutMs: null,
-    deadline: null,
-    dependsOn: [],
-    runAt: null,
-    idempotencyKey: null,
-    group: null,
-    trace: null,
-    createdAt: 900,
-    ...extra,
-  };
-}
-const full = spec('s1', {
+const full = normalizedSpec('s1', {
   runAt: 5000,
   deadline: 9000,
   idempotencyKey: 'ik',
@@ -114,7 +93,7 @@ const full = spec('s1', {
   dedupTtlMs: 60_000,
   debounce: 'replace',
 });
-const plain = spec('s2');
+const plain = normalizedSpec('s2');
 
 /** A builder's output and what it must hold, by the header's names: named arguments, then values per item. */
 interface Case {

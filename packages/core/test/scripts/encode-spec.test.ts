@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { decodeTask, encodeSpec } from '../../src/task/codec.js';
 import type { BackoffPolicy, NormalizedSpec } from '../../src/task/types.js';
 import { DEFAULT_BACKOFF } from '../../src/task/validate.js';
+import { normalizedSpec } from './normalized-spec.js';
 
 /** The short spec as an object, then JSON.stringify: the form encodeSpec must produce. */
 function reference(s: NormalizedSpec): string {
@@ -73,23 +74,13 @@ test('encodeSpec writes exactly the JSON of the short spec, whatever fields a sp
 });
 
 test('consecutive plain specs of one millisecond store the same spec; a change of any head field shows', (t) => {
-  const plain: NormalizedSpec = {
-    id: 'a',
+  const plain = normalizedSpec('a', {
     queue: 'q',
     type: 'noop',
     payloadJson: '{}',
     priority: 1,
-    maxRetries: 3,
-    backoff: DEFAULT_BACKOFF,
-    timeoutMs: null,
-    deadline: null,
-    dependsOn: [],
-    runAt: null,
-    idempotencyKey: null,
-    group: null,
-    trace: null,
     createdAt: 1_765_000_000_000,
-  };
+  });
   t.is(encodeSpec(plain), '{"t":"noop","c":1765000000000,"p":1,"r":3}');
   t.is(encodeSpec({ ...plain, id: 'b' }), '{"t":"noop","c":1765000000000,"p":1,"r":3}');
   t.is(encodeSpec({ ...plain, priority: 2 }), '{"t":"noop","c":1765000000000,"p":2,"r":3}');
