@@ -7,7 +7,11 @@ export class HeldIds {
   readonly #counts = new Map<string, number>();
 
   add(list: readonly { id: string }[]): void {
-    for (const { id } of list) this.#counts.set(id, (this.#counts.get(id) ?? 0) + 1);
+    for (const { id } of list) this.addOne(id);
+  }
+
+  addOne(id: string): void {
+    this.#counts.set(id, (this.#counts.get(id) ?? 0) + 1);
   }
 
   remove(list: readonly { id: string }[]): void {

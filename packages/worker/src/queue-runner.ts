@@ -187,6 +187,9 @@ export class QueueRunner {
     if (this.#registration.registered && this.#slots.outranked()) this.#withdraw();
     if (this.#pacer.holding) return;
     if (!this.#round()) return;
+    // Nothing more to send this turn (a pool in one round, most passes): no stagger timer, whose
+    // wake-up would cost a turn of the event loop per round on a loaded machine.
+    if (!this.#plan()) return;
     if (this.#pacer.mayFollow()) while (this.#round()) {}
   }
 

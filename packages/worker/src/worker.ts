@@ -24,7 +24,7 @@ import { handlerModuleUrl, loadHandlerModule } from './handlers/load.js';
 import { type ResolvedWorkerOptions, resolveOptions, type WorkerOptions } from './options.js';
 import { SlotPool } from './pool.js';
 import { reconcileAll } from './queue/reconciler.js';
-import { perRound } from './queue/round-planner.js';
+import { shareLead } from './queue/round-planner.js';
 import { SlotArbiter } from './queue/slot-arbiter.js';
 import { QueueRunner } from './queue-runner.js';
 import { Reporter } from './reporter.js';
@@ -164,10 +164,10 @@ export class Worker {
           })
         : new InlineExecutor(handlers!);
     if (this.#executor instanceof ThreadExecutor) await this.#executor.warm();
-    // A queue may run one round's starts ahead of its weighted share (see share-planner.ts).
+    // A queue may run half the pool ahead of its weighted share (see share-planner.ts).
     const arbiter = new SlotArbiter(
       o.order,
-      () => perRound(this.pool.size),
+      () => shareLead(this.pool.size),
       () => this.#pumpAll(),
     );
     for (const [index, queue] of o.queues.entries()) {

@@ -3,14 +3,17 @@ import type { RedisClient } from '../connection/redis-client.js';
 
 /**
  * An FCALL whose arguments are laid out once. ioredis's own command copies
- * its arguments with `Array.prototype.flat` (slow per element in V8) and
- * writes them by adding strings up one at a time, each step a new string to
- * collect; a submit call has a thousand arguments, and those two were the
- * producer's largest costs per task after validation. This command keeps the
- * array it is given and writes it in one `join`. Everything else (the reply,
- * its encoding, errors, Cluster routing by the first key) is ioredis's.
+ * its arguments with `Array.prototype.flat` (slow per element in V8); this
+ * command keeps the array it is given and writes it as one string built by
+ * appending each argument's header and value. (V8 appends by linking the
+ * pieces, and the socket write copies the whole once; measured against
+ * joining an array of the pieces, which converts the lengths and walks the
+ * array twice: 8 against 18 µs for a worker round of 170 arguments, 540
+ * against 980 µs for a submit of a thousand tasks, the bytes included.)
+ * Everything else (the reply, its encoding, errors, Cluster routing by the
+ * first key) is ioredis's.
  */
-class FcallCommand extends Command {
+export class FcallCommand extends Command {
   constructor(args: string[], errorStack: Error | undefined) {
     super('fcall', [], { replyEncoding: 'utf8', errorStack });
     this.args = args;
@@ -18,20 +21,33 @@ class FcallCommand extends Command {
 
   override toWritable(): string {
     const args = this.args as string[];
-    const parts = new Array<string | number>(1 + 4 * args.length);
-    parts[0] = `*${args.length + 1}\r\n$5\r\nfcall\r\n$`;
-    let o = 1;
-    for (const arg of args) {
-      parts[o] = Buffer.byteLength(arg);
-      parts[o + 1] = '\r\n';
-      parts[o + 2] = arg;
-      parts[o + 3] = '\r\n$';
-      o += 4;
-    }
-    // The last `$` announced no further argument.
-    parts[o - 1] = '\r\n';
-    return parts.join('');
+    let out = `*${args.length + 1}\r\n$5\r\nfcall\r\n`;
+    for (const arg of args) out += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
+    return out;
   }
+
+  /**
+   * The reply with its Buffers read as UTF-8 strings, in place. ioredis's own conversion copies
+   * every array of the reply and tests each element against Buffer twice; a round's reply is
+   * a flat array of a few hundred values (seven per claimed task), made by the decoder for
+   * this reply alone. No reply transformer is registered for FCALL.
+   */
+  override transformReply(result: Buffer | Buffer[]): string | string[] {
+    return utf8Strings(result) as string | string[];
+  }
+}
+
+/** `value` with every Buffer in it, nested arrays too, replaced by its UTF-8 text (arrays changed in place). */
+function utf8Strings(value: unknown): unknown {
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      // Numbers and nulls, most of a reply's values besides the strings, pass untouched.
+      if (typeof v === 'object' && v !== null) value[i] = utf8Strings(v);
+    }
+  }
+  return value;
 }
 
 /**

@@ -333,6 +333,35 @@ export function unreadableTask(
  * the careful path (readSpec) then says what.
  */
 function wellFormedSpec(id: string, queue: string, json: string): TaskFields | undefined {
+  const d = json === lastPlain.json ? lastPlain.spec : parseWellFormed(json);
+  if (d === undefined) return undefined;
+  return {
+    id,
+    queue,
+    type: d.t,
+    priority: d.p,
+    maxRetries: d.r,
+    backoff: d.b ?? DEFAULT_BACKOFF,
+    timeoutMs: d.to ?? null,
+    deadline: d.dl ?? null,
+    dependsOn: d.dp ?? [],
+    runAt: d.ra ?? null,
+    idempotencyKey: d.ik ?? null,
+    group: d.g ?? null,
+    trace: d.tr ?? null,
+    createdAt: d.c,
+  };
+}
+
+/**
+ * The last plain spec parsed (only scalars: nothing a task could share with another by
+ * reference). Tasks submitted in the same millisecond with the same type and options store the
+ * same JSON (see headOnly), and a claim hands them out together: the worker parses it once.
+ */
+const lastPlain: { json: string; spec: ShortSpec | undefined } = { json: '', spec: undefined };
+
+/** The spec JSON parsed and checked, or undefined when anything is off (see wellFormedSpec). */
+function parseWellFormed(json: string): ShortSpec | undefined {
   let d: ShortSpec;
   try {
     d = JSON.parse(json) as ShortSpec;
@@ -360,22 +389,11 @@ function wellFormedSpec(id: string, queue: string, json: string): TaskFields | u
     (d.dp !== undefined && !(Array.isArray(d.dp) && d.dp.every((x) => typeof x === 'string')))
   )
     return undefined;
-  return {
-    id,
-    queue,
-    type: d.t,
-    priority: d.p,
-    maxRetries: d.r,
-    backoff: d.b ?? DEFAULT_BACKOFF,
-    timeoutMs: d.to ?? null,
-    deadline: d.dl ?? null,
-    dependsOn: d.dp ?? [],
-    runAt: d.ra ?? null,
-    idempotencyKey: d.ik ?? null,
-    group: d.g ?? null,
-    trace: d.tr ?? null,
-    createdAt: d.c,
-  };
+  if (d.b === undefined && d.dp === undefined && d.tr === undefined) {
+    lastPlain.json = json;
+    lastPlain.spec = d;
+  }
+  return d;
 }
 
 /** The stored log lines; none, with a problem noted, when the field is damaged. */

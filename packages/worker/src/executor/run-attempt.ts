@@ -103,75 +103,105 @@ export function runAttempt(
   hooks: AttemptHooks,
   clock: Clock,
 ): Promise<AttemptOutcome> {
+  return new Promise((resolve) => runAttemptThen(executor, running, hooks, clock, resolve));
+}
+
+/**
+ * {@link runAttempt}, its outcome passed to `ended` (once, never synchronously) rather than
+ * through a promise: the worker runs every task through here, and a promise with its reaction
+ * per attempt is a share of a busy worker's time and garbage.
+ */
+export function runAttemptThen(
+  executor: Executor,
+  running: RunningAttempt,
+  hooks: AttemptHooks,
+  clock: Clock,
+  ended: (outcome: AttemptOutcome) => void,
+): void {
   const { task } = running;
   if (task.corrupt !== undefined) {
-    return Promise.resolve({
-      kind: 'failed',
-      message: task.corrupt,
-      reason: 'corrupt_task',
-      permanent: true,
-    });
+    endSoon(ended, { kind: 'failed', message: task.corrupt, reason: 'corrupt_task', permanent: true });
+    return;
   }
   if (!executor.has(task.type)) {
-    return Promise.resolve({
+    endSoon(ended, {
       kind: 'failed',
       message: `no handler for task type "${task.type}" (this worker handles: ${executor.types.join(', ') || 'nothing'})`,
       reason: 'unknown_task_type',
       permanent: true,
     });
+    return;
   }
-  // One promise per attempt, settled by whichever comes first: the handler, or an abort.
-  return new Promise<AttemptOutcome>((resolve) => {
-    let timers: NodeJS.Timeout[] | undefined;
-    let done = false;
-    const settle = (outcome: AttemptOutcome): void => {
-      if (done) return;
-      done = true;
-      running.onAbort = undefined;
-      if (timers) for (const t of timers) clearTimeout(t);
-      resolve(outcome);
-    };
-    const already = running.abortReason;
-    if (already !== undefined) return settle({ kind: 'aborted', reason: already });
-    // Invariant 5, where it matters to the user: no handler is called past its task's deadline,
-    // whatever Redis was told (a round resent after an outage carries the `now` it was built
-    // with) and however long this process was stopped since the start.
-    if (task.deadline !== null && task.deadline <= clock.now())
-      return settle({ kind: 'aborted', reason: 'deadline' });
-    running.onAbort = (reason) => settle({ kind: 'aborted', reason });
-    // setTimeout fires at once past 2^31-1 ms (~24.8 days): a limit further out is not armed.
-    const arm = (ms: number, reason: AbortReason) => {
-      if (ms > MAX_TIMER_MS) return;
-      timers ??= [];
-      timers.push(setTimeout(() => running.abort(reason), Math.max(0, ms)));
-    };
-    if (task.timeoutMs !== null) arm(task.timeoutMs, 'timeout');
-    if (task.deadline !== null) arm(task.deadline - clock.now(), 'deadline');
-    // errorText and isPermanent never throw, whatever the handler threw (a Proxy, a throwing getter).
-    const failed = (err: unknown): void => {
-      if (isUnencodable(err)) {
-        settle(unencodable(task, errorText(err)));
-        return;
-      }
-      const retryAfterMs = retryAfterOf(err);
-      settle(
-        retryAfterMs === null
-          ? { kind: 'failed', message: errorText(err), reason: 'handler_error', permanent: isPermanent(err) }
-          : {
-              kind: 'failed',
-              message: errorText(err),
-              reason: 'rate_limited',
-              permanent: false,
-              retryAfterMs,
-            },
-      );
-    };
-    try {
-      executor.run(task, running.attempt, running, hooks).then((result) => {
-        if (!done) settle(resultOutcome(task, result));
-      }, failed);
-    } catch (err) {
-      failed(err);
+  // Settled by whichever comes first: the handler, or an abort. `inReaction`: settled from the
+  // handler's promise, a microtask already, where the outcome may go on at once.
+  let timers: NodeJS.Timeout[] | undefined;
+  let done = false;
+  const settle = (outcome: AttemptOutcome, inReaction = false): void => {
+    if (done) return;
+    done = true;
+    running.onAbort = undefined;
+    if (timers) for (const t of timers) clearTimeout(t);
+    if (inReaction) ended(outcome);
+    else endSoon(ended, outcome);
+  };
+  const already = running.abortReason;
+  if (already !== undefined) {
+    settle({ kind: 'aborted', reason: already });
+    return;
+  }
+  // Invariant 5, where it matters to the user: no handler is called past its task's deadline,
+  // whatever Redis was told (a round resent after an outage carries the `now` it was built
+  // with) and however long this process was stopped since the start.
+  if (task.deadline !== null && task.deadline <= clock.now()) {
+    settle({ kind: 'aborted', reason: 'deadline' });
+    return;
+  }
+  running.onAbort = (reason) => settle({ kind: 'aborted', reason });
+  // setTimeout fires at once past 2^31-1 ms (~24.8 days): a limit further out is not armed.
+  const arm = (ms: number, reason: AbortReason) => {
+    if (ms > MAX_TIMER_MS) return;
+    timers ??= [];
+    timers.push(setTimeout(() => running.abort(reason), Math.max(0, ms)));
+  };
+  if (task.timeoutMs !== null) arm(task.timeoutMs, 'timeout');
+  if (task.deadline !== null) arm(task.deadline - clock.now(), 'deadline');
+  // errorText and isPermanent never throw, whatever the handler threw (a Proxy, a throwing getter).
+  const failed = (err: unknown, inReaction = false): void => {
+    if (isUnencodable(err)) {
+      settle(unencodable(task, errorText(err)), inReaction);
+      return;
     }
-  });
+    const retryAfterMs = retryAfterOf(err);
+    settle(
+      retryAfterMs === null
+        ? { kind: 'failed', message: errorText(err), reason: 'handler_error', permanent: isPermanent(err) }
+        : {
+            kind: 'failed',
+            message: errorText(err),
+            reason: 'rate_limited',
+            permanent: false,
+            retryAfterMs,
+          },
+      inReaction,
+    );
+  };
+  try {
+    executor.run(task, running.attempt, running, hooks).then(
+      (result) => {
+        if (!done) settle(resultOutcome(task, result), true);
+      },
+      (err: unknown) => failed(err, true),
+    );
+  } catch (err) {
+    failed(err);
+  }
+}
+
+/**
+ * Passes an outcome on in a microtask, as a promise's resolution would: an attempt never ends
+ * inside the call that started or aborted it (the runner and a cancellation may be in the
+ * middle of their own bookkeeping).
+ */
+function endSoon(ended: (outcome: AttemptOutcome) => void, outcome: AttemptOutcome): void {
+  queueMicrotask(() => ended(outcome));
 }

@@ -17,7 +17,7 @@ import {
   type AbortReason,
   type AttemptOutcome,
   RunningAttempt,
-  runAttempt,
+  runAttemptThen,
 } from '../executor/run-attempt.js';
 import type { SlotPool } from '../pool.js';
 import type { Outbox } from './outbox.js';
@@ -46,18 +46,21 @@ export class AttemptRunner {
   readonly #d: AttemptDeps;
   /** This queue's metrics: fields incremented in place (see tallies.ts: no SDK call per task). */
   readonly #tally: QueueTally;
+  /** The clock of the attempts' log lines, one function for all of them. */
+  readonly #now: () => number;
 
   constructor(deps: AttemptDeps) {
     this.#d = deps;
     this.#tally = tallies.queue(deps.queue);
+    this.#now = () => deps.ctx.clock.now();
   }
 
   /** Runs attempt `attempt` of `task` on a slot already taken. */
   run(task: ClaimedTask, attempt: number): void {
-    const { executor, ops, ctx, log, queue } = this.#d;
+    const { ops, ctx, log, queue } = this.#d;
     const running = new RunningAttempt(task, attempt);
     this.running.set(task.id, running);
-    const hooks = new RunnerHooks(ops, log, queue, task, attempt, () => ctx.clock.now());
+    const hooks = new RunnerHooks(ops, log, queue, task, attempt, this.#now);
     const startedAt = ctx.clock.now();
     this.#tally.started++;
     if (attempt === 1) this.#tally.queueWait.record(Math.max(0, startedAt - task.createdAt) / 1000);
@@ -76,24 +79,28 @@ export class AttemptRunner {
             worker: ops.workerId,
           })
         : null;
-    // No extra promise hops for a task without parents (the common case on the hot path).
-    const outcome =
-      task.dependsOn.length > 0
-        ? ops.results(queue, task.dependsOn).then((p) => {
-            hooks.parents = p;
-            return runAttempt(executor, running, hooks, ctx.clock);
-          })
-        : runAttempt(executor, running, hooks, ctx.clock);
-    outcome.then(
-      (o) => this.#ended(running, span, hooks, startedAt, o),
-      (err: Error) =>
-        this.#ended(running, span, hooks, startedAt, {
-          kind: 'failed',
-          message: err.message,
-          reason: 'worker_error',
-          permanent: false,
-        }),
+    const ended = (o: AttemptOutcome) => this.#ended(running, span, hooks, startedAt, o);
+    // No promise hops for a task without parents (the common case on the hot path).
+    if (task.dependsOn.length === 0) {
+      this.#attempt(running, hooks, ended);
+      return;
+    }
+    ops.results(queue, task.dependsOn).then(
+      (p) => {
+        hooks.parents = p;
+        this.#attempt(running, hooks, ended);
+      },
+      (err: Error) => ended(workerError(err)),
     );
+  }
+
+  /** Runs the handler; whatever throws on the way ends the attempt as a `worker_error` (in a microtask, as ever). */
+  #attempt(running: RunningAttempt, hooks: RunnerHooks, ended: (o: AttemptOutcome) => void): void {
+    try {
+      runAttemptThen(this.#d.executor, running, hooks, this.#d.ctx.clock, ended);
+    } catch (err) {
+      queueMicrotask(() => ended(workerError(err as Error)));
+    }
   }
 
   /** Aborts one running attempt; true if it runs here. */
@@ -153,6 +160,10 @@ export class AttemptRunner {
     }
     this.#d.ended();
   }
+}
+
+function workerError(err: Error): AttemptOutcome {
+  return { kind: 'failed', message: err.message, reason: 'worker_error', permanent: false };
 }
 
 function spanEnd(outcome: AttemptOutcome): Parameters<typeof endAttemptSpan>[1] {

@@ -29,7 +29,7 @@ export class Outbox {
   complete(c: Completion): void {
     if (this.#stopped) this.#reporter.complete(this.#queue, c);
     else {
-      this.#held.add([c]);
+      this.#held.addOne(c.id);
       this.#waiting.push(c);
     }
   }

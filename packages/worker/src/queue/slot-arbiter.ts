@@ -24,8 +24,8 @@ export class SlotArbiter {
   readonly #wake: () => void;
 
   /**
-   * @param lead starts a queue may run ahead of its weighted share (the worker gives half its pool:
-   *   one round's starts, see perRound).
+   * @param lead starts a queue may run ahead of its weighted share (the worker gives half its pool,
+   *   see shareLead).
    * @param wake pumps every runner.
    */
   constructor(order: QueueOrder, lead: () => number, wake: () => void) {

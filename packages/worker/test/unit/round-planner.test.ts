@@ -1,5 +1,14 @@
 import test from 'ava';
-import { afterClaim, perRound, planRound, type RoundState, staggers } from '../../src/queue/round-planner.js';
+import {
+  afterClaim,
+  perRound,
+  planRound,
+  type RoundState,
+  roundsInFlight,
+  SPLIT_ROUND_MIN,
+  shareLead,
+  staggers,
+} from '../../src/queue/round-planner.js';
 
 /** A pool of 10 free slots, an empty window, prefetch 10, nothing in flight. */
 function state(over: Partial<RoundState> = {}): RoundState {
@@ -23,17 +32,34 @@ function state(over: Partial<RoundState> = {}): RoundState {
   };
 }
 
-test('a round starts at most half the pool (two rounds in flight)', (t) => {
-  t.is(perRound(10), 5);
+/** A pool large enough for two rounds in flight: 400 slots, prefetch 400, an empty window. */
+const LARGE = 2 * SPLIT_ROUND_MIN;
+function large(over: Partial<RoundState> = {}): RoundState {
+  return state({ poolSize: LARGE, freeSlots: LARGE, prefetch: LARGE, ...over });
+}
+
+test('a small pool goes in one round; a large one in two, each at most half the pool', (t) => {
+  t.is(roundsInFlight(10), 1);
+  t.is(perRound(10), 10);
+  t.is(perRound(2 * SPLIT_ROUND_MIN - 2), 2 * SPLIT_ROUND_MIN - 2);
+  t.is(roundsInFlight(2 * SPLIT_ROUND_MIN - 1), 2);
+  t.is(perRound(LARGE), SPLIT_ROUND_MIN);
   t.is(perRound(1), 1);
   t.is(perRound(0), 1);
-  const plan = planRound(state({ windowLength: 8 }));
-  t.is(plan?.start, 5, 'half the pool from the window');
+  t.is(planRound(state({ windowLength: 8 }))?.start, 8, 'the whole window on free slots');
+  const plan = planRound(large({ windowLength: 300 }));
+  t.is(plan?.start, SPLIT_ROUND_MIN, 'half the pool from the window');
   t.is(
     plan?.claim,
     undefined,
     'the window is not empty: its tasks go first, and it is over half the prefetch',
   );
+});
+
+test('a queue may run half the pool ahead of its weighted share, whatever the rounds', (t) => {
+  t.is(shareLead(10), 5);
+  t.is(shareLead(LARGE), SPLIT_ROUND_MIN);
+  t.is(shareLead(1), 1);
 });
 
 test('window tasks take only free slots', (t) => {
@@ -52,10 +78,12 @@ test('an idle pool with an empty window claims every free slot and reserves the 
 });
 
 test('with a backlog, a claim too starts at most the round share', (t) => {
-  const plan = planRound(state({ lastClaimFull: true, windowLength: 2 }));
+  const plan = planRound(large({ lastClaimFull: true, windowLength: 2 }));
   t.is(plan?.start, 2);
-  // The window is empty after the take; 3 more slots for this round's share of 5.
-  t.deepEqual(plan?.claim, { max: 3 + 8, start: 3, steal: 0 });
+  // The window is empty after the take; 198 more slots for this round's share of 200.
+  t.deepEqual(plan?.claim, { max: 198 + 398, start: 198, steal: 0 });
+  const small = planRound(state({ lastClaimFull: true, windowLength: 2 }));
+  t.deepEqual(small?.claim, { max: 8 + 8, start: 8, steal: 0 }, 'one round: every free slot');
 });
 
 test('the window is topped up only once it is down to half the prefetch', (t) => {
@@ -75,10 +103,11 @@ test('after a dry claim, only a free slot claims again', (t) => {
   t.deepEqual(planRound(state({ freeSlots: 1, dry: true }))?.claim, { max: 11, start: 1, steal: 0 });
 });
 
-test('one claim at a time, two while the last came back full', (t) => {
-  t.is(planRound(state({ claimsInFlight: 1 })), undefined);
-  t.is(planRound(state({ claimsInFlight: 1, lastClaimFull: true }))?.claim?.start, 5);
-  t.is(planRound(state({ claimsInFlight: 2, lastClaimFull: true })), undefined);
+test('one claim at a time; in a large pool two while the last came back full', (t) => {
+  t.is(planRound(large({ claimsInFlight: 1 })), undefined);
+  t.is(planRound(large({ claimsInFlight: 1, lastClaimFull: true }))?.claim?.start, SPLIT_ROUND_MIN);
+  t.is(planRound(large({ claimsInFlight: 2, lastClaimFull: true })), undefined);
+  t.is(planRound(state({ claimsInFlight: 1, lastClaimFull: true })), undefined, 'a small pool: one');
 });
 
 test('paused: no start and no claim, but completions still go', (t) => {
