@@ -35,7 +35,9 @@ ARGV[15..]         nc × 4 values per completion: id, attempt, result, latency
 Returns: { nextDue, stolen, registered (1 or 0), m, m inbox messages,
   nc completion codes (1 accepted, 0 fenced), ns start codes (1 started,
   0 not in the window, -1 expired), then 7 values per claimed task
-  (includes/handout.lua) }. nextDue is -1 without a claim.
+  (includes/handout.lua) }. nextDue is -1 without a claim. A quiet round that returns no
+  inbox message replies with one integer instead: 1 if its completion was accepted, plus 2 if
+  the worker is now registered (includes/quietround.lua).
 ]]
 -- @include keys
 -- @include record
