@@ -35,7 +35,9 @@ ARGV[15..]         nc × 4 values per completion: id, attempt, result, latency
 Returns: { nextDue, stolen, registered (1 or 0), m, m inbox messages,
   nc completion codes (1 accepted, 0 fenced), ns start codes (1 started,
   0 not in the window, -1 expired), then 7 values per claimed task
-  (includes/handout.lua) }. nextDue is -1 without a claim.
+  (includes/handout.lua) }. nextDue is -1 without a claim. A quiet round that returns no
+  inbox message replies with one integer instead: 1 if its completion was accepted, plus 2 if
+  the worker is now registered (includes/quietround.lua).
 ]]
 -- @include keys
 -- @include record
@@ -50,7 +52,6 @@ Returns: { nextDue, stolen, registered (1 or 0), m, m inbox messages,
 -- @include quietround
 -- @include idle
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
-local nc, ns = tonumber(ARGV[10]), tonumber(ARGV[11])
 local leaveIdle, mayRegister = ARGV[12] == '1', ARGV[13] == '1'
 local first = 15
 -- Woken some other way than through its inbox while registered idle: no longer idle, and
@@ -67,12 +68,15 @@ if leaveIdle then
 end
 -- One completion, a claim without stealing, no starts: at a low rate, most rounds. When the
 -- claim comes back dry, quietRound writes the round without a record or tables (quietround.lua).
-local quiet, plain, popped = nc == 1 and ns == 0 and tonumber(ARGV[6]) > 0 and ARGV[9] == '0', nil, nil
+-- The counts are told from their digits (the client sends String(n)): no number to parse first.
+local quiet = ARGV[10] == '1' and ARGV[11] == '0' and ARGV[9] == '0' and tonumber(ARGV[6]) > 0
+local plain, popped
 if quiet then
   local reply
   reply, plain, popped = quietRound(base, now, maxLen, worker, KEYS, ARGV, first, nm, messages)
   if reply then return reply end
 end
+local nc, ns = tonumber(ARGV[10]), tonumber(ARGV[11])
 local rec = newRecord() -- this call's events and counters (see record.lua)
 -- What quietRound found, kept as plainQueue would keep it (plain.lua): no second EXISTS.
 if quiet then rememberPlain(rec, plain) end
@@ -102,7 +106,7 @@ if max > 0 then
   -- paused; nor does a limited one: its tasks are handed out by the claim only (flow.lua).
   if mayRegister and claimStarted < start
     and (plainQueue(rec, base) or (redis.call('EXISTS', pausedKey(base)) == 0 and not flowState(rec, base))) then
-    registerIdle(base, worker, start - claimStarted, now, ARGV[14])
+    registerIdle(base, worker, int(start - claimStarted), now, ARGV[14])
     out[3] = 1
   end
 end

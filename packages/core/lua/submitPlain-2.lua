@@ -29,7 +29,8 @@ local n = (#ARGV - FIRST + 1) / FIELDS
 local nobodyIdle = false
 if n == 1 then
   local handed
-  handed, nobodyIdle = handOffNew(base, now, maxLen, KEYS[1], ARGV[FIRST], ARGV[FIRST + 1], ARGV[FIRST + 2], ARGV[FIRST + 3])
+  handed, nobodyIdle = handOffNew(base, now, ARGV[2], maxLen, KEYS[1], ARGV[FIRST], ARGV[FIRST + 1],
+    ARGV[FIRST + 2], ARGV[FIRST + 3])
   -- Its events and counters are written (handoff.lua): no record needed.
   if handed then return 1 end
 end

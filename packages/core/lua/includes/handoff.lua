@@ -11,6 +11,7 @@ holds until a time (`<free slots> <until ms>`): a worker that died idle stops
 getting handoffs once its registration is past it (its blocking read would
 have timed out, and it would have registered again). ]]
 -- @include keys
+-- @include call
 -- @include record
 -- @include lifecycle
 -- @include handout
@@ -59,26 +60,28 @@ end
 -- inbox.lua). Returns false, having written nothing, when tasks are waiting or nobody is idle;
 -- then also true when nobody is registered at all (handOff would find the same: no need to ask).
 -- At 500 submits a second this is most of them: it writes its events and counters itself, in
--- the order flush would (no record, no message table), so that it makes almost no Lua garbage.
-local function handOffNew(base, now, maxLen, ready, id, priority, spec, payload)
+-- the order flush would (no record, no message table), and formats no number: `nowText` is the
+-- caller's `now` argument (timeArgs), the score and attempt are constants.
+local function handOffNew(base, now, nowText, maxLen, ready, id, priority, spec, payload)
   local idle = base .. 'idle'
   -- The registrations are read whole at once: an empty hash answers as HLEN would.
-  local regs = redis.call('HGETALL', idle)
+  local regs = rcall('HGETALL', idle)
   if #regs == 0 then return false, true end
-  if redis.call('ZCARD', ready) > 0 then return false, false end
+  if rcall('ZCARD', ready) > 0 then return false, false end
   local worker = firstLiveWorker(idle, regs, now)
   if not worker then return false, false end
-  redis.call('HSET', taskKey(base, id), 's', 'running', 'p', priority, 'a', '1', 'd', spec, 'pl', payload,
-    'w', worker, 'st', int(now))
+  local nowArg, sec = timeArgs(base, nowText, now)
+  rcall('HSET', taskKey(base, id), 's', 'running', 'p', priority, 'a', '1', 'd', spec, 'pl', payload,
+    'w', worker, 'st', nowArg)
   local events = base .. 'events'
   addEvent(events, maxLen, 'queued', id)
-  redis.call('HDEL', idle, worker)
-  redis.call('ZADD', runningKey(base, worker), '1', id)
-  redis.call('SADD', base .. 'workers', worker)
+  rcall('HDEL', idle, worker)
+  rcall('ZADD', runningKey(base, worker), '1', id)
+  rcall('SADD', base .. 'workers', worker)
   -- The message handTo would push: attempt 1, started, no deadline.
-  redis.call('RPUSH', inboxKey(base, worker), handoutText(id, readyScore(priority, 0), 1, true, spec, payload, nil))
+  rcall('RPUSH', inboxKey(base, worker), handoutText(id, frontScore(priority), '1', true, spec, payload, nil))
   addEvent(events, maxLen, 'running', id, nil, worker ~= '' and worker or nil)
-  local sec, totals = secondKey(base, now), base .. 'totals'
+  local totals = base .. 'totals'
   local fresh = addCount(sec, totals, 'submitted', '1', 1)
   if addCount(sec, totals, 'started', '1', 1) then fresh = true end
   if fresh then expireSecond(sec) end
@@ -96,6 +99,7 @@ local function handOff(rec, base, now)
     local worker = regs[r]
     local free = liveSlots(idle, worker, regs[r + 1], now)
     if free then
+      free = tonumber(free)
       local n = handTo(rec, base, now, nowArg, worker, free)
       handed = handed + n
       if n < free and redis.call('ZCARD', base .. 'ready') == 0 then break end

@@ -19,12 +19,28 @@ local function flowRunKey(base, inst) return base .. 'fc:run:' .. inst end
 local function flowLogKey(base, inst) return base .. 'fc:log:' .. inst end
 local function flowHeldKey(base, inst) return base .. 'fc:held:' .. inst end
 local function secondKey(base, now) return base .. 'sec:' .. int(math.floor(now / 1000)) end
+-- `now` as an argument string and its second's counter key, from the caller's string `nowText`
+-- (ARGV) when it already is what int() would make: the client sends a whole number of ms as
+-- digits (String(Date.now())), so the lean paths of a lone task (handoff.lua, quietround.lua)
+-- format no number for them. Any other time goes through int() and secondKey.
+local function timeArgs(base, nowText, now)
+  if now % 1 == 0 and now >= 1000 then return nowText, base .. 'sec:' .. string.sub(nowText, 1, -4) end
+  return int(now), secondKey(base, now)
+end
 local PRIORITY_BAND = 1e13
 local function readyScore(priority, seq)
   -- A damaged stored priority (not 1-10) queues at the default 5 rather than failing the script.
   local p = tonumber(priority)
   if not p or p < 1 or p > 10 then p = 5 end
   return string.format('%.0f', (10 - p) * PRIORITY_BAND + seq)
+end
+-- readyScore(priority, 0) of each priority as sent ('1'-'10'): the front of its band, without
+-- formatting a float per task (a handed-off task's score; handoff.lua).
+local FRONT_SCORES = { ['1'] = '90000000000000', ['2'] = '80000000000000', ['3'] = '70000000000000',
+  ['4'] = '60000000000000', ['5'] = '50000000000000', ['6'] = '40000000000000', ['7'] = '30000000000000',
+  ['8'] = '20000000000000', ['9'] = '10000000000000', ['10'] = '0' }
+local function frontScore(priority)
+  return FRONT_SCORES[priority] or readyScore(priority, 0)
 end
 -- Variadic commands over long lists, in chunks that stay below Lua's unpack limit.
 local function bulk(cmd, key, list)

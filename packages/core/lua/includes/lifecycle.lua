@@ -3,6 +3,7 @@ task (and cancelling its dependents when it did not succeed), releasing the
 dependents of a task that succeeded, putting a task in the ready set, and
 deleting a task for retention. ]]
 -- @include keys
+-- @include call
 -- @include record
 -- @include lanes
 local TERMINAL = { succeeded = true, failed = true, expired = true, cancelled = true }
@@ -107,7 +108,7 @@ end
 -- Keeps at most `max` tasks in a terminal set, removing the oldest (at most `limit` a call).
 local function capDone(base, state, max, limit)
   local key = doneKey(base, state)
-  local over = redis.call('ZCARD', key) - max
+  local over = rcall('ZCARD', key) - max
   if over <= 0 then return 0 end
   -- ZRANGE + ZREMRANGEBYRANK, not ZPOPMIN: the scores are not needed, and Redis would format
   -- each one as a float for the reply.

@@ -10,10 +10,11 @@ key starts with '?'). It holds for the whole call: a script that finds the
 queue plain creates none of those keys (a round completes, starts and claims;
 only submits, retries and operators make them). ]]
 -- @include keys
+-- @include call
 
 -- One EXISTS over every optional structure's key: true when the queue has none.
 local function queueIsPlain(base)
-  return redis.call('EXISTS', pausedKey(base), base .. 'flow', base .. 'dl', base .. 'parents', base .. 'sched') == 0
+  return rcall('EXISTS', pausedKey(base), base .. 'flow', base .. 'dl', base .. 'parents', base .. 'sched') == 0
 end
 
 -- Keeps the answer in the call's record; a plain queue has no limits either, so flowState

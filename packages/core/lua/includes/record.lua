@@ -7,6 +7,7 @@ per call by construction. In the function library (src/scripts/library.ts)
 an include's top-level locals live as long as the library, so nothing here is
 kept there: a call that raised an error midway leaves nothing for the next. ]]
 -- @include keys
+-- @include call
 local SECOND_TTL = 3600 -- per-second counters live an hour; the coordinator rolls them up
 
 -- One table a call. Its array part lists the keys in the order first recorded; its hash part
@@ -42,13 +43,13 @@ end
 -- One stream entry: the ids of one transition kind (`ids`: one string, space-separated).
 local function addEvent(events, maxLen, state, ids, reason, worker)
   if reason and worker then
-    redis.call('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', state, 'ids', ids, 'r', reason, 'w', worker)
+    rcall('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', state, 'ids', ids, 'r', reason, 'w', worker)
   elseif reason then
-    redis.call('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', state, 'ids', ids, 'r', reason)
+    rcall('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', state, 'ids', ids, 'r', reason)
   elseif worker then
-    redis.call('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', state, 'ids', ids, 'w', worker)
+    rcall('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', state, 'ids', ids, 'w', worker)
   else
-    redis.call('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', state, 'ids', ids)
+    rcall('XADD', events, 'MAXLEN', '~', maxLen, '*', 's', state, 'ids', ids)
   end
 end
 
@@ -57,13 +58,13 @@ end
 -- first, which then needs its TTL (expireSecond). An existing one means the hash existed, and
 -- whoever made it set the TTL in that same script.
 local function addCount(sec, totals, name, by, n)
-  local fresh = redis.call('HINCRBY', sec, name, by) == n
-  redis.call('HINCRBY', totals, name, by)
+  local fresh = rcall('HINCRBY', sec, name, by) == n
+  rcall('HINCRBY', totals, name, by)
   return fresh
 end
 
 local function expireSecond(sec)
-  redis.call('EXPIRE', sec, SECOND_TTL, 'NX')
+  rcall('EXPIRE', sec, SECOND_TTL, 'NX')
 end
 
 -- Writes the record: the stream entries first, then the counters (in the order first recorded).

@@ -165,6 +165,56 @@ test('cycleTasks: registering idle, and what a submit handed over meanwhile', as
   t.false(back.registered);
 });
 
+test('cycleTasks: a quiet round replies with one integer (accepted 1, registered 2), with the table when it returns inbox messages', async (t) => {
+  const e = await engine.make();
+  const base: Partial<CycleTasksArgs> = { ...claim(4, 4), registerIdle: true };
+  const quietRound = async (task: ClaimedTask, attempt: number, more: Partial<CycleTasksArgs> = {}) => {
+    const args: CycleTasksArgs = {
+      ...at(e),
+      worker: 'w1',
+      keep: 100,
+      completions: [{ id: task.id, attempt, json: 'null', createdAt: task.createdAt }],
+      starts: [],
+      claim: null,
+      leaveIdle: false,
+      registerIdle: false,
+      idleTtlMs: 10_000,
+      ...base,
+      ...more,
+    };
+    const raw = await run(e, c.CYCLE_TASKS, c.buildCycleTasks(args));
+    return { raw, reply: c.decodeCycleTasks(raw, { queue: Q, completions: 1, starts: 0 }) };
+  };
+  await e.client.submit({ type: 'x' });
+  const [one] = (await claimed(e, 'w1', 1, 1)) as [ClaimedTask];
+  const accepted = await quietRound(one, one.attempt);
+  t.is(accepted.raw, 3);
+  t.like(accepted.reply, { nextDueAt: null, stolen: 0, registered: true, accepted: [true], claimed: [] });
+
+  // w1 registered: the next task is handed to it, and leaving idle returns it.
+  await e.client.submit({ type: 'x' });
+  const [two] = (await cycle(e, 'w1', { leaveIdle: true })).handedOff as [ClaimedTask];
+  const fenced = await quietRound(two, two.attempt + 1, { registerIdle: false });
+  t.is(fenced.raw, 0);
+  t.like(fenced.reply, { registered: false, accepted: [false], handedOff: [] });
+
+  // Registered idle, handed a task meanwhile: the round leaving idle returns it, in the table.
+  await e.client.submit({ type: 'x' });
+  const [three] = (await claimed(e, 'w1', 1, 1)) as [ClaimedTask];
+  t.true((await cycle(e, 'w1', { ...claim(2, 2), registerIdle: true })).registered);
+  const { id } = await e.client.submit({ type: 'handed' });
+  const back = await quietRound(three, three.attempt, { leaveIdle: true });
+  t.true(Array.isArray(back.raw));
+  t.deepEqual(
+    back.reply.handedOff.map((task) => task.id),
+    [id],
+  );
+  t.deepEqual(back.reply.accepted, [true]);
+
+  const err = t.throws(() => c.decodeCycleTasks(3, { queue: Q, completions: 2, starts: 0 }));
+  t.regex(err?.message ?? '', /quiet reply 3/);
+});
+
 test('completeTasks: per completion, accepted or fenced', async (t) => {
   const e = await engine.make();
   await e.client.submit({ type: 'x' });

@@ -130,10 +130,30 @@ export interface CycleSent {
 }
 
 /**
+ * A quiet round's reply (quietround.lua: one completion sent, no start, a claim that came back
+ * dry, no inbox message): one integer, 1 when the completion was accepted, plus 2 when the
+ * worker is now registered idle. Redis turns an integer into its reply for far less than a table.
+ */
+function decodeQuietRound(code: number, sent: CycleSent): CycleTasksReply {
+  if (sent.completions !== 1 || sent.starts !== 0 || !Number.isInteger(code) || code < 0 || code > 3)
+    throw new ScriptReplyError('cycleTasks', `quiet reply ${code} for what the round sent`);
+  return {
+    nextDueAt: null,
+    stolen: 0,
+    registered: (code & 2) !== 0,
+    handedOff: [],
+    accepted: [(code & 1) !== 0],
+    started: [],
+    claimed: [],
+  };
+}
+
+/**
  * Reply: { nextDue, stolen, registered, m, m inbox messages, nc completion
- * codes, ns start codes, 7 values per claimed task }.
+ * codes, ns start codes, 7 values per claimed task }, or a quiet round's integer.
  */
 export function decodeCycleTasks(reply: unknown, sent: CycleSent): CycleTasksReply {
+  if (typeof reply === 'number') return decodeQuietRound(reply, sent);
   const r = replyArray('cycleTasks', reply) as readonly (string | number)[];
   const messages = Number(r[3]);
   let o = 4;
