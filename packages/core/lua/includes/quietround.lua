@@ -49,7 +49,7 @@ local function quietRound(base, now, maxLen, worker, keys, args, o, nm, messages
     redis.call('HSET', taskKey(base, id), 's', 'succeeded', 'r', args[o + 2], 'ft', nowArg)
     redis.call('ZREM', keys[4], id)
     redis.call('ZADD', keys[6], nowArg, id)
-    capDone(base, 'succeeded', tonumber(args[5]), 1000)
+    capDone(base, 'succeeded', tonumber(args[5]), 1000, true)
     out[5 + nm] = 1
     registerAfterDryClaim(base, now, worker, args, out)
     addEvent(base .. 'events', maxLen, 'succeeded', id, nil, worker ~= '' and worker or nil)
