@@ -64,7 +64,7 @@ local function handout(rec, base, now, out, id, score, started, worker, nowArg, 
     quarantine(rec, base, now, id, missing and 'its hash was missing' or 'its hash has no spec (field d)', worker)
     return false
   end
-  local deadline = tonumber(f[4])
+  local deadline = f[4] and tonumber(f[4]) -- most tasks have none: no call then
   if deadline and deadline <= now then
     finish(rec, base, now, id, 'expired', 'deadline', nil, worker)
     return false
