@@ -92,9 +92,10 @@ if ns > 0 then
   startCodes = startBatch(rec, base, now, worker, KEYS[3], KEYS[4], ids, attempts)
 end
 local out = { -1, 0, 0, nm }
-for i = 1, nm do out[#out + 1] = messages[i] end
-for i = 1, nc do out[#out + 1] = completed[i] end
-for i = 1, ns do out[#out + 1] = startCodes[i] end
+-- Placed by index: `#out` per value is a search of the table each time.
+for i = 1, nm do out[4 + i] = messages[i] end
+for i = 1, nc do out[4 + nm + i] = completed[i] end
+for i = 1, ns do out[4 + nm + nc + i] = startCodes[i] end
 local max = tonumber(ARGV[6])
 if max > 0 then
   local start = tonumber(ARGV[7])

@@ -41,13 +41,22 @@ local seq = 0
 if not laned then seq = redis.call('INCRBY', KEYS[2], n) - n end
 local scores = {}
 local ids = {}
+local taskPrefix = taskKey(base, '')
+-- Each priority's band, worked out once a call: a priority argument in arithmetic is a string
+-- to number conversion per task.
+local bands = {}
 for i = 0, n - 1 do
   local o = FIRST + i * FIELDS
   local id, priority = ARGV[o], ARGV[o + 1]
   -- '0', not 0: redis.call formats a Lua number with snprintf, about half a µs per task here.
-  redis.call('HSET', taskKey(base, id), 's', 'queued', 'p', priority, 'a', '0', 'd', ARGV[o + 2], 'pl', ARGV[o + 3])
-  -- Same score as readyScore(); below 1e14 a Lua number converts to an exact integer string.
-  scores[2 * i + 1] = (10 - priority) * PRIORITY_BAND + (laned and nextSeq(rec, base, nil) or seq + i + 1)
+  redis.call('HSET', taskPrefix .. id, 's', 'queued', 'p', priority, 'a', '0', 'd', ARGV[o + 2], 'pl', ARGV[o + 3])
+  local band = bands[priority]
+  if not band then
+    band = (10 - priority) * PRIORITY_BAND
+    bands[priority] = band
+  end
+  -- Same score as readyScore(), as a '%d' string: a Lua number would go through "%.17g".
+  scores[2 * i + 1] = string.format('%d', band + (laned and nextSeq(rec, base, nil) or seq + i + 1))
   scores[2 * i + 2] = id
   ids[i + 1] = id
 end

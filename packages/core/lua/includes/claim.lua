@@ -112,7 +112,8 @@ end
 -- `popped`: what the round popped from the ready set already (quietround.lua, in a plain queue,
 -- where nothing before the claim changes the ready set), or nil.
 local function claimBatch(rec, base, now, worker, k, out, max, start, promoteLimit, stealMax, popped)
-  if not plainQueue(rec, base) and redis.call('EXISTS', pausedKey(base)) == 1 then return 0, -1, 0 end
+  local plain = plainQueue(rec, base)
+  if not plain and redis.call('EXISTS', pausedKey(base)) == 1 then return 0, -1, 0 end
   local st = flowState(rec, base)
   if st then return claimLimited(rec, st, base, now, worker, k, out, start, promoteLimit) end
   local earliest = promoteForClaim(rec, base, now, k, promoteLimit)
@@ -127,7 +128,7 @@ local function claimBatch(rec, base, now, worker, k, out, max, start, promoteLim
     for i = 1, #list, 2 do
       local id, score = list[i], list[i + 1]
       local startNow = nStarted < start
-      local ok, attemptArg = handout(rec, base, now, out, id, score, startNow, worker, nowArg)
+      local ok, attemptArg = handout(rec, base, now, out, id, score, startNow, worker, nowArg, nil, plain)
       if ok then
         if startNow then
           nStarted = nStarted + 1

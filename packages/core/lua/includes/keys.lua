@@ -32,7 +32,9 @@ local function readyScore(priority, seq)
   -- A damaged stored priority (not 1-10) queues at the default 5 rather than failing the script.
   local p = tonumber(priority)
   if not p or p < 1 or p > 10 then p = 5 end
-  return string.format('%.0f', (10 - p) * PRIORITY_BAND + seq)
+  -- '%d', not '%.0f': both print the whole number exactly (below 1e14), and '%d' is an integer
+  -- conversion where '%.0f' is C's float formatting, several times dearer, per queued task.
+  return string.format('%d', (10 - p) * PRIORITY_BAND + seq)
 end
 -- readyScore(priority, 0) of each priority as sent ('1'-'10'): the front of its band, without
 -- formatting a float per task (a handed-off task's score; handoff.lua).

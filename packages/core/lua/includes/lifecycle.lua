@@ -84,8 +84,9 @@ end
 -- Per batch where it can be, since the succeeded set is capped on every completion:
 -- the idempotency index is looked at per task only when the queue has idempotency
 -- keys at all (HLEN is O(1)), the deadline index only when it is not empty, and
--- one DEL removes the keys of the whole batch.
-local function deleteTasks(base, ids)
+-- one DEL removes the keys of the whole batch. `plain`: the caller knows the queue is plain
+-- (plain.lua): it has no dependents or deadlines, so neither is looked for.
+local function deleteTasks(base, ids, plain)
   local idem = base .. 'idem'
   if redis.call('HLEN', idem) > 0 then
     for _, id in ipairs(ids) do
@@ -95,18 +96,22 @@ local function deleteTasks(base, ids)
   end
   -- A dependents set lives only while its task is in `parents` (both go when it ends), so
   -- they are looked for only when some task of the queue has dependents at all.
-  local withDeps = redis.call('SCARD', base .. 'parents') > 0
-  local keys = {}
-  for _, id in ipairs(ids) do
-    keys[#keys + 1] = taskKey(base, id)
-    if withDeps then keys[#keys + 1] = depsKey(base, id) end
+  local withDeps = not plain and redis.call('SCARD', base .. 'parents') > 0
+  local keys, n = {}, 0
+  local taskPrefix = taskKey(base, '')
+  for i = 1, #ids do
+    local id = ids[i]
+    n = n + 1
+    keys[n] = taskPrefix .. id
+    if withDeps then n = n + 1; keys[n] = depsKey(base, id) end
   end
-  for i = 1, #keys, 4000 do redis.call('DEL', unpack(keys, i, math.min(i + 3999, #keys))) end
-  if redis.call('ZCARD', base .. 'dl') > 0 then bulk('ZREM', base .. 'dl', ids) end
+  for i = 1, n, 4000 do redis.call('DEL', unpack(keys, i, math.min(i + 3999, n))) end
+  if not plain and redis.call('ZCARD', base .. 'dl') > 0 then bulk('ZREM', base .. 'dl', ids) end
 end
 
 -- Keeps at most `max` tasks in a terminal set, removing the oldest (at most `limit` a call).
-local function capDone(base, state, max, limit)
+-- `plain`: as for deleteTasks.
+local function capDone(base, state, max, limit, plain)
   local key = doneKey(base, state)
   local over = rcall('ZCARD', key) - max
   if over <= 0 then return 0 end
@@ -115,7 +120,7 @@ local function capDone(base, state, max, limit)
   local n = math.min(over, limit)
   local ids = redis.call('ZRANGE', key, 0, n - 1)
   redis.call('ZREMRANGEBYRANK', key, 0, n - 1)
-  deleteTasks(base, ids)
+  deleteTasks(base, ids, plain)
   return #ids
 end
 

@@ -66,7 +66,7 @@ local function quietRound(base, now, maxLen, worker, keys, args, o, nm, messages
     rcall('HSET', taskKey(base, id), 's', 'succeeded', 'r', args[o + 2], 'ft', nowArg)
     rcall('ZREM', keys[4], id)
     rcall('ZADD', keys[6], nowArg, id)
-    capDone(base, 'succeeded', tonumber(args[5]), 1000)
+    capDone(base, 'succeeded', tonumber(args[5]), 1000, true)
     accepted = 1
     registered = registerAfterDryClaim(base, now, worker, args)
     addEvent(base .. 'events', maxLen, 'succeeded', id, nil, worker ~= '' and worker or nil)

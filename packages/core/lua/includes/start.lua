@@ -15,29 +15,35 @@ local function startBatch(rec, base, now, worker, windowKey, runningKey, ids, at
   local deadlines = {}
   if not plainQueue(rec, base) and redis.call('ZCARD', base .. 'dl') > 0 then deadlines = redis.call('ZMSCORE', base .. 'dl', unpack(ids)) end
   local taken, running, startedIds = {}, {}, {}
+  local nTaken, nStarted = 0, 0
   local nowArg = int(now)
-  for i, id in ipairs(ids) do
+  local taskPrefix = taskKey(base, '')
+  for i = 1, #ids do
     if not present[i] then
       out[i] = 0
     else
-      taken[#taken + 1] = id
-      local deadline = tonumber(deadlines[i])
+      local id = ids[i]
+      nTaken = nTaken + 1
+      taken[nTaken] = id
+      local deadline = deadlines[i] and tonumber(deadlines[i])
       if deadline and deadline <= now then
         finish(rec, base, now, id, 'expired', 'deadline', nil, worker)
         out[i] = -1
       else
-        redis.call('HSET', taskKey(base, id), 's', 'running', 'a', attempts[i], 'w', worker, 'st', nowArg)
-        running[#running + 1] = attempts[i]; running[#running + 1] = id
-        startedIds[#startedIds + 1] = id
+        local attempt = attempts[i]
+        redis.call('HSET', taskPrefix .. id, 's', 'running', 'a', attempt, 'w', worker, 'st', nowArg)
+        nStarted = nStarted + 1
+        running[2 * nStarted - 1] = attempt; running[2 * nStarted] = id
+        startedIds[nStarted] = id
         out[i] = 1
       end
     end
   end
-  if #taken > 0 then bulk('ZREM', windowKey, taken) end
-  if #running > 0 then
+  if nTaken > 0 then bulk('ZREM', windowKey, taken) end
+  if nStarted > 0 then
     bulk('ZADD', runningKey, running)
     note(rec, 'running', table.concat(startedIds, ' '), nil, worker)
-    count(rec, 'started', #startedIds)
+    count(rec, 'started', nStarted)
   end
   return out
 end
