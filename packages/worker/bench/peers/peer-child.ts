@@ -120,6 +120,7 @@ const runner =
 
 let cpu0 = process.cpuUsage();
 let reported = -1;
+let processedAtMark = 0;
 let ticker: NodeJS.Timeout | undefined;
 
 function send(r: ChildReply): void {
@@ -137,11 +138,15 @@ process.on('message', async (req: ChildRequest) => {
         send({ op: 'progress', processed: n });
       }, 5);
       runner.go();
+    } else if (req.op === 'mark') {
+      cpu0 = process.cpuUsage();
+      processedAtMark = runner.count?.() ?? processed;
     } else if (req.op === 'stop') {
       const cpu = process.cpuUsage(cpu0);
       send({
         op: 'stopped',
         processed: runner.count?.() ?? processed,
+        processedAtMark,
         cpuUs: cpu.user + cpu.system,
         rssBytes: process.memoryUsage().rss,
         maxRssBytes: process.resourceUsage().maxRSS * 1024,

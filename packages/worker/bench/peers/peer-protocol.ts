@@ -15,7 +15,8 @@ export interface PeerChildConfig {
 
 export const CHILD_ENV = 'DTPS_BENCH_PEER';
 
-export type ChildRequest = { op: 'go' } | { op: 'stop' } | { op: 'close' };
+/** `mark`: the warm-up is over; CPU and outcomes count from here (see processCase). */
+export type ChildRequest = { op: 'go' } | { op: 'mark' } | { op: 'stop' } | { op: 'close' };
 
 export type ChildReply =
   | { op: 'ready' | 'closed' }
@@ -24,7 +25,9 @@ export type ChildReply =
   | {
       op: 'stopped';
       processed: number;
-      /** CPU since `go`, µs. */
+      /** Outcomes acknowledged when `mark` arrived (0 without a mark). */
+      processedAtMark: number;
+      /** CPU since `mark` (or `go`, without one), µs. */
       cpuUs: number;
       rssBytes: number;
       maxRssBytes: number;

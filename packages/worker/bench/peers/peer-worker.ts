@@ -64,6 +64,16 @@ export class PeerWorker {
     this.#child.send({ op: 'go' });
   }
 
+  /** Calls `onProgress` on every progress report from now on (instead of the last one given). */
+  follow(onProgress: () => void): void {
+    this.#onProgress = onProgress;
+  }
+
+  /** Ends the warm-up: the child's CPU and outcomes count from here. */
+  mark(): void {
+    this.#child.send({ op: 'mark' });
+  }
+
   async stop(): Promise<Stopped> {
     const r = this.#await('stopped');
     this.#child.send({ op: 'stop' });
@@ -89,24 +99,34 @@ export class PeerWorker {
   }
 }
 
-/** Resolves once the workers together have acknowledged `total` outcomes (or rejects after `timeoutMs`). */
+/** Outcomes the workers together have acknowledged, as last reported. */
+export function processedBy(workers: readonly PeerWorker[]): number {
+  return workers.reduce((a, w) => a + w.processed, 0);
+}
+
+/**
+ * Resolves once the workers together have acknowledged `total` outcomes (or
+ * rejects after `timeoutMs`); `go` starts them first (the workers are started once).
+ */
 export function allProcessed(
   workers: readonly PeerWorker[],
   total: number,
   timeoutMs: number,
+  go = true,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`only ${sum()} of ${total} tasks processed in ${timeoutMs} ms`)),
       timeoutMs,
     );
-    const sum = () => workers.reduce((a, w) => a + w.processed, 0);
+    const sum = () => processedBy(workers);
     const check = () => {
       if (sum() >= total) {
         clearTimeout(timer);
         resolve();
       }
     };
-    for (const w of workers) w.go(check);
+    for (const w of workers) go ? w.go(check) : w.follow(check);
+    check();
   });
 }
