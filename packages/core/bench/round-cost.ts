@@ -34,8 +34,8 @@ import {
 import { useFunctionScripts } from '../src/scripts/functions.js';
 import { newTaskId } from '../src/task/ids.js';
 import type { NormalizedSpec } from '../src/task/types.js';
-import { DEFAULT_BACKOFF } from '../src/task/validate.js';
 import { freePort } from '../src/testing/index.js';
+import { normalizedSpec } from '../test/scripts/normalized-spec.js';
 import { diff, snapshot } from './redis-stats.js';
 
 const { values: args } = parseArgs({
@@ -49,24 +49,15 @@ const { values: args } = parseArgs({
 const KEEP = 10_000; // the default retention of succeeded tasks
 const keys = new QueueKeys('bench', 'q');
 
+/** A plain no-op task, the same for every run (the test suites' fixture, with the bench's values). */
 function spec(id: string): NormalizedSpec {
-  return {
-    id,
+  return normalizedSpec(id, {
     queue: 'q',
     type: 'noop',
     payloadJson: '{"n":1}',
     priority: 5,
-    maxRetries: 3,
-    backoff: DEFAULT_BACKOFF,
-    timeoutMs: null,
-    deadline: null,
-    dependsOn: [],
-    runAt: null,
-    idempotencyKey: null,
-    group: null,
-    trace: null,
     createdAt: Date.now(),
-  };
+  });
 }
 
 async function submit(redis: Redis, count: number, perCall: number): Promise<void> {

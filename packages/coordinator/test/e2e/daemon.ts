@@ -14,6 +14,11 @@ export const COORDINATOR_BIN = fileURLToPath(new URL('../../src/bin.js', import.
 /** The compiled worker daemon, in the sibling package. */
 export const WORKER_BIN = fileURLToPath(new URL('../../../../worker/dist/src/bin.js', import.meta.url));
 
+/** The worker's demo handlers (`flaky` fails its first attempts, `echo` returns its payload). */
+export const DEMO_HANDLERS = fileURLToPath(
+  new URL('../../../../worker/dist/src/handlers/demo.js', import.meta.url),
+);
+
 /** A daemon child process. */
 export type Daemon = DaemonProcess;
 type SpawnOptions = DaemonOptions;

@@ -6,16 +6,13 @@
  * another worker process running the retry, and the coordinator recording the
  * retry, follow it — even though the second worker's own limiter has room.
  */
-import { fileURLToPath } from 'node:url';
 import { Client, createRedis, taskTraceIds } from '@dtps/core';
 import { uniquePrefix, useRedisServer, waitFor } from '@dtps/core/testing';
 import test from 'ava';
-import { type Daemon, spawnCoordinator, spawnWorker, stopAll } from './daemon.js';
+import { type Daemon, DEMO_HANDLERS, spawnCoordinator, spawnWorker, stopAll } from './daemon.js';
 import { EVENTS_ENV } from './fixture.js';
 import { OtlpReceiver } from './otlp-receiver.js';
 
-/** The worker's demo handlers (`flaky` fails its first attempts). */
-const DEMO_HANDLERS = fileURLToPath(new URL('../../../../worker/dist/src/handlers/demo.js', import.meta.url));
 const TASKS = 8;
 /** What a task traced whole holds: its stand-in root, queue wait, both attempts and the coordinator's retry. */
 const WHOLE = 'dtps.attempt,dtps.attempt,dtps.queue_wait,dtps.retry,dtps.task';

@@ -13,14 +13,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, uniquePrefix, useRedisServer, waitFor } from '@dtps/core/testing';
 import test, { type ExecutionContext } from 'ava';
-import { type Daemon, spawnCoordinator, spawnWorker, stopAll } from './daemon.js';
+import { type Daemon, DEMO_HANDLERS, spawnCoordinator, spawnWorker, stopAll } from './daemon.js';
 import { EVENTS_ENV } from './fixture.js';
 import { OtlpReceiver, type ReceivedSpan, SpanKind, StatusCode } from './otlp-receiver.js';
 
 /** The `dtps` launcher users run: the bundle when it is current, else the compiled modules. */
 const DTPS = fileURLToPath(new URL('../../../../cli/bin/dtps.js', import.meta.url));
-/** The worker's demo handlers (`flaky` fails its first attempts, `echo` returns its payload). */
-const DEMO_HANDLERS = fileURLToPath(new URL('../../../../worker/dist/src/handlers/demo.js', import.meta.url));
 const QUEUE = 'default';
 
 const redis = useRedisServer(test);

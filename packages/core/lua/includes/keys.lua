@@ -22,7 +22,8 @@ local function secondKey(base, now) return base .. 'sec:' .. int(math.floor(now 
 -- `now` as an argument string and its second's counter key, from the caller's string `nowText`
 -- (ARGV) when it already is what int() would make: the client sends a whole number of ms as
 -- digits (String(Date.now())), so the lean paths of a lone task (handoff.lua, quietround.lua)
--- format no number for them. Any other time goes through int() and secondKey.
+-- format no number for them (the key as secondKey writes it; the quiet-round tests compare the
+-- counters both paths write). Any other time goes through int() and secondKey.
 local function timeArgs(base, nowText, now)
   if now % 1 == 0 and now >= 1000 then return nowText, base .. 'sec:' .. string.sub(nowText, 1, -4) end
   return int(now), secondKey(base, now)

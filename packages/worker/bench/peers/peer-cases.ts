@@ -166,12 +166,13 @@ export function processCase(tasks: number, processes: number, concurrency: numbe
         const m1 = await usedMemory(env.redis);
         // The warm-up: the workers start on the whole backlog, and the timed part begins at the
         // progress report that shows the warm-up's tasks done (the workers never stop between).
+        for (const w of workers) w.go();
         await allProcessed(workers, warmup, 600_000);
         const t0 = performance.now();
         const doneAtStart = processedBy(workers);
         for (const w of workers) w.mark();
         const before = await snapshot(env.redis);
-        await allProcessed(workers, loaded, 600_000, false);
+        await allProcessed(workers, loaded, 600_000);
         const ms = performance.now() - t0;
         const after = await snapshot(env.redis);
         const stops = await Promise.all(workers.map((w) => w.stop()));
@@ -242,7 +243,7 @@ export function latencyCase(
               seen++;
             } else early.set(id, at);
           }));
-        worker.go(() => {});
+        worker.go();
         const warm = Math.round(rate * warmupSeconds);
         const count = Math.round(rate * seconds);
         const submitMs: number[] = [];

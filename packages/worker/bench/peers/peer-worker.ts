@@ -58,9 +58,8 @@ export class PeerWorker {
     return w;
   }
 
-  /** Starts taking tasks; `onProgress` is called on every progress report. */
-  go(onProgress: () => void): void {
-    this.#onProgress = onProgress;
+  /** Starts taking tasks (see allProcessed to follow them). */
+  go(): void {
     this.#child.send({ op: 'go' });
   }
 
@@ -104,15 +103,11 @@ export function processedBy(workers: readonly PeerWorker[]): number {
   return workers.reduce((a, w) => a + w.processed, 0);
 }
 
-/**
- * Resolves once the workers together have acknowledged `total` outcomes (or
- * rejects after `timeoutMs`); `go` starts them first (the workers are started once).
- */
+/** Resolves once the workers together have acknowledged `total` outcomes (or rejects after `timeoutMs`). */
 export function allProcessed(
   workers: readonly PeerWorker[],
   total: number,
   timeoutMs: number,
-  go = true,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
@@ -126,7 +121,7 @@ export function allProcessed(
         resolve();
       }
     };
-    for (const w of workers) go ? w.go(check) : w.follow(check);
+    for (const w of workers) w.follow(check);
     check();
   });
 }
