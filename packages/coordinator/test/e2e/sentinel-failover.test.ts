@@ -3,8 +3,8 @@
  * process, a coordinator process and a producing Client all reach Redis
  * through the sentinels. Mid-workload the master is killed with SIGKILL; the
  * sentinels promote the replica and everything follows by itself. The old
- * master comes back (empty, no persistence) and the sentinels make it the new
- * master's replica.
+ * master comes back (empty, no persistence) as the new master's replica, as an
+ * operator must bring back a node without persistence.
  *
  * Just before the kill the replica is made to fall behind (stopped, its link
  * dropped), as an asynchronous replica may. With `durability: replicated`
@@ -107,19 +107,17 @@ async function failoverRun(t: ExecutionContext, mode: DurabilityOptions['mode'])
     timeoutMs: 20_000,
     what: 'the sentinels to promote the replica',
   });
-  // The old master comes back empty; the sentinels turn it into the new master's replica, on
-  // their own timers — which on a loaded machine have taken over a minute (CI). What this test
-  // is about is dtps across the failover, not those timers: past 20 s the test does what an
-  // operator would, and points the old master at the new one itself (the sentinels agree).
-  await setup.master.restart();
-  const isReplica = async () => (await setup.master.client().role())[0] === 'slave';
-  try {
-    await waitFor(isReplica, { timeoutMs: 20_000, what: 'the sentinels to make the old master a replica' });
-  } catch {
-    t.log('the sentinels had not reconfigured the old master after 20 s: REPLICAOF sent by the test');
-    await setup.master.client().call('REPLICAOF', '127.0.0.1', String(setup.replica.port));
-    await waitFor(isReplica, { timeoutMs: 20_000, what: 'the old master to become a replica' });
-  }
+  // The old master comes back (empty: it had no persistence) as the new master's replica, so
+  // that `replicated` submits have a replica to confirm them again. It must not come back as
+  // a master: until the sentinels demote it, clients may still be sent to it, and a second
+  // failover (a sentinel on a loaded machine can take the new master for down) may promote
+  // it, the new master then resyncing from it, empty. Seen here both ways: 300 acknowledged
+  // submits lost, and a false data-loss alarm. docs/durability.md tells operators the same.
+  await setup.master.restart(['--replicaof', setup.replica.host, String(setup.replica.port)]);
+  await waitFor(
+    async () => /master_link_status:up/.test(await setup.master.client().info('replication')),
+    { timeoutMs: 20_000, what: 'the old master to sync as the new master’s replica' },
+  );
   await waitFor(() => acked.length >= atKill + AFTER, {
     timeoutMs: 20_000,
     what: `${AFTER} acknowledged submits after the failover`,

@@ -132,11 +132,13 @@ export class RedisServer {
    * Starts the server again on the same port, in the same dir, with the same
    * options, so an AOF is replayed. Stops a still-running server gracefully
    * first. Resolves once it answers PING and `INFO persistence` says `loading:0`.
+   * @param args added to the command line of this start only (e.g.
+   *   `['--replicaof', host, port]` to bring an old master back as a replica).
    */
-  async restart(): Promise<void> {
+  async restart(args: readonly string[] = []): Promise<void> {
     if (this.stopPromise) throw new Error(`RedisServer ${this.url} is stopped; start a new one`);
     await this.proc?.terminate();
-    await this.spawnAndWait();
+    await this.spawnAndWait(args);
   }
 
   /**
@@ -155,7 +157,7 @@ export class RedisServer {
   }
 
   /** The command line; every path absolute. */
-  private argv(): string[] {
+  private argv(startArgs: readonly string[]): string[] {
     const o = this.options;
     const args = [
       '--port',
@@ -174,12 +176,12 @@ export class RedisServer {
       this.logFile,
     ];
     if (o.appendfsync) args.push('--appendfsync', o.appendfsync);
-    return [...args, ...this.extraArgs, ...(o.args ?? [])];
+    return [...args, ...this.extraArgs, ...(o.args ?? []), ...startArgs];
   }
 
   /** Spawns the process and waits until it answers PING with loading done. */
-  private async spawnAndWait(): Promise<void> {
-    const proc = await ManagedProcess.spawn('redis-server', this.argv(), join(this.dir, 'stdout.log'));
+  private async spawnAndWait(startArgs: readonly string[] = []): Promise<void> {
+    const proc = await ManagedProcess.spawn('redis-server', this.argv(startArgs), join(this.dir, 'stdout.log'));
     this.proc = proc;
     const exitedError = (): Error | undefined =>
       proc.alive ? undefined : new Error(`redis-server on port ${this.port} ${proc.exitReason}`);
