@@ -114,10 +114,10 @@ async function failoverRun(t: ExecutionContext, mode: DurabilityOptions['mode'])
   // it, the new master then resyncing from it, empty. Seen here both ways: 300 acknowledged
   // submits lost, and a false data-loss alarm. docs/durability.md tells operators the same.
   await setup.master.restart(['--replicaof', setup.replica.host, String(setup.replica.port)]);
-  await waitFor(
-    async () => /master_link_status:up/.test(await setup.master.client().info('replication')),
-    { timeoutMs: 20_000, what: 'the old master to sync as the new master’s replica' },
-  );
+  await waitFor(async () => /master_link_status:up/.test(await setup.master.client().info('replication')), {
+    timeoutMs: 20_000,
+    what: 'the old master to sync as the new master’s replica',
+  });
   await waitFor(() => acked.length >= atKill + AFTER, {
     timeoutMs: 20_000,
     what: `${AFTER} acknowledged submits after the failover`,

@@ -181,7 +181,11 @@ export class RedisServer {
 
   /** Spawns the process and waits until it answers PING with loading done. */
   private async spawnAndWait(startArgs: readonly string[] = []): Promise<void> {
-    const proc = await ManagedProcess.spawn('redis-server', this.argv(startArgs), join(this.dir, 'stdout.log'));
+    const proc = await ManagedProcess.spawn(
+      'redis-server',
+      this.argv(startArgs),
+      join(this.dir, 'stdout.log'),
+    );
     this.proc = proc;
     const exitedError = (): Error | undefined =>
       proc.alive ? undefined : new Error(`redis-server on port ${this.port} ${proc.exitReason}`);
