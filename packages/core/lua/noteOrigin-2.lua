@@ -10,6 +10,7 @@ ARGV[2] losses     the loss count of the marker it remembers ('0' when none)
 ARGV[3] newId      the id to write if a marker must be written
 ARGV[4] now        epoch ms
 ARGV[5] by         the caller's name (worker or coordinator id), for the event
+ARGV[6] seen       the ids of the markers the caller knew before `known`, space-separated ('' when none)
 Returns {marker JSON, 1 if this call counted a data loss else 0}.
 ]]
 local current = redis.call('GET', KEYS[1])
@@ -19,6 +20,10 @@ if current then
   if known == '' or known == nil then return {current, 0} end
   local marker = cjson.decode(current)
   if marker.id == known then return {current, 0} end
+  -- A data set the caller was on before: it was away (a client sent to a stray, empty node
+  -- during a failover), and this one is intact. Rewriting its marker would tell every process
+  -- that stayed on it that it was lost.
+  if string.find(' ' .. ARGV[6] .. ' ', ' ' .. marker.id .. ' ', 1, true) then return {current, 0} end
   -- Replaced since the caller last looked: counted already if its count went up.
   if tonumber(marker.losses) > knownLosses then return {current, 0} end
 end

@@ -19,7 +19,8 @@ export interface DataLossWatchOptions {
 
 /**
  * A background unit that checks the origin marker (see origin.ts) every
- * `intervalMs` and logs an error each time it finds that Redis lost its data.
+ * `intervalMs` and logs an error each time it finds that Redis lost its data
+ * (a warning when it finds a data set it was on before: `returned`).
  * Start it with `start()`, stop it with `await stop()`. A check that fails
  * (Redis unreachable) is logged at debug only: the outage is someone else's
  * to report, and the next check after it is the one that matters.
@@ -35,6 +36,17 @@ export function watchDataLoss(ctx: EngineContext, opts: DataLossWatchOptions): L
         check = await detector.check();
       } catch (err) {
         opts.log.debug({ err: (err as Error).message }, 'could not check the origin marker');
+        return;
+      }
+      if (check.returned) {
+        opts.log.warn(
+          {
+            event: 'redis:data-set-returned',
+            origin: check.origin.id,
+            left: check.previous?.id,
+          },
+          'Redis serves again a data set this process was on before: what it wrote meanwhile elsewhere is not there (see docs/durability.md)',
+        );
         return;
       }
       if (!check.lost) return;

@@ -14,7 +14,13 @@
  *
  * What does not alarm: a restart that replays an AOF or loads an RDB (the
  * marker is in it), a Sentinel failover to a replica (the marker was
- * replicated). What is not seen: a partial rollback (an RDB snapshot older
+ * replicated), and a process coming back to a data set it was on before: a
+ * client sent for a moment to a stray node (an old master restarted empty
+ * during a failover) finds that node markerless, counts a loss there, and on
+ * its return finds the marker it knew before. That data set is intact; the
+ * check says `returned` (what the process wrote to the stray node is what is
+ * gone), and the marker is not rewritten, which would tell every process
+ * that stayed on it that it was lost. What is not seen: a partial rollback (an RDB snapshot older
  * than the last writes; an asynchronous replica missing the last writes) —
  * the marker survives those; docs/durability.md says what each setting can lose.
  */
@@ -40,11 +46,20 @@ export interface OriginCheck {
   origin: RedisOrigin;
   /** True when the data set this process knew is gone (found by this check). */
   lost: boolean;
-  /** The marker this process knew before, when `lost`. */
+  /** The marker this process knew before, when `lost` or `returned`. */
   previous?: RedisOrigin;
   /** True when this very check counted the loss (wrote the new marker and the fleet event). */
   counted: boolean;
+  /**
+   * True when Redis serves again a data set this process was on before the one it knew last:
+   * not a loss of that data set (`lost` is false); what this process wrote to the data set it
+   * left (`previous`) is what is not there.
+   */
+  returned: boolean;
 }
+
+/** How many earlier markers a process remembers (a stray node and back is one). */
+const EARLIER_KEPT = 8;
 
 /** The marker's key: fleet-wide, under the `{prefix}` tag like the fleet event stream. */
 export function originKey(ctx: EngineContext): string {
@@ -83,6 +98,8 @@ export async function readOrigin(ctx: EngineContext): Promise<RedisOrigin | null
  */
 export class DataLossDetector {
   #known: RedisOrigin | undefined;
+  /** Ids of the markers known before #known, oldest first. */
+  #earlier: string[] = [];
 
   /**
    * @param ctx the engine context (its connection and prefix).
@@ -107,13 +124,17 @@ export class DataLossDetector {
       newId: randomBytes(8).toString('hex'),
       now: this.ctx.clock.now(),
       by: this.by,
+      seen: this.#earlier,
     });
     const { markerJson, counted } = decodeNoteOrigin(await callScript(this.ctx.redis, NOTE_ORIGIN, call));
     const origin = parseOrigin(markerJson);
     if (origin === null) throw new Error(`unreadable origin marker at ${originKey(this.ctx)}: ${markerJson}`);
     this.#known = origin;
-    const lost = known !== undefined && origin.id !== known.id;
-    return { origin, lost, counted, ...(lost ? { previous: known } : {}) };
+    if (known === undefined || origin.id === known.id)
+      return { origin, lost: false, counted, returned: false };
+    const returned = this.#earlier.includes(origin.id);
+    this.#earlier = [...this.#earlier.filter((id) => id !== origin.id), known.id].slice(-EARLIER_KEPT);
+    return { origin, lost: !returned, counted, returned, previous: known };
   }
 }
 

@@ -130,8 +130,9 @@ const cases: Record<string, Case> = {
       newId: 'def',
       now: 1000,
       by: 'w1',
+      seen: ['x1', 'x2'],
     }),
-    args: { known: 'abc', losses: '2', newId: 'def', now: '1000', by: 'w1' },
+    args: { known: 'abc', losses: '2', newId: 'def', now: '1000', by: 'w1', seen: 'x1 x2' },
     items: [],
   },
   expireDue: {

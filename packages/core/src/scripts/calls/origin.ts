@@ -8,7 +8,7 @@ import { replyArray, type ScriptCall, type ScriptShape } from './shape.js';
 export const NOTE_ORIGIN: ScriptShape = {
   name: 'noteOrigin',
   keyNames: ['origin', 'events'],
-  argNames: ['known', 'losses', 'newId', 'now', 'by'],
+  argNames: ['known', 'losses', 'newId', 'now', 'by', 'seen'],
   perItem: [],
 };
 
@@ -21,10 +21,12 @@ export function buildNoteOrigin(a: {
   now: number;
   /** The caller's name, for the fleet event. */
   by: string;
+  /** Ids of the markers the caller knew before `known` (a marker among them is not rewritten). */
+  seen: readonly string[];
 }): ScriptCall {
   return {
     keys: [a.fleet.origin, a.fleet.events],
-    argv: [a.known?.id ?? '', String(a.known?.losses ?? 0), a.newId, String(a.now), a.by],
+    argv: [a.known?.id ?? '', String(a.known?.losses ?? 0), a.newId, String(a.now), a.by, a.seen.join(' ')],
   };
 }
 
