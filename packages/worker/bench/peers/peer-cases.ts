@@ -10,7 +10,7 @@ import { diff, type RedisSnapshot, round, slidingWindow, snapshot } from '@dtps/
 import type { Redis } from 'ioredis';
 import { paced } from '../paced.js';
 import { type Distribution, distribution } from '../percentiles.js';
-import { allProcessed, PeerWorker, processedBy } from './peer-worker.js';
+import { allProcessed, PeerWorker } from './peer-worker.js';
 import { producer, type RedisAddress } from './producers.js';
 import { nowMs, type Payload, type Variant } from './settings.js';
 
@@ -167,23 +167,23 @@ export function processCase(tasks: number, processes: number, concurrency: numbe
         // The warm-up: the workers start on the whole backlog, and the timed part begins at the
         // progress report that shows the warm-up's tasks done (the workers never stop between).
         for (const w of workers) w.go();
-        await allProcessed(workers, warmup, 600_000);
-        const t0 = performance.now();
-        const doneAtStart = processedBy(workers);
-        for (const w of workers) w.mark();
+        // Start and end are read off the children's samples (their clock, within SAMPLE_MS of
+        // the moment), not from when a report reached this process.
+        const start = await allProcessed(workers, warmup, 600_000);
+        // Redis's figures count from the moment the children took the mark (their count then).
+        const marked = await Promise.all(workers.map((w) => w.mark()));
         const before = await snapshot(env.redis);
-        await allProcessed(workers, loaded, 600_000);
-        const ms = performance.now() - t0;
+        const end = await allProcessed(workers, loaded, 600_000);
         const after = await snapshot(env.redis);
         const stops = await Promise.all(workers.map((w) => w.stop()));
         const m2 = await usedMemory(env.redis);
-        const timed = loaded - doneAtStart;
+        const timed = loaded - start.processed;
         const timedInChildren = stops.reduce((a, s) => a + s.processed - s.processedAtMark, 0);
         const retained = retainedOf(v, loaded);
         return {
           tasks,
-          tasksPerSec: Math.round((timed / ms) * 1000),
-          ...redisFigures(before, after, timed),
+          tasksPerSec: Math.round((timed / (end.at - start.at)) * 1000),
+          ...redisFigures(before, after, loaded - marked.reduce((a, n) => a + n, 0)),
           memQueuedBytesPerTask: Math.round((m1 - m0) / loaded),
           memRetainedBytesPerTask: retained > 0 ? Math.round((m2 - m0) / retained) : null,
           memLeftBytesPerTask: Math.round((m2 - m0) / loaded),

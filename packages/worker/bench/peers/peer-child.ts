@@ -9,7 +9,15 @@
  */
 import type BeeQueue from 'bee-queue';
 import type { Redis } from 'ioredis';
-import { CHILD_ENV, type ChildReply, type ChildRequest, type PeerChildConfig } from './peer-protocol.js';
+import {
+  CHILD_ENV,
+  type ChildReply,
+  type ChildRequest,
+  type PeerChildConfig,
+  type ProgressSample,
+  SAMPLE_MS,
+  SAMPLES_PER_REPORT,
+} from './peer-protocol.js';
 import { beeSettings, nowMs, type Payload, QUEUE } from './settings.js';
 
 const config = JSON.parse(process.env[CHILD_ENV] ?? '') as PeerChildConfig;
@@ -131,16 +139,24 @@ process.on('message', async (req: ChildRequest) => {
   try {
     if (req.op === 'go') {
       cpu0 = process.cpuUsage();
+      let samples: ProgressSample[] = [];
+      let ticks = 0;
       ticker = setInterval(() => {
         const n = runner.count?.() ?? processed;
-        if (n === reported) return;
-        reported = n;
-        send({ op: 'progress', processed: n });
-      }, 5);
+        if (n !== reported) {
+          reported = n;
+          samples.push([nowMs(), n]);
+        }
+        if (++ticks < SAMPLES_PER_REPORT || samples.length === 0) return;
+        ticks = 0;
+        send({ op: 'progress', processed: n, samples });
+        samples = [];
+      }, SAMPLE_MS);
       runner.go();
     } else if (req.op === 'mark') {
       cpu0 = process.cpuUsage();
       processedAtMark = runner.count?.() ?? processed;
+      send({ op: 'marked', processed: processedAtMark });
     } else if (req.op === 'stop') {
       const cpu = process.cpuUsage(cpu0);
       send({

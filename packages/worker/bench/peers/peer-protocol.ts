@@ -20,8 +20,14 @@ export type ChildRequest = { op: 'go' } | { op: 'mark' } | { op: 'stop' } | { op
 
 export type ChildReply =
   | { op: 'ready' | 'closed' }
-  /** Outcomes acknowledged since the start (sent every 5 ms while it changes). */
-  | { op: 'progress'; processed: number }
+  /** The answer to `mark`: outcomes acknowledged when it arrived. */
+  | { op: 'marked'; processed: number }
+  /**
+   * Outcomes acknowledged since the start, and the samples behind it: the count read every
+   * SAMPLE_MS while it changes, with the time read (nowMs, the same clock in every process), sent in batches of
+   * SAMPLES_PER_REPORT (an IPC message a sample cost each process ~30 ms of CPU a second).
+   */
+  | { op: 'progress'; processed: number; samples: ProgressSample[] }
   | {
       op: 'stopped';
       processed: number;
@@ -35,3 +41,11 @@ export type ChildReply =
       acks: number[];
     }
   | { op: 'error'; message: string };
+
+/** One progress sample: [nowMs() when read, outcomes acknowledged then]. */
+export type ProgressSample = [at: number, processed: number];
+
+/** How often a child reads its count, ms: the precision of a case's start and end. */
+export const SAMPLE_MS = 5;
+/** Samples a child sends in one message. */
+export const SAMPLES_PER_REPORT = 5;

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CHILD_ENV, type ChildReply, type PeerChildConfig } from './peer-protocol.js';
+import { CHILD_ENV, type ChildReply, type PeerChildConfig, type ProgressSample } from './peer-protocol.js';
 
 const CHILD = fileURLToPath(new URL('./peer-child.js', import.meta.url));
 
@@ -19,6 +19,8 @@ type Stopped = Extract<ChildReply, { op: 'stopped' }>;
 export class PeerWorker {
   /** Outcomes acknowledged since `go`, as last reported. */
   processed = 0;
+  /** Every progress sample since `go`, oldest first. */
+  readonly samples: ProgressSample[] = [];
   readonly #child: ChildProcess;
   readonly #waiting = new Map<string, (r: ChildReply) => void>();
   #onProgress: (() => void) | undefined;
@@ -30,6 +32,7 @@ export class PeerWorker {
     child.on('message', (r: ChildReply) => {
       if (r.op === 'progress') {
         this.processed = r.processed;
+        this.samples.push(...r.samples);
         this.#onProgress?.();
         return;
       }
@@ -68,9 +71,11 @@ export class PeerWorker {
     this.#onProgress = onProgress;
   }
 
-  /** Ends the warm-up: the child's CPU and outcomes count from here. */
-  mark(): void {
+  /** Ends the warm-up: the child's CPU and outcomes count from here. Resolves with its outcomes then. */
+  async mark(): Promise<number> {
+    const r = this.#await('marked');
     this.#child.send({ op: 'mark' });
+    return ((await r) as Extract<ChildReply, { op: 'marked' }>).processed;
   }
 
   async stop(): Promise<Stopped> {
@@ -103,12 +108,36 @@ export function processedBy(workers: readonly PeerWorker[]): number {
   return workers.reduce((a, w) => a + w.processed, 0);
 }
 
-/** Resolves once the workers together have acknowledged `total` outcomes (or rejects after `timeoutMs`). */
+/**
+ * When the workers together had first acknowledged `total` outcomes, from their samples (the
+ * child's clock, within SAMPLE_MS), and how many they had then; undefined if not yet.
+ */
+export function reached(
+  workers: readonly PeerWorker[],
+  total: number,
+): { at: number; processed: number } | undefined {
+  const events = workers
+    .flatMap((w, i) => w.samples.map(([at, n]) => ({ at, n, i })))
+    .sort((a, b) => a.at - b.at);
+  const last = workers.map(() => 0);
+  let sum = 0;
+  for (const e of events) {
+    sum += e.n - last[e.i]!;
+    last[e.i] = e.n;
+    if (sum >= total) return { at: e.at, processed: sum };
+  }
+  return undefined;
+}
+
+/**
+ * Resolves once the workers together have acknowledged `total` outcomes (or rejects after
+ * `timeoutMs`), with when that was and how many they had then (see `reached`).
+ */
 export function allProcessed(
   workers: readonly PeerWorker[],
   total: number,
   timeoutMs: number,
-): Promise<void> {
+): Promise<{ at: number; processed: number }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`only ${sum()} of ${total} tasks processed in ${timeoutMs} ms`)),
@@ -116,10 +145,9 @@ export function allProcessed(
     );
     const sum = () => processedBy(workers);
     const check = () => {
-      if (sum() >= total) {
-        clearTimeout(timer);
-        resolve();
-      }
+      if (sum() < total) return;
+      clearTimeout(timer);
+      resolve(reached(workers, total)!);
     };
     for (const w of workers) w.follow(check);
     check();
