@@ -66,6 +66,8 @@ async function failoverRun(t: ExecutionContext, mode: DurabilityOptions['mode'])
 
   const acked: string[] = [];
   const refusals = new Map<string, number>();
+  /** What the producer is doing, for the log if the run stalls: the call in flight since, the last refusal. */
+  const producerState = { callSince: 0, lastRefusal: '' };
   let producing = true;
   // A run that fails midway must not leave the producer looping on a closed client (the test
   // process would never exit): the teardowns run last-registered first, so this one goes first.
@@ -75,14 +77,19 @@ async function failoverRun(t: ExecutionContext, mode: DurabilityOptions['mode'])
   const producer = (async () => {
     while (producing) {
       const specs = Array.from({ length: BATCH }, () => ({ type: 'sleep', payload: { ms: 1 } }));
+      producerState.callSince = Date.now();
       try {
-        for (const r of await client.submitMany(specs)) acked.push(r.id);
+        const results = await client.submitMany(specs);
+        producerState.callSince = 0;
+        for (const r of results) acked.push(r.id);
         // A steady pace (~500 tasks/s at most), so that the run's size does not depend on the machine.
         await sleep(20);
       } catch (err) {
         // Not acknowledged: whether it exists or not, nothing was promised.
+        producerState.callSince = 0;
         const code = (err as { code?: string }).code ?? (err as Error).name;
         refusals.set(code, (refusals.get(code) ?? 0) + 1);
+        producerState.lastRefusal = `${new Date().toISOString()} ${code}: ${(err as Error).message.slice(0, 200)}`;
         await sleep(50);
       }
     }
@@ -118,9 +125,26 @@ async function failoverRun(t: ExecutionContext, mode: DurabilityOptions['mode'])
     timeoutMs: 20_000,
     what: 'the old master to sync as the new master’s replica',
   });
+  // Twice seen to time out at 20 s, in whole-suite runs only (CI, and here under load), never
+  // reproduced alone: a longer wait, and what the producer and the nodes were doing if it stalls.
   await waitFor(() => acked.length >= atKill + AFTER, {
-    timeoutMs: 20_000,
+    timeoutMs: 40_000,
     what: `${AFTER} acknowledged submits after the failover`,
+  }).catch(async (err: Error) => {
+    const role = (server: typeof setup.master) =>
+      server
+        .client()
+        .role()
+        .then((r) => String(r[0]))
+        .catch((e: Error) => e.message);
+    t.log(
+      `stalled: ${acked.length - atKill} acknowledged since the kill; ` +
+        `a call in flight for ${producerState.callSince ? Date.now() - producerState.callSince : 0} ms; ` +
+        `last refusal: ${producerState.lastRefusal || 'none'}; refusals ${JSON.stringify(Object.fromEntries(refusals))}; ` +
+        `client ${redis.status} on port ${'stream' in redis ? redis.stream.remotePort : '?'}; sentinels name port ${await setup.currentMasterPort()}; ` +
+        `promoted replica (${setup.replica.port}) ${await role(setup.replica)}, old master (${setup.master.port}) ${await role(setup.master)}`,
+    );
+    throw err;
   });
   producing = false;
   await producer;
