@@ -88,7 +88,7 @@ local function claimLimited(rec, st, base, now, worker, k, out, start, promoteLi
   end
   if #running > 0 then
     redis.call('SADD', k.workers, worker)
-    bulk('ZADD', k.running, running)
+    addTasks(k.running, running)
     note(rec, 'running', table.concat(startedIds, ' '), nil, worker)
     count(rec, 'started', #startedIds)
     instsOf.taken = not roomy -- take() counted them one by one already
@@ -169,12 +169,12 @@ local function claimBatch(rec, base, now, worker, k, out, max, start, promoteLim
   end
   if #popped > 0 or stolen > 0 then redis.call('SADD', k.workers, worker) end
   if #running > 0 then
-    bulk('ZADD', k.running, running)
+    addTasks(k.running, running)
     note(rec, 'running', table.concat(startedIds, ' '), nil, worker)
     count(rec, 'started', #startedIds)
   end
   if #window > 0 then
-    bulk('ZADD', k.window, window)
+    addTasks(k.window, window)
     note(rec, 'reserved', table.concat(reservedIds, ' '), nil, worker)
   end
   local nextDue = -1

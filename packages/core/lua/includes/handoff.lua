@@ -32,7 +32,7 @@ local function handTo(rec, base, now, nowArg, worker, free)
   end
   if #ids == 0 then return 0 end
   redis.call('HDEL', base .. 'idle', worker)
-  bulk('ZADD', runningKey(base, worker), running)
+  addTasks(runningKey(base, worker), running)
   redis.call('SADD', base .. 'workers', worker)
   note(rec, 'running', table.concat(ids, ' '), nil, worker)
   count(rec, 'started', #ids)

@@ -56,6 +56,27 @@ local function bulk(cmd, key, list)
   end
 end
 
+-- A worker's running set and window in Redis's skiplist encoding once they hold many tasks.
+-- Below zset-max-listpack-entries (128) Redis keeps a sorted set as a listpack, where every
+-- ZADD, ZREM and ZMSCORE scans the list: at 50 tasks in flight that was a fifth of a round's
+-- instructions (callgrind, ~28k a task), where the skiplist's lookups are a hash find. Redis
+-- converts a set when a member longer than zset-max-listpack-value (64) enters it, and never
+-- back while it lives: a batch this large brings the member below along and takes it out
+-- again in the same call, so the set holds the same tasks and scores. Smaller batches (a
+-- worker of few slots) keep the compact encoding; a larger zset-max-listpack-value keeps it too.
+local SKIPLIST_BATCH = 16
+-- Not a task id (those have no spaces or braces: TASK_ID_PATTERN), 72 bytes.
+local SKIPLIST_MEMBER = '{dtps: not a task; makes Redis store this sorted set as a skiplist ....}'
+-- ZADD of (score, member) pairs to a set of a worker's tasks (see above).
+local function addTasks(key, list)
+  local n = #list
+  if n < 2 * SKIPLIST_BATCH then return bulk('ZADD', key, list) end
+  local j = math.min(3998, n)
+  redis.call('ZADD', key, '0', SKIPLIST_MEMBER, unpack(list, 1, j))
+  redis.call('ZREM', key, SKIPLIST_MEMBER)
+  for i = j + 1, n, 4000 do redis.call('ZADD', key, unpack(list, i, math.min(i + 3999, n))) end
+end
+
 -- A task's group, from its stored spec (`d`): the encoder writes it last as "g", and a group holds
 -- only letters, digits and `_ . : @ -` (src/task/codec.ts), so a pattern finds it without decoding.
 local function groupOf(spec)

@@ -41,7 +41,7 @@ local function startBatch(rec, base, now, worker, windowKey, runningKey, ids, at
   end
   if nTaken > 0 then bulk('ZREM', windowKey, taken) end
   if nStarted > 0 then
-    bulk('ZADD', runningKey, running)
+    addTasks(runningKey, running)
     note(rec, 'running', table.concat(startedIds, ' '), nil, worker)
     count(rec, 'started', nStarted)
   end

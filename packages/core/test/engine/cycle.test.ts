@@ -226,3 +226,47 @@ for (const [what, attempt] of [
     t.deepEqual(lean.idle, { w1: `4 ${e.clock.now() + 5000}` });
   });
 }
+
+// A batch of 16 tasks or more enters a worker's running set or window with a long member that
+// makes Redis store the set as a skiplist (keys.lua, addTasks); the member leaves in the same call.
+test('a large claim and start leave the running set and window holding only their tasks, as a skiplist', async (t) => {
+  const e = await engine.make();
+  const k = e.client.ctx.keys('default');
+  await e.client.submitMany(Array.from({ length: 64 }, (_, i) => ({ type: 'x', payload: { i } })));
+  const w1 = e.ops('w1');
+  const first = await claim(w1, 'default', { max: 40, start: 20 });
+  const started = first.tasks.filter((x) => x.started);
+  const reserved = first.tasks.filter((x) => !x.started);
+  t.is(started.length, 20);
+  t.deepEqual(await e.redis.zrange(k.running('w1'), '0', '-1', 'WITHSCORES'), startedAt(started, 1));
+  t.deepEqual(
+    await e.redis.zrange(k.window('w1'), '0', '-1', 'WITHSCORES'),
+    reserved.flatMap((x) => [x.id, String(x.score)]),
+  );
+  const r = await w1.cycle('default', {
+    complete: started.map((x) => ({ id: x.id, attempt: x.attempt, result: null })),
+    start: reserved.map((x) => ({ id: x.id, attempt: 1 })),
+    claim: { max: 20, start: 0 },
+  });
+  t.true(r.completed.every(Boolean));
+  t.true(r.started.every((s) => s === 'started'));
+  t.deepEqual(await e.redis.zrange(k.running('w1'), '0', '-1', 'WITHSCORES'), startedAt(reserved, 1));
+  t.deepEqual(
+    await e.redis.zrange(k.window('w1'), '0', '-1', 'WITHSCORES'),
+    r.claim.tasks.flatMap((x) => [x.id, String(x.score)]),
+  );
+  for (const key of [k.running('w1'), k.window('w1')])
+    t.is(await e.redis.object('ENCODING', key), 'skiplist');
+  // A small batch keeps the compact encoding.
+  await claim(e.ops('w2'), 'default', { max: 4, start: 2 });
+  for (const key of [k.running('w2'), k.window('w2')])
+    t.is(await e.redis.object('ENCODING', key), 'listpack');
+});
+
+/** A running set's entries (id, attempt) in its order: equal attempts sort by id. */
+function startedAt(tasks: readonly { id: string }[], attempt: number): string[] {
+  return tasks
+    .map((x) => x.id)
+    .sort()
+    .flatMap((id) => [id, String(attempt)]);
+}
