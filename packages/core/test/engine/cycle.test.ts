@@ -270,3 +270,31 @@ function startedAt(tasks: readonly { id: string }[], attempt: number): string[] 
     .sort()
     .flatMap((id) => [id, String(attempt)]);
 }
+
+// Starts are checked against the window's front in one read when they come in its order
+// (start.lua); in any other order each one is looked up: the same tasks start either way.
+test('starts from the window in any order start the same tasks', async (t) => {
+  const e = await engine.make();
+  const k = e.client.ctx.keys('default');
+  await e.client.submitMany(Array.from({ length: 8 }, () => ({ type: 'x' })));
+  const w1 = e.ops('w1');
+  const { tasks } = await claim(w1, 'default', { max: 8, start: 0 });
+  const [a, b, c, d, ...rest] = tasks;
+  const inOrder = await w1.cycle('default', { start: [a!, b!].map((x) => ({ id: x.id, attempt: 1 })) });
+  t.deepEqual(inOrder.started, ['started', 'started']);
+  const reversed = await w1.cycle('default', { start: [d!, c!].map((x) => ({ id: x.id, attempt: 1 })) });
+  t.deepEqual(reversed.started, ['started', 'started']);
+  // The front again, with a task started already: that one is gone, the other starts.
+  const again = await w1.cycle('default', {
+    start: [a!, rest[0]!].map((x) => ({ id: x.id, attempt: 1 })),
+  });
+  t.deepEqual(again.started, ['gone', 'started']);
+  t.deepEqual(
+    await e.redis.zrange(k.window('w1'), '0', '-1'),
+    rest.slice(1).map((x) => x.id),
+  );
+  t.deepEqual(
+    (await e.redis.zrange(k.running('w1'), '0', '-1')).sort(),
+    [a, b, c, d, rest[0]].map((x) => x!.id).sort(),
+  );
+});
