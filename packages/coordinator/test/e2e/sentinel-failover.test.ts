@@ -120,10 +120,31 @@ async function failoverRun(t: ExecutionContext, mode: DurabilityOptions['mode'])
   // failover (a sentinel on a loaded machine can take the new master for down) may promote
   // it, the new master then resyncing from it, empty. Seen here both ways: 300 acknowledged
   // submits lost, and a false data-loss alarm. docs/durability.md tells operators the same.
-  await setup.master.restart(['--replicaof', setup.replica.host, String(setup.replica.port)]);
+  // With replica-priority 0 no sentinel promotes it while it is still empty (a restarted
+  // replica that never synced is a valid candidate to them): a later failover finds no
+  // candidate and the new master stays. Seen in CI before: the sync never came.
+  await setup.master.restart([
+    '--replicaof',
+    setup.replica.host,
+    String(setup.replica.port),
+    '--replica-priority',
+    '0',
+  ]);
   await waitFor(async () => /master_link_status:up/.test(await setup.master.client().info('replication')), {
-    timeoutMs: 20_000,
+    timeoutMs: 30_000,
     what: 'the old master to sync as the new master’s replica',
+  }).catch(async (err: Error) => {
+    const info = (server: typeof setup.master) =>
+      server
+        .client()
+        .info('replication')
+        .then((i) => i.replace(/\r?\n/g, ' '))
+        .catch((e: Error) => e.message);
+    t.log(
+      `no sync: sentinels name port ${await setup.currentMasterPort()}; promoted replica (${setup.replica.port}): ` +
+        `${await info(setup.replica)}; old master (${setup.master.port}): ${await info(setup.master)}`,
+    );
+    throw err;
   });
   // Twice seen to time out at 20 s, in whole-suite runs only (CI, and here under load), never
   // reproduced alone: a longer wait, and what the producer and the nodes were doing if it stalls.

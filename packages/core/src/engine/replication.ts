@@ -79,10 +79,24 @@ export function checkDurability(redis: unknown, durability: DurabilityOptions): 
   }
 }
 
+/** The connection `redis` sends on now (its socket): a reconnect, after a failover say, makes a new one. */
+function connectionOf(redis: EngineContext['redis']): unknown {
+  return (redis as { stream?: unknown }).stream;
+}
+
 /**
  * After a write on `ctx.redis`, waits for the replicas `ctx.durability`
  * asks for. Call it only when `ctx.durability.mode === 'replicated'` (the
- * check stays at the call site, off the hot path of `local`).
+ * check stays at the call site, off the hot path of `local`), and right
+ * after the write's reply, with no `await` between: the connection it
+ * finds is then the one the write went on.
+ *
+ * WAIT confirms the writes made on its own connection. If the connection
+ * was made again between the write and WAIT's reply (ioredis resends a
+ * command that had no reply when a master died), WAIT ran on another
+ * server, whose replicas say nothing of this write: not confirmed. Seen in
+ * the Sentinel failover test: a WAIT resent to the new master confirmed a
+ * batch that only the dead master had.
  *
  * @throws NotReplicatedError for a submit that was not confirmed in time; a
  *   completion's shortfall goes to `onShortfall` instead.
@@ -93,7 +107,9 @@ export async function confirmReplicated(
   ids: readonly string[],
 ): Promise<void> {
   const { replicas, timeoutMs, onShortfall } = ctx.durability;
-  const acked = Number(await ctx.redis.call('WAIT', replicas, timeoutMs));
+  const wroteOn = connectionOf(ctx.redis);
+  const waited = Number(await ctx.redis.call('WAIT', replicas, timeoutMs));
+  const acked = connectionOf(ctx.redis) === wroteOn ? waited : 0;
   if (acked >= replicas) return;
   const shortfall: ReplicationShortfall = { what, acked, wanted: replicas, timeoutMs, ids };
   if (what === 'submit') throw new NotReplicatedError(shortfall);

@@ -77,13 +77,17 @@ export class RedisSentinelSetup {
     const count = opts.sentinels ?? 1;
     const quorum = Math.floor(count / 2) + 1;
     const masterName = 'dtpsmaster';
-    // No 5 s diskless-sync delay before the replica's first full sync.
-    const master = await RedisServer.start({ args: ['--repl-diskless-sync-delay', '0'] });
+    // No 5 s diskless-sync delay before a replica's full sync: on the master, nor on the replica,
+    // which serves one once promoted.
+    const noSyncDelay = ['--repl-diskless-sync-delay', '0'];
+    const master = await RedisServer.start({ args: noSyncDelay });
     let replica: RedisServer | undefined;
     let setup: RedisSentinelSetup | undefined;
     const sentinelDir = await mkdtemp(join(tmpdir(), 'dtps-sentinel-'));
     try {
-      replica = await RedisServer.start({ args: ['--replicaof', master.host, String(master.port)] });
+      replica = await RedisServer.start({
+        args: [...noSyncDelay, '--replicaof', master.host, String(master.port)],
+      });
       const procs: ManagedProcess[] = [];
       const ports: number[] = [];
       setup = new RedisSentinelSetup(master, replica, procs, ports, sentinelDir);
