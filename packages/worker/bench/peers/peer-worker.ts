@@ -104,22 +104,22 @@ export class PeerWorker {
 }
 
 /** Outcomes the workers together have acknowledged, as last reported. */
-export function processedBy(workers: readonly PeerWorker[]): number {
+function processedBy(workers: readonly PeerWorker[]): number {
   return workers.reduce((a, w) => a + w.processed, 0);
 }
 
 /**
- * When the workers together had first acknowledged `total` outcomes, from their samples (the
+ * When workers together had first acknowledged `total` outcomes, from each one's samples (the
  * child's clock, within SAMPLE_MS), and how many they had then; undefined if not yet.
  */
 export function reached(
-  workers: readonly PeerWorker[],
+  samplesByWorker: readonly (readonly ProgressSample[])[],
   total: number,
 ): { at: number; processed: number } | undefined {
-  const events = workers
-    .flatMap((w, i) => w.samples.map(([at, n]) => ({ at, n, i })))
+  const events = samplesByWorker
+    .flatMap((samples, i) => samples.map(([at, n]) => ({ at, n, i })))
     .sort((a, b) => a.at - b.at);
-  const last = workers.map(() => 0);
+  const last = samplesByWorker.map(() => 0);
   let sum = 0;
   for (const e of events) {
     sum += e.n - last[e.i]!;
@@ -147,7 +147,12 @@ export function allProcessed(
     const check = () => {
       if (sum() < total) return;
       clearTimeout(timer);
-      resolve(reached(workers, total)!);
+      resolve(
+        reached(
+          workers.map((w) => w.samples),
+          total,
+        )!,
+      );
     };
     for (const w of workers) w.follow(check);
     check();
