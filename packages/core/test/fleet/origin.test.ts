@@ -3,9 +3,17 @@
  * disappears is noticed by every process that knew it, counted once, and
  * recorded once in the fleet event stream; a data set that stays raises nothing.
  */
+import { Writable } from 'node:stream';
 import test from 'ava';
-import { DataLossDetector, EngineContext, originKey, rangeEvents } from '../../src/index.js';
-import { uniquePrefix, useRedisServer } from '../../src/testing/index.js';
+import {
+  createLogger,
+  DataLossDetector,
+  EngineContext,
+  originKey,
+  rangeEvents,
+  watchDataLoss,
+} from '../../src/index.js';
+import { uniquePrefix, useRedisServer, waitFor } from '../../src/testing/index.js';
 
 const redis = useRedisServer(test);
 
@@ -100,4 +108,40 @@ test('back on a data set it was on before (a stray node and back): not rewritten
   const stayed = await db.check();
   t.false(stayed.lost || stayed.returned, 'a process that stayed notices nothing');
   t.false((await da.check()).returned, 'said once');
+});
+
+test('the watch logs a loss at error level, and a return to a data set it knew at warn level, once each', async (t) => {
+  const [a] = contexts(1);
+  const lines: { level: number; event?: string }[] = [];
+  const log = createLogger({
+    format: 'json',
+    dest: new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(JSON.parse(chunk.toString()));
+        cb();
+      },
+    }),
+  });
+  const watch = watchDataLoss(a!, { by: 'a', log, intervalMs: 20 });
+  const key = originKey(a!);
+  watch.start();
+  t.teardown(() => watch.stop());
+  await waitFor(async () => (await a!.redis.get(key)) !== null, { timeoutMs: 5000, what: 'the marker' });
+  const stored = await a!.redis.get(key);
+  await a!.redis.del(key);
+  const logged = (event: string) => lines.filter((l) => l.event === event);
+  await waitFor(() => logged('redis:data-lost').length > 0, { timeoutMs: 5000, what: 'the loss logged' });
+  await a!.redis.set(key, stored!);
+  await waitFor(() => logged('redis:data-set-returned').length > 0, {
+    timeoutMs: 5000,
+    what: 'the return logged',
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  t.deepEqual(
+    lines.filter((l) => l.event !== undefined).map((l) => [l.event, l.level]),
+    [
+      ['redis:data-lost', 50],
+      ['redis:data-set-returned', 40],
+    ],
+  );
 });
