@@ -121,8 +121,8 @@ for i = 0, n - 1 do
         end
       end
     end
-    -- '0', not 0: a Lua number is formatted with snprintf by redis.call (submitPlain-2.lua).
-    local fields = { 'HSET', tkey, 's', 'queued', 'p', priority, 'a', '0', 'd', ARGV[o + 6], 'pl', ARGV[o + 7] }
+    -- No attempt count (`a`) yet: a task that never ran has none, read as 0 (submitPlain-2.lua).
+    local fields = { 'HSET', tkey, 's', 'queued', 'p', priority, 'd', ARGV[o + 6], 'pl', ARGV[o + 7] }
     if deadline ~= '' then
       fields[#fields + 1] = 'dl'; fields[#fields + 1] = deadline
       deadlines[#deadlines + 1] = deadline; deadlines[#deadlines + 1] = id

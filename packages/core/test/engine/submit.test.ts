@@ -344,3 +344,25 @@ test('a plain task is stored compactly: a listpack hash with a short spec', asyn
     trace: null,
   });
 });
+
+test('a task that never ran stores no attempt count: it reads as 0, and its first start is attempt 1', async (t) => {
+  const e = await engine.make();
+  const plain = await e.client.submit({ type: 'thumbnail', payload: { w: 1 } });
+  // A deadline takes the planned path (submitTasks), which writes the same fields and the deadline.
+  const [planned] = await e.client.submitMany([
+    { type: 'thumbnail', payload: { w: 2 }, deadline: new Date(e.clock.now() + 60_000).toISOString() },
+  ]);
+  const keys = e.client.ctx.keys('default');
+  t.deepEqual((await e.redis.hkeys(keys.task(plain.id))).sort(), ['d', 'p', 'pl', 's']);
+  t.deepEqual((await e.redis.hkeys(keys.task(planned!.id))).sort(), ['d', 'dl', 'p', 'pl', 's']);
+  for (const id of [plain.id, planned!.id]) t.is((await e.client.get(id)).attempts, 0);
+  const { tasks } = await claim(e.ops('w1'), 'default', { max: 2, start: 2 });
+  t.deepEqual(
+    tasks.map((c) => [c.id, c.attempt]),
+    [
+      [plain.id, 1],
+      [planned!.id, 1],
+    ],
+  );
+  t.is(await e.redis.hget(keys.task(plain.id), 'a'), '1');
+});
