@@ -15,6 +15,7 @@ KEYS used by name: ready, scheduled, window, running, workers. ]]
 -- @include handout
 -- @include flow
 -- @include plain
+-- @include pop
 -- Promotes due scheduled tasks. Returns the earliest scheduled entry as read (a claim that
 -- comes back short reports it as the next due time), or nil when promoting changed it: one
 -- read where most claims find nothing scheduled.
@@ -117,7 +118,7 @@ local function claimBatch(rec, base, now, worker, k, out, max, start, promoteLim
   local st = flowState(rec, base)
   if st then return claimLimited(rec, st, base, now, worker, k, out, start, promoteLimit) end
   local earliest = promoteForClaim(rec, base, now, k, promoteLimit)
-  popped = popped or redis.call('ZPOPMIN', k.ready, max)
+  popped = popped or popReady(k.ready, max, start)
   -- Dry, and no stealing: what the rest would find, without its tables (the round of a worker
   -- that has just finished its task at a low rate, and registers idle next).
   if #popped == 0 and stealMax == 0 then return 0, nextScheduled(k, earliest) or -1, 0 end

@@ -16,11 +16,12 @@ have timed out, and it would have registered again). ]]
 -- @include lifecycle
 -- @include handout
 -- @include idle
+-- @include pop
 
 -- Starts up to `free` tasks from the ready set for `worker` and pushes them to its inbox.
 -- Returns how many it handed (the ready set ran dry if fewer than `free`).
 local function handTo(rec, base, now, nowArg, worker, free)
-  local popped = redis.call('ZPOPMIN', base .. 'ready', free)
+  local popped = popReady(base .. 'ready', free, free)
   local out, running, ids = {}, {}, {}
   for i = 1, #popped, 2 do
     local id = popped[i]
@@ -55,9 +56,9 @@ end
 -- started and handed over at once, with the records the route through the ready set leaves
 -- (submit, then handTo) — task fields, running set, `queued` and `running` events, counters —
 -- minus that route's five commands (sequence number, ready add and pop, task read, second
--- write): the latency path of a lightly loaded queue. A handed task never sits in the ready
--- set, so its score is the front of its priority (handed back, it goes there anyway; see
--- inbox.lua). Returns false, having written nothing, when tasks are waiting or nobody is idle;
+-- write): the latency path of a lightly loaded queue. Its score in the message is '0', as of
+-- every task handed out started (pop.lua): a worker orders only its window by scores, and a
+-- task handed back goes to the front of its priority (inbox.lua). Returns false, having written nothing, when tasks are waiting or nobody is idle;
 -- then also true when nobody is registered at all (handOff would find the same: no need to ask).
 -- At 500 submits a second this is most of them: it writes its events and counters itself, in
 -- the order flush would (no record, no message table), and formats no number: `nowText` is the
@@ -79,7 +80,7 @@ local function handOffNew(base, now, nowText, maxLen, ready, id, priority, spec,
   rcall('ZADD', runningKey(base, worker), '1', id)
   rcall('SADD', base .. 'workers', worker)
   -- The message handTo would push: attempt 1, started, no deadline.
-  rcall('RPUSH', inboxKey(base, worker), handoutText(id, frontScore(priority), '1', true, spec, payload, nil))
+  rcall('RPUSH', inboxKey(base, worker), handoutText(id, '0', '1', true, spec, payload, nil))
   addEvent(events, maxLen, 'running', id, nil, worker ~= '' and worker or nil)
   local totals = base .. 'totals'
   local fresh = addCount(sec, totals, 'submitted', '1', 1)

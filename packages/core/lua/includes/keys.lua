@@ -37,14 +37,6 @@ local function readyScore(priority, seq)
   -- conversion where '%.0f' is C's float formatting, several times dearer, per queued task.
   return string.format('%d', (10 - p) * PRIORITY_BAND + seq)
 end
--- readyScore(priority, 0) of each priority as sent ('1'-'10'): the front of its band, without
--- formatting a float per task (a handed-off task's score; handoff.lua).
-local FRONT_SCORES = { ['1'] = '90000000000000', ['2'] = '80000000000000', ['3'] = '70000000000000',
-  ['4'] = '60000000000000', ['5'] = '50000000000000', ['6'] = '40000000000000', ['7'] = '30000000000000',
-  ['8'] = '20000000000000', ['9'] = '10000000000000', ['10'] = '0' }
-local function frontScore(priority)
-  return FRONT_SCORES[priority] or readyScore(priority, 0)
-end
 -- Variadic commands over long lists, in chunks that stay below Lua's unpack limit.
 local function bulk(cmd, key, list)
   local n = #list

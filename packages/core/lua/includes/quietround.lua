@@ -16,6 +16,7 @@ path. ]]
 -- @include latency
 -- @include idle
 -- @include plain
+-- @include pop
 
 -- The dry claim's end (claim.lua: the ready set was empty): a worker that asks for it
 -- registers idle with all the slots it would start (`start`, ARGV[7], sent as digits: a
@@ -52,7 +53,7 @@ local function quietRound(base, now, maxLen, worker, keys, args, o, nm, messages
   if not plain then return nil, false end
   -- The claim's pop, as claimBatch would make it: in a plain queue nothing the round does before
   -- its claim changes the ready set. What it got goes to claimBatch.
-  local popped = rcall('ZPOPMIN', keys[1], args[6])
+  local popped = popReady(keys[1], tonumber(args[6]), tonumber(args[7]))
   if #popped > 0 then return nil, true, popped end
   local id = args[o]
   local nowArg, sec = timeArgs(base, args[2], now)

@@ -10,7 +10,7 @@ export interface ClaimedTask {
   type: string;
   payload: unknown;
   priority: number;
-  /** The ready-set score: the worker starts its window in this order. */
+  /** The ready-set score: the worker starts its window in this order. A started task's may be 0 (unused). */
   score: number;
   /** The attempt number: of the started attempt when `started`, else of the last one (0 before the first). */
   attempt: number;

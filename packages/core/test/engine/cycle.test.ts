@@ -298,3 +298,42 @@ test('starts from the window in any order start the same tasks', async (t) => {
     [a, b, c, d, rest[0]].map((x) => x!.id).sort(),
   );
 });
+
+// A claim takes the tasks it starts off the ready set without their scores (pop.lua): Redis would
+// format each one, and only the reserved ones, which enter the window, need theirs.
+test('a claim starts the front of the ready set and reserves the next, in priority order; only the reserved carry scores', async (t) => {
+  const e = await engine.make();
+  const k = e.client.ctx.keys('default');
+  const specs = [3, 9, 5, 9, 1, 5, 7].map((priority, i) => ({ type: 'x', payload: { i }, priority }));
+  const submitted = await e.client.submitMany(specs);
+  const byOrder = submitted
+    .map((s, i) => ({ id: s.id, priority: specs[i]!.priority, i }))
+    .sort((a, b) => b.priority - a.priority || a.i - b.i);
+  const readyBefore = await e.redis.zrange(k.ready, '0', '-1', 'WITHSCORES');
+  const scoreOf = new Map<string, string>();
+  for (let i = 0; i < readyBefore.length; i += 2) scoreOf.set(readyBefore[i]!, readyBefore[i + 1]!);
+  const r = await claim(e.ops('w1'), 'default', { max: 5, start: 3 });
+  t.deepEqual(
+    r.tasks.map((x) => [x.id, x.started]),
+    byOrder.slice(0, 5).map((x, i) => [x.id, i < 3]),
+  );
+  t.deepEqual(
+    r.tasks.map((x) => x.score),
+    r.tasks.map((x) => (x.started ? 0 : Number(scoreOf.get(x.id)))),
+  );
+  t.deepEqual(
+    await e.redis.zrange(k.window('w1'), '0', '-1', 'WITHSCORES'),
+    byOrder.slice(3, 5).flatMap((x) => [x.id, scoreOf.get(x.id)!]),
+  );
+  t.deepEqual(
+    await e.redis.zrange(k.ready, '0', '-1'),
+    byOrder.slice(5).map((x) => x.id),
+  );
+  // A claim that starts more than the ready set holds takes what there is.
+  const rest = await claim(e.ops('w2'), 'default', { max: 5, start: 5 });
+  t.deepEqual(
+    rest.tasks.map((x) => [x.id, x.started]),
+    byOrder.slice(5).map((x) => [x.id, true]),
+  );
+  t.is(await e.redis.zcard(k.ready), 0);
+});
