@@ -62,7 +62,12 @@ export class QueueRunner {
   readonly #wait: WorkWait;
   readonly #reconciler: OutageReconciler;
   readonly #slots: QueueSlots;
-  /** No claim has come back yet: whether the queue has work is unknown (the arbiter counts it as having some). */
+  /**
+   * No claim has come back since the runner last heard that the queue got work (its start, a
+   * handoff, a wake-up): whether the queue has more is unknown, and the arbiter counts it as
+   * having some. Without it a runner with no window would learn of a backlog only from a claim,
+   * and claim only with a free slot, which a busier queue of the same pool takes first.
+   */
   #unknown = true;
   /** Rounds carrying a claim in flight, the tasks those claims may reserve, and window tasks being started. */
   #claims = 0;
@@ -401,6 +406,11 @@ export class QueueRunner {
    */
   async #woken(w: WakeUp): Promise<void> {
     const quiet = this.#d.pool.paused || this.#stopped;
+    if (!quiet && !this.#unknown) {
+      const hadWork = this.hasWork;
+      this.#unknown = true;
+      this.#workChanged(hadWork);
+    }
     if (w.list === this.#wait.inbox) {
       const tasks = decodeInboxMessage(this.queue, w.value);
       if (tasks.length === 0) return;
