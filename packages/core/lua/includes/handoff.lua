@@ -58,8 +58,9 @@ end
 -- minus that route's five commands (sequence number, ready add and pop, task read, second
 -- write): the latency path of a lightly loaded queue. Its score in the message is '0', as of
 -- every task handed out started (pop.lua): a worker orders only its window by scores, and a
--- task handed back goes to the front of its priority (inbox.lua). Returns false, having written nothing, when tasks are waiting or nobody is idle;
--- then also true when nobody is registered at all (handOff would find the same: no need to ask).
+-- task handed back goes to the front of its priority (inbox.lua). Returns false, having
+-- written nothing, when tasks are waiting or nobody is idle; then also true when nobody is
+-- registered at all (handOff would find the same: no need to ask).
 -- At 500 submits a second this is most of them: it writes its events and counters itself, in
 -- the order flush would (no record, no message table), and formats no number: `nowText` is the
 -- caller's `now` argument (timeArgs), the score and attempt are constants.
