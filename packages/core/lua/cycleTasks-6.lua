@@ -32,12 +32,14 @@ ARGV[14] idleTtl   how long a registration holds (ms): past it, a submit takes
 ARGV[15..]         nc × 4 values per completion: id, attempt, result, latency
                    (as completeTasks), then ns × 2 values per start: id, attempt
                    (the new attempt number)
-Returns: { nextDue, stolen, registered (1 or 0), m, m inbox messages,
-  nc completion codes (1 accepted, 0 fenced), ns start codes (1 started,
-  0 not in the window, -1 expired), then 7 values per claimed task
-  (includes/handout.lua) }. nextDue is -1 without a claim. A quiet round that returns no
-  inbox message replies with one integer instead: 1 if its completion was accepted, plus 2 if
-  the worker is now registered (includes/quietround.lua).
+Returns one text, a value per line (includes/handout.lua, replyText): nextDue,
+  stolen, registered (1 or 0), m, then per inbox message the number of tasks
+  in it and its lines (7 a task), nc completion codes (1 accepted, 0 fenced),
+  ns start codes (1 started, 0 not in the window, -1 expired), then 7 values
+  per claimed task (includes/handout.lua). nextDue is -1 without a claim.
+  A quiet round that returns no inbox message replies with one integer
+  instead: 1 if its completion was accepted, plus 2 if the worker is now
+  registered (includes/quietround.lua).
 ]]
 -- @include keys
 -- @include record
@@ -51,6 +53,7 @@ Returns: { nextDue, stolen, registered (1 or 0), m, m inbox messages,
 -- @include plain
 -- @include quietround
 -- @include idle
+local START_CODES = { [1] = '1', [0] = '0', [-1] = '-1' } -- startBatch's codes as text
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local leaveIdle, mayRegister = ARGV[12] == '1', ARGV[13] == '1'
 local first = 15
@@ -91,25 +94,27 @@ if ns > 0 then
   end
   startCodes = startBatch(rec, base, now, worker, KEYS[3], KEYS[4], ids, attempts)
 end
-local out = { -1, 0, 0, nm }
+-- Every value a string (the reply is their text: replyText): a number would be formatted as a
+-- float.
+local out = { '-1', '0', '0', int(nm) }
 -- Placed by index: `#out` per value is a search of the table each time.
 for i = 1, nm do out[4 + i] = messages[i] end
-for i = 1, nc do out[4 + nm + i] = completed[i] end
-for i = 1, ns do out[4 + nm + nc + i] = startCodes[i] end
+for i = 1, nc do out[4 + nm + i] = completed[i] == 1 and '1' or '0' end
+for i = 1, ns do out[4 + nm + nc + i] = START_CODES[startCodes[i]] end
 local max = tonumber(ARGV[6])
 if max > 0 then
   local start = tonumber(ARGV[7])
   local stolen, nextDue, claimStarted = claimBatch(rec, base, now, worker, k, out, max, start, tonumber(ARGV[8]),
     tonumber(ARGV[9]), popped)
-  out[1] = nextDue
-  out[2] = stolen
+  out[1] = nextDue == -1 and '-1' or int(nextDue)
+  out[2] = int(stolen)
   -- A paused queue takes no registration: no submit may hand a task to a worker while it is
   -- paused; nor does a limited one: its tasks are handed out by the claim only (flow.lua).
   if mayRegister and claimStarted < start
     and (plainQueue(rec, base) or (redis.call('EXISTS', pausedKey(base)) == 0 and not flowState(rec, base))) then
     registerIdle(base, worker, int(start - claimStarted), now, ARGV[14])
-    out[3] = 1
+    out[3] = '1'
   end
 end
 flush(rec, base, now, maxLen)
-return out
+return replyText(out, nm)

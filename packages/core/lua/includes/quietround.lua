@@ -17,6 +17,7 @@ path. ]]
 -- @include idle
 -- @include plain
 -- @include pop
+-- @include handout
 
 -- The dry claim's end (claim.lua: the ready set was empty): a worker that asks for it
 -- registers idle with all the slots it would start (`start`, ARGV[7], sent as digits: a
@@ -32,14 +33,14 @@ end
 
 -- The round's reply: with no inbox messages to return (nearly always), one integer — 1 when
 -- the completion was accepted, plus 2 when the worker is now registered idle — instead of the
--- table cycleTasks returns (decodeCycleTasks reads both): Redis turns a table into its reply
--- for some 4,000 instructions more (callgrind), 500 rounds a second.
+-- text cycleTasks returns (decodeCycleTasks reads both): Redis turns the table into text and
+-- replies for some 4,000 instructions more (callgrind), 500 rounds a second.
 local function quietReply(accepted, registered, nm, messages)
   if nm == 0 then return accepted + 2 * registered end
-  local out = { -1, 0, registered, nm }
+  local out = { '-1', '0', registered == 1 and '1' or '0', int(nm) }
   for i = 1, nm do out[4 + i] = messages[i] end
-  out[5 + nm] = accepted
-  return out
+  out[5 + nm] = accepted == 1 and '1' or '0'
+  return replyText(out, nm)
 end
 
 -- `nm`/`messages`: what leaving idle returned (cycleTasks-6.lua), `o`: the ARGV offset of the

@@ -32,16 +32,18 @@ export interface ClaimedTask {
 }
 
 /** Width of one task in the claim and steal replies (lua/includes/handout.lua). */
-const WIDTH = 7;
+export const HANDOUT_WIDTH = 7;
+const WIDTH = HANDOUT_WIDTH;
 
-/** Decodes the tasks of a claim or steal reply, from `offset` on. */
+/** Decodes the tasks of a claim or steal reply, from `offset` on, up to `end` (the whole rest). */
 export function decodeTaskRows(
   queue: string,
   flat: readonly (string | number)[],
   offset: number,
+  end = flat.length,
 ): ClaimedTask[] {
   const out: ClaimedTask[] = [];
-  for (let i = offset; i + WIDTH <= flat.length; i += WIDTH) {
+  for (let i = offset; i + WIDTH <= end; i += WIDTH) {
     const id = String(flat[i]);
     const score = Number(flat[i + 1]);
     const attempt = Number(flat[i + 2]);

@@ -213,3 +213,45 @@ test('retry of a quarantined task whose spec is gone is refused with corrupt_tas
   const { tasks } = (await e.ops('w1').cycle('default', { claim: { max: 1, start: 1 } })).claim;
   t.like(tasks, [{ id: readable, attempt: 1, corrupt: undefined }]);
 });
+
+test('raw newlines in stored values shift nothing: a claim and a handoff, sent as lines of text, hand out each task whole', async (t) => {
+  const e = await engine.make();
+  const ids = (
+    await e.client.submitMany(Array.from({ length: 4 }, (_, i) => ({ type: 'x', payload: { n: i } })))
+  ).map((s) => s.id);
+  const [spaced, broken, dated, last] = ids as [string, string, string, string];
+  const k = e.client.ctx.keys('default');
+  // Valid JSON with newlines between tokens (dtps never writes it, a hand edit may): it means the same.
+  const spec = (await e.redis.hget(k.task(spaced), 'd'))!;
+  await e.redis.hset(k.task(spaced), 'd', spec.replace('{', '{\n').replace(',', ',\n'), 'pl', '{\n"n": 0\n}');
+  // A raw newline inside a JSON string is no JSON: that task alone is damaged.
+  await e.redis.hset(k.task(broken), 'pl', '{"n": "one\ntwo"}');
+  await e.redis.hset(k.task(dated), 'dl', 'soon\nlater');
+  const ops = e.ops('w1');
+  const { tasks } = (await ops.cycle('default', { claim: { max: 10, start: 10 } })).claim;
+  t.deepEqual(
+    tasks.map((x) => [x.id, x.type, x.payload, x.corrupt !== undefined]),
+    [
+      [spaced, 'x', { n: 0 }, false],
+      [broken, '', null, true],
+      [dated, 'x', { n: 2 }, false],
+      [last, 'x', { n: 3 }, false],
+    ],
+  );
+  t.regex(tasks[1]!.corrupt!, /stored payload is corrupt/);
+  t.true(tasks.every((x) => x.attempt === 1 && x.started));
+
+  // The same through a handoff: a worker registered idle gets a lone task as an inbox message.
+  await ops.complete(
+    'default',
+    tasks.map((x) => ({ id: x.id, attempt: x.attempt, result: null })),
+  );
+  t.true((await ops.cycle('default', { claim: { max: 1, start: 1 }, idle: { register: true } })).registered);
+  const { id } = await e.client.submit({ type: 'x', payload: { lone: true } });
+  await e.redis.hset(k.task(id), 'pl', '{"lone":\ntrue}');
+  const round = await ops.cycle('default', { idle: { leave: true } });
+  t.deepEqual(
+    round.handedOff.map((x) => [x.id, x.payload]),
+    [[id, { lone: true }]],
+  );
+});

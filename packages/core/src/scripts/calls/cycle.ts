@@ -4,15 +4,9 @@
  * closure or an object per task.
  */
 import type { ClaimedTask } from '../../engine/claimed.js';
-import { decodeInboxMessage, decodeTaskRows } from '../../engine/claimed.js';
+import { decodeTaskRows, HANDOUT_WIDTH } from '../../engine/claimed.js';
 import { COMPLETION_VALUES, type CompletionArg, pushCompletions } from './complete.js';
-import {
-  type QueueCallBase,
-  replyArray,
-  type ScriptCall,
-  ScriptReplyError,
-  type ScriptShape,
-} from './shape.js';
+import { type QueueCallBase, type ScriptCall, ScriptReplyError, type ScriptShape } from './shape.js';
 
 /**
  * What became of a start: `gone` when the task was no longer in the window
@@ -149,32 +143,41 @@ function decodeQuietRound(code: number, sent: CycleSent): CycleTasksReply {
 }
 
 /**
- * Reply: { nextDue, stolen, registered, m, m inbox messages, nc completion
- * codes, ns start codes, 7 values per claimed task }, or a quiet round's integer.
+ * Reply: one text, a value per line (lua/includes/handout.lua, replyText): nextDue, stolen,
+ * registered, m, then per inbox message its number of tasks and their lines, nc completion
+ * codes, ns start codes, 7 values per claimed task; or a quiet round's integer.
  */
 export function decodeCycleTasks(reply: unknown, sent: CycleSent): CycleTasksReply {
   if (typeof reply === 'number') return decodeQuietRound(reply, sent);
-  const r = replyArray('cycleTasks', reply) as readonly (string | number)[];
+  if (typeof reply !== 'string') throw new ScriptReplyError('cycleTasks', 'a reply that is not a text');
+  // One native split: far cheaper than the client decoding a value a line.
+  const r = reply.split('\n');
   const messages = Number(r[3]);
   let o = 4;
   if (!(messages >= 0) || r.length < o + messages + sent.completions + sent.starts)
     throw new ScriptReplyError('cycleTasks', `${r.length} values for what the round sent`);
   const handedOff: ClaimedTask[] = [];
-  for (const end = o + messages; o < end; o++)
-    handedOff.push(...decodeInboxMessage(sent.queue, String(r[o])));
+  for (let m = 0; m < messages; m++) {
+    const end = o + 1 + Number(r[o]) * HANDOUT_WIDTH;
+    if (!(end <= r.length)) throw new ScriptReplyError('cycleTasks', `inbox message of ${r[o]} tasks`);
+    for (const task of decodeTaskRows(sent.queue, r, o + 1, end)) handedOff.push(task);
+    o = end;
+  }
   const accepted: boolean[] = [];
-  for (const end = o + sent.completions; o < end; o++) accepted.push(Number(r[o]) === 1);
+  for (const end = o + sent.completions; o < end; o++) accepted.push(r[o] === '1');
   const started: StartOutcome[] = [];
   for (const end = o + sent.starts; o < end; o++) {
     const outcome = startOutcome(Number(r[o]));
     if (outcome === undefined) throw new ScriptReplyError('cycleTasks', `start code ${String(r[o])}`);
     started.push(outcome);
   }
+  if ((r.length - o) % HANDOUT_WIDTH !== 0)
+    throw new ScriptReplyError('cycleTasks', `${r.length - o} values for the claimed tasks`);
   const nextDue = Number(r[0]);
   return {
     nextDueAt: nextDue < 0 ? null : nextDue,
     stolen: Number(r[1]),
-    registered: Number(r[2]) === 1,
+    registered: r[2] === '1',
     handedOff,
     accepted,
     started,
