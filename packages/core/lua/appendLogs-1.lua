@@ -13,7 +13,7 @@ ARGV[1] base       `{p:q}:`
 ARGV[2] maxLines   lines kept per task at most
 ARGV[3] maxBytes   bytes of messages kept per task at most
 ARGV[4..]          3 values per attempt: id, attempt, lines
-                   (lines: JSON [[at ms, message], …], oldest first)
+                   (lines: a JSON array of [at ms, message] pairs, oldest first)
 Returns the number of attempts whose lines were stored.
 ]]
 -- @include keys

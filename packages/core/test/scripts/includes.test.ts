@@ -124,3 +124,16 @@ test('an include used by two others is inlined once, before both', (t) => {
   t.true(order.every((i) => i >= 0));
   t.is(s!.lua.split('function a(').length, 2);
 });
+
+test('no long comment or string holds a nested [[: the Lua of Redis built from its own sources refuses them', (t) => {
+  // Redis's bundled Lua 5.1 (redis.io builds, the official images) is compiled with
+  // LUA_COMPAT_LSTR 1: a `[[` inside a `[[ … ]]` is a compile error ("nesting of [[...]] is
+  // deprecated"), which fails the whole function library. Debian's package uses the system Lua,
+  // which takes it, so only a check of the text catches it here.
+  const nested = luaFiles().flatMap(({ file, text }) =>
+    [...text.matchAll(/\[\[([\s\S]*?)\]\]/g)]
+      .filter((m) => m[1]!.includes('[['))
+      .map((m) => `${file}:${text.slice(0, m.index).split('\n').length}`),
+  );
+  t.deepEqual(nested, []);
+});
