@@ -33,7 +33,6 @@ export interface ClaimedTask {
 
 /** Width of one task in the claim and steal replies (lua/includes/handout.lua). */
 export const HANDOUT_WIDTH = 7;
-const WIDTH = HANDOUT_WIDTH;
 
 /** Decodes the tasks of a claim or steal reply, from `offset` on, up to `end` (the whole rest). */
 export function decodeTaskRows(
@@ -43,7 +42,7 @@ export function decodeTaskRows(
   end = flat.length,
 ): ClaimedTask[] {
   const out: ClaimedTask[] = [];
-  for (let i = offset; i + WIDTH <= end; i += WIDTH) {
+  for (let i = offset; i + HANDOUT_WIDTH <= end; i += HANDOUT_WIDTH) {
     const id = String(flat[i]);
     const score = Number(flat[i + 1]);
     const attempt = Number(flat[i + 2]);
