@@ -70,6 +70,14 @@ async function workerWithStray(t: ExecutionContext, s: Scope, id: string) {
     (h) => h?.paused === true,
     { timeoutMs: 10_000, what: 'the worker to be paused' },
   );
+  // The heartbeat says paused as soon as the pool is; the worker leaves the idle hash a moment
+  // later (what a submit hands it meanwhile goes back to the ready set). Until then a submit
+  // would be handed to it, and the claim below would find nothing.
+  const idle = s.client.ctx.keys('default').idle;
+  await waitFor(async () => (await s.client.ctx.redis.hexists(idle, id)) === 0, {
+    timeoutMs: 10_000,
+    what: 'the paused worker to leave the idle hash',
+  });
   const { id: stray } = await s.client.submit({ type: 'noop' });
   const claimed = (await new WorkerOps(s.client.ctx, id).cycle('default', { claim: { max: 1, start: 1 } }))
     .claim;
