@@ -53,7 +53,6 @@ Returns one text, a value per line (includes/handout.lua, replyText): nextDue,
 -- @include plain
 -- @include quietround
 -- @include idle
-local START_CODES = { [1] = '1', [0] = '0', [-1] = '-1' } -- startBatch's codes as text
 local base, now, maxLen, worker = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local leaveIdle, mayRegister = ARGV[12] == '1', ARGV[13] == '1'
 local first = 15
@@ -100,7 +99,7 @@ local out = { '-1', '0', '0', int(nm) }
 -- Placed by index: `#out` per value is a search of the table each time.
 for i = 1, nm do out[4 + i] = messages[i] end
 for i = 1, nc do out[4 + nm + i] = completed[i] == 1 and '1' or '0' end
-for i = 1, ns do out[4 + nm + nc + i] = START_CODES[startCodes[i]] end
+for i = 1, ns do out[4 + nm + nc + i] = startCodes[i] end
 local max = tonumber(ARGV[6])
 if max > 0 then
   local start = tonumber(ARGV[7])

@@ -2,8 +2,9 @@
 the window (stolen, handed back, recovered, cancelled) is not started; one
 past its deadline ends expired. The deadline is read from the deadline index
 (one ZMSCORE for the batch, skipped when no task of the queue has one), not
-taken from the caller. Returns one code per task: 1 started, 0 not in the
-window, -1 expired. `ids` and `attempts` (the new attempt numbers) are lists. ]]
+taken from the caller. Returns one code per task, as text (it goes into a
+round's reply text as it is: cycleTasks-6.lua): '1' started, '0' not in the
+window, '-1' expired. `ids` and `attempts` (the new attempt numbers) are lists. ]]
 -- @include keys
 -- @include record
 -- @include lifecycle
@@ -36,7 +37,7 @@ local function startBatch(rec, base, now, worker, windowKey, runningKey, ids, at
   local taskPrefix = taskKey(base, '')
   for i = 1, #ids do
     if not all and not present[i] then
-      out[i] = 0
+      out[i] = '0'
     else
       local id = ids[i]
       if not all then
@@ -46,14 +47,14 @@ local function startBatch(rec, base, now, worker, windowKey, runningKey, ids, at
       local deadline = deadlines[i] and tonumber(deadlines[i])
       if deadline and deadline <= now then
         finish(rec, base, now, id, 'expired', 'deadline', nil, worker)
-        out[i] = -1
+        out[i] = '-1'
       else
         local attempt = attempts[i]
         redis.call('HSET', taskPrefix .. id, 's', 'running', 'a', attempt, 'w', worker, 'st', nowArg)
         nStarted = nStarted + 1
         running[2 * nStarted - 1] = attempt; running[2 * nStarted] = id
         startedIds[nStarted] = id
-        out[i] = 1
+        out[i] = '1'
       end
     end
   end
